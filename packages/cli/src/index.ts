@@ -1,0 +1,2 @@
+/** The sdgm command line. */
+export {};

@@ -1,0 +1,2 @@
+/** Synthetic generators, loaders, splits and minibatching. */
+export {};

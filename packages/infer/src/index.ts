@@ -1,0 +1,2 @@
+/** compile(model) to variational inference: guides, estimators, objective, schedules, trainer, checkpoints. */
+export {};

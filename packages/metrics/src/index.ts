@@ -1,0 +1,2 @@
+/** Held-out error, IWAE, DCI, MIG, SAP, MCC, support recovery, Jaccard. */
+export {};

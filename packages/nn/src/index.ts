@@ -1,0 +1,2 @@
+/** Network blocks as tfjs-layers layers: mlp, maskedDecoder, poeEncoder. */
+export {};

@@ -1,0 +1,2 @@
+/** Facade re-exporting the public API of sparse-dgm. */
+export {};

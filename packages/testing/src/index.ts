@@ -1,0 +1,2 @@
+/** fast-check arbitraries and the identifiability property harness. */
+export {};

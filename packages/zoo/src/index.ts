@@ -1,0 +1,2 @@
+/** Published sparse deep generative models declared in the DSL. */
+export {};
