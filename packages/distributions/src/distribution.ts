@@ -131,6 +131,19 @@ export abstract class Distribution {
     throw new Error(`${this.kind}.entropy is not implemented`);
   }
 
+  /**
+   * The same distribution with a larger batch shape (parameters broadcast): used by plates to
+   * draw independent values for every plate entry. Subclasses whose samplers do not size their
+   * noise by `this.batchShape` must override this.
+   */
+  expand(batchShape: number[]): this {
+    broadcastShapes(this.batchShape, batchShape);
+    const c = Object.create(Object.getPrototypeOf(this)) as this;
+    Object.assign(c, this);
+    (c as { batchShape: number[] }).batchShape = batchShape.slice();
+    return c;
+  }
+
   /** Summary for renders and the IR: scalar params as numbers. */
   describe(): DistributionSummary {
     const params: Record<string, number | string | boolean> = {};

@@ -1,0 +1,381 @@
+/**
+ * The typed, immutable model builder (DESIGN §2). Every call returns a new model whose static
+ * type has grown by one plate or site, so site names, plates and observed shapes are checked by
+ * `tsc`; callbacks receive the earlier sites. Under the hood each model is an immer-frozen IR.
+ *
+ * @example
+ * ```ts
+ * const m = model("linear-gaussian")
+ *   .plate("data")
+ *   .plate("factor", 2)
+ *   .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
+ *   .observe("x", ({ z }) => normal(z, 0.5), { plates: ["data", "factor"] });
+ * ```
+ */
+import { produce, freeze } from "immer";
+import { tf } from "./tf.js";
+import {
+  DATA_PLATE,
+  type EstimatorSpec,
+  type MaskInfo,
+  type MaskValueType,
+  type ModelIR,
+  type PlateDecl,
+  type SiteDecl,
+  type SiteDistribution,
+  type SiteKind,
+} from "./ir.js";
+import { SiteError } from "./errors.js";
+import type { SiteContext } from "./context.js";
+
+/** Static information the builder keeps about one site. */
+export interface SiteType<K extends SiteKind = SiteKind, P extends string = string, R extends number = number> {
+  kind: K;
+  plates: P;
+  rank: R;
+}
+
+/** The static site table of a model. */
+export type SiteTable = { [name: string]: SiteType };
+
+/** What a callback receives: every earlier site's value (canonical layout, see docs/dsl.md). */
+export type SiteValues<S extends SiteTable> = { readonly [K in keyof S]: tf.Tensor };
+
+/** A site callback. */
+export type SiteFn<S extends SiteTable, R> = (sites: SiteValues<S>, ctx: SiteContext) => R;
+
+/** A name not yet used (a duplicate is a type error). */
+export type FreshName<N extends string, Used> = N extends Used ? never : N;
+
+type Len<T extends readonly unknown[]> = T["length"];
+type Concat<A extends readonly unknown[], B extends readonly unknown[]> = [...A, ...B];
+
+/** Options of a latent or global random site. */
+export interface RandomSiteOptions<P extends string, PL extends readonly P[], E extends readonly number[]> {
+  /** The site's plates, e.g. ["data", "factor"]. */
+  plates?: PL;
+  /** Event shape after the plates (e.g. [C] for a categorical one-hot). */
+  event?: E;
+  /** Estimator override (default: reparameterised when possible, MAP for globals). */
+  estimator?: EstimatorSpec;
+  /** Initial value for point-estimated sites: a function of the data statistics, or a number. */
+  init?: unknown;
+  /** One-line description for renders. */
+  doc?: string;
+  /** Further options read by the compiler (guide overrides, hidden sizes...). */
+  [option: string]: unknown;
+}
+
+/** Options of a mask site. */
+export interface MaskOptions<P extends string> {
+  /** Output plate: features, feature groups, or "data" for a per-observation selection. */
+  rows: P;
+  /** Factor plate. */
+  cols: P;
+  /** Default: "local" when rows is the data plate, else "global". */
+  scope?: "global" | "local";
+  /** Default: "real". */
+  valueType?: MaskValueType;
+  /** Default: MAP for real global masks, relaxed Bernoulli for binary ones. */
+  estimator?: EstimatorSpec;
+  /** Cardinality cap (required for "cardinality-capped"). */
+  maxActive?: number;
+  /** The value of a fixed mask (rows x cols). */
+  fixedValue?: number[][];
+  doc?: string;
+  [option: string]: unknown;
+}
+
+/** Options of an observed site. */
+export interface ObserveOptions<P extends string, PL extends readonly P[], E extends readonly number[]> {
+  plates: PL;
+  event?: E;
+  doc?: string;
+  [option: string]: unknown;
+}
+
+/**
+ * An immutable model. `S` is the site table, `P` the declared plate names.
+ * Build one with {@link model}.
+ */
+export class Model<S extends SiteTable = {}, P extends string = never> {
+  /** Phantom: the static site table. */
+  declare readonly _sites: S;
+  /** Phantom: the declared plates. */
+  declare readonly _plates: P;
+
+  /** @internal use {@link model}. */
+  constructor(readonly ir: ModelIR) {}
+
+  /** The model's name. */
+  get name(): string {
+    return this.ir.name;
+  }
+
+  /**
+   * Declares a plate (a tensor axis of independent repetitions). The plate named `data` is the
+   * minibatched one: its size comes from the data.
+   */
+  plate<const N extends string>(name: FreshName<N, P>, size?: number): Model<S, P | N> {
+    const n = name as string;
+    if (!n) throw new Error(`model "${this.ir.name}": a plate needs a name`);
+    if (this.ir.plates.some((p) => p.name === n)) throw new Error(`model "${this.ir.name}": plate "${n}" declared twice`);
+    if (n === DATA_PLATE) {
+      if (size !== undefined) throw new Error(`plate "data": its size comes from the data; do not give one (got ${size})`);
+    } else if (size === undefined || !Number.isInteger(size) || size < 1) {
+      throw new Error(`plate "${n}": size must be a positive integer, got ${size}`);
+    }
+    const decl: PlateDecl = { name: n, size, subsample: n === DATA_PLATE };
+    return new Model(produce(this.ir, (d) => void d.plates.push(decl as never)));
+  }
+
+  /**
+   * Declares a latent random variable (local when its plates include `data`, else global). Its
+   * guide is derived by the compiler from the prior's family.
+   */
+  latent<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
+    name: FreshName<N, keyof S>,
+    prior: SiteFn<S, SiteDistribution>,
+    options?: RandomSiteOptions<P, PL, E>,
+  ): Model<S & { [K in N]: SiteType<"latent", PL[number], Len<Concat<PL, E>>> }, P> {
+    return this.addSite("latent", name, prior, options ?? {}) as never;
+  }
+
+  /** Declares a model-level random variable, point-estimated (MAP) by default. */
+  global<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
+    name: FreshName<N, keyof S>,
+    prior: SiteFn<S, SiteDistribution>,
+    options?: RandomSiteOptions<P, PL, E>,
+  ): Model<S & { [K in N]: SiteType<"global", PL[number], Len<Concat<PL, E>>> }, P> {
+    const plates = (options?.plates ?? []) as readonly string[];
+    if (plates.includes(DATA_PLATE)) {
+      throw new SiteError(name as string, [], `a global cannot live in the data plate; use latent() for local variables`);
+    }
+    return this.addSite("global", name, prior, options ?? {}) as never;
+  }
+
+  /**
+   * Declares a mask variable: which factors (`cols`) reach which outputs (`rows`). The IR
+   * records its scope, value type, prior and estimator, so renders, support metrics and the
+   * anchor check read the structure from the model.
+   */
+  mask<const N extends string, const O extends MaskOptions<P>>(
+    name: FreshName<N, keyof S>,
+    prior: SiteFn<S, SiteDistribution>,
+    options: O,
+  ): Model<
+    S & {
+      [K in N]: SiteType<
+        "mask",
+        O["rows"] | O["cols"] | (O["rows"] extends "data" ? never : O["scope"] extends "local" ? "data" : never),
+        O["rows"] extends "data" ? 2 : O["scope"] extends "local" ? 3 : 2
+      >;
+    },
+    P
+  > {
+    const n = name as string;
+    const { rows, cols } = options;
+    for (const [role, p] of [["rows", rows], ["cols", cols]] as const) {
+      if (!this.ir.plates.some((x) => x.name === p)) {
+        throw new SiteError(n, [], `mask ${role} plate "${p}" is not declared; declared plates: ${this.plateNames().join(", ")}`);
+      }
+    }
+    if (rows === cols) throw new SiteError(n, [], `mask rows and cols must be different plates, got "${rows}" twice`);
+    if (cols === DATA_PLATE) throw new SiteError(n, [], `mask cols must be a factor plate, not "data"`);
+    const scope = options.scope ?? (rows === DATA_PLATE ? "local" : "global");
+    if (rows === DATA_PLATE && scope !== "local") throw new SiteError(n, [], `a mask with rows "data" is local`);
+    const valueType = options.valueType ?? "real";
+    if (valueType === "cardinality-capped") {
+      const m = options.maxActive;
+      const k = this.ir.plates.find((p) => p.name === cols)?.size ?? Infinity;
+      if (m === undefined || !Number.isInteger(m) || m < 1 || m > k) {
+        throw new SiteError(n, [], `a cardinality-capped mask needs maxActive, an integer in [1, ${k}] (the size of "${cols}"), got ${m}`);
+      }
+    }
+    if (valueType === "fixed" && !options.fixedValue) throw new SiteError(n, [], `a fixed mask needs fixedValue`);
+    const plates = scope === "global" ? [rows, cols] : rows === DATA_PLATE ? [rows, cols] : [DATA_PLATE, rows, cols];
+    if (scope === "local" && !this.ir.plates.some((p) => p.name === DATA_PLATE)) {
+      throw new SiteError(n, [], `a local mask needs the "data" plate; declare .plate("data") first`);
+    }
+    const estimator: EstimatorSpec =
+      options.estimator ??
+      (valueType === "fixed"
+        ? { kind: "fixed" }
+        : valueType === "real"
+          ? { kind: "map" }
+          : valueType === "binary"
+            ? { kind: "relaxed-bernoulli", temperature: 0.5, straightThrough: false }
+            : { kind: "gumbel-softmax", temperature: 0.5, straightThrough: true });
+    const mask: MaskInfo = { rows, cols, scope, valueType, estimator };
+    if (options.maxActive !== undefined) mask.maxActive = options.maxActive;
+    if (options.fixedValue) {
+      const rs = this.ir.plates.find((p) => p.name === rows)?.size;
+      const cs = this.ir.plates.find((p) => p.name === cols)?.size;
+      const fv = options.fixedValue;
+      if (fv.length !== rs || fv.some((r) => r.length !== cs)) {
+        throw new SiteError(n, [], `fixedValue must be ${rs} x ${cs} (plates ${rows} x ${cols})`);
+      }
+      mask.fixedValue = fv.map((r) => r.slice());
+    }
+    return this.addSite("mask", name, prior, { ...options, plates }, mask) as never;
+  }
+
+  /** Declares an observed site; `condition` (or the compiler) supplies its data. */
+  observe<const N extends string, const PL extends readonly P[], const E extends readonly number[] = []>(
+    name: FreshName<N, keyof S>,
+    likelihood: SiteFn<S, SiteDistribution>,
+    options: ObserveOptions<P, PL, E>,
+  ): Model<S & { [K in N]: SiteType<"observe", PL[number], Len<Concat<PL, E>>> }, P> {
+    return this.addSite("observe", name, likelihood, options) as never;
+  }
+
+  /** Declares a learnable parameter (not random), initialised by `init`. */
+  param<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
+    name: FreshName<N, keyof S>,
+    init: SiteFn<S, tf.Tensor>,
+    options?: { plates?: PL; event?: E; constraint?: string; doc?: string; [o: string]: unknown },
+  ): Model<S & { [K in N]: SiteType<"param", PL[number], Len<Concat<PL, E>>> }, P> {
+    return this.addSite("param", name, init, options ?? {}) as never;
+  }
+
+  /** Declares a deterministic function of earlier sites (recorded in traces). */
+  deterministic<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
+    name: FreshName<N, keyof S>,
+    fn: SiteFn<S, tf.Tensor>,
+    options?: { plates?: PL; event?: E; doc?: string; [o: string]: unknown },
+  ): Model<S & { [K in N]: SiteType<"deterministic", PL[number], Len<Concat<PL, E>>> }, P> {
+    return this.addSite("deterministic", name, fn, options ?? {}) as never;
+  }
+
+  /**
+   * Adds an extra log-density term (a tensor summed into the objective). `weight` is a schedule;
+   * `term` names the objective term kind ("auxiliary" by default).
+   */
+  factor<const N extends string>(
+    name: FreshName<N, keyof S>,
+    logFactor: SiteFn<S, tf.Tensor>,
+    options?: { weight?: unknown; term?: string; plates?: readonly P[]; doc?: string; [o: string]: unknown },
+  ): Model<S & { [K in N]: SiteType<"factor", never, 0> }, P> {
+    return this.addSite("factor", name, logFactor, options ?? {}) as never;
+  }
+
+  /** Attaches metadata (references, defaults, data requirements). */
+  meta(entries: Record<string, unknown>): Model<S, P> {
+    return new Model(produce(this.ir, (d) => void Object.assign(d.meta, entries)));
+  }
+
+  /** The declared plate names. */
+  plateNames(): string[] {
+    return this.ir.plates.map((p) => p.name);
+  }
+
+  /** The IR entry of a site (throws naming the known sites). */
+  site(name: string): SiteDecl {
+    const s = this.ir.sites.find((x) => x.name === name);
+    if (!s) throw new Error(`model "${this.ir.name}" has no site "${name}"; sites: ${this.ir.sites.map((x) => x.name).join(", ")}`);
+    return s;
+  }
+
+  /** Every mask site. */
+  masks(): SiteDecl[] {
+    return this.ir.sites.filter((s) => s.kind === "mask");
+  }
+
+  private addSite(
+    kind: SiteKind,
+    nameArg: string,
+    fn: (values: any, ctx: any) => unknown,
+    options: Record<string, unknown>,
+    mask?: MaskInfo,
+  ): Model<any, any> {
+    const name = nameArg as string;
+    if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new Error(`model "${this.ir.name}": site names must be identifiers, got ${JSON.stringify(name)}`);
+    }
+    if (this.ir.sites.some((s) => s.name === name)) throw new SiteError(name, [], `site declared twice`);
+    if (typeof fn !== "function") throw new SiteError(name, [], `expected a callback, got ${typeof fn}`);
+    const plates = ((options.plates as string[] | undefined) ?? []).slice();
+    for (const p of plates) {
+      if (!this.ir.plates.some((x) => x.name === p)) {
+        throw new SiteError(name, [], `plate "${p}" is not declared; declared plates: ${this.plateNames().join(", ") || "(none)"}`);
+      }
+    }
+    if (new Set(plates).size !== plates.length) throw new SiteError(name, [], `plate listed twice in [${plates.join(", ")}]`);
+    if (kind === "observe" && !plates.includes(DATA_PLATE) && this.ir.plates.some((p) => p.name === DATA_PLATE)) {
+      throw new SiteError(name, [], `an observed site must live in the "data" plate`);
+    }
+    const event = ((options.event as number[] | undefined) ?? []).slice();
+    for (const e of event) {
+      if (!Number.isInteger(e) || e < 1) throw new SiteError(name, [], `event sizes must be positive integers, got [${event.join(", ")}]`);
+    }
+    const decl: SiteDecl = {
+      kind,
+      name,
+      plates,
+      event,
+      fn,
+      dependsOn: this.ir.sites.map((s) => s.name),
+      options: { ...options },
+    };
+    if (mask) decl.mask = mask;
+    if (fn.length === 0 && kind !== "param" && kind !== "deterministic" && kind !== "factor") {
+      decl.prior = evaluatePriorAtDeclaration(name, fn as () => unknown);
+    }
+    return new Model(produce(this.ir, (d) => void d.sites.push(freeze(decl, true) as never)));
+  }
+}
+
+/** Calls a dependency-free prior once, so bad hyperparameters fail where they are declared. */
+function evaluatePriorAtDeclaration(site: string, fn: () => unknown): SiteDecl["prior"] {
+  let summary: SiteDecl["prior"];
+  tf.tidy(() => {
+    let d: unknown;
+    try {
+      d = fn();
+    } catch (e) {
+      throw new SiteError(site, [], (e as Error).message);
+    }
+    if (d && typeof (d as SiteDistribution).describe === "function") summary = (d as SiteDistribution).describe();
+  });
+  return summary;
+}
+
+/**
+ * Starts a model.
+ *
+ * @param name - shown in renders, errors and checkpoints.
+ */
+export function model(name: string): Model<{}, never> {
+  if (!name) throw new Error("model(): a model needs a name");
+  return new Model(freeze({ name, plates: [], sites: [], meta: {} }, true));
+}
+
+/** The site table of a model type. */
+export type SitesOf<M> = M extends Model<infer S, any> ? S : never;
+/** The plate names of a model type. */
+export type PlatesOf<M> = M extends Model<any, infer P> ? P : never;
+
+/** Observed-site names of a site table. */
+export type ObserveNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "observe" ? K : never }[keyof S] & string;
+
+/** Latent, global and mask site names (the ones a guide must cover). */
+export type LatentNames<S extends SiteTable> = {
+  [K in keyof S]: S[K]["kind"] extends "latent" | "global" | "mask" ? K : never;
+}[keyof S] &
+  string;
+
+/** An observed value of rank R: a tensor of that rank, or nested arrays of that depth. */
+export type ObservedValue<R extends number> = R extends 0
+  ? number | tf.Scalar
+  : R extends 1
+    ? tf.Tensor1D | number[] | Float32Array
+    : R extends 2
+      ? tf.Tensor2D | number[][]
+      : R extends 3
+        ? tf.Tensor3D | number[][][]
+        : R extends 4
+          ? tf.Tensor4D | number[][][][]
+          : tf.Tensor;
+
+/** Data for the observed sites of a model: each keyed by site name, with its static rank. */
+export type ObservedData<S extends SiteTable> = { [K in ObserveNames<S>]?: ObservedValue<S[K]["rank"]> };

@@ -1,0 +1,350 @@
+/**
+ * The interpreter: runs a model's sites in order through a stack of handlers (messengers),
+ * in the Pyro/NumPyro style. Each site becomes a {@link Message}; handlers process it from the
+ * innermost (applied first) to the outermost, the default behaviour fills in its value, then
+ * handlers post-process it in the same order.
+ */
+import { tf } from "./tf.js";
+import { Key } from "./key.js";
+import { DATA_PLATE, type ModelIR, type SiteDecl, type SiteDistribution, type SiteKind } from "./ir.js";
+import { SiteError, ShapeError, type PlateFrame } from "./errors.js";
+import { canonicalPlates, canonicalShape, plateAxis, plateSizes, platePath } from "./layout.js";
+import { ParamStore } from "./params.js";
+import { registeredBlocks, type BlockRuntime, type SiteContext } from "./context.js";
+import { scheduleValue } from "./schedule.js";
+import type { Model } from "./model.js";
+
+/** One site on its way through the handlers. */
+export interface Message {
+  type: SiteKind;
+  name: string;
+  site: SiteDecl;
+  /** The site's distribution (random sites). */
+  fn?: SiteDistribution;
+  /** The value, in canonical layout (with a leading replica axis when replicated). */
+  value?: tf.Tensor;
+  /** Set by `condition`. */
+  observed: boolean;
+  /** Set by `do`: the value is fixed and the site contributes no density. */
+  intervened: boolean;
+  /** Log-density multiplier (from `scale`). */
+  scale: number;
+  /** Entries to keep (1) or drop (0) from the log density (from `mask`), canonical layout. */
+  mask?: tf.Tensor;
+  /** The key for sampling this site (from `seed`). */
+  key?: Key;
+  /** Set by `block`: outer handlers do not see this message. */
+  stop: boolean;
+  /** The site's plate path with sizes. */
+  plates: PlateFrame[];
+  /** The run this message belongs to. */
+  state: RunState;
+  /** Free-form information handlers attach (guide distributions, estimator data...). */
+  infer: Record<string, unknown>;
+}
+
+/** A handler. */
+export interface Messenger {
+  /** Called before the default behaviour, innermost handler first. */
+  process?(msg: Message): void;
+  /** Called after the default behaviour, innermost handler first. */
+  postprocess?(msg: Message): void;
+  /** The data-plate size this handler knows from its data (e.g. `condition`), and the site it came from. */
+  plateSizes?(ir: ModelIR): { data?: number; site?: string };
+  /** Called once before the first site. */
+  enter?(state: RunState): void;
+}
+
+/** Options of one model run. */
+export interface RunOptions {
+  /** Plate sizes not fixed at declaration (the data plate), if not implied by conditioned data. */
+  plateSizes?: Record<string, number>;
+  /** Where network weights and params live (a fresh store seeded with `paramKey` otherwise). */
+  params?: ParamStore;
+  /** Key for initialising a fresh parameter store (default Key.of(0)). */
+  paramKey?: Key;
+  /** Replica count (values carry a leading [R] axis). */
+  replicas?: number;
+  /** Optimiser step, for schedules. */
+  step?: number;
+  /** Whether this run trains (dropout etc.). */
+  training?: boolean;
+  /** Extra context members (the compiler supplies `posterior` and `recognition`). */
+  context?: Partial<SiteContext>;
+}
+
+/** The state of one run, shared by its messages. */
+export interface RunState {
+  ir: ModelIR;
+  sizes: Record<string, number>;
+  replicas: number | undefined;
+  leading: number;
+  values: Record<string, tf.Tensor>;
+  params: ParamStore;
+  step: number;
+  ctx: SiteContext;
+}
+
+/** Anything that can be run: a model, or a model wrapped in handlers. */
+export interface Runnable {
+  readonly model: Model<any, any>;
+  /** Handlers, innermost first. */
+  readonly messengers: readonly Messenger[];
+}
+
+/** Normalises a model or a handled model to a {@link Runnable}. */
+export function asRunnable(m: Model<any, any> | Runnable): Runnable {
+  return "messengers" in m ? m : { model: m, messengers: [] };
+}
+
+/** Wraps a model (or handled model) in one more, outer, handler. */
+export function withMessenger(m: Model<any, any> | Runnable, messenger: Messenger): Runnable {
+  const r = asRunnable(m);
+  return { model: r.model, messengers: [...r.messengers, messenger] };
+}
+
+function resolveSizes(ir: ModelIR, messengers: readonly Messenger[], opts: RunOptions): Record<string, number> {
+  let data = opts.plateSizes?.[DATA_PLATE];
+  let from = data !== undefined ? "the plateSizes option" : "";
+  for (const m of messengers) {
+    const hinted = m.plateSizes?.(ir) ?? {};
+    const d = hinted.data;
+    if (d === undefined) continue;
+    if (data !== undefined && d !== data) {
+      throw new SiteError(hinted.site ?? "data", [], `the data plate has size ${d} here but ${data} from ${from}`);
+    }
+    data = d;
+    from = `site "${hinted.site}"`;
+  }
+  const sizes = plateSizes(ir, data);
+  for (const [k, v] of Object.entries(opts.plateSizes ?? {})) {
+    if (k !== DATA_PLATE && sizes[k] !== v) throw new Error(`plate "${k}" has size ${sizes[k]}; it cannot be overridden to ${v}`);
+  }
+  return sizes;
+}
+
+function makeContext(state: Omit<RunState, "ctx">, training: boolean, extra: Partial<SiteContext>): SiteContext {
+  const rt: BlockRuntime = { params: state.params, replicas: state.replicas, ir: state.ir, sizes: state.sizes, training };
+  const ctx: Record<string, unknown> = {
+    plateSize(plate: string): number {
+      const s = state.sizes[plate];
+      if (s === undefined) throw new Error(`plate "${plate}" has no size in this run (declared plates: ${state.ir.plates.map((p) => p.name).join(", ")})`);
+      return s;
+    },
+    replicas: state.replicas,
+    leading: state.leading,
+    step: state.step,
+    schedule: (s: Parameters<typeof scheduleValue>[0]) => scheduleValue(s, state.step),
+    posterior: () => undefined,
+    recognition: (site: string) => {
+      throw new Error(`ctx.recognition("${site}") is only available in a compiled program`);
+    },
+    param(name: string, shape: number[], init: (key: Key, shape: number[]) => tf.Tensor): tf.Tensor {
+      return state.params.getOrCreate(`param/${name}`, shape, init, { group: "params" });
+    },
+    axis: (plate: string) => plateAxis(state.ir, plate, state.leading),
+    params: state.params,
+  };
+  for (const [name, impl] of registeredBlocks()) {
+    ctx[name] = (blockName: string, args: unknown) => impl(rt, blockName, args);
+  }
+  Object.assign(ctx, extra);
+  return ctx as unknown as SiteContext;
+}
+
+/** The canonical shape of a site in a run, with the replica axis. */
+export function runShape(state: RunState, site: SiteDecl): number[] {
+  const c = canonicalShape(state.ir, site, state.sizes);
+  return state.replicas === undefined ? c : [state.replicas, ...c];
+}
+
+/** Draws a site's value with the site's canonical shape, expanding the distribution over its plates. */
+export function sampleSite(msg: Message): tf.Tensor {
+  const d = msg.fn!;
+  if (!msg.key) {
+    throw new SiteError(msg.name, msg.plates, `no random key to sample this site: wrap the model in seed(model, key), or condition/substitute a value`);
+  }
+  const target = runShape(msg.state, msg.site);
+  const ev = d.eventShape.length;
+  const batchTarget = target.slice(0, target.length - ev);
+  let dist: SiteDistribution = d;
+  if (!sameShape(d.batchShape, batchTarget)) {
+    const expand = (d as unknown as { expand?: (s: number[]) => SiteDistribution }).expand;
+    if (!expand) throw new SiteError(msg.name, msg.plates, `${d.kind} cannot be expanded to batch shape [${batchTarget.join(", ")}]`);
+    dist = expand.call(d, batchTarget);
+  }
+  return dist.sample(msg.key, []);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Checks that a distribution fits its site: event shape as declared, batch shape within the plates. */
+export function checkDistribution(msg: Message): void {
+  const d = msg.fn!;
+  const target = runShape(msg.state, msg.site);
+  const ev = msg.site.event;
+  if (!sameShape(d.eventShape, ev)) {
+    throw new ShapeError(msg.name, msg.plates, ev, d.eventShape, `${d.kind} has event shape [${d.eventShape.join(", ")}] but the site declares event`);
+  }
+  const batchTarget = target.slice(0, target.length - ev.length);
+  const b = d.batchShape;
+  const ok =
+    b.length <= batchTarget.length && b.every((x, i) => x === 1 || x === batchTarget[batchTarget.length - b.length + i]);
+  if (!ok) {
+    throw new ShapeError(
+      msg.name,
+      msg.plates,
+      batchTarget,
+      b,
+      `${d.kind} has batch shape [${b.join(", ")}], which does not fit the site's plates (canonical shape`,
+    );
+  }
+}
+
+function checkValueShape(msg: Message): void {
+  const v = msg.value!;
+  const target = runShape(msg.state, msg.site);
+  if (!sameShape(v.shape, target)) {
+    throw new ShapeError(msg.name, msg.plates, target, v.shape, "value has canonical shape mismatch: expected");
+  }
+}
+
+function defaultProcess(msg: Message): void {
+  const { site, state } = msg;
+  if (msg.value !== undefined) return;
+  switch (msg.type) {
+    case "latent":
+    case "global":
+    case "observe":
+      msg.value = sampleSite(msg);
+      return;
+    case "mask": {
+      const info = site.mask!;
+      if (info.valueType === "fixed" && info.fixedValue) {
+        const t = tf.tensor(info.fixedValue.flat(), [info.fixedValue.length, info.fixedValue[0].length]);
+        const c = tf.reshape(t, canonicalShape(state.ir, site, state.sizes));
+        msg.value = state.replicas === undefined ? c : tf.broadcastTo(c, runShape(state, site));
+        return;
+      }
+      msg.value = sampleSite(msg);
+      return;
+    }
+    case "param": {
+      const shape = canonicalShape(state.ir, site, state.sizes);
+      const init = site.fn;
+      msg.value = state.params.getOrCreate(`site/${site.name}`, shape, () => init(state.values, state.ctx) as tf.Tensor, {
+        group: "params",
+      });
+      return;
+    }
+    case "deterministic":
+    case "factor": {
+      const v = site.fn(state.values, state.ctx);
+      if (!(v instanceof tf.Tensor)) throw new SiteError(msg.name, msg.plates, `callback must return a tensor, got ${typeof v}`);
+      msg.value = v;
+      return;
+    }
+  }
+}
+
+function evaluateDistribution(msg: Message): void {
+  const { site, state } = msg;
+  let d: unknown;
+  try {
+    d = site.fn(state.values, state.ctx);
+  } catch (e) {
+    if (e instanceof SiteError) throw e;
+    throw new SiteError(msg.name, msg.plates, (e as Error).message);
+  }
+  if (!d || typeof (d as SiteDistribution).logProb !== "function") {
+    throw new SiteError(msg.name, msg.plates, `callback must return a distribution, got ${d === null ? "null" : typeof d}`);
+  }
+  msg.fn = d as SiteDistribution;
+  checkDistribution(msg);
+}
+
+/** The result of a run: every site's message, in order, and the values by name. */
+export interface RunResult {
+  messages: Message[];
+  values: Record<string, tf.Tensor>;
+  state: RunState;
+}
+
+/**
+ * Runs a model (or handled model) once.
+ *
+ * @example
+ * ```ts
+ * const { values } = run(seed(m, Key.of(0)), { plateSizes: { data: 10 } });
+ * ```
+ */
+export function run(m: Model<any, any> | Runnable, opts: RunOptions = {}): RunResult {
+  const r = asRunnable(m);
+  const ir = r.model.ir;
+  const sizes = resolveSizes(ir, r.messengers, opts);
+  for (const p of canonicalPlates(ir)) {
+    if (sizes[p] === undefined) {
+      throw new Error(`model "${ir.name}": the size of plate "${p}" is unknown; condition on data or pass plateSizes: { ${p}: n }`);
+    }
+  }
+  const replicas = opts.replicas ?? opts.params?.replicas;
+  const params = opts.params ?? new ParamStore(replicas === undefined ? (opts.paramKey ?? Key.of(0)) : (opts.paramKey ?? Key.of(0)).split(replicas), replicas);
+  const partial = { ir, sizes, replicas, leading: replicas === undefined ? 0 : 1, values: {} as Record<string, tf.Tensor>, params, step: opts.step ?? 0 };
+  const state: RunState = { ...partial, ctx: makeContext(partial, opts.training ?? false, opts.context ?? {}) };
+  for (const h of r.messengers) h.enter?.(state);
+  const messages: Message[] = [];
+  for (const site of ir.sites) {
+    const msg: Message = {
+      type: site.kind,
+      name: site.name,
+      site,
+      observed: false,
+      intervened: false,
+      scale: 1,
+      stop: false,
+      plates: platePath(site, sizes),
+      state,
+      infer: {},
+    };
+    if (site.kind === "latent" || site.kind === "global" || site.kind === "mask" || site.kind === "observe") evaluateDistribution(msg);
+    let reached = 0;
+    for (const h of r.messengers) {
+      reached++;
+      h.process?.(msg);
+      if (msg.stop) break;
+    }
+    defaultProcess(msg);
+    checkValueShape(msg);
+    for (let i = 0; i < reached; i++) r.messengers[i].postprocess?.(msg);
+    state.values[site.name] = msg.value!;
+    messages.push(msg);
+  }
+  return { messages, values: state.values, state };
+}
+
+/**
+ * The log density of a message's value under its distribution, with `scale` and `mask` applied:
+ * canonical batch shape. Masked entries are exactly 0 and carry no gradient.
+ */
+export function messageLogProb(msg: Message): tf.Tensor {
+  if (!msg.fn) throw new SiteError(msg.name, msg.plates, `a ${msg.type} site has no density`);
+  if (msg.fn.isRelaxed) {
+    throw new SiteError(msg.name, msg.plates, `refusing to evaluate the log density of a relaxed distribution (${msg.fn.kind}); it is -inf at low temperature`);
+  }
+  return tf.tidy(() => {
+    let lp = msg.fn!.logProb(msg.value!);
+    const target = runShape(msg.state, msg.site);
+    const batchTarget = target.slice(0, target.length - msg.site.event.length);
+    if (!sameShape(lp.shape, batchTarget)) lp = tf.broadcastTo(lp, batchTarget);
+    if (msg.mask) lp = tf.where(tf.cast(msg.mask, "bool"), lp, tf.zerosLike(lp));
+    if (msg.scale !== 1) lp = tf.mul(lp, msg.scale);
+    return lp;
+  });
+}
+
+/** Canonical axis of the data plate in a run (or -1 when the model has none). */
+export function dataAxis(state: RunState): number {
+  return canonicalPlates(state.ir).includes(DATA_PLATE) ? plateAxis(state.ir, DATA_PLATE, state.leading) : -1;
+}
