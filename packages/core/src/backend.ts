@@ -38,6 +38,8 @@ async function tryBackend(name: BackendName): Promise<boolean> {
       const mod = "@tensorflow/tfjs-node";
       await import(/* @vite-ignore */ mod);
     }
+    // PROD silences tfjs's console banners and skips its debug checks; sparse-dgm does its own.
+    tf.env().set("PROD", true);
     const ok = await tf.setBackend(name);
     if (!ok) return false;
     await tf.ready();

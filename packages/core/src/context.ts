@@ -60,6 +60,13 @@ export interface SiteContext {
   param(name: string, shape: number[], init: (key: Key, shape: number[]) => tf.Tensor): tf.Tensor;
   /** The canonical axis of a plate. */
   axis(plate: string): number;
+  /**
+   * Lays out a tensor whose trailing axes are the given plates (in that order, after the replica
+   * axis if any) in the canonical layout, e.g. a decoder output [B, G] -> [B, G, 1].
+   */
+  layout(t: tf.Tensor, plates: readonly string[]): tf.Tensor;
+  /** The data conditioned at an observed site in this run (canonical layout), or undefined. */
+  observed(site: string): tf.Tensor | undefined;
   /** The parameter store of this run. */
   readonly params: ParamStore;
 }

@@ -314,12 +314,12 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
       plates,
       event,
       fn,
-      dependsOn: this.ir.sites.map((s) => s.name),
+      dependsOn: callbackDependencies(fn, this.ir.sites.map((s) => s.name)),
       options: { ...options },
     };
     if (mask) decl.mask = mask;
-    if (fn.length === 0 && kind !== "param" && kind !== "deterministic" && kind !== "factor") {
-      decl.prior = evaluatePriorAtDeclaration(name, fn as () => unknown);
+    if (kind === "latent" || kind === "global" || kind === "mask") {
+      decl.prior = fn.length === 0 ? evaluatePriorAtDeclaration(name, fn as () => unknown) : describeDependentPrior(fn);
     }
     return new Model(produce(this.ir, (d) => void d.sites.push(freeze(decl, true) as never)));
   }
@@ -338,6 +338,47 @@ function evaluatePriorAtDeclaration(site: string, fn: () => unknown): SiteDecl["
     if (d && typeof (d as SiteDistribution).describe === "function") summary = (d as SiteDistribution).describe();
   });
   return summary;
+}
+
+/**
+ * The sites a callback reads: the names destructured in its first parameter
+ * (`({ z, W }) => ...`), or every earlier site when the source does not destructure.
+ */
+export function callbackDependencies(fn: (...args: any[]) => unknown, earlier: string[]): string[] {
+  if (fn.length === 0) return [];
+  const src = fn.toString();
+  const m = /^\s*(?:async\s*)?(?:function\s*[\w$]*\s*)?\(\s*\{([^}]*)\}/.exec(src);
+  if (!m) return earlier.slice();
+  const names = m[1]
+    .split(",")
+    .map((part) => part.split(/[:=]/)[0].trim())
+    .filter((n) => n && !n.startsWith("..."));
+  return names.filter((n) => earlier.includes(n));
+}
+
+/**
+ * Describes a prior that depends on earlier sites by evaluating it twice on placeholder values
+ * (0.25 and 0.75): parameters that agree are constants of the declaration; the others are shown
+ * as depending on sites. Returns undefined when the callback needs more than site values.
+ */
+function describeDependentPrior(fn: (values: any, ctx: any) => unknown): SiteDecl["prior"] {
+  const attempt = (v: number) =>
+    tf.tidy(() => {
+      const values = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? tf.scalar(v) : undefined) });
+      const ctx = new Proxy({}, { get: () => { throw new Error("needs the run context"); } });
+      const d = fn(values, ctx) as SiteDistribution | undefined;
+      return d && typeof d.describe === "function" ? d.describe() : undefined;
+    });
+  try {
+    const a = attempt(0.25);
+    const b = attempt(0.75);
+    if (!a || !b || a.kind !== b.kind) return undefined;
+    const params: Record<string, number | string | boolean> = {};
+    for (const [k, v] of Object.entries(a.params)) params[k] = v === b.params[k] ? v : "(from sites)";
+    return { kind: a.kind, params };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { tf } from "./tf.js";
 import { Key } from "./key.js";
 import { DATA_PLATE, type ModelIR, type SiteDecl, type SiteDistribution, type SiteKind } from "./ir.js";
 import { SiteError, ShapeError, type PlateFrame } from "./errors.js";
-import { canonicalPlates, canonicalShape, plateAxis, plateSizes, platePath } from "./layout.js";
+import { canonicalPlates, canonicalShape, plateAxis, plateSizes, platePath, toCanonical } from "./layout.js";
 import { ParamStore } from "./params.js";
 import { registeredBlocks, type BlockRuntime, type SiteContext } from "./context.js";
 import { scheduleValue } from "./schedule.js";
@@ -80,6 +80,8 @@ export interface RunState {
   replicas: number | undefined;
   leading: number;
   values: Record<string, tf.Tensor>;
+  /** Conditioned data by site (canonical layout), filled by `condition` when the run starts. */
+  observed: Record<string, tf.Tensor>;
   params: ParamStore;
   step: number;
   ctx: SiteContext;
@@ -143,6 +145,11 @@ function makeContext(state: Omit<RunState, "ctx">, training: boolean, extra: Par
       return state.params.getOrCreate(`param/${name}`, shape, init, { group: "params" });
     },
     axis: (plate: string) => plateAxis(state.ir, plate, state.leading),
+    layout(t: tf.Tensor, plates: readonly string[]): tf.Tensor {
+      const site = { kind: "deterministic", name: "layout", plates: [...plates], event: [], fn: () => t, dependsOn: [], options: {} } as SiteDecl;
+      return toCanonical(state.ir, site, state.sizes, t, state.leading);
+    },
+    observed: (site: string) => state.observed[site],
     params: state.params,
   };
   for (const [name, impl] of registeredBlocks()) {
@@ -291,7 +298,7 @@ export function run(m: Model<any, any> | Runnable, opts: RunOptions = {}): RunRe
   }
   const replicas = opts.replicas ?? opts.params?.replicas;
   const params = opts.params ?? new ParamStore(replicas === undefined ? (opts.paramKey ?? Key.of(0)) : (opts.paramKey ?? Key.of(0)).split(replicas), replicas);
-  const partial = { ir, sizes, replicas, leading: replicas === undefined ? 0 : 1, values: {} as Record<string, tf.Tensor>, params, step: opts.step ?? 0 };
+  const partial = { ir, sizes, replicas, leading: replicas === undefined ? 0 : 1, values: {} as Record<string, tf.Tensor>, observed: {} as Record<string, tf.Tensor>, params, step: opts.step ?? 0 };
   const state: RunState = { ...partial, ctx: makeContext(partial, opts.training ?? false, opts.context ?? {}) };
   for (const h of r.messengers) h.enter?.(state);
   const messages: Message[] = [];

@@ -1,1 +1,319 @@
-export {};
+/**
+ * SDLGM's cardinality-capped two-stage sparse code ("Learning Sparsity of Representations with
+ * Discrete Latent Variables", Xu et al. 2023; reconstructed in specs/sdlgm.md §1-2):
+ *
+ *   L ~ Cat(π) on {1, …, L0}                      (the sparsity level)
+ *   c_l ~ Cat(ρ) on {1, …, K}, l = 1..L0            (the selected dimensions)
+ *   b = OR_{l ≤ L} onehot(c_l)                      (support; |b| ≤ L ≤ L0 by construction)
+ *   z = b ⊙ v, v ~ N(loc, scale²)   or   z = b (binary codes)
+ *
+ * Sampling uses two Gumbel-Softmax relaxations (Jang et al. 2017): a relaxed level ℓ̃ gives the
+ * length mask m_l = Σ_{l' ≥ l} ℓ̃_{l'}; the indices are either drawn without replacement
+ * (default: Gumbel-top-k on ρ with the relaxed top-k of Xie & Ermon 2019, successive masked
+ * softmaxes, so |b| = L exactly in the hard forward pass) or iid with replacement; the support is the
+ * soft OR b̃ = 1 − Π_l (1 − m_l c̃_l). `straightThrough` makes the forward pass hard (one-hot level,
+ * one-hot indices, exact 0/1 support) with the soft backward pass.
+ *
+ * A relaxation: no density (`logProb` throws). KL(q ‖ p) is registered in closed form:
+ * KL_cat(level) + Σ_l P_q(L ≥ l) KL_cat(index) + KL_normal(slab), the spec's ELBO terms.
+ *
+ * @example
+ * ```ts
+ * const q = cappedSparseCode({ levelLogits: hL, indexLogits: hK, loc: mu, scale: sigma, straightThrough: true });
+ * const { z, support, level } = q.sampleWithSupport(key);     // support.sum(-1) == level
+ * const rate = kl(q, cappedSparseCode({ levelLogits: tf.zeros([L0]), indexLogits: tf.zeros([K]), loc: tf.zeros([K]), scale: 1 }));
+ * ```
+ */
+import { tf, Key } from "@sparse-dgm/core";
+import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
+import { real, positive } from "./constraints.js";
+import { registerKL } from "./kl.js";
+import { straightThroughGrad } from "./relaxed-bernoulli.js";
+
+/** Floor of 1 − c̃ inside the masked softmaxes' logs. */
+const MASK_EPS = 1e-20;
+
+/** Options of {@link CappedSparseCode}. */
+export interface CappedSparseCodeOptions {
+  /** Logits of the level L ∈ {1..L0}: [..., L0]. */
+  levelLogits: tf.Tensor;
+  /** Logits of the selected index: [..., K] (shared across the L0 positions). */
+  indexLogits: tf.Tensor;
+  /** Slab mean [..., K]; omit both `loc` and `scale` for binary codes z = b. */
+  loc?: tf.Tensor;
+  /** Slab standard deviation (> 0), broadcasting against [..., K]. */
+  scale?: Param;
+  /** Gumbel-Softmax temperature of the level (number or scalar tensor). Default 1. */
+  levelTemperature?: Param;
+  /** Gumbel-Softmax temperature of the indices (number or scalar tensor). Default 1. */
+  indexTemperature?: Param;
+  /** Hard forward (one-hot level and indices, 0/1 support), soft backward. Default false. */
+  straightThrough?: boolean;
+  /** Draw the L0 indices without replacement (Gumbel-top-k), so |b| = L exactly. Default true. */
+  withoutReplacement?: boolean;
+}
+
+/** A draw with its discrete structure. */
+export interface CappedSparseDraw {
+  /** The code z = b ⊙ v (or b): [...sample, ...batch, K]. */
+  z: tf.Tensor;
+  /** The (relaxed or hard) support b: [...sample, ...batch, K]. */
+  support: tf.Tensor;
+  /** The sampled level L ∈ {1..L0} (the argmax of the perturbed level logits), float32: [...sample, ...batch]. */
+  level: tf.Tensor;
+  /** The (relaxed or hard) one-hot level: [...sample, ...batch, L0]. */
+  levelOneHot: tf.Tensor;
+  /** The (relaxed or hard) one-hot indices, one row per position: [...sample, ...batch, L0, K]. */
+  indices: tf.Tensor;
+}
+
+/** One-hot over a new last axis of size `depth` (any depth >= 1, unlike tf.oneHot), float32. */
+function oneHotAny(indices: tf.Tensor, depth: number): tf.Tensor {
+  return tf.cast(tf.equal(tf.expandDims(indices, -1), tf.range(0, depth, 1, "int32")), "float32");
+}
+
+function lastDim(t: tf.Tensor, what: string): number {
+  if (t.rank < 1) throw new Error(`CappedSparseCode: ${what} needs a trailing axis (rank >= 1)`);
+  return t.shape[t.rank - 1];
+}
+
+function scalarParam(p: Param | undefined, name: string): tf.Tensor {
+  const t = asTensor(p ?? 1);
+  if (t.rank !== 0) throw new Error(`CappedSparseCode: ${name} must be a number or a scalar tensor, got shape [${t.shape.join(", ")}]`);
+  return t;
+}
+
+/**
+ * SDLGM's cardinality-capped code (Xu et al. 2023, reconstructed). Reparameterised (relaxed);
+ * `isRelaxed`; no density.
+ *
+ * @example
+ * ```ts
+ * const d = new CappedSparseCode({ levelLogits: tf.zeros([3]), indexLogits: tf.zeros([10]), straightThrough: true });
+ * d.sample(key, [5]);          // [5, 10], at most 3 ones per row
+ * ```
+ */
+export class CappedSparseCode extends Distribution {
+  readonly kind = "CappedSparseCode";
+  readonly support = real;
+  readonly hasRsample = true;
+  override readonly isRelaxed = true;
+  readonly batchShape: number[];
+  override readonly eventShape: number[];
+  /** Normalised level log-probabilities [..., L0]. */
+  readonly levelLogits: tf.Tensor;
+  /** Normalised index log-probabilities [..., K]. */
+  readonly indexLogits: tf.Tensor;
+  /** Slab mean, or undefined for binary codes. */
+  readonly loc?: tf.Tensor;
+  /** Slab standard deviation, or undefined for binary codes. */
+  readonly scale?: tf.Tensor;
+  readonly levelTemperature: tf.Tensor;
+  readonly indexTemperature: tf.Tensor;
+  readonly straightThrough: boolean;
+  readonly withoutReplacement: boolean;
+  /** The cap L0. */
+  readonly maxLevel: number;
+  /** The code width K. */
+  readonly width: number;
+  private readonly raw: Record<string, Param | boolean>;
+
+  constructor(options: CappedSparseCodeOptions) {
+    super();
+    const { levelLogits, indexLogits, loc, scale } = options;
+    this.maxLevel = lastDim(levelLogits, "levelLogits");
+    this.width = lastDim(indexLogits, "indexLogits");
+    if (this.maxLevel > this.width) {
+      throw new Error(`CappedSparseCode: the cap L0 = ${this.maxLevel} (levelLogits' last axis) exceeds the width K = ${this.width}`);
+    }
+    if ((loc === undefined) !== (scale === undefined)) throw new Error("CappedSparseCode: give both loc and scale (slab codes) or neither (binary codes)");
+    checkParams("CappedSparseCode", {
+      scale: [scale, positive],
+      levelTemperature: [options.levelTemperature, positive],
+      indexTemperature: [options.indexTemperature, positive],
+    });
+    this.levelTemperature = scalarParam(options.levelTemperature, "levelTemperature");
+    this.indexTemperature = scalarParam(options.indexTemperature, "indexTemperature");
+    this.straightThrough = options.straightThrough ?? false;
+    this.withoutReplacement = options.withoutReplacement ?? true;
+    this.levelLogits = tf.tidy(() => tf.logSoftmax(levelLogits));
+    this.indexLogits = tf.tidy(() => tf.logSoftmax(indexLogits));
+    const shapes = [levelLogits.shape.slice(0, -1), indexLogits.shape.slice(0, -1)];
+    if (loc !== undefined) {
+      if (lastDim(loc, "loc") !== this.width) throw new Error(`CappedSparseCode: loc's last axis must be K = ${this.width}, got ${loc.shape[loc.rank - 1]}`);
+      this.loc = loc;
+      this.scale = asTensor(scale!);
+      const ss = shapeOf(scale!);
+      shapes.push(loc.shape.slice(0, -1), ss.length > 0 ? ss.slice(0, -1) : []);
+      broadcastShapes(loc.shape, ss, [this.width]);
+    }
+    this.batchShape = broadcastShapes(...shapes);
+    this.eventShape = [this.width];
+    this.raw = {
+      levelLogits,
+      indexLogits,
+      levelTemperature: options.levelTemperature ?? 1,
+      indexTemperature: options.indexTemperature ?? 1,
+      straightThrough: this.straightThrough,
+      withoutReplacement: this.withoutReplacement,
+      ...(loc !== undefined ? { loc, scale: scale! } : {}),
+    };
+  }
+
+  params() {
+    const p: Record<string, tf.Tensor> = {
+      levelLogits: this.levelLogits,
+      indexLogits: this.indexLogits,
+      levelTemperature: this.levelTemperature,
+      indexTemperature: this.indexTemperature,
+    };
+    if (this.loc) {
+      p.loc = this.loc;
+      p.scale = this.scale!;
+    }
+    return p;
+  }
+
+  protected override rawParams() {
+    return { ...this.raw };
+  }
+
+  /** Whether the code has real-valued slabs (z = b ⊙ v) rather than binary values (z = b). */
+  hasSlab(): boolean {
+    return this.loc !== undefined;
+  }
+
+  /** Never evaluated: throws. Relaxed densities are never used; use the registered analytic KL. */
+  logProb(_z: tf.Tensor): tf.Tensor {
+    throw new Error(
+      "CappedSparseCode.logProb: relaxed densities are never evaluated; use the analytic KL, kl(q, p), between two CappedSparseCode distributions",
+    );
+  }
+
+  /** The level's probabilities P_q(L = l), l = 1..L0: [..., L0]. */
+  levelProbs(): tf.Tensor {
+    return tf.exp(this.levelLogits);
+  }
+
+  /** P_q(L ≥ l), l = 1..L0: [..., L0]. */
+  levelSurvival(): tf.Tensor {
+    return tf.tidy(() => tf.cumsum(this.levelProbs(), this.levelLogits.rank - 1, false, true));
+  }
+
+  /** A draw with its support, level and indices. */
+  sampleWithSupport(key: Key, sampleShape: number[] = []): CappedSparseDraw {
+    const full = [...sampleShape, ...this.batchShape];
+    const L0 = this.maxLevel;
+    const K = this.width;
+    const [kLevel, kIndex, kSlab] = key.split(3);
+    const gLevel = kLevel.gumbel([...full, L0]);
+    const gIndex = kIndex.gumbel(this.withoutReplacement ? [...full, K] : [...full, L0, K]);
+    const eps = this.loc ? kSlab.normal([...full, K]) : undefined;
+    const out = tf.tidy(() => {
+      // Level: Gumbel-Softmax over {1..L0}.
+      const levelScores = tf.add(this.levelLogits, gLevel);
+      const levelSoft = tf.softmax(tf.div(levelScores, this.levelTemperature));
+      const levelOneHot = this.straightThrough
+        ? straightThroughGrad(levelSoft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), L0), levelScores)
+        : levelSoft;
+      const level = tf.add(tf.cast(tf.argMax(levelScores, -1), "float32"), 1);
+      // Length mask m_l = P(L >= l) under the (relaxed) one-hot level.
+      const mask = tf.cumsum(levelOneHot, levelOneHot.rank - 1, false, true);
+
+      // Indices: [..., L0, K].
+      let indices: tf.Tensor;
+      if (this.withoutReplacement) {
+        const scores = tf.add(this.indexLogits, gIndex); // [..., K]
+        const rows: tf.Tensor[] = [];
+        let alpha = scores;
+        for (let l = 0; l < L0; l++) {
+          const c = tf.softmax(tf.div(alpha, this.indexTemperature));
+          rows.push(c);
+          if (l + 1 < L0) alpha = tf.add(alpha, tf.log(tf.maximum(tf.sub(1, c), MASK_EPS)));
+        }
+        const soft = tf.stack(rows, scores.rank - 1);
+        indices = this.straightThrough
+          ? straightThroughGrad(soft, (_s, sc) => oneHotAny(tf.topk(sc, L0).indices, K), scores)
+          : soft;
+      } else {
+        const scores = tf.add(tf.expandDims(this.indexLogits, -2), gIndex); // [..., L0, K]
+        const soft = tf.softmax(tf.div(scores, this.indexTemperature));
+        indices = this.straightThrough
+          ? straightThroughGrad(soft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), K), scores)
+          : soft;
+      }
+
+      // Support: soft OR, b = 1 - prod_l (1 - m_l c_l).
+      const masks = tf.unstack(mask, mask.rank - 1);
+      const picks = tf.unstack(indices, indices.rank - 2);
+      let none: tf.Tensor = tf.ones([...full, K]);
+      for (let l = 0; l < L0; l++) none = tf.mul(none, tf.sub(1, tf.mul(tf.expandDims(masks[l], -1), picks[l])));
+      const support = tf.sub(1, none);
+      const z = eps ? tf.mul(support, tf.add(this.loc!, tf.mul(this.scale!, eps))) : tf.clone(support);
+      return { z, support, level, levelOneHot, indices };
+    });
+    gLevel.dispose();
+    gIndex.dispose();
+    eps?.dispose();
+    return out;
+  }
+
+  /** The code z = b ⊙ v (or b): [...sampleShape, ...batchShape, K]. */
+  sample(key: Key, sampleShape: number[] = []): tf.Tensor {
+    const d = this.sampleWithSupport(key, sampleShape);
+    tf.dispose([d.support, d.level, d.levelOneHot, d.indices]);
+    return d.z;
+  }
+}
+
+/**
+ * Factory: `cappedSparseCode({ levelLogits, indexLogits, loc?, scale?, ... })` (SDLGM, Xu et al. 2023, reconstructed).
+ *
+ * @example
+ * ```ts
+ * const prior = cappedSparseCode({ levelLogits: tf.zeros([5]), indexLogits: tf.zeros([50]), loc: tf.zeros([50]), scale: 1 });
+ * ```
+ */
+export function cappedSparseCode(options: CappedSparseCodeOptions): CappedSparseCode {
+  return new CappedSparseCode(options);
+}
+
+/** Σ_last exp(a) (a − b): KL between categoricals given normalised log-probabilities. */
+function categoricalKL(qLog: tf.Tensor, pLog: tf.Tensor): tf.Tensor {
+  return tf.sum(tf.mul(tf.exp(qLog), tf.sub(qLog, pLog)), -1);
+}
+
+/**
+ * KL(q ‖ p) between two capped sparse codes (sdlgm.md §2):
+ * KL_cat(level) + Σ_l P_q(L ≥ l) KL_cat(index) + Σ_k KL_normal(slab_k).
+ * The index term is the spec's factorisation (L0 iid positions, the first L counted); batch-shaped.
+ *
+ * @example
+ * ```ts
+ * cappedSparseCodeKL(q, p);        // same as kl(q, p)
+ * ```
+ */
+export function cappedSparseCodeKL(q: CappedSparseCode, p: CappedSparseCode): tf.Tensor {
+  if (q.maxLevel !== p.maxLevel || q.width !== p.width) {
+    throw new Error(`KL(CappedSparseCode || CappedSparseCode): caps/widths differ (L0 ${q.maxLevel} vs ${p.maxLevel}, K ${q.width} vs ${p.width})`);
+  }
+  if (q.hasSlab() !== p.hasSlab()) {
+    throw new Error("KL(CappedSparseCode || CappedSparseCode): one has real-valued slabs and the other binary codes");
+  }
+  return tf.tidy(() => {
+    const levelKL = categoricalKL(q.levelLogits, p.levelLogits);
+    const ranks = tf.range(1, q.maxLevel + 1);
+    const expectedLevel = tf.sum(tf.mul(q.levelProbs(), ranks), -1); // Σ_l P(L ≥ l) = E[L]
+    let out = tf.add(levelKL, tf.mul(expectedLevel, categoricalKL(q.indexLogits, p.indexLogits)));
+    if (q.hasSlab()) {
+      const r = tf.div(q.scale!, p.scale!);
+      const d = tf.div(tf.sub(q.loc!, p.loc!), p.scale!);
+      const nkl = tf.mul(0.5, tf.sub(tf.add(tf.square(r), tf.square(d)), tf.add(1, tf.mul(2, tf.log(r)))));
+      out = tf.add(out, tf.sum(tf.broadcastTo(nkl, broadcastShapes(nkl.shape, [q.width])), -1));
+    }
+    return tf.broadcastTo(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
+  });
+}
+
+registerKL("CappedSparseCode", "CappedSparseCode", cappedSparseCodeKL);
+// No registerDistribution case: the generic suites evaluate logProb, which a relaxed code must not have.

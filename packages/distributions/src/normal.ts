@@ -13,6 +13,8 @@ import { tf, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { real, positive } from "./constraints.js";
 import { registerKL } from "./kl.js";
+import { registerDistribution } from "./registry.js";
+import { standardReference as ref } from "./reference/standard.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -53,7 +55,11 @@ export class Normal extends Distribution {
 
   sample(key: Key, sampleShape: number[] = []): tf.Tensor {
     const eps = key.normal(this.drawShape(sampleShape));
-    return tf.tidy(() => tf.add(this.loc, tf.mul(this.scale, eps)));
+    return tf.tidy(() => {
+      const s = tf.add(this.loc, tf.mul(this.scale, eps));
+      eps.dispose();
+      return s;
+    });
   }
 
   override mean(): tf.Tensor {
@@ -80,4 +86,21 @@ registerKL("Normal", "Normal", (q: Normal, p: Normal) =>
     const d = tf.div(tf.sub(q.loc, p.loc), p.scale);
     return tf.mul(0.5, tf.sub(tf.add(tf.square(r), tf.square(d)), tf.add(1, tf.mul(2, tf.log(r)))));
   }),
+);
+
+registerDistribution(
+  {
+    name: "Normal(loc=0.5,scale=2)",
+    make: () => normal(0.5, 2),
+    makeWith: (p) => normal(p.loc, p.scale),
+    ...ref["Normal(loc=0.5,scale=2)"],
+    gradParams: ["loc", "scale"],
+  },
+  {
+    name: "Normal(loc=[-1,0,2],scale=[0.5,1,3])",
+    make: () => normal(tf.tensor1d([-1, 0, 2]), tf.tensor1d([0.5, 1, 3])),
+    makeWith: (p) => normal(p.loc, p.scale),
+    ...ref["Normal(loc=[-1,0,2],scale=[0.5,1,3])"],
+    gradParams: ["loc", "scale"],
+  },
 );

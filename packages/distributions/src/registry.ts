@@ -4,6 +4,7 @@
  * `test/backends/`): shapes, log-density against committed scipy reference values, sample moments,
  * finite gradients and support.
  */
+import type { tf } from "@sparse-dgm/core";
 import type { Distribution } from "./distribution.js";
 
 /** One parameter setting of a distribution, with what the generic suites check. */
@@ -25,6 +26,13 @@ export interface DistributionCase {
   gradParams?: string[];
   /** Log-density tolerance (absolute; default 1e-4). */
   tol?: number;
+  /**
+   * Rebuilds the distribution from tensor parameters (keyed as in `make().params()`), so the
+   * generic suite can take gradients with `tf.grad`. Optional: without it the suite
+   * differentiates `make()`'s own parameter tensors, which works only when `logProb` (and
+   * `sample`) compute from them lazily.
+   */
+  makeWith?: (params: Record<string, tf.Tensor>) => Distribution;
 }
 
 const cases: DistributionCase[] = [];

@@ -1,2 +1,4 @@
-/** Model rendering (DOT/JSON/SVG), Vega-Lite plots and the HTML report. */
-export {};
+/**
+ * @sparse-dgm/viz: model rendering (DOT/JSON/SVG), Vega-Lite plots and the HTML report.
+ */
+export * from "./render.js";

@@ -34,10 +34,16 @@ export function condition<S extends SiteTable, P extends string>(m: Model<S, P> 
       }
       return {};
     },
+    enter(state) {
+      for (const [name, t] of tensors) {
+        const site = state.ir.sites.find((s) => s.name === name)!;
+        state.observed[name] = canonicalIn(state, site, t);
+      }
+    },
     process(msg) {
       const t = tensors.get(msg.name);
       if (!t) return;
-      msg.value = canonicalIn(msg.state, msg.site, t);
+      msg.value = msg.state.observed[msg.name] ?? canonicalIn(msg.state, msg.site, t);
       msg.observed = true;
     },
   }) as Handled<S, P>;

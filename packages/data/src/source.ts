@@ -1,0 +1,173 @@
+/**
+ * One-string data sources (DESIGN §7):
+ *
+ * | source | meaning |
+ * |---|---|
+ * | `synthetic:<generator>?key=value&...` | `moran`, `smiley`, `sparse-linear`, `two-view` (parameters: {@link generators}) |
+ * | `csv:<path>` | numeric CSV/TSV, optional header row |
+ * | `mtx:<path>` | MatrixMarket coordinate/array, real/integer/pattern |
+ * | `ldac:<path>?vocab=<path>` | LDA-C "N id:count ..." lines, documents × vocabulary counts |
+ * | `idx:<images>?labels=<path>` | IDX (MNIST-style) images, gzip or plain |
+ * | `ratings:<path>` | user,item,rating[,time] rows → users × items |
+ *
+ * Loaded files get a seeded random split `?test=0.2&seed=0` unless the loader says otherwise
+ * (IDX: `?testImages=<path>&testLabels=<path>` keeps the file's own train/test pair). A `?` in a
+ * path is not supported (it always starts the query).
+ *
+ * This module is browser-safe: the Node file loaders are imported dynamically by `loadData`.
+ */
+import { DataError, validate, type Dataset } from "./dataset.js";
+import { resolveParams, type ParamSpec, type ParamValue } from "./params.js";
+import { generators } from "./synthetic/index.js";
+
+/** The source schemes. */
+export const SCHEMES = ["synthetic", "csv", "mtx", "ldac", "idx", "ratings"] as const;
+/** One of {@link SCHEMES}. */
+export type Scheme = (typeof SCHEMES)[number];
+/** The file schemes (everything except `synthetic`). */
+export type FileScheme = Exclude<Scheme, "synthetic">;
+
+const splitParams: ParamSpec[] = [
+  { name: "test", type: "number", default: 0.2, min: 0, max: 0.99, doc: "test fraction of the seeded random split" },
+  { name: "seed", type: "int", default: 0, min: 0, doc: "seed of the split" },
+  { name: "limit", type: "int", min: 1, doc: "keep only the first `limit` rows" },
+];
+const kindParam = (def?: string): ParamSpec => ({
+  name: "kind",
+  type: "string",
+  ...(def ? { default: def } : {}),
+  choices: ["real", "binary", "counts"],
+  doc: "value kind, checked on load" + (def ? "" : " (default: inferred from the file)"),
+});
+
+/**
+ * Parameters of each file scheme.
+ *
+ * @example
+ * ```ts
+ * loaderParams.idx.map((p) => p.name); // ["labels", "binarize", "testImages", "testLabels", "test", "seed", "limit"]
+ * ```
+ */
+export const loaderParams: Record<FileScheme, readonly ParamSpec[]> = {
+  csv: [
+    { name: "header", type: "string", default: "auto", choices: ["auto", "true", "false"], doc: "first row is a header (auto: if any of its cells is not a number)" },
+    { name: "delimiter", type: "string", doc: "field delimiter (default: tab if the first line has one, else comma)" },
+    { name: "label", type: "string", doc: "a column (header name or 1-based index) to use as class labels instead of a feature" },
+    kindParam("real"),
+    ...splitParams,
+  ],
+  mtx: [
+    { name: "transpose", type: "bool", default: false, doc: "the file is features × observations (e.g. genes × cells)" },
+    kindParam(),
+    ...splitParams,
+  ],
+  ldac: [{ name: "vocab", type: "string", doc: "vocabulary file, one term per line (its length fixes g)" }, ...splitParams],
+  idx: [
+    { name: "labels", type: "string", doc: "IDX label file (idx1), gzip or plain" },
+    { name: "binarize", type: "number", min: 0, max: 1, doc: "threshold: pixels (scaled to [0,1]) > t become 1, else 0; kind binary" },
+    { name: "testImages", type: "string", doc: "a second IDX image file used as the test split (e.g. t10k-images-idx3-ubyte.gz)" },
+    { name: "testLabels", type: "string", doc: "labels of testImages" },
+    ...splitParams,
+  ],
+  ratings: [
+    { name: "min", type: "number", doc: "binarise: rating >= min becomes 1, else 0 (MovieLens setting: min=4)" },
+    { name: "delimiter", type: "string", doc: "field delimiter (default: '::' if present, else tab if present, else comma)" },
+    ...splitParams,
+  ],
+};
+
+/** A parsed data source. */
+export interface ParsedSource {
+  scheme: Scheme;
+  /** Generator name (synthetic) or file path. */
+  target: string;
+  /** Parameters with defaults filled in (undefined = not given and no default). */
+  params: Record<string, ParamValue | undefined>;
+  /** The prefix used in error messages: `synthetic:moran`, `csv:data/foo.csv`. */
+  where: string;
+  /** The string that was parsed. */
+  raw: string;
+}
+
+function describeSchemes(): string {
+  return "synthetic:<generator>?key=value&..., csv:<path>, mtx:<path>, ldac:<path>?vocab=<path>, idx:<images>?labels=<path>, ratings:<path>";
+}
+
+/**
+ * Parses a one-string data source, checking the scheme, the generator name, parameter names
+ * and values. Errors list the valid choices.
+ *
+ * @example
+ * ```ts
+ * parseSource("synthetic:moran?rho=0.4&seed=2").params; // { n: 1000, rho: 0.4, sigma: 0.5, k: 5, seed: 2 }
+ * parseSource("synthetic:moran?rho=2"); // DataError: synthetic:moran: rho must be in [-1, 1], got 2
+ * parseSource("idx:train-images-idx3-ubyte.gz?labels=train-labels-idx1-ubyte.gz&limit=1000");
+ * ```
+ */
+export function parseSource(s: string): ParsedSource {
+  if (typeof s !== "string" || s.trim() === "") throw new DataError(`empty data source; expected one of ${describeSchemes()}`);
+  const raw = s.trim();
+  const colon = raw.indexOf(":");
+  const scheme = colon > 0 ? raw.slice(0, colon) : "";
+  if (!/^[a-z][a-z-]*$/.test(scheme)) {
+    throw new DataError(`data source ${JSON.stringify(raw)} has no scheme; expected one of ${describeSchemes()}`);
+  }
+  if (!(SCHEMES as readonly string[]).includes(scheme)) {
+    throw new DataError(`unknown data source scheme ${JSON.stringify(scheme)} in ${JSON.stringify(raw)}; valid schemes: ${SCHEMES.join(", ")}`);
+  }
+  const rest = raw.slice(colon + 1);
+  const q = rest.indexOf("?");
+  const target = q >= 0 ? rest.slice(0, q) : rest;
+  const query = q >= 0 ? rest.slice(q + 1) : "";
+  const where = `${scheme}:${target}`;
+  const given: Record<string, string> = {};
+  if (query !== "") {
+    for (const part of query.split("&")) {
+      if (part === "") continue;
+      const eq = part.indexOf("=");
+      let k: string;
+      let v: string;
+      try {
+        k = decodeURIComponent(eq >= 0 ? part.slice(0, eq) : part);
+        v = decodeURIComponent(eq >= 0 ? part.slice(eq + 1) : "");
+      } catch {
+        throw new DataError(`${where}: malformed parameter ${JSON.stringify(part)}`);
+      }
+      if (k in given) throw new DataError(`${where}: parameter ${JSON.stringify(k)} given twice`);
+      given[k] = v;
+    }
+  }
+  let specs: readonly ParamSpec[];
+  if (scheme === "synthetic") {
+    const names = Object.keys(generators);
+    if (target === "") throw new DataError(`synthetic: missing generator name; valid generators: ${names.join(", ")}`);
+    const gen = generators[target];
+    if (!gen || !Object.prototype.hasOwnProperty.call(generators, target)) {
+      throw new DataError(`unknown synthetic generator ${JSON.stringify(target)}; valid generators: ${names.join(", ")}`);
+    }
+    specs = gen.params;
+  } else {
+    if (target === "") throw new DataError(`${scheme}: missing file path (expected ${scheme}:<path>)`);
+    specs = loaderParams[scheme as FileScheme];
+  }
+  const params = resolveParams(where, specs, given);
+  return { scheme: scheme as Scheme, target, params, where, raw };
+}
+
+/**
+ * Loads (or generates) a dataset from a one-string source and validates it (finite values,
+ * kind, shape, split), naming the row and column of the first bad value.
+ *
+ * @example
+ * ```ts
+ * const ds = await loadData("synthetic:smiley?n=2000&seed=1");
+ * const fm = await loadData("idx:/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+ *   + "?labels=/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz&limit=5000");
+ * ```
+ */
+export async function loadData(source: string | ParsedSource): Promise<Dataset> {
+  const ps = typeof source === "string" ? parseSource(source) : source;
+  if (ps.scheme === "synthetic") return validate(generators[ps.target].generate(ps.params));
+  const { loadFile } = await import("./loaders/index.js");
+  return validate(await loadFile(ps));
+}

@@ -1,0 +1,200 @@
+/**
+ * The masked decoder (Moran et al. 2022, §2): x̂[b, j] = h_j(g(w_j ⊙ z_b)), with one shared body
+ * g: R^K -> R^H (`Linear(K, H, bias = false) -> ReLU -> Linear(H, H) -> ReLU`) and one linear head
+ * h_j per output. The first layer has **no bias**, so w_jk = 0 means output j does not depend on
+ * factor k (a property test proves the gradient is exactly zero).
+ *
+ * Vectorised: [B, G, K] -> [B·G, K] runs through the body once, and the G heads are one
+ * elementwise product and sum over H (never a loop over features, data points or samples).
+ */
+import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
+import { dense, denseParams, torchDefaultInit } from "./linear.js";
+
+/** Arguments of the maskedDecoder block. */
+export interface MaskedDecoderArgs {
+  /** Latent codes z (canonical layout, e.g. [B, 1, K]). */
+  input: tf.Tensor;
+  /** The mask W (canonical layout, e.g. [1, G, K]). */
+  mask: tf.Tensor;
+  /** Hidden widths of the shared body (e.g. [H, H]). */
+  hidden: number[];
+  /** The mask's output plate (default: the rows of the model's mask). */
+  rows?: string;
+  /** The mask's factor plate (default: the cols of the model's mask). */
+  cols?: string;
+}
+
+/** Weights of a masked decoder, as tensors (no replica axis, or all with one). */
+export interface MaskedDecoderWeights {
+  /** Body kernels: [K, H1] (no bias), [H1, H2], ...; with replicas [R, ...]. */
+  kernels: tf.Tensor[];
+  /** Body biases for layers 2.. (index 0 unused). */
+  biases: Array<tf.Tensor | undefined>;
+  /** Stacked heads V [G, H] and c [G] (with replicas [R, G, H], [R, G]). */
+  headKernel: tf.Tensor;
+  headBias: tf.Tensor;
+}
+
+/**
+ * The vectorised forward pass on prod = z ⊙ w of shape [..., G, K] (rows second to last, factors
+ * last), or [R, ..., G, K] with replicas. Returns [..., G] (or [R, ..., G]).
+ */
+export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, replicas?: number): tf.Tensor {
+  const K = prod.shape[prod.rank - 1];
+  const G = prod.shape[prod.rank - 2];
+  let h = replicas === undefined ? tf.reshape(prod, [-1, K]) : tf.reshape(prod, [replicas, -1, K]);
+  w.kernels.forEach((kernel, i) => {
+    h = tf.relu(dense(h, kernel, i === 0 ? undefined : w.biases[i]));
+  });
+  const H = h.shape[h.rank - 1];
+  const outer = prod.shape.slice(0, prod.rank - 1); // [..., G]
+  const hid = tf.reshape(h, [...outer, H]); // [..., G, H]
+  // Heads: broadcast V [G, H] (or [R, G, H]) over the batch axes between replica and rows.
+  const middle = outer.length - 1 - (replicas === undefined ? 0 : 1);
+  const vShape = replicas === undefined ? [...Array(middle).fill(1), G, H] : [replicas, ...Array(middle).fill(1), G, H];
+  const cShape = vShape.slice(0, -1);
+  const out = tf.sum(tf.mul(hid, tf.reshape(w.headKernel, vShape)), -1);
+  return tf.add(out, tf.reshape(w.headBias, cShape));
+}
+
+/** Creates (on first use) and returns the decoder's weights in a parameter store. */
+export function maskedDecoderWeights(rt: BlockRuntime, name: string, K: number, G: number, hidden: number[]): MaskedDecoderWeights {
+  const kernels: tf.Tensor[] = [];
+  const biases: Array<tf.Tensor | undefined> = [undefined];
+  let inputs = K;
+  hidden.forEach((units, i) => {
+    const p = denseParams(rt.params, { name: `maskedDecoder/${name}/body${i}`, inputs, units, bias: i > 0 });
+    kernels.push(p.kernel);
+    if (i > 0) biases.push(p.bias);
+    inputs = units;
+  });
+  const H = inputs;
+  const init = torchDefaultInit(H);
+  const headKernel = rt.params.getOrCreate(`maskedDecoder/${name}/heads/kernel`, [G, H], init);
+  const headBias = rt.params.getOrCreate(`maskedDecoder/${name}/heads/bias`, [G], init);
+  return { kernels, biases, headKernel, headBias };
+}
+
+function maskPlates(rt: BlockRuntime, args: MaskedDecoderArgs): { rows: string; cols: string } {
+  if (args.rows && args.cols) return { rows: args.rows, cols: args.cols };
+  const masks = rt.ir.sites.filter((s) => s.mask && s.mask.scope === "global");
+  if (masks.length !== 1) {
+    throw new Error(`maskedDecoder: the model has ${masks.length} global masks; pass rows and cols explicitly`);
+  }
+  return { rows: args.rows ?? masks[0].mask!.rows, cols: args.cols ?? masks[0].mask!.cols };
+}
+
+registerBlock("maskedDecoder", (rt, name, args: MaskedDecoderArgs) => {
+  const { rows, cols } = maskPlates(rt, args);
+  const order = [DATA_PLATE, ...rt.ir.plates.map((p) => p.name).filter((n) => n !== DATA_PLATE)].filter((n) =>
+    rt.ir.plates.some((p) => p.name === n),
+  );
+  const lead = rt.replicas === undefined ? 0 : 1;
+  const rAxis = lead + order.indexOf(rows);
+  const cAxis = lead + order.indexOf(cols);
+  const prod = tf.mul(args.input, args.mask);
+  if (cAxis !== prod.rank - 1 || rAxis !== prod.rank - 2) {
+    throw new Error(
+      `maskedDecoder "${name}": declare the plates so that "${rows}" and "${cols}" are the last two (got canonical axes ${rAxis} and ${cAxis} of ${prod.rank})`,
+    );
+  }
+  const K = rt.sizes[cols];
+  const G = rt.sizes[rows];
+  const w = maskedDecoderWeights(rt, name, K, G, args.hidden);
+  const out = maskedDecoderForward(prod, w, rt.replicas);
+  return tf.expandDims(out, -1); // the cols axis becomes size 1: canonical layout of an output site
+});
+
+declare module "@sparse-dgm/core" {
+  interface SiteContext {
+    /**
+     * The masked decoder: one shared bias-free-first-layer body, one head per output, vectorised.
+     *
+     * @example
+     * ```ts
+     * .observe("x", ({ z, W, sigma }, ctx) =>
+     *   normal(ctx.maskedDecoder("f", { input: z, mask: W, hidden: [50, 50] }), sigma),
+     *   { plates: ["data", "feature"] })
+     * ```
+     */
+    maskedDecoder(name: string, args: MaskedDecoderArgs): tf.Tensor;
+  }
+}
+
+/** Config of the {@link MaskedDecoder} layer. */
+export interface MaskedDecoderLayerArgs {
+  /** Number of outputs G. */
+  outputs: number;
+  /** Hidden widths of the shared body. */
+  hidden: number[];
+  name?: string;
+}
+
+/**
+ * The masked decoder as a serialisable tfjs-layers layer: `apply([z [B, K], W [G, K]])` gives
+ * x̂ [B, G]. Same computation as the `maskedDecoder` block.
+ *
+ * @example
+ * ```ts
+ * const layer = new MaskedDecoder({ outputs: 7, hidden: [50, 50] });
+ * const xhat = layer.apply([z, W]) as tf.Tensor;   // [B, 7]
+ * ```
+ */
+export class MaskedDecoder extends tf.layers.Layer {
+  static className = "SparseDgmMaskedDecoder";
+  readonly outputs: number;
+  readonly hidden: number[];
+  private kernelsV: tf.LayerVariable[] = [];
+  private biasesV: Array<tf.LayerVariable | undefined> = [];
+  private headK?: tf.LayerVariable;
+  private headB?: tf.LayerVariable;
+
+  constructor(args: MaskedDecoderLayerArgs) {
+    super({ name: args.name });
+    if (!Number.isInteger(args.outputs) || args.outputs < 1) throw new Error(`MaskedDecoder: outputs must be a positive integer, got ${args.outputs}`);
+    if (!args.hidden.length || args.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
+      throw new Error(`MaskedDecoder: hidden must be a non-empty list of positive integers, got [${args.hidden.join(", ")}]`);
+    }
+    this.outputs = args.outputs;
+    this.hidden = args.hidden.slice();
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const zShape = (inputShape as tf.Shape[])[0];
+    let inputs = zShape[zShape.length - 1] as number;
+    this.hidden.forEach((units, i) => {
+      const lim = 1 / Math.sqrt(inputs);
+      const init = tf.initializers.randomUniform({ minval: -lim, maxval: lim });
+      this.kernelsV.push(this.addWeight(`body${i}/kernel`, [inputs, units], "float32", init));
+      this.biasesV.push(i === 0 ? undefined : this.addWeight(`body${i}/bias`, [units], "float32", init));
+      inputs = units;
+    });
+    const lim = 1 / Math.sqrt(inputs);
+    const init = tf.initializers.randomUniform({ minval: -lim, maxval: lim });
+    this.headK = this.addWeight("heads/kernel", [this.outputs, inputs], "float32", init);
+    this.headB = this.addWeight("heads/bias", [this.outputs], "float32", init);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return [(inputShape as tf.Shape[])[0][0], this.outputs];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [z, W] = inputs as tf.Tensor[];
+      const prod = tf.mul(tf.expandDims(z, 1), tf.expandDims(W, 0)); // [B, G, K]
+      return maskedDecoderForward(prod, {
+        kernels: this.kernelsV.map((v) => v.read()),
+        biases: this.biasesV.map((v) => v?.read()),
+        headKernel: this.headK!.read(),
+        headBias: this.headB!.read(),
+      });
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), outputs: this.outputs, hidden: this.hidden };
+  }
+}
+tf.serialization.registerClass(MaskedDecoder);

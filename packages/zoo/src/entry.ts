@@ -1,0 +1,70 @@
+/**
+ * What a zoo entry is: a DSL model factory with the spec's defaults, its reference, and the data
+ * and training settings its reproduction uses.
+ */
+import type { Model } from "@sparse-dgm/core";
+
+/** Sizes a model takes from the data it is fitted on. */
+export interface DataShape {
+  /** Number of observed features per data point (G). */
+  features: number;
+  /** Feature groups (views/modalities) when the data has them. */
+  groups?: number[][];
+  /** Data statistics some priors are calibrated on (the Sparse VAE's noise-prior scale). */
+  stats?: { columnSds?: number[]; sigmaPriorScale?: number };
+}
+
+/** Training settings of an entry's reproduction (the spec's). */
+export interface TrainingDefaults {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Normalisation of the objective: the paper code's ("reference") or the per-data-point ELBO. */
+  normalisation: "reference" | "elbo";
+}
+
+/** A zoo entry. */
+export interface ZooEntry<C extends object = Record<string, unknown>> {
+  /** The name used on the command line (`sdgm fit sparseVae`). */
+  name: string;
+  /** One-line description. */
+  title: string;
+  /** The paper. */
+  reference: string;
+  /** The spec file in shared/specs (and its section). */
+  spec: string;
+  /** The model's hyperparameters at their spec defaults. */
+  defaults: C;
+  /** Builds the DSL model for data of the given shape. Hyperparameters are validated here. */
+  build(config: Partial<C> & DataShape): Model<any, any>;
+  /** A data source it is meant for (used by renders and the main job). */
+  defaultData: string;
+  /** The data shape used to render the model without data. */
+  renderShape: DataShape;
+  /** Training settings of the reproduction. */
+  training: TrainingDefaults;
+}
+
+/** Validates an integer hyperparameter, naming the model and the option. */
+export function positiveInt(model: string, option: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${model}: ${option} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** Validates a positive number. */
+export function positiveNumber(model: string, option: string, v: number): number {
+  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${model}: ${option} must be positive, got ${v}`);
+  return v;
+}
+
+/** Validates a probability in the open interval (0, 1). */
+export function openUnit(model: string, option: string, v: number): number {
+  if (!(v > 0 && v < 1)) throw new Error(`${model}: ${option} must be in (0, 1), got ${v}`);
+  return v;
+}
+
+/** Validates one of a set of choices. */
+export function oneOf<T extends string>(model: string, option: string, v: T, choices: readonly T[]): T {
+  if (!choices.includes(v)) throw new Error(`${model}: ${option} must be one of ${choices.join(", ")}, got ${JSON.stringify(v)}`);
+  return v;
+}

@@ -1,0 +1,227 @@
+/**
+ * Variational Sparse Coding (Tonolini, Jensen, Murray-Smith, UAI 2019; specs/vsc.md part b0) in
+ * the DSL. The latent code is a **local binary mask site**: z_i = b_i ⊙ v_i with a spike-and-slab
+ * prior (Dirac spike, Gaussian slab), inferred with the threshold-sigmoid relaxation and the slab
+ * warm-up, and scored with the analytic spike-and-slab KL.
+ *
+ * - `vsc`: the fixed-α prior of the ICLR version (the PyTorch reproduction's settings).
+ * - `vscVampPrior`: the UAI version's pseudo-input recognition prior with its J·KL(ḡ ‖ α) term.
+ * - `vscClass`: `vsc` plus the class-consistency Jensen-Shannon term (Sangari Abiz et al. 2025).
+ *
+ * @example
+ * ```ts
+ * const m = vsc.build({ features: 784 });    // 784-400-200, α = 0.01
+ * ```
+ */
+import { tf, model, thresholdSigmoid, warmup, type SiteContext } from "@sparse-dgm/core";
+import { spikeAndSlab, bernoulli, normal } from "@sparse-dgm/distributions";
+import "@sparse-dgm/nn";
+import { positiveInt, positiveNumber, openUnit, oneOf, type ZooEntry } from "./entry.js";
+
+/** Hyperparameters of VSC. */
+export interface VscConfig {
+  /** Latent dimension J. */
+  latents: number;
+  /** Hidden width of the one-hidden-layer encoder and decoder. */
+  hidden: number;
+  /** Prior spike (inclusion) probability α. */
+  alpha: number;
+  /** Threshold-sigmoid sharpness c (the PyTorch reproduction keeps c ≈ 50; the TF code uses 100). */
+  sharpness: number;
+  /** Slab warm-up: λ = 0 until `warmupStart` steps, linear to 1 at `warmupEnd`. */
+  warmupStart: number;
+  warmupEnd: number;
+  likelihood: "bernoulli" | "gaussian";
+}
+
+/** Weight and variant of the class-consistency term. */
+export interface VscClassConfig extends VscConfig {
+  /** λ of L_JSD (swept over 0.1, 1, 10). */
+  classWeight: number;
+  /** "pairs" (same-class pairs, default) or "centroid". */
+  classVariant: "pairs" | "centroid";
+  /** Steps over which λ warms up after the VSC warm-up ends. */
+  classWarmup: number;
+}
+
+/** Pseudo-input settings of the UAI version. */
+export interface VscVampConfig extends VscConfig {
+  /** Number of pseudo-inputs P. */
+  pseudoInputs: number;
+  /** Sharpening ν of the pseudo-input spike probabilities. */
+  sharpen: number;
+}
+
+function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
+  const D = positiveInt(name, "features", c.features);
+  const J = positiveInt(name, "latents", c.latents ?? 200);
+  const H = positiveInt(name, "hidden", c.hidden ?? 400);
+  const alpha = openUnit(name, "alpha", c.alpha ?? 0.01);
+  const sharpness = positiveNumber(name, "sharpness", c.sharpness ?? 50);
+  const start = c.warmupStart ?? 0;
+  const end = c.warmupEnd ?? 0;
+  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "bernoulli", ["bernoulli", "gaussian"] as const);
+  const slabWarmup = end > 0 ? warmup({ start, end }) : 1;
+  const decode = (z: tf.Tensor, ctx: SiteContext) =>
+    ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H], output: D }), ["data", "feature"]);
+  const observe = (out: tf.Tensor) => (likelihood === "bernoulli" ? bernoulli({ logits: out }) : normal(tf.sigmoid(out), 0.1));
+  const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, decode, observe };
+  const m = model(name)
+    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha })
+    .plate("data")
+    .plate("feature", D)
+    .plate("latent", J);
+  return { m, settings };
+}
+
+/** `vsc`: the fixed-α spike-and-slab prior. */
+export function buildVsc(c: Partial<VscConfig> & { features: number }) {
+  const { m, settings: s } = vscCore("vsc", c);
+  return m
+    .mask("z", () => spikeAndSlab({ inclusion: s.alpha, loc: 0, scale: 1 }), {
+      rows: "data",
+      cols: "latent",
+      valueType: "binary",
+      estimator: thresholdSigmoid({ sharpness: s.sharpness, slabWarmup: s.slabWarmup }),
+      guide: { hidden: [s.H] },
+      doc: "sparse code: which latents are active for each observation",
+    })
+    .observe("x", ({ z }, ctx) => s.observe(s.decode(z, ctx)), { plates: ["data", "feature"] });
+}
+
+/** `vscVampPrior`: the UAI version's pseudo-input recognition prior. */
+export function buildVscVampPrior(c: Partial<VscVampConfig> & { features: number }) {
+  const { m, settings: s } = vscCore("vscVampPrior", c);
+  const P = positiveInt("vscVampPrior", "pseudoInputs", c.pseudoInputs ?? 20);
+  const nu = positiveNumber("vscVampPrior", "sharpen", c.sharpen ?? 10);
+  return m
+    .plate("pseudo", P)
+    .param("pseudoInputs", () => tf.randomUniform([P, s.D], 0, 1, "float32", 0), { plates: ["pseudo", "feature"] })
+    .mask(
+      "z",
+      ({ pseudoInputs }, ctx) => {
+        // p(z | x_i) = Σ_p s_ip q(z | u_p): the recognition model at the pseudo-inputs, selected by x.
+        const x = ctx.observed("x");
+        const components = ctx.recognition("z", pseudoInputs);
+        const selector = x ? tf.sigmoid(ctx.mlp("selector", { input: x, hidden: [], output: P })) : tf.ones([P]);
+        return { ...components, selector, sharpen: nu } as never;
+      },
+      {
+        rows: "data",
+        cols: "latent",
+        valueType: "binary",
+        estimator: thresholdSigmoid({ sharpness: s.sharpness, slabWarmup: s.slabWarmup }),
+        guide: { hidden: [s.H] },
+        prior: "pseudo-input recognition prior (VampPrior-like) + J·KL(mean γ ‖ α)",
+      },
+    )
+    .observe("x", ({ z }, ctx) => s.observe(s.decode(z, ctx)), { plates: ["data", "feature"] });
+}
+
+/** `vscClass`: `vsc` + the class-consistency Jensen-Shannon term over same-class pairs. */
+export function buildVscClass(c: Partial<VscClassConfig> & { features: number; classes?: number }) {
+  const weight = c.classWeight ?? 1;
+  if (!(weight >= 0)) throw new Error(`vscClass: classWeight must be >= 0, got ${weight}`);
+  const variant = oneOf("vscClass", "classVariant", c.classVariant ?? "pairs", ["pairs", "centroid"] as const);
+  const base = buildVsc({ ...c, features: c.features });
+  const end = c.warmupEnd ?? 0;
+  return base.factor(
+    "classConsistency",
+    (_sites, ctx) => {
+      const q = ctx.posterior("z") as unknown as { inclusion?: tf.Tensor } | undefined;
+      const labels = ctx.observed("label");
+      if (!q?.inclusion || !labels) return tf.scalar(0);
+      return tf.neg(classJsd(q.inclusion, labels, variant));
+    },
+    {
+      term: "auxiliary",
+      weight: c.classWarmup ? warmup({ from: 0, to: weight, start: end, end: end + c.classWarmup }) : weight,
+      doc: `class-consistency JSD (${variant})`,
+      needs: ["labels"],
+    },
+  );
+}
+
+/** Binary entropy in nats, clamped at 1e-6. */
+function binaryEntropy(p: tf.Tensor): tf.Tensor {
+  const q = tf.clipByValue(p, 1e-6, 1 - 1e-6);
+  return tf.neg(tf.add(tf.mul(q, tf.log(q)), tf.mul(tf.sub(1, q), tf.log1p(tf.neg(q)))));
+}
+
+/**
+ * The class-consistency loss L_JSD (specs/vsc.md b1 §2, this project's reconstruction):
+ * "pairs" = mean over same-class pairs j < k of Σ_d JSD(γ_jd, γ_kd); "centroid" = mean over
+ * classes of Σ_d [H(γ̄_cd) − mean_j H(γ_jd)]. Labels < 0 (missing) are ignored. Vectorised.
+ *
+ * @param gamma - spike probabilities [B, J] (extra size-1 axes allowed).
+ * @param labels - class per row [B] (any shape with B entries).
+ */
+export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" | "centroid" = "pairs"): tf.Tensor {
+  return tf.tidy(() => {
+    const B = labels.size;
+    const g = tf.reshape(gamma, [B, -1]);
+    const y = tf.reshape(labels, [B]);
+    const valid = tf.cast(tf.greaterEqual(y, 0), "float32");
+    if (variant === "pairs") {
+      const same = tf.mul(tf.cast(tf.equal(tf.expandDims(y, 1), tf.expandDims(y, 0)), "float32"), tf.mul(tf.expandDims(valid, 1), tf.expandDims(valid, 0)));
+      const upper = tf.sub(1, tf.linalg.bandPart(tf.ones([B, B]), -1, 0)); // strictly upper triangle: j < k
+      const pairs = tf.mul(same, upper);
+      const h = binaryEntropy(g); // [B, J]
+      const mid = binaryEntropy(tf.div(tf.add(tf.expandDims(g, 1), tf.expandDims(g, 0)), 2)); // [B, B, J]
+      const jsd = tf.sum(tf.sub(mid, tf.div(tf.add(tf.expandDims(h, 1), tf.expandDims(h, 0)), 2)), -1); // [B, B]
+      const n = tf.sum(pairs);
+      return tf.div(tf.sum(tf.mul(jsd, pairs)), tf.maximum(n, 1));
+    }
+    const classes = tf.oneHot(tf.cast(tf.maximum(y, 0), "int32"), Math.max(1, Math.round(tf.max(y).dataSync()[0]) + 1));
+    const member = tf.mul(classes, tf.expandDims(valid, 1)); // [B, C]
+    const counts = tf.sum(member, 0); // [C]
+    const centroid = tf.div(tf.matMul(member, g, true, false), tf.expandDims(tf.maximum(counts, 1), 1)); // [C, J]
+    const hMean = tf.div(tf.matMul(member, binaryEntropy(g), true, false), tf.expandDims(tf.maximum(counts, 1), 1));
+    const perClass = tf.sum(tf.sub(binaryEntropy(centroid), hMean), -1);
+    const present = tf.cast(tf.greater(counts, 0), "float32");
+    return tf.div(tf.sum(tf.mul(perClass, present)), tf.maximum(tf.sum(present), 1));
+  });
+}
+
+const vscTraining = { epochs: 5, batchSize: 32, learningRate: 1e-3, normalisation: "elbo" as const };
+const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli" };
+
+/** The `vsc` entry (ICLR version, the PyTorch reproduction's settings). */
+export const vsc: ZooEntry<VscConfig> = {
+  name: "vsc",
+  title: "Variational Sparse Coding with a fixed spike-and-slab prior",
+  reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019 (ICLR 2019 submission version).",
+  spec: "specs/vsc.md part b0",
+  defaults: vscDefaults,
+  build: buildVsc,
+  defaultData: "synthetic:smiley",
+  renderShape: { features: 1024 },
+  training: vscTraining,
+};
+
+/** The `vscVampPrior` entry (UAI version). */
+export const vscVampPrior: ZooEntry<VscVampConfig> = {
+  name: "vscVampPrior",
+  title: "VSC with the pseudo-input recognition prior (UAI 2019)",
+  reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.",
+  spec: "specs/vsc.md part b0 §2",
+  defaults: { ...vscDefaults, pseudoInputs: 20, sharpen: 10 },
+  build: buildVscVampPrior,
+  defaultData: "synthetic:smiley",
+  renderShape: { features: 1024 },
+  training: { ...vscTraining, batchSize: 500, learningRate: 5e-4 },
+};
+
+/** The `vscClass` entry. */
+export const vscClass: ZooEntry<VscClassConfig> = {
+  name: "vscClass",
+  title: "VSC with the class-consistency Jensen-Shannon loss",
+  reference:
+    "Sangari Abiz, Hosseini, Araabi. Enhancing Interpretability of Sparse Latent Representations with Class Information. arXiv 2505.14476, 2025.",
+  spec: "specs/vsc.md part b1",
+  defaults: { ...vscDefaults, classWeight: 1, classVariant: "pairs", classWarmup: 0 },
+  build: buildVscClass,
+  defaultData: "synthetic:smiley",
+  renderShape: { features: 1024 },
+  training: vscTraining,
+};

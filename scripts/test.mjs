@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// `npm test`: type-check every package and the type tests (tsc -b), then run the vitest suites.
+// Ends with the line "N passed, N failed" (the type check counts as one test).
+import { spawnSync } from "node:child_process";
+import { readFileSync, mkdirSync, existsSync } from "node:fs";
+
+const extra = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+
+const t0 = Date.now();
+const tsc = spawnSync("npx", ["tsc", "-b"], { stdio: "inherit", shell: false });
+if (tsc.status === 0) {
+  passed++;
+  console.log(`typecheck: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+} else {
+  failed++;
+  console.log("typecheck: FAILED");
+}
+
+mkdirSync(".vitest-cache", { recursive: true });
+const out = ".vitest-cache/results.json";
+const vt = spawnSync("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...extra], {
+  stdio: "inherit",
+  env: { ...process.env, SDGM_BACKEND: process.env.SDGM_BACKEND ?? "cpu" },
+});
+if (existsSync(out)) {
+  const r = JSON.parse(readFileSync(out, "utf8"));
+  passed += r.numPassedTests ?? 0;
+  failed += r.numFailedTests ?? 0;
+  // A file that fails to load has no failed assertions but must count as a failure too.
+  failed += (r.testResults ?? []).filter((t) => t.status === "failed" && !(t.assertionResults ?? []).some((a) => a.status === "failed")).length;
+  if (vt.status !== 0 && failed === 0) failed++;
+} else {
+  failed++;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,75 @@
+/**
+ * Type tests: the DSL's static guarantees. Each `@ts-expect-error` line must be a compile error
+ * (`tsc -b`, run by `npm test`, fails if it is not); `expectTypeOf` pins inferred types.
+ */
+import { describe, it, expect, expectTypeOf } from "vitest";
+import { tf, model, condition, substitute, block, scale, type SitesOf, type ObservedData, type Model } from "@sparse-dgm/core";
+import { normal } from "@sparse-dgm/distributions";
+
+const m = model("typed")
+  .plate("data")
+  .plate("feature", 3)
+  .plate("factor", 2)
+  .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
+  .global("W", () => normal(0, 1), { plates: ["feature", "factor"] })
+  .observe("x", ({ z, W }) => normal(tf.sum(tf.mul(z, W), -1, true), 1), { plates: ["data", "feature"] });
+
+describe("DSL types", () => {
+  it("grows the site table with kinds, plates and ranks", () => {
+    type S = SitesOf<typeof m>;
+    expectTypeOf<S["z"]["kind"]>().toEqualTypeOf<"latent">();
+    expectTypeOf<S["x"]["kind"]>().toEqualTypeOf<"observe">();
+    expectTypeOf<S["x"]["plates"]>().toEqualTypeOf<"data" | "feature">();
+    expectTypeOf<S["x"]["rank"]>().toEqualTypeOf<2>();
+    expectTypeOf<S["W"]["rank"]>().toEqualTypeOf<2>();
+    expectTypeOf<keyof ObservedData<S>>().toEqualTypeOf<"x">();
+    expectTypeOf(m).toMatchTypeOf<Model<any, "data" | "feature" | "factor">>();
+  });
+
+  it("callbacks receive the earlier sites, typed", () => {
+    model("cb")
+      .plate("data")
+      .latent("a", () => normal(0, 1), { plates: ["data"] })
+      .latent("b", ({ a }) => {
+        expectTypeOf(a).toEqualTypeOf<tf.Tensor>();
+        return normal(a, 1);
+      }, { plates: ["data"] })
+      // @ts-expect-error: "c" is not declared before this site
+      .latent("d", ({ c }) => normal(c, 1), { plates: ["data"] });
+  });
+
+  it("rejects mistakes at compile time", () => {
+    const x2 = tf.zeros([4, 3]);
+    const x1 = tf.zeros([4]);
+    condition(m, { x: x2 });
+    condition(m, { x: [[1, 2, 3]] });
+    // @ts-expect-error: misspelled site in condition
+    condition(m, { xx: x2 });
+    // @ts-expect-error: "z" is latent, not observed: condition only takes observed sites
+    condition(m, { z: x2 });
+    // @ts-expect-error: observed value of the wrong static shape (rank 1, the site has rank 2)
+    condition(m, { x: x1 });
+    // @ts-expect-error: nested arrays of the wrong depth
+    condition(m, { x: [1, 2, 3] });
+    // @ts-expect-error: block of an unknown site
+    block(m, { hide: ["nope"] });
+    // @ts-expect-error: scale of an unknown site
+    scale(m, 2, ["zz"]);
+    // @ts-expect-error: substitute of an unknown site
+    substitute(m, { Q: x2 });
+    expect(() => condition(m, { x: x2 })).not.toThrow();
+  });
+
+  it("rejects undeclared plates and duplicate names", () => {
+    const base = model("p").plate("data").plate("feature", 3).plate("factor", 2);
+    // @ts-expect-error: wrong plate name
+    expect(() => base.latent("z", () => normal(0, 1), { plates: ["data", "factr"] })).toThrow(/plate "factr" is not declared/);
+    // @ts-expect-error: a mask over an undeclared plate
+    expect(() => base.mask("W", () => normal(0, 1), { rows: "features", cols: "factor" })).toThrow(/not declared/);
+    const one = base.latent("z", () => normal(0, 1), { plates: ["data"] });
+    // @ts-expect-error: duplicate site name
+    expect(() => one.latent("z", () => normal(0, 1), { plates: ["data"] })).toThrow(/declared twice/);
+    // @ts-expect-error: duplicate plate name
+    expect(() => base.plate("feature", 4)).toThrow(/declared twice/);
+  });
+});
