@@ -220,6 +220,7 @@ registerDistribution(
   {
     name: "SpikeSlabLasso(spike=10,slab=1,inclusion=0.5)",
     make: () => spikeSlabLasso({ spike: 10, slab: 1, inclusion: 0.5 }),
+    makeWith: (p) => spikeSlabLasso({ spike: 10, slab: 1, inclusion: p.inclusion }),
     points: SSL_POINTS,
     logProb: [
       -4.386294361101096, -1.7809528767989784, 0.13619728644119727, 1.0024224483953235, 1.0116009116784797,
@@ -232,6 +233,7 @@ registerDistribution(
   {
     name: "SpikeSlabLasso(spike=10,slab=1,inclusion=0.2)",
     make: () => spikeSlabLasso({ spike: 10, slab: 1, inclusion: 0.2 }),
+    makeWith: (p) => spikeSlabLasso({ spike: 10, slab: 1, inclusion: p.inclusion }),
     points: SSL_POINTS,
     logProb: [
       -5.302585078017704, -2.4349188628151004, 0.4459679991082699, 1.4012074486417128, 1.4109869704392752,
@@ -242,6 +244,7 @@ registerDistribution(
   {
     name: "SpikeSlabLasso(spike=20,slab=0.5,inclusion=0.05)",
     make: () => spikeSlabLasso({ spike: 20, slab: 0.5, inclusion: 0.05 }),
+    makeWith: (p) => spikeSlabLasso({ spike: 20, slab: 0.5, inclusion: p.inclusion }),
     points: SSL_POINTS,
     logProb: [
       -5.88202661977272, -4.588676038832423, 0.2604975381388302, 2.232632596787407, 2.2526067224241437,

@@ -1,0 +1,200 @@
+/**
+ * Automatic guides derived from the IR (DESIGN §3):
+ * - local latents and local masks (sites in the `data` plate) get an **amortised encoder**: an MLP
+ *   on the observed sites, with heads that follow the prior's family (Normal -> loc and
+ *   log-variance; spike-and-slab -> (γ, μ, σ) with log γ = −relu(−v); capped code -> level and
+ *   index logits plus a Gaussian slab);
+ * - globals, real masks and params get **point-mass** guides through their support's bijector;
+ * - sites updated in closed form (EM) are state, not trained.
+ */
+import { tf, Key, DATA_PLATE, canonicalShape, type ModelIR, type ParamStore, type SiteDecl, type SiteDistribution } from "@sparse-dgm/core";
+import { Normal, SpikeAndSlab, ThresholdSigmoidSpikeSlab, CappedSparseCode } from "@sparse-dgm/distributions";
+import { dense, denseParams, mlpForward, flattenFeatures } from "@sparse-dgm/nn";
+
+/** The guide's family for one local site. */
+export type LocalFamily = "normal" | "spikeAndSlab" | "cappedCode";
+
+/** How the guide treats each site. */
+export interface GuidePlan {
+  locals: Array<{ site: SiteDecl; family: LocalFamily; width: number }>;
+  /** Point-estimated sites (trained) with their constraint name. */
+  points: Array<{ site: SiteDecl; constraint: string }>;
+  /** Sites updated in closed form after each step (EM). */
+  state: SiteDecl[];
+  /** Observed sites feeding the encoder. */
+  observed: SiteDecl[];
+  /** Encoder trunk widths. */
+  hidden: number[];
+}
+
+/** The guide's family for a prior kind (throws naming the site when there is none). */
+export function localFamily(site: SiteDecl, priorKind: string | undefined): LocalFamily {
+  if (priorKind === "SpikeAndSlab") return "spikeAndSlab";
+  if (priorKind === "CappedSparseCode") return "cappedCode";
+  if (priorKind === "Normal" || priorKind === undefined) return "normal";
+  throw new Error(`site "${site.name}": no automatic amortised guide for a ${priorKind} prior; supply a guide override`);
+}
+
+/** Derives the guide plan from the IR. */
+export function planGuide(ir: ModelIR, sizes: Record<string, number>, hiddenDefault: number[]): GuidePlan {
+  const plan: GuidePlan = { locals: [], points: [], state: [], observed: [], hidden: hiddenDefault };
+  for (const s of ir.sites) {
+    if (s.kind === "observe") plan.observed.push(s);
+    const isLocal = s.plates.includes(DATA_PLATE);
+    if (s.kind === "latent" || (s.kind === "mask" && isLocal)) {
+      if (!isLocal) {
+        plan.points.push({ site: s, constraint: "real" });
+        continue;
+      }
+      const width = s.plates.filter((p) => p !== DATA_PLATE).reduce((a, p) => a * sizes[p], 1) * s.event.reduce((a, b) => a * b, 1);
+      plan.locals.push({ site: s, family: localFamily(s, s.prior?.kind), width });
+      const g = s.options.guide as { hidden?: number[] } | undefined;
+      if (g?.hidden) plan.hidden = g.hidden;
+    } else if (s.kind === "global" || s.kind === "mask") {
+      if (s.mask?.valueType === "fixed") continue;
+      const est = (s.options.estimator as { kind?: string } | undefined)?.kind ?? s.mask?.estimator.kind;
+      if (est === "em-update") plan.state.push(s);
+      else plan.points.push({ site: s, constraint: supportOf(s) });
+    }
+  }
+  return plan;
+}
+
+function supportOf(s: SiteDecl): string {
+  switch (s.prior?.kind) {
+    case "InverseGamma":
+    case "Gamma":
+      return "positive";
+    case "Beta":
+      return "unitInterval";
+    default:
+      return "real";
+  }
+}
+
+/** Per-step guide output for one local site. */
+export interface LocalDraw {
+  site: SiteDecl;
+  /** The guide distribution (for the KL). */
+  q: SiteDistribution;
+  /** A reparameterised (or relaxed) sample, canonical layout. */
+  value: tf.Tensor;
+  /** The guide's mean, canonical layout (for reconstruction from the mean and for codes). */
+  mean: tf.Tensor;
+  /** Activity probabilities γ (sparse codes), canonical layout. */
+  activity?: tf.Tensor;
+}
+
+/** Options of one guide evaluation. */
+export interface GuideRun {
+  ir: ModelIR;
+  sizes: Record<string, number>;
+  params: ParamStore;
+  replicas: number | undefined;
+  /** Observed inputs in canonical layout, by site. */
+  observed: Record<string, tf.Tensor>;
+  /** Noise keys, one per replica (or one). */
+  keys: Key[];
+  /** Schedule values at this step (threshold sharpness, slab warm-up, temperatures). */
+  scheduleAt: (s: unknown) => number;
+  /** Whether to sample (else return the mean as the value). */
+  sample: boolean;
+}
+
+/** Standard normal noise of `shape`, one independent stream per replica, as one tensor. */
+export function replicaNormal(keys: Key[], replicas: number | undefined, shape: number[]): tf.Tensor {
+  if (replicas === undefined) return keys[0].normal(shape);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const buf = new Float32Array(n * replicas);
+  keys.forEach((k, r) => buf.set(k.normalArray(n), r * n));
+  return tf.tensor(buf, [replicas, ...shape]);
+}
+
+/** Uniform(0, 1) noise, one stream per replica. */
+export function replicaUniform(keys: Key[], replicas: number | undefined, shape: number[]): tf.Tensor {
+  if (replicas === undefined) return keys[0].uniform(shape);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const buf = new Float32Array(n * replicas);
+  keys.forEach((k, r) => buf.set(k.uniformArray(n), r * n));
+  return tf.tensor(buf, [replicas, ...shape]);
+}
+
+/**
+ * Runs the amortised encoder on the observed inputs and draws every local site.
+ */
+export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
+  if (!plan.locals.length) return [];
+  const lead = g.replicas === undefined ? 0 : 1;
+  const inputs = plan.observed.map((s) => {
+    const x = g.observed[s.name];
+    if (!x) throw new Error(`the guide needs observed site "${s.name}"`);
+    const enc = s.options.encoderInput as "normalise" | undefined;
+    const flat = flattenFeatures(x, lead + 1);
+    return enc === "normalise" ? tf.div(flat, tf.maximum(tf.sum(flat, -1, true), 1e-8)) : flat;
+  });
+  const input = inputs.length === 1 ? inputs[0] : tf.concat(inputs, -1);
+  const h = mlpForward(g.params, "guide/encoder", input, { hidden: plan.hidden });
+  const H = h.shape[h.rank - 1];
+  const head = (name: string, units: number) => {
+    const p = denseParams(g.params, { name: `guide/${name}`, inputs: H, units });
+    return dense(h, p.kernel, p.bias);
+  };
+  const B = input.shape[lead];
+  return plan.locals.map(({ site, family, width }, i) => {
+    const shape = canonicalShape(g.ir, site, g.sizes);
+    const full = lead ? [g.replicas!, ...shape] : shape;
+    const toSite = (t: tf.Tensor) => tf.reshape(t, full);
+    const key = (j: number) => g.keys.map((k) => k.foldIn(site.name).foldIn(j));
+    const flatShape = lead ? [g.replicas!, B, width] : [B, width];
+    if (family === "normal") {
+      const loc = head(`${site.name}/loc`, width);
+      const logVar = head(`${site.name}/logVariance`, width);
+      const scale = tf.exp(tf.mul(0.5, logVar));
+      const q = new Normal(toSite(loc), toSite(scale));
+      const value = g.sample ? toSite(tf.add(loc, tf.mul(scale, replicaNormal(key(0), g.replicas, flatShape.slice(lead))))) : q.loc;
+      return { site, q, value, mean: q.loc };
+    }
+    if (family === "spikeAndSlab") {
+      const v = head(`${site.name}/logit`, width);
+      const gamma = tf.exp(tf.neg(tf.relu(tf.neg(v)))); // log γ = −relu(−v): 0 < γ ≤ 1
+      const loc = head(`${site.name}/loc`, width);
+      const logVar = head(`${site.name}/logVariance`, width);
+      const scale = tf.exp(tf.mul(0.5, logVar));
+      const est = site.mask?.estimator;
+      const sharpness = est?.kind === "threshold-sigmoid" ? g.scheduleAt(est.sharpness) : 100;
+      const slabWarmup = est?.kind === "threshold-sigmoid" ? g.scheduleAt(est.slabWarmup) : 1;
+      const q = new SpikeAndSlab({ inclusion: toSite(gamma), loc: toSite(loc), scale: toSite(scale) });
+      const mean = toSite(tf.mul(gamma, loc));
+      if (!g.sample) return { site, q, value: mean, mean, activity: q.inclusion };
+      const u = replicaUniform(key(0), g.replicas, flatShape.slice(lead));
+      const eps = replicaNormal(key(1), g.replicas, flatShape.slice(lead));
+      // z = sigmoid(c (u − 1 + γ)) ⊙ (λ μ + σ^λ ε)   (VSC's threshold-sigmoid draw with slab warm-up)
+      const gate = tf.sigmoid(tf.mul(sharpness, tf.add(tf.sub(u, 1), gamma)));
+      const slab = tf.add(tf.mul(slabWarmup, loc), tf.mul(tf.exp(tf.mul(0.5 * slabWarmup, logVar)), eps));
+      void ThresholdSigmoidSpikeSlab;
+      return { site, q, value: toSite(tf.mul(gate, slab)), mean, activity: toSite(gamma) };
+    }
+    // cardinality-capped code: level logits [L0], index logits [K], Gaussian slab
+    const L0 = site.mask?.maxActive ?? 1;
+    const K = width;
+    const levelLogits = head(`${site.name}/levelLogits`, L0);
+    const indexLogits = head(`${site.name}/indexLogits`, K);
+    const loc = head(`${site.name}/loc`, K);
+    const logVar = head(`${site.name}/logVariance`, K);
+    const est = site.mask?.estimator;
+    const temperature = est && "temperature" in est ? g.scheduleAt(est.temperature) : 0.5;
+    const straightThrough = est && "straightThrough" in est ? est.straightThrough : false;
+    const lead2 = full.slice(0, full.length - 1);
+    const q = new CappedSparseCode({
+      levelLogits: tf.reshape(levelLogits, [...lead2, L0]),
+      indexLogits: tf.reshape(indexLogits, [...lead2, K]),
+      loc: tf.reshape(loc, [...lead2, K]),
+      scale: tf.reshape(tf.exp(tf.mul(0.5, logVar)), [...lead2, K]),
+      levelTemperature: temperature,
+      indexTemperature: temperature,
+      straightThrough,
+    } as never);
+    const draw = q.sampleWithSupport(g.keys[0].foldIn(site.name).foldIn(i));
+    return { site, q, value: g.sample ? draw.z : toSite(loc), mean: toSite(loc), activity: draw.support };
+  });
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { activeUnits } from "./active-units.js";
+import { classJaccard } from "./jaccard.js";
+import { reconstructionMse } from "./reconstruction.js";
+
+describe("activeUnits", () => {
+  it("counts units whose encoder-mean variance exceeds 0.01", () => {
+    const z = Array.from({ length: 100 }, (_, i) => [Math.sin(i), 0.05 * Math.sin(i), 3, (i % 2) * 0.3]);
+    const r = activeUnits(z);
+    expect(r.active).toEqual([true, false, false, true]);
+    expect(r.activeUnits).toBe(2);
+    expect(r.variances[2]).toBe(0);
+    expect(r.variances[3]).toBeCloseTo(0.0225, 12);
+    expect(activeUnits(z, { threshold: 0.001 }).activeUnits).toBe(3);
+  });
+});
+
+describe("classJaccard", () => {
+  const gamma = [
+    [0.9, 0.9, 0.1, 0.1], // class 0: {0,1}
+    [0.9, 0.9, 0.1, 0.1], // class 0: {0,1}
+    [0.9, 0.1, 0.1, 0.1], // class 0: {0}
+    [0.1, 0.1, 0.9, 0.9], // class 1: {2,3}
+    [0.1, 0.9, 0.9, 0.1], // class 1: {1,2}
+  ];
+  const labels = [0, 0, 0, 1, 1];
+  it("computes within, between, class matrix and mean size", () => {
+    const r = classJaccard(gamma, labels);
+    // within pairs: (0,1)=1, (0,2)=1/2, (1,2)=1/2, (3,4)=1/3
+    expect(r.withinClassJaccard).toBeCloseTo((1 + 0.5 + 0.5 + 1 / 3) / 4, 14);
+    // between: {0,1}vs{2,3}=0 ×2, {0,1}vs{1,2}=1/3 ×2, {0}vs{2,3}=0, {0}vs{1,2}=0
+    expect(r.betweenClassJaccard).toBeCloseTo((2 / 3) / 6, 14);
+    expect(r.classes).toEqual([0, 1]);
+    expect(r.classMatrix[0][0]).toBeCloseTo(2 / 3, 14);
+    expect(r.classMatrix[1][1]).toBeCloseTo(1 / 3, 14);
+    expect(r.classMatrix[0][1]).toBeCloseTo(r.classMatrix[1][0], 14);
+    expect(r.meanActiveSize).toBeCloseTo(9 / 5, 14);
+    expect(r.collapsed).toBe(false);
+    expect(r.emptyFraction).toBe(0);
+  });
+  it("flags collapse when every active set is empty (J(∅,∅) = 1 by definition)", () => {
+    const r = classJaccard(gamma.map((row) => row.map(() => 0.01)), labels);
+    expect(r.collapsed).toBe(true);
+    expect(r.withinClassJaccard).toBe(1);
+    expect(r.meanActiveSize).toBe(0);
+    expect(classJaccard(gamma.map((row) => row.map(() => 0.01)), labels, { emptyPairValue: 0 }).withinClassJaccard).toBe(0);
+  });
+  it("handles > 32 dimensions, string labels and maxPerClass", () => {
+    const g = Array.from({ length: 6 }, (_, i) => Array.from({ length: 70 }, (_, d) => (d % 3 === i % 3 ? 0.8 : 0.2)));
+    const r = classJaccard(g, ["a", "b", "c", "a", "b", "c"]);
+    expect(r.withinClassJaccard).toBe(1);
+    expect(r.betweenClassJaccard).toBe(0);
+    const lim = classJaccard(g, ["a", "b", "c", "a", "b", "c"], { maxPerClass: 1 });
+    expect(Number.isNaN(lim.withinClassJaccard)).toBe(true);
+  });
+});
+
+describe("reconstructionMse", () => {
+  it("averages over rows and features", () => {
+    const r = reconstructionMse([[1, 2], [3, 4]], [[1, 4], [3, 3]]);
+    expect(r.mse).toBeCloseTo(5 / 4, 14);
+    expect(r.perRow).toEqual([2, 0.5]);
+    expect(r.perFeature).toEqual([0, 2.5]);
+    expect(() => reconstructionMse([[1]], [[1, 2]])).toThrow(/xHat/);
+  });
+});
