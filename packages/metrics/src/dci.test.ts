@@ -79,7 +79,7 @@ describe("dci end-to-end vs sklearn (sparse-vae-code dci.py, GradientBoostingReg
   });
   it("dci16 accepts committed indices", () => {
     const r = dci16(c16.codesTrain, c16.factorsTrain, c16.codesTest, c16.factorsTest, {
-      indices: { train: c16.indicesTrain, test: c16.indicesTest },
+      indices: { train: c16.indicesTrain ?? [], test: c16.indicesTest ?? [] },
       gbt: { randomState: 0 },
     });
     expect(r.disentanglement).toBeCloseTo(c16.disentanglement, 10);

@@ -185,7 +185,8 @@ function fitOne(
     });
     const toArr = (X: Matrix) => X.map((r) => Array.from(r));
     rf.train(toArr(Xtr), Array.from(ytr));
-    const imp = Float64Array.from(rf.featureImportance() as number[], (v) => (Number.isFinite(v) ? Math.abs(v) : 0));
+    // featureImportance() exists at runtime but is missing from ml-random-forest's type declarations.
+    const imp = Float64Array.from((rf as unknown as { featureImportance(): number[] }).featureImportance(), (v) => (Number.isFinite(v) ? Math.abs(v) : 0));
     return {
       importance: imp,
       predictTrain: Float64Array.from(rf.predict(toArr(Xtr))),

@@ -201,7 +201,12 @@ function lbfgs(fg: (w: Float64Array, g: Float64Array) => number, w: Float64Array
     const tmp = g;
     g = gNew;
     gNew = tmp;
+    const decrease = f - fNew;
     f = fNew;
+    if (decrease <= 64 * 2.220446049250313e-16 * Math.max(Math.abs(f), 1)) {
+      it++;
+      break; // relative decrease below scipy's ftol as sklearn sets it
+    }
   }
   return it;
 }

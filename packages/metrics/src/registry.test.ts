@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import * as metrics from "./index.js";
+import { computeMetrics, getMetric, METRICS, metricNames } from "./registry.js";
+
+const DESIGN_KEYS = [
+  "heldoutMse", "heldoutMseMean", "heldoutNll", "elbo", "iwae",
+  "dciDisentanglement", "dciCompleteness", "dciInformativeness", "dciDisentanglement16",
+  "mig", "sap", "mcc", "supportPrecision", "supportRecall", "supportF1", "supportHamming",
+  "activeUnits", "withinClassJaccard", "betweenClassJaccard",
+];
+
+describe("metric registry", () => {
+  it("registers every DESIGN §7 key with a description and inputs", () => {
+    for (const k of DESIGN_KEYS) {
+      const m = getMetric(k);
+      expect(m.name).toBe(k);
+      expect(m.description.length).toBeGreaterThan(10);
+      expect(m.needs.length).toBeGreaterThan(0);
+    }
+    expect(metricNames()).toEqual(Object.keys(METRICS));
+  });
+  it("gives a clear error listing valid names for an unknown metric", () => {
+    expect(() => getMetric("MCC")).toThrow(/Unknown metric "MCC"\. Valid metrics: .*mcc/);
+    expect(() => getMetric("toString")).toThrow(/Unknown metric/);
+    expect(() => computeMetrics({}, { metrics: ["nope"] })).toThrow(/Valid metrics/);
+  });
+  it("computes applicable metrics and leaves the rest absent", () => {
+    const N = 60;
+    const zTrue = Array.from({ length: N }, (_, i) => [Math.sin(i * 0.37), Math.cos(i * 1.3)]);
+    const codes = zTrue.map(([a, b], i) => [b, 0.01 * Math.sin(i * 2.1), -2 * a]);
+    const truthW = [[1, 0], [1, 0], [0, 1], [0.5, 0.5]];
+    const estimatedW = [[0, 0, 2], [0, 0, 1], [1, 0, 0], [0.4, 0, 0.4]];
+    const m = computeMetrics({ codesTrain: codes, codesTest: codes, truthZTrain: zTrue, truthZTest: zTrue, estimatedW, truthW });
+    expect(m.mcc).toBeCloseTo(1, 10);
+    expect(m.supportF1).toBe(1);
+    expect(m.supportHamming).toBe(0);
+    expect(m.activeUnits).toBe(2);
+    expect(m.dciDisentanglement).toBeGreaterThan(0.5);
+    expect(m.dciDisentanglement16).toBeGreaterThan(0);
+    expect(m.mig).toBeGreaterThan(0);
+    expect(m.sap).toBeGreaterThan(0.5);
+    for (const absent of ["withinClassJaccard", "elbo", "iwae", "heldoutMse", "linearProbeAccuracy"]) expect(absent in m).toBe(false);
+    const only = computeMetrics({ codesTrain: codes, truthZTrain: zTrue }, { metrics: ["mcc"] });
+    expect(Object.keys(only)).toEqual(["mcc"]);
+  });
+  it("omits Jaccard scores on collapse but reports meanActiveSize", () => {
+    const gamma = [[0.1, 0.2], [0.1, 0.1], [0, 0]];
+    const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
+    expect(m).toEqual({ meanActiveSize: 0 });
+  });
+  it("index exports every module", () => {
+    for (const name of ["dci", "dci16", "mig", "sap", "mcc", "supportRecovery", "greedyAlignment", "activeUnits", "classJaccard", "linearProbe", "reconstructionMse", "GradientBoostingRegressor", "computeMetrics", "metricNames"]) {
+      expect(typeof (metrics as Record<string, unknown>)[name]).toBe("function");
+    }
+  });
+});

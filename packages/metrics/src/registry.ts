@@ -1,0 +1,194 @@
+/**
+ * The metric registry: the fixed camelCase result keys of DESIGN §7, what each means and
+ * which inputs it needs, plus {@link computeMetrics}, which computes every applicable
+ * metric from whatever inputs a comparison run has and leaves the rest absent (never 0).
+ * @module
+ */
+import { activeUnits } from "./active-units.js";
+import { dci, dci16, type DciOptions } from "./dci.js";
+import { classJaccard } from "./jaccard.js";
+import { mcc } from "./mcc.js";
+import { mig } from "./mig.js";
+import { linearProbe } from "./probe.js";
+import { reconstructionMse } from "./reconstruction.js";
+import { sap } from "./sap.js";
+import { supportRecovery } from "./support.js";
+import type { Matrix } from "./types.js";
+
+/** An input a metric needs. */
+export type MetricInput =
+  | "codes" // encoder means (train and/or test)
+  | "truthZ" // ground-truth factors / sources, same rows as the codes
+  | "truthW" // ground-truth loading matrix (features × factors)
+  | "estimatedW" // the model's loading / mask matrix (features × codes)
+  | "labels" // class labels per data point
+  | "gamma" // spike probabilities γ per data point (VSC)
+  | "reconstruction" // held-out x and x̂
+  | "model"; // the fitted model itself (ELBO, IWAE, NLL): computed by the inference package, not here
+
+/** A registry entry. */
+export interface MetricInfo {
+  name: string;
+  description: string;
+  needs: MetricInput[];
+  /** Whether larger values are better. */
+  higherIsBetter: boolean;
+  /** `"metrics"` if {@link computeMetrics} computes it; `"model"` if the training/eval code must (ELBO, IWAE, ...). */
+  computedBy: "metrics" | "model";
+}
+
+const entries: MetricInfo[] = [
+  { name: "heldoutMse", description: "Held-out mean squared reconstruction error, x̂ decoded from a sampled z (sim1_eval.R X_mse)", needs: ["reconstruction"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "heldoutMseMean", description: "Held-out mean squared reconstruction error, x̂ decoded from the posterior mean z", needs: ["reconstruction"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "heldoutNll", description: "The reference's 'held-out NLL': the training reconstruction loss on the test fold (sampled z)", needs: ["model"], higherIsBetter: false, computedBy: "model" },
+  { name: "elbo", description: "Held-out evidence lower bound per data point (nats)", needs: ["model"], higherIsBetter: true, computedBy: "model" },
+  { name: "iwae", description: "Held-out IWAE-k bound log p(x) estimate per data point (nats)", needs: ["model"], higherIsBetter: true, computedBy: "model" },
+  { name: "dciDisentanglement", description: "DCI disentanglement D (GBT importances on all training codes, base-K entropy; disentanglement_lib / sparse-VAE dci.py)", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "dciCompleteness", description: "DCI completeness C (importance-weighted, base-L entropy; disentanglement_lib)", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "dciInformativeness", description: "DCI informativeness: mean test MSE of the per-factor GBT regressors (sparse-VAE repo)", needs: ["codes", "truthZ"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "dciDisentanglement16", description: "DCI disentanglement on 16 train + 16 test points drawn as np.random.seed(42) (sparse-VAE Evaluator.evaluate_dci); very noisy", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "mig", description: "Mutual information gap, 20-bin histogram estimator (disentanglement_lib)", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "sap", description: "SAP score, continuous-factor R² variant (disentanglement_lib continuous_factors=True)", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "mcc", description: "Mean |Pearson corr| after Hungarian matching of true sources to latents (iVAE), on held-out codes", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "supportPrecision", description: "Precision of the thresholded loading support (|W| ≥ 0.01, p* ≥ 0.5) after Hungarian alignment", needs: ["estimatedW", "truthW"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "supportRecall", description: "Recall of the thresholded loading support after Hungarian alignment", needs: ["estimatedW", "truthW"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "supportF1", description: "F1 of the thresholded loading support after Hungarian alignment (dense decoders: 0.372 on the Moran truth)", needs: ["estimatedW", "truthW"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "supportHamming", description: "Number of support mismatches, FP + FN (sim1_eval.R Hamming)", needs: ["estimatedW", "truthW"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "activeUnits", description: "Number of latent units with encoder-mean variance over data > 0.01 (Burda et al. 2016)", needs: ["codes"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "withinClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over same-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "betweenClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over different-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
+];
+
+/** The registry, keyed by metric name. */
+export const METRICS: Readonly<Record<string, MetricInfo>> = Object.freeze(
+  Object.fromEntries(entries.map((e) => [e.name, Object.freeze(e)])),
+);
+
+/**
+ * All registered metric names, in registry order.
+ * @example
+ * ```ts
+ * metricNames().includes("supportF1"); // true
+ * ```
+ */
+export function metricNames(): string[] {
+  return entries.map((e) => e.name);
+}
+
+/**
+ * Look up a metric; throws a clear error listing the valid names for an unknown one.
+ * @example
+ * ```ts
+ * getMetric("mcc").needs; // ["codes", "truthZ"]
+ * getMetric("MCC"); // throws: Unknown metric "MCC". Valid metrics: heldoutMse, ...
+ * ```
+ */
+export function getMetric(name: string): MetricInfo {
+  const m = METRICS[name];
+  if (!m || !Object.prototype.hasOwnProperty.call(METRICS, name)) {
+    throw new Error(`Unknown metric "${name}". Valid metrics: ${metricNames().join(", ")}`);
+  }
+  return m;
+}
+
+/** What a comparison run can hand to {@link computeMetrics}; every field is optional. */
+export interface MetricInputs {
+  /** Encoder means on the training split (N_train × L). */
+  codesTrain?: Matrix;
+  /** Encoder means on the held-out split (N_test × L). */
+  codesTest?: Matrix;
+  /** True factors on the training split (N_train × K). */
+  truthZTrain?: Matrix;
+  /** True factors on the held-out split (N_test × K). */
+  truthZTest?: Matrix;
+  /** Estimated loadings / mask (G × L) and optional inclusion probabilities p*. */
+  estimatedW?: Matrix;
+  pStar?: Matrix;
+  /** True loadings (G × K). */
+  truthW?: Matrix;
+  /** Spike probabilities γ on the held-out split and labels for the same rows. */
+  gamma?: Matrix;
+  labelsTest?: ArrayLike<number | string>;
+  labelsTrain?: ArrayLike<number | string>;
+  /** Held-out data and reconstructions (sampled z, and z = posterior mean). */
+  x?: Matrix;
+  xHat?: Matrix;
+  xHatMean?: Matrix;
+}
+
+/** Options of {@link computeMetrics}. */
+export interface ComputeMetricsOptions {
+  /** Restrict to these metrics (validated against the registry). Default: all applicable. */
+  metrics?: string[];
+  /** DCI options (regressor etc.) for the dci* keys. */
+  dci?: DciOptions;
+}
+
+/**
+ * Compute every requested metric whose inputs are present; metrics that do not apply
+ * (missing inputs, or `computedBy: "model"`) are **absent** from the result, never 0.
+ * Jaccard scores are absent when every active set is empty (collapse); `meanActiveSize`
+ * (0) still reports it. Codes/factors: DCI uses train (fit) and test (informativeness);
+ * MIG, SAP and active units use the training codes; MCC uses the held-out codes when given.
+ *
+ * @example
+ * ```ts
+ * const m = computeMetrics({ codesTrain, codesTest, truthZTrain, truthZTest, estimatedW: W, truthW });
+ * m.supportF1; m.dciDisentanglement; "withinClassJaccard" in m; // false
+ * ```
+ */
+export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOptions = {}): Record<string, number> {
+  const wanted = new Set((options.metrics ?? metricNames()).map((n) => getMetric(n).name));
+  const out: Record<string, number> = {};
+  const want = (...names: string[]) => names.some((n) => wanted.has(n));
+  const put = (name: string, v: number) => {
+    if (wanted.has(name) && Number.isFinite(v)) out[name] = v;
+  };
+  const cTr = inputs.codesTrain ?? inputs.codesTest;
+  const zTr = inputs.codesTrain ? inputs.truthZTrain : inputs.truthZTest;
+  const cTe = inputs.codesTest ?? inputs.codesTrain;
+  const zTe = inputs.codesTest ? inputs.truthZTest : inputs.truthZTrain;
+  const haveZ = cTr && zTr && cTe && zTe;
+  if (haveZ && want("dciDisentanglement", "dciCompleteness", "dciInformativeness")) {
+    const r = dci(cTr, zTr, cTe, zTe, options.dci);
+    put("dciDisentanglement", r.disentanglement);
+    put("dciCompleteness", r.completeness);
+    put("dciInformativeness", r.informativeness);
+  }
+  if (haveZ && want("dciDisentanglement16") && cTr.length >= 16 && cTe.length >= 16) {
+    put("dciDisentanglement16", dci16(cTr, zTr, cTe, zTe, options.dci).disentanglement);
+  }
+  if (cTr && zTr && cTr[0]?.length >= 2) {
+    if (want("mig")) put("mig", mig(cTr, zTr).mig);
+    if (want("sap")) put("sap", sap(cTr, zTr).sap);
+  }
+  if (cTe && zTe && want("mcc")) put("mcc", mcc(zTe, cTe).mcc);
+  if (inputs.estimatedW && inputs.truthW && want("supportPrecision", "supportRecall", "supportF1", "supportHamming")) {
+    const align =
+      cTe && zTe && cTe[0]?.length === inputs.estimatedW[0]?.length && zTe[0]?.length === inputs.truthW[0]?.length
+        ? { zMean: cTe, zTrue: zTe }
+        : {};
+    const r = supportRecovery(inputs.estimatedW, inputs.truthW, { ...align, pStar: inputs.pStar });
+    put("supportPrecision", r.supportPrecision);
+    put("supportRecall", r.supportRecall);
+    put("supportF1", r.supportF1);
+    put("supportHamming", r.supportHamming);
+  }
+  if (cTr && want("activeUnits")) put("activeUnits", activeUnits(cTr).activeUnits);
+  if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard", "meanActiveSize")) {
+    const r = classJaccard(inputs.gamma, inputs.labelsTest);
+    put("meanActiveSize", r.meanActiveSize);
+    if (!r.collapsed) {
+      put("withinClassJaccard", r.withinClassJaccard);
+      put("betweenClassJaccard", r.betweenClassJaccard);
+    }
+  }
+  if (inputs.codesTrain && inputs.codesTest && inputs.labelsTrain && inputs.labelsTest && want("linearProbeAccuracy")) {
+    put("linearProbeAccuracy", linearProbe(inputs.codesTrain, inputs.labelsTrain, inputs.codesTest, inputs.labelsTest).testAccuracy);
+  }
+  if (inputs.x && inputs.xHat && want("heldoutMse")) put("heldoutMse", reconstructionMse(inputs.x, inputs.xHat).mse);
+  if (inputs.x && inputs.xHatMean && want("heldoutMseMean")) put("heldoutMseMean", reconstructionMse(inputs.x, inputs.xHatMean).mse);
+  return out;
+}
