@@ -323,7 +323,7 @@ export function run(m: Model<any, any> | Runnable, opts: RunOptions = {}): RunRe
       if (msg.stop) break;
     }
     defaultProcess(msg);
-    checkValueShape(msg);
+    if (msg.type !== "factor") checkValueShape(msg);
     for (let i = 0; i < reached; i++) r.messengers[i].postprocess?.(msg);
     state.values[site.name] = msg.value!;
     messages.push(msg);

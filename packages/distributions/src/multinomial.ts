@@ -34,6 +34,15 @@ function countVectors(n: number): Constraint {
   };
 }
 
+/** Non-negative integer vectors (last axis) of any total. */
+const nonnegativeIntegerVectors: Constraint = {
+  name: "counts",
+  check: (x) => tf.tidy(() => tf.all(nonnegativeInteger.check(x), -1)),
+  holds: (x) => Number.isInteger(x) && x >= 0,
+  forward: (u) => tf.round(tf.exp(u)),
+  inverse: (x) => tf.log(x),
+};
+
 /** Multinomial(totalCount, probs | logits). Not reparameterised. */
 export class Multinomial extends Distribution {
   readonly kind = "Multinomial";
@@ -42,20 +51,23 @@ export class Multinomial extends Distribution {
   readonly batchShape: number[];
   override readonly eventShape: number[];
   readonly parameterisation: "probs" | "logits";
-  /** Number of trials n (a non-negative integer). */
+  /** Number of trials n (a non-negative integer), or NaN when given per batch entry as a tensor. */
   readonly totalCount: number;
+  /** Number of trials as a tensor (scalar, or per batch entry: e.g. each document's length). */
+  readonly totalCountTensor: tf.Tensor;
   private readonly given: tf.Tensor;
 
-  constructor(totalCount: number, p: CategoricalParams) {
+  constructor(totalCount: number | tf.Tensor, p: CategoricalParams) {
     super();
-    checkParams("Multinomial", { totalCount: [totalCount, nonnegativeInteger] });
+    if (typeof totalCount === "number") checkParams("Multinomial", { totalCount: [totalCount, nonnegativeInteger] });
     const { kind, value } = vectorParam("Multinomial", p);
-    this.totalCount = totalCount;
+    this.totalCount = typeof totalCount === "number" ? totalCount : NaN;
+    this.totalCountTensor = typeof totalCount === "number" ? tf.scalar(totalCount) : totalCount;
     this.parameterisation = kind;
     this.given = value;
     this.batchShape = value.shape.slice(0, -1);
     this.eventShape = [value.shape[value.rank - 1]];
-    this.support = countVectors(totalCount);
+    this.support = typeof totalCount === "number" ? countVectors(totalCount) : nonnegativeIntegerVectors;
   }
 
   params(): Record<string, tf.Tensor> {
@@ -84,7 +96,8 @@ export class Multinomial extends Distribution {
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const xf = tf.cast(x, "float32");
-      const norm = tf.sub(lgamma(tf.scalar(this.totalCount + 1)), tf.sum(lgamma(tf.add(xf, 1)), -1));
+      // n = Σ x on the support, so the coefficient needs only x (and works for per-row counts).
+      const norm = tf.sub(lgamma(tf.add(tf.sum(xf, -1), 1)), tf.sum(lgamma(tf.add(xf, 1)), -1));
       return tf.add(norm, tf.sum(tf.mul(xf, tf.maximum(this.logProbs(), LOG_FLOOR)), -1));
     });
   }
@@ -94,6 +107,7 @@ export class Multinomial extends Distribution {
     const shape = [...sampleShape, ...this.batchShape];
     const C = this.eventShape[0];
     const n = this.totalCount;
+    if (Number.isNaN(n)) throw new Error("Multinomial.sample needs a numeric totalCount (per-row counts are for scoring data)");
     if (n === 0) return tf.zeros([...shape, C]);
     const g = key.gumbel([...sampleShape, n, ...this.batchShape, C]);
     return tf.tidy(() => {
@@ -104,14 +118,19 @@ export class Multinomial extends Distribution {
     });
   }
 
+  private countsForEvent(): tf.Tensor {
+    const n = this.totalCountTensor;
+    return n.rank === 0 ? n : tf.expandDims(n, -1);
+  }
+
   override mean(): tf.Tensor {
-    return tf.tidy(() => tf.mul(this.totalCount, this.probs()));
+    return tf.tidy(() => tf.mul(this.countsForEvent(), this.probs()));
   }
 
   override variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs();
-      return tf.mul(this.totalCount, tf.mul(p, tf.sub(1, p)));
+      return tf.mul(this.countsForEvent(), tf.mul(p, tf.sub(1, p)));
     });
   }
 }
@@ -125,7 +144,7 @@ export class Multinomial extends Distribution {
  * const counts = multinomial(100, [0.1, 0.9]).sample(Key.of(0), [4]);   // [4, 2]
  * ```
  */
-export function multinomial(totalCount: number, p: VectorParam | CategoricalParams): Multinomial {
+export function multinomial(totalCount: number | tf.Tensor, p: VectorParam | CategoricalParams): Multinomial {
   return new Multinomial(totalCount, Array.isArray(p) || p instanceof tf.Tensor ? { probs: p } : p);
 }
 

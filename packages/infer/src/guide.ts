@@ -139,13 +139,13 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
     const p = denseParams(g.params, { name: `guide/${name}`, inputs: H, units });
     return dense(h, p.kernel, p.bias);
   };
-  const B = input.shape[lead];
+  const B = input.shape[lead] as number;
   return plan.locals.map(({ site, family, width }, i) => {
     const shape = canonicalShape(g.ir, site, g.sizes);
     const full = lead ? [g.replicas!, ...shape] : shape;
     const toSite = (t: tf.Tensor) => tf.reshape(t, full);
     const key = (j: number) => g.keys.map((k) => k.foldIn(site.name).foldIn(j));
-    const flatShape = lead ? [g.replicas!, B, width] : [B, width];
+    const flatShape: number[] = lead ? [g.replicas!, B, width] : [B, width];
     if (family === "normal") {
       const loc = head(`${site.name}/loc`, width);
       const logVar = head(`${site.name}/logVariance`, width);

@@ -1,2 +1,9 @@
-/** compile(model) to variational inference: guides, estimators, objective, schedules, trainer, checkpoints. */
-export {};
+/**
+ * @sparse-dgm/infer: compile(model) to variational inference: auto-guides, estimators, the
+ * objective builder, schedules, EM hooks, the trainer and checkpoints.
+ */
+export * from "./guide.js";
+export * from "./objective.js";
+export * from "./program.js";
+export * from "./optim.js";
+export * from "./checkpoint.js";

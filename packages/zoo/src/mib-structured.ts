@@ -60,7 +60,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const learn = c.learnDecoderMask ?? false;
   const temperature = exponentialDecay({ initial: 1, rate: 1e-4, every: 100, min: 0.1 });
   return model(name)
-    .meta({ reference: "Zhang, Koyama, Ishiguro. ICML 2020 (MIB-masked, reconstructed)", beta })
+    .meta({ reference: "Zhang, Koyama, Ishiguro. ICML 2020 (MIB-masked, reconstructed)", beta, config: { views: n, viewDim, latentGroups: m, groupDim: d, beta, hidden: H, noiseScale: noise, edgePrior, learnDecoderMask: learn, decoderMask: Aout, encoderMask: Ain } })
     .plate("data")
     .plate("view", n)
     .plate("group", m)

@@ -44,7 +44,7 @@ export function buildSdlgm(c: Partial<SdlgmConfig> & { features: number }) {
   const straightThrough = c.straightThrough ?? false;
   const temperature = exponentialDecay({ initial: 1, rate: 1e-5, every: 1000, min: 0.5 });
   return model(name)
-    .meta({ reference: "Xu et al. IJCNN 2021 (SDLGM-style, reconstructed)", maxActive: L0 })
+    .meta({ reference: "Xu et al. IJCNN 2021 (SDLGM-style, reconstructed)", maxActive: L0, config: { features: D, latents: K, maxActive: L0, decoder, noiseScale: noise, hidden, straightThrough } })
     .plate("data")
     .plate("feature", D)
     .plate("latent", K)

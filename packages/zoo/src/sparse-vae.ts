@@ -64,7 +64,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
   const form = oneOf(name, "form", c.form ?? "code", ["code", "normalised"] as const);
 
   const base = model(name)
-    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood })
+    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, likelihood, form } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
@@ -105,7 +105,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
           const logits = decode(z, W, ctx); // [.., B, G, 1]
           const flat = tf.reshape(logits, [...logits.shape.slice(0, ctx.leading + 1), 1, 1, G]);
           const counts = ctx.observed("x");
-          const total = counts ? tf.sum(counts, -1, true) : tf.scalar(1);
+          const total = counts ? tf.sum(counts, -1) : tf.scalar(1);
           return multinomial(total, { logits: flat });
         },
         { plates: ["data"], event: [G] },

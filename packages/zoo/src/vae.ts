@@ -9,7 +9,8 @@
  * ```
  */
 import { model } from "@sparse-dgm/core";
-import { normal, bernoulli } from "@sparse-dgm/distributions";
+import { tf, type SiteContext } from "@sparse-dgm/core";
+import { normal, bernoulli, scaledInvChi2 } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, oneOf, type ZooEntry } from "./entry.js";
 
@@ -20,31 +21,43 @@ export interface VaeConfig {
   /** KL weight (1 for the VAE). */
   beta: number;
   likelihood: "gaussian" | "bernoulli";
-  /** Fixed observation noise scale of the Gaussian likelihood. */
-  noiseScale: number;
+  /**
+   * Gaussian noise: "learned" (per-feature variances with the Sparse VAE's scaled-inverse-χ²
+   * prior, the reference code's shared loss) or a fixed scale.
+   */
+  noise: "learned" | number;
+  /** Degrees of freedom and scale of the noise prior (scale default: calibrated from the data). */
+  sigmaDf: number;
+  sigmaScale?: number;
 }
 
-function buildDenseVae(name: string, c: Partial<VaeConfig> & { features: number }) {
+function buildDenseVae(name: string, c: Partial<VaeConfig> & { features: number; stats?: { sigmaPriorScale?: number } }) {
   const G = positiveInt(name, "features", c.features);
   const K = positiveInt(name, "factors", c.factors ?? 5);
   const H = positiveInt(name, "hidden", c.hidden ?? 50);
   const beta = positiveNumber(name, "beta", c.beta ?? (name === "betaVae" ? 4 : 1));
-  const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? Math.SQRT1_2);
+  const noise = c.noise ?? "learned";
+  if (noise !== "learned") positiveNumber(name, "noise", noise);
+  const df = positiveNumber(name, "sigmaDf", c.sigmaDf ?? 3);
+  const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli"] as const);
-  return model(name)
-    .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta })
+  const base = model(name)
+    .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, noise, sigmaDf: df, sigmaScale: s, likelihood } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
-    .latent("z", () => normal(0, 1), { plates: ["data", "factor"], klWeight: beta })
-    .observe(
-      "x",
-      ({ z }, ctx) => {
-        const out = ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H, H], output: G, firstBias: false }), ["data", "feature"]);
-        return likelihood === "gaussian" ? normal(out, noise) : bernoulli({ logits: out });
-      },
-      { plates: ["data", "feature"] },
-    );
+    .latent("z", () => normal(0, 1), { plates: ["data", "factor"], klWeight: beta });
+  const decode = (z: tf.Tensor, ctx: SiteContext) =>
+    ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H, H], output: G, firstBias: false }), ["data", "feature"]);
+  if (likelihood === "bernoulli") {
+    return base.observe("x", ({ z }, ctx) => bernoulli({ logits: decode(z, ctx) }), { plates: ["data", "feature"] });
+  }
+  if (noise === "learned") {
+    return base
+      .global("noiseVariance", () => scaledInvChi2(df, s), { plates: ["feature"], init: "columnVariance", doc: "σ_j²" })
+      .observe("x", ({ z, noiseVariance }, ctx) => normal(decode(z, ctx), tf.sqrt(noiseVariance)), { plates: ["data", "feature"] });
+  }
+  return base.observe("x", ({ z }, ctx) => normal(decode(z, ctx), noise), { plates: ["data", "feature"] });
 }
 
 const common = {
@@ -60,7 +73,7 @@ export const vae: ZooEntry<VaeConfig> = {
   ...common,
   name: "vae",
   title: "VAE with the Sparse VAE study's encoder and a dense decoder",
-  defaults: { factors: 5, hidden: 50, beta: 1, likelihood: "gaussian", noiseScale: Math.SQRT1_2 },
+  defaults: { factors: 5, hidden: 50, beta: 1, likelihood: "gaussian", noise: "learned", sigmaDf: 3 },
   build: (c) => buildDenseVae("vae", c),
 };
 
@@ -70,7 +83,7 @@ export const betaVae: ZooEntry<VaeConfig> = {
   name: "betaVae",
   title: "β-VAE: the VAE with its KL weighted by β",
   reference: "Higgins et al. β-VAE: Learning Basic Visual Concepts with a Constrained Variational Framework. ICLR 2017.",
-  defaults: { factors: 5, hidden: 50, beta: 4, likelihood: "gaussian", noiseScale: Math.SQRT1_2 },
+  defaults: { factors: 5, hidden: 50, beta: 4, likelihood: "gaussian", noise: "learned", sigmaDf: 3 },
   build: (c) => buildDenseVae("betaVae", c),
 };
 

@@ -67,7 +67,7 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   const observe = (out: tf.Tensor) => (likelihood === "bernoulli" ? bernoulli({ logits: out }) : normal(tf.sigmoid(out), 0.1));
   const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, decode, observe };
   const m = model(name)
-    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha })
+    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood } })
     .plate("data")
     .plate("feature", D)
     .plate("latent", J);

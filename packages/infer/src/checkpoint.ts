@@ -1,0 +1,180 @@
+/**
+ * Checkpoints (DESIGN §3): one versioned JSON manifest (model declaration hash, compile options,
+ * progress, RNG state, optimiser state layout, data statistics) plus one binary buffer of float32
+ * weights. Browser-safe: `serialize` / `deserialize` work on memory; `./node.ts` writes files
+ * atomically (temp file + rename).
+ */
+import { tf, Key, type Model, type ModelIR } from "@sparse-dgm/core";
+import { Program, type CompileOptions } from "./program.js";
+import type { AdamState } from "./optim.js";
+
+/** The manifest format version. */
+export const CHECKPOINT_VERSION = 1;
+
+/** One tensor's place in the weights buffer. */
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  /** Offset and length in float32 elements. */
+  offset: number;
+  length: number;
+  group?: string;
+  trainable?: boolean;
+}
+
+/** The manifest. */
+export interface CheckpointManifest {
+  format: "sparse-dgm-checkpoint";
+  version: number;
+  model: string;
+  declarationHash: string;
+  compile: CompileOptions;
+  keys: Array<[number, number]>;
+  progress: { step: number; position: { epoch: number; batch: number } };
+  sizes: Record<string, number>;
+  trainSize: number;
+  stats: { columnVariance?: number[] };
+  params: TensorEntry[];
+  optimizers: Record<string, { learningRate: number; t: number; m: TensorEntry[]; v: TensorEntry[] }>;
+  /** Anything else the caller wants kept (run config, data source). */
+  extra?: Record<string, unknown>;
+  /** Total float32 elements in the weights buffer. */
+  totalLength: number;
+}
+
+/** A serialised checkpoint. */
+export interface Checkpoint {
+  manifest: CheckpointManifest;
+  weights: Float32Array;
+}
+
+function fnv1a64(text: string): string {
+  let h1 = 0x811c9dc5 >>> 0;
+  let h2 = 0xcbf29ce4 >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619) >>> 0;
+    h2 = Math.imul(h2 ^ (c + 0x9e37), 16777619) >>> 0;
+  }
+  return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
+}
+
+/**
+ * A hash of a model's declaration: plates, sites (kinds, plates, events, masks, options) and the
+ * source of every callback. A changed model no longer matches its old checkpoints.
+ */
+export function declarationHash(ir: ModelIR): string {
+  const canon = JSON.stringify({
+    name: ir.name,
+    meta: ir.meta,
+    plates: ir.plates,
+    sites: ir.sites.map((s) => ({
+      kind: s.kind,
+      name: s.name,
+      plates: s.plates,
+      event: s.event,
+      mask: s.mask,
+      options: JSON.parse(JSON.stringify(s.options, (_k, v) => (typeof v === "function" ? String(v) : v))),
+      fn: String(s.fn),
+    })),
+  });
+  return fnv1a64(canon);
+}
+
+/** Serialises a program (weights, optimiser moments, progress, RNG keys). */
+export function serialize(program: Program, extra?: Record<string, unknown>): Checkpoint {
+  const internals = program.internals();
+  const tensors: Array<{ entry: Omit<TensorEntry, "offset" | "length">; data: Float32Array }> = [];
+  for (const { variable, meta } of program.params.all()) {
+    tensors.push({ entry: { name: meta.name, shape: variable.shape.slice(), group: meta.group, trainable: meta.trainable }, data: variable.dataSync() as Float32Array });
+  }
+  const optimizers: CheckpointManifest["optimizers"] = {};
+  const optEntries: Array<{ group: string; which: "m" | "v"; name: string; t: tf.Tensor }> = [];
+  for (const [group, opt] of internals.optimizers) {
+    const st: AdamState = opt.getState();
+    optimizers[group] = { learningRate: opt.learningRate, t: st.t, m: [], v: [] };
+    for (const [name, t] of Object.entries(st.m)) optEntries.push({ group, which: "m", name, t });
+    for (const [name, t] of Object.entries(st.v)) optEntries.push({ group, which: "v", name, t });
+  }
+  let offset = 0;
+  const params: TensorEntry[] = tensors.map(({ entry, data }) => {
+    const e = { ...entry, offset, length: data.length };
+    offset += data.length;
+    return e;
+  });
+  const optData: Float32Array[] = [];
+  for (const o of optEntries) {
+    const data = o.t.dataSync() as Float32Array;
+    optimizers[o.group][o.which].push({ name: o.name, shape: o.t.shape.slice(), offset, length: data.length });
+    optData.push(data);
+    offset += data.length;
+  }
+  const weights = new Float32Array(offset);
+  let p = 0;
+  for (const { data } of tensors) {
+    weights.set(data, p);
+    p += data.length;
+  }
+  for (const d of optData) {
+    weights.set(d, p);
+    p += d.length;
+  }
+  const manifest: CheckpointManifest = {
+    format: "sparse-dgm-checkpoint",
+    version: CHECKPOINT_VERSION,
+    model: program.model.name,
+    declarationHash: declarationHash(program.model.ir),
+    compile: program.options,
+    keys: program.keys.map((k) => k.words()),
+    progress: { step: internals.stepCount, position: { ...internals.position } },
+    sizes: internals.sizes,
+    trainSize: internals.trainSize,
+    stats: internals.stats,
+    params,
+    optimizers,
+    totalLength: offset,
+    ...(extra ? { extra } : {}),
+  };
+  return { manifest, weights };
+}
+
+/**
+ * Rebuilds a program from a checkpoint of the same model. Throws clearly for another model,
+ * another format version, a changed declaration or a truncated weights buffer.
+ */
+export function deserialize(model: Model<any, any>, ckpt: Checkpoint): Program {
+  const m = ckpt.manifest;
+  if (m.format !== "sparse-dgm-checkpoint") throw new Error(`not a sparse-dgm checkpoint (format ${JSON.stringify(m.format)})`);
+  if (m.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${m.version} is not supported (this library reads version ${CHECKPOINT_VERSION})`);
+  if (m.model !== model.name) throw new Error(`checkpoint is of model "${m.model}", not "${model.name}"`);
+  const hash = declarationHash(model.ir);
+  if (m.declarationHash !== hash) {
+    throw new Error(`checkpoint of "${m.model}" was saved from a different declaration (hash ${m.declarationHash}, this model ${hash}): hyperparameters or code changed`);
+  }
+  if (ckpt.weights.length !== m.totalLength) {
+    throw new Error(`checkpoint weights are truncated or corrupt: ${ckpt.weights.length} float32 values, the manifest lists ${m.totalLength}`);
+  }
+  const program = new Program(model, m.compile);
+  const internals = program.internals();
+  const keysMatch = program.keys.every((k, i) => k.words()[0] === m.keys[i][0] && k.words()[1] === m.keys[i][1]);
+  if (!keysMatch) throw new Error("checkpoint keys do not match its compile options");
+  void Key;
+  internals.restore({ sizes: m.sizes, trainSize: m.trainSize, stats: m.stats });
+  for (const e of m.params) {
+    const value = tf.tensor(ckpt.weights.subarray(e.offset, e.offset + e.length), e.shape);
+    const perReplica = program.replicas === undefined ? e.shape : e.shape.slice(1);
+    program.params.getOrCreate(e.name, perReplica, () => tf.zeros(perReplica), { group: e.group, trainable: e.trainable });
+    program.params.assign({ [e.name]: value });
+    value.dispose();
+  }
+  for (const [group, o] of Object.entries(m.optimizers)) {
+    const opt = internals.optimizer(group, o.learningRate);
+    const read = (list: TensorEntry[]) => Object.fromEntries(list.map((e) => [e.name, tf.tensor(ckpt.weights.subarray(e.offset, e.offset + e.length), e.shape)]));
+    const mm = read(o.m);
+    const vv = read(o.v);
+    opt.setState({ t: o.t, m: mm, v: vv });
+    tf.dispose([...Object.values(mm), ...Object.values(vv)]);
+  }
+  internals.setProgress(m.progress.step, m.progress.position);
+  return program;
+}
