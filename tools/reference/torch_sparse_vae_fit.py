@@ -107,8 +107,11 @@ class DenseVAE(nn.Module):
         return s.dec(z)
 
 
-def loss_terms(m, x, pstar, nu, s_prior, lam0, lam1):
-    B = x.shape[0]
+def loss_terms(m, x, pstar, nu, s_prior, lam0, lam1, prior_b=None):
+    # B for Wpen/SigPen: the actual minibatch size (default, as the spec's §2.2 is written) or a
+    # fixed configured batch size (prior_b, e.g. 100), which is what the released code does: it
+    # divides by the constructor's batch_size, so the last partial batch (10 rows) still uses 100.
+    B = x.shape[0] if prior_b is None else prior_b
     mu, lv = m.enc(x)
     z = mu + torch.exp(0.5 * lv) * torch.randn_like(mu)
     xh = m.decode(z)
@@ -138,7 +141,9 @@ def pstar_eta_update(W, eta, lam0, lam1, a, b):
     return pstar, eta
 
 
-def fit(model_name, d, seed, K=5, H=50, batch=100, epochs=200, lr=1e-2, lam0=10.0, lam1=1.0, log_every=0):
+def fit(model_name, d, seed, K=5, H=50, batch=100, epochs=200, lr=1e-2, lam0=10.0, lam1=1.0, log_every=0,
+        prior_batch="actual"):
+    prior_b = None if prior_batch == "actual" else float(batch)
     torch.manual_seed(seed)
     X = np.asarray(d["x"], dtype=np.float32).reshape(d["n"], d["g"])
     G = d["g"]
@@ -172,7 +177,7 @@ def fit(model_name, d, seed, K=5, H=50, batch=100, epochs=200, lr=1e-2, lam0=10.
             opt_net.zero_grad()
             if opt_glob:
                 opt_glob.zero_grad()
-            rec, kl, wpen, sigpen = loss_terms(m, xb, pstar, nu, s_prior, lam0, lam1)
+            rec, kl, wpen, sigpen = loss_terms(m, xb, pstar, nu, s_prior, lam0, lam1, prior_b)
             loss = rec + kl + wpen + sigpen
             loss.backward()
             opt_net.step()
@@ -309,6 +314,8 @@ if __name__ == "__main__":
     ap.add_argument("--runs", default="sparse:0.6:1-8,sparse:0:1-8,vae:0.6:1-5,vae_plain:0.6:1-5")
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--log-every", type=int, default=0)
+    ap.add_argument("--prior-batch", choices=["actual", "configured"], default="actual",
+                    help="B dividing Wpen/SigPen: actual minibatch size, or the configured 100 (released code)")
     ap.add_argument("--selftest", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(1)
@@ -321,7 +328,7 @@ if __name__ == "__main__":
         for s in range(lo, hi + 1):
             path = os.path.join(a.data_dir, f"r{rho}_s{s}.json")
             d = json.load(open(path))
-            m, pstar, eta, info = fit(model, d, s, epochs=a.epochs, log_every=a.log_every)
+            m, pstar, eta, info = fit(model, d, s, epochs=a.epochs, log_every=a.log_every, prior_batch=a.prior_batch)
             ev = evaluate(m, pstar, d, model, eval_seed=10_000 + s)
             rec = dict(model=model, rho=float(rho), seed=s, source=d["source"], n_train=len(d["train"]),
                        n_test=len(d["test"]), eta=eta.tolist() if model == "sparse" else None, **info, **ev)
@@ -342,7 +349,7 @@ if __name__ == "__main__":
     out = dict(
         description="PyTorch reference Sparse VAE / VAE on the project's synthetic:moran data; written from specs/sparse-vae.md §2 math by tools/reference/torch_sparse_vae_fit.py",
         engine=f"torch-{torch.__version__}", threads=torch.get_num_threads(),
-        settings=dict(K=5, H=50, batch=100, epochs=a.epochs, lr=1e-2, lam0=10.0, lam1=1.0, a=1, b="G", nu=3,
+        settings=dict(K=5, H=50, batch=100, epochs=a.epochs, prior_batch=a.prior_batch, lr=1e-2, lam0=10.0, lam1=1.0, a=1, b="G", nu=3,
                       s="sigmahat^2*0.58437/3, sigmahat=np.quantile(full-data col SDs (ddof 0), 0.05)",
                       logsigma_init="log full-data col SD (ddof 0)", pstar_form="code (no Laplace normalisers)",
                       support_threshold="|W|>=0.01 and p*>=0.5", alignment="Hungarian on |corr(z_mean, z_true)| over test rows",

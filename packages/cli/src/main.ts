@@ -2,9 +2,49 @@
  * The `sdgm` command line (DESIGN §7): fit, compare, eval, render, data, start.
  */
 import { Command, Option } from "commander";
-import { writeFileSync } from "node:fs";
+import { writeFileSync, mkdirSync, existsSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { initBackend, type BackendName } from "@sparse-dgm/core";
 import { zoo, zooEntry } from "@sparse-dgm/zoo";
-import { renderModel } from "@sparse-dgm/viz";
+import { renderModel, resultsCsv, type ResultRow } from "@sparse-dgm/viz";
+import { runJob } from "./jobs.js";
+import { progressBar } from "./progress.js";
+
+/** Writes a file through a temporary file and a rename, so readers never see half a file. */
+export function atomicWrite(path: string, text: string): void {
+  writeFileSync(path + ".tmp", text);
+  renameSync(path + ".tmp", path);
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+}
+
+/** Writes results.json and results.csv (merging rows already there for other (model, data, seed)). */
+export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
+  mkdirSync(out, { recursive: true });
+  const path = join(out, "results.json");
+  const old: ResultRow[] = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : [];
+  const key = (r: ResultRow) => `${r.model}|${r.data}|${r.seed}`;
+  const fresh = new Set(rows.map(key));
+  const merged = [...old.filter((r) => !fresh.has(key(r))), ...rows];
+  atomicWrite(path, JSON.stringify(merged, null, 2));
+  atomicWrite(join(out, "results.csv"), resultsCsv(merged));
+  return merged;
+}
+
+/** Parses `--set key=value` pairs (numbers and booleans converted). */
+export function parseSets(sets: string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of sets ?? []) {
+    const i = s.indexOf("=");
+    if (i < 1) throw new Error(`--set expects key=value, got "${s}"`);
+    const k = s.slice(0, i);
+    const v = s.slice(i + 1);
+    out[k] = v === "true" ? true : v === "false" ? false : v !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+  }
+  return out;
+}
 
 /** Runs the command line with `argv` (process.argv). */
 export async function main(argv: string[]): Promise<void> {
@@ -37,6 +77,58 @@ export async function main(argv: string[]): Promise<void> {
       const ds = await data.loadData(source);
       const d = data.describe(ds);
       process.stdout.write(opts.json ? JSON.stringify(d, null, 2) + "\n" : data.formatDescription(d) + "\n");
+    });
+
+  program
+    .command("fit")
+    .description("fit a zoo model on a data source; writes results.json, results.csv and checkpoints")
+    .argument("<model>", `zoo model (${Object.keys(zoo).join(", ")})`)
+    .requiredOption("--data <source>", "data source, e.g. synthetic:moran?rho=0.4")
+    .option("--epochs <n>", "epochs (default: the model's reproduction setting)", (v) => parseInt(v, 10))
+    .option("--seed <s>", "seed", (v) => parseInt(v, 10), 0)
+    .option("--seeds <n>", "fit seeds seed..seed+n-1 (as replicas of one program)", (v) => parseInt(v, 10))
+    .option("--batch-size <n>", "minibatch size", (v) => parseInt(v, 10))
+    .option("--lr <x>", "learning rate", parseFloat)
+    .option("--out <dir>", "output directory (default runs/<timestamp>)")
+    .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", (v) => parseInt(v, 10), 10)
+    .option("--no-replicas", "fit the seeds one after another instead of as replicas")
+    .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
+    .action(async (name: string, opts: Record<string, any>) => {
+      const entry = zooEntry(name);
+      const backend = await initBackend(opts.backend as BackendName | undefined);
+      const data = await import("@sparse-dgm/data");
+      const ds = await data.loadData(opts.data);
+      const out = opts.out ?? join("runs", timestamp());
+      const seeds = Array.from({ length: opts.seeds ?? 1 }, (_, i) => opts.seed + i);
+      const epochs = opts.epochs ?? entry.training.epochs;
+      const bar = progressBar(`${name} on ${opts.data} (${backend})`, epochs);
+      const result = await runJob(
+        {
+          model: name,
+          source: opts.data,
+          seeds,
+          epochs,
+          batchSize: opts.batchSize,
+          learningRate: opts.lr,
+          replicas: opts.replicas,
+          out,
+          checkpointEvery: opts.checkpointEvery,
+          config: parseSets(opts.set),
+          onProgress: (p) => bar.update(p.epoch, { loss: p.loss.toFixed(4), ms: p.msPerStep.toFixed(2) }),
+        },
+        ds,
+      );
+      bar.stop();
+      writeResults(out, result.rows);
+      writeFileSync(join(out, "artifacts.json"), JSON.stringify(result.artifacts));
+      for (const r of result.rows) {
+        const m = Object.entries(r.metrics)
+          .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
+          .join(" ");
+        process.stdout.write(`${r.model} seed ${r.seed}: ${m}\n`);
+      }
+      process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and checkpoints in ${join(out, "checkpoints")}\n`);
     });
 
   try {

@@ -22,3 +22,4 @@ export * from "./jaccard.js";
 export * from "./probe.js";
 export * from "./reconstruction.js";
 export * from "./registry.js";
+export * from "./evaluate-program.js";

@@ -1,0 +1,163 @@
+/**
+ * One job = one zoo model fitted on one data source for one or more seeds (the seeds of a job
+ * train as replicas of one program unless `replicas: false`). Used by `sdgm fit` and
+ * `sdgm compare`; writes checkpoints, and returns one result row per seed (DESIGN §7).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { tf, currentBackend } from "@sparse-dgm/core";
+import { compile, type Program, type StepInfo } from "@sparse-dgm/infer";
+import { saveCheckpoint, loadCheckpoint } from "@sparse-dgm/infer/node";
+import { zooEntry } from "@sparse-dgm/zoo";
+import { rows, sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
+import { evaluateProgram } from "@sparse-dgm/metrics";
+import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
+
+/** A job's settings. */
+export interface JobSpec {
+  model: string;
+  source: string;
+  seeds: number[];
+  /** Epochs (default: the zoo entry's). */
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Train the seeds as replicas of one program (default true). */
+  replicas?: boolean;
+  /** Output directory (checkpoints go under `checkpoints/`). */
+  out: string;
+  /** Save a checkpoint every this many epochs (default 10; 0 = only at the end). */
+  checkpointEvery?: number;
+  /** Model hyperparameter overrides. */
+  config?: Record<string, unknown>;
+  /** Metrics to compute (default: all applicable). */
+  metrics?: string[];
+  /** Progress callback (epoch granularity). */
+  onProgress?: (p: { epoch: number; epochs: number; loss: number; step: number; msPerStep: number }) => void;
+}
+
+/** A finished job: rows and the artefacts the report plots. */
+export interface JobResult {
+  rows: ResultRow[];
+  artifacts: RunArtifacts[];
+}
+
+/** Builds the zoo model for a dataset. */
+export function buildFor(name: string, ds: Dataset, config: Record<string, unknown> = {}) {
+  const entry = zooEntry(name);
+  const groups = ds.meta.groups as number[][] | undefined;
+  return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
+}
+
+function checkpointDir(spec: JobSpec, seeds: number[]): string {
+  const tag = seeds.length === 1 ? `s${seeds[0]}` : `s${seeds[0]}-${seeds[seeds.length - 1]}`;
+  return join(spec.out, "checkpoints", `${spec.model}-${tag}`);
+}
+
+/** Peak resident set size of this process so far, in MB. */
+export function peakRssMb(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+/** Runs a job on an already loaded dataset. */
+export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
+  const entry = zooEntry(spec.model);
+  const epochs = spec.epochs ?? entry.training.epochs;
+  const batchSize = spec.batchSize ?? entry.training.batchSize;
+  const learningRate = spec.learningRate ?? entry.training.learningRate;
+  const groupsOfSeeds = spec.replicas === false || spec.seeds.length === 1 ? spec.seeds.map((s) => [s]) : [spec.seeds];
+  const rowsOut: ResultRow[] = [];
+  const artifacts: RunArtifacts[] = [];
+  const xTrain = tf.tensor2d(rows(ds, ds.split.train), [ds.split.train.length, ds.g]);
+  try {
+    for (const seeds of groupsOfSeeds) {
+      const model = buildFor(spec.model, ds, spec.config);
+      const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation: entry.training.normalisation } : { seed: seeds, replicas: seeds.length, normalisation: entry.training.normalisation };
+      const dir = checkpointDir(spec, seeds);
+      let program: Program;
+      let resumed = false;
+      if (existsSync(join(dir, "manifest.json"))) {
+        program = loadCheckpoint(model, dir);
+        resumed = true;
+      } else program = compile(model, { ...compileOptions, encoderHidden: encoderHidden(model) });
+      mkdirSync(dir, { recursive: true });
+      const every = spec.checkpointEvery ?? 10;
+      const t0 = performance.now();
+      let lastStep: StepInfo | undefined;
+      const fit = await program.fit(xTrain, {
+        epochs,
+        batchSize,
+        learningRate,
+        onStep: (i) => {
+          lastStep = i;
+        },
+        onEpoch: (e) => {
+          spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
+          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds });
+        },
+      });
+      saveCheckpoint(program, dir, { source: spec.source, seeds, complete: true });
+      const seconds = (performance.now() - t0) / 1000;
+      const metrics = evaluateProgram(program, ds, { metrics: spec.metrics });
+      const globals = program.globals();
+      const maskSite = model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
+      seeds.forEach((seed, r) => {
+        const rr = seeds.length === 1 ? undefined : r;
+        rowsOut.push({
+          model: spec.model,
+          data: spec.source,
+          seed,
+          metrics: metrics[r],
+          train: {
+            epochs: program.position.epoch,
+            steps: program.steps,
+            msPerStep: round(seeds.length > 1 ? fit.msPerStep / seeds.length : fit.msPerStep, 3),
+            seconds: round(seeds.length > 1 ? seconds / seeds.length : seconds, 2),
+            peakRssMb: peakRssMb(),
+            backend: currentBackend(),
+          },
+          config: {
+            ...(model.ir.meta.config as Record<string, unknown>),
+            epochs,
+            batchSize,
+            learningRate,
+            normalisation: entry.training.normalisation,
+            replicas: seeds.length > 1 ? seeds.length : 1,
+            resumed,
+          },
+        });
+        const art: RunArtifacts = { model: spec.model, data: spec.source, seed, curves: fit.curves, weights: fit.weights };
+        if (maskSite && globals[maskSite.name]) {
+          art.W = pick(globals[maskSite.name], rr);
+          if (globals[`${maskSite.name}.pstar`]) art.pstar = pick(globals[`${maskSite.name}.pstar`], rr);
+          const t = ds.truth;
+          if (t?.W) {
+            const cols = t.wCols ?? t.k ?? 1;
+            art.truthW = Array.from({ length: ds.g }, (_, j) => Array.from(t.W!.subarray(j * cols, (j + 1) * cols)));
+          }
+        }
+        if (ds.featureNames) art.featureNames = ds.featureNames;
+        artifacts.push(art);
+      });
+      tf.dispose(Object.values(globals));
+      program.dispose();
+    }
+  } finally {
+    xTrain.dispose();
+  }
+  return { rows: rowsOut, artifacts };
+}
+
+function encoderHidden(model: { ir: { meta: Record<string, unknown> } }): number[] | undefined {
+  const c = model.ir.meta.config as { hidden?: number } | undefined;
+  return typeof c?.hidden === "number" ? [c.hidden, c.hidden] : undefined;
+}
+
+function pick(t: tf.Tensor, r: number | undefined): number[][] {
+  return (r === undefined ? t.arraySync() : (t.arraySync() as number[][][])[r]) as number[][];
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
