@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderReport } from "./report.js";
+import { resultsCsv } from "./csv.js";
+import { escapeHtml, inlineSvg } from "./html.js";
+import { formatNumber, metricDirection, summarize } from "./metrics.js";
+import { exampleReportInput, EXAMPLE_DATA, EXAMPLE_MODELS } from "./example.js";
+import type { ResultRow } from "./types.js";
+
+/** A minimal RFC 4180 parser for the round trip. */
+function parseCsv(text: string): string[][] {
+  const out: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      out.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    out.push(row);
+  }
+  return out;
+}
+
+const cell = (html: string, model: string, metric: string): string => {
+  const m = html.match(new RegExp(`<td [^>]*data-model="${escapeHtml(model).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" data-metric="${metric}"[^>]*>[\\s\\S]*?</td>`));
+  if (!m) throw new Error(`no cell ${model} / ${metric}`);
+  return m[0];
+};
+
+describe("renderReport", async () => {
+  const input = exampleReportInput();
+  const html = await renderReport(input);
+  writeFileSync(join(tmpdir(), "report-example.html"), html);
+
+  it("shows the comparison table with medians and spreads", () => {
+    expect(html).toContain('<table class="comparison"');
+    expect(cell(html, EXAMPLE_MODELS.global, "heldoutMse")).toContain(">0.23<");
+    expect(cell(html, EXAMPLE_MODELS.local, "heldoutMse")).toContain(">0.31<");
+    expect(cell(html, EXAMPLE_MODELS.global, "mcc")).toContain(">0.82<");
+    // fewer than 4 seeds: min – max
+    expect(cell(html, EXAMPLE_MODELS.global, "heldoutMse")).toContain("0.21 – 0.25");
+    expect(html).toMatch(/data-metric="msPerStep"/);
+    expect(html).toMatch(/data-metric="seconds"/);
+  });
+
+  it("marks the best per column in the right direction", () => {
+    // lower is better: heldoutMse -> the global model
+    expect(cell(html, EXAMPLE_MODELS.global, "heldoutMse")).toMatch(/class="num best"[\s\S]*<strong>0\.23<\/strong>[\s\S]*★/);
+    expect(cell(html, EXAMPLE_MODELS.local, "heldoutMse")).not.toContain("★");
+    // higher is better: mcc -> the local model
+    expect(cell(html, EXAMPLE_MODELS.local, "mcc")).toMatch(/class="num best"[\s\S]*<strong>0\.9<\/strong>[\s\S]*★/);
+    expect(cell(html, EXAMPLE_MODELS.global, "mcc")).not.toContain("★");
+    expect(metricDirection("supportHamming")).toBe("lower");
+    expect(metricDirection("withinClassJaccard")).toBe("higher");
+  });
+
+  it("shows — for an absent metric, never 0", () => {
+    expect(cell(html, EXAMPLE_MODELS.local, "supportF1")).toMatch(/>—<\/td>$/);
+    expect(cell(html, EXAMPLE_MODELS.global, "withinClassJaccard")).toMatch(/>—<\/td>$/);
+  });
+
+  it("has one inline SVG per plot", () => {
+    // 1 boxplot figure (1 data source) + 2 training-curve figures + 1 mask heatmap + 1 activity + 2 graphs
+    expect(html.match(/<svg/g)?.length).toBe(7);
+    expect(html.match(/<figure class="plot"><svg/g)?.length).toBe(5);
+    expect(html.match(/<figure class="graph"><svg/g)?.length).toBe(2);
+    expect(html).not.toContain('class="error"');
+    // the representative seed is stated: median heldoutMse of 0.21, 0.25, 0.23 is seed 2
+    expect(html).toContain("seed 2, the median-heldoutMse seed");
+  });
+
+  it("is self-contained", () => {
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?(?!#)/i);
+    expect(html).not.toContain("<!DOCTYPE svg");
+    const urls = html.match(/(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"'<>)]*/gi) ?? [];
+    for (const u of urls) expect(u.startsWith("http://www.w3.org/")).toBe(true);
+    expect(html).not.toMatch(/https:/);
+  });
+
+  it("escapes text", () => {
+    expect(EXAMPLE_MODELS.local).toContain("<");
+    expect(html).not.toContain(EXAMPLE_MODELS.local);
+    expect(html).toContain(escapeHtml(EXAMPLE_MODELS.local));
+    expect(html).not.toContain(EXAMPLE_DATA); // `&` escaped
+    expect(html).toContain("synthetic:moran?n=400&amp;features=12");
+  });
+
+  it("keeps SVG ids unique across plots", () => {
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("resultsCsv", () => {
+  it("flattens rows and quotes per RFC 4180", () => {
+    const { rows } = exampleReportInput();
+    const csv = resultsCsv(rows);
+    const table = parseCsv(csv);
+    const header = table[0];
+    expect(header.slice(0, 3)).toEqual(["model", "data", "seed"]);
+    expect(header).toContain("heldoutMse");
+    expect(header).toContain("supportF1");
+    expect(header).toEqual(expect.arrayContaining(["train_epochs", "train_steps", "train_msPerStep", "train_seconds", "train_peakRssMb", "train_backend", "config"]));
+    expect(header.indexOf("heldoutMse")).toBeLessThan(header.indexOf("mcc"));
+    expect(table.length).toBe(rows.length + 1);
+    const col = (name: string) => header.indexOf(name);
+    const local = table.find((r) => r[0] === EXAMPLE_MODELS.local && r[2] === "1")!;
+    expect(Number(local[col("heldoutMse")])).toBe(0.35);
+    expect(local[col("supportF1")]).toBe(""); // absent stays empty
+    expect(local[col("train_backend")]).toBe("cpu");
+    expect(JSON.parse(local[col("config")])).toEqual(rows.find((r) => r.model === EXAMPLE_MODELS.local && r.seed === 1)!.config);
+    // the config JSON has commas and quotes: it is quoted, quotes doubled
+    expect(csv).toContain('"{""latents"":6,""lr"":0.01,""note"":""quoted \\""field\\"", with comma""}"');
+    expect(csv.split("\r\n")[0]).toBe(header.join(","));
+  });
+});
+
+describe("helpers", () => {
+  it("summarizes with IQR from 4 seeds, min-max below", () => {
+    expect(summarize([3, 1, 2])).toEqual({ n: 3, median: 2, lo: 1, hi: 3, spread: "range" });
+    expect(summarize([1, 2, 3, 4, 100])).toMatchObject({ median: 3, lo: 2, hi: 4, spread: "iqr" });
+    expect(summarize([NaN])).toBeUndefined();
+    expect(formatNumber(0.123456)).toBe("0.1235");
+    expect(formatNumber(3)).toBe("3");
+    expect(formatNumber(1.5e-5)).toBe("1.50e-5");
+  });
+
+  it("sanitises embedded SVG and prefixes ids", () => {
+    const s = inlineSvg(
+      '<?xml version="1.0"?><!DOCTYPE svg><svg onload="x()"><defs><clipPath id="c1"/></defs><g clip-path="url(#c1)"><a xlink:href="http://evil/"><use href="#c1"/></a></g><script>x()</script></svg>',
+      "p",
+    );
+    expect(s).toBe('<svg><defs><clipPath id="p-c1"/></defs><g clip-path="url(#p-c1)"><a><use href="#p-c1"/></a></g></svg>');
+  });
+
+  it("renders an empty comparison without failing", async () => {
+    const html = await renderReport({ title: "empty", generatedAt: "now", rows: [] as ResultRow[], artifacts: [], graphs: {}, data: [], config: {} });
+    expect(html).toContain("No results.");
+  });
+});

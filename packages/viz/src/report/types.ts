@@ -1,0 +1,77 @@
+/**
+ * The input contract of the comparison report (DESIGN §7): the rows of `results.json`, the
+ * per-run artifacts (curves, masks, activity) and the context (graphs, data, configuration).
+ */
+
+/** The training record of one fitted run (DESIGN §7, exactly these field names). */
+export interface TrainRecord {
+  /** Epochs run. */
+  epochs: number;
+  /** Optimiser steps taken. */
+  steps: number;
+  /** Mean wall time per optimiser step, in milliseconds. */
+  msPerStep: number;
+  /** Wall time of the whole fit, in seconds. */
+  seconds: number;
+  /** Peak resident set size during the fit, in MiB. */
+  peakRssMb: number;
+  /** The TensorFlow.js backend the fit ran on (`cpu`, `wasm`, `tensorflow`, ...). */
+  backend: string;
+}
+
+/** One fitted (model, data, seed): one row of `results.json` (DESIGN §7). */
+export interface ResultRow {
+  /** The zoo entry (model) name. */
+  model: string;
+  /** The data source string, e.g. `synthetic:moran?n=500`. */
+  data: string;
+  /** The seed of this replica. */
+  seed: number;
+  /** camelCase metric keys (`heldoutMse`, `supportF1`, ...); a metric that does not apply is absent. */
+  metrics: Record<string, number>;
+  /** Timing and resources of the fit. */
+  train: TrainRecord;
+  /** The configuration this run was fitted with. */
+  config: Record<string, unknown>;
+}
+
+/** Optional per-run artifacts for the plots; matched to rows by (model, data, seed). */
+export interface RunArtifacts {
+  model: string;
+  data: string;
+  seed: number;
+  /** Per objective term (`distortion:x`, `rate:z`, `maskPrior:W`, `loss`, ...), one value per epoch. */
+  curves?: Record<string, number[]>;
+  /** Schedule weights per epoch (e.g. `rate:z`). */
+  weights?: Record<string, number[]>;
+  /** The learned global mask, features x factors, columns aligned to the truth where possible. */
+  W?: number[][];
+  /** Inclusion probabilities of the global mask, features x factors. */
+  pstar?: number[][];
+  /** The true mask, features x factors. */
+  truthW?: number[][];
+  /** Local-mask activity: mean γ per (class or row group) x latent, or rows x latents. */
+  activity?: number[][];
+  /** Names of the features (rows of W). */
+  featureNames?: string[];
+}
+
+/** Everything the report needs. */
+export interface ReportInput {
+  /** The page title. */
+  title: string;
+  /** ISO time the comparison was generated. */
+  generatedAt: string;
+  /** One row per fitted (model, data, seed). */
+  rows: ResultRow[];
+  /** Per-run artifacts (any subset of the rows). */
+  artifacts: RunArtifacts[];
+  /** Model name -> rendered model graph SVG (embedded inline). */
+  graphs: Record<string, string>;
+  /** A text description (preformatted) of each data source. */
+  data: Array<{ source: string; description: string }>;
+  /** The comparison's configuration. */
+  config: Record<string, unknown>;
+  /** Backend, cpus, node version, ... */
+  machine?: Record<string, unknown>;
+}
