@@ -6,6 +6,7 @@
  */
 import { tf, registerBlock } from "@sparse-dgm/core";
 import { torchDefaultInit } from "./linear.js";
+import { matMul } from "./matmul.js";
 
 /** Arguments of the groupDecoder block. */
 export interface GroupDecoderArgs {
@@ -34,7 +35,7 @@ registerBlock("groupDecoder", (rt, name, args: GroupDecoderArgs) => {
   widths.forEach((units, i) => {
     const init = torchDefaultInit(inputs);
     const k = rt.params.getOrCreate(`groupDecoder/${name}/${i}/kernel`, [n, inputs, units], init);
-    let y = tf.matMul(h, tf.reshape(k, [R * n, inputs, units]));
+    let y = matMul(h, tf.reshape(k, [R * n, inputs, units]));
     if (i > 0) {
       const b = rt.params.getOrCreate(`groupDecoder/${name}/${i}/bias`, [n, units], init);
       y = tf.add(y, tf.reshape(b, [R * n, 1, units]));

@@ -7,3 +7,4 @@ export * from "./mlp.js";
 export * from "./masked-decoder.js";
 export * from "./group-decoder.js";
 export * from "./poe-encoder.js";
+export * from "./matmul.js";

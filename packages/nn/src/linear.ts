@@ -4,6 +4,7 @@
  * [R, N, in], so R independent networks run as one batched matMul.
  */
 import { tf, Key, type ParamStore } from "@sparse-dgm/core";
+import { matMul } from "./matmul.js";
 
 /** PyTorch's default `nn.Linear` initialisation: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias. */
 export function torchDefaultInit(fanIn: number) {
@@ -44,7 +45,7 @@ export function denseParams(params: ParamStore, spec: DenseSpec): { kernel: tf.T
  * [R, in, out]; bias [out] or [R, out].
  */
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  const y = tf.matMul(x, kernel);
+  const y = matMul(x, kernel);
   if (!bias) return y;
   return tf.add(y, bias.rank === 2 ? tf.expandDims(bias, 1) : bias);
 }
