@@ -2,35 +2,39 @@
  * The `sdgm` command line (DESIGN §7): fit, compare, eval, render, data, start.
  */
 import { Command, Option } from "commander";
-import { writeFileSync, mkdirSync, existsSync, readFileSync, renameSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend, type BackendName } from "@sparse-dgm/core";
 import { zoo, zooEntry } from "@sparse-dgm/zoo";
-import { renderModel, resultsCsv, type ResultRow } from "@sparse-dgm/viz";
+import { renderModel } from "@sparse-dgm/viz";
 import { runJob } from "./jobs.js";
+import { writeResults } from "./results.js";
+import { runCompare, type CompareEntry } from "./compare.js";
+import { MAIN_JOB } from "./main-job.js";
 import { progressBar } from "./progress.js";
-
-/** Writes a file through a temporary file and a rename, so readers never see half a file. */
-export function atomicWrite(path: string, text: string): void {
-  writeFileSync(path + ".tmp", text);
-  renameSync(path + ".tmp", path);
-}
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
 }
 
-/** Writes results.json and results.csv (merging rows already there for other (model, data, seed)). */
-export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
-  mkdirSync(out, { recursive: true });
-  const path = join(out, "results.json");
-  const old: ResultRow[] = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : [];
-  const key = (r: ResultRow) => `${r.model}|${r.data}|${r.seed}`;
-  const fresh = new Set(rows.map(key));
-  const merged = [...old.filter((r) => !fresh.has(key(r))), ...rows];
-  atomicWrite(path, JSON.stringify(merged, null, 2));
-  atomicWrite(join(out, "results.csv"), resultsCsv(merged));
-  return merged;
+function summarise(rows: Array<{ model: string; data: string; metrics: Record<string, number> }>): string {
+  const keys = ["heldoutMse", "dciDisentanglement", "supportF1", "mcc", "activeUnits", "withinClassJaccard", "meanActiveSize"];
+  const groups = new Map<string, Array<Record<string, number>>>();
+  for (const r of rows) {
+    const k = `${r.model} on ${r.data}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r.metrics);
+  }
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const lines = ["", "median over seeds:"];
+  for (const [k, ms] of groups) {
+    const parts = keys.filter((m) => ms.some((x) => m in x)).map((m) => `${m} ${median(ms.filter((x) => m in x).map((x) => x[m])).toPrecision(3)}`);
+    lines.push(`  ${k}: ${parts.join(", ")}`);
+  }
+  return lines.join("\n") + "\n";
 }
 
 /** Parses `--set key=value` pairs (numbers and booleans converted). */
@@ -129,6 +133,65 @@ export async function main(argv: string[]): Promise<void> {
         process.stdout.write(`${r.model} seed ${r.seed}: ${m}\n`);
       }
       process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and checkpoints in ${join(out, "checkpoints")}\n`);
+    });
+
+  program
+    .command("compare")
+    .description("fit every model on the same splits and seeds; writes results.json, results.csv and the report index.html")
+    .requiredOption("--models <list>", "comma-separated zoo models")
+    .requiredOption("--data <sources>", "comma-separated data sources (separate with ';' when a source contains a comma)")
+    .option("--seeds <n>", "number of seeds (0..n-1)", (v) => parseInt(v, 10), 3)
+    .option("--epochs <n>", "epochs (default: each model's reproduction setting)", (v) => parseInt(v, 10))
+    .option("--out <dir>", "output directory (default runs/<timestamp>)")
+    .option("--jobs <n>", "parallel worker threads", (v) => parseInt(v, 10), 1)
+    .option("--no-replicas", "fit seeds one by one instead of as replicas of one program")
+    .option("--metrics <list>", "only these metrics (comma-separated)")
+    .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--set <key=value...>", "model hyperparameters for every model")
+    .action(async (opts: Record<string, any>) => {
+      const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
+      for (const m of models) zooEntry(m);
+      const data = String(opts.data).includes(";") ? String(opts.data).split(";") : [String(opts.data)];
+      const metrics = opts.metrics ? String(opts.metrics).split(",").map((s) => s.trim()) : undefined;
+      if (metrics) {
+        const { getMetric } = await import("@sparse-dgm/metrics");
+        metrics.forEach((m) => getMetric(m));
+      }
+      const config = parseSets(opts.set);
+      const entries: CompareEntry[] = data.flatMap((d) => models.map((model) => ({ model, data: d.trim(), config, epochs: opts.epochs })));
+      const out = opts.out ?? join("runs", timestamp());
+      await runCompare({
+        entries,
+        seeds: Array.from({ length: opts.seeds }, (_, i) => i),
+        out,
+        jobs: opts.jobs,
+        replicas: opts.replicas,
+        backend: opts.backend,
+        metrics,
+      });
+      process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and ${join(out, "index.html")}\n`);
+    });
+
+  program
+    .command("start")
+    .description("the main job: compare the trainable zoo on built-in synthetic data with known structure; writes report/")
+    .option("--out <dir>", "output directory", "report")
+    .option("--jobs <n>", "parallel worker threads", (v) => parseInt(v, 10), 2)
+    .option("--seeds <n>", "seeds per model", (v) => parseInt(v, 10), MAIN_JOB.seeds)
+    .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .action(async (opts: Record<string, any>) => {
+      const t0 = Date.now();
+      const rows = await runCompare({
+        entries: MAIN_JOB.entries,
+        seeds: Array.from({ length: opts.seeds }, (_, i) => i),
+        out: opts.out,
+        jobs: opts.jobs,
+        replicas: true,
+        backend: opts.backend,
+        title: "sparse-dgm: the zoo on synthetic data with known structure",
+      });
+      process.stdout.write(summarise(rows));
+      process.stdout.write(`\nmain job done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${join(opts.out, "index.html")}, results.json, results.csv\n`);
     });
 
   try {

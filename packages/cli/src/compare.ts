@@ -1,0 +1,243 @@
+/**
+ * `sdgm compare` and the main job: every (model, data source) pair is one job; the seeds of a job
+ * train as replicas of one program (or one by one with `replicas: false`). Jobs are independent:
+ * with `jobs > 1` they run in parallel worker threads. Each finished job's rows are merged into
+ * `results.json` / `results.csv` at once, and a re-run skips the rows already there, so an
+ * interrupted comparison resumes with only the missing rows. At the end the report is written.
+ */
+import { Worker } from "node:worker_threads";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import cliProgress from "cli-progress";
+import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
+import { zooEntry } from "@sparse-dgm/zoo";
+import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
+import { runJob, buildFor, type JobSpec } from "./jobs.js";
+import { atomicWrite, writeResults } from "./results.js";
+
+/** One (model, data) entry of a comparison. */
+export interface CompareEntry {
+  model: string;
+  data: string;
+  /** Hyperparameter overrides. */
+  config?: Record<string, unknown>;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+}
+
+/** A comparison. */
+export interface CompareSpec {
+  entries: CompareEntry[];
+  seeds: number[];
+  out: string;
+  jobs: number;
+  replicas: boolean;
+  backend?: BackendName;
+  metrics?: string[];
+  title?: string;
+  /** Show progress bars (default: when stderr is a terminal or CI). */
+  progress?: boolean;
+}
+
+/** A job as sent to a worker. */
+interface WorkerJob {
+  spec: Omit<JobSpec, "onProgress">;
+  backend?: BackendName;
+  index: number;
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
+}
+
+function readRows(out: string): ResultRow[] {
+  const p = join(out, "results.json");
+  return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as ResultRow[]) : [];
+}
+
+/** The jobs still to run: (entry, seeds) whose rows are not in results.json yet. */
+export function pendingJobs(spec: CompareSpec): Array<{ entry: CompareEntry; seeds: number[] }> {
+  const done = new Set(readRows(spec.out).map((r) => `${r.model}|${r.data}|${r.seed}`));
+  const jobs: Array<{ entry: CompareEntry; seeds: number[] }> = [];
+  for (const entry of spec.entries) {
+    zooEntry(entry.model); // unknown names fail before anything runs
+    const missing = spec.seeds.filter((s) => !done.has(`${entry.model}|${entry.data}|${s}`));
+    if (!missing.length) continue;
+    if (spec.replicas) jobs.push({ entry, seeds: missing });
+    else for (const s of missing) jobs.push({ entry, seeds: [s] });
+  }
+  return jobs;
+}
+
+function artifactPath(out: string, a: { model: string; data: string; seed: number }): string {
+  return join(out, "artifacts", `${a.model}-${slug(a.data)}-s${a.seed}.json`);
+}
+
+function saveArtifacts(out: string, artifacts: RunArtifacts[]): void {
+  mkdirSync(join(out, "artifacts"), { recursive: true });
+  for (const a of artifacts) atomicWrite(artifactPath(out, a), JSON.stringify(a));
+}
+
+/** Runs a comparison; returns every row of results.json afterwards. */
+export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
+  mkdirSync(spec.out, { recursive: true });
+  const jobs = pendingJobs(spec);
+  const total = spec.entries.length * spec.seeds.length;
+  const showProgress = spec.progress ?? true;
+  const multi = showProgress
+    ? new cliProgress.MultiBar(
+        {
+          format: "{name} [{bar}] {value}/{total} {unit} | {info}",
+          hideCursor: true,
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 10_000,
+          clearOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const overall = multi?.create(total, total - jobs.reduce((a, j) => a + j.seeds.length, 0), { name: "all runs".padEnd(28), unit: "runs", info: `${jobs.length} jobs to run` });
+  const started = performance.now();
+  const onRows = (rows: ResultRow[], artifacts: RunArtifacts[]) => {
+    writeResults(spec.out, rows);
+    saveArtifacts(spec.out, artifacts);
+    overall?.increment(rows.length, { info: `${((performance.now() - started) / 1000).toFixed(0)} s elapsed` });
+  };
+  const workersWanted = Math.max(1, Math.min(spec.jobs, jobs.length));
+  if (workersWanted <= 1) {
+    await initBackend(spec.backend);
+    for (const j of jobs) {
+      const bar = multi?.create(j.entry.epochs ?? zooEntry(j.entry.model).training.epochs, 0, { name: label(j), unit: "epochs", info: "" });
+      const ds = await loadSource(j.entry.data);
+      const res = await runJob({ ...jobSpec(spec, j), onProgress: (p) => bar?.update(p.epoch, { info: `loss ${p.loss.toFixed(3)} | ${p.msPerStep.toFixed(1)} ms/step` }) }, ds);
+      bar?.stop();
+      onRows(res.rows, res.artifacts);
+    }
+  } else {
+    await runInWorkers(spec, jobs, workersWanted, multi, onRows);
+  }
+  multi?.stop();
+  const rows = readRows(spec.out);
+  await writeReportFor(spec, rows);
+  return rows;
+}
+
+function label(j: { entry: CompareEntry; seeds: number[] }): string {
+  const s = j.seeds.length === 1 ? `s${j.seeds[0]}` : `s${j.seeds[0]}-${j.seeds[j.seeds.length - 1]}`;
+  return `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")} ${s}`.slice(0, 28).padEnd(28);
+}
+
+function jobSpec(spec: CompareSpec, j: { entry: CompareEntry; seeds: number[] }): Omit<JobSpec, "onProgress"> {
+  return {
+    model: j.entry.model,
+    source: j.entry.data,
+    seeds: j.seeds,
+    epochs: j.entry.epochs,
+    batchSize: j.entry.batchSize,
+    learningRate: j.entry.learningRate,
+    replicas: spec.replicas,
+    out: spec.out,
+    config: j.entry.config,
+    metrics: spec.metrics,
+    checkpointEvery: 0,
+  };
+}
+
+async function loadSource(source: string) {
+  const data = await import("@sparse-dgm/data");
+  return data.loadData(source);
+}
+
+async function runInWorkers(
+  spec: CompareSpec,
+  jobs: Array<{ entry: CompareEntry; seeds: number[] }>,
+  n: number,
+  multi: cliProgress.MultiBar | undefined,
+  onRows: (rows: ResultRow[], artifacts: RunArtifacts[]) => void,
+): Promise<void> {
+  const bootstrap = fileURLToPath(new URL("../bin/worker.js", import.meta.url));
+  let next = 0;
+  const errors: Error[] = [];
+  const runOne = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      const j = jobs[index];
+      const bar = multi?.create(j.entry.epochs ?? zooEntry(j.entry.model).training.epochs, 0, { name: label(j), unit: "epochs", info: "" });
+      await new Promise<void>((resolve) => {
+        const w = new Worker(bootstrap);
+        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index };
+        w.postMessage(msg);
+        w.on("message", (m: { type: string; epoch?: number; loss?: number; ms?: number; rows?: ResultRow[]; artifacts?: RunArtifacts[]; error?: string }) => {
+          if (m.type === "progress") bar?.update(m.epoch!, { info: `loss ${m.loss!.toFixed(3)} | ${m.ms!.toFixed(1)} ms/step` });
+          else if (m.type === "done") onRows(m.rows!, m.artifacts!);
+          else if (m.type === "error") errors.push(new Error(`${j.entry.model} on ${j.entry.data}: ${m.error}`));
+        });
+        w.on("error", (e) => {
+          errors.push(e);
+          resolve();
+        });
+        w.on("exit", () => {
+          bar?.stop();
+          resolve();
+        });
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: n }, runOne));
+  if (errors.length) throw new Error(errors.map((e) => e.message).join("\n"));
+}
+
+/** The body of a worker thread: run one job, report progress and rows. */
+export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => void): void; postMessage(m: unknown): void }): Promise<void> {
+  port.on("message", async (job: WorkerJob) => {
+    try {
+      await initBackend(job.backend);
+      const ds = await loadSource(job.spec.source);
+      const res = await runJob({ ...job.spec, onProgress: (p) => port.postMessage({ type: "progress", epoch: p.epoch, loss: p.loss, ms: p.msPerStep }) }, ds);
+      port.postMessage({ type: "done", rows: res.rows, artifacts: res.artifacts });
+    } catch (e) {
+      port.postMessage({ type: "error", error: (e as Error).stack ?? String(e) });
+    }
+    process.exit(0);
+  });
+}
+
+/** Writes `index.html` from results.json and the artefacts in `out`. */
+export async function writeReportFor(spec: Pick<CompareSpec, "out" | "title" | "entries" | "seeds" | "jobs" | "replicas">, rows: ResultRow[]): Promise<void> {
+  const artifacts: RunArtifacts[] = [];
+  for (const r of rows) {
+    const p = artifactPath(spec.out, r);
+    if (existsSync(p)) artifacts.push(JSON.parse(readFileSync(p, "utf8")));
+  }
+  const graphs: Record<string, string> = {};
+  const dataDesc: Array<{ source: string; description: string }> = [];
+  const data = await import("@sparse-dgm/data");
+  const sources = [...new Set(rows.map((r) => r.data))];
+  const datasets = new Map<string, Awaited<ReturnType<typeof data.loadData>>>();
+  for (const s of sources) {
+    const ds = await data.loadData(s);
+    datasets.set(s, ds);
+    dataDesc.push({ source: s, description: data.formatDescription(data.describe(ds)) });
+  }
+  for (const e of spec.entries) {
+    if (graphs[e.model]) continue;
+    const ds = datasets.get(e.data);
+    if (!ds) continue;
+    graphs[e.model] = await renderModel(buildFor(e.model, ds, e.config), "svg");
+  }
+  const html = await renderReport({
+    title: spec.title ?? "sparse-dgm comparison",
+    generatedAt: new Date().toISOString(),
+    rows,
+    artifacts,
+    graphs,
+    data: dataDesc,
+    config: { entries: spec.entries, seeds: spec.seeds, jobs: spec.jobs, replicas: spec.replicas },
+    machine: { backend: currentBackend(), cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+  });
+  writeFileSync(join(spec.out, "index.html"), html);
+}

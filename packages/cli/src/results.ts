@@ -1,0 +1,23 @@
+/** results.json / results.csv writing (atomic, merging by (model, data, seed)). */
+import { writeFileSync, mkdirSync, existsSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { resultsCsv, type ResultRow } from "@sparse-dgm/viz";
+
+/** Writes a file through a temporary file and a rename, so readers never see half a file. */
+export function atomicWrite(path: string, text: string): void {
+  writeFileSync(path + ".tmp", text);
+  renameSync(path + ".tmp", path);
+}
+
+/** Merges rows into `<out>/results.json` (replacing rows of the same model, data and seed) and rewrites results.csv. */
+export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
+  mkdirSync(out, { recursive: true });
+  const path = join(out, "results.json");
+  const old: ResultRow[] = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : [];
+  const key = (r: ResultRow) => `${r.model}|${r.data}|${r.seed}`;
+  const fresh = new Set(rows.map(key));
+  const merged = [...old.filter((r) => !fresh.has(key(r))), ...rows];
+  atomicWrite(path, JSON.stringify(merged, null, 2));
+  atomicWrite(join(out, "results.csv"), resultsCsv(merged));
+  return merged;
+}
