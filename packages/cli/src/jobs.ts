@@ -6,10 +6,10 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
-import { compile, type Program, type StepInfo } from "@sparse-dgm/infer";
+import { compile, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, loadCheckpoint } from "@sparse-dgm/infer/node";
 import { zooEntry } from "@sparse-dgm/zoo";
-import { rows, sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
+import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
 import { evaluateProgram } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
 
@@ -68,7 +68,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
   const groupsOfSeeds = spec.replicas === false || spec.seeds.length === 1 ? spec.seeds.map((s) => [s]) : [spec.seeds];
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
-  const xTrain = tf.tensor2d(rows(ds, ds.split.train), [ds.split.train.length, ds.g]);
+  const xTrain = observedTensor(buildFor(spec.model, ds, spec.config), ds, ds.split.train);
   try {
     for (const seeds of groupsOfSeeds) {
       const model = buildFor(spec.model, ds, spec.config);

@@ -172,8 +172,7 @@ export function sampleSite(msg: Message): tf.Tensor {
     throw new SiteError(msg.name, msg.plates, `no random key to sample this site: wrap the model in seed(model, key), or condition/substitute a value`);
   }
   const target = runShape(msg.state, msg.site);
-  const ev = d.eventShape.length;
-  const batchTarget = target.slice(0, target.length - ev);
+  const batchTarget = target.slice(0, target.length - eventLayout(msg).distEvent);
   let dist: SiteDistribution = d;
   if (!sameShape(d.batchShape, batchTarget)) {
     const expand = (d as unknown as { expand?: (s: number[]) => SiteDistribution }).expand;
@@ -187,15 +186,31 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/**
+ * How a distribution's event relates to its site: `distEvent` trailing axes of the value are the
+ * distribution's own event; `summed` further trailing axes are site event axes that a scalar
+ * distribution scores independently (summed in the log density, like Pyro's `to_event`). A
+ * vector distribution may also take trailing plates as its event (a categorical over a plate).
+ */
+export function eventLayout(msg: Message): { distEvent: number; summed: number } {
+  const d = msg.fn!;
+  const siteEvent = msg.site.event;
+  const de = d.eventShape;
+  const target = runShape(msg.state, msg.site);
+  if (sameShape(de, siteEvent)) return { distEvent: de.length, summed: 0 };
+  if (de.length > siteEvent.length && sameShape(de, target.slice(target.length - de.length))) return { distEvent: de.length, summed: 0 };
+  if (de.length < siteEvent.length && sameShape(de, siteEvent.slice(siteEvent.length - de.length))) {
+    return { distEvent: de.length, summed: siteEvent.length - de.length };
+  }
+  throw new ShapeError(msg.name, msg.plates, siteEvent, de, `${d.kind} has event shape [${de.join(", ")}], which does not fit the site's event`);
+}
+
 /** Checks that a distribution fits its site: event shape as declared, batch shape within the plates. */
 export function checkDistribution(msg: Message): void {
   const d = msg.fn!;
   const target = runShape(msg.state, msg.site);
-  const ev = msg.site.event;
-  if (!sameShape(d.eventShape, ev)) {
-    throw new ShapeError(msg.name, msg.plates, ev, d.eventShape, `${d.kind} has event shape [${d.eventShape.join(", ")}] but the site declares event`);
-  }
-  const batchTarget = target.slice(0, target.length - ev.length);
+  const { distEvent } = eventLayout(msg);
+  const batchTarget = target.slice(0, target.length - distEvent);
   const b = d.batchShape;
   const ok =
     b.length <= batchTarget.length && b.every((x, i) => x === 1 || x === batchTarget[batchTarget.length - b.length + i]);
@@ -343,8 +358,10 @@ export function messageLogProb(msg: Message): tf.Tensor {
   return tf.tidy(() => {
     let lp = msg.fn!.logProb(msg.value!);
     const target = runShape(msg.state, msg.site);
-    const batchTarget = target.slice(0, target.length - msg.site.event.length);
-    if (!sameShape(lp.shape, batchTarget)) lp = tf.broadcastTo(lp, batchTarget);
+    const { distEvent, summed } = eventLayout(msg);
+    const full = target.slice(0, target.length - distEvent);
+    if (!sameShape(lp.shape, full)) lp = tf.broadcastTo(lp, full);
+    if (summed > 0) lp = tf.sum(lp, Array.from({ length: summed }, (_, i) => full.length - 1 - i));
     if (msg.mask) lp = tf.where(tf.cast(msg.mask, "bool"), lp, tf.zerosLike(lp));
     if (msg.scale !== 1) lp = tf.mul(lp, msg.scale);
     return lp;

@@ -7,3 +7,4 @@ export * from "./objective.js";
 export * from "./program.js";
 export * from "./optim.js";
 export * from "./checkpoint.js";
+export * from "./data.js";

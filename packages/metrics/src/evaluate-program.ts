@@ -12,8 +12,8 @@
  * ```
  */
 import { tf } from "@sparse-dgm/core";
-import type { Program } from "@sparse-dgm/infer";
-import { rows, type Dataset } from "@sparse-dgm/data";
+import { observedTensor, type Program } from "@sparse-dgm/infer";
+import type { Dataset } from "@sparse-dgm/data";
 import { computeMetrics, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
 
@@ -49,8 +49,8 @@ function truthW(ds: Dataset): number[][] | undefined {
 /** Every applicable metric, one record per replica. */
 export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluateProgramOptions = {}): Array<Record<string, number>> {
   const R = program.replicas;
-  const xTr = tf.tensor2d(rows(ds, ds.split.train), [ds.split.train.length, ds.g]);
-  const xTe = tf.tensor2d(rows(ds, ds.split.test), [ds.split.test.length, ds.g]);
+  const xTr = observedTensor(program.model, ds, ds.split.train);
+  const xTe = observedTensor(program.model, ds, ds.split.test);
   try {
     const ev = program.evaluate(xTe);
     const iwae = opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples) : undefined;
@@ -65,10 +65,11 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
     const out: Array<Record<string, number>> = [];
     for (let r = 0; r < (R ?? 1); r++) {
       const rr = R === undefined ? undefined : r;
+      const flat2 = (t: tf.Tensor) => tf.reshape(t, [t.shape[0], -1]);
       const inputs: MetricInputs = {
-        x: toMatrix(xTe),
-        xHat: toMatrix(slice(xHat, rr)),
-        xHatMean: toMatrix(slice(xHatMean, rr)),
+        x: toMatrix(flat2(xTe)),
+        xHat: toMatrix(flat2(slice(xHat, rr))),
+        xHatMean: toMatrix(flat2(slice(xHatMean, rr))),
       };
       if (codeSite) {
         const ctr = encTr[codeSite].mean;

@@ -14,7 +14,7 @@ import { formatQuery, resolveParams, type ParamSpec } from "../params.js";
 /** Parameters of `synthetic:sparse-linear`. */
 export const sparseLinearParams: readonly ParamSpec[] = [
   { name: "n", type: "int", default: 12000, min: 2, doc: "total rows (10,000 train + 2,000 test)" },
-  { name: "ntest", type: "int", default: 2000, min: 1, doc: "test rows (the last ntest rows)" },
+  { name: "ntest", type: "int", min: 1, doc: "test rows (the last ntest rows; default 2000 of 12000, i.e. n/6 when n is given)" },
   { name: "k", type: "int", default: 50, min: 1, doc: "latent width K" },
   { name: "l0", type: "int", default: 5, min: 1, doc: "maximum sparsity level L0" },
   { name: "d", type: "int", default: 100, min: 1, doc: "observed dimension D" },
@@ -50,7 +50,7 @@ export function sparseLinear(opts: SparseLinearOptions = {}): Dataset {
   const where = "synthetic:sparse-linear";
   const p = resolveParams(where, sparseLinearParams, { ...opts });
   const n = p.n as number;
-  const ntest = p.ntest as number;
+  const ntest = (p.ntest as number | undefined) ?? Math.max(1, Math.round(n / 6));
   const K = p.k as number;
   const L0 = p.l0 as number;
   const D = p.d as number;
