@@ -58,6 +58,6 @@ describe("runtime", () => {
     expect(replayed.site("z").value.arraySync()).toEqual(base.site("z").value.arraySync());
     const x = tf.randomNormal([2, G]);
     const masked = trace(seed(mask(condition(m, { x }), { x: [[1, 0, 1], [1, 1, 1]] }), Key.of(4))).get();
-    expect(masked.logProb("x").arraySync()[0][1][0]).toBe(0);
+    expect((masked.logProb("x").arraySync() as number[][][])[0][1][0]).toBe(0);
   });
 });

@@ -38,15 +38,17 @@ describe("DSL types", () => {
       .latent("d", ({ c }) => normal(c, 1), { plates: ["data"] });
   });
 
-  it("rejects mistakes at compile time", () => {
-    const x2 = tf.zeros([4, 3]);
-    const x1 = tf.zeros([4]);
+  it("rejects mistakes at compile time (and at run time, for JavaScript callers)", () => {
+    const x2 = tf.tensor2d([[1, 2, 3]]);
+    const xAny: tf.Tensor = tf.zeros([1, 3]);
+    const x1 = tf.tensor1d([1, 2, 3]);
     condition(m, { x: x2 });
+    condition(m, { x: xAny }); // rank unknown statically: checked when the model runs
     condition(m, { x: [[1, 2, 3]] });
     // @ts-expect-error: misspelled site in condition
-    condition(m, { xx: x2 });
+    expect(() => condition(m, { xx: x2 })).toThrow(/no observed site "xx"; observed sites: x/);
     // @ts-expect-error: "z" is latent, not observed: condition only takes observed sites
-    condition(m, { z: x2 });
+    expect(() => condition(m, { z: x2 })).toThrow(/no observed site "z"/);
     // @ts-expect-error: observed value of the wrong static shape (rank 1, the site has rank 2)
     condition(m, { x: x1 });
     // @ts-expect-error: nested arrays of the wrong depth
@@ -56,8 +58,7 @@ describe("DSL types", () => {
     // @ts-expect-error: scale of an unknown site
     scale(m, 2, ["zz"]);
     // @ts-expect-error: substitute of an unknown site
-    substitute(m, { Q: x2 });
-    expect(() => condition(m, { x: x2 })).not.toThrow();
+    expect(() => substitute(m, { Q: x2 })).toThrow(/no substitutable site "Q"/);
   });
 
   it("rejects undeclared plates and duplicate names", () => {

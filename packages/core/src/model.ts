@@ -419,4 +419,25 @@ export type ObservedValue<R extends number> = R extends 0
           : tf.Tensor;
 
 /** Data for the observed sites of a model: each keyed by site name, with its static rank. */
-export type ObservedData<S extends SiteTable> = { [K in ObserveNames<S>]?: ObservedValue<S[K]["rank"]> };
+export type ObservedData<S extends SiteTable> = { [K in ObserveNames<S>]?: ObservedValue<S[K]["rank"]> | tf.Tensor };
+
+type RankName<R extends number> = R extends 0 ? tf.Rank.R0 : R extends 1 ? tf.Rank.R1 : R extends 2 ? tf.Rank.R2 : R extends 3 ? tf.Rank.R3 : R extends 4 ? tf.Rank.R4 : R extends 5 ? tf.Rank.R5 : tf.Rank.R6;
+
+/**
+ * A value accepted for a site of static rank R: a tensor of that rank, a tensor whose rank is not
+ * known statically (`tf.Tensor`), or nested arrays of that depth. Anything else is `never`.
+ */
+export type RankChecked<V, R extends number> = V extends tf.Tensor<infer TR>
+  ? tf.Rank extends TR
+    ? V
+    : TR extends RankName<R>
+      ? V
+      : never
+  : V extends ObservedValue<R>
+    ? V
+    : never;
+
+/** Checks data keyed by observed site: unknown names and wrong ranks become `never` (type errors). */
+export type CheckedData<S extends SiteTable, D> = {
+  [K in keyof D]: K extends ObserveNames<S> ? RankChecked<D[K], S[K]["rank"]> : never;
+};

@@ -1,5 +1,5 @@
 /** `condition`: observes data at observed sites. */
-import type { Model, ObservedData, SiteTable } from "../model.js";
+import type { Model, CheckedData, SiteTable } from "../model.js";
 import { withMessenger, type Runnable } from "../runtime.js";
 import { tf } from "../tf.js";
 import type { Handled } from "./handled.js";
@@ -15,7 +15,10 @@ import { canonicalIn, checkFinite, dataSizeOf, siteFor, toTensor, type UserValue
  * const tr = trace(seed(condition(m, { x: xTrain }), key)).get();
  * ```
  */
-export function condition<S extends SiteTable, P extends string>(m: Model<S, P> | Handled<S, P>, data: ObservedData<S>): Handled<S, P> {
+export function condition<S extends SiteTable, P extends string, const D extends Record<string, unknown>>(
+  m: Model<S, P> | Handled<S, P>,
+  data: D & CheckedData<S, D>,
+): Handled<S, P> {
   const r = m as Model<any, any> | Runnable;
   const ir = ("messengers" in r ? r.model : r).ir;
   const tensors = new Map<string, tf.Tensor>();
