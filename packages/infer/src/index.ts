@@ -8,3 +8,4 @@ export * from "./program.js";
 export * from "./optim.js";
 export * from "./checkpoint.js";
 export * from "./data.js";
+export * from "./estimators.js";

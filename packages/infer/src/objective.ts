@@ -8,7 +8,8 @@
  *   global priors scaled by 1/N (N = training size), so one epoch sees each prior once.
  * - `"reference"`: the Sparse VAE code's scaling, reproduced exactly (specs/sparse-vae.md §2.2):
  *   Gaussian recon Σ((x − x̂)/σ)²/(2·B·G) + Σ_j log σ_j, other likelihoods −Σ log p / B,
- *   KL / (B·K), priors and the mask penalty / B.
+ *   KL / (B·K), priors and the mask penalty / B_configured (the configured batch size, also for
+ *   the last partial batch, as the released code does).
  */
 import { tf, DATA_PLATE, messageLogProb, scheduleValue, type Message, type ScheduleLike } from "@sparse-dgm/core";
 import { kl, hasKL, Normal, SpikeSlabLasso, type Distribution } from "@sparse-dgm/distributions";
@@ -35,6 +36,8 @@ export interface StepRun {
   /** p* of each map-em mask (canonical layout). */
   pstar: Record<string, tf.Tensor>;
   batchSize: number;
+  /** The configured minibatch size (the reference code divides its priors by it, also for the last, partial batch). */
+  configuredBatchSize: number;
   trainSize: number;
   leading: number;
   step: number;
@@ -88,13 +91,14 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
     if ((msg.type === "global" || msg.type === "mask") && msg.fn && !msg.intervened && site.mask?.valueType !== "fixed") {
       const est = site.mask?.estimator.kind ?? (site.options.estimator as { kind?: string } | undefined)?.kind;
       if (est === "em-update") continue; // closed-form state: enters through the EM step only
-      const scaleBy = mode === "reference" ? B : N;
+      const scaleBy = mode === "reference" ? run.configuredBatchSize : N;
       if (est === "map-em") {
         const prior = msg.fn as unknown as SpikeSlabLasso;
         const ps = run.pstar[msg.name];
         const w = tf.add(tf.mul(prior.slab, ps), tf.mul(prior.spike, tf.sub(1, ps)));
         const pen = sumPerReplica(tf.mul(w, tf.abs(msg.value!)), leading);
-        terms.push({ name: `maskPrior:${msg.name}`, kind: "maskPrior", site: msg.name, value: tf.div(pen, scaleBy), weight: 1 });
+        const pw = site.options.priorWeight as ScheduleLike | undefined;
+        terms.push({ name: `maskPrior:${msg.name}`, kind: "maskPrior", site: msg.name, value: tf.div(pen, scaleBy), weight: pw === undefined ? 1 : scheduleValue(pw, run.step) });
       } else {
         const lp = sumPerReplica(messageLogProb(msg), leading);
         terms.push({ name: `prior:${msg.name}`, kind: msg.type === "mask" ? "maskPrior" : "prior", site: msg.name, value: tf.div(tf.neg(lp), scaleBy), weight: 1 });

@@ -129,7 +129,16 @@ interface PointSite {
   param: string;
 }
 
-function constraintOf(name: string): Constraint {
+/** A positive value parameterised by half its log: x = exp(2u) (a variance through log σ, as the reference code trains σ). */
+const positiveLogSqrt: Constraint = {
+  ...positive,
+  name: "positive",
+  forward: (u) => tf.exp(tf.mul(2, u)),
+  inverse: (x) => tf.mul(0.5, tf.log(x)),
+};
+
+function constraintOf(name: string, site?: SiteDecl): Constraint {
+  if (name === "positive" && site?.options.parameterisation === "logSqrt") return positiveLogSqrt;
   return name === "positive" ? positive : name === "unitInterval" ? unitInterval : real;
 }
 
@@ -145,6 +154,7 @@ export class Program {
   private stepCount = 0;
   private sizes: Record<string, number> = {};
   private trainSize = 0;
+  private configuredBatch = 0;
   private stats: { columnVariance?: number[] } = {};
   private emPriors = new Map<string, { spike: number; slab: number; form: "code" | "normalised"; etaSite?: string; a: number; b: number }>();
   private lastTerms: string[] = [];
@@ -200,7 +210,7 @@ export class Program {
     if (!this.plan) {
       this.plan = planGuide(this.model.ir, sizes, this.options.encoderHidden ?? [64, 64]);
       for (const p of this.plan.points) {
-        this.points.push({ site: p.site, constraint: constraintOf(p.constraint), param: `global/${p.site.name}` });
+        this.points.push({ site: p.site, constraint: constraintOf(p.constraint, p.site), param: `global/${p.site.name}` });
       }
     }
   }
@@ -298,7 +308,7 @@ export class Program {
     );
     this.captureEmPriors(messages);
     const terms = buildTerms(
-      { messages, locals, pstar, batchSize, trainSize: this.trainSize || batchSize, leading: this.lead, step },
+      { messages, locals, pstar, batchSize, configuredBatchSize: this.configuredBatch || batchSize, trainSize: this.trainSize || batchSize, leading: this.lead, step },
       this.normalisation,
     );
     return { terms, messages, locals };
@@ -402,6 +412,7 @@ export class Program {
     const perReplicaData = this.hasReplicaAxis(xAll);
     if (perReplicaData && xAll.shape[0] !== R) throw new Error(`fit: data has ${xAll.shape[0]} datasets on its replica axis, the program ${R} replicas`);
     const B = Math.min(opts.batchSize, N);
+    this.configuredBatch = B;
     let trainIdx = Array.from({ length: N }, (_, i) => i);
     let valIdx: number[] = [];
     if (opts.validationFraction && opts.validationFraction > 0) {
@@ -844,7 +855,7 @@ export class Program {
         this.trainSize = r.trainSize;
         this.stats = { ...r.stats };
         this.plan = planGuide(this.model.ir, this.sizes, this.options.encoderHidden ?? [64, 64]);
-        this.points = this.plan.points.map((p) => ({ site: p.site, constraint: constraintOf(p.constraint), param: `global/${p.site.name}` }));
+        this.points = this.plan.points.map((p) => ({ site: p.site, constraint: constraintOf(p.constraint, p.site), param: `global/${p.site.name}` }));
       },
       optimizer: (g: string, lr: number) => this.optimizer(g, lr),
     };

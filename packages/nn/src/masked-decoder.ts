@@ -22,6 +22,14 @@ export interface MaskedDecoderArgs {
   rows?: string;
   /** The mask's factor plate (default: the cols of the model's mask). */
   cols?: string;
+  /**
+   * "unitRows" reparameterises the bias-free first layer A (K x H) so that each factor's row has
+   * unit norm. Scaling W's column k by c and A's row k by 1/c leaves the likelihood unchanged, so
+   * with a free A an L1 prior on W can be lowered without changing the fit (W shrinks, A grows,
+   * whole rows of W die: the Sparse VAE's collapse). Unit rows remove that degeneracy. Default
+   * "none" (the reference architecture).
+   */
+  firstLayer?: "none" | "unitRows";
 }
 
 /** Weights of a masked decoder, as tensors (no replica axis, or all with one). */
@@ -39,12 +47,13 @@ export interface MaskedDecoderWeights {
  * The vectorised forward pass on prod = z ⊙ w of shape [..., G, K] (rows second to last, factors
  * last), or [R, ..., G, K] with replicas. Returns [..., G] (or [R, ..., G]).
  */
-export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, replicas?: number): tf.Tensor {
+export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, replicas?: number, firstLayer: "none" | "unitRows" = "none"): tf.Tensor {
   const K = prod.shape[prod.rank - 1];
   const G = prod.shape[prod.rank - 2];
   let h = replicas === undefined ? tf.reshape(prod, [-1, K]) : tf.reshape(prod, [replicas, -1, K]);
   w.kernels.forEach((kernel, i) => {
-    h = tf.relu(dense(h, kernel, i === 0 ? undefined : w.biases[i]));
+    const k = i === 0 && firstLayer === "unitRows" ? tf.div(kernel, tf.norm(kernel, "euclidean", -1, true)) : kernel;
+    h = tf.relu(dense(h, k, i === 0 ? undefined : w.biases[i]));
   });
   const H = h.shape[h.rank - 1];
   const outer = prod.shape.slice(0, prod.rank - 1); // [..., G]
@@ -101,7 +110,7 @@ registerBlock("maskedDecoder", (rt, name, args: MaskedDecoderArgs) => {
   const K = rt.sizes[cols];
   const G = rt.sizes[rows];
   const w = maskedDecoderWeights(rt, name, K, G, args.hidden);
-  const out = maskedDecoderForward(prod, w, rt.replicas);
+  const out = maskedDecoderForward(prod, w, rt.replicas, args.firstLayer ?? "none");
   return tf.expandDims(out, -1); // the cols axis becomes size 1: canonical layout of an output site
 });
 

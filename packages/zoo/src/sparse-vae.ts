@@ -9,7 +9,7 @@
  * const m = sparseVae.build({ features: 7 });          // K = 5, H = 50, λ0 = 10, λ1 = 1
  * ```
  */
-import { tf, model, mapEm, emUpdate, type SiteContext } from "@sparse-dgm/core";
+import { tf, model, mapEm, emUpdate, warmup, type SiteContext } from "@sparse-dgm/core";
 import {
   normal,
   beta,
@@ -45,6 +45,13 @@ export interface SparseVaeConfig {
   likelihood: SparseVaeLikelihood;
   /** p* form: "code" (the released code) or "normalised" (Ročková & George). */
   form: "code" | "normalised";
+  /**
+   * "default" (this library's: unit-norm first decoder layer and a warm-up of the mask prior, so
+   * the fit does not collapse) or "reference" (the released code's architecture and schedule).
+   */
+  variant: "default" | "reference";
+  /** Steps over which the mask prior's weight rises from 0 to 1 (variant "default"). */
+  priorWarmupSteps: number;
 }
 
 /** The Sparse VAE's DSL model. */
@@ -62,9 +69,13 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli", "categorical", "negativeBinomial"] as const);
   const form = oneOf(name, "form", c.form ?? "code", ["code", "normalised"] as const);
+  const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
+  const warm = variant === "default" ? (c.priorWarmupSteps ?? 0) : 0;
+  if (!(warm >= 0)) throw new Error(`${name}: priorWarmupSteps must be >= 0, got ${warm}`);
+  const firstLayer = variant === "default" ? ("unitRows" as const) : ("none" as const);
 
   const base = model(name)
-    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, likelihood, form } })
+    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, likelihood, form, variant, priorWarmupSteps: warm } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
@@ -75,17 +86,18 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
       valueType: "real",
       estimator: mapEm({ form, etaSite: "eta" }),
       init: "standardNormal",
+      ...(warm > 0 ? { priorWeight: warmup({ start: 0, end: warm }) } : {}),
       doc: "which factors reach which features",
     })
     .latent("z", () => normal(0, 1), { plates: ["data", "factor"] });
 
   const decode = (z: tf.Tensor, W: tf.Tensor, ctx: SiteContext) =>
-    ctx.maskedDecoder("decoder", { input: z, mask: W, hidden: [H, H] });
+    ctx.maskedDecoder("decoder", { input: z, mask: W, hidden: [H, H], firstLayer });
 
   switch (likelihood) {
     case "gaussian":
       return base
-        .global("noiseVariance", () => scaledInvChi2(df, s), { plates: ["feature"], init: "columnVariance", doc: "σ_j²" })
+        .global("noiseVariance", () => scaledInvChi2(df, s), { plates: ["feature"], init: "columnVariance", parameterisation: "logSqrt", doc: "σ_j² (trained through log σ_j)" })
         .observe("x", ({ z, W, noiseVariance }, ctx) => normal(decode(z, W, ctx), tf.sqrt(noiseVariance)), {
           plates: ["data", "feature"],
         });
@@ -119,7 +131,7 @@ export const sparseVae: ZooEntry<SparseVaeConfig> = {
   title: "Sparse VAE: spike-and-slab-lasso mask between factors and features",
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",
   spec: "specs/sparse-vae.md",
-  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "code" },
+  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "code", variant: "default", priorWarmupSteps: 0 },
   build: buildSparseVae,
   defaultData: "synthetic:moran?rho=0.6",
   renderShape: { features: 7 },

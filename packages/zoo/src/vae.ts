@@ -54,7 +54,7 @@ function buildDenseVae(name: string, c: Partial<VaeConfig> & { features: number;
   }
   if (noise === "learned") {
     return base
-      .global("noiseVariance", () => scaledInvChi2(df, s), { plates: ["feature"], init: "columnVariance", doc: "σ_j²" })
+      .global("noiseVariance", () => scaledInvChi2(df, s), { plates: ["feature"], init: "columnVariance", parameterisation: "logSqrt", doc: "σ_j² (trained through log σ_j)" })
       .observe("x", ({ z, noiseVariance }, ctx) => normal(decode(z, ctx), tf.sqrt(noiseVariance)), { plates: ["data", "feature"] });
   }
   return base.observe("x", ({ z }, ctx) => normal(decode(z, ctx), noise), { plates: ["data", "feature"] });

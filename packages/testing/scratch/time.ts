@@ -1,0 +1,22 @@
+import { initBackend } from "@sparse-dgm/core";
+import { compile, observedTensor } from "@sparse-dgm/infer";
+import { moran, sigmaPriorScale } from "@sparse-dgm/data";
+import { evaluateProgram } from "@sparse-dgm/metrics";
+import * as zoo from "@sparse-dgm/zoo";
+
+await initBackend("wasm");
+const R = Number(process.argv[2] ?? 4);
+const epochs = Number(process.argv[3] ?? 100);
+const which = process.argv[4] ?? "sparseVae";
+const ds = moran({ n: 1000, rho: 0.2, seed: 1 });
+const s = sigmaPriorScale(ds);
+const m = (zoo as any)[which].build({ features: 7, stats: { sigmaPriorScale: s } });
+const p = compile(m, { seed: Array.from({ length: R }, (_, i) => i), replicas: R, normalisation: "reference" });
+const x = observedTensor(m, ds, ds.split.train);
+const t0 = performance.now();
+const f = await p.fit(x, { epochs, batchSize: 100, learningRate: 1e-2 });
+console.log("fit s", ((performance.now() - t0) / 1000).toFixed(1), "ms/step", f.msPerStep.toFixed(1), "steps", f.steps);
+const t1 = performance.now();
+const ev = evaluateProgram(p, ds, { metrics: ["mcc", "supportF1"] });
+console.log("eval s", ((performance.now() - t1) / 1000).toFixed(1));
+console.log(ev);
