@@ -93,10 +93,10 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         },
         onEpoch: (e) => {
           spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
-          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds });
+          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds, modelConfig: model.ir.meta.config });
         },
       });
-      saveCheckpoint(program, dir, { source: spec.source, seeds, complete: true });
+      saveCheckpoint(program, dir, { source: spec.source, seeds, complete: true, modelConfig: model.ir.meta.config });
       const seconds = (performance.now() - t0) / 1000;
       const metrics = evaluateProgram(program, ds, { metrics: spec.metrics });
       const globals = program.globals();

@@ -194,6 +194,39 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`\nmain job done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${join(opts.out, "index.html")}, results.json, results.csv\n`);
     });
 
+  program
+    .command("eval")
+    .description("compute every applicable metric of a saved model on a data source")
+    .argument("<checkpoint>", "a checkpoint directory (e.g. runs/<time>/checkpoints/sparseVae-s0)")
+    .requiredOption("--data <source>", "data source (its test split is used for held-out metrics)")
+    .option("--json", "print JSON")
+    .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName }) => {
+      await initBackend(opts.backend);
+      const { readCheckpoint } = await import("@sparse-dgm/infer/node");
+      const { deserialize } = await import("@sparse-dgm/infer");
+      const { evaluateProgram } = await import("@sparse-dgm/metrics");
+      const data = await import("@sparse-dgm/data");
+      const ckpt = readCheckpoint(dir);
+      const entry = zooEntry(ckpt.manifest.model);
+      const config = (ckpt.manifest.extra?.modelConfig ?? {}) as Record<string, unknown>;
+      const ds = await data.loadData(opts.data);
+      if (typeof config.features === "number" && config.features !== ds.g) {
+        throw new Error(`the checkpoint's model has ${config.features} features; ${opts.data} has ${ds.g}`);
+      }
+      const model = entry.build({ ...config, features: ds.g, stats: { sigmaPriorScale: config.sigmaScale as number | undefined } });
+      const program = deserialize(model, ckpt);
+      const metrics = evaluateProgram(program, ds);
+      const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
+      const out = metrics.map((m, i) => ({ model: ckpt.manifest.model, data: opts.data, seed: seeds[i], metrics: m }));
+      if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+      else
+        for (const r of out) {
+          process.stdout.write(`${r.model} seed ${r.seed} on ${r.data}:\n`);
+          for (const [k, v] of Object.entries(r.metrics)) process.stdout.write(`  ${k.padEnd(22)} ${Number(v.toPrecision(5))}\n`);
+        }
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {

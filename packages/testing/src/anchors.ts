@@ -74,7 +74,7 @@ export function checkAnchors(W: MatrixLike, options: CheckAnchorsOptions = {}): 
   if (p && (p.length !== w.length || (p[0]?.length ?? 0) !== K)) {
     throw new Error(`checkAnchors: pStar is ${p.length}×${p[0]?.length ?? 0}, W is ${w.length}×${K}`);
   }
-  const support = w.map((row, g) => row.map((v, k) => (v !== 0 && Math.abs(v) >= threshold && (!p || p[g][k] >= 0.5) ? 1 : 0)));
+  const support: number[][] = w.map((row, g) => row.map((v, k) => (v !== 0 && Math.abs(v) >= threshold && (!p || p[g][k] >= 0.5) ? 1 : 0)));
   const anchors: number[][] = Array.from({ length: K }, () => []);
   support.forEach((row, g) => {
     const on = row.reduce((s, v) => s + v, 0);
