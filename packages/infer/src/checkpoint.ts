@@ -105,6 +105,7 @@ export function serialize(program: Program, extra?: Record<string, unknown>): Ch
   const optData: Float32Array[] = [];
   for (const o of optEntries) {
     const data = o.t.dataSync() as Float32Array;
+    o.t.dispose();
     optimizers[o.group][o.which].push({ name: o.name, shape: o.t.shape.slice(), offset, length: data.length });
     optData.push(data);
     offset += data.length;

@@ -5,7 +5,9 @@ import { sparseTruth, removeAnchors, generatedCases, recoveryStats, summarise, f
 const G = Number(process.argv[2] ?? 10), n = Number(process.argv[3] ?? 600), epochs = Number(process.argv[4] ?? 150), runs = Number(process.argv[5] ?? 4);
 const a = Number(process.argv[6] ?? 2);
 const which = (process.argv[7] ?? "svae,vae,del").split(",");
-const arb = sparseTruth({ features: G, factors: 2, anchorsPerFactor: a, n, rho: { min: 0.2, max: 0.5 }, noise: { min: 0.1, max: 0.3 } });
+const arb0 = sparseTruth({ features: G, factors: 2, anchorsPerFactor: a, n, rho: { min: 0.2, max: 0.5 }, noise: { min: 0.1, max: 0.3 } });
+import fc from "fast-check";
+const arb = process.env.NOBIAS ? fc.noBias(arb0) : arb0;
 const truths = generatedCases(arb, { seed: 1, numRuns: runs });
 const svae = (ds: Dataset) => sparseVae.build({ features: ds.g, stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 const dvae = (ds: Dataset) => vae.build({ features: ds.g, stats: { sigmaPriorScale: sigmaPriorScale(ds) } });

@@ -118,11 +118,19 @@ function realRange(name: string, r: RealRange, lo: number, hi = Infinity): { min
   return v;
 }
 
-/** A double in [min, max] that shrinks toward `min` (fc.double shrinks toward the value nearest 0). */
+const STEPS = 1_000_000;
+
+/**
+ * A number uniform in value on [min, max] (on a grid of 10⁶ steps) that shrinks toward `min`.
+ * (`fc.double` draws uniformly over float64 encodings, so its values crowd near 0.)
+ */
 function shrinkToMin(r: { min: number; max: number }): fc.Arbitrary<number> {
   if (r.min === r.max) return fc.constant(r.min);
-  return fc.double({ min: 0, max: r.max - r.min, noNaN: true }).map((d) => r.min + d);
+  return fc.integer({ min: 0, max: STEPS }).map((i) => r.min + ((r.max - r.min) * i) / STEPS);
 }
+
+/** Uniform on [0, 1), shrinking toward 0. */
+const unit = (): fc.Arbitrary<number> => fc.integer({ min: 0, max: STEPS - 1 }).map((i) => i / STEPS);
 
 interface MaskPlan {
   kr: { min: number; max: number };
@@ -198,7 +206,7 @@ export function sparseMask(options: SparseMaskOptions = {}): fc.Arbitrary<number
     .record({
       factors: fc.integer(p.kr),
       features: fc.integer(p.gr),
-      u: fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: p.gMax * p.kMax, maxLength: p.gMax * p.kMax }),
+      u: fc.array(unit(), { minLength: p.gMax * p.kMax, maxLength: p.gMax * p.kMax }),
     })
     .map((r) => buildMask(p, r.factors, r.features, r.u));
 }
@@ -230,7 +238,7 @@ export function sparseTruth(options: SparseTruthOptions = {}): fc.Arbitrary<Spar
       factors: fc.integer(p.kr),
       features: fc.integer(p.gr),
       n: fc.integer(sr),
-      u: fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: cells, maxLength: cells }),
+      u: fc.array(unit(), { minLength: cells, maxLength: cells }),
       magnitude: fc.array(shrinkToMin(wr), { minLength: cells, maxLength: cells }),
       negative: fc.array(fc.boolean(), { minLength: cells, maxLength: cells }),
       links: fc.array(fc.constantFrom(...links), { minLength: p.gMax, maxLength: p.gMax }),
