@@ -17,7 +17,7 @@ await initBackend("wasm");
 const ds = await loadData(`synthetic:moran?rho=${rho}`);
 const R = Number(seedsArg);
 const model = zoo[(config.model as string) ?? "sparseVae"].build({ features: ds.g, stats: { sigmaPriorScale: sigmaPriorScale(ds) }, ...config });
-const p = compile(model, { seed: Array.from({ length: R }, (_, i) => i), replicas: R, normalisation: "reference", encoderHidden: [50, 50] });
+const p = compile(model, { seed: Array.from({ length: R }, (_, i) => i), replicas: R, normalisation: (config.normalisation as "elbo" | "reference") ?? "reference", encoderHidden: [50, 50] });
 const t0 = Date.now();
 await p.fit(observedTensor(model, ds, ds.split.train), { epochs: Number(epochsArg), batchSize: 100, learningRate: 1e-2 });
 const ms = evaluateProgram(p, ds);

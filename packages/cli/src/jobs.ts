@@ -84,7 +84,11 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const every = spec.checkpointEvery ?? 10;
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
-      const fit = await program.fit(xTrain, {
+      const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
+      const needsLabels = model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes("labels"));
+      if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
+      const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
+      const fit = await program.fit(labels ? { [obsName]: xTrain, label: labels } : xTrain, {
         epochs,
         batchSize,
         learningRate,
@@ -96,6 +100,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
           if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds, modelConfig: model.ir.meta.config });
         },
       });
+      labels?.dispose();
       saveCheckpoint(program, dir, { source: spec.source, seeds, complete: true, modelConfig: model.ir.meta.config });
       const seconds = (performance.now() - t0) / 1000;
       const metrics = evaluateProgram(program, ds, { metrics: spec.metrics });

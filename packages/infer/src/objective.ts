@@ -84,7 +84,8 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
       else if (!(q as { isRelaxed?: boolean }).isRelaxed && !p.isRelaxed) perElem = tf.sub(q.logProb(l.value), p.logProb(l.value));
       else throw new Error(`site "${msg.name}": no analytic KL for (${q.kind} || ${p.kind}) and relaxed densities are never evaluated`);
       const perPoint = mode === "reference" ? B * elementsPerPoint(perElem.shape, leading, dataAxis) : B;
-      const weight = typeof site.options.klWeight === "number" ? site.options.klWeight : 1;
+      const kw = site.options.klWeight as ScheduleLike | undefined;
+      const weight = kw === undefined ? 1 : scheduleValue(kw, run.step);
       terms.push({ name: `rate:${msg.name}`, kind: "rate", site: msg.name, value: tf.div(sumPerReplica(perElem, leading), perPoint), weight });
       continue;
     }

@@ -271,18 +271,25 @@ export class Program {
   }
 
   /** Runs guide + model on a batch (canonical layout) and returns the objective's terms. */
-  private forward(xc: tf.Tensor, batchSize: number, keys: Key[], sample: boolean, step: number): { terms: Term[]; messages: Message[]; locals: LocalDraw[] } {
+  private forward(
+    xc: tf.Tensor,
+    batchSize: number,
+    keys: Key[],
+    sample: boolean,
+    step: number,
+    side: Record<string, tf.Tensor> = {},
+  ): { terms: Term[]; messages: Message[]; locals: LocalDraw[] } {
     const ir = this.model.ir;
     const obs = this.observedSite();
     const sizes = { ...this.sizes, [DATA_PLATE]: batchSize };
     const plan = this.plan!;
-    const observed = { [obs.name]: xc };
+    const observed = { ...side, [obs.name]: xc };
     const locals = runLocalGuide(plan, {
       ir,
       sizes,
       params: this.params,
       replicas: this.replicas,
-      observed,
+      observed: { [obs.name]: xc },
       keys,
       scheduleAt: (s) => scheduleValue(s as never, step),
       sample,
@@ -403,6 +410,8 @@ export class Program {
    */
   async fit(data: TrainData, opts: FitOptions): Promise<FitResult> {
     const xAll = this.dataTensor(data);
+    const obsName = this.observedSite().name;
+    const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
     this.computeStats(xAll);
     const obs = this.observedSite();
@@ -449,8 +458,12 @@ export class Program {
         const hi = Math.min(trainIdx.length, lo + B);
         const b = hi - lo;
         const idx = new Int32Array((R ?? 1) * b);
+        const rowIdx = new Int32Array((R ?? 1) * b);
         perms.forEach((p, r) => {
-          for (let i = 0; i < b; i++) idx[r * b + i] = trainIdx[p[lo + i]] + (perReplicaData ? r * N : 0);
+          for (let i = 0; i < b; i++) {
+            rowIdx[r * b + i] = trainIdx[p[lo + i]];
+            idx[r * b + i] = rowIdx[r * b + i] + (perReplicaData ? r * N : 0);
+          }
         });
         this.position = { epoch, batch: s };
         const stepKeys = this.keys.map((k) => k.foldIn("step").foldIn(this.stepCount));
@@ -461,10 +474,19 @@ export class Program {
           const idxT = tf.tensor1d(idx, "int32");
           const batch = tf.gather(xFlat, idxT);
           const xb = lead ? tf.reshape(batch, [R!, b, ...batch.shape.slice(1)]) : batch;
+          // Side data (labels...) for ctx.observed(name): the same rows, [b, ...] or [R, b, ...].
+          const sideBatch: Record<string, tf.Tensor> = {};
+          if (Object.keys(side).length) {
+            const rIdx = tf.tensor1d(rowIdx, "int32");
+            for (const [k, t] of Object.entries(side)) {
+              const g = tf.gather(t, rIdx);
+              sideBatch[k] = lead ? tf.reshape(g, [R!, b, ...g.shape.slice(1)]) : g;
+            }
+          }
           // Parameters are created on the first forward pass; build them outside the tape once.
-          if (step === 0 && this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step);
+          if (step === 0 && this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
           return tf.variableGrads(() => {
-            const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step);
+            const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
             const perReplica = totalLoss(terms);
             termsOut = {
               names: terms.map((t) => t.name),

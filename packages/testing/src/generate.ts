@@ -3,7 +3,7 @@
  * rest of the library fits and scores, or from any DSL model with a mask run forward with
  * substituted globals (`substitute` + `seed` + `trace`).
  */
-import { tf, Key, ParamStore, DATA_PLATE, substitute, seed, trace, type Model, type UserValue } from "@sparse-dgm/core";
+import { tf, Key, ParamStore, DATA_PLATE, substitute, seed, trace, toTensor, type Model, type UserValue } from "@sparse-dgm/core";
 import { randomSplit, type Dataset } from "@sparse-dgm/data";
 import type { LinkName, SparseTruth } from "./arbitraries.js";
 import { checkAnchors } from "./anchors.js";
@@ -173,9 +173,16 @@ export function sampleFromModel(model: Model<any, any>, options: SampleFromModel
   const latent = ir.sites.find((s) => s.kind === "latent" && s.plates.includes(DATA_PLATE));
   const mask = model.masks().find((s) => s.mask?.scope === "global");
   const params = new ParamStore(key.foldIn("params"));
+  // substitute() keeps the tensors it is given; pass tensors we own so they can be released.
+  const owned: tf.Tensor[] = [];
+  const values: Record<string, tf.Tensor> = {};
+  for (const [name, v] of Object.entries(options.globals)) {
+    if (v instanceof tf.Tensor && v.dtype === "float32") values[name] = v;
+    else owned.push((values[name] = v instanceof tf.Tensor ? tf.cast(v, "float32") : toTensor(name, v)));
+  }
   try {
     return tf.tidy(() => {
-      const handled = seed(substitute(model, options.globals as never), key.foldIn("sites"));
+      const handled = seed(substitute(model, values as never), key.foldIn("sites"));
       const tr = trace(handled).get({ plateSizes: { [DATA_PLATE]: n }, params });
       const out: ModelSample = { x: tr.value(obs.name), sites: { x: obs.name } };
       if (latent) {
@@ -191,5 +198,6 @@ export function sampleFromModel(model: Model<any, any>, options: SampleFromModel
     }) as unknown as ModelSample;
   } finally {
     params.dispose();
+    tf.dispose(owned);
   }
 }

@@ -347,7 +347,13 @@ export function summarise(cases: CaseResult[]): { cases: number; passes: number;
 
 /**
  * The values `fc.assert(fc.asyncProperty(arb, ...), { seed, numRuns })` generates at run indices
- * 0..numRuns−1 (so path `String(i)` replays value i): a property that records and passes.
+ * 0..numRuns−1 (so path `String(i)` replays value i): a property that records and passes. With
+ * `path`, the one value that path replays.
+ *
+ * @example
+ * ```ts
+ * const truths = generatedCases(sparseTruth({ features: 8, factors: 2 }), { seed: 1, numRuns: 4 });
+ * ```
  */
 export function generatedCases<T>(arb: fc.Arbitrary<T>, params: { seed: number; numRuns: number; path?: string }): T[] {
   const seen: T[] = [];
@@ -358,7 +364,8 @@ export function generatedCases<T>(arb: fc.Arbitrary<T>, params: { seed: number; 
     }),
     { seed: params.seed, numRuns: params.numRuns, ...(params.path !== undefined ? { path: params.path } : {}) },
   );
-  return seen;
+  // With a path, the first value is the replayed one (fast-check then goes on generating).
+  return params.path !== undefined ? seen.slice(0, 1) : seen;
 }
 
 /** The shortfall below the thresholds (larger = worse; ≤ 0 passes). */

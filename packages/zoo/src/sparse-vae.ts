@@ -50,8 +50,10 @@ export interface SparseVaeConfig {
    * the fit does not collapse) or "reference" (the released code's architecture and schedule).
    */
   variant: "default" | "reference";
-  /** Steps over which the mask prior's weight rises from 0 to 1 (variant "default"). */
+  /** Steps over which the mask prior's weight rises from 0 to 1 (variant "default"; 600 = 100 epochs of the synthetic study). */
   priorWarmupSteps: number;
+  /** Steps over which the KL weight rises from 0 to 1 (variant "default"; Bowman et al. 2016; 300 = 50 epochs). */
+  klWarmupSteps: number;
 }
 
 /** The Sparse VAE's DSL model. */
@@ -70,12 +72,14 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli", "categorical", "negativeBinomial"] as const);
   const form = oneOf(name, "form", c.form ?? "code", ["code", "normalised"] as const);
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
-  const warm = variant === "default" ? (c.priorWarmupSteps ?? 0) : 0;
+  const warm = variant === "default" ? (c.priorWarmupSteps ?? 600) : 0;
+  const klWarm = variant === "default" ? (c.klWarmupSteps ?? 300) : 0;
+  if (!(klWarm >= 0)) throw new Error(`${name}: klWarmupSteps must be >= 0, got ${klWarm}`);
   if (!(warm >= 0)) throw new Error(`${name}: priorWarmupSteps must be >= 0, got ${warm}`);
   const firstLayer = variant === "default" ? ("unitRows" as const) : ("none" as const);
 
   const base = model(name)
-    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, likelihood, form, variant, priorWarmupSteps: warm } })
+    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, likelihood, form, variant, priorWarmupSteps: warm, klWarmupSteps: klWarm } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
@@ -89,7 +93,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
       ...(warm > 0 ? { priorWeight: warmup({ start: 0, end: warm }) } : {}),
       doc: "which factors reach which features",
     })
-    .latent("z", () => normal(0, 1), { plates: ["data", "factor"] });
+    .latent("z", () => normal(0, 1), { plates: ["data", "factor"], ...(klWarm > 0 ? { klWeight: warmup({ start: 0, end: klWarm }) } : {}) });
 
   const decode = (z: tf.Tensor, W: tf.Tensor, ctx: SiteContext) =>
     ctx.maskedDecoder("decoder", { input: z, mask: W, hidden: [H, H], firstLayer });
@@ -131,7 +135,7 @@ export const sparseVae: ZooEntry<SparseVaeConfig> = {
   title: "Sparse VAE: spike-and-slab-lasso mask between factors and features",
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",
   spec: "specs/sparse-vae.md",
-  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "code", variant: "default", priorWarmupSteps: 0 },
+  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "code", variant: "default", priorWarmupSteps: 600, klWarmupSteps: 300 },
   build: buildSparseVae,
   defaultData: "synthetic:moran?rho=0.6",
   renderShape: { features: 7 },

@@ -153,33 +153,39 @@ function binaryEntropy(p: tf.Tensor): tf.Tensor {
  * "pairs" = mean over same-class pairs j < k of Σ_d JSD(γ_jd, γ_kd); "centroid" = mean over
  * classes of Σ_d [H(γ̄_cd) − mean_j H(γ_jd)]. Labels < 0 (missing) are ignored. Vectorised.
  *
- * @param gamma - spike probabilities [B, J] (extra size-1 axes allowed).
- * @param labels - class per row [B] (any shape with B entries).
+ * @param gamma - spike probabilities [B, J] or [R, B, J] (extra size-1 axes allowed).
+ * @param labels - class per row [B], or [R, B] with replicas; negative = missing.
+ * @returns the loss, a scalar (or [R]).
  */
 export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" | "centroid" = "pairs"): tf.Tensor {
   return tf.tidy(() => {
-    const B = labels.size;
-    const g = tf.reshape(gamma, [B, -1]);
-    const y = tf.reshape(labels, [B]);
-    const valid = tf.cast(tf.greaterEqual(y, 0), "float32");
+    // Work on a leading replica axis throughout: [R, B, J] and [R, B] (R = 1 without replicas).
+    const replicated = labels.rank === 2;
+    const y = replicated ? labels : tf.expandDims(tf.reshape(labels, [-1]), 0);
+    const [R, B] = y.shape as [number, number];
+    const g = tf.reshape(gamma, [R, B, -1]);
+    const valid = tf.cast(tf.greaterEqual(y, 0), "float32"); // [R, B]
+    let out: tf.Tensor;
     if (variant === "pairs") {
-      const same = tf.mul(tf.cast(tf.equal(tf.expandDims(y, 1), tf.expandDims(y, 0)), "float32"), tf.mul(tf.expandDims(valid, 1), tf.expandDims(valid, 0)));
+      const same = tf.mul(tf.cast(tf.equal(tf.expandDims(y, 2), tf.expandDims(y, 1)), "float32"), tf.mul(tf.expandDims(valid, 2), tf.expandDims(valid, 1)));
       const upper = tf.sub(1, tf.linalg.bandPart(tf.ones([B, B]), -1, 0)); // strictly upper triangle: j < k
-      const pairs = tf.mul(same, upper);
-      const h = binaryEntropy(g); // [B, J]
-      const mid = binaryEntropy(tf.div(tf.add(tf.expandDims(g, 1), tf.expandDims(g, 0)), 2)); // [B, B, J]
-      const jsd = tf.sum(tf.sub(mid, tf.div(tf.add(tf.expandDims(h, 1), tf.expandDims(h, 0)), 2)), -1); // [B, B]
-      const n = tf.sum(pairs);
-      return tf.div(tf.sum(tf.mul(jsd, pairs)), tf.maximum(n, 1));
+      const pairs = tf.mul(same, upper); // [R, B, B]
+      const h = binaryEntropy(g); // [R, B, J]
+      const mid = binaryEntropy(tf.div(tf.add(tf.expandDims(g, 2), tf.expandDims(g, 1)), 2)); // [R, B, B, J]
+      const jsd = tf.sum(tf.sub(mid, tf.div(tf.add(tf.expandDims(h, 2), tf.expandDims(h, 1)), 2)), -1); // [R, B, B]
+      out = tf.div(tf.sum(tf.mul(jsd, pairs), [1, 2]), tf.maximum(tf.sum(pairs, [1, 2]), 1));
+    } else {
+      const C = Math.max(1, Math.round(tf.max(y).dataSync()[0]) + 1);
+      const member = tf.mul(tf.oneHot(tf.cast(tf.maximum(y, 0), "int32"), C), tf.expandDims(valid, 2)); // [R, B, C]
+      const counts = tf.sum(member, 1); // [R, C]
+      const denom = tf.expandDims(tf.maximum(counts, 1), 2);
+      const centroid = tf.div(tf.matMul(member, g, true, false), denom); // [R, C, J]
+      const hMean = tf.div(tf.matMul(member, binaryEntropy(g), true, false), denom);
+      const perClass = tf.sum(tf.sub(binaryEntropy(centroid), hMean), -1); // [R, C]
+      const present = tf.cast(tf.greater(counts, 0), "float32");
+      out = tf.div(tf.sum(tf.mul(perClass, present), 1), tf.maximum(tf.sum(present, 1), 1));
     }
-    const classes = tf.oneHot(tf.cast(tf.maximum(y, 0), "int32"), Math.max(1, Math.round(tf.max(y).dataSync()[0]) + 1));
-    const member = tf.mul(classes, tf.expandDims(valid, 1)); // [B, C]
-    const counts = tf.sum(member, 0); // [C]
-    const centroid = tf.div(tf.matMul(member, g, true, false), tf.expandDims(tf.maximum(counts, 1), 1)); // [C, J]
-    const hMean = tf.div(tf.matMul(member, binaryEntropy(g), true, false), tf.expandDims(tf.maximum(counts, 1), 1));
-    const perClass = tf.sum(tf.sub(binaryEntropy(centroid), hMean), -1);
-    const present = tf.cast(tf.greater(counts, 0), "float32");
-    return tf.div(tf.sum(tf.mul(perClass, present)), tf.maximum(tf.sum(present), 1));
+    return replicated ? out : tf.reshape(out, []);
   });
 }
 
