@@ -14,7 +14,7 @@ import cliProgress from "cli-progress";
 import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, buildFor, type JobSpec } from "./jobs.js";
+import { runJob, buildFor, sourceSlug as slug, type JobSpec } from "./jobs.js";
 import { atomicWrite, writeResults } from "./results.js";
 
 /** One (model, data) entry of a comparison. */
@@ -49,9 +49,6 @@ interface WorkerJob {
   index: number;
 }
 
-function slug(s: string): string {
-  return s.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
-}
 
 function readRows(out: string): ResultRow[] {
   const p = join(out, "results.json");
@@ -108,19 +105,24 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     overall?.increment(rows.length, { info: `${((performance.now() - started) / 1000).toFixed(0)} s elapsed` });
   };
   const workersWanted = Math.max(1, Math.min(spec.jobs, jobs.length));
-  if (workersWanted <= 1) {
-    await initBackend(spec.backend);
-    for (const j of jobs) {
-      const bar = multi?.create(j.entry.epochs ?? zooEntry(j.entry.model).training.epochs, 0, { name: label(j), unit: "epochs", info: "" });
-      const ds = await loadSource(j.entry.data);
-      const res = await runJob({ ...jobSpec(spec, j), onProgress: (p) => bar?.update(p.epoch, { info: `loss ${p.loss.toFixed(3)} | ${p.msPerStep.toFixed(1)} ms/step` }) }, ds);
-      bar?.stop();
-      onRows(res.rows, res.artifacts);
+  try {
+    if (workersWanted <= 1) {
+      await initBackend(spec.backend);
+      for (const j of jobs) {
+        const bar = multi?.create(j.entry.epochs ?? zooEntry(j.entry.model).training.epochs, 0, { name: label(j), unit: "epochs", info: "" });
+        const ds = await loadSource(j.entry.data);
+        const res = await runJob({ ...jobSpec(spec, j), onProgress: (p) => bar?.update(p.epoch, { info: `loss ${p.loss.toFixed(3)} | ${p.msPerStep.toFixed(1)} ms/step` }) }, ds);
+        bar?.stop();
+        onRows(res.rows, res.artifacts);
+      }
+    } else {
+      await runInWorkers(spec, jobs, workersWanted, multi, onRows);
     }
-  } else {
-    await runInWorkers(spec, jobs, workersWanted, multi, onRows);
+  } finally {
+    // stopping the bars also stops their timers, so a failed job never leaves the process hanging
+    multi?.stop();
   }
-  multi?.stop();
+  writeResults(spec.out, []); // rewrites results.csv from results.json even when nothing was left to fit
   const rows = readRows(spec.out);
   await writeReportFor(spec, rows);
   return rows;
@@ -144,6 +146,7 @@ function jobSpec(spec: CompareSpec, j: { entry: CompareEntry; seeds: number[] })
     config: j.entry.config,
     metrics: spec.metrics,
     checkpointEvery: 0,
+    dataInCheckpointName: true,
   };
 }
 

@@ -32,6 +32,8 @@ export interface JobSpec {
   config?: Record<string, unknown>;
   /** Metrics to compute (default: all applicable). */
   metrics?: string[];
+  /** Put the data source in the checkpoint folder's name (comparisons over several sources). */
+  dataInCheckpointName?: boolean;
   /** Progress callback (epoch granularity). */
   onProgress?: (p: { epoch: number; epochs: number; loss: number; step: number; msPerStep: number }) => void;
 }
@@ -49,9 +51,19 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 }
 
+/** A data source as a file-name-safe slug. */
+export function sourceSlug(source: string): string {
+  return source.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
+}
+
+/**
+ * `checkpoints/<model>-s<seed>` for `sdgm fit` (one data source per output folder), and
+ * `checkpoints/<model>-<data>-s<seeds>` for comparisons, where several sources share a folder.
+ */
 function checkpointDir(spec: JobSpec, seeds: number[]): string {
   const tag = seeds.length === 1 ? `s${seeds[0]}` : `s${seeds[0]}-${seeds[seeds.length - 1]}`;
-  return join(spec.out, "checkpoints", `${spec.model}-${tag}`);
+  const name = spec.dataInCheckpointName ? `${spec.model}-${sourceSlug(spec.source)}-${tag}` : `${spec.model}-${tag}`;
+  return join(spec.out, "checkpoints", name);
 }
 
 /** Peak resident set size of this process so far, in MB. */

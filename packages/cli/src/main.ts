@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<void> {
     .command("compare")
     .description("fit every model on the same splits and seeds; writes results.json, results.csv and the report index.html")
     .requiredOption("--models <list>", "comma-separated zoo models")
-    .requiredOption("--data <sources>", "comma-separated data sources (separate with ';' when a source contains a comma)")
+    .requiredOption("--data <sources>", "data sources, separated by ';' (a source's own parameters use '&')")
     .option("--seeds <n>", "number of seeds (0..n-1)", (v) => parseInt(v, 10), 3)
     .option("--epochs <n>", "epochs (default: each model's reproduction setting)", (v) => parseInt(v, 10))
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
@@ -151,7 +151,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (opts: Record<string, any>) => {
       const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
       for (const m of models) zooEntry(m);
-      const data = String(opts.data).includes(";") ? String(opts.data).split(";") : [String(opts.data)];
+      const data = String(opts.data).split(";").filter((d) => d.trim());
       const metrics = opts.metrics ? String(opts.metrics).split(",").map((s) => s.trim()) : undefined;
       if (metrics) {
         const { getMetric } = await import("@sparse-dgm/metrics");

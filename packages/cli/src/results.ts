@@ -5,8 +5,10 @@ import { resultsCsv, type ResultRow } from "@sparse-dgm/viz";
 
 /** Writes a file through a temporary file and a rename, so readers never see half a file. */
 export function atomicWrite(path: string, text: string): void {
-  writeFileSync(path + ".tmp", text);
-  renameSync(path + ".tmp", path);
+  // a temporary name unique to this process and call, so concurrent writers never share one
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }
 
 /** Merges rows into `<out>/results.json` (replacing rows of the same model, data and seed) and rewrites results.csv. */

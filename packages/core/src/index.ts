@@ -17,3 +17,4 @@ export * from "./runtime.js";
 export * from "./trace.js";
 export * from "./handlers/index.js";
 export * from "./estimators.js";
+export * as estimators from "./estimators.js";

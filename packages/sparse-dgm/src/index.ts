@@ -1,2 +1,21 @@
-/** Facade re-exporting the public API of sparse-dgm. */
-export {};
+/**
+ * sparse-dgm: a typed probabilistic-programming DSL on TensorFlow.js for sparse and structured
+ * deep generative models. This facade re-exports the public API of every package.
+ *
+ * @example
+ * ```ts
+ * import { model, normal, compile, sparseVae } from "sparse-dgm";
+ * ```
+ */
+export * from "@sparse-dgm/core";
+export * from "@sparse-dgm/distributions";
+export * from "@sparse-dgm/nn";
+export * from "@sparse-dgm/data";
+export * from "@sparse-dgm/infer";
+export * from "@sparse-dgm/metrics";
+export * from "@sparse-dgm/zoo";
+export * from "@sparse-dgm/testing";
+export * from "@sparse-dgm/viz";
+// Both core (an estimator spec) and distributions (the distribution) name one export
+// `relaxedBernoulli`; here it is the distribution, and the estimator is `estimators.relaxedBernoulli`.
+export { relaxedBernoulli } from "@sparse-dgm/distributions";

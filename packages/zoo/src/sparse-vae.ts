@@ -43,11 +43,12 @@ export interface SparseVaeConfig {
   /** Scale s of the noise prior (default: calibrated from the data, BART-style). */
   sigmaScale?: number;
   likelihood: SparseVaeLikelihood;
-  /** p* form: "code" (the released code) or "normalised" (Ročková & George). */
+  /** p* form: "code" (the released code; the reference variant's) or "normalised" (Ročková & George; the default variant's). */
   form: "code" | "normalised";
   /**
-   * "default" (this library's: unit-norm first decoder layer and a warm-up of the mask prior, so
-   * the fit does not collapse) or "reference" (the released code's architecture and schedule).
+   * "default" (this library's: unit-norm first decoder layer, the normalised p*, and warm-ups of
+   * the KL and of the mask prior, so the fit does not collapse; docs/zoo/sparse-vae.md) or
+   * "reference" (the released code's architecture, p* form and schedule).
    */
   variant: "default" | "reference";
   /** Steps over which the mask prior's weight rises from 0 to 1 (variant "default"; 600 = 100 epochs of the synthetic study). */
@@ -70,8 +71,8 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
   const df = positiveNumber(name, "sigmaDf", c.sigmaDf ?? 3);
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli", "categorical", "negativeBinomial"] as const);
-  const form = oneOf(name, "form", c.form ?? "code", ["code", "normalised"] as const);
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
+  const form = oneOf(name, "form", c.form ?? (variant === "default" ? "normalised" : "code"), ["code", "normalised"] as const);
   const warm = variant === "default" ? (c.priorWarmupSteps ?? 600) : 0;
   const klWarm = variant === "default" ? (c.klWarmupSteps ?? 300) : 0;
   if (!(klWarm >= 0)) throw new Error(`${name}: klWarmupSteps must be >= 0, got ${klWarm}`);
@@ -135,7 +136,7 @@ export const sparseVae: ZooEntry<SparseVaeConfig> = {
   title: "Sparse VAE: spike-and-slab-lasso mask between factors and features",
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",
   spec: "specs/sparse-vae.md",
-  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "code", variant: "default", priorWarmupSteps: 600, klWarmupSteps: 300 },
+  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "normalised", variant: "default", priorWarmupSteps: 600, klWarmupSteps: 300 },
   build: buildSparseVae,
   defaultData: "synthetic:moran?rho=0.6",
   renderShape: { features: 7 },
