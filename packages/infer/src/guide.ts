@@ -21,6 +21,12 @@ export interface GuidePlan {
   points: Array<{ site: SiteDecl; constraint: string }>;
   /** Sites updated in closed form after each step (EM). */
   state: SiteDecl[];
+  /**
+   * Global binary masks with a relaxed estimator: a mean-field Bernoulli guide over the mask
+   * (one logit per entry), sampled with the binary Concrete relaxation each step and scored with
+   * the analytic Bernoulli KL to the prior.
+   */
+  relaxed: SiteDecl[];
   /** Observed sites feeding the encoder. */
   observed: SiteDecl[];
   /** Encoder trunk widths. */
@@ -37,7 +43,7 @@ export function localFamily(site: SiteDecl, priorKind: string | undefined): Loca
 
 /** Derives the guide plan from the IR. */
 export function planGuide(ir: ModelIR, sizes: Record<string, number>, hiddenDefault: number[]): GuidePlan {
-  const plan: GuidePlan = { locals: [], points: [], state: [], observed: [], hidden: hiddenDefault };
+  const plan: GuidePlan = { locals: [], points: [], state: [], relaxed: [], observed: [], hidden: hiddenDefault };
   for (const s of ir.sites) {
     if (s.kind === "observe") plan.observed.push(s);
     const isLocal = s.plates.includes(DATA_PLATE);
@@ -54,6 +60,7 @@ export function planGuide(ir: ModelIR, sizes: Record<string, number>, hiddenDefa
       if (s.mask?.valueType === "fixed") continue;
       const est = (s.options.estimator as { kind?: string } | undefined)?.kind ?? s.mask?.estimator.kind;
       if (est === "em-update") plan.state.push(s);
+      else if (s.mask?.valueType === "binary" && (est === "relaxed-bernoulli" || est === "gumbel-softmax")) plan.relaxed.push(s);
       else plan.points.push({ site: s, constraint: supportOf(s) });
     }
   }

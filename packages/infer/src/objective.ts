@@ -35,6 +35,8 @@ export interface StepRun {
   locals: LocalDraw[];
   /** p* of each map-em mask (canonical layout). */
   pstar: Record<string, tf.Tensor>;
+  /** Guides of relaxed global masks (their prior term is the analytic KL). */
+  globalGuides: Record<string, Distribution>;
   batchSize: number;
   /** The configured minibatch size (the reference code divides its priors by it, also for the last, partial batch). */
   configuredBatchSize: number;
@@ -93,7 +95,11 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
       const est = site.mask?.estimator.kind ?? (site.options.estimator as { kind?: string } | undefined)?.kind;
       if (est === "em-update") continue; // closed-form state: enters through the EM step only
       const scaleBy = mode === "reference" ? run.configuredBatchSize : N;
-      if (est === "map-em") {
+      const gq = run.globalGuides[msg.name];
+      if (gq) {
+        const klv = sumPerReplica(kl(gq, msg.fn as unknown as Distribution), leading);
+        terms.push({ name: `maskPrior:${msg.name}`, kind: "maskPrior", site: msg.name, value: tf.div(klv, scaleBy), weight: 1 });
+      } else if (est === "map-em") {
         const prior = msg.fn as unknown as SpikeSlabLasso;
         const ps = run.pstar[msg.name];
         const w = tf.add(tf.mul(prior.slab, ps), tf.mul(prior.spike, tf.sub(1, ps)));

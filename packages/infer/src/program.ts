@@ -26,13 +26,14 @@ import {
   toCanonical,
   NonFiniteError,
   messageLogProb,
+  stopGradient,
   type Message,
   type Messenger,
   type Model,
   type SiteDecl,
 } from "@sparse-dgm/core";
-import { SpikeSlabLasso, Normal, unitInterval, positive, real, type Constraint, type Distribution } from "@sparse-dgm/distributions";
-import { planGuide, runLocalGuide, replicaNormal, type GuidePlan, type LocalDraw } from "./guide.js";
+import { SpikeSlabLasso, Normal, bernoulli, unitInterval, positive, real, type Constraint, type Distribution } from "@sparse-dgm/distributions";
+import { planGuide, runLocalGuide, replicaNormal, replicaUniform, type GuidePlan, type LocalDraw } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
 import { Adam, type NamedGrad } from "./optim.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
@@ -299,6 +300,12 @@ export class Program {
     for (const l of locals) values.set(l.site.name, l.value);
     for (const p of this.points) values.set(p.site.name, p.constraint.forward(this.initPoint(p, sizes)));
     for (const s of plan.state) values.set(s.name, this.stateFor(s));
+    const globalGuides: Record<string, Distribution> = {};
+    for (const s of plan.relaxed) {
+      const { q, value } = this.relaxedGlobal(s, keys, sample, step);
+      globalGuides[s.name] = q;
+      values.set(s.name, value);
+    }
     const pstar: Record<string, tf.Tensor> = {};
     for (const s of ir.sites) if (s.mask?.estimator.kind === "map-em") pstar[s.name] = this.pstarFor(s);
     const { messages } = run(
@@ -315,10 +322,28 @@ export class Program {
     );
     this.captureEmPriors(messages);
     const terms = buildTerms(
-      { messages, locals, pstar, batchSize, configuredBatchSize: this.configuredBatch || batchSize, trainSize: this.trainSize || batchSize, leading: this.lead, step },
+      { messages, locals, pstar, globalGuides, batchSize, configuredBatchSize: this.configuredBatch || batchSize, trainSize: this.trainSize || batchSize, leading: this.lead, step },
       this.normalisation,
     );
     return { terms, messages, locals };
+  }
+
+  /**
+   * A relaxed global binary mask: logits (trained), a binary Concrete sample each step
+   * (straight-through when the estimator says), the probabilities when not sampling.
+   */
+  private relaxedGlobal(s: SiteDecl, keys: Key[], sample: boolean, step: number): { q: Distribution; value: tf.Tensor } {
+    const shape = canonicalShape(this.model.ir, s, this.sizes);
+    const logits = this.params.getOrCreate(`global/${s.name}/logits`, shape, (_k, sh) => tf.zeros(sh), { group: "globals" });
+    const q = bernoulli({ logits });
+    if (!sample) return { q, value: tf.sigmoid(logits) };
+    const est = s.mask!.estimator;
+    const temperature = "temperature" in est ? scheduleValue(est.temperature, step) : 0.5;
+    const u = tf.clipByValue(replicaUniform(keys.map((k) => k.foldIn(s.name)), this.replicas, shape), 1e-6, 1 - 1e-6);
+    const soft = tf.sigmoid(tf.div(tf.add(logits, tf.sub(tf.log(u), tf.log1p(tf.neg(u)))), temperature));
+    const straight = "straightThrough" in est && est.straightThrough;
+    const value = straight ? tf.add(stopGradient(tf.sub(tf.cast(tf.greater(soft, 0.5), "float32"), soft)), soft) : soft;
+    return { q, value };
   }
 
   private stateFor(s: SiteDecl): tf.Tensor {
@@ -794,6 +819,10 @@ export class Program {
         if (!this.params.has(p.param)) continue;
         out[p.site.name] = tf.keep(fromCanonical(this.model.ir, p.site, this.sizes, p.constraint.forward(this.params.get(p.param)), this.lead));
       }
+      for (const s of this.plan?.relaxed ?? []) {
+        const name = `global/${s.name}/logits`;
+        if (this.params.has(name)) out[s.name] = tf.keep(fromCanonical(this.model.ir, s, this.sizes, tf.sigmoid(this.params.get(name)), this.lead));
+      }
       for (const s of this.plan?.state ?? []) {
         if (this.params.has(`state/${s.name}`)) out[s.name] = tf.keep(fromCanonical(this.model.ir, s, this.sizes, this.params.get(`state/${s.name}`), this.lead));
       }
@@ -824,6 +853,7 @@ export class Program {
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
       for (const p of this.points) values.set(p.site.name, p.constraint.forward(this.params.get(p.param)));
       for (const s of this.plan!.state) values.set(s.name, this.params.get(`state/${s.name}`));
+      for (const s of this.plan!.relaxed) values.set(s.name, tf.cast(tf.greater(this.params.get(`global/${s.name}/logits`), 0), "float32"));
       const key = this.keys[0].foldIn("sample").foldIn(opts.seed ?? 0);
       const { messages } = run(
         {
