@@ -19,7 +19,13 @@ const anchored = sparseTruth({
 // The Sparse VAE study's settings (K = 5 fitted, H = 50, batch 100, Adam 1e-2, reference
 // normalisation) with fewer epochs; the 4 cases train as 4 replicas of one program on wasm.
 const settings = { mcc: 0.8, supportF1: 0.7, runs: 4, seed: 1, epochs: 150, backend: "wasm" as const };
-const sparse = (ds: Dataset) => sparseVae.build({ features: ds.g, stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
+// The default's warm-ups are sized for the synthetic study's 1200 steps (KL over the first
+// quarter, the mask prior over the first half); this shorter run scales them to its 750 steps.
+// The code-form p* is used here: on these standardised truths (3 anchors per factor plus mixed
+// features) the default's normalised p* prunes true mixed-feature edges (measured: 2 of 4 cases
+// pass, median MCC 0.73, median support F1 0.56), the code form recovers 3 of 4 (docs/identifiability.md).
+const sparse = (ds: Dataset) =>
+  sparseVae.build({ features: ds.g, form: "code", klWarmupSteps: 190, priorWarmupSteps: 375, stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 const dense = (ds: Dataset) => vae.build({ features: ds.g, stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 
 describe("identifiability property (Moran et al. 2022 anchor features)", () => {
