@@ -26,6 +26,8 @@ export interface CompareEntry {
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
+  /** Metrics for this entry (default: the comparison's, or all applicable). */
+  metrics?: string[];
 }
 
 /** A comparison. */
@@ -144,7 +146,7 @@ function jobSpec(spec: CompareSpec, j: { entry: CompareEntry; seeds: number[] })
     replicas: spec.replicas,
     out: spec.out,
     config: j.entry.config,
-    metrics: spec.metrics,
+    metrics: j.entry.metrics ?? spec.metrics,
     checkpointEvery: 0,
     dataInCheckpointName: true,
   };
