@@ -456,6 +456,7 @@ export class Program {
       trainIdx = Array.from(perm.slice(nv));
     }
     this.trainSize = trainIdx.length;
+    this.checkSupport(xAll);
     const lr = opts.learningRate ?? 1e-3;
     const steps = Math.ceil(trainIdx.length / B);
     const history: number[] = [];
@@ -628,6 +629,31 @@ export class Program {
       skippedSteps: skipped,
       stoppedEarly,
     };
+  }
+
+  /**
+   * Refuses data outside the likelihood's support before training (e.g. a categorical or count
+   * likelihood on negative values), naming the site, the distribution and the first bad entry.
+   */
+  private checkSupport(x: tf.Tensor): void {
+    tf.tidy(() => {
+      const obs = this.observedSite();
+      const n = Math.min(this.rowsOf(x), 2000);
+      const rowsX = this.hasReplicaAxis(x) ? tf.slice(x, [0, 0], [1, n]) : tf.slice(x, 0, n);
+      const xr = this.withReplicas(this.hasReplicaAxis(x) ? tf.squeeze(rowsX, [0]) : rowsX);
+      const { messages } = this.forward(this.canonicalDataSized(xr, n), n, this.keys.map((k) => k.foldIn("support-check")), false, 0);
+      const msg = messages.find((m) => m.name === obs.name)!;
+      const ok = msg.fn!.support.check(msg.value!);
+      const okData = ok.dataSync();
+      const bad = okData.findIndex((v) => !v);
+      if (bad < 0) return;
+      // The check has one cell per (row, plate entry), or one per row when the event is a vector.
+      const cells = okData.length / ((this.replicas ?? 1) * n);
+      const rowI = Math.floor((bad % (n * cells)) / cells);
+      const values = (this.hasReplicaAxis(x) ? tf.reshape(tf.gather(x, 0), [this.rowsOf(x), -1]) : tf.reshape(x, [this.rowsOf(x), -1])).arraySync() as number[][];
+      const where = cells > 1 ? `row ${rowI}, column ${bad % cells} is ${values[rowI][bad % cells]}` : `row ${rowI} is [${values[rowI].join(", ")}]`;
+      throw new Error(`site "${obs.name}": the data are not in the support of its ${msg.fn!.kind} likelihood (${msg.fn!.support.name}): ${where}`);
+    });
   }
 
   /** Where training stands: epochs completed and the next batch of the current epoch. */
