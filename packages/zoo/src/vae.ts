@@ -9,7 +9,7 @@
  * ```
  */
 import { model } from "@sparse-dgm/core";
-import { tf, type SiteContext } from "@sparse-dgm/core";
+import { tf, warmup, type SiteContext } from "@sparse-dgm/core";
 import { normal, bernoulli, scaledInvChi2 } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, oneOf, type ZooEntry } from "./entry.js";
@@ -26,6 +26,11 @@ export interface VaeConfig {
    * prior, the reference code's shared loss) or a fixed scale.
    */
   noise: "learned" | number;
+  /**
+   * Steps over which the KL weight rises from 0 to β (Bowman et al. 2016). Default 300, the same
+   * warm-up as the Sparse VAE's default, so the comparison is fair; 0 gives the reference recipe.
+   */
+  klWarmupSteps: number;
   /** Degrees of freedom and scale of the noise prior (scale default: calibrated from the data). */
   sigmaDf: number;
   sigmaScale?: number;
@@ -39,14 +44,16 @@ function buildDenseVae(name: string, c: Partial<VaeConfig> & { features: number;
   const noise = c.noise ?? "learned";
   if (noise !== "learned") positiveNumber(name, "noise", noise);
   const df = positiveNumber(name, "sigmaDf", c.sigmaDf ?? 3);
+  const klWarm = c.klWarmupSteps ?? 300;
+  if (!(klWarm >= 0)) throw new Error(`${name}: klWarmupSteps must be >= 0, got ${klWarm}`);
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli"] as const);
   const base = model(name)
-    .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, noise, sigmaDf: df, sigmaScale: s, likelihood } })
+    .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, klWarmupSteps: klWarm, noise, sigmaDf: df, sigmaScale: s, likelihood } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
-    .latent("z", () => normal(0, 1), { plates: ["data", "factor"], klWeight: beta });
+    .latent("z", () => normal(0, 1), { plates: ["data", "factor"], klWeight: klWarm > 0 ? warmup({ from: 0, to: beta, start: 0, end: klWarm }) : beta });
   const decode = (z: tf.Tensor, ctx: SiteContext) =>
     ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H, H], output: G, firstBias: false }), ["data", "feature"]);
   if (likelihood === "bernoulli") {
@@ -73,7 +80,7 @@ export const vae: ZooEntry<VaeConfig> = {
   ...common,
   name: "vae",
   title: "VAE with the Sparse VAE study's encoder and a dense decoder",
-  defaults: { factors: 5, hidden: 50, beta: 1, likelihood: "gaussian", noise: "learned", sigmaDf: 3 },
+  defaults: { factors: 5, hidden: 50, beta: 1, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmupSteps: 300 },
   build: (c) => buildDenseVae("vae", c),
 };
 
@@ -83,7 +90,7 @@ export const betaVae: ZooEntry<VaeConfig> = {
   name: "betaVae",
   title: "β-VAE: the VAE with its KL weighted by β",
   reference: "Higgins et al. β-VAE: Learning Basic Visual Concepts with a Constrained Variational Framework. ICLR 2017.",
-  defaults: { factors: 5, hidden: 50, beta: 4, likelihood: "gaussian", noise: "learned", sigmaDf: 3 },
+  defaults: { factors: 5, hidden: 50, beta: 4, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmupSteps: 300 },
   build: (c) => buildDenseVae("betaVae", c),
 };
 
