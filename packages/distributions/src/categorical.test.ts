@@ -1,26 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { tf, Key } from "@sparse-dgm/core";
+import { tf } from "@sparse-dgm/core";
+import { expectKLMatchesMC } from "../../../test/support/kl.js";
 import { categorical, kl, type Distribution } from "./index.js";
-
-/** Monte Carlo estimate of KL(q || p) per batch element, with standard errors, from n draws of q. */
-function mcKL(q: Distribution, p: Distribution, n = 50000, seed = 7): { means: number[]; ses: number[] } {
-  return tf.tidy(() => {
-    const s = q.sample(Key.of(seed), [n]);
-    const { mean, variance } = tf.moments(tf.sub(q.logProb(s), p.logProb(s)), 0);
-    return { means: Array.from(mean.dataSync()), ses: Array.from(variance.dataSync()).map((v) => Math.sqrt(v / n)) };
-  });
-}
-
-/** Asserts every element of the closed-form KL is within 3 standard errors of the MC estimate. */
-function expectKLMatchesMC(q: Distribution, p: Distribution, n = 50000): void {
-  const closed = Array.from(kl(q, p).dataSync());
-  const mc = mcKL(q, p, n);
-  expect(mc.means.length).toBe(closed.length);
-  closed.forEach((k, i) => {
-    expect(Math.abs(k - mc.means[i]), `KL[${i}] = ${k}, MC ${mc.means[i]} +- ${mc.ses[i]}`).toBeLessThanOrEqual(3 * mc.ses[i] + 1e-4);
-    expect(k).toBeGreaterThanOrEqual(-1e-6);
-  });
-}
 
 describe("Categorical", () => {
   it("batch shape drops the category axis; int32 values are accepted", () => {
