@@ -52,6 +52,18 @@ export function vectorParam(dist: string, p: { probs?: VectorParam; logits?: Vec
   return { kind, value: v };
 }
 
+/** Normalised log-probabilities over the last axis from probs (any positive scale) or logits. */
+export function normalisedLogProbs(kind: "probs" | "logits", given: tf.Tensor): tf.Tensor {
+  return tf.tidy(() =>
+    kind === "logits" ? tf.sub(given, logsumexp(given, -1, true)) : tf.sub(tf.log(given), tf.log(tf.sum(given, -1, true))),
+  );
+}
+
+/** Normalised probabilities over the last axis from probs (any positive scale) or logits. */
+export function normalisedProbs(kind: "probs" | "logits", given: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => (kind === "logits" ? tf.softmax(given) : tf.div(given, tf.sum(given, -1, true))));
+}
+
 /** Categorical over the last axis. Not reparameterised (see RelaxedOneHotCategorical). */
 export class Categorical extends Distribution {
   readonly kind = "Categorical";
@@ -79,17 +91,12 @@ export class Categorical extends Distribution {
 
   /** Normalised log-probabilities, [...batch, C]. */
   logProbs(): tf.Tensor {
-    return tf.tidy(() => {
-      if (this.parameterisation === "logits") return tf.sub(this.given, logsumexp(this.given, -1, true));
-      return tf.sub(tf.log(this.given), tf.log(tf.sum(this.given, -1, true)));
-    });
+    return normalisedLogProbs(this.parameterisation, this.given);
   }
 
   /** Normalised probabilities, [...batch, C]. */
   probs(): tf.Tensor {
-    return tf.tidy(() =>
-      this.parameterisation === "logits" ? tf.softmax(this.given) : tf.div(this.given, tf.sum(this.given, -1, true)),
-    );
+    return normalisedProbs(this.parameterisation, this.given);
   }
 
   logProb(x: tf.Tensor): tf.Tensor {

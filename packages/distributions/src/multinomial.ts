@@ -11,11 +11,11 @@
  * d.logProb(tf.tensor([2, 5, 3]));      // -2.0269
  * ```
  */
-import { tf, Key, lgamma, logsumexp } from "@sparse-dgm/core";
+import { tf, Key, lgamma } from "@sparse-dgm/core";
 import { Distribution, checkParams } from "./distribution.js";
 import { nonnegativeInteger, type Constraint } from "./constraints.js";
 import { registerDistribution } from "./registry.js";
-import { vectorParam, type CategoricalParams, type VectorParam } from "./categorical.js";
+import { vectorParam, normalisedLogProbs, normalisedProbs, type CategoricalParams, type VectorParam } from "./categorical.js";
 import { standardReference as ref } from "./reference/standard.js";
 
 const LOG_FLOOR = -1e30;
@@ -80,17 +80,12 @@ export class Multinomial extends Distribution {
 
   /** Normalised log-probabilities, [...batch, C]. */
   logProbs(): tf.Tensor {
-    return tf.tidy(() => {
-      if (this.parameterisation === "logits") return tf.sub(this.given, logsumexp(this.given, -1, true));
-      return tf.sub(tf.log(this.given), tf.log(tf.sum(this.given, -1, true)));
-    });
+    return normalisedLogProbs(this.parameterisation, this.given);
   }
 
   /** Normalised probabilities, [...batch, C]. */
   probs(): tf.Tensor {
-    return tf.tidy(() =>
-      this.parameterisation === "logits" ? tf.softmax(this.given) : tf.div(this.given, tf.sum(this.given, -1, true)),
-    );
+    return normalisedProbs(this.parameterisation, this.given);
   }
 
   logProb(x: tf.Tensor): tf.Tensor {
