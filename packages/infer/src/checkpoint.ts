@@ -4,7 +4,7 @@
  * weights. Browser-safe: `serialize` / `deserialize` work on memory; `./node.ts` writes files
  * atomically (temp file + rename).
  */
-import { tf, Key, type Model, type ModelIR } from "@sparse-dgm/core";
+import { tf, type Model, type ModelIR } from "@sparse-dgm/core";
 import { Program, type CompileOptions } from "./program.js";
 import type { AdamState } from "./optim.js";
 
@@ -159,7 +159,6 @@ export function deserialize(model: Model<any, any>, ckpt: Checkpoint): Program {
   const internals = program.internals();
   const keysMatch = program.keys.every((k, i) => k.words()[0] === m.keys[i][0] && k.words()[1] === m.keys[i][1]);
   if (!keysMatch) throw new Error("checkpoint keys do not match its compile options");
-  void Key;
   internals.restore({ sizes: m.sizes, trainSize: m.trainSize, stats: m.stats });
   for (const e of m.params) {
     const value = tf.tensor(ckpt.weights.subarray(e.offset, e.offset + e.length), e.shape);

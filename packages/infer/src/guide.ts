@@ -8,7 +8,7 @@
  * - sites updated in closed form (EM) are state, not trained.
  */
 import { tf, Key, DATA_PLATE, canonicalShape, type ModelIR, type ParamStore, type SiteDecl, type SiteDistribution } from "@sparse-dgm/core";
-import { Normal, SpikeAndSlab, ThresholdSigmoidSpikeSlab, CappedSparseCode } from "@sparse-dgm/distributions";
+import { Normal, SpikeAndSlab, CappedSparseCode } from "@sparse-dgm/distributions";
 import { dense, denseParams, mlpForward, flattenFeatures } from "@sparse-dgm/nn";
 
 /** The guide's family for one local site. */
@@ -178,7 +178,6 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
       // z = sigmoid(c (u − 1 + γ)) ⊙ (λ μ + σ^λ ε)   (VSC's threshold-sigmoid draw with slab warm-up)
       const gate = tf.sigmoid(tf.mul(sharpness, tf.add(tf.sub(u, 1), gamma)));
       const slab = tf.add(tf.mul(slabWarmup, loc), tf.mul(tf.exp(tf.mul(0.5 * slabWarmup, logVar)), eps));
-      void ThresholdSigmoidSpikeSlab;
       return { site, q, value: toSite(tf.mul(gate, slab)), mean, activity: toSite(gamma) };
     }
     // cardinality-capped code: level logits [L0], index logits [K], Gaussian slab

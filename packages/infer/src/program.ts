@@ -495,7 +495,6 @@ export class Program {
         const stepKeys = this.keys.map((k) => k.foldIn("step").foldIn(this.stepCount));
         const step = this.stepCount;
         let termsOut: { names: string[]; weights: number[]; values: tf.Tensor } | undefined;
-        const vars = this.params.trainable();
         const { value, grads } = tf.tidy(() => {
           const idxT = tf.tensor1d(idx, "int32");
           const batch = tf.gather(xFlat, idxT);
@@ -524,7 +523,6 @@ export class Program {
             return tf.sum(perReplica) as tf.Scalar;
           }, this.params.trainable());
         });
-        void vars;
         value.dispose();
         const perReplica = (termsOut as unknown as { perReplica: tf.Tensor }).perReplica;
         const replicaLoss = Array.from(perReplica.dataSync());
