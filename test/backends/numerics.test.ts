@@ -16,6 +16,7 @@ import {
   type BackendName,
 } from "@sparse-dgm/core";
 import ref from "../../packages/core/src/math/reference-values.json" with { type: "json" };
+import { worst } from "../support/tolerance.js";
 
 type Fn = (x: tf.Tensor) => tf.Tensor;
 type Table = { x: number[]; value: number[]; grad: number[] };
@@ -25,19 +26,6 @@ const TOL: Record<"cpu" | "wasm", Record<string, [number, number]>> = {
   cpu: { lgamma: [1e-5, 2e-6], digamma: [1e-5, 2e-6], trigamma: [1e-5, 1e-7], log1mexp: [1e-5, 1e-30], softplusInverse: [1e-5, 1e-6], logSigmoid: [1e-6, 1e-30], log1p: [1e-6, 1e-30] },
   wasm: { lgamma: [3e-5, 1e-5], digamma: [3e-5, 1e-5], trigamma: [3e-5, 1e-6], log1mexp: [3e-5, 1e-30], softplusInverse: [3e-5, 1e-5], logSigmoid: [3e-6, 1e-30], log1p: [3e-6, 1e-30] },
 };
-
-function worst(got: ArrayLike<number>, want: number[], rtol: number, atol: number) {
-  let ratio = 0;
-  let at = -1;
-  for (let i = 0; i < want.length; i++) {
-    const r = Math.abs(got[i] - want[i]) / (atol + rtol * Math.abs(want[i]));
-    if (!(r <= ratio)) {
-      ratio = r;
-      at = i;
-    }
-  }
-  return { ratio, at };
-}
 
 const FUNCS: Array<[string, Fn, Table]> = [
   ["lgamma", lgamma, ref.lgamma],

@@ -65,7 +65,15 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   const decode = (z: tf.Tensor, ctx: SiteContext) =>
     ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H], output: D }), ["data", "feature"]);
   const observe = (out: tf.Tensor) => (likelihood === "bernoulli" ? bernoulli({ logits: out }) : normal(tf.sigmoid(out), 0.1));
-  const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, decode, observe };
+  /** The code's mask options, shared by every VSC variant (rows = data: one selection per observation). */
+  const codeMask = {
+    rows: "data",
+    cols: "latent",
+    valueType: "binary",
+    estimator: thresholdSigmoid({ sharpness, slabWarmup }),
+    guide: { hidden: [H] },
+  } as const;
+  const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, decode, observe, codeMask };
   const m = model(name)
     .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood } })
     .plate("data")
@@ -79,11 +87,7 @@ export function buildVsc(c: Partial<VscConfig> & { features: number }) {
   const { m, settings: s } = vscCore("vsc", c);
   return m
     .mask("z", () => spikeAndSlab({ inclusion: s.alpha, loc: 0, scale: 1 }), {
-      rows: "data",
-      cols: "latent",
-      valueType: "binary",
-      estimator: thresholdSigmoid({ sharpness: s.sharpness, slabWarmup: s.slabWarmup }),
-      guide: { hidden: [s.H] },
+      ...s.codeMask,
       doc: "sparse code: which latents are active for each observation",
     })
     .observe("x", ({ z }, ctx) => s.observe(s.decode(z, ctx)), { plates: ["data", "feature"] });
@@ -106,14 +110,7 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & { features: number
         const selector = x ? tf.sigmoid(ctx.mlp("selector", { input: x, hidden: [], output: P })) : tf.ones([P]);
         return { ...components, selector, sharpen: nu } as never;
       },
-      {
-        rows: "data",
-        cols: "latent",
-        valueType: "binary",
-        estimator: thresholdSigmoid({ sharpness: s.sharpness, slabWarmup: s.slabWarmup }),
-        guide: { hidden: [s.H] },
-        prior: "pseudo-input recognition prior (VampPrior-like) + J·KL(mean γ ‖ α)",
-      },
+      { ...s.codeMask, prior: "pseudo-input recognition prior (VampPrior-like) + J·KL(mean γ ‖ α)" },
     )
     .observe("x", ({ z }, ctx) => s.observe(s.decode(z, ctx)), { plates: ["data", "feature"] });
 }

@@ -2,22 +2,9 @@ import { describe, it, expect } from "vitest";
 import { tf } from "../tf.js";
 import { lgamma, digamma, trigamma, logsumexp, log1mexp, softplusInverse, softplus, logSigmoid, log1p } from "./index.js";
 import ref from "./reference-values.json" with { type: "json" };
+import { worst } from "../../../../test/support/tolerance.js";
 
 type Fn = (x: tf.Tensor) => tf.Tensor;
-
-/** max over points of |got - want| / (atol + rtol |want|); <= 1 passes. */
-function worst(got: ArrayLike<number>, want: number[], rtol: number, atol: number): { ratio: number; at: number } {
-  let ratio = 0;
-  let at = -1;
-  for (let i = 0; i < want.length; i++) {
-    const r = Math.abs(got[i] - want[i]) / (atol + rtol * Math.abs(want[i]));
-    if (!(r <= ratio)) {
-      ratio = r;
-      at = i;
-    }
-  }
-  return { ratio, at };
-}
 
 function checkValues(name: string, f: Fn, table: { x: number[]; value: number[] }, rtol: number, atol: number) {
   const got = tf.tidy(() => f(tf.tensor1d(table.x)).dataSync());

@@ -3,19 +3,8 @@
  * with a global mask (W, p*, the truth), one with a local mask (activity), training curves for
  * both. Used by the tests and handy to preview the report.
  */
+import { mulberry32 as rng } from "@sparse-dgm/metrics";
 import type { ReportInput, ResultRow, RunArtifacts } from "./types.js";
-
-/** A tiny deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Names of the two example models. */
 export const EXAMPLE_MODELS = { global: "sparse-vae", local: "oi-vae <local>" } as const;
