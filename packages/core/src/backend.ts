@@ -8,6 +8,7 @@
  * because its threaded build needs browser workers); see docs/backends.md.
  */
 import { tf } from "./tf.js";
+import { installLeanKernels } from "./lean-kernels.js";
 
 /** The backends sparse-dgm knows how to select. */
 export type BackendName = "cpu" | "wasm" | "tensorflow";
@@ -33,7 +34,10 @@ function isNode(): boolean {
 
 async function tryBackend(name: BackendName): Promise<boolean> {
   try {
-    if (name === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+    if (name === "wasm") {
+      await import("@tensorflow/tfjs-backend-wasm");
+      installLeanKernels("wasm");
+    }
     if (name === "tensorflow") {
       const mod = "@tensorflow/tfjs-node";
       await import(/* @vite-ignore */ mod);

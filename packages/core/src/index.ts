@@ -18,3 +18,4 @@ export * from "./trace.js";
 export * from "./handlers/index.js";
 export * from "./estimators.js";
 export * as estimators from "./estimators.js";
+export { installLeanKernels, contiguousSlice } from "./lean-kernels.js";

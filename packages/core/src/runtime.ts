@@ -5,6 +5,7 @@
  * handlers post-process it in the same order.
  */
 import { tf } from "./tf.js";
+import { broadcast } from "./math/broadcast.js";
 import { Key } from "./key.js";
 import { DATA_PLATE, type ModelIR, type SiteDecl, type SiteDistribution, type SiteKind } from "./ir.js";
 import { SiteError, ShapeError, type PlateFrame } from "./errors.js";
@@ -247,7 +248,7 @@ function defaultProcess(msg: Message): void {
       if (info.valueType === "fixed" && info.fixedValue) {
         const t = tf.tensor(info.fixedValue.flat(), [info.fixedValue.length, info.fixedValue[0].length]);
         const c = tf.reshape(t, canonicalShape(state.ir, site, state.sizes));
-        msg.value = state.replicas === undefined ? c : tf.broadcastTo(c, runShape(state, site));
+        msg.value = state.replicas === undefined ? c : broadcast(c, runShape(state, site));
         return;
       }
       msg.value = sampleSite(msg);
@@ -360,7 +361,7 @@ export function messageLogProb(msg: Message): tf.Tensor {
     const target = runShape(msg.state, msg.site);
     const { distEvent, summed } = eventLayout(msg);
     const full = target.slice(0, target.length - distEvent);
-    if (!sameShape(lp.shape, full)) lp = tf.broadcastTo(lp, full);
+    if (!sameShape(lp.shape, full)) lp = broadcast(lp, full);
     if (summed > 0) lp = tf.sum(lp, Array.from({ length: summed }, (_, i) => full.length - 1 - i));
     if (msg.mask) lp = tf.where(tf.cast(msg.mask, "bool"), lp, tf.zerosLike(lp));
     if (msg.scale !== 1) lp = tf.mul(lp, msg.scale);

@@ -10,7 +10,7 @@
  * bernoulli({ logits: tf.tensor([-2, 0, 3]) });      // batch of 3
  * ```
  */
-import { tf, Key, logSigmoid, log1p } from "@sparse-dgm/core";
+import { tf, broadcast as broadcastTensor, Key, logSigmoid, log1p } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, shapeOf, checkParams, DistributionArgError } from "./distribution.js";
 import { boolean, closedUnitInterval, real } from "./constraints.js";
 import { registerKL } from "./kl.js";
@@ -77,8 +77,8 @@ export class Bernoulli extends Distribution {
       const xf = tf.cast(x, "float32");
       // x l1 + (1 - x) l0, but never 0 * -inf at probs in {0, 1}
       const shape = [...broadcast(xf.shape, l1.shape)];
-      const isOne = tf.broadcastTo(tf.greater(xf, 0.5), shape);
-      return tf.where(isOne, tf.broadcastTo(l1, shape), tf.broadcastTo(l0, shape));
+      const isOne = tf.broadcastTo(tf.greater(xf, 0.5), shape); // bool, outside the gradient
+      return tf.where(isOne, broadcastTensor(l1, shape), broadcastTensor(l0, shape));
     });
   }
 
@@ -92,13 +92,13 @@ export class Bernoulli extends Distribution {
   }
 
   override mean(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(this.probs(), this.batchShape));
+    return tf.tidy(() => broadcastTensor(this.probs(), this.batchShape));
   }
 
   override variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs();
-      return tf.broadcastTo(tf.mul(p, tf.sub(1, p)), this.batchShape);
+      return broadcastTensor(tf.mul(p, tf.sub(1, p)), this.batchShape);
     });
   }
 
@@ -107,7 +107,7 @@ export class Bernoulli extends Distribution {
       const p = this.probs();
       const [l1, l0] = this.logProbs();
       const h = tf.neg(tf.add(tf.mul(p, tf.maximum(l1, LOG_FLOOR)), tf.mul(tf.sub(1, p), tf.maximum(l0, LOG_FLOOR))));
-      return tf.broadcastTo(h, this.batchShape);
+      return broadcastTensor(h, this.batchShape);
     });
   }
 }

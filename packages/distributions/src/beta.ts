@@ -11,12 +11,13 @@
  * const eta = beta(1, G);       // the Sparse VAE prior on each factor's inclusion probability
  * ```
  */
-import { tf, Key, lgamma, digamma, log1p } from "@sparse-dgm/core";
+import { tf, broadcast, Key, lgamma, digamma, log1p } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { positive, unitInterval } from "./constraints.js";
 import { registerKL } from "./kl.js";
 import { registerDistribution } from "./registry.js";
 import { standardGammaSample } from "./gamma.js";
+import { lgammaHost } from "./host-sampling.js";
 import { standardReference as ref } from "./reference/standard.js";
 
 /** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b). */
@@ -57,6 +58,10 @@ export class Beta extends Distribution {
       const a = this.concentration1;
       const b = this.concentration0;
       const t = tf.add(tf.mul(tf.sub(a, 1), tf.log(x)), tf.mul(tf.sub(b, 1), log1p(tf.neg(x))));
+      const a0 = this.c1Arg;
+      const b0 = this.c0Arg;
+      // Constant hyperparameters: log B(a, b) is a number, computed on the host.
+      if (typeof a0 === "number" && typeof b0 === "number") return tf.sub(t, lgammaHost(a0) + lgammaHost(b0) - lgammaHost(a0 + b0));
       return tf.sub(t, logBeta(a, b));
     });
   }
@@ -76,7 +81,7 @@ export class Beta extends Distribution {
 
   override mean(): tf.Tensor {
     return tf.tidy(() =>
-      tf.broadcastTo(tf.div(this.concentration1, tf.add(this.concentration1, this.concentration0)), this.batchShape),
+      broadcast(tf.div(this.concentration1, tf.add(this.concentration1, this.concentration0)), this.batchShape),
     );
   }
 
@@ -85,7 +90,7 @@ export class Beta extends Distribution {
       const a = this.concentration1;
       const b = this.concentration0;
       const s = tf.add(a, b);
-      return tf.broadcastTo(tf.div(tf.mul(a, b), tf.mul(tf.square(s), tf.add(s, 1))), this.batchShape);
+      return broadcast(tf.div(tf.mul(a, b), tf.mul(tf.square(s), tf.add(s, 1))), this.batchShape);
     });
   }
 
@@ -98,7 +103,7 @@ export class Beta extends Distribution {
         tf.sub(logBeta(a, b), tf.add(tf.mul(tf.sub(a, 1), digamma(a)), tf.mul(tf.sub(b, 1), digamma(b)))),
         tf.mul(tf.sub(s, 2), digamma(s)),
       );
-      return tf.broadcastTo(h, this.batchShape);
+      return broadcast(h, this.batchShape);
     });
   }
 }

@@ -24,7 +24,7 @@
  * const rate = kl(q, cappedSparseCode({ levelLogits: tf.zeros([L0]), indexLogits: tf.zeros([K]), loc: tf.zeros([K]), scale: 1 }));
  * ```
  */
-import { tf, Key } from "@sparse-dgm/core";
+import { tf, broadcast, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { real, positive } from "./constraints.js";
 import { registerKL } from "./kl.js";
@@ -309,9 +309,9 @@ export function cappedSparseCodeKL(q: CappedSparseCode, p: CappedSparseCode): tf
       const r = tf.div(q.scale!, p.scale!);
       const d = tf.div(tf.sub(q.loc!, p.loc!), p.scale!);
       const nkl = tf.mul(0.5, tf.sub(tf.add(tf.square(r), tf.square(d)), tf.add(1, tf.mul(2, tf.log(r)))));
-      out = tf.add(out, tf.sum(tf.broadcastTo(nkl, broadcastShapes(nkl.shape, [q.width])), -1));
+      out = tf.add(out, tf.sum(broadcast(nkl, broadcastShapes(nkl.shape, [q.width])), -1));
     }
-    return tf.broadcastTo(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
+    return broadcast(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
   });
 }
 

@@ -10,7 +10,7 @@
  * guide.sample(Key.of(0), [2]);          // [2, 5] copies of the value
  * ```
  */
-import { tf, Key } from "@sparse-dgm/core";
+import { tf, broadcast, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, shapeOf, checkParams } from "./distribution.js";
 import { real } from "./constraints.js";
 import { registerDistribution } from "./registry.js";
@@ -50,11 +50,11 @@ export class Delta extends Distribution {
   }
 
   sample(_key: Key, sampleShape: number[] = []): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(this.value, this.drawShape(sampleShape)));
+    return tf.tidy(() => broadcast(this.value, this.drawShape(sampleShape)));
   }
 
   override mean(): tf.Tensor {
-    return tf.broadcastTo(this.value, this.batchShape);
+    return broadcast(this.value, this.batchShape);
   }
 
   override variance(): tf.Tensor {

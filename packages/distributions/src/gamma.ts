@@ -12,12 +12,12 @@
  * d.logProb(tf.scalar(1));      // -0.6137
  * ```
  */
-import { tf, Key, lgamma, digamma, sizeOf } from "@sparse-dgm/core";
+import { tf, broadcast, Key, lgamma, digamma, sizeOf } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { positive } from "./constraints.js";
 import { registerKL } from "./kl.js";
 import { registerDistribution } from "./registry.js";
-import { drawMany, gammaOne } from "./host-sampling.js";
+import { drawMany, gammaOne, lgammaHost } from "./host-sampling.js";
 import { standardReference as ref } from "./reference/standard.js";
 
 /** Smallest normal float32: a draw that underflows is clamped here so it stays in the support. */
@@ -36,7 +36,7 @@ const TINY = 1.1754944e-38;
  * ```
  */
 export function standardGammaSample(key: Key, concentration: tf.Tensor, batchShape: number[], sampleShape: number[] = []): tf.Tensor {
-  const a = tf.tidy(() => tf.broadcastTo(concentration, batchShape).dataSync());
+  const a = tf.tidy(() => broadcast(concentration, batchShape).dataSync());
   const shape = [...sampleShape, ...batchShape];
   const out = drawMany(key, sizeOf(shape), a, (s, c) => Math.max(gammaOne(s, c), TINY));
   return tf.tensor(out, shape, "float32");
@@ -75,7 +75,7 @@ export class Gamma extends Distribution {
       const a = this.concentration;
       return tf.sub(
         tf.add(tf.mul(a, tf.log(this.rate)), tf.mul(tf.sub(a, 1), tf.log(x))),
-        tf.add(tf.mul(this.rate, x), lgamma(a)),
+        tf.add(tf.mul(this.rate, x), typeof this.concentrationArg === "number" ? lgammaHost(this.concentrationArg) : lgamma(a)),
       );
     });
   }
@@ -90,18 +90,18 @@ export class Gamma extends Distribution {
   }
 
   override mean(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(tf.div(this.concentration, this.rate), this.batchShape));
+    return tf.tidy(() => broadcast(tf.div(this.concentration, this.rate), this.batchShape));
   }
 
   override variance(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(tf.div(this.concentration, tf.square(this.rate)), this.batchShape));
+    return tf.tidy(() => broadcast(tf.div(this.concentration, tf.square(this.rate)), this.batchShape));
   }
 
   override entropy(): tf.Tensor {
     return tf.tidy(() => {
       const a = this.concentration;
       const h = tf.add(tf.sub(a, tf.log(this.rate)), tf.add(lgamma(a), tf.mul(tf.sub(1, a), digamma(a))));
-      return tf.broadcastTo(h, this.batchShape);
+      return broadcast(h, this.batchShape);
     });
   }
 }

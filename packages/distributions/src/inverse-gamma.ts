@@ -13,11 +13,12 @@
  * const sigma2 = scaledInvChi2(3, 0.5);      // InverseGamma(1.5, 0.75)
  * ```
  */
-import { tf, Key, lgamma } from "@sparse-dgm/core";
+import { tf, broadcast, Key, lgamma } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { positive } from "./constraints.js";
 import { registerDistribution } from "./registry.js";
 import { standardGammaSample } from "./gamma.js";
+import { lgammaHost } from "./host-sampling.js";
 import { standardReference as ref } from "./reference/standard.js";
 
 /** InverseGamma(concentration, scale). Sampled host-side (not reparameterised). */
@@ -52,10 +53,11 @@ export class InverseGamma extends Distribution {
     return tf.tidy(() => {
       const a = this.concentration;
       const b = this.scale;
-      return tf.sub(
-        tf.sub(tf.mul(a, tf.log(b)), lgamma(a)),
-        tf.add(tf.mul(tf.add(a, 1), tf.log(x)), tf.div(b, x)),
-      );
+      // Constant hyperparameters (the usual prior): the normaliser is a number, computed on the host.
+      const ca = this.concentrationArg;
+      const cb = this.scaleArg;
+      const norm = typeof ca === "number" && typeof cb === "number" ? ca * Math.log(cb) - lgammaHost(ca) : tf.sub(tf.mul(a, tf.log(b)), lgamma(a));
+      return tf.sub(norm, tf.add(tf.mul(tf.add(a, 1), tf.log(x)), tf.div(b, x)));
     });
   }
 
@@ -73,7 +75,7 @@ export class InverseGamma extends Distribution {
     return tf.tidy(() => {
       const a = this.concentration;
       const m = tf.div(this.scale, tf.sub(a, 1));
-      return tf.broadcastTo(tf.where(tf.greater(a, 1), m, tf.fill(m.shape, Infinity)), this.batchShape);
+      return broadcast(tf.where(tf.greater(a, 1), m, tf.fill(m.shape, Infinity)), this.batchShape);
     });
   }
 
@@ -82,7 +84,7 @@ export class InverseGamma extends Distribution {
     return tf.tidy(() => {
       const a = this.concentration;
       const v = tf.div(tf.square(this.scale), tf.mul(tf.square(tf.sub(a, 1)), tf.sub(a, 2)));
-      return tf.broadcastTo(tf.where(tf.greater(a, 2), v, tf.fill(v.shape, Infinity)), this.batchShape);
+      return broadcast(tf.where(tf.greater(a, 2), v, tf.fill(v.shape, Infinity)), this.batchShape);
     });
   }
 }

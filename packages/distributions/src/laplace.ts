@@ -9,7 +9,7 @@
  * d.logProb(tf.scalar(0));       // -0.6931
  * ```
  */
-import { tf, Key } from "@sparse-dgm/core";
+import { tf, broadcast, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { real, positive } from "./constraints.js";
 import { registerKL } from "./kl.js";
@@ -62,15 +62,15 @@ export class Laplace extends Distribution {
   }
 
   override mean(): tf.Tensor {
-    return tf.broadcastTo(this.loc, this.batchShape);
+    return broadcast(this.loc, this.batchShape);
   }
 
   override variance(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(tf.mul(2, tf.square(this.scale)), this.batchShape));
+    return tf.tidy(() => broadcast(tf.mul(2, tf.square(this.scale)), this.batchShape));
   }
 
   override entropy(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(tf.add(tf.log(tf.mul(2, this.scale)), 1), this.batchShape));
+    return tf.tidy(() => broadcast(tf.add(tf.log(tf.mul(2, this.scale)), 1), this.batchShape));
   }
 }
 

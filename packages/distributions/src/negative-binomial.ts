@@ -15,7 +15,7 @@
  * negativeBinomial(5, { probs: 0.4 }).mean();     // 7.5
  * ```
  */
-import { tf, Key, lgamma, logSigmoid, log1p, sizeOf } from "@sparse-dgm/core";
+import { tf, broadcast, Key, lgamma, logSigmoid, log1p, sizeOf } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams, DistributionArgError } from "./distribution.js";
 import { nonnegativeInteger, positive, real, unitInterval } from "./constraints.js";
 import { registerDistribution } from "./registry.js";
@@ -86,8 +86,8 @@ export class NegativeBinomial extends Distribution {
 
   sample(key: Key, sampleShape: number[] = []): tf.Tensor {
     const [r, p] = tf.tidy(() => [
-      tf.broadcastTo(this.totalCount, this.batchShape).dataSync(),
-      tf.broadcastTo(this.probs(), this.batchShape).dataSync(),
+      broadcast(this.totalCount, this.batchShape).dataSync(),
+      broadcast(this.probs(), this.batchShape).dataSync(),
     ]);
     const shape = this.drawShape(sampleShape);
     const idx = Float64Array.from({ length: r.length }, (_, i) => i);
@@ -99,14 +99,14 @@ export class NegativeBinomial extends Distribution {
   override mean(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs();
-      return tf.broadcastTo(tf.div(tf.mul(this.totalCount, tf.sub(1, p)), p), this.batchShape);
+      return broadcast(tf.div(tf.mul(this.totalCount, tf.sub(1, p)), p), this.batchShape);
     });
   }
 
   override variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs();
-      return tf.broadcastTo(tf.div(tf.mul(this.totalCount, tf.sub(1, p)), tf.square(p)), this.batchShape);
+      return broadcast(tf.div(tf.mul(this.totalCount, tf.sub(1, p)), tf.square(p)), this.batchShape);
     });
   }
 }

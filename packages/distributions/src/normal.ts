@@ -9,7 +9,7 @@
  * d.logProb(tf.scalar(0));       // -0.9189
  * ```
  */
-import { tf, Key } from "@sparse-dgm/core";
+import { tf, broadcast, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { real, positive } from "./constraints.js";
 import { registerKL } from "./kl.js";
@@ -63,15 +63,15 @@ export class Normal extends Distribution {
   }
 
   override mean(): tf.Tensor {
-    return tf.broadcastTo(this.loc, this.batchShape);
+    return broadcast(this.loc, this.batchShape);
   }
 
   override variance(): tf.Tensor {
-    return tf.broadcastTo(tf.square(this.scale), this.batchShape);
+    return broadcast(tf.square(this.scale), this.batchShape);
   }
 
   override entropy(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(tf.add(tf.log(this.scale), 0.5 + HALF_LOG_2PI), this.batchShape));
+    return tf.tidy(() => broadcast(tf.add(tf.log(this.scale), 0.5 + HALF_LOG_2PI), this.batchShape));
   }
 }
 

@@ -11,7 +11,7 @@
  * poisson(3.5).logProb(tf.scalar(2));     // -1.5454
  * ```
  */
-import { tf, Key, lgamma, sizeOf } from "@sparse-dgm/core";
+import { tf, broadcast, Key, lgamma, sizeOf } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, shapeOf, checkParams } from "./distribution.js";
 import { nonnegative, nonnegativeInteger } from "./constraints.js";
 import { registerDistribution } from "./registry.js";
@@ -49,17 +49,17 @@ export class Poisson extends Distribution {
   }
 
   sample(key: Key, sampleShape: number[] = []): tf.Tensor {
-    const rates = tf.tidy(() => tf.broadcastTo(this.rate, this.batchShape).dataSync());
+    const rates = tf.tidy(() => broadcast(this.rate, this.batchShape).dataSync());
     const shape = this.drawShape(sampleShape);
     return tf.tensor(drawMany(key, sizeOf(shape), rates, poissonOne), shape, "float32");
   }
 
   override mean(): tf.Tensor {
-    return tf.broadcastTo(this.rate, this.batchShape);
+    return broadcast(this.rate, this.batchShape);
   }
 
   override variance(): tf.Tensor {
-    return tf.broadcastTo(this.rate, this.batchShape);
+    return broadcast(this.rate, this.batchShape);
   }
 }
 

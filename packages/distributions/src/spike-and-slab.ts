@@ -15,7 +15,7 @@
  * const rate = kl(spikeAndSlab({ inclusion: gamma, loc: mu, scale: sigma }), prior);  // [B, J]
  * ```
  */
-import { tf, Key } from "@sparse-dgm/core";
+import { tf, broadcast, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { real, positive, closedUnitInterval } from "./constraints.js";
 import { registerKL } from "./kl.js";
@@ -92,7 +92,7 @@ export class SpikeAndSlab extends Distribution {
       const slab = tf.sub(tf.add(tf.log(g), tf.mul(-0.5, tf.square(u))), tf.add(tf.log(this.scale), HALF_LOG_2PI));
       const spike = tf.log1p(tf.neg(g));
       const shape = broadcastShapes(z.shape, this.batchShape);
-      return tf.where(tf.equal(tf.broadcastTo(z, shape), 0), tf.broadcastTo(spike, shape), tf.broadcastTo(slab, shape));
+      return tf.where(tf.equal(broadcast(z, shape), 0), broadcast(spike, shape), broadcast(slab, shape));
     });
   }
 
@@ -112,7 +112,7 @@ export class SpikeAndSlab extends Distribution {
 
   /** γ μ. */
   override mean(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(tf.mul(this.inclusion, this.loc), this.batchShape));
+    return tf.tidy(() => broadcast(tf.mul(this.inclusion, this.loc), this.batchShape));
   }
 
   /** γ (σ² + μ²) − (γ μ)². */
@@ -120,7 +120,7 @@ export class SpikeAndSlab extends Distribution {
     return tf.tidy(() => {
       const m = tf.mul(this.inclusion, this.loc);
       const second = tf.mul(this.inclusion, tf.add(tf.square(this.scale), tf.square(this.loc)));
-      return tf.broadcastTo(tf.sub(second, tf.square(m)), this.batchShape);
+      return broadcast(tf.sub(second, tf.square(m)), this.batchShape);
     });
   }
 }
@@ -173,7 +173,7 @@ export function spikeAndSlabKL(
 registerKL("SpikeAndSlab", "SpikeAndSlab", (q: SpikeAndSlab, p: SpikeAndSlab) =>
   tf.tidy(() => {
     const out = spikeAndSlabKL(q.inclusion, q.loc, q.scale, p.inclusion, p.loc, p.scale);
-    return tf.broadcastTo(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
+    return broadcast(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
   }),
 );
 

@@ -16,7 +16,7 @@
  * prior.inclusionProbability(tf.tensor([0, 0.1]));          // [0.5, 0.7109] (code form)
  * ```
  */
-import { tf, Key } from "@sparse-dgm/core";
+import { tf, broadcast, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, shapeOf, checkParams } from "./distribution.js";
 import { real, positive, unitInterval } from "./constraints.js";
 import { registerDistribution } from "./registry.js";
@@ -196,7 +196,7 @@ export class SpikeSlabLasso extends Distribution {
     return tf.tidy(() => {
       const vs = 2 / this.slab ** 2;
       const v0 = 2 / this.spike ** 2;
-      return tf.broadcastTo(tf.add(tf.mul(this.inclusion, vs - v0), v0), this.batchShape);
+      return broadcast(tf.add(tf.mul(this.inclusion, vs - v0), v0), this.batchShape);
     });
   }
 }

@@ -20,7 +20,7 @@
  * const rate = kl(q, spikeAndSlab({ inclusion: 0.01 }));        // analytic
  * ```
  */
-import { tf, Key } from "@sparse-dgm/core";
+import { tf, broadcast, Key } from "@sparse-dgm/core";
 import { Distribution, type Param, asTensor, broadcastShapes, shapeOf, checkParams } from "./distribution.js";
 import { real, positive, closedUnitInterval } from "./constraints.js";
 import { registerKL } from "./kl.js";
@@ -160,7 +160,7 @@ export class ThresholdSigmoidSpikeSlab extends Distribution {
 
   /** E[z] of the unrelaxed draw at the current warm-up: γ λ μ. */
   override mean(): tf.Tensor {
-    return tf.tidy(() => tf.broadcastTo(tf.mul(tf.mul(this.inclusion, this.slabWarmup), this.loc), this.batchShape));
+    return tf.tidy(() => broadcast(tf.mul(tf.mul(this.inclusion, this.slabWarmup), this.loc), this.batchShape));
   }
 }
 
@@ -179,7 +179,7 @@ export function thresholdSigmoidSpikeSlab(options: ThresholdSigmoidSpikeSlabOpti
 function klViaSpikeAndSlab(q: ThresholdSigmoidSpikeSlab, p: { inclusion: tf.Tensor; loc: tf.Tensor; scale: tf.Tensor; batchShape: number[] }): tf.Tensor {
   return tf.tidy(() => {
     const out = spikeAndSlabKL(q.inclusion, q.loc, q.scale, p.inclusion, p.loc, p.scale);
-    return tf.broadcastTo(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
+    return broadcast(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
   });
 }
 

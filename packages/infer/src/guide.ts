@@ -9,7 +9,7 @@
  */
 import { tf, Key, DATA_PLATE, canonicalShape, type ModelIR, type ParamStore, type SiteDecl, type SiteDistribution } from "@sparse-dgm/core";
 import { Normal, SpikeAndSlab, CappedSparseCode } from "@sparse-dgm/distributions";
-import { dense, denseParams, mlpForward, flattenFeatures } from "@sparse-dgm/nn";
+import { denseActivation, denseParams, mlpForward, flattenFeatures } from "@sparse-dgm/nn";
 
 /** The guide's family for one local site. */
 export type LocalFamily = "normal" | "spikeAndSlab" | "cappedCode";
@@ -140,11 +140,11 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
     return enc === "normalise" ? tf.div(flat, tf.maximum(tf.sum(flat, -1, true), 1e-8)) : flat;
   });
   const input = inputs.length === 1 ? inputs[0] : tf.concat(inputs, -1);
-  const h = mlpForward(g.params, "guide/encoder", input, { hidden: plan.hidden });
+  const h = mlpForward(g.params, "guide/encoder", input, { hidden: plan.hidden, inputGrad: false });
   const H = h.shape[h.rank - 1];
   const head = (name: string, units: number) => {
     const p = denseParams(g.params, { name: `guide/${name}`, inputs: H, units });
-    return dense(h, p.kernel, p.bias);
+    return denseActivation(h, p.kernel, p.bias!, "linear");
   };
   const B = input.shape[lead] as number;
   return plan.locals.map(({ site, family, width }, i) => {

@@ -11,7 +11,7 @@
  *   KL / (B·K), priors and the mask penalty / B_configured (the configured batch size, also for
  *   the last partial batch, as the released code does).
  */
-import { tf, DATA_PLATE, messageLogProb, scheduleValue, type Message, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, broadcast, DATA_PLATE, messageLogProb, scheduleValue, type Message, type ScheduleLike } from "@sparse-dgm/core";
 import { kl, hasKL, Normal, SpikeSlabLasso, type Distribution } from "@sparse-dgm/distributions";
 import type { LocalDraw } from "./guide.js";
 
@@ -67,7 +67,7 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
       const d = msg.fn as unknown as Distribution;
       let value: tf.Tensor;
       if (mode === "reference" && d instanceof Normal) {
-        const scale = tf.broadcastTo(d.scale, msg.value!.shape);
+        const scale = broadcast(d.scale, msg.value!.shape);
         const quad = tf.square(tf.div(tf.sub(msg.value!, d.loc), scale));
         const G = elementsPerPoint(msg.value!.shape, leading, dataAxis);
         value = tf.add(tf.div(sumPerReplica(quad, leading), 2 * B * G), tf.div(sumPerReplica(tf.log(scale), leading), B));

@@ -27,6 +27,7 @@ import {
   NonFiniteError,
   messageLogProb,
   stopGradient,
+  broadcast,
   type Message,
   type Messenger,
   type Model,
@@ -159,6 +160,7 @@ export class Program {
   private stats: { columnVariance?: number[] } = {};
   private emPriors = new Map<string, { spike: number; slab: number; form: "code" | "normalised"; etaSite?: string; a: number; b: number }>();
   private lastTerms: string[] = [];
+  private supportChecked?: tf.Tensor;
 
   constructor(
     readonly model: Model<any, any>,
@@ -634,6 +636,9 @@ export class Program {
    * likelihood on negative values), naming the site, the distribution and the first bad entry.
    */
   private checkSupport(x: tf.Tensor): void {
+    // Once per dataset: a resumed or continued fit on the same tensor is not checked again.
+    if (this.supportChecked === x) return;
+    this.supportChecked = x;
     tf.tidy(() => {
       const obs = this.observedSite();
       const n = Math.min(this.rowsOf(x), 2000);
@@ -712,7 +717,7 @@ export class Program {
 
   private withReplicas(x: tf.Tensor): tf.Tensor {
     if (!this.lead || this.hasReplicaAxis(x)) return x;
-    return tf.broadcastTo(tf.expandDims(x, 0), [this.replicas!, ...x.shape]);
+    return broadcast(tf.expandDims(x, 0), [this.replicas!, ...x.shape]);
   }
 
   /**
@@ -729,7 +734,7 @@ export class Program {
       const obs = this.observedSite();
       const msg = messages.find((m) => m.name === obs.name)!;
       const mean = (msg.fn as unknown as Distribution).mean();
-      const full = tf.broadcastTo(mean, msg.value!.shape);
+      const full = broadcast(mean, msg.value!.shape);
       return fromCanonical(this.model.ir, obs, { ...this.sizes, [DATA_PLATE]: n }, full, this.lead);
     });
   }
@@ -764,7 +769,7 @@ export class Program {
     const d = msg.fn as unknown as Distribution;
     const lead = this.lead;
     if (d instanceof Normal) {
-      const z = tf.div(tf.sub(msg.value!, d.loc), tf.broadcastTo(d.scale, msg.value!.shape));
+      const z = tf.div(tf.sub(msg.value!, d.loc), broadcast(d.scale, msg.value!.shape));
       const axes = Array.from({ length: z.rank - lead }, (_, i) => i + lead);
       return Array.from(tf.mul(0.5, tf.mean(tf.square(z), axes)).dataSync());
     }

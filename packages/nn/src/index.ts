@@ -8,3 +8,4 @@ export * from "./masked-decoder.js";
 export * from "./group-decoder.js";
 export * from "./poe-encoder.js";
 export * from "./matmul.js";
+export * from "./fused-dense.js";

@@ -8,7 +8,8 @@
  * elementwise product and sum over H (never a loop over features, data points or samples).
  */
 import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
-import { dense, denseParams, torchDefaultInit } from "./linear.js";
+import { denseParams, torchDefaultInit } from "./linear.js";
+import { denseActivation } from "./fused-dense.js";
 
 /** Arguments of the maskedDecoder block. */
 export interface MaskedDecoderArgs {
@@ -53,7 +54,7 @@ export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, r
   let h = replicas === undefined ? tf.reshape(prod, [-1, K]) : tf.reshape(prod, [replicas, -1, K]);
   w.kernels.forEach((kernel, i) => {
     const k = i === 0 && firstLayer === "unitRows" ? tf.div(kernel, tf.norm(kernel, "euclidean", -1, true)) : kernel;
-    h = tf.relu(dense(h, k, i === 0 ? undefined : w.biases[i]));
+    h = denseActivation(h, k, i === 0 ? undefined : w.biases[i], "relu");
   });
   const H = h.shape[h.rank - 1];
   const outer = prod.shape.slice(0, prod.rank - 1); // [..., G]

@@ -4,6 +4,7 @@
  */
 import { tf, registerBlock, type BlockRuntime, type ParamStore } from "@sparse-dgm/core";
 import { activate, dense, denseParams, type Activation } from "./linear.js";
+import { denseActivation, type FusedActivation } from "./fused-dense.js";
 
 /** Arguments of the mlp block. */
 export interface MlpArgs {
@@ -21,7 +22,11 @@ export interface MlpArgs {
   firstBias?: boolean;
   /** Number of leading batch axes of `input` (default: replica axis + data axis). */
   batchAxes?: number;
+  /** Whether the input needs a gradient (false when it is data: the first layer then skips dx). */
+  inputGrad?: boolean;
 }
+
+const FUSED = new Set<Activation>(["relu", "tanh", "sigmoid", "linear"]);
 
 /**
  * Runs an MLP stored under `name` in `params` on x [N, in] (or [R, N, in]).
@@ -37,9 +42,12 @@ export function mlpForward(params: ParamStore, name: string, x: tf.Tensor, args:
   let inputs = x.shape[x.rank - 1];
   widths.forEach((units, i) => {
     const { kernel, bias } = denseParams(params, { name: `${name}/${i}`, inputs, units, bias: i === 0 ? args.firstBias !== false : true });
-    h = dense(h, kernel, bias);
     const isOutput = args.output !== undefined && i === widths.length - 1;
-    h = activate(h, isOutput ? (args.outputActivation ?? "linear") : (args.activation ?? "relu"));
+    const act = isOutput ? (args.outputActivation ?? "linear") : (args.activation ?? "relu");
+    // One fused op per layer (lean backward); softplus and elu run unfused.
+    h = FUSED.has(act)
+      ? denseActivation(h, kernel, bias, act as FusedActivation, { inputGrad: i > 0 || args.inputGrad !== false })
+      : activate(dense(h, kernel, bias), act);
     inputs = units;
   });
   return h;

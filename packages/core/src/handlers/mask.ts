@@ -2,6 +2,7 @@
 import type { Model, SiteTable } from "../model.js";
 import { withMessenger, type Runnable } from "../runtime.js";
 import { tf } from "../tf.js";
+import { broadcast } from "../math/broadcast.js";
 import type { Handled } from "./handled.js";
 import { canonicalIn, safeFill, siteFor, toTensor, type UserValue } from "./values.js";
 
@@ -35,7 +36,7 @@ export function mask<S extends SiteTable, P extends string>(m: Model<S, P> | Han
       if (msg.value !== undefined) {
         const keep = tf.cast(msg.mask, "bool");
         const k = msg.site.event.length ? tf.reshape(keep, [...keep.shape, ...msg.site.event.map(() => 1)]) : keep;
-        const kb = tf.broadcastTo(k, msg.value.shape);
+        const kb = broadcast(k, msg.value.shape);
         const fill = safeFill(msg.fn?.support.name ?? "real");
         msg.value = tf.where(kb, tf.where(tf.isFinite(msg.value), msg.value, tf.fill(msg.value.shape, fill)), tf.fill(msg.value.shape, fill));
       }

@@ -1,5 +1,6 @@
 /** Shared helpers of the value-supplying handlers (condition, substitute, do, mask). */
 import { tf } from "../tf.js";
+import { broadcast } from "../math/broadcast.js";
 import { DATA_PLATE, type ModelIR, type SiteDecl } from "../ir.js";
 import { SiteError, NonFiniteError } from "../errors.js";
 import { toCanonical } from "../layout.js";
@@ -58,7 +59,7 @@ export function siteFor(ir: ModelIR, name: string, allowed: (s: SiteDecl) => boo
 export function canonicalIn(state: RunState, site: SiteDecl, t: tf.Tensor): tf.Tensor {
   const lead = state.replicas !== undefined && t.rank === site.plates.length + site.event.length + 1 ? 1 : 0;
   const c = toCanonical(state.ir, site, state.sizes, t, lead);
-  if (state.replicas !== undefined && lead === 0) return tf.broadcastTo(tf.expandDims(c, 0), [state.replicas, ...c.shape]);
+  if (state.replicas !== undefined && lead === 0) return broadcast(tf.expandDims(c, 0), [state.replicas, ...c.shape]);
   return c;
 }
 

@@ -12,3 +12,4 @@
 export { lgamma, digamma, trigamma } from "./special.js";
 export { logsumexp, log1mexp, softplusInverse, softplus, logSigmoid, log1p } from "./log.js";
 export { stopGradient } from "./stop-gradient.js";
+export { broadcast } from "./broadcast.js";

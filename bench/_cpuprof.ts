@@ -1,0 +1,10 @@
+import { tf, initBackend } from "@sparse-dgm/core";
+import { compile } from "@sparse-dgm/infer";
+import { zoo } from "@sparse-dgm/zoo";
+await initBackend("wasm");
+const B = 100, G = 7, K = 5, H = 50;
+const model = zoo.sparseVae.build({ features: G, factors: K, hidden: H } as never);
+const p = compile(model, { seed: 0, normalisation: "reference", encoderHidden: [H, H] });
+const x = tf.randomNormal([B * 10, G]);
+const r = await p.fit(x, { epochs: 150, batchSize: B, learningRate: 1e-2 });
+console.log(r.msPerStep);

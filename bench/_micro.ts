@@ -1,0 +1,12 @@
+import { tf, initBackend } from "@sparse-dgm/core";
+await initBackend((process.argv[2] ?? "wasm") as never);
+console.log(tf.getBackend(), tf.env().getBool("PROD"), tf.env().getBool("DEBUG"));
+const a = tf.variable(tf.randomNormal([100, 5])), b = tf.randomNormal([100, 5]);
+const t = (label: string, f: () => void, n = 2000) => { for (let i = 0; i < 200; i++) f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); console.log(label, ((performance.now() - t0) / n * 1000).toFixed(2), "us"); };
+t("empty tidy", () => { tf.tidy(() => {}); });
+t("add+dispose", () => { tf.add(a, b).dispose(); });
+t("tidy add", () => { tf.tidy(() => { tf.add(a, b); }); });
+t("tidy 10 adds", () => { tf.tidy(() => { let c = a as tf.Tensor; for (let i = 0; i < 10; i++) c = tf.add(c, b); }); }, 500);
+t("tidy 100 adds", () => { tf.tidy(() => { let c = a as tf.Tensor; for (let i = 0; i < 100; i++) c = tf.add(c, b); }); }, 200);
+t("grad of 10 muls", () => { tf.tidy(() => { tf.variableGrads(() => { let c = a as tf.Tensor; for (let i = 0; i < 10; i++) c = tf.mul(c, b); return tf.sum(c) as tf.Scalar; }, [a]); }); }, 500);
+t("grad of 100 muls", () => { tf.tidy(() => { tf.variableGrads(() => { let c = a as tf.Tensor; for (let i = 0; i < 100; i++) c = tf.mul(c, b); return tf.sum(c) as tf.Scalar; }, [a]); }); }, 100);

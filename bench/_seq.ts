@@ -1,0 +1,13 @@
+import { tf, initBackend, Key } from "@sparse-dgm/core";
+import { compile } from "@sparse-dgm/infer";
+import { zoo } from "@sparse-dgm/zoo";
+await initBackend("wasm");
+const B = 100, G = 7, K = 5, H = 50;
+const model = zoo.sparseVae.build({ features: G, factors: K, hidden: H } as never);
+const p: any = compile(model, { seed: 0, normalisation: "reference", encoderHidden: [H, H] });
+const x = tf.randomNormal([B * 4, G]);
+await p.fit(x, { epochs: 1, batchSize: B, learningRate: 1e-2 });
+const xb = x.slice(0, B);
+const keys = [Key.of(1)];
+const prof = await tf.profile(() => { tf.tidy(() => { tf.variableGrads(() => { const { terms } = p.forward(p.canonicalDataSized(xb, B), B, keys, true, 5); return tf.sum(terms.map((t: any) => t.value).reduce((a: any, b: any) => tf.add(a, b))) as tf.Scalar; }, p.params.trainable()); }); });
+console.log(prof.kernels.map((k) => `${k.name}${JSON.stringify(k.inputShapes)}`).join("\n"));

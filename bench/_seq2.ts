@@ -1,0 +1,11 @@
+import { tf, initBackend } from "@sparse-dgm/core";
+import { compile } from "@sparse-dgm/infer";
+import { zoo } from "@sparse-dgm/zoo";
+await initBackend("wasm");
+const B = 100, G = 7, K = 5, H = 50;
+const model = zoo[process.argv[2] ?? "sparseVae"].build({ features: G, factors: K, hidden: H } as never);
+const p = compile(model, { seed: 0, normalisation: "reference", encoderHidden: [H, H] });
+const x = tf.randomNormal([B * 4, G]);
+await p.fit(x, { epochs: 3, batchSize: B, learningRate: 1e-2 });
+const prof = await tf.profile(async () => { await p.fit(x, { epochs: 4, batchSize: B, learningRate: 1e-2, maxSteps: 13 }); });
+console.log(prof.kernels.map((k) => `${k.name}${JSON.stringify(k.inputShapes)}`).join("\n"));

@@ -1,0 +1,93 @@
+/**
+ * Zero-copy kernels for the wasm backend (issue 10, "a lean step"). While a gradient tape records,
+ * TF.js clones every tensor a gradient will need (`Identity`), and its gradients cast float32 to
+ * float32 (`Cast`); the wasm backend implements both as a full copy of the data. Tensors are
+ * immutable (a variable's `assign` swaps its data id, it never writes in place), so both can share
+ * the input's data, as the cpu backend's `Identity` already does: no copy, no allocation. For
+ * setting b of the benchmarks (activations of [153600, 300]) this removes about a gigabyte of
+ * copies per step.
+ *
+ * Registered through TF.js's public kernel registry (`unregisterKernel` / `registerKernel`), never
+ * by editing files in `node_modules`.
+ */
+import { tf } from "./tf.js";
+
+interface SharedBackend {
+  incRef(dataId: object): void;
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+type KernelArgs = { inputs: { x: tf.TensorInfo }; attrs?: { dtype?: string }; backend: unknown };
+
+const replaced = new Set<string>();
+
+/**
+ * Replaces the wasm backend's copying `Identity` (and same-dtype `Cast`) with data-sharing kernels.
+ * Idempotent; a different-dtype `Cast` still runs the backend's own kernel.
+ */
+export function installLeanKernels(backendName = "wasm"): void {
+  if (replaced.has(backendName)) return;
+  const identity = tf.getKernel("Identity", backendName);
+  const cast = tf.getKernel("Cast", backendName);
+  if (!identity || !cast) return;
+  const share = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
+    (backend as SharedBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  tf.unregisterKernel("Identity", backendName);
+  tf.registerKernel({
+    kernelName: "Identity",
+    backendName,
+    kernelFunc: ((args: KernelArgs) => (args.inputs.x.dtype === "string" ? identity.kernelFunc(args as never) : share(args.inputs.x, args.backend))) as never,
+  });
+  tf.unregisterKernel("Cast", backendName);
+  tf.registerKernel({
+    kernelName: "Cast",
+    backendName,
+    kernelFunc: ((args: KernelArgs) => (args.attrs?.dtype === args.inputs.x.dtype ? share(args.inputs.x, args.backend) : cast.kernelFunc(args as never))) as never,
+  });
+  // Slice: wasm's kernel first copies the whole input out of the heap (`readSync`), so slicing a
+  // 950k-float buffer twelve times cost 118 ms; a contiguous slice is one copy inside the heap.
+  const slice = tf.getKernel("Slice", backendName);
+  if (slice) {
+    tf.unregisterKernel("Slice", backendName);
+    tf.registerKernel({
+      kernelName: "Slice",
+      backendName,
+      kernelFunc: ((args: { inputs: { x: tf.TensorInfo }; attrs: { begin: number[] | number; size: number[] | number }; backend: unknown }) => {
+        const { x } = args.inputs;
+        const contiguous = contiguousSlice(x.shape, args.attrs.begin, args.attrs.size);
+        if (!contiguous || x.dtype === "string") return slice.kernelFunc(args as never);
+        const b = args.backend as SharedBackend;
+        const out = b.makeOutput(contiguous.shape, x.dtype);
+        const src = b.typedArrayFromHeap(x);
+        b.typedArrayFromHeap(out).set(src.subarray(contiguous.offset, contiguous.offset + contiguous.length) as never);
+        return out;
+      }) as never,
+    });
+  }
+  replaced.add(backendName);
+}
+
+/**
+ * The flat offset and length of a slice when it is one contiguous run of the row-major input
+ * (every axis after the first sliced one is taken whole), else undefined.
+ */
+export function contiguousSlice(shape: number[], beginArg: number[] | number, sizeArg: number[] | number): { offset: number; length: number; shape: number[] } | undefined {
+  const rank = shape.length;
+  const begin = typeof beginArg === "number" ? [beginArg, ...Array(Math.max(rank - 1, 0)).fill(0)] : [...beginArg, ...Array(rank - beginArg.length).fill(0)];
+  const sizeIn = typeof sizeArg === "number" ? [sizeArg, ...Array(Math.max(rank - 1, 0)).fill(-1)] : [...sizeArg, ...Array(rank - sizeArg.length).fill(-1)];
+  const size = sizeIn.map((s, i) => (s === -1 ? shape[i] - begin[i] : s));
+  // contiguous: after the first axis whose size is > 1, every axis is whole
+  let i = 0;
+  while (i < rank && size[i] === 1) i++;
+  for (let j = i + 1; j < rank; j++) if (begin[j] !== 0 || size[j] !== shape[j]) return undefined;
+  let offset = 0;
+  let stride = 1;
+  for (let j = rank - 1; j >= 0; j--) {
+    offset += begin[j] * stride;
+    stride *= shape[j];
+  }
+  return { offset, length: size.reduce((a, c) => a * c, 1), shape: size };
+}

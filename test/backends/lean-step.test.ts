@@ -1,0 +1,135 @@
+// The lean training step (issue 10) computes the same numbers as the plain TF.js ops, on cpu and
+// wasm: the zero-copy Identity/Cast and the contiguous Slice, the fused dense layer's gradients
+// against autodiff of relu(x·W + b), and the one-kernel Adam against the op-by-op update.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import fc from "fast-check";
+import { tf, initBackend, contiguousSlice, type BackendName } from "@sparse-dgm/core";
+import { denseActivation, type FusedActivation } from "@sparse-dgm/nn";
+import { fusedAdam, hasFusedAdam } from "../../packages/infer/src/adam-kernel.js";
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+describe("contiguousSlice (pure)", () => {
+  it("agrees with a row-major walk for random shapes and slices", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+          fc.tuple(
+            fc.constant(shape),
+            fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d - 1 }).chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: 1, max: d - b }))))),
+          ),
+        ),
+        ([shape, bs]) => {
+          const begin = bs.map((x) => x[0]);
+          const size = bs.map((x) => x[1]);
+          const c = contiguousSlice(shape, begin, size);
+          // enumerate the flat indices of the slice
+          const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+          const idx: number[] = [];
+          const walk = (ax: number, off: number) => {
+            if (ax === shape.length) return void idx.push(off);
+            for (let i = begin[ax]; i < begin[ax] + size[ax]; i++) walk(ax + 1, off + i * strides[ax]);
+          };
+          walk(0, 0);
+          const isRun = idx.every((v, i) => i === 0 || v === idx[i - 1] + 1);
+          if (c) {
+            expect(isRun).toBe(true);
+            expect(c.offset).toBe(idx[0]);
+            expect(c.length).toBe(idx.length);
+          }
+          // slices whose trailing axes are whole are always recognised
+          if (size.slice(1).every((s, i) => s === shape[i + 1])) expect(c).toBeDefined();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+for (const backend of ["cpu", "wasm"] as const) {
+  describe(`lean step kernels on ${backend}`, () => {
+    let previous: string;
+    beforeAll(async () => {
+      previous = tf.getBackend();
+      await initBackend(backend);
+    });
+    afterAll(async () => {
+      await initBackend(previous as BackendName);
+    });
+
+    it("Identity, same-dtype Cast and Slice give the values of the input", () => {
+      tf.tidy(() => {
+        const x = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]);
+        expect(Array.from(tf.clone(x).dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        expect(Array.from(tf.cast(x, "float32").dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        expect(Array.from(tf.cast(x, "int32").dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        expect(Array.from(tf.slice(x, [1, 0], [2, 2]).dataSync())).toEqual([3, 4, 5, 6]);
+        expect(Array.from(tf.slice(x, [1, 1], [2, 1]).dataSync())).toEqual([4, 6]);
+        expect(Array.from(tf.slice(tf.reshape(x, [-1]), 3, 4).dataSync())).toEqual([4, 5, 6, 7]);
+        // a clone survives disposing its source (shared data is reference counted)
+        const c = tf.clone(x);
+        x.dispose();
+        expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      });
+    });
+
+    for (const act of ["relu", "tanh", "sigmoid", "linear"] as FusedActivation[]) {
+      for (const replicas of [undefined, 3]) {
+        it(`the fused dense layer (${act}${replicas ? `, ${replicas} replicas` : ""}) has autodiff's value and gradients`, () => {
+          tf.tidy(() => {
+            const lead = replicas ? [replicas] : [];
+            const x = tf.randomNormal([...lead, 6, 4], 0, 1, "float32", 1);
+            const k = tf.randomNormal([...lead, 4, 5], 0, 1, "float32", 2);
+            const b = tf.randomNormal([...lead, 5], 0, 1, "float32", 3);
+            const w = tf.randomNormal([...lead, 6, 5], 0, 1, "float32", 4);
+            const plain = (xx: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) => {
+              const pre = tf.add(tf.matMul(xx, kk), bb.rank === 2 ? tf.expandDims(bb, 1) : bb);
+              const y = act === "relu" ? tf.relu(pre) : act === "tanh" ? tf.tanh(pre) : act === "sigmoid" ? tf.sigmoid(pre) : pre;
+              return tf.sum(tf.mul(y, w));
+            };
+            const fused = (xx: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(denseActivation(xx, kk, bb, act), w));
+            const g1 = tf.grads(plain as never)([x, k, b]);
+            const g2 = tf.grads(fused as never)([x, k, b]);
+            expect(Math.abs(plain(x, k, b).dataSync()[0] - fused(x, k, b).dataSync()[0])).toBeLessThan(1e-4);
+            g1.forEach((g, i) => expect(maxAbsDiff(g, g2[i]), `gradient ${i}`).toBeLessThan(1e-4));
+          });
+        });
+      }
+    }
+
+    it("skips the input gradient when asked (inputGrad: false)", () => {
+      tf.tidy(() => {
+        const x = tf.randomNormal([6, 4], 0, 1, "float32", 1);
+        const k = tf.randomNormal([4, 5], 0, 1, "float32", 2);
+        const [dx, dk] = tf.grads(((xx: tf.Tensor, kk: tf.Tensor) => tf.sum(denseActivation(xx, kk, undefined, "relu", { inputGrad: false }))) as never)([x, k]);
+        expect(tf.max(tf.abs(dx)).dataSync()[0]).toBe(0);
+        expect(tf.max(tf.abs(dk)).dataSync()[0]).toBeGreaterThan(0);
+      });
+    });
+
+    it("the one-kernel Adam equals the op-by-op update", () => {
+      expect(hasFusedAdam()).toBe(true);
+      tf.tidy(() => {
+        const shapes = [[3, 4], [5], [2, 2, 2]];
+        const total = shapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+        const m = tf.randomNormal([total], 0, 0.1, "float32", 5);
+        const v = tf.abs(tf.randomNormal([total], 0, 0.1, "float32", 6));
+        const gs = shapes.map((s, i) => tf.randomNormal(s, 0, 1, "float32", 10 + i));
+        const ps = shapes.map((s, i) => tf.randomNormal(s, 0, 1, "float32", 20 + i));
+        const attrs = { beta1: 0.9, beta2: 0.999, lrT: 0.01, epsT: 1e-8 };
+        const [m1, v1, ...p1] = fusedAdam(m, v, gs, ps, attrs);
+        const g = tf.concat(gs.map((t) => tf.reshape(t, [-1])));
+        const p = tf.concat(ps.map((t) => tf.reshape(t, [-1])));
+        const mw = tf.add(tf.mul(0.9, m), tf.mul(0.1, g));
+        const vw = tf.add(tf.mul(0.999, v), tf.mul(0.001, tf.square(g)));
+        const pw = tf.sub(p, tf.div(tf.mul(0.01, mw), tf.add(tf.sqrt(vw), 1e-8)));
+        expect(maxAbsDiff(m1, mw)).toBeLessThan(1e-6);
+        expect(maxAbsDiff(v1, vw)).toBeLessThan(1e-6);
+        expect(maxAbsDiff(tf.concat(p1.map((t) => tf.reshape(t, [-1]))), pw)).toBeLessThan(1e-5);
+        p1.forEach((t, i) => expect(t.shape).toEqual(shapes[i]));
+      });
+    });
+  });
+}
