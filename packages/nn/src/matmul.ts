@@ -1,8 +1,16 @@
 /**
- * matMul with a lean gradient. TF.js's built-in matMul gradient multiplies with the transpose
- * flags set, and on the wasm backend a transposed matMul runs about 10x slower than a plain one
- * (measured in bench/). Here the gradient transposes explicitly and then multiplies plainly:
- * dA = dY · Bᵀ, dB = Aᵀ · dY, for 2-D operands and for [R, ·, ·] batches (replicas).
+ * Matrix products laid out for the wasm backend (issue 10), measured in bench/:
+ * - a matMul with `transposeA`/`transposeB` runs about 10x slower than a plain one, and TF.js's
+ *   built-in matMul gradient uses exactly those: here every transpose is explicit;
+ * - a batched matMul ([R, N, K] by [R, K, H], replicas) runs about 10x slower than the same work
+ *   as R plain 2-D matMuls (R = 25, [700, 50] by [50, 50]: 32 ms batched, 4.6 ms as 2-D products
+ *   on slices): batches are split into 2-D products and concatenated;
+ * - transposing a long [N, K] activation is cache-unfriendly (N = 38400, K = 300: 283 ms), so
+ *   Aᵀ·B over a long shared axis is summed over row blocks of 4096 (each block transposed while it
+ *   is in cache).
+ *
+ * `matMul(a, b)` has a lean custom gradient (dA = dY·Bᵀ, dB = Aᵀ·dY, both through
+ * {@link product}).
  *
  * @example
  * ```ts
@@ -11,33 +19,85 @@
  */
 import { tf } from "@sparse-dgm/core";
 
-function transposeLast(t: tf.Tensor): tf.Tensor {
-  if (t.rank === 2) return tf.transpose(t);
-  const perm = Array.from({ length: t.rank }, (_, i) => i);
-  perm[t.rank - 2] = t.rank - 1;
-  perm[t.rank - 1] = t.rank - 2;
-  return tf.transpose(t, perm);
+/** Rows per block when a transposed operand's shared axis is long. */
+const BLOCK = 4096;
+
+function t2(x: tf.Tensor): tf.Tensor {
+  return tf.transpose(x);
+}
+
+/** One 2-D product with optional transposes, all explicit. */
+function product2d(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
+  if (transposeA && !transposeB && a.shape[0] > 2 * BLOCK) {
+    // Aᵀ·B = Σ_blocks A_cᵀ·B_c over the long shared axis.
+    const n = a.shape[0];
+    let acc: tf.Tensor | undefined;
+    for (let lo = 0; lo < n; lo += BLOCK) {
+      const rows = Math.min(BLOCK, n - lo);
+      const part = tf.matMul(t2(tf.slice(a, [lo, 0], [rows, a.shape[1] as number])), tf.slice(b, [lo, 0], [rows, b.shape[1] as number]));
+      acc = acc ? tf.add(acc, part) : part;
+    }
+    return acc!;
+  }
+  return tf.matMul(transposeA ? t2(a) : a, transposeB ? t2(b) : b);
+}
+
+/**
+ * a·b (or with transposed operands) for 2-D operands and for batches over one leading axis:
+ * [R, M, K]·[R, K, N], [R, M, K]·[K, N] (one 2-D product), [M, K]·[R, K, N]. Broadcast batch axes
+ * are not summed here (see {@link matMul}'s gradient).
+ */
+export function product(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  if (a.rank === 2 && b.rank === 2) return product2d(a, b, transposeA, transposeB);
+  if (a.rank === 3 && b.rank === 2 && !transposeA) {
+    const [R, M, K] = a.shape;
+    const y = product2d(tf.reshape(a, [R * M, K]), b, false, transposeB);
+    return tf.reshape(y, [R, M, y.shape[1] as number]);
+  }
+  if (a.rank > 3 || b.rank > 3) throw new Error(`matMul: operands of rank ${a.rank} and ${b.rank} are not supported (at most one batch axis)`);
+  const R = a.rank === 3 ? a.shape[0] : b.shape[0];
+  if (a.rank === 3 && b.rank === 3 && a.shape[0] !== b.shape[0]) throw new Error(`matMul: batch sizes ${a.shape[0]} and ${b.shape[0]} differ`);
+  if (R === 1) {
+    const y = product2d(a.rank === 3 ? tf.squeeze(a, [0]) : a, b.rank === 3 ? tf.squeeze(b, [0]) : b, transposeA, transposeB);
+    return tf.expandDims(y, 0);
+  }
+  // Operands transposed as a whole batch, sliced per replica (contiguous slices: one copy each; wasm's
+  // Unpack copies the whole input per output), R plain products, one Pack.
+  const prep = (x: tf.Tensor, transpose: boolean) => (x.rank === 3 ? (transpose ? tf.transpose(x, [0, 2, 1]) : x) : transpose ? t2(x) : x);
+  const A = prep(a, transposeA);
+  const B = prep(b, transposeB);
+  const pick = (x: tf.Tensor, r: number) => (x.rank === 3 ? tf.reshape(tf.slice(x, [r, 0, 0], [1, x.shape[1], x.shape[2]]), [x.shape[1] as number, x.shape[2] as number]) : x);
+  const parts: tf.Tensor[] = [];
+  for (let r = 0; r < R; r++) parts.push(tf.matMul(pick(A, r), pick(B, r)));
+  return tf.stack(parts);
 }
 
 type Binary = (a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
 
+/** Sums the leading axes `grad` has beyond `target`'s rank (broadcast batches). */
+export function reduceLeading(grad: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  if (grad.rank === target.rank) return grad;
+  return tf.sum(grad, Array.from({ length: grad.rank - target.rank }, (_, i) => i));
+}
+
 const lean = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
-    value: tf.matMul(a, b),
+    value: product(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved;
-      let da = tf.matMul(dy, transposeLast(sb));
-      let db = tf.matMul(transposeLast(sa), dy);
-      // Broadcast batch axes (a [R, N, K] with b [K, H]) reduce back to the operand's shape.
-      if (db.rank > sb.rank) db = tf.sum(db, Array.from({ length: db.rank - sb.rank }, (_, i) => i));
-      if (da.rank > sa.rank) da = tf.sum(da, Array.from({ length: da.rank - sa.rank }, (_, i) => i));
+      // [R, M, K]·[K, N]: dB sums over the replicas' rows, as one 2-D product.
+      const db =
+        sa.rank === 3 && sb.rank === 2
+          ? product2d(tf.reshape(sa, [-1, sa.shape[2]]), tf.reshape(dy, [-1, dy.shape[2]]), true, false)
+          : reduceLeading(product(sa, dy, true, false), sb);
+      const da = reduceLeading(product(dy, sb, false, true), sa);
       return [da, db];
     },
   };
 }) as Binary as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
-/** a · b (2-D, or batched over leading axes) with the lean gradient. */
+/** a · b (2-D, or batched over one leading axis) with the lean gradient. */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return lean(a, b);
 }

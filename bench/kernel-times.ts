@@ -5,10 +5,11 @@ import { configFor } from "./lib/sizes.js";
 await initBackend("wasm");
 const [m, B, G, K, H] = [process.argv[2], +process.argv[3], +process.argv[4], +process.argv[5], +process.argv[6]];
 const model = zoo[m].build(configFor(m, { B, G, K, H }) as never);
-const p = compile(model, { seed: 0, normalisation: zoo[m].training.normalisation, encoderHidden: [H, H] });
-const x = tf.tidy(() => tf.cast(tf.greater(tf.randomNormal([B * 30, G]), 0.5), "float32"));
-await p.fit(x, { epochs: 1, batchSize: B, maxSteps: 20 });
-const prof = await tf.profile(async () => { await p.fit(x, { epochs: 1, batchSize: B, maxSteps: 21 }); });
+const R = +(process.env.R ?? 0);
+const p = compile(model, { seed: R ? Array.from({ length: R }, (_, i) => i) : 0, ...(R ? { replicas: R } : {}), normalisation: zoo[m].training.normalisation, encoderHidden: [H, H] });
+const x = tf.tidy(() => tf.cast(tf.greater(tf.randomNormal([B * (+(process.env.WARM ?? 20) + 3), G]), 0.5), "float32"));
+await p.fit(x, { epochs: 1, batchSize: B, maxSteps: +(process.env.WARM ?? 20) });
+const prof = await tf.profile(async () => { await p.fit(x, { epochs: 1, batchSize: B, maxSteps: +(process.env.WARM ?? 20) + 1 }); });
 const agg: Record<string, { n: number; ms: number }> = {};
 let tot = 0;
 for (const k of prof.kernels) { const key = k.name + JSON.stringify(k.inputShapes); agg[key] ??= { n: 0, ms: 0 }; agg[key].n++; const t = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0; agg[key].ms += t; tot += t; }
