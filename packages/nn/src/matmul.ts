@@ -66,7 +66,7 @@ export function product(a: tf.Tensor, b: tf.Tensor, transposeA = false, transpos
   const prep = (x: tf.Tensor, transpose: boolean) => (x.rank === 3 ? (transpose ? tf.transpose(x, [0, 2, 1]) : x) : transpose ? t2(x) : x);
   const A = prep(a, transposeA);
   const B = prep(b, transposeB);
-  const pick = (x: tf.Tensor, r: number) => (x.rank === 3 ? tf.reshape(tf.slice(x, [r, 0, 0], [1, x.shape[1], x.shape[2]]), [x.shape[1] as number, x.shape[2] as number]) : x);
+  const pick = (x: tf.Tensor, r: number) => (x.rank === 3 ? tf.reshape(tf.slice(x, [r, 0, 0], [1, x.shape[1] as number, x.shape[2] as number]), [x.shape[1] as number, x.shape[2] as number]) : x);
   const parts: tf.Tensor[] = [];
   for (let r = 0; r < R; r++) parts.push(tf.matMul(pick(A, r), pick(B, r)));
   return tf.stack(parts);
