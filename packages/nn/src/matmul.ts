@@ -89,7 +89,7 @@ const lean = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) 
       // [R, M, K]·[K, N]: dB sums over the replicas' rows, as one 2-D product.
       const db =
         sa.rank === 3 && sb.rank === 2
-          ? product2d(tf.reshape(sa, [-1, sa.shape[2]]), tf.reshape(dy, [-1, dy.shape[2]]), true, false)
+          ? product2d(tf.reshape(sa, [-1, sa.shape[2] as number]), tf.reshape(dy, [-1, dy.shape[2] as number]), true, false)
           : reduceLeading(product(sa, dy, true, false), sb);
       const da = reduceLeading(product(dy, sb, false, true), sa);
       return [da, db];
