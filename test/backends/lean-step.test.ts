@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fc from "fast-check";
 import { tf, initBackend, contiguousSlice, type BackendName } from "@sparse-dgm/core";
-import { denseActivation, type FusedActivation } from "@sparse-dgm/nn";
+import { denseActivation, maskedDecoderForward, type FusedActivation } from "@sparse-dgm/nn";
 import { fusedAdam, hasFusedAdam } from "../../packages/infer/src/adam-kernel.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -97,6 +97,35 @@ for (const backend of ["cpu", "wasm"] as const) {
           });
         });
       }
+    }
+
+    for (const replicas of [undefined, 2]) {
+      it(`the masked decoder (${replicas ? "replicas" : "one run"}) has the plain ops' value and gradients`, () => {
+        tf.tidy(() => {
+          const lead = replicas ? [replicas] : [];
+          const [B, G, K, H] = [5, 4, 3, 6];
+          const prod = tf.randomNormal([...lead, B, G, K], 0, 1, "float32", 1);
+          const k0 = tf.randomNormal([...lead, K, H], 0, 0.5, "float32", 2);
+          const k1 = tf.randomNormal([...lead, H, H], 0, 0.5, "float32", 3);
+          const b1 = tf.randomNormal([...lead, H], 0, 0.5, "float32", 4);
+          const V = tf.randomNormal([...lead, G, H], 0, 0.5, "float32", 5);
+          const c = tf.randomNormal([...lead, G], 0, 0.5, "float32", 6);
+          const w = tf.randomNormal([...lead, B, G], 0, 1, "float32", 7);
+          const lean = (...a: tf.Tensor[]) => tf.sum(tf.mul(maskedDecoderForward(a[0], { kernels: [a[1], a[2]], biases: [undefined, a[3]], headKernel: a[4], headBias: a[5] }, replicas), w));
+          const plain = (...a: tf.Tensor[]) => {
+            const x2 = tf.reshape(a[0], [...lead, B * G, K]);
+            const h1 = tf.relu(tf.matMul(x2, a[1]));
+            const h2 = tf.reshape(tf.relu(tf.add(tf.matMul(h1, a[2]), tf.reshape(a[3], [...lead, 1, H]))), [...lead, B, G, H]);
+            const out = tf.add(tf.sum(tf.mul(h2, tf.reshape(a[4], [...lead, 1, G, H])), -1), tf.reshape(a[5], [...lead, 1, G]));
+            return tf.sum(tf.mul(out, w));
+          };
+          const xs = [prod, k0, k1, b1, V, c];
+          expect(Math.abs(lean(...xs).dataSync()[0] - plain(...xs).dataSync()[0])).toBeLessThan(1e-3);
+          const g1 = tf.grads(lean as never)(xs);
+          const g2 = tf.grads(plain as never)(xs);
+          g1.forEach((g, i) => expect(maxAbsDiff(g, g2[i]), `gradient ${i}`).toBeLessThan(1e-3));
+        });
+      });
     }
 
     it("skips the input gradient when asked (inputGrad: false)", () => {

@@ -10,6 +10,7 @@
 import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
 import { denseParams, torchDefaultInit } from "./linear.js";
 import { denseActivation } from "./fused-dense.js";
+import { product } from "./matmul.js";
 
 /** Arguments of the maskedDecoder block. */
 export interface MaskedDecoderArgs {
@@ -59,12 +60,42 @@ export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, r
   const H = h.shape[h.rank - 1];
   const outer = prod.shape.slice(0, prod.rank - 1); // [..., G]
   const hid = tf.reshape(h, [...outer, H]); // [..., G, H]
-  // Heads: broadcast V [G, H] (or [R, G, H]) over the batch axes between replica and rows.
-  const middle = outer.length - 1 - (replicas === undefined ? 0 : 1);
-  const vShape = replicas === undefined ? [...Array(middle).fill(1), G, H] : [replicas, ...Array(middle).fill(1), G, H];
+  return heads(hid, w.headKernel, w.headBias, replicas !== undefined);
+}
+
+type HeadsFn = (hid: tf.Tensor, V: tf.Tensor, c: tf.Tensor) => tf.Tensor;
+
+/**
+ * The G heads: out[..., g] = Σ_h hid[..., g, h]·V[g, h] + c[g] (V [G, H] or [R, G, H] with
+ * replicas), with a lean backward pass: dhid = dout ⊙ V, and the sums over the batch for dV and dc
+ * as ones-vector products (a sum over a leading axis runs through a transpose on wasm).
+ */
+function heads(hid: tf.Tensor, V: tf.Tensor, c: tf.Tensor, replicated: boolean): tf.Tensor {
+  const G = hid.shape[hid.rank - 2];
+  const H = hid.shape[hid.rank - 1];
+  const middle = hid.rank - 2 - (replicated ? 1 : 0); // batch axes between replica and rows
+  const vShape = replicated ? [V.shape[0], ...Array(middle).fill(1), G, H] : [...Array(middle).fill(1), G, H];
   const cShape = vShape.slice(0, -1);
-  const out = tf.sum(tf.mul(hid, tf.reshape(w.headKernel, vShape)), -1);
-  return tf.add(out, tf.reshape(w.headBias, cShape));
+  const f = tf.customGrad(((x: tf.Tensor, v: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x, v]);
+    const vb = tf.reshape(v, vShape);
+    return {
+      value: tf.add(tf.sum(tf.mul(x, vb), -1), tf.reshape(b, cShape)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sv] = saved;
+        const d = tf.expandDims(dy, -1); // [..., G, 1]
+        const dx = tf.mul(d, tf.reshape(sv, vShape));
+        // Σ over the batch axes: [R?, N, G·H] rows summed by a ones-vector product.
+        const lead = replicated ? [sv.shape[0]] : [];
+        const n = dy.size / (G * (replicated ? sv.shape[0] : 1));
+        const ones = tf.ones([1, n]);
+        const dv = tf.reshape(product(ones, tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
+        const dc = tf.reshape(product(ones, tf.reshape(dy, [...lead, n, G])), [...lead, G]);
+        return [dx, dv, dc];
+      },
+    };
+  }) as never) as unknown as HeadsFn;
+  return f(hid, V, c);
 }
 
 /** Creates (on first use) and returns the decoder's weights in a parameter store. */
