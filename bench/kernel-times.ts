@@ -13,5 +13,5 @@ const prof = await tf.profile(async () => { await p.fit(x, { epochs: 1, batchSiz
 const agg: Record<string, { n: number; ms: number }> = {};
 let tot = 0;
 for (const k of prof.kernels) { const key = k.name + JSON.stringify(k.inputShapes); agg[key] ??= { n: 0, ms: 0 }; agg[key].n++; const t = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0; agg[key].ms += t; tot += t; }
-console.log("total kernel ms", tot.toFixed(1), "kernels", prof.kernels.length);
+console.log("total kernel ms", tot.toFixed(1), "kernels", prof.kernels.length, "peakMB", (prof.peakBytes / 2 ** 20).toFixed(0));
 for (const [k, v] of Object.entries(agg).sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(v.ms.toFixed(2), v.n, k);

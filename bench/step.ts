@@ -52,11 +52,13 @@ await program.fit(data as never, {
   },
 });
 const tensorsAfterLast = tf.memory().numTensors;
+// Peak RSS of the training steps (before the profiling pass below), and the wasm heap's size.
+const peakRssTrainMb = process.resourceUsage().maxRSS / 1024;
+const wasmHeapMb = backend === "wasm" ? ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20) : undefined;
 times.sort((a, b) => a - b);
 const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
 // One more step under the kernel profiler, for the FLOP count (not timed).
 const flops = await stepFlops(() => program.fit(data as never, { epochs: 1, batchSize: B, learningRate: 1e-3, maxSteps: job.warmup + job.steps + 1 }));
-const peakRssMb = process.resourceUsage().maxRSS / 1024;
 const mm = matMulThroughput(job.size, R);
 const out = {
   model: job.model,
@@ -68,7 +70,8 @@ const out = {
   msPerStep: +median.toFixed(3),
   msPerReplicaStep: +(median / (R ?? 1)).toFixed(3),
   steps: times.length,
-  peakRssMb: Math.round(peakRssMb),
+  peakRssMb: Math.round(peakRssTrainMb),
+  ...(wasmHeapMb !== undefined ? { wasmHeapMb: Math.round(wasmHeapMb) } : {}),
   tensorsAfterFirstStep: tensorsAfterFirst,
   tensorsAfterLastStep: tensorsAfterLast,
   kernelsPerStep: flops.kernels,

@@ -39,12 +39,14 @@ export function installLeanKernels(backendName = "wasm"): void {
   tf.registerKernel({
     kernelName: "Identity",
     backendName,
+    setupFunc: identity.setupFunc,
     kernelFunc: ((args: KernelArgs) => (args.inputs.x.dtype === "string" ? identity.kernelFunc(args as never) : share(args.inputs.x, args.backend))) as never,
   });
   tf.unregisterKernel("Cast", backendName);
   tf.registerKernel({
     kernelName: "Cast",
     backendName,
+    setupFunc: cast.setupFunc,
     kernelFunc: ((args: KernelArgs) => (args.attrs?.dtype === args.inputs.x.dtype ? share(args.inputs.x, args.backend) : cast.kernelFunc(args as never))) as never,
   });
   // Slice: wasm's kernel first copies the whole input out of the heap (`readSync`), so slicing a
@@ -55,6 +57,7 @@ export function installLeanKernels(backendName = "wasm"): void {
     tf.registerKernel({
       kernelName: "Slice",
       backendName,
+      setupFunc: slice.setupFunc,
       kernelFunc: ((args: { inputs: { x: tf.TensorInfo }; attrs: { begin: number[] | number; size: number[] | number }; backend: unknown }) => {
         const { x } = args.inputs;
         const contiguous = contiguousSlice(x.shape, args.attrs.begin, args.attrs.size);
@@ -67,7 +70,50 @@ export function installLeanKernels(backendName = "wasm"): void {
       }) as never,
     });
   }
+  // Transpose of a matrix (or a batch of matrices, perm [0, 2, 1]): a cache-tiled copy in
+  // JavaScript over the heap runs 3-4x faster than wasm's kernel (46M floats: 113 ms vs 440 ms).
+  const transpose = tf.getKernel("Transpose", backendName);
+  if (transpose) {
+    tf.unregisterKernel("Transpose", backendName);
+    tf.registerKernel({
+      kernelName: "Transpose",
+      backendName,
+      // the wasm module's own transpose (used inside other kernels) is bound by this setup
+      setupFunc: transpose.setupFunc,
+      kernelFunc: ((args: { inputs: { x: tf.TensorInfo }; attrs: { perm: number[] }; backend: unknown }) => {
+        const { x } = args.inputs;
+        const { perm } = args.attrs;
+        const matrix = x.shape.length === 2 && perm[0] === 1 && perm[1] === 0;
+        const batched = x.shape.length === 3 && perm[0] === 0 && perm[1] === 2 && perm[2] === 1;
+        if (x.dtype !== "float32" || !(matrix || batched) || x.shape.reduce((a, c) => a * c, 1) < 4096) return transpose.kernelFunc(args as never);
+        const b = args.backend as SharedBackend;
+        const [batch, rows, cols] = matrix ? [1, x.shape[0], x.shape[1]] : (x.shape as [number, number, number]);
+        const out = b.makeOutput(matrix ? [cols, rows] : [batch, cols, rows], "float32");
+        transposeTiled(b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(out) as Float32Array, batch, rows, cols);
+        return out;
+      }) as never,
+    });
+  }
   replaced.add(backendName);
+}
+
+/** out[b, j, i] = x[b, i, j] for a batch of rows x cols matrices, in 8 x 8 tiles. */
+export function transposeTiled(x: Float32Array, out: Float32Array, batch: number, rows: number, cols: number): void {
+  const T = 8;
+  const size = rows * cols;
+  for (let b = 0; b < batch; b++) {
+    const base = b * size;
+    for (let i0 = 0; i0 < rows; i0 += T) {
+      const i1 = Math.min(rows, i0 + T);
+      for (let j0 = 0; j0 < cols; j0 += T) {
+        const j1 = Math.min(cols, j0 + T);
+        for (let i = i0; i < i1; i++) {
+          const src = base + i * cols;
+          for (let j = j0; j < j1; j++) out[base + j * rows + i] = x[src + j];
+        }
+      }
+    }
+  }
 }
 
 /**

@@ -257,9 +257,16 @@ function defaultProcess(msg: Message): void {
     case "param": {
       const shape = canonicalShape(state.ir, site, state.sizes);
       const init = site.fn;
-      msg.value = state.params.getOrCreate(`site/${site.name}`, shape, () => init(state.values, state.ctx) as tf.Tensor, {
-        group: "params",
-      });
+      // The initialiser gets a key of its own (one per replica) and may return the site layout.
+      msg.value = state.params.getOrCreate(
+        `site/${site.name}`,
+        shape,
+        (key) => {
+          const v = (init as (s: unknown, c: unknown, k: Key) => tf.Tensor)(state.values, state.ctx, key);
+          return v.size === shape.reduce((a, b) => a * b, 1) && v.shape.join() !== shape.join() ? toCanonical(state.ir, site, state.sizes, v) : v;
+        },
+        { group: "params" },
+      );
       return;
     }
     case "deterministic":

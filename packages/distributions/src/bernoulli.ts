@@ -17,15 +17,22 @@ import { registerKL } from "./kl.js";
 import { registerDistribution } from "./registry.js";
 import { standardReference as ref } from "./reference/standard.js";
 
-/** Either `{ probs }` or `{ logits }` (exactly one). */
-export type BernoulliParams = { probs: Param; logits?: undefined } | { logits: Param; probs?: undefined };
+/**
+ * Either `{ probs }` or `{ logits }` (exactly one). `targets: "fractional"` accepts observations in
+ * [0, 1] (grey-level pixels) and scores them with the binary cross-entropy x·log p + (1−x)·log(1−p),
+ * as PyTorch's `binary_cross_entropy` does in the VAE and VSC reference code; it equals the
+ * Bernoulli log-mass at x ∈ {0, 1} and is not a normalised density in between.
+ */
+export type BernoulliParams = ({ probs: Param; logits?: undefined } | { logits: Param; probs?: undefined }) & { targets?: "binary" | "fractional" };
 
 /** Bernoulli(probs) or Bernoulli(logits = log(probs / (1 - probs))). Not reparameterised. */
 export class Bernoulli extends Distribution {
   readonly kind = "Bernoulli";
-  readonly support = boolean;
+  readonly support: typeof boolean;
   readonly hasRsample = false;
   readonly batchShape: number[];
+  /** Observations scored: {0, 1}, or [0, 1] by cross-entropy. */
+  readonly targets: "binary" | "fractional";
   /** Which parameter was given. */
   readonly parameterisation: "probs" | "logits";
   private readonly arg: Param;
@@ -43,6 +50,9 @@ export class Bernoulli extends Distribution {
     this.arg = (hasProbs ? p.probs : p.logits) as Param;
     this.given = asTensor(this.arg);
     this.batchShape = shapeOf(this.arg);
+    this.targets = p.targets ?? "binary";
+    if (this.targets !== "binary" && this.targets !== "fractional") throw new DistributionArgError("Bernoulli", "targets", `must be "binary" or "fractional", got "${String(this.targets)}"`);
+    this.support = this.targets === "fractional" ? closedUnitInterval : boolean;
   }
 
   params(): Record<string, tf.Tensor> {
@@ -73,8 +83,14 @@ export class Bernoulli extends Distribution {
 
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const [l1, l0] = this.logProbs();
       const xf = tf.cast(x, "float32");
+      // Logits and cross-entropy targets: x·l − softplus(l) (= x log σ(l) + (1 − x) log σ(−l)), 3 ops.
+      if (this.targets === "fractional" && this.parameterisation === "logits") return tf.sub(tf.mul(xf, this.given), tf.softplus(this.given));
+      const [l1, l0] = this.logProbs();
+      if (this.targets === "fractional") {
+        // x l1 + (1 - x) l0, logs floored so that 0 * log 0 = 0
+        return tf.add(tf.mul(xf, tf.maximum(l1, LOG_FLOOR)), tf.mul(tf.sub(1, xf), tf.maximum(l0, LOG_FLOOR)));
+      }
       // x l1 + (1 - x) l0, but never 0 * -inf at probs in {0, 1}
       const shape = [...broadcast(xf.shape, l1.shape)];
       const isOne = tf.broadcastTo(tf.greater(xf, 0.5), shape); // bool, outside the gradient

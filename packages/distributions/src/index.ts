@@ -24,3 +24,4 @@ export * from "./relaxed-bernoulli.js";
 export * from "./relaxed-one-hot-categorical.js";
 export * from "./threshold-sigmoid.js";
 export * from "./capped-sparse-code.js";
+export * from "./pseudo-input-prior.js";

@@ -35,7 +35,9 @@ export interface GuidePlan {
 
 /** The guide's family for a prior kind (throws naming the site when there is none). */
 export function localFamily(site: SiteDecl, priorKind: string | undefined): LocalFamily {
-  if (priorKind === "SpikeAndSlab") return "spikeAndSlab";
+  if (priorKind === "SpikeAndSlab" || priorKind === "PseudoInputSpikeSlab") return "spikeAndSlab";
+  // a local binary code relaxed by the threshold sigmoid (VSC) whose prior is given by name only
+  if (site.mask?.valueType === "binary" && site.mask.estimator.kind === "threshold-sigmoid") return "spikeAndSlab";
   if (priorKind === "CappedSparseCode") return "cappedCode";
   if (priorKind === "Normal" || priorKind === undefined) return "normal";
   throw new Error(`site "${site.name}": no automatic amortised guide for a ${priorKind} prior; supply a guide override`);
@@ -124,6 +126,38 @@ export function replicaUniform(keys: Key[], replicas: number | undefined, shape:
   const buf = new Float32Array(n * replicas);
   keys.forEach((k, r) => buf.set(k.uniformArray(n), r * n));
   return tf.tensor(buf, [replicas, ...shape]);
+}
+
+/**
+ * The guide's distribution for a local site evaluated at other inputs: `ctx.recognition(site, u)`,
+ * e.g. VSC's pseudo-inputs u [P, D] (any layout whose size is P·D, with a leading replica axis
+ * when replicated). The encoder and heads are the guide's own (shared weights); the gradient flows
+ * into the inputs, so pseudo-inputs learn. Returns batch [P, width] (or [R, P, width]).
+ */
+export function recognise(plan: GuidePlan, g: GuideRun, siteName: string, inputs: tf.Tensor): Normal | SpikeAndSlab {
+  const entry = plan.locals.find((l) => l.site.name === siteName);
+  if (!entry) throw new Error(`ctx.recognition("${siteName}"): "${siteName}" is not a local site with an amortised guide`);
+  const lead = g.replicas === undefined ? 0 : 1;
+  const inWidth = plan.observed.reduce((a, s) => a + s.plates.filter((p) => p !== DATA_PLATE).reduce((b, p) => b * g.sizes[p], 1) * s.event.reduce((b, e) => b * e, 1), 0);
+  if (inputs.size % ((g.replicas ?? 1) * inWidth) !== 0) {
+    throw new Error(`ctx.recognition("${siteName}"): inputs of shape [${inputs.shape.join(", ")}] do not hold rows of the encoder's ${inWidth} input features`);
+  }
+  const x = tf.reshape(inputs, [...(lead ? [g.replicas!] : []), -1, inWidth]);
+  const h = mlpForward(g.params, "guide/encoder", x, { hidden: plan.hidden });
+  const H = h.shape[h.rank - 1];
+  const head = (name: string, units: number) => {
+    const p = denseParams(g.params, { name: `guide/${name}`, inputs: H, units });
+    return denseActivation(h, p.kernel, p.bias!, "linear");
+  };
+  const { site, family, width } = entry;
+  const loc = head(`${site.name}/loc`, width);
+  const scale = tf.exp(tf.mul(0.5, head(`${site.name}/logVariance`, width)));
+  if (family === "normal") return new Normal(loc, scale);
+  if (family === "spikeAndSlab") {
+    const gamma = tf.exp(tf.neg(tf.relu(tf.neg(head(`${site.name}/logit`, width)))));
+    return new SpikeAndSlab({ inclusion: gamma, loc, scale });
+  }
+  throw new Error(`ctx.recognition("${siteName}"): not available for a ${family} guide`);
 }
 
 /**

@@ -34,7 +34,7 @@ import {
   type SiteDecl,
 } from "@sparse-dgm/core";
 import { SpikeSlabLasso, Normal, bernoulli, unitInterval, positive, real, type Constraint, type Distribution } from "@sparse-dgm/distributions";
-import { planGuide, runLocalGuide, replicaNormal, replicaUniform, type GuidePlan, type LocalDraw } from "./guide.js";
+import { planGuide, runLocalGuide, recognise, replicaNormal, replicaUniform, type GuidePlan, type LocalDraw } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
 import { Adam, type NamedGrad } from "./optim.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
@@ -287,16 +287,17 @@ export class Program {
     const sizes = { ...this.sizes, [DATA_PLATE]: batchSize };
     const plan = this.plan!;
     const observed = { ...side, [obs.name]: xc };
-    const locals = runLocalGuide(plan, {
+    const guideRun = {
       ir,
       sizes,
       params: this.params,
       replicas: this.replicas,
       observed: { [obs.name]: xc },
       keys,
-      scheduleAt: (s) => scheduleValue(s as never, step),
+      scheduleAt: (s: unknown) => scheduleValue(s as never, step),
       sample,
-    });
+    };
+    const locals = runLocalGuide(plan, guideRun);
     const localMap = new Map(locals.map((l) => [l.site.name, l]));
     const values = new Map<string, tf.Tensor>();
     for (const l of locals) values.set(l.site.name, l.value);
@@ -319,6 +320,7 @@ export class Program {
         training: sample,
         context: {
           posterior: (site: string) => localMap.get(site)?.q,
+          recognition: (site: string, inputs: tf.Tensor) => recognise(plan, guideRun, site, inputs),
         },
       },
     );
@@ -644,9 +646,13 @@ export class Program {
       const n = Math.min(this.rowsOf(x), 2000);
       const rowsX = this.hasReplicaAxis(x) ? tf.slice(x, [0, 0], [1, n]) : tf.slice(x, 0, n);
       const xr = this.withReplicas(this.hasReplicaAxis(x) ? tf.squeeze(rowsX, [0]) : rowsX);
-      const { messages } = this.forward(this.canonicalDataSized(xr, n), n, this.keys.map((k) => k.foldIn("support-check")), false, 0);
-      const msg = messages.find((m) => m.name === obs.name)!;
-      const ok = msg.fn!.support.check(msg.value!);
+      // The likelihood (and so its support) from a forward pass on one minibatch; the check on up
+      // to 2000 rows (a forward on all of them would hold 2000-row activations: 2.9 GB at G = 300).
+      const m = Math.min(n, this.configuredBatch || n);
+      const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
+      const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0);
+      const msg = messages.find((mm) => mm.name === obs.name)!;
+      const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
       const okData = ok.dataSync();
       const bad = okData.findIndex((v) => !v);
       if (bad < 0) return;

@@ -18,6 +18,11 @@ export type FusedActivation = "relu" | "tanh" | "sigmoid" | "linear";
 
 /** act'(pre) expressed through the output y, times dy. */
 function activationGrad(act: FusedActivation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  // own scope: the derivative's temporary is freed at once (at [153600, 300] it is 184 MB)
+  return act === "linear" ? dy : tf.tidy(() => activationGradRaw(act, dy, y));
+}
+
+function activationGradRaw(act: FusedActivation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   switch (act) {
     case "relu":
       return tf.mul(dy, tf.step(y));
@@ -74,20 +79,22 @@ function fused(act: FusedActivation, hasBias: boolean, inputGrad: boolean): Fn {
     save(act === "linear" ? [x, kernel] : [x, kernel, y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sk, sy] = saved;
-        const g = activationGrad(act, dy, sy);
-        // [R, N, in]·[in, out] (shared kernel): dW over all rows as one 2-D product.
-        const dk =
-          sx.rank === 3 && sk.rank === 2
-            ? product(tf.reshape(sx, [-1, sx.shape[2] as number]), tf.reshape(g, [-1, g.shape[2] as number]), true, false)
-            : reduceLeading(product(sx, g, true, false), sk);
-        const dx = inputGrad ? reduceLeading(product(g, sk, false, true), sx) : tf.zerosLike(sx);
-        if (!hasBias) return [dx, dk];
-        const b = bias as tf.Tensor;
-        const db = biasGrad(g, b);
-        return [dx, dk, db];
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        // tidy: temporaries are freed now, not at the end of the whole backward pass
+        tf.tidy(() => {
+          const [sx, sk, sy] = saved;
+          const g = activationGrad(act, dy, sy);
+          // [R, N, in]·[in, out] (shared kernel): dW over all rows as one 2-D product.
+          const dk =
+            sx.rank === 3 && sk.rank === 2
+              ? product(tf.reshape(sx, [-1, sx.shape[2] as number]), tf.reshape(g, [-1, g.shape[2] as number]), true, false)
+              : reduceLeading(product(sx, g, true, false), sk);
+          const dx = inputGrad ? reduceLeading(product(g, sk, false, true), sx) : tf.zerosLike(sx);
+          if (!hasBias) return [dx, dk];
+          const b = bias as tf.Tensor;
+          const db = biasGrad(g, b);
+          return [dx, dk, db];
+        }),
     };
   };
   f = tf.customGrad(body as never) as unknown as Fn;

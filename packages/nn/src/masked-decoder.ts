@@ -81,18 +81,20 @@ function heads(hid: tf.Tensor, V: tf.Tensor, c: tf.Tensor, replicated: boolean):
     const vb = tf.reshape(v, vShape);
     return {
       value: tf.add(tf.sum(tf.mul(x, vb), -1), tf.reshape(b, cShape)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sv] = saved;
-        const d = tf.expandDims(dy, -1); // [..., G, 1]
-        const dx = tf.mul(d, tf.reshape(sv, vShape));
-        // Σ over the batch axes: [R?, N, G·H] rows summed by a ones-vector product.
-        const lead = replicated ? [sv.shape[0]] : [];
-        const n = dy.size / (G * (replicated ? sv.shape[0] : 1));
-        const ones = tf.ones([1, n]);
-        const dv = tf.reshape(product(ones, tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
-        const dc = tf.reshape(product(ones, tf.reshape(dy, [...lead, n, G])), [...lead, G]);
-        return [dx, dv, dc];
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        // tidy: temporaries are freed now, not at the end of the whole backward pass
+        tf.tidy(() => {
+          const [sx, sv] = saved;
+          const d = tf.expandDims(dy, -1); // [..., G, 1]
+          const dx = tf.mul(d, tf.reshape(sv, vShape));
+          // Σ over the batch axes: [R?, N, G·H] rows summed by a ones-vector product.
+          const lead = replicated ? [sv.shape[0]] : [];
+          const n = dy.size / (G * (replicated ? sv.shape[0] : 1));
+          const ones = tf.ones([1, n]);
+          const dv = tf.reshape(product(ones, tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
+          const dc = tf.reshape(product(ones, tf.reshape(dy, [...lead, n, G])), [...lead, G]);
+          return [dx, dv, dc];
+        }),
     };
   }) as never) as unknown as HeadsFn;
   return f(hid, V, c);

@@ -34,8 +34,13 @@ function product2d(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: 
     let acc: tf.Tensor | undefined;
     for (let lo = 0; lo < n; lo += BLOCK) {
       const rows = Math.min(BLOCK, n - lo);
-      const part = tf.matMul(t2(tf.slice(a, [lo, 0], [rows, a.shape[1] as number])), tf.slice(b, [lo, 0], [rows, b.shape[1] as number]));
-      acc = acc ? tf.add(acc, part) : part;
+      const prev = acc;
+      // each block in its own scope: its slices and transpose are freed before the next block
+      acc = tf.tidy(() => {
+        const part = tf.matMul(t2(tf.slice(a, [lo, 0], [rows, a.shape[1] as number])), tf.slice(b, [lo, 0], [rows, b.shape[1] as number]));
+        return prev ? tf.add(prev, part) : part;
+      });
+      prev?.dispose();
     }
     return acc!;
   }
@@ -84,16 +89,18 @@ const lean = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) 
   save([a, b]);
   return {
     value: product(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved;
-      // [R, M, K]·[K, N]: dB sums over the replicas' rows, as one 2-D product.
-      const db =
-        sa.rank === 3 && sb.rank === 2
-          ? product2d(tf.reshape(sa, [-1, sa.shape[2] as number]), tf.reshape(dy, [-1, dy.shape[2] as number]), true, false)
-          : reduceLeading(product(sa, dy, true, false), sb);
-      const da = reduceLeading(product(dy, sb, false, true), sa);
-      return [da, db];
-    },
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        // tidy: temporaries are freed now, not at the end of the whole backward pass
+        tf.tidy(() => {
+        const [sa, sb] = saved;
+        // [R, M, K]·[K, N]: dB sums over the replicas' rows, as one 2-D product.
+        const db =
+          sa.rank === 3 && sb.rank === 2
+            ? product2d(tf.reshape(sa, [-1, sa.shape[2] as number]), tf.reshape(dy, [-1, dy.shape[2] as number]), true, false)
+            : reduceLeading(product(sa, dy, true, false), sb);
+        const da = reduceLeading(product(dy, sb, false, true), sa);
+        return [da, db];
+      }),
   };
 }) as Binary as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 

@@ -13,8 +13,8 @@
  * const m = vsc.build({ features: 784 });    // 784-400-200, α = 0.01
  * ```
  */
-import { tf, model, thresholdSigmoid, warmup, type SiteContext } from "@sparse-dgm/core";
-import { spikeAndSlab, bernoulli, normal } from "@sparse-dgm/distributions";
+import { tf, Key, model, thresholdSigmoid, warmup, type SiteContext } from "@sparse-dgm/core";
+import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, openUnit, oneOf, type ZooEntry } from "./entry.js";
 
@@ -64,7 +64,8 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   const slabWarmup = end > 0 ? warmup({ start, end }) : 1;
   const decode = (z: tf.Tensor, ctx: SiteContext) =>
     ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H], output: D }), ["data", "feature"]);
-  const observe = (out: tf.Tensor) => (likelihood === "bernoulli" ? bernoulli({ logits: out }) : normal(tf.sigmoid(out), 0.1));
+  // Bernoulli scores grey levels in [0, 1] by cross-entropy, as the reference code does (binary data: the same values)
+  const observe = (out: tf.Tensor) => (likelihood === "bernoulli" ? bernoulli({ logits: out, targets: "fractional" }) : normal(tf.sigmoid(out), 0.1));
   /** The code's mask options, shared by every VSC variant (rows = data: one selection per observation). */
   const codeMask = {
     rows: "data",
@@ -100,15 +101,18 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & { features: number
   const nu = positiveNumber("vscVampPrior", "sharpen", c.sharpen ?? 10);
   return m
     .plate("pseudo", P)
-    .param("pseudoInputs", () => tf.randomUniform([P, s.D], 0, 1, "float32", 0), { plates: ["pseudo", "feature"] })
+    .param("pseudoInputs", (_s, _ctx, key?: Key) => tf.tidy(() => tf.sub(tf.mul((key ?? Key.of(0)).uniform([P, s.D]), 2 * Math.sqrt(6 / (P + s.D))), Math.sqrt(6 / (P + s.D)))), {
+      event: [P, s.D],
+      doc: "pseudo-inputs u_p (Xavier-uniform initialised, as the TF code)",
+    })
     .mask(
       "z",
       ({ pseudoInputs }, ctx) => {
-        // p(z | x_i) = Σ_p s_ip q(z | u_p): the recognition model at the pseudo-inputs, selected by x.
+        // p(z | x_i) = the recognition model at the pseudo-inputs, selected per observation by s_i = sigmoid(W_s x_i + b_s).
         const x = ctx.observed("x");
-        const components = ctx.recognition("z", pseudoInputs);
-        const selector = x ? tf.sigmoid(ctx.mlp("selector", { input: x, hidden: [], output: P })) : tf.ones([P]);
-        return { ...components, selector, sharpen: nu } as never;
+        const components = ctx.recognition("z", pseudoInputs) as unknown as SpikeAndSlab;
+        const selector = x ? tf.sigmoid(ctx.mlp("selector", { input: x, hidden: [], output: P })) : undefined;
+        return pseudoInputSpikeSlab({ components, selector, sharpen: nu, alpha: s.alpha });
       },
       { ...s.codeMask, prior: "pseudo-input recognition prior (VampPrior-like) + J·KL(mean γ ‖ α)" },
     )
