@@ -53,25 +53,29 @@ function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedA
   const v = view(b, args.inputs.v);
   const mOut = view(b, outs[0]);
   const vOut = view(b, outs[1]);
-  const c1 = 1 - beta1;
-  const c2 = 1 - beta2;
   let offset = 0;
   for (let i = 0; i < n; i++) {
-    const g = view(b, args.inputs[`g${i}`]);
     const p = view(b, args.inputs[`p${i}`]);
-    const pOut = view(b, outs[2 + i]);
     const len = p.length;
-    for (let j = 0; j < len; j++) {
-      const gj = g[j];
-      const mj = beta1 * m[offset + j] + c1 * gj;
-      const vj = beta2 * v[offset + j] + c2 * gj * gj;
-      mOut[offset + j] = mj;
-      vOut[offset + j] = vj;
-      pOut[j] = p[j] - (lrT * mj) / (Math.sqrt(vj) + epsT);
-    }
+    adamSegment(view(b, args.inputs[`g${i}`]), p, m.subarray(offset, offset + len), v.subarray(offset, offset + len), mOut.subarray(offset, offset + len), vOut.subarray(offset, offset + len), view(b, outs[2 + i]), beta1, beta2, lrT, epsT);
     offset += len;
   }
   return outs;
+}
+
+/** The update of one parameter's elements (one monomorphic loop the JIT compiles once). */
+function adamSegment(g: Float32Array, p: Float32Array, m: Float32Array, v: Float32Array, mOut: Float32Array, vOut: Float32Array, pOut: Float32Array, beta1: number, beta2: number, lrT: number, epsT: number): void {
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const len = p.length;
+  for (let j = 0; j < len; j++) {
+    const gj = g[j];
+    const mj = beta1 * m[j] + c1 * gj;
+    const vj = beta2 * v[j] + c2 * gj * gj;
+    mOut[j] = mj;
+    vOut[j] = vj;
+    pOut[j] = p[j] - (lrT * mj) / (Math.sqrt(vj) + epsT);
+  }
 }
 
 const registered = new Set<string>();

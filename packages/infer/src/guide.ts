@@ -129,6 +129,19 @@ export function replicaUniform(keys: Key[], replicas: number | undefined, shape:
 }
 
 /**
+ * The guide's heads of one site as **one** dense layer (kernel [H, Σ widths], one parameter) whose
+ * output is split by columns: one matMul forward and three backward instead of one per head.
+ */
+function siteHeads(params: ParamStore, h: tf.Tensor, siteName: string, heads: Array<[string, number]>): Record<string, tf.Tensor> {
+  const H = h.shape[h.rank - 1];
+  const total = heads.reduce((a, [, w]) => a + w, 0);
+  const p = denseParams(params, { name: `guide/${siteName}/heads`, inputs: H, units: total });
+  const out = denseActivation(h, p.kernel, p.bias!, "linear");
+  const parts = heads.length === 1 ? [out] : tf.split(out, heads.map(([, w]) => w), -1);
+  return Object.fromEntries(heads.map(([name], i) => [name, parts[i]]));
+}
+
+/**
  * The guide's distribution for a local site evaluated at other inputs: `ctx.recognition(site, u)`,
  * e.g. VSC's pseudo-inputs u [P, D] (any layout whose size is P·D, with a leading replica axis
  * when replicated). The encoder and heads are the guide's own (shared weights); the gradient flows
@@ -144,18 +157,15 @@ export function recognise(plan: GuidePlan, g: GuideRun, siteName: string, inputs
   }
   const x = tf.reshape(inputs, [...(lead ? [g.replicas!] : []), -1, inWidth]);
   const h = mlpForward(g.params, "guide/encoder", x, { hidden: plan.hidden });
-  const H = h.shape[h.rank - 1];
-  const head = (name: string, units: number) => {
-    const p = denseParams(g.params, { name: `guide/${name}`, inputs: H, units });
-    return denseActivation(h, p.kernel, p.bias!, "linear");
-  };
   const { site, family, width } = entry;
-  const loc = head(`${site.name}/loc`, width);
-  const scale = tf.exp(tf.mul(0.5, head(`${site.name}/logVariance`, width)));
-  if (family === "normal") return new Normal(loc, scale);
+  if (family === "normal") {
+    const hd = siteHeads(g.params, h, site.name, [["loc", width], ["logVariance", width]]);
+    return new Normal(hd.loc, tf.exp(tf.mul(0.5, hd.logVariance)));
+  }
   if (family === "spikeAndSlab") {
-    const gamma = tf.exp(tf.neg(tf.relu(tf.neg(head(`${site.name}/logit`, width)))));
-    return new SpikeAndSlab({ inclusion: gamma, loc, scale });
+    const hd = siteHeads(g.params, h, site.name, [["logit", width], ["loc", width], ["logVariance", width]]);
+    const gamma = tf.exp(tf.neg(tf.relu(tf.neg(hd.logit))));
+    return new SpikeAndSlab({ inclusion: gamma, loc: hd.loc, scale: tf.exp(tf.mul(0.5, hd.logVariance)) });
   }
   throw new Error(`ctx.recognition("${siteName}"): not available for a ${family} guide`);
 }
@@ -175,11 +185,6 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
   });
   const input = inputs.length === 1 ? inputs[0] : tf.concat(inputs, -1);
   const h = mlpForward(g.params, "guide/encoder", input, { hidden: plan.hidden, inputGrad: false });
-  const H = h.shape[h.rank - 1];
-  const head = (name: string, units: number) => {
-    const p = denseParams(g.params, { name: `guide/${name}`, inputs: H, units });
-    return denseActivation(h, p.kernel, p.bias!, "linear");
-  };
   const B = input.shape[lead] as number;
   return plan.locals.map(({ site, family, width }, i) => {
     const shape = canonicalShape(g.ir, site, g.sizes);
@@ -188,18 +193,15 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
     const key = (j: number) => g.keys.map((k) => k.foldIn(site.name).foldIn(j));
     const flatShape: number[] = lead ? [g.replicas!, B, width] : [B, width];
     if (family === "normal") {
-      const loc = head(`${site.name}/loc`, width);
-      const logVar = head(`${site.name}/logVariance`, width);
+      const { loc, logVariance: logVar } = siteHeads(g.params, h, site.name, [["loc", width], ["logVariance", width]]);
       const scale = tf.exp(tf.mul(0.5, logVar));
       const q = new Normal(toSite(loc), toSite(scale));
       const value = g.sample ? toSite(tf.add(loc, tf.mul(scale, replicaNormal(key(0), g.replicas, flatShape.slice(lead))))) : q.loc;
       return { site, q, value, mean: q.loc };
     }
     if (family === "spikeAndSlab") {
-      const v = head(`${site.name}/logit`, width);
+      const { logit: v, loc, logVariance: logVar } = siteHeads(g.params, h, site.name, [["logit", width], ["loc", width], ["logVariance", width]]);
       const gamma = tf.exp(tf.neg(tf.relu(tf.neg(v)))); // log γ = −relu(−v): 0 < γ ≤ 1
-      const loc = head(`${site.name}/loc`, width);
-      const logVar = head(`${site.name}/logVariance`, width);
       const scale = tf.exp(tf.mul(0.5, logVar));
       const est = site.mask?.estimator;
       const sharpness = est?.kind === "threshold-sigmoid" ? g.scheduleAt(est.sharpness) : 100;
@@ -217,10 +219,7 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
     // cardinality-capped code: level logits [L0], index logits [K], Gaussian slab
     const L0 = site.mask?.maxActive ?? 1;
     const K = width;
-    const levelLogits = head(`${site.name}/levelLogits`, L0);
-    const indexLogits = head(`${site.name}/indexLogits`, K);
-    const loc = head(`${site.name}/loc`, K);
-    const logVar = head(`${site.name}/logVariance`, K);
+    const { levelLogits, indexLogits, loc, logVariance: logVar } = siteHeads(g.params, h, site.name, [["levelLogits", L0], ["indexLogits", K], ["loc", K], ["logVariance", K]]);
     const est = site.mask?.estimator;
     const temperature = est && "temperature" in est ? g.scheduleAt(est.temperature) : 0.5;
     const straightThrough = est && "straightThrough" in est ? est.straightThrough : false;

@@ -176,7 +176,7 @@ export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" |
       const jsd = tf.sum(tf.sub(mid, tf.div(tf.add(tf.expandDims(h, 2), tf.expandDims(h, 1)), 2)), -1); // [R, B, B]
       out = tf.div(tf.sum(tf.mul(jsd, pairs), [1, 2]), tf.maximum(tf.sum(pairs, [1, 2]), 1));
     } else {
-      const C = Math.max(1, Math.round(tf.max(y).dataSync()[0]) + 1);
+      const C = Math.max(2, Math.round(tf.max(y).dataSync()[0]) + 1); // tf.oneHot needs depth >= 2
       const member = tf.mul(tf.oneHot(tf.cast(tf.maximum(y, 0), "int32"), C), tf.expandDims(valid, 2)); // [R, B, C]
       const counts = tf.sum(member, 1); // [R, C]
       const denom = tf.expandDims(tf.maximum(counts, 1), 2);
