@@ -54,7 +54,7 @@ export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, r
   const G = prod.shape[prod.rank - 2];
   let h = replicas === undefined ? tf.reshape(prod, [-1, K]) : tf.reshape(prod, [replicas, -1, K]);
   w.kernels.forEach((kernel, i) => {
-    const k = i === 0 && firstLayer === "unitRows" ? tf.div(kernel, tf.norm(kernel, "euclidean", -1, true)) : kernel;
+    const k = i === 0 && firstLayer === "unitRows" ? tf.mul(kernel, tf.rsqrt(tf.sum(tf.square(kernel), -1, true))) : kernel;
     h = denseActivation(h, k, i === 0 ? undefined : w.biases[i], "relu");
   });
   const H = h.shape[h.rank - 1];
