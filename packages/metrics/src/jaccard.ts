@@ -31,6 +31,13 @@ export interface JaccardResult {
   emptyFraction: number;
   /** True when every active set is empty: the Jaccard scores are then meaningless (trivial minimiser of L_JSD), report collapse instead. */
   collapsed: boolean;
+  /**
+   * True when every point has the same non-empty active set: the code is not sample-specific (the
+   * other degenerate VSC solution: a fixed set of always-on units), and Jaccard = 1 says nothing.
+   */
+  uniform: boolean;
+  /** Number of distinct active sets among the points. */
+  distinctActiveSets: number;
   threshold: number;
 }
 
@@ -124,6 +131,8 @@ export function classJaccard(
       }
     }
   }
+  const distinct = new Set<string>();
+  for (let k = 0; k < n; k++) distinct.add(Array.from(bits.subarray(k * words, (k + 1) * words)).join(","));
   const classMatrix = Array.from({ length: C }, (_, a) =>
     Array.from({ length: C }, (_, b) => (cnt[a * C + b] > 0 ? sum[a * C + b] / cnt[a * C + b] : NaN)),
   );
@@ -135,6 +144,8 @@ export function classJaccard(
     meanActiveSize: n > 0 ? totalSize / n : NaN,
     emptyFraction: n > 0 ? empty / n : NaN,
     collapsed: n > 0 && empty === n,
+    uniform: n > 1 && empty < n && distinct.size === 1,
+    distinctActiveSets: distinct.size,
     threshold,
   };
 }

@@ -64,3 +64,15 @@ describe("reconstructionMse", () => {
     expect(() => reconstructionMse([[1]], [[1, 2]])).toThrow(/xHat/);
   });
 });
+
+describe("classJaccard degenerate codes", () => {
+  it("flags one fixed active set for every point (uniform) and counts distinct sets", async () => {
+    const { classJaccard } = await import("./jaccard.js");
+    const same = classJaccard([[0.9, 0.9, 0.1], [0.8, 0.7, 0.2], [0.95, 0.6, 0]], [0, 0, 1]);
+    expect(same.uniform).toBe(true);
+    expect(same.distinctActiveSets).toBe(1);
+    const varied = classJaccard([[0.9, 0.1, 0.1], [0.8, 0.7, 0.2], [0.1, 0.6, 0.9]], [0, 0, 1]);
+    expect(varied.uniform).toBe(false);
+    expect(varied.distinctActiveSets).toBe(3);
+  });
+});

@@ -46,7 +46,12 @@ describe("metric registry", () => {
   it("omits Jaccard scores on collapse but reports meanActiveSize", () => {
     const gamma = [[0.1, 0.2], [0.1, 0.1], [0, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
-    expect(m).toEqual({ meanActiveSize: 0 });
+    expect(m).toEqual({ meanActiveSize: 0, distinctActiveSets: 1 });
+  });
+  it("omits Jaccard scores when every point has the same active set (not sample-specific)", () => {
+    const gamma = [[0.9, 0.2], [0.8, 0.1], [0.7, 0]];
+    const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
+    expect(m).toEqual({ meanActiveSize: 1, distinctActiveSets: 1 });
   });
   it("index exports every module", () => {
     for (const name of ["dci", "dci16", "mig", "sap", "mcc", "supportRecovery", "greedyAlignment", "activeUnits", "classJaccard", "linearProbe", "reconstructionMse", "GradientBoostingRegressor", "computeMetrics", "metricNames"]) {

@@ -57,6 +57,7 @@ const entries: MetricInfo[] = [
   { name: "activeUnits", description: "Number of latent units with encoder-mean variance over data > 0.01 (Burda et al. 2016)", needs: ["codes"], higherIsBetter: true, computedBy: "metrics" },
   { name: "withinClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over same-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: true, computedBy: "metrics" },
   { name: "betweenClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over different-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "distinctActiveSets", description: "Number of distinct active sets (γ > 0.5) among the test points: 1 means a fixed set of always-on units (not sample-specific); the Jaccard scores are then absent", needs: ["gamma", "labels"], higherIsBetter: true, computedBy: "metrics" },
   { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
 ];
@@ -177,10 +178,12 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     put("supportHamming", r.supportHamming);
   }
   if (cTr && want("activeUnits")) put("activeUnits", activeUnits(cTr).activeUnits);
-  if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard", "meanActiveSize")) {
+  if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard", "meanActiveSize", "distinctActiveSets")) {
     const r = classJaccard(inputs.gamma, inputs.labelsTest);
     put("meanActiveSize", r.meanActiveSize);
-    if (!r.collapsed) {
+    put("distinctActiveSets", r.distinctActiveSets);
+    // Degenerate codes (all empty, or one fixed set for every point) score a trivial 1: absent instead.
+    if (!r.collapsed && !r.uniform) {
       put("withinClassJaccard", r.withinClassJaccard);
       put("betweenClassJaccard", r.betweenClassJaccard);
     }
