@@ -33,8 +33,11 @@ const program = compile(model, {
 // Data: enough rows for warm-up + timed steps without an epoch boundary inside the timing.
 const rows = B * (job.warmup + job.steps + 1);
 const likelihood = (model.ir.meta as { likelihood?: string }).likelihood;
+// The observed site's layout: [rows, ...its non-data plates, ...event] (e.g. [rows, views, viewDim]).
+const obs = model.ir.sites.find((s) => s.kind === "observe")!;
+const dims = [...obs.plates.filter((p) => p !== "data").map((p) => model.ir.plates.find((q) => q.name === p)!.size as number), ...obs.event];
 const x = tf.tidy(() => {
-  const n = tf.randomNormal([rows, configFor(job.model, job.size).features as number], 0, 1, "float32", 7);
+  const n = tf.randomNormal([rows, ...dims], 0, 1, "float32", 7);
   return likelihood === "bernoulli" ? tf.cast(tf.greater(n, 0.5), "float32") : n;
 });
 const labels = job.model === "vscClass" ? tf.tensor1d(Array.from({ length: rows }, (_, i) => i % 4), "int32") : undefined;

@@ -90,9 +90,11 @@ function heads(hid: tf.Tensor, V: tf.Tensor, c: tf.Tensor, replicated: boolean):
           // Σ over the batch axes: [R?, N, G·H] rows summed by a ones-vector product.
           const lead = replicated ? [sv.shape[0]] : [];
           const n = dy.size / (G * (replicated ? sv.shape[0] : 1));
+          // (with replicas: one Sum over the rows axis instead of R ones-products)
           const ones = tf.ones([1, n]);
-          const dv = tf.reshape(product(ones, tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
-          const dc = tf.reshape(product(ones, tf.reshape(dy, [...lead, n, G])), [...lead, G]);
+          const rowSum = (t: tf.Tensor) => (replicated ? tf.sum(t, 1) : product(ones, t));
+          const dv = tf.reshape(rowSum(tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
+          const dc = tf.reshape(rowSum(tf.reshape(dy, [...lead, n, G])), [...lead, G]);
           return [dx, dv, dc];
         }),
     };

@@ -68,10 +68,15 @@ export function product(a: tf.Tensor, b: tf.Tensor, transposeA = false, transpos
   }
   // Operands transposed as a whole batch, sliced per replica (contiguous slices: one copy each; wasm's
   // Unpack copies the whole input per output), R plain products, one Pack.
-  const prep = (x: tf.Tensor, transpose: boolean) => (x.rank === 3 ? (transpose ? tf.transpose(x, [0, 2, 1]) : x) : transpose ? t2(x) : x);
+  // A batch [R, M, K] is viewed as [R·M, K] once; replica r is then one contiguous row slice.
+  const prep = (x: tf.Tensor, transpose: boolean) => {
+    if (x.rank !== 3) return { t: transpose ? t2(x) : x, rows: 0 };
+    const y = transpose ? tf.transpose(x, [0, 2, 1]) : x;
+    return { t: tf.reshape(y, [y.shape[0] * (y.shape[1] as number), y.shape[2] as number]), rows: y.shape[1] as number };
+  };
   const A = prep(a, transposeA);
   const B = prep(b, transposeB);
-  const pick = (x: tf.Tensor, r: number) => (x.rank === 3 ? tf.reshape(tf.slice(x, [r, 0, 0], [1, x.shape[1] as number, x.shape[2] as number]), [x.shape[1] as number, x.shape[2] as number]) : x);
+  const pick = (x: { t: tf.Tensor; rows: number }, r: number) => (x.rows ? tf.slice(x.t, [r * x.rows, 0], [x.rows, x.t.shape[1] as number]) : x.t);
   const parts: tf.Tensor[] = [];
   for (let r = 0; r < R; r++) parts.push(tf.matMul(pick(A, r), pick(B, r)));
   return tf.stack(parts);
