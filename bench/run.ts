@@ -74,7 +74,7 @@ function measure(job: { model: string; size: Size; backend: string; replicas?: n
 function stepsFor(s: Size, backend: string, replicas = 1): { steps: number; warmup: number } {
   const work = s.B * s.G * s.H * s.H * replicas; // ~ FLOPs of the decoder body
   const scale = backend === "cpu" ? 30 : 1;
-  if (work * scale > 5e9) return { steps: 3, warmup: 1 };
+  if (work * scale > 5e9) return { steps: 5, warmup: 2 };
   if (work * scale > 5e8) return { steps: 10, warmup: 3 };
   if (work * scale > 5e7) return { steps: 40, warmup: 10 };
   return { steps: 200, warmup: 30 };

@@ -1,13 +1,13 @@
 // VSC on Fashion-MNIST (issue 7, specs/vsc.md b0 §4 anchor): 784-400-200, α 0.01, batch 32,
 // Adam 1e-3, Bernoulli (cross-entropy on grey levels, as the PyTorch reference), 5 epochs.
 // Prints the test negative ELBO per image after each epoch, the mean γ on the test set, and the
-// training time. usage: node packages/cli/bin/run-ts.js bench/vsc-fashion.ts [model=vsc] [epochs=5] [limit]
+// training time. usage: node packages/cli/bin/run-ts.js bench/vsc-fashion.ts [model=vsc] [epochs=5] [limit] [seed=0]
 import { tf, initBackend } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
 
-const [modelName = "vsc", epochsArg = "5", limitArg] = process.argv.slice(2);
+const [modelName = "vsc", epochsArg = "5", limitArg, seedArg = "0"] = process.argv.slice(2);
 const backend = await initBackend();
 const dir = "/usr/share/datasets/fashion-mnist";
 const ds = await loadData(
@@ -16,7 +16,7 @@ const ds = await loadData(
 const entry = zoo[modelName];
 const config = modelName === "vae" ? { features: ds.g, factors: 200, hidden: 400, likelihood: "bernoulli" } : { features: ds.g };
 const model = entry.build(config as never);
-const program = compile(model, { seed: 0, normalisation: "elbo", encoderHidden: [400] });
+const program = compile(model, { seed: Number(seedArg), normalisation: "elbo", encoderHidden: [400] });
 const train = observedTensor(model, ds, ds.split.train);
 const test = observedTensor(model, ds, ds.split.test);
 console.log(`${modelName} on Fashion-MNIST: ${ds.split.train.length} train, ${ds.split.test.length} test, backend ${backend}`);
@@ -28,7 +28,7 @@ for (let e = 1; e <= Number(epochsArg); e++) {
   const ev = program.evaluate(test);
   const codes = program.encode(test).z ?? Object.values(program.encode(test))[0];
   const meanGamma = codes?.activity ? tf.tidy(() => tf.mean(codes.activity!).dataSync()[0]) : NaN;
-  const row = { epoch: e, testNegElbo: -ev.elbo[0], meanGamma, trainSeconds, msPerStep: r.msPerStep };
+  const row = { seed: Number(seedArg), epoch: e, testNegElbo: -ev.elbo[0], meanGamma, trainSeconds, msPerStep: r.msPerStep };
   rows.push(row);
   console.log(JSON.stringify(row));
 }
