@@ -18,82 +18,63 @@ interface SharedBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-type KernelArgs = { inputs: { x: tf.TensorInfo }; attrs?: { dtype?: string }; backend: unknown };
-
 const replaced = new Set<string>();
 
+type Args<A> = { inputs: { x: tf.TensorInfo }; attrs: A; backend: unknown };
+type Original = (args: never) => tf.TensorInfo | tf.TensorInfo[];
+
 /**
- * Replaces the wasm backend's copying `Identity` (and same-dtype `Cast`) with data-sharing kernels.
- * Idempotent; a different-dtype `Cast` still runs the backend's own kernel.
+ * Replaces one kernel of a backend, keeping the original's setup (wasm binds module functions other
+ * kernels call there) and handing the original to the replacement for the cases it leaves alone.
+ */
+function replaceKernel<A>(name: string, backendName: string, make: (original: Original) => (args: Args<A>) => tf.TensorInfo | tf.TensorInfo[]): void {
+  const original = tf.getKernel(name, backendName);
+  if (!original) return;
+  tf.unregisterKernel(name, backendName);
+  tf.registerKernel({ kernelName: name, backendName, setupFunc: original.setupFunc, kernelFunc: make(original.kernelFunc as Original) as never });
+}
+
+/** A tensor info sharing x's data (reference counted): no copy, no allocation. */
+function share(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+  (backend as SharedBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
+ * Replaces the wasm backend's copying `Identity` and same-dtype `Cast` with data-sharing kernels,
+ * its `Slice` (contiguous case) and `Transpose` (matrices, batches of matrices) with heap-local
+ * ones. Idempotent; every other case still runs the backend's own kernel.
  */
 export function installLeanKernels(backendName = "wasm"): void {
   if (replaced.has(backendName)) return;
-  const identity = tf.getKernel("Identity", backendName);
-  const cast = tf.getKernel("Cast", backendName);
-  if (!identity || !cast) return;
-  const share = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
-    (backend as SharedBackend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-  tf.unregisterKernel("Identity", backendName);
-  tf.registerKernel({
-    kernelName: "Identity",
-    backendName,
-    setupFunc: identity.setupFunc,
-    kernelFunc: ((args: KernelArgs) => (args.inputs.x.dtype === "string" ? identity.kernelFunc(args as never) : share(args.inputs.x, args.backend))) as never,
-  });
-  tf.unregisterKernel("Cast", backendName);
-  tf.registerKernel({
-    kernelName: "Cast",
-    backendName,
-    setupFunc: cast.setupFunc,
-    kernelFunc: ((args: KernelArgs) => (args.attrs?.dtype === args.inputs.x.dtype ? share(args.inputs.x, args.backend) : cast.kernelFunc(args as never))) as never,
-  });
+  replaceKernel<unknown>("Identity", backendName, (identity) => (args) => (args.inputs.x.dtype === "string" ? identity(args as never) : share(args.inputs.x, args.backend)));
+  replaceKernel<{ dtype?: string }>("Cast", backendName, (cast) => (args) => (args.attrs.dtype === args.inputs.x.dtype ? share(args.inputs.x, args.backend) : cast(args as never)));
   // Slice: wasm's kernel first copies the whole input out of the heap (`readSync`), so slicing a
   // 950k-float buffer twelve times cost 118 ms; a contiguous slice is one copy inside the heap.
-  const slice = tf.getKernel("Slice", backendName);
-  if (slice) {
-    tf.unregisterKernel("Slice", backendName);
-    tf.registerKernel({
-      kernelName: "Slice",
-      backendName,
-      setupFunc: slice.setupFunc,
-      kernelFunc: ((args: { inputs: { x: tf.TensorInfo }; attrs: { begin: number[] | number; size: number[] | number }; backend: unknown }) => {
-        const { x } = args.inputs;
-        const contiguous = contiguousSlice(x.shape, args.attrs.begin, args.attrs.size);
-        if (!contiguous || x.dtype === "string") return slice.kernelFunc(args as never);
-        const b = args.backend as SharedBackend;
-        const out = b.makeOutput(contiguous.shape, x.dtype);
-        const src = b.typedArrayFromHeap(x);
-        b.typedArrayFromHeap(out).set(src.subarray(contiguous.offset, contiguous.offset + contiguous.length) as never);
-        return out;
-      }) as never,
-    });
-  }
+  replaceKernel<{ begin: number[] | number; size: number[] | number }>("Slice", backendName, (slice) => (args) => {
+    const { x } = args.inputs;
+    const contiguous = contiguousSlice(x.shape, args.attrs.begin, args.attrs.size);
+    if (!contiguous || x.dtype === "string") return slice(args as never);
+    const b = args.backend as SharedBackend;
+    const out = b.makeOutput(contiguous.shape, x.dtype);
+    const src = b.typedArrayFromHeap(x);
+    b.typedArrayFromHeap(out).set(src.subarray(contiguous.offset, contiguous.offset + contiguous.length) as never);
+    return out;
+  });
   // Transpose of a matrix (or a batch of matrices, perm [0, 2, 1]): a cache-tiled copy in
   // JavaScript over the heap runs 3-4x faster than wasm's kernel (46M floats: 113 ms vs 440 ms).
-  const transpose = tf.getKernel("Transpose", backendName);
-  if (transpose) {
-    tf.unregisterKernel("Transpose", backendName);
-    tf.registerKernel({
-      kernelName: "Transpose",
-      backendName,
-      // the wasm module's own transpose (used inside other kernels) is bound by this setup
-      setupFunc: transpose.setupFunc,
-      kernelFunc: ((args: { inputs: { x: tf.TensorInfo }; attrs: { perm: number[] }; backend: unknown }) => {
-        const { x } = args.inputs;
-        const { perm } = args.attrs;
-        const matrix = x.shape.length === 2 && perm[0] === 1 && perm[1] === 0;
-        const batched = x.shape.length === 3 && perm[0] === 0 && perm[1] === 2 && perm[2] === 1;
-        if (x.dtype !== "float32" || !(matrix || batched) || x.shape.reduce((a, c) => a * c, 1) < 4096) return transpose.kernelFunc(args as never);
-        const b = args.backend as SharedBackend;
-        const [batch, rows, cols] = matrix ? [1, x.shape[0], x.shape[1]] : (x.shape as [number, number, number]);
-        const out = b.makeOutput(matrix ? [cols, rows] : [batch, cols, rows], "float32");
-        transposeTiled(b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(out) as Float32Array, batch, rows, cols);
-        return out;
-      }) as never,
-    });
-  }
+  replaceKernel<{ perm: number[] }>("Transpose", backendName, (transpose) => (args) => {
+    const { x } = args.inputs;
+    const { perm } = args.attrs;
+    const matrix = x.shape.length === 2 && perm[0] === 1 && perm[1] === 0;
+    const batched = x.shape.length === 3 && perm[0] === 0 && perm[1] === 2 && perm[2] === 1;
+    if (x.dtype !== "float32" || !(matrix || batched) || x.shape.reduce((a, c) => a * c, 1) < 4096) return transpose(args as never);
+    const b = args.backend as SharedBackend;
+    const [batch, rows, cols] = matrix ? [1, x.shape[0], x.shape[1]] : (x.shape as [number, number, number]);
+    const out = b.makeOutput(matrix ? [cols, rows] : [batch, cols, rows], "float32");
+    transposeTiled(b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(out) as Float32Array, batch, rows, cols);
+    return out;
+  });
   replaced.add(backendName);
 }
 

@@ -12,6 +12,7 @@
  */
 import { tf } from "@sparse-dgm/core";
 import { product, reduceLeading } from "./matmul.js";
+import { activate } from "./linear.js";
 
 /** Activations with a backward pass written in terms of the output y. */
 export type FusedActivation = "relu" | "tanh" | "sigmoid" | "linear";
@@ -32,19 +33,6 @@ function activationGradRaw(act: FusedActivation, dy: tf.Tensor, y: tf.Tensor): t
       return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
     case "linear":
       return dy;
-  }
-}
-
-function applyActivation(act: FusedActivation, x: tf.Tensor): tf.Tensor {
-  switch (act) {
-    case "relu":
-      return tf.relu(x);
-    case "tanh":
-      return tf.tanh(x);
-    case "sigmoid":
-      return tf.sigmoid(x);
-    case "linear":
-      return x;
   }
 }
 
@@ -72,7 +60,7 @@ function fused(act: FusedActivation, hasBias: boolean, inputGrad: boolean): Fn {
     const [x, kernel, bias] = args as tf.Tensor[];
     let pre = product(x, kernel);
     if (hasBias) pre = tf.add(pre, bias.rank === 2 ? tf.expandDims(bias, 1) : bias);
-    const y = applyActivation(act, pre);
+    const y = activate(pre, act);
     save(act === "linear" ? [x, kernel] : [x, kernel, y]);
     return {
       value: y,

@@ -60,47 +60,49 @@ export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, r
   const H = h.shape[h.rank - 1];
   const outer = prod.shape.slice(0, prod.rank - 1); // [..., G]
   const hid = tf.reshape(h, [...outer, H]); // [..., G, H]
-  return heads(hid, w.headKernel, w.headBias, replicas !== undefined);
+  return heads(hid, w.headKernel, w.headBias);
 }
 
 type HeadsFn = (hid: tf.Tensor, V: tf.Tensor, c: tf.Tensor) => tf.Tensor;
 
+/** V's shape broadcast against hid [R?, ..., G, H]: [R?, 1, ..., 1, G, H] (replicas when V is [R, G, H]). */
+function headShape(hid: tf.Tensor, v: tf.Tensor): number[] {
+  const replicated = v.rank === 3;
+  const middle = hid.rank - 2 - (replicated ? 1 : 0); // batch axes between replica and rows
+  return [...(replicated ? [v.shape[0]] : []), ...Array(middle).fill(1), ...hid.shape.slice(-2)];
+}
+
 /**
  * The G heads: out[..., g] = Σ_h hid[..., g, h]·V[g, h] + c[g] (V [G, H] or [R, G, H] with
  * replicas), with a lean backward pass: dhid = dout ⊙ V, and the sums over the batch for dV and dc
- * as ones-vector products (a sum over a leading axis runs through a transpose on wasm).
+ * as ones-vector products (a sum over a leading axis runs through a transpose on wasm). One custom
+ * op for every call; shapes come from the operands.
  */
-function heads(hid: tf.Tensor, V: tf.Tensor, c: tf.Tensor, replicated: boolean): tf.Tensor {
-  const G = hid.shape[hid.rank - 2];
-  const H = hid.shape[hid.rank - 1];
-  const middle = hid.rank - 2 - (replicated ? 1 : 0); // batch axes between replica and rows
-  const vShape = replicated ? [V.shape[0], ...Array(middle).fill(1), G, H] : [...Array(middle).fill(1), G, H];
-  const cShape = vShape.slice(0, -1);
-  const f = tf.customGrad(((x: tf.Tensor, v: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([x, v]);
-    const vb = tf.reshape(v, vShape);
-    return {
-      value: tf.add(tf.sum(tf.mul(x, vb), -1), tf.reshape(b, cShape)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        // tidy: temporaries are freed now, not at the end of the whole backward pass
-        tf.tidy(() => {
-          const [sx, sv] = saved;
-          const d = tf.expandDims(dy, -1); // [..., G, 1]
-          const dx = tf.mul(d, tf.reshape(sv, vShape));
-          // Σ over the batch axes: [R?, N, G·H] rows summed by a ones-vector product.
-          const lead = replicated ? [sv.shape[0]] : [];
-          const n = dy.size / (G * (replicated ? sv.shape[0] : 1));
-          // (with replicas: one Sum over the rows axis instead of R ones-products)
-          const ones = tf.ones([1, n]);
-          const rowSum = (t: tf.Tensor) => (replicated ? tf.sum(t, 1) : product(ones, t));
-          const dv = tf.reshape(rowSum(tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
-          const dc = tf.reshape(rowSum(tf.reshape(dy, [...lead, n, G])), [...lead, G]);
-          return [dx, dv, dc];
-        }),
-    };
-  }) as never) as unknown as HeadsFn;
-  return f(hid, V, c);
-}
+const heads = tf.customGrad(((x: tf.Tensor, v: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, v]);
+  const vShape = headShape(x, v);
+  return {
+    value: tf.add(tf.sum(tf.mul(x, tf.reshape(v, vShape)), -1), tf.reshape(b, vShape.slice(0, -1))),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      // tidy: temporaries are freed now, not at the end of the whole backward pass
+      tf.tidy(() => {
+        const [sx, sv] = saved;
+        const replicated = sv.rank === 3;
+        const [G, H] = sx.shape.slice(-2);
+        const d = tf.expandDims(dy, -1); // [..., G, 1]
+        const dx = tf.mul(d, tf.reshape(sv, headShape(sx, sv)));
+        // Σ over the batch axes: [R?, N, G·H] rows summed by a ones-vector product
+        // (with replicas: one Sum over the rows axis instead of R ones-products).
+        const lead = replicated ? [sv.shape[0]] : [];
+        const n = dy.size / (G * (replicated ? sv.shape[0] : 1));
+        const ones = tf.ones([1, n]);
+        const rowSum = (t: tf.Tensor) => (replicated ? tf.sum(t, 1) : product(ones, t));
+        const dv = tf.reshape(rowSum(tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
+        const dc = tf.reshape(rowSum(tf.reshape(dy, [...lead, n, G])), [...lead, G]);
+        return [dx, dv, dc];
+      }),
+  };
+}) as never) as unknown as HeadsFn;
 
 /** Creates (on first use) and returns the decoder's weights in a parameter store. */
 export function maskedDecoderWeights(rt: BlockRuntime, name: string, K: number, G: number, hidden: number[]): MaskedDecoderWeights {

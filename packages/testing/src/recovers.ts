@@ -246,6 +246,7 @@ async function fitCases(factory: ModelFactory, truths: SparseTruth[], settings: 
     else for (const i of idx) plan.push([i]);
   }
   const fitOpts = { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate };
+  const record = (i: number, m: Record<string, number>) => (out[i] = { truth: truths[i], mcc: m.mcc ?? NaN, supportF1: m.supportF1 ?? NaN, metrics: m });
   await withBackend(s.backend, async () => {
     for (const idx of plan) {
       const R = idx.length;
@@ -258,8 +259,7 @@ async function fitCases(factory: ModelFactory, truths: SparseTruth[], settings: 
         const x = observedTensor(program.model, datasets[i], datasets[i].split.train);
         try {
           await program.fit(x, fitOpts);
-          const [m] = evaluateProgram(program, datasets[i], { metrics: SCORED });
-          out[i] = { truth: truths[i], mcc: m.mcc ?? NaN, supportF1: m.supportF1 ?? NaN, metrics: m };
+          record(i, evaluateProgram(program, datasets[i], { metrics: SCORED })[0]);
         } catch (e) {
           fail(e);
         } finally {
@@ -273,10 +273,7 @@ async function fitCases(factory: ModelFactory, truths: SparseTruth[], settings: 
       try {
         await program.fit(x, fitOpts);
         const scores = scoreReplicas(program, idx.map((i) => datasets[i]));
-        idx.forEach((i, r) => {
-          const m = scores[r];
-          out[i] = { truth: truths[i], mcc: m.mcc ?? NaN, supportF1: m.supportF1 ?? NaN, metrics: m };
-        });
+        idx.forEach((i, r) => record(i, scores[r]));
       } catch (e) {
         fail(e);
       } finally {
