@@ -19,3 +19,4 @@ export * from "./handlers/index.js";
 export * from "./estimators.js";
 export * as estimators from "./estimators.js";
 export { installLeanKernels, contiguousSlice } from "./lean-kernels.js";
+export * from "./replay.js";

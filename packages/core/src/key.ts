@@ -13,6 +13,7 @@
  * ```
  */
 import { tf } from "./tf.js";
+import { recording, stepSource } from "./replay.js";
 
 const ROT = [13, 15, 26, 6, 17, 29, 16, 24];
 
@@ -42,7 +43,33 @@ const TWO_POW_M32 = 1 / 4294967296;
 
 /** An immutable random key. Split it; never reuse one key for two different draws. */
 export class Key {
-  private constructor(readonly k0: number, readonly k1: number) {}
+  private constructor(
+    readonly k0: number,
+    readonly k1: number,
+    /** For step replay: this key's derivation from a step's root key (replay.ts). */
+    private readonly origin?: { root: number; path: ReadonlyArray<number | string | { split: number; i: number }> },
+  ) {}
+
+  /**
+   * This key marked as root `index` of a training step: keys derived from it remember how, so a
+   * replayed step re-derives its noise from the next step's roots ({@link Key.rederive}).
+   */
+  asRoot(index: number): Key {
+    return new Key(this.k0, this.k1, { root: index, path: [] });
+  }
+
+  /** The key derived from `roots` the way this one was derived from its step root (itself if none). */
+  rederive(roots: readonly Key[]): Key {
+    if (!this.origin) return this;
+    let k = roots[this.origin.root];
+    for (const op of this.origin.path) k = typeof op === "object" ? k.split(op.split)[op.i] : k.foldIn(op);
+    return k;
+  }
+
+  /** Declares a noise tensor drawn from this key as a per-step source of a recorded step. */
+  private declare(t: tf.Tensor, draw: (k: Key) => Float32Array): tf.Tensor {
+    return this.origin && recording() ? stepSource(t, (ctx) => draw(this.rederive(ctx.roots))) : t;
+  }
 
   /** A key from an integer seed (any safe integer). */
   static of(seed: number): Key {
@@ -67,7 +94,8 @@ export class Key {
     const out = new Uint32Array(2 * n);
     for (let i = 0; i < n; i++) threefry2x32(this.k0, this.k1, i, 0x5eed, out, 2 * i);
     const keys: Key[] = [];
-    for (let i = 0; i < n; i++) keys.push(new Key(out[2 * i], out[2 * i + 1]));
+    const o = this.origin;
+    for (let i = 0; i < n; i++) keys.push(new Key(out[2 * i], out[2 * i + 1], o && { root: o.root, path: [...o.path, { split: n, i }] }));
     return keys;
   }
 
@@ -81,7 +109,8 @@ export class Key {
     }
     const out = new Uint32Array(2);
     threefry2x32(this.k0, this.k1, d, 0xf01d, out, 0);
-    return new Key(out[0], out[1]);
+    const o = this.origin;
+    return new Key(out[0], out[1], o && { root: o.root, path: [...o.path, data] });
   }
 
   /** `n` raw uint32 words. */
@@ -116,20 +145,25 @@ export class Key {
 
   /** A float32 tensor of uniforms in (0, 1). */
   uniform(shape: number[]): tf.Tensor {
-    return tf.tensor(Float32Array.from(this.uniformArray(sizeOf(shape))), shape, "float32");
+    const draw = (k: Key) => Float32Array.from(k.uniformArray(sizeOf(shape)));
+    return this.declare(tf.tensor(draw(this), shape, "float32"), draw);
   }
 
   /** A float32 tensor of standard normals. */
   normal(shape: number[]): tf.Tensor {
-    return tf.tensor(Float32Array.from(this.normalArray(sizeOf(shape))), shape, "float32");
+    const draw = (k: Key) => Float32Array.from(k.normalArray(sizeOf(shape)));
+    return this.declare(tf.tensor(draw(this), shape, "float32"), draw);
   }
 
   /** Standard Gumbel noise, -log(-log u). */
   gumbel(shape: number[]): tf.Tensor {
-    const u = this.uniformArray(sizeOf(shape));
-    const g = new Float32Array(u.length);
-    for (let i = 0; i < u.length; i++) g[i] = -Math.log(-Math.log(u[i]));
-    return tf.tensor(g, shape, "float32");
+    const draw = (k: Key) => {
+      const u = k.uniformArray(sizeOf(shape));
+      const g = new Float32Array(u.length);
+      for (let i = 0; i < u.length; i++) g[i] = -Math.log(-Math.log(u[i]));
+      return g;
+    };
+    return this.declare(tf.tensor(draw(this), shape, "float32"), draw);
   }
 
   /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */

@@ -13,6 +13,7 @@ import { canonicalPlates, canonicalShape, plateAxis, plateSizes, platePath, toCa
 import { ParamStore } from "./params.js";
 import { registeredBlocks, type BlockRuntime, type SiteContext } from "./context.js";
 import { scheduleValue } from "./schedule.js";
+import { noteStepUse } from "./replay.js";
 import type { Model } from "./model.js";
 
 /** One site on its way through the handlers. */
@@ -136,7 +137,10 @@ function makeContext(state: Omit<RunState, "ctx">, training: boolean, extra: Par
     },
     replicas: state.replicas,
     leading: state.leading,
-    step: state.step,
+    get step() {
+      noteStepUse(Infinity, "the model's code (ctx.step)");
+      return state.step;
+    },
     schedule: (s: Parameters<typeof scheduleValue>[0]) => scheduleValue(s, state.step),
     posterior: () => undefined,
     recognition: (site: string) => {

@@ -8,6 +8,8 @@
  * scheduleValue(beta, 3000);   // 0.5
  * ```
  */
+import { tf } from "./tf.js";
+import { recording, noteStepUse, stepSource } from "./replay.js";
 
 /** A step-indexed weight. */
 export type Schedule =
@@ -52,8 +54,50 @@ export function asSchedule(s: ScheduleLike): Schedule {
   return typeof s === "number" ? constant(s) : s;
 }
 
-/** The value of a schedule at `step` (0-based optimiser steps). */
+/**
+ * The first step from which a schedule's value no longer changes (Infinity: it changes forever).
+ * Step replay (replay.ts) uses it to know when a recorded step stays valid.
+ */
+export function constantFrom(s: ScheduleLike): number {
+  const x = asSchedule(s);
+  switch (x.kind) {
+    case "constant":
+      return 0;
+    case "linear":
+      return x.from === x.to ? 0 : x.steps;
+    case "exponentialDecay":
+      if (x.rate === 0) return 0;
+      if (x.min === undefined || x.rate < 0 || x.initial <= x.min) return x.initial <= (x.min ?? -Infinity) ? 0 : Infinity;
+      // initial·exp(−rate·k·every) ≤ min from k = ceil(log(initial/min) / (rate·every)).
+      return Math.ceil(Math.log(x.initial / x.min) / (x.rate * x.every)) * x.every;
+    case "warmup":
+      return x.from === x.to ? 0 : x.end;
+    case "cyclical":
+      return x.min === x.max ? 0 : Infinity;
+  }
+}
+
+/**
+ * The value of a schedule at `step` (0-based optimiser steps). Inside a recorded training step
+ * (replay.ts) the value counts as fixed from the schedule's end on; {@link scheduleScalar} makes
+ * it a per-step input instead.
+ */
 export function scheduleValue(s: ScheduleLike, step: number): number {
+  const x = asSchedule(s);
+  if (recording() && x.kind !== "constant") noteStepUse(constantFrom(x), `a ${x.kind} schedule`);
+  return evaluateSchedule(x, step);
+}
+
+/**
+ * A schedule's value at `step` as a scalar tensor that a replayed step recomputes every step
+ * (a declared per-step source), so a warm-up does not hold replay back.
+ */
+export function scheduleScalar(s: ScheduleLike, step: number): tf.Scalar {
+  return stepSource(tf.scalar(evaluateSchedule(s, step)), (ctx) => Float32Array.of(evaluateSchedule(s, ctx.step)));
+}
+
+/** A schedule's value at `step`, without the bookkeeping of {@link scheduleValue}. */
+export function evaluateSchedule(s: ScheduleLike, step: number): number {
   const x = asSchedule(s);
   switch (x.kind) {
     case "constant":

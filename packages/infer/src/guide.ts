@@ -7,7 +7,7 @@
  * - globals, real masks and params get **point-mass** guides through their support's bijector;
  * - sites updated in closed form (EM) are state, not trained.
  */
-import { tf, Key, DATA_PLATE, canonicalShape, type ModelIR, type ParamStore, type SiteDecl, type SiteDistribution } from "@sparse-dgm/core";
+import { tf, Key, DATA_PLATE, canonicalShape, stepSource, type ModelIR, type ParamStore, type SiteDecl, type SiteDistribution } from "@sparse-dgm/core";
 import { Normal, SpikeAndSlab, CappedSparseCode } from "@sparse-dgm/distributions";
 import { denseActivation, denseParams, mlpForward, flattenFeatures } from "@sparse-dgm/nn";
 
@@ -114,18 +114,25 @@ export interface GuideRun {
 export function replicaNormal(keys: Key[], replicas: number | undefined, shape: number[]): tf.Tensor {
   if (replicas === undefined) return keys[0].normal(shape);
   const n = shape.reduce((a, b) => a * b, 1);
-  const buf = new Float32Array(n * replicas);
-  keys.forEach((k, r) => buf.set(k.normalArray(n), r * n));
-  return tf.tensor(buf, [replicas, ...shape]);
+  return stacked(keys, replicas, shape, (k) => k.normalArray(n));
+}
+
+/** One tensor of per-replica draws [replicas, ...shape], declared as a per-step source when recording. */
+function stacked(keys: Key[], replicas: number, shape: number[], draw: (k: Key) => Float64Array): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const make = (ks: readonly Key[]) => {
+    const buf = new Float32Array(n * replicas);
+    ks.forEach((k, r) => buf.set(draw(k), r * n));
+    return buf;
+  };
+  return stepSource(tf.tensor(make(keys), [replicas, ...shape]), (ctx) => make(keys.map((k) => k.rederive(ctx.roots))));
 }
 
 /** Uniform(0, 1) noise, one stream per replica. */
 export function replicaUniform(keys: Key[], replicas: number | undefined, shape: number[]): tf.Tensor {
   if (replicas === undefined) return keys[0].uniform(shape);
   const n = shape.reduce((a, b) => a * b, 1);
-  const buf = new Float32Array(n * replicas);
-  keys.forEach((k, r) => buf.set(k.uniformArray(n), r * n));
-  return tf.tensor(buf, [replicas, ...shape]);
+  return stacked(keys, replicas, shape, (k) => k.uniformArray(n));
 }
 
 /**

@@ -11,7 +11,7 @@
  *   KL / (B·K), priors and the mask penalty / B_configured (the configured batch size, also for
  *   the last partial batch, as the released code does).
  */
-import { tf, broadcast, DATA_PLATE, messageLogProb, scheduleValue, type Message, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, broadcast, DATA_PLATE, messageLogProb, evaluateSchedule, scheduleScalar, type Message, type ScheduleLike } from "@sparse-dgm/core";
 import { kl, hasKL, Normal, SpikeSlabLasso, type Distribution } from "@sparse-dgm/distributions";
 import type { LocalDraw } from "./guide.js";
 
@@ -27,6 +27,17 @@ export interface Term {
   value: tf.Tensor;
   /** Weight at this step. */
   weight: number;
+  /** The weight's schedule, when it has one: the loss then multiplies by it as a per-step input tensor. */
+  schedule?: ScheduleLike;
+  /** The weight as a tensor (scheduled weights). */
+  weightTensor?: tf.Tensor;
+}
+
+/** A term's weight: a plain number, or a schedule evaluated at `step` and kept as a per-step input. */
+function weighted(s: ScheduleLike | undefined, step: number): Pick<Term, "weight" | "schedule" | "weightTensor"> {
+  if (s === undefined) return { weight: 1 };
+  if (typeof s === "number" || s.kind === "constant") return { weight: evaluateSchedule(s, step) };
+  return { weight: evaluateSchedule(s, step), schedule: s, weightTensor: scheduleScalar(s, step) };
 }
 
 /** What the objective needs from one step's run. */
@@ -87,8 +98,7 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
       else throw new Error(`site "${msg.name}": no analytic KL for (${q.kind} || ${p.kind}) and relaxed densities are never evaluated`);
       const perPoint = mode === "reference" ? B * elementsPerPoint(perElem.shape, leading, dataAxis) : B;
       const kw = site.options.klWeight as ScheduleLike | undefined;
-      const weight = kw === undefined ? 1 : scheduleValue(kw, run.step);
-      terms.push({ name: `rate:${msg.name}`, kind: "rate", site: msg.name, value: tf.div(sumPerReplica(perElem, leading), perPoint), weight });
+      terms.push({ name: `rate:${msg.name}`, kind: "rate", site: msg.name, value: tf.div(sumPerReplica(perElem, leading), perPoint), ...weighted(kw, run.step) });
       continue;
     }
     if ((msg.type === "global" || msg.type === "mask") && msg.fn && !msg.intervened && site.mask?.valueType !== "fixed") {
@@ -105,7 +115,7 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
         const w = tf.add(tf.mul(prior.slab, ps), tf.mul(prior.spike, tf.sub(1, ps)));
         const pen = sumPerReplica(tf.mul(w, tf.abs(msg.value!)), leading);
         const pw = site.options.priorWeight as ScheduleLike | undefined;
-        terms.push({ name: `maskPrior:${msg.name}`, kind: "maskPrior", site: msg.name, value: tf.div(pen, scaleBy), weight: pw === undefined ? 1 : scheduleValue(pw, run.step) });
+        terms.push({ name: `maskPrior:${msg.name}`, kind: "maskPrior", site: msg.name, value: tf.div(pen, scaleBy), ...weighted(pw, run.step) });
       } else {
         const lp = sumPerReplica(messageLogProb(msg), leading);
         terms.push({ name: `prior:${msg.name}`, kind: msg.type === "mask" ? "maskPrior" : "prior", site: msg.name, value: tf.div(tf.neg(lp), scaleBy), weight: 1 });
@@ -114,10 +124,9 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
     }
     if (msg.type === "factor") {
       const w = site.options.weight as ScheduleLike | undefined;
-      const weight = w === undefined ? 1 : scheduleValue(w, run.step);
       const v = msg.value!;
       const value = v.rank > leading ? sumPerReplica(v, leading) : v;
-      terms.push({ name: `${(site.options.term as string) ?? "auxiliary"}:${msg.name}`, kind: "auxiliary", site: msg.name, value: tf.neg(value), weight });
+      terms.push({ name: `${(site.options.term as string) ?? "auxiliary"}:${msg.name}`, kind: "auxiliary", site: msg.name, value: tf.neg(value), ...weighted(w, run.step) });
     }
   }
   return terms;
@@ -125,5 +134,5 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
 
 /** Σ weight · term (per replica: scalar or [R]). */
 export function totalLoss(terms: Term[]): tf.Tensor {
-  return tf.addN(terms.map((t) => (t.weight === 1 ? t.value : tf.mul(t.value, t.weight))));
+  return tf.addN(terms.map((t) => (t.weightTensor ? tf.mul(t.value, t.weightTensor) : t.weight === 1 ? t.value : tf.mul(t.value, t.weight))));
 }

@@ -21,6 +21,8 @@ import {
   ParamStore,
   run,
   scheduleValue,
+  evaluateSchedule,
+  type ScheduleLike,
   canonicalShape,
   fromCanonical,
   toCanonical,
@@ -28,6 +30,13 @@ import {
   messageLogProb,
   stopGradient,
   broadcast,
+  record,
+  stepSource,
+  sameOutputs,
+  StepPlan,
+  type ExternalTable,
+  type Recording,
+  type ReplayContext,
   type Message,
   type Messenger,
   type Model,
@@ -49,6 +58,26 @@ export interface CompileOptions {
   normalisation?: Normalisation;
   /** Encoder trunk widths when no site says (default [64, 64]). */
   encoderHidden?: number[];
+  /**
+   * Replay proven training steps without the engine (default true; replay.ts). Training is
+   * identical either way; `false` runs every step through TF.js's engine.
+   */
+  replay?: boolean;
+}
+
+/** What a step reports besides its tensors: term names and weights, and which variables have gradients. */
+interface StepMeta {
+  names: string[];
+  weights: number[];
+  /** Each term's weight schedule (replay re-evaluates the reported weights from them). */
+  schedules: Array<ScheduleLike | undefined>;
+  grads: string[];
+}
+
+/** A step's outputs: [loss per replica, term values, ...gradients in `meta.grads` order]. */
+interface StepOutputs {
+  meta: StepMeta;
+  flat: tf.Tensor[];
 }
 
 /** Training data: row-major values of the observed site, [N, ...] or one dataset per replica [R, N, ...]. */
@@ -161,6 +190,13 @@ export class Program {
   private emPriors = new Map<string, { spike: number; slab: number; form: "code" | "normalised"; etaSite?: string; a: number; b: number }>();
   private lastTerms: string[] = [];
   private supportChecked?: tf.Tensor;
+  private replay: {
+    plan?: StepPlan;
+    meta?: StepMeta;
+    pending?: { rec: Recording; step: number; ext: ExternalTable; meta: StepMeta };
+    retryAt: number;
+    refused?: string;
+  } = { retryAt: 0 };
 
   constructor(
     readonly model: Model<any, any>,
@@ -442,6 +478,9 @@ export class Program {
     const obsName = this.observedSite().name;
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
+    // A plan reads this fit's data tensors: record afresh.
+    this.replay.plan?.dispose();
+    this.replay = { retryAt: 0 };
     this.computeStats(xAll);
     const obs = this.observedSite();
     const lead = this.lead;
@@ -496,48 +535,56 @@ export class Program {
           }
         });
         this.position = { epoch, batch: s };
-        const stepKeys = this.keys.map((k) => k.foldIn("step").foldIn(this.stepCount));
+        const stepKeys = this.keys.map((k, r) => k.foldIn("step").foldIn(this.stepCount).asRoot(r));
         const step = this.stepCount;
-        let termsOut: { names: string[]; weights: number[]; values: tf.Tensor } | undefined;
-        const { value, grads } = tf.tidy(() => {
-          const idxT = tf.tensor1d(idx, "int32");
-          const batch = tf.gather(xFlat, idxT);
-          const xb = lead ? tf.reshape(batch, [R!, b, ...batch.shape.slice(1)]) : batch;
-          // Side data (labels...) for ctx.observed(name): the same rows, [b, ...] or [R, b, ...].
-          const sideBatch: Record<string, tf.Tensor> = {};
-          if (Object.keys(side).length) {
-            const rIdx = tf.tensor1d(rowIdx, "int32");
-            for (const [k, t] of Object.entries(side)) {
-              const g = tf.gather(t, rIdx);
-              sideBatch[k] = lead ? tf.reshape(g, [R!, b, ...g.shape.slice(1)]) : g;
+        const ctx: ReplayContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
+        // The forward and backward pass: replayed from a recorded plan when one is proven (replay.ts),
+        // else through the engine (recorded when a plan is being built).
+        const engineStep = (): StepOutputs => {
+          let meta: StepMeta = { names: [], weights: [], schedules: [], grads: [] };
+          const flat = tf.tidy(() => {
+            const idxT = stepSource(tf.tensor1d(idx, "int32"), (c) => c.inputs.idx);
+            const batch = tf.gather(xFlat, idxT);
+            const xb = lead ? tf.reshape(batch, [R!, b, ...batch.shape.slice(1)]) : batch;
+            // Side data (labels...) for ctx.observed(name): the same rows, [b, ...] or [R, b, ...].
+            const sideBatch: Record<string, tf.Tensor> = {};
+            if (Object.keys(side).length) {
+              const rIdx = stepSource(tf.tensor1d(rowIdx, "int32"), (c) => c.inputs.rowIdx);
+              for (const [k, t] of Object.entries(side)) {
+                const g = tf.gather(t, rIdx);
+                sideBatch[k] = lead ? tf.reshape(g, [R!, b, ...g.shape.slice(1)]) : g;
+              }
             }
-          }
-          // Parameters are created on the first forward pass; build them outside the tape once.
-          if (step === 0 && this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
-          return tf.variableGrads(() => {
-            const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
-            const perReplica = totalLoss(terms);
-            termsOut = {
-              names: terms.map((t) => t.name),
-              weights: terms.map((t) => t.weight),
-              values: tf.keep(tf.stack(terms.map((t) => (lead ? t.value : tf.reshape(t.value, [1]))))),
-            };
-            tf.keep(perReplica);
-            (termsOut as { perReplica?: tf.Tensor }).perReplica = perReplica;
-            return tf.sum(perReplica) as tf.Scalar;
-          }, this.params.trainable());
-        });
-        value.dispose();
-        const perReplica = (termsOut as unknown as { perReplica: tf.Tensor }).perReplica;
+            // Parameters are created on the first forward pass; build them outside the tape once.
+            if (this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
+            let kept: tf.Tensor[] = [];
+            const { value, grads } = tf.variableGrads(() => {
+              const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
+              const perReplica = totalLoss(terms);
+              meta = { names: terms.map((t) => t.name), weights: terms.map((t) => t.weight), schedules: terms.map((t) => t.schedule), grads: [] };
+              kept = [tf.keep(perReplica), tf.keep(tf.stack(terms.map((t) => (lead ? t.value : tf.reshape(t.value, [1])))))];
+              return tf.sum(perReplica) as tf.Scalar;
+            }, this.params.trainable());
+            value.dispose();
+            meta.grads = Object.keys(grads);
+            return [...kept, ...Object.values(grads)];
+          });
+          return { meta, flat };
+        };
+        const out = this.runStep(ctx, b, B, engineStep, [xFlat, ...Object.values(side)]);
+        const grads: Record<string, tf.Tensor> = {};
+        out.meta.grads.forEach((nm, i) => (grads[nm] = out.flat[2 + i]));
+        const termsOut = { names: out.meta.names, weights: out.meta.weights, values: out.flat[1] };
+        const perReplica = out.flat[0];
         const replicaLoss = Array.from(perReplica.dataSync());
-        const termVals = termsOut!.values.arraySync() as number[][];
+        const termVals = termsOut.values.arraySync() as number[][];
         perReplica.dispose();
-        termsOut!.values.dispose();
+        termsOut.values.dispose();
         const finiteMask = replicaLoss.map((v) => Number.isFinite(v));
         const finite = finiteMask.every((f) => f);
         if (!finite) {
-          const bad = termsOut!.names.findIndex((_, i) => termVals[i].some((v) => !Number.isFinite(v)));
-          const name = bad >= 0 ? termsOut!.names[bad] : "loss";
+          const bad = termsOut.names.findIndex((_, i) => termVals[i].some((v) => !Number.isFinite(v)));
+          const name = bad >= 0 ? termsOut.names[bad] : "loss";
           const site = name.split(":")[1] ?? name;
           const badReplicas = finiteMask.map((f, i) => (f ? -1 : i)).filter((i) => i >= 0);
           const detail = `non-finite ${name.split(":")[0]} term "${name}" at step ${step}${R ? ` (replicas ${badReplicas.join(", ")})` : ""}; step skipped`;
@@ -576,19 +623,19 @@ export class Program {
         const loss = replicaLoss.reduce((a, c) => a + c, 0) / replicaLoss.length;
         epochLoss += loss * b;
         epochRows += b;
-        termsOut!.names.forEach((nm, i) => {
+        termsOut.names.forEach((nm, i) => {
           termSums[nm] = (termSums[nm] ?? 0) + (termVals[i].reduce((a, c) => a + c, 0) / termVals[i].length) * b;
-          termWeights[nm] = termsOut!.weights[i];
+          termWeights[nm] = termsOut.weights[i];
         });
         const ms = performance.now() - ts;
         stepTimes += ms;
-        this.lastTerms = termsOut!.names;
+        this.lastTerms = termsOut.names;
         if (opts.onStep) {
           const terms: Record<string, number> = {};
           const weights: Record<string, number> = {};
-          termsOut!.names.forEach((n, i) => {
+          termsOut.names.forEach((n, i) => {
             terms[n] = termVals[i].reduce((a, c) => a + c, 0) / termVals[i].length;
-            weights[n] = termsOut!.weights[i];
+            weights[n] = termsOut.weights[i];
           });
           opts.onStep({ step, epoch, loss, replicaLoss, terms, weights, msPerStep: ms });
         }
@@ -631,6 +678,70 @@ export class Program {
       skippedSteps: skipped,
       stoppedEarly,
     };
+  }
+
+  /**
+   * One forward + backward pass. Through the engine while a replay plan is recorded and proven
+   * (two consecutive full-batch steps, then a bit-for-bit check of the plan against the second);
+   * from the plan afterwards. Partial batches, profiling and `replay: false` use the engine.
+   */
+  private runStep(ctx: ReplayContext, b: number, B: number, engineStep: () => StepOutputs, data: tf.Tensor[]): StepOutputs {
+    const rs = this.replay;
+    const profiling = (tf.engine() as unknown as { state: { profiling: boolean } }).state.profiling;
+    const usable = this.options.replay !== false && b === B && !profiling && !tf.env().getBool("DEBUG");
+    if (usable && rs.plan) {
+      const infos = rs.plan.run(ctx);
+      const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(i: tf.TensorInfo): tf.Tensor };
+      const m = rs.meta!;
+      const meta = { ...m, weights: m.weights.map((w, i) => (m.schedules[i] === undefined ? w : evaluateSchedule(m.schedules[i]!, ctx.step))) };
+      return { meta, flat: infos.map((i) => engine.makeTensorFromTensorInfo(i)) };
+    }
+    if (!usable || ctx.step < rs.retryAt || this.params.names().length === 0) {
+      rs.pending = undefined;
+      return engineStep();
+    }
+    // Outside tensors a step may read: every variable of the store (its data id right now) and the data.
+    const ext: ExternalTable = new Map();
+    for (const { variable, meta } of this.params.all()) ext.set(variable.dataId, { name: meta.name, dataId: () => variable.dataId });
+    data.forEach((t, i) => ext.set(t.dataId, { name: `data ${i}`, dataId: () => t.dataId }));
+    let out: StepOutputs | undefined;
+    const { recording: rec } = record(() => {
+      out = engineStep();
+      return out.flat;
+    });
+    const refuse = (why: string, retryAt: number) => {
+      rs.pending = undefined;
+      rs.refused = why;
+      rs.retryAt = retryAt;
+    };
+    if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
+    else if (rec.problems.length) refuse(rec.problems[0], Infinity);
+    else if (rs.pending && rs.pending.step === ctx.step - 1) {
+      for (const [k, v] of rs.pending.ext) ext.set(k, v);
+      const plan = StepPlan.build(rs.pending.rec, rec, ext);
+      if ("refused" in plan) refuse(plan.refused, ctx.step + 1000);
+      else {
+        const check = plan.run(ctx);
+        const shape = (m: StepMeta) => JSON.stringify([m.names, m.schedules, m.grads]);
+        const same = sameOutputs(check, rec.outputs) && shape(rs.pending.meta) === shape(out!.meta);
+        for (const i of check) (tf.backend() as unknown as { disposeData(id: object): void }).disposeData(i.dataId);
+        if (same) {
+          rs.plan = plan;
+          rs.meta = out!.meta;
+          rs.pending = undefined;
+          rs.refused = undefined;
+        } else {
+          plan.dispose();
+          refuse("the replayed step did not reproduce the recorded one bit for bit", Infinity);
+        }
+      }
+    } else rs.pending = { rec, step: ctx.step, ext, meta: out!.meta };
+    return out!;
+  }
+
+  /** Whether training steps currently replay a recorded plan, and why not if they do not. */
+  replayStatus(): { active: boolean; reason?: string; kernels?: number } {
+    return this.replay.plan ? { active: true, kernels: this.replay.plan.kernelCount } : { active: false, reason: this.options.replay === false ? "replay: false" : this.replay.refused };
   }
 
   /**

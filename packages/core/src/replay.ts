@@ -1,0 +1,403 @@
+/**
+ * Step replay (issue 10, "a lean step"): a training step recorded once as the list of backend
+ * kernels it runs, then run again from that list without TF.js's engine (no tape, no scopes, no
+ * tensor objects, no JavaScript of the model, the guide or the objective), feeding each kernel
+ * straight into the next and freeing every intermediate right after its last use.
+ *
+ * A step is a function of its inputs: the parameters (variables, resolved afresh on every run),
+ * the data (fixed for a fit), per-step values that the step's code declares with
+ * {@link stepSource} (minibatch indices, noise drawn from the step's keys), and constants. The
+ * recorder proves that of a step before anyone relies on it:
+ *
+ * - two consecutive steps are recorded; they must run the same kernels with the same attributes
+ *   and shapes, wired the same way;
+ * - every tensor created from host values inside the step is either declared (with a producer
+ *   that makes the next step's values) or identical in both steps (a constant);
+ * - every tensor from outside the step is a declared external (a variable, the data);
+ * - no schedule the step evaluates changes after this step ({@link noteStepUse}), and no model code
+ *   reads the step number;
+ * - no host read happens inside the step;
+ * - finally the plan is run on the second step's inputs and must reproduce that step's outputs
+ *   **bit for bit** before it replaces the engine.
+ *
+ * Anything else refuses the plan with a reason, and the step keeps running through the engine.
+ * The replayed step is the same sequence of kernels on the same inputs, so training is identical
+ * with and without replay (test/backends/replay.test.ts checks whole trajectories).
+ */
+import { tf } from "./tf.js";
+import type { Key } from "./key.js";
+
+/** What a replayed step needs from the caller: its number, its keys and its declared inputs. */
+export interface ReplayContext {
+  /** The optimiser step. */
+  step: number;
+  /** The step's root keys (one per replica); noise is re-derived from them. */
+  roots: Key[];
+  /** Named per-step host values (minibatch indices, ...). */
+  inputs: Record<string, Float32Array | Int32Array>;
+}
+
+/** Makes a declared source's values for a step. */
+export type SourceProducer = (ctx: ReplayContext) => Float32Array | Int32Array;
+
+type Info = tf.TensorInfo;
+type KernelFn = (args: { inputs: Record<string, Info>; attrs: unknown; backend: unknown }) => Info | Info[];
+
+interface Backendish {
+  write(values: unknown, shape: number[], dtype: string): object;
+  readSync(dataId: object): ArrayLike<number>;
+  disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
+}
+
+/** One kernel call as recorded. */
+interface Call {
+  name: string;
+  attrs: unknown;
+  inputNames: string[];
+  /** Whether the kernel takes its inputs as an array (AddN, Concat, Pack) rather than by name. */
+  list: boolean;
+  inputs: Array<Info | null>;
+  outputs: Info[];
+}
+
+/** One recorded step. */
+export interface Recording {
+  calls: Call[];
+  /** Tensors written from host values outside kernels, in order. */
+  writes: Array<{ dataId: object; shape: number[]; dtype: string; values: Float32Array | Int32Array | Uint8Array }>;
+  /** Producers declared for written tensors. */
+  producers: Map<object, SourceProducer>;
+  outputs: Info[];
+  /** Why this step cannot be replayed (host reads, step reads, changing schedules), if so. */
+  problems: string[];
+  /** The first step from which every schedule the step evaluated stays constant. */
+  constantFrom: number;
+}
+
+let active: Recording | undefined;
+let kernelDepth = 0;
+
+/** Whether a step is being recorded (sources should declare producers). */
+export function recording(): boolean {
+  return active !== undefined;
+}
+
+/**
+ * Declares a tensor created from host values inside a step as a per-step input: replay calls
+ * `producer` to make each step's values. Outside a recording this does nothing.
+ */
+export function stepSource<T extends tf.Tensor>(t: T, producer: SourceProducer): T {
+  if (active) active.producers.set(t.dataId, producer);
+  return t;
+}
+
+/**
+ * Notes that the step's code evaluated a step-dependent value that stays constant from
+ * `constantFrom` on (Infinity: never; a schedule's end). Outside a recording this does nothing.
+ */
+export function noteStepUse(constantFrom: number, what: string): void {
+  if (!active) return;
+  if (!Number.isFinite(constantFrom)) active.problems.push(`${what} depends on the step number`);
+  else active.constantFrom = Math.max(active.constantFrom, constantFrom);
+}
+
+function backendOf(): Backendish {
+  return tf.backend() as unknown as Backendish;
+}
+
+/**
+ * Runs `fn` (one training step through the engine) while recording every kernel it runs and every
+ * tensor it writes from host values. `fn` returns the step's outputs.
+ */
+export function record(fn: () => tf.Tensor[]): { outputs: tf.Tensor[]; recording: Recording } {
+  if (active) throw new Error("replay: a step is already being recorded");
+  const backendName = tf.getBackend();
+  const backend = backendOf();
+  const rec: Recording = { calls: [], writes: [], producers: new Map(), outputs: [], problems: [], constantFrom: 0 };
+  const originals = tf.getKernelsForBackend(backendName);
+  for (const cfg of originals) {
+    const inner = cfg.kernelFunc as unknown as KernelFn;
+    const name = cfg.kernelName;
+    const wrapped: KernelFn = (args) => {
+      kernelDepth++;
+      let out: Info | Info[];
+      try {
+        out = inner(args);
+      } finally {
+        kernelDepth--;
+      }
+      if (kernelDepth === 0) {
+        const inputNames = Object.keys(args.inputs);
+        rec.calls.push({
+          name,
+          attrs: args.attrs,
+          inputNames,
+          list: Array.isArray(args.inputs),
+          inputs: inputNames.map((k) => (args.inputs[k] ? { dataId: args.inputs[k].dataId, shape: args.inputs[k].shape.slice(), dtype: args.inputs[k].dtype } : null)),
+          outputs: (Array.isArray(out) ? out : [out]).map((o) => ({ dataId: o.dataId, shape: o.shape.slice(), dtype: o.dtype })),
+        });
+      }
+      return out;
+    };
+    tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...cfg, kernelFunc: wrapped as never });
+  }
+  const write = backend.write;
+  const readSync = backend.readSync;
+  backend.write = function (this: Backendish, values: unknown, shape: number[], dtype: string) {
+    const id = write.call(this, values, shape, dtype);
+    if (kernelDepth === 0 && values != null && dtype !== "string") {
+      const v = values as Float32Array | Int32Array | Uint8Array;
+      rec.writes.push({ dataId: id, shape: shape.slice(), dtype, values: v.slice() as Float32Array });
+    }
+    return id;
+  };
+  backend.readSync = function (this: Backendish, dataId: object, ...rest: unknown[]) {
+    if (kernelDepth === 0) rec.problems.push("the step reads tensor values on the host");
+    return (readSync as (...a: unknown[]) => ArrayLike<number>).call(this, dataId, ...rest);
+  };
+  active = rec;
+  try {
+    const outputs = fn();
+    rec.outputs = outputs.map((t) => ({ dataId: t.dataId, shape: t.shape.slice(), dtype: t.dtype }));
+    return { outputs, recording: rec };
+  } finally {
+    active = undefined;
+    backend.write = write;
+    backend.readSync = readSync;
+    for (const cfg of originals) {
+      tf.unregisterKernel(cfg.kernelName, backendName);
+      tf.registerKernel(cfg);
+    }
+  }
+}
+
+/** Where a kernel's input comes from. */
+type Ref =
+  | { kind: "out"; slot: number; shape?: number[] }
+  | { kind: "source"; index: number }
+  | { kind: "const"; index: number }
+  | { kind: "external"; index: number };
+
+/** A tensor from outside the step: a variable (its data id changes as it is assigned) or fixed data. */
+export interface External {
+  /** The current data id. */
+  dataId(): object;
+  /** Its name (unique: the same outside tensor has the same name in every recording). */
+  name: string;
+}
+
+/** The externals a step may read, by their data id at recording time. */
+export type ExternalTable = Map<object, External>;
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** A recorded step made into a program of kernel calls. */
+export class StepPlan {
+  private constructor(
+    private readonly kernels: Array<{ fn: KernelFn; attrs: unknown; names: string[]; refs: Array<Ref | null>; outSlots: number[]; free: number[]; inputs: Record<string, Info> }>,
+    private readonly sources: Array<{ shape: number[]; dtype: string; producer: SourceProducer; slot: number }>,
+    private readonly constants: Info[],
+    private readonly externals: Array<{ ext: External; shape: number[]; dtype: string }>,
+    private readonly outputs: Ref[],
+    private readonly slotCount: number,
+    /** Kernel calls per run. */
+    readonly kernelCount: number,
+  ) {}
+
+  /**
+   * Builds a plan from two consecutive recordings, or returns why the step cannot be replayed.
+   * `externals` maps each allowed outside tensor's data id (at the time of either recording) to
+   * how to find it on later steps.
+   */
+  static build(first: Recording, second: Recording, externals: ExternalTable): StepPlan | { refused: string } {
+    const refuse = (why: string) => ({ refused: why });
+    for (const r of [first, second]) if (r.problems.length) return refuse(r.problems[0]);
+    if (first.calls.length !== second.calls.length) return refuse(`the two recorded steps ran ${first.calls.length} and ${second.calls.length} kernels`);
+    if (first.writes.length !== second.writes.length) return refuse(`the two recorded steps wrote ${first.writes.length} and ${second.writes.length} host tensors`);
+    const backendName = tf.getBackend();
+    // Resolve every data id of the second recording to a reference; the first must match it.
+    const resolve = (rec: Recording) => {
+      const where = new Map<object, Ref>();
+      rec.writes.forEach((w, i) => where.set(w.dataId, { kind: "source", index: i }));
+      const refs: Array<Array<Ref | null>> = [];
+      let slot = 0;
+      const extUsed = new Map<object, number>();
+      const extList: External[] = [];
+      const extShapes: Array<{ shape: number[]; dtype: string }> = [];
+      let unknown: string | undefined;
+      const outSlots: number[][] = [];
+      for (const c of rec.calls) {
+        refs.push(
+          c.inputs.map((inp) => {
+            if (!inp) return null;
+            const r = where.get(inp.dataId);
+            if (r) return r;
+            const ext = externals.get(inp.dataId);
+            if (!ext) {
+              unknown ??= `kernel ${c.name} reads a tensor [${inp.shape.join(", ")}] made outside the step that is not a declared input`;
+              return null;
+            }
+            let idx = extUsed.get(inp.dataId);
+            if (idx === undefined) {
+              idx = extList.length;
+              extUsed.set(inp.dataId, idx);
+              extList.push(ext);
+              extShapes.push({ shape: inp.shape, dtype: inp.dtype });
+            }
+            return { kind: "external", index: idx } as Ref;
+          }),
+        );
+        outSlots.push(
+          c.outputs.map((o) => {
+            const s = slot++;
+            where.set(o.dataId, { kind: "out", slot: s });
+            return s;
+          }),
+        );
+      }
+      const outs = rec.outputs.map((o) => where.get(o.dataId));
+      return { refs, outSlots, extList, extShapes, unknown, outs, slots: slot };
+    };
+    const a = resolve(first);
+    const b = resolve(second);
+    if (b.unknown) return refuse(b.unknown);
+    if (a.unknown) return refuse(a.unknown);
+    if (a.slots !== b.slots) return refuse("the two recorded steps differ in their kernels' outputs");
+    for (let i = 0; i < second.calls.length; i++) {
+      const c1 = first.calls[i];
+      const c2 = second.calls[i];
+      if (c1.name !== c2.name) return refuse(`kernel ${i} is ${c1.name} in one step and ${c2.name} in the next`);
+      if (JSON.stringify(c1.attrs) !== JSON.stringify(c2.attrs)) return refuse(`kernel ${i} (${c2.name}) has attributes that change between steps`);
+      if (c1.inputNames.join() !== c2.inputNames.join() || c1.list !== c2.list) return refuse(`kernel ${i} (${c2.name}) takes different inputs between steps`);
+      for (let j = 0; j < c2.inputs.length; j++) {
+        const x = c1.inputs[j];
+        const y = c2.inputs[j];
+        if (!x !== !y || (x && y && (!sameShape(x.shape, y.shape) || x.dtype !== y.dtype))) return refuse(`kernel ${i} (${c2.name}) changes input shapes between steps`);
+        const rx = a.refs[i][j];
+        const ry = b.refs[i][j];
+        if (JSON.stringify(rx) !== JSON.stringify(ry)) return refuse(`kernel ${i} (${c2.name}) is wired differently between steps`);
+      }
+      if (!tf.getKernel(c2.name, backendName)) return refuse(`kernel ${c2.name} is not registered`);
+    }
+    if (a.extList.length !== b.extList.length || a.extList.some((e, i) => e.name !== b.extList[i].name)) return refuse("the two recorded steps read different outside tensors");
+    if (b.outs.some((o) => !o) || JSON.stringify(a.outs) !== JSON.stringify(b.outs)) return refuse("the step's outputs are not made by its kernels the same way in both steps");
+    // Host-written tensors: declared producers, or constants (identical in both steps).
+    const backend = backendOf();
+    const sources: Array<{ shape: number[]; dtype: string; producer: SourceProducer; slot: number }> = [];
+    const constants: Info[] = [];
+    const sourceRef = new Map<number, Ref>();
+    let slots = b.slots;
+    for (let i = 0; i < second.writes.length; i++) {
+      const w1 = first.writes[i];
+      const w2 = second.writes[i];
+      if (!sameShape(w1.shape, w2.shape) || w1.dtype !== w2.dtype) return refuse("a host tensor of the step changes shape between steps");
+      const producer = second.producers.get(w2.dataId);
+      if (producer) {
+        sources.push({ shape: w2.shape, dtype: w2.dtype, producer, slot: slots });
+        sourceRef.set(i, { kind: "out", slot: slots++ });
+      } else {
+        if (!sameValues(w1.values, w2.values)) return refuse(`a tensor [${w2.shape.join(", ")}] made from host values changes between steps and declares no producer`);
+        sourceRef.set(i, { kind: "const", index: constants.length });
+        const values = w2.values.slice();
+        constants.push({ dataId: backend.write(values, w2.shape, w2.dtype), shape: w2.shape, dtype: w2.dtype as tf.DataType });
+      }
+    }
+    const fix = (r: Ref | null): Ref | null => (r && r.kind === "source" ? sourceRef.get(r.index)! : r);
+    const outputs = b.outs.map((o) => fix(o!)!);
+    // Last use of every slot (kernel outputs and per-step sources); outputs are never freed.
+    const lastUse = new Array<number>(slots).fill(-1);
+    const kept = new Set(outputs.filter((o) => o.kind === "out").map((o) => (o as { slot: number }).slot));
+    // A data id can back tensors of several shapes (reshapes share data): each input is handed over
+    // with the shape it had when recorded.
+    const slotShape: number[][] = [];
+    second.calls.forEach((c) => c.outputs.forEach((o) => slotShape.push(o.shape)));
+    const refsFixed = b.refs.map((rs, k) =>
+      rs.map((r, j) => {
+        const f = fix(r);
+        const shape = second.calls[k].inputs[j]?.shape;
+        return f && f.kind === "out" && shape && f.slot < slotShape.length && !sameShape(slotShape[f.slot], shape) ? { ...f, shape } : f;
+      }),
+    );
+    refsFixed.forEach((rs, k) => rs.forEach((r) => r && r.kind === "out" && (lastUse[r.slot] = k)));
+    const kernels = second.calls.map((c, k) => ({
+      fn: tf.getKernel(c.name, backendName)!.kernelFunc as unknown as KernelFn,
+      attrs: c.attrs,
+      names: c.inputNames,
+      refs: refsFixed[k],
+      outSlots: b.outSlots[k],
+      free: [] as number[],
+      inputs: (c.list ? [] : {}) as Record<string, Info>,
+    }));
+    for (let s = 0; s < slots; s++) {
+      if (kept.has(s)) continue;
+      // Unused outputs are freed right after the kernel that made them; unused sources after the first kernel.
+      const producedAt = kernels.findIndex((k) => k.outSlots.includes(s));
+      const k = lastUse[s] >= 0 ? lastUse[s] : Math.max(producedAt, 0);
+      if (kernels.length) kernels[k].free.push(s);
+    }
+    const exts = b.extList.map((ext, i) => ({ ext, ...b.extShapes[i] }));
+    return new StepPlan(kernels, sources, constants, exts, outputs, slots, kernels.length);
+  }
+
+  /**
+   * Runs the step: returns its outputs as tensor infos the caller owns (wrap them with
+   * `tf.engine().makeTensorFromTensorInfo`).
+   */
+  run(ctx: ReplayContext): Info[] {
+    const backend = backendOf();
+    const vals = new Array<Info | undefined>(this.slotCount);
+    const exts = this.externals.map((e) => ({ dataId: e.ext.dataId(), shape: e.shape, dtype: e.dtype as tf.DataType }));
+    for (const s of this.sources) {
+      const values = s.producer(ctx);
+      vals[s.slot] = { dataId: backend.write(values, s.shape, s.dtype), shape: s.shape, dtype: s.dtype as tf.DataType };
+    }
+    const at = (r: Ref): Info => (r.kind === "out" ? vals[r.slot]! : r.kind === "const" ? this.constants[r.index] : exts[r.index]);
+    try {
+      for (const k of this.kernels) {
+        for (let j = 0; j < k.names.length; j++) {
+          const r = k.refs[j];
+          k.inputs[k.names[j]] = !r ? (null as unknown as Info) : r.kind === "out" && r.shape ? { dataId: vals[r.slot]!.dataId, shape: r.shape, dtype: vals[r.slot]!.dtype } : at(r);
+        }
+        const out = k.fn({ inputs: k.inputs, attrs: k.attrs, backend });
+        if (Array.isArray(out)) for (let j = 0; j < out.length; j++) vals[k.outSlots[j]] = out[j];
+        else vals[k.outSlots[0]] = out;
+        for (const s of k.free) {
+          backend.disposeData(vals[s]!.dataId);
+          vals[s] = undefined;
+        }
+      }
+    } catch (e) {
+      for (const v of vals) if (v) backend.disposeData(v.dataId);
+      throw e;
+    }
+    // Each output holds one reference; an output listed twice (or a constant/external) takes another.
+    const given = new Set<object>();
+    return this.outputs.map((r) => {
+      const info = at(r);
+      if (r.kind !== "out" || given.has(info.dataId)) backend.incRef(info.dataId);
+      given.add(info.dataId);
+      return info;
+    });
+  }
+
+  /** Frees the plan's constants. */
+  dispose(): void {
+    const backend = backendOf();
+    for (const c of this.constants) backend.disposeData(c.dataId);
+    this.constants.length = 0;
+  }
+}
+
+/** Whether two recorded output sets hold the same values, bit for bit. */
+export function sameOutputs(a: Info[], b: Info[]): boolean {
+  const backend = backendOf();
+  return a.length === b.length && a.every((x, i) => sameShape(x.shape, b[i].shape) && sameValues(backend.readSync(x.dataId), backend.readSync(b[i].dataId)));
+}
