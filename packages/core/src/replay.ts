@@ -360,6 +360,10 @@ export class StepPlan {
       vals[s.slot] = { dataId: backend.write(values, s.shape, s.dtype), shape: s.shape, dtype: s.dtype as tf.DataType };
     }
     const at = (r: Ref): Info => (r.kind === "out" ? vals[r.slot]! : r.kind === "const" ? this.constants[r.index] : exts[r.index]);
+    // A scope, as the engine's tidy around a step: tensors some kernels make through ops (the cpu
+    // backend's) are freed when the step ends.
+    const engine = tf.engine();
+    engine.startScope();
     try {
       for (const k of this.kernels) {
         for (let j = 0; j < k.names.length; j++) {
@@ -377,6 +381,8 @@ export class StepPlan {
     } catch (e) {
       for (const v of vals) if (v) backend.disposeData(v.dataId);
       throw e;
+    } finally {
+      engine.endScope();
     }
     // Each output holds one reference; an output listed twice (or a constant/external) takes another.
     const given = new Set<object>();
