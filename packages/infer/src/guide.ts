@@ -106,6 +106,8 @@ export interface GuideRun {
   keys: Key[];
   /** Schedule values at this step (threshold sharpness, slab warm-up, temperatures). */
   scheduleAt: (s: unknown) => number;
+  /** A schedule at this step as a number when constant, else as a per-step scalar input (replay.ts). */
+  scheduleInput?: (s: unknown) => number | tf.Tensor;
   /** Whether to sample (else return the mean as the value). */
   sample: boolean;
 }
@@ -211,8 +213,9 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
       const gamma = tf.exp(tf.neg(tf.relu(tf.neg(v)))); // log γ = −relu(−v): 0 < γ ≤ 1
       const scale = tf.exp(tf.mul(0.5, logVar));
       const est = site.mask?.estimator;
-      const sharpness = est?.kind === "threshold-sigmoid" ? g.scheduleAt(est.sharpness) : 100;
-      const slabWarmup = est?.kind === "threshold-sigmoid" ? g.scheduleAt(est.slabWarmup) : 1;
+      const at = g.scheduleInput ?? g.scheduleAt;
+      const sharpness = est?.kind === "threshold-sigmoid" ? at(est.sharpness) : 100;
+      const slabWarmup = est?.kind === "threshold-sigmoid" ? at(est.slabWarmup) : 1;
       const q = new SpikeAndSlab({ inclusion: toSite(gamma), loc: toSite(loc), scale: toSite(scale) });
       const mean = toSite(tf.mul(gamma, loc));
       if (!g.sample) return { site, q, value: mean, mean, activity: q.inclusion };
@@ -220,7 +223,8 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
       const eps = replicaNormal(key(1), g.replicas, flatShape.slice(lead));
       // z = sigmoid(c (u − 1 + γ)) ⊙ (λ μ + σ^λ ε)   (VSC's threshold-sigmoid draw with slab warm-up)
       const gate = tf.sigmoid(tf.mul(sharpness, tf.add(tf.sub(u, 1), gamma)));
-      const slab = tf.add(tf.mul(slabWarmup, loc), tf.mul(tf.exp(tf.mul(0.5 * slabWarmup, logVar)), eps));
+      const halfWarmup = typeof slabWarmup === "number" ? 0.5 * slabWarmup : tf.mul(0.5, slabWarmup);
+      const slab = tf.add(tf.mul(slabWarmup, loc), tf.mul(tf.exp(tf.mul(halfWarmup, logVar)), eps));
       return { site, q, value: toSite(tf.mul(gate, slab)), mean, activity: toSite(gamma) };
     }
     // cardinality-capped code: level logits [L0], index logits [K], Gaussian slab

@@ -22,6 +22,8 @@ import {
   run,
   scheduleValue,
   evaluateSchedule,
+  scheduleScalar,
+  type Schedule,
   type ScheduleLike,
   canonicalShape,
   fromCanonical,
@@ -331,6 +333,7 @@ export class Program {
       observed: { [obs.name]: xc },
       keys,
       scheduleAt: (s: unknown) => scheduleValue(s as never, step),
+      scheduleInput: (s: unknown) => (typeof s === "number" || (s as Schedule).kind === "constant" ? evaluateSchedule(s as never, step) : scheduleScalar(s as never, step)),
       sample,
     };
     const locals = runLocalGuide(plan, guideRun);
