@@ -210,6 +210,8 @@ export class StepPlan {
     private readonly slotCount: number,
     /** Kernel calls per run. */
     readonly kernelCount: number,
+    /** Slots freed after the outputs took their references. */
+    private readonly atEnd: number[],
   ) {}
 
   /**
@@ -311,40 +313,95 @@ export class StepPlan {
       }
     }
     const fix = (r: Ref | null): Ref | null => (r && r.kind === "source" ? sourceRef.get(r.index)! : r);
-    const outputs = b.outs.map((o) => fix(o!)!);
-    // Last use of every slot (kernel outputs and per-step sources); outputs are never freed.
-    const lastUse = new Array<number>(slots).fill(-1);
-    const kept = new Set(outputs.filter((o) => o.kind === "out").map((o) => (o as { slot: number }).slot));
-    // A data id can back tensors of several shapes (reshapes share data): each input is handed over
-    // with the shape it had when recorded.
+    const exts = b.extList.map((ext, i) => ({ ext, ...b.extShapes[i] }));
+    // Shapes of every reference's underlying data (kernel outputs, sources, constants, externals).
     const slotShape: number[][] = [];
     second.calls.forEach((c) => c.outputs.forEach((o) => slotShape.push(o.shape)));
-    const refsFixed = b.refs.map((rs, k) =>
-      rs.map((r, j) => {
-        const f = fix(r);
-        const shape = second.calls[k].inputs[j]?.shape;
-        return f && f.kind === "out" && shape && f.slot < slotShape.length && !sameShape(slotShape[f.slot], shape) ? { ...f, shape } : f;
-      }),
-    );
-    refsFixed.forEach((rs, k) => rs.forEach((r) => r && r.kind === "out" && (lastUse[r.slot] = k)));
-    const kernels = second.calls.map((c, k) => ({
-      fn: tf.getKernel(c.name, backendName)!.kernelFunc as unknown as KernelFn,
-      attrs: c.attrs,
-      names: c.inputNames,
-      refs: refsFixed[k],
-      outSlots: b.outSlots[k],
-      free: [] as number[],
-      inputs: (c.list ? [] : {}) as Record<string, Info>,
-    }));
-    for (let s = 0; s < slots; s++) {
-      if (kept.has(s)) continue;
-      // Unused outputs are freed right after the kernel that made them; unused sources after the first kernel.
-      const producedAt = kernels.findIndex((k) => k.outSlots.includes(s));
-      const k = lastUse[s] >= 0 ? lastUse[s] : Math.max(producedAt, 0);
-      if (kernels.length) kernels[k].free.push(s);
+    for (const src of sources) slotShape[src.slot] = src.shape;
+    const baseShape = (r: Ref): number[] => (r.kind === "out" ? slotShape[r.slot] : r.kind === "const" ? constants[r.index].shape : exts[(r as { index: number }).index].shape);
+    // A data id can back tensors of several shapes (reshapes share data): every reference carries
+    // the shape it was recorded with when that differs from its data's own.
+    const withShape = (r: Ref, shape: number[]): Ref => {
+      const { shape: _old, ...base } = r as Ref & { shape?: number[] };
+      return sameShape(baseShape(base as Ref), shape) ? (base as Ref) : ({ ...base, shape } as Ref);
+    };
+    // Simplify: kernels that only re-label their input (Identity, Reshape, a Cast to the same
+    // dtype) become references to it; kernels of constants only run now (their outputs become
+    // constants); kernels whose outputs nothing uses are dropped.
+    const alias = new Map<number, Ref>();
+    const resolveRef = (r: Ref | null, shape: number[] | undefined): Ref | null => {
+      if (!r) return r;
+      let f = fix(r)!;
+      if (f.kind === "out" && alias.has(f.slot)) f = alias.get(f.slot)!;
+      return shape ? withShape(f, shape) : f;
+    };
+    type Step = { call: Call; refs: Array<Ref | null>; outSlots: number[] };
+    const steps: Step[] = [];
+    const infoOf = (r: Ref): Info => {
+      const base = r.kind === "const" ? constants[r.index] : undefined;
+      return { dataId: base!.dataId, shape: (r as { shape?: number[] }).shape ?? base!.shape, dtype: base!.dtype };
+    };
+    for (let k = 0; k < second.calls.length; k++) {
+      const call = second.calls[k];
+      const refs = b.refs[k].map((r, j) => resolveRef(r, call.inputs[j]?.shape));
+      const outSlots = b.outSlots[k];
+      const x = refs[0];
+      const relabel =
+        refs.length === 1 && x && call.outputs.length === 1 && call.outputs[0].dtype === call.inputs[0]!.dtype && call.inputs[0]!.dtype !== "string" &&
+        (call.name === "Identity" || call.name === "Reshape" || (call.name === "Cast" && (call.attrs as { dtype?: string }).dtype === call.inputs[0]!.dtype));
+      if (relabel) {
+        alias.set(outSlots[0], withShape(x, call.outputs[0].shape));
+        continue;
+      }
+      if (refs.length > 0 && refs.every((r) => r === null || r.kind === "const")) {
+        const inputs = (call.list ? [] : {}) as Record<string, Info>;
+        call.inputNames.forEach((n, j) => (inputs[n] = refs[j] ? infoOf(refs[j]!) : (null as unknown as Info)));
+        const fn = tf.getKernel(call.name, backendName)!.kernelFunc as unknown as KernelFn;
+        const out = fn({ inputs, attrs: call.attrs, backend });
+        (Array.isArray(out) ? out : [out]).forEach((o, j) => {
+          alias.set(outSlots[j], { kind: "const", index: constants.length });
+          constants.push({ dataId: o.dataId, shape: o.shape.slice(), dtype: o.dtype });
+        });
+        continue;
+      }
+      steps.push({ call, refs, outSlots });
     }
-    const exts = b.extList.map((ext, i) => ({ ext, ...b.extShapes[i] }));
-    return new StepPlan(kernels, sources, constants, exts, outputs, slots, kernels.length);
+    const outputs = b.outs.map((o, i) => resolveRef(o!, second.outputs[i].shape)!);
+    // Dead kernels: walk backwards keeping those with a used output.
+    const used = new Set<number>();
+    for (const o of outputs) if (o.kind === "out") used.add(o.slot);
+    const live: Step[] = [];
+    for (let k = steps.length - 1; k >= 0; k--) {
+      if (!steps[k].outSlots.some((sl) => used.has(sl))) continue;
+      live.unshift(steps[k]);
+      for (const r of steps[k].refs) if (r && r.kind === "out") used.add(r.slot);
+    }
+    // Last use of every slot; outputs count as used after the last kernel.
+    const lastUse = new Array<number>(slots).fill(-1);
+    live.forEach((st, k) => st.refs.forEach((r) => r && r.kind === "out" && (lastUse[r.slot] = k)));
+    for (const o of outputs) if (o.kind === "out") lastUse[o.slot] = live.length;
+    const kernels = live.map((st) => ({
+      fn: tf.getKernel(st.call.name, backendName)!.kernelFunc as unknown as KernelFn,
+      attrs: st.call.attrs,
+      names: st.call.inputNames,
+      refs: st.refs,
+      outSlots: st.outSlots,
+      free: [] as number[],
+      inputs: (st.call.list ? [] : {}) as Record<string, Info>,
+    }));
+    const atEnd: number[] = [];
+    const producedAt = new Map<number, number>();
+    kernels.forEach((k, i) => k.outSlots.forEach((sl) => producedAt.set(sl, i)));
+    for (let sl = 0; sl < slots; sl++) {
+      const made = producedAt.get(sl);
+      const isSource = sources.some((src) => src.slot === sl);
+      if (made === undefined && !isSource) continue; // an eliminated kernel's slot: never filled
+      const k = lastUse[sl] >= 0 ? lastUse[sl] : (made ?? 0);
+      if (k >= kernels.length) atEnd.push(sl);
+      else if (kernels.length) kernels[k].free.push(sl);
+      else atEnd.push(sl);
+    }
+    return new StepPlan(kernels, sources, constants, exts, outputs, slots, kernels.length, atEnd);
   }
 
   /**
@@ -359,7 +416,11 @@ export class StepPlan {
       const values = s.producer(ctx);
       vals[s.slot] = { dataId: backend.write(values, s.shape, s.dtype), shape: s.shape, dtype: s.dtype as tf.DataType };
     }
-    const at = (r: Ref): Info => (r.kind === "out" ? vals[r.slot]! : r.kind === "const" ? this.constants[r.index] : exts[r.index]);
+    const at = (r: Ref): Info => {
+      const base = r.kind === "out" ? vals[r.slot]! : r.kind === "const" ? this.constants[r.index] : exts[(r as { index: number }).index];
+      const shape = (r as { shape?: number[] }).shape;
+      return shape ? { dataId: base.dataId, shape, dtype: base.dtype } : base;
+    };
     // A scope, as the engine's tidy around a step: tensors some kernels make through ops (the cpu
     // backend's) are freed when the step ends.
     const engine = tf.engine();
@@ -368,7 +429,7 @@ export class StepPlan {
       for (const k of this.kernels) {
         for (let j = 0; j < k.names.length; j++) {
           const r = k.refs[j];
-          k.inputs[k.names[j]] = !r ? (null as unknown as Info) : r.kind === "out" && r.shape ? { dataId: vals[r.slot]!.dataId, shape: r.shape, dtype: vals[r.slot]!.dtype } : at(r);
+          k.inputs[k.names[j]] = r ? at(r) : (null as unknown as Info);
         }
         const out = k.fn({ inputs: k.inputs, attrs: k.attrs, backend });
         if (Array.isArray(out)) for (let j = 0; j < out.length; j++) vals[k.outSlots[j]] = out[j];
@@ -384,14 +445,17 @@ export class StepPlan {
     } finally {
       engine.endScope();
     }
-    // Each output holds one reference; an output listed twice (or a constant/external) takes another.
-    const given = new Set<object>();
-    return this.outputs.map((r) => {
+    // Each output takes its own reference; the slots kept for them are released after.
+    const outs = this.outputs.map((r) => {
       const info = at(r);
-      if (r.kind !== "out" || given.has(info.dataId)) backend.incRef(info.dataId);
-      given.add(info.dataId);
+      backend.incRef(info.dataId);
       return info;
     });
+    for (const sl of this.atEnd) {
+      const v = vals[sl];
+      if (v) backend.disposeData(v.dataId);
+    }
+    return outs;
   }
 
   /** Frees the plan's constants. */
