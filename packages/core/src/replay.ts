@@ -202,7 +202,7 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 /** A recorded step made into a program of kernel calls. */
 export class StepPlan {
   private constructor(
-    private readonly kernels: Array<{ fn: KernelFn; attrs: unknown; names: string[]; refs: Array<Ref | null>; outSlots: number[]; free: number[]; inputs: Record<string, Info> }>,
+    private readonly kernels: Array<{ name: string; shapes: number[][]; fn: KernelFn; attrs: unknown; names: string[]; refs: Array<Ref | null>; outSlots: number[]; free: number[]; inputs: Record<string, Info> }>,
     private readonly sources: Array<{ shape: number[]; dtype: string; producer: SourceProducer; slot: number }>,
     private readonly constants: Info[],
     private readonly externals: Array<{ ext: External; shape: number[]; dtype: string }>,
@@ -381,6 +381,8 @@ export class StepPlan {
     live.forEach((st, k) => st.refs.forEach((r) => r && r.kind === "out" && (lastUse[r.slot] = k)));
     for (const o of outputs) if (o.kind === "out") lastUse[o.slot] = live.length;
     const kernels = live.map((st) => ({
+      name: st.call.name,
+      shapes: st.call.inputs.map((i) => i?.shape ?? []),
       fn: tf.getKernel(st.call.name, backendName)!.kernelFunc as unknown as KernelFn,
       attrs: st.call.attrs,
       names: st.call.inputNames,
@@ -456,6 +458,11 @@ export class StepPlan {
       if (v) backend.disposeData(v.dataId);
     }
     return outs;
+  }
+
+  /** The plan's kernels in order, as `Name[shape, shape, ...]` (for profiles and docs). */
+  describe(): string[] {
+    return this.kernels.map((k) => `${k.name}${JSON.stringify(k.shapes)}`);
   }
 
   /** Frees the plan's constants. */

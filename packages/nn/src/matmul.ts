@@ -44,6 +44,12 @@ function product2d(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: 
     }
     return acc!;
   }
+  if (transposeA && !transposeB && 2 * (a.shape[1] as number) < (b.shape[1] as number)) {
+    // Aᵀ·B = (Bᵀ·A)ᵀ when A [K, M] is much narrower than B [K, N]: XNNPACK packs the right-hand
+    // operand of every product afresh (~3 ns per float), so pack the narrow A (K·M floats) instead
+    // of B (K·N). The decoder's first layer at setting a (K = 700, M = 5, N = 50): 135 -> 40 us.
+    return t2(tf.matMul(t2(b), a));
+  }
   return tf.matMul(transposeA ? t2(a) : a, transposeB ? t2(b) : b);
 }
 

@@ -1,0 +1,12 @@
+import { tf, initBackend } from "@sparse-dgm/core";
+import { compile } from "@sparse-dgm/infer";
+import { zoo } from "@sparse-dgm/zoo";
+import { configFor } from "/work/main/bench/lib/sizes.js";
+await initBackend("wasm");
+const m = process.argv[2] ?? "sparseVae"; const [B, G, K, H] = [100, 7, 5, 50];
+const model = zoo[m].build(configFor(m, { B, G, K, H }) as never);
+const p = compile(model, { seed: 0, normalisation: zoo[m].training.normalisation, encoderHidden: [H, H] });
+const x = tf.randomNormal([B * 40, G]);
+await p.fit(x, { epochs: 1, batchSize: B });
+const d: string[] = (p as any).replay.plan.describe();
+console.log(d.join("\n"));
