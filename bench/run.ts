@@ -2,7 +2,10 @@
 // FLOPs and achieved GFLOP/s next to the backend's plain matMul GFLOP/s, for every zoo entry that
 // trains, over a grid of sizes, on every installed backend; JSON out plus a short table.
 // `--vs-torch` runs ../shared/bench/torch_sparse_vae.py (Debian's python3-torch) in the same run,
-// with the same thread count, and prints `ratio <model> <setting> vs torch-<variant>: <x>x`.
+// with the same thread count, and prints `ratio <model> <setting> vs torch-<variant>: <x>x`. The
+// compared measurements come first, in pairs: each of ours is followed at once by PyTorch's for the
+// same setting (this shared VM's speed drifts by up to 2x over minutes, so only same-minute pairs
+// compare like with like); setting a runs three pairs and reports the median ratio.
 //
 // usage: npm run bench -- [--vs-torch] [--quick] [--backends wasm,cpu] [--models sparseVae,vae]
 //                         [--replicas 25] [--out bench/results/latest.json]
@@ -23,10 +26,11 @@ const program = new Command()
   .option("--backends <list>", "backends to measure (default: every installed one)")
   .option("--models <list>", "zoo entries (default: every entry that trains)", TRAINABLE.join(","))
   .option("--replicas <n>", "replicas for the seed-grid measurement", "25")
-  .option("--torch-steps <n>", "timed steps of the PyTorch script", "20")
+  .option("--torch-steps <n>", "timed steps of the PyTorch script at setting b (setting a: 10x as many)", "20")
+  .option("--pairs <n>", "same-minute (ours, PyTorch) pairs at setting a", "3")
   .option("--out <file>", "JSON output", "bench/results/latest.json")
   .parse();
-const opts = program.opts<{ vsTorch?: boolean; quick?: boolean; backends?: string; models: string; replicas: string; torchSteps: string; out: string }>();
+const opts = program.opts<{ vsTorch?: boolean; quick?: boolean; backends?: string; models: string; replicas: string; torchSteps: string; pairs: string; out: string }>();
 
 interface Measurement {
   model: string;
@@ -100,15 +104,66 @@ const log = (m: Measurement) => {
     );
 };
 
+// PyTorch, one thread as ours (wasm in Node is single-threaded).
+interface TorchLine {
+  engine: string;
+  setting: string;
+  model: string;
+  ms_per_step: number;
+  threads: number;
+}
+const torch: TorchLine[] = [];
+const torchScript = [resolve(root, "../shared/bench/torch_sparse_vae.py"), resolve(here, "torch/torch_sparse_vae.py")].find((p) => existsSync(p));
+const python = opts.vsTorch ? ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { encoding: "utf8" }).status === 0) : undefined;
+if (opts.vsTorch && (!torchScript || !python)) console.log("--vs-torch: PyTorch or the reference script is not available (apt-get install python3-torch); no ratios");
+const canTorch = Boolean(opts.vsTorch && torchScript && python);
+/** One run of the PyTorch script for one setting. */
+function runTorch(setting: string, pair: number): TorchLine[] {
+  const steps = setting === "a" ? 10 * Number(opts.torchSteps) : Number(opts.torchSteps);
+  const r = spawnSync(python!, [torchScript!, "--steps", String(steps), "--settings", setting], {
+    encoding: "utf8",
+    env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+    maxBuffer: 1 << 24,
+  });
+  const lines = r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => ({ ...(JSON.parse(l) as TorchLine), pair }));
+  for (const t of lines) console.log(`torch ${t.setting} ${t.model}: ${t.ms_per_step} ms/step (threads ${t.threads}, pair ${pair})`);
+  torch.push(...lines);
+  return lines;
+}
+
 console.log(`backends: ${backends.join(", ")}; models: ${models.join(", ")}; node ${process.version}; ${new Date().toISOString()}`);
+const def = backends.includes("wasm") ? "wasm" : backends[0];
+// Same-minute pairs on the default backend: our compared measurements, then PyTorch's at once.
+const paired: Array<{ pair: number; setting: string; ours: Measurement[] }> = [];
+if (canTorch) {
+  console.log(`torch: ${python} ${torchScript} (OMP_NUM_THREADS=1), paired with ${def}`);
+  const pairsA = Math.max(1, Number(opts.pairs));
+  for (let i = 0; i < pairsA; i++) {
+    const ours: Measurement[] = [];
+    for (const model of ["sparseVae", "vae"].filter((m) => models.includes(m))) ours.push(measure({ model, size: SETTINGS.a, backend: def, label: "a", ...stepsFor(SETTINGS.a, def) }));
+    if (models.includes("sparseVae")) ours.push(measure({ model: "sparseVae", size: SETTINGS.a, backend: def, replicas: R, label: `a-${R}replicas`, ...stepsFor(SETTINGS.a, def, R) }));
+    ours.forEach(log);
+    runTorch("a", i + 1);
+    paired.push({ pair: i + 1, setting: "a", ours });
+  }
+  const oursB: Measurement[] = [];
+  for (const model of ["sparseVae", "vae"].filter((m) => models.includes(m))) oursB.push(measure({ model, size: SETTINGS.b, backend: def, label: "b", ...stepsFor(SETTINGS.b, def) }));
+  oursB.forEach(log);
+  runTorch("b", 1);
+  paired.push({ pair: 1, setting: "b", ours: oursB });
+}
+const done = (model: string, label: string, backend: string) => results.some((m) => m.model === model && m.label === label && m.backend === backend);
 for (const backend of backends) {
   for (const model of models) {
     for (const [name, size] of Object.entries(SETTINGS)) {
-      if (!feasible(size, backend)) continue;
+      if (!feasible(size, backend) || done(model, name, backend)) continue;
       log(measure({ model, size, backend, label: name, ...stepsFor(size, backend) }));
     }
   }
-  if (models.includes("sparseVae") && feasible(SETTINGS.a, backend, R)) {
+  if (models.includes("sparseVae") && feasible(SETTINGS.a, backend, R) && !done("sparseVae", `a-${R}replicas`, backend)) {
     log(measure({ model: "sparseVae", size: SETTINGS.a, backend, replicas: R, label: `a-${R}replicas`, ...stepsFor(SETTINGS.a, backend, R) }));
   }
   if (!opts.quick && models.includes("sparseVae")) {
@@ -137,48 +192,33 @@ for (const backend of backends) {
 }
 for (const [k, f] of Object.entries(scaling)) console.log(`scaling ${k}: ms/step = ${f.intercept.toFixed(2)} + ${f.slope.toFixed(4)}·${k.split("/")[1]}  (R² ${f.r2.toFixed(4)}, ${f.points} sizes)`);
 
-// PyTorch in the same run, one thread as ours (wasm in Node is single-threaded).
-interface TorchLine {
-  engine: string;
-  setting: string;
-  model: string;
-  ms_per_step: number;
-  threads: number;
-}
-const torch: TorchLine[] = [];
-if (opts.vsTorch) {
-  const script = [resolve(root, "../shared/bench/torch_sparse_vae.py"), resolve(here, "torch/torch_sparse_vae.py")].find((p) => existsSync(p));
-  const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { encoding: "utf8" }).status === 0);
-  if (!script || !python) console.log("--vs-torch: PyTorch or the reference script is not available (apt-get install python3-torch); no ratios");
-  else {
-    console.log(`torch: ${python} ${script} (OMP_NUM_THREADS=1)`);
-    const r = spawnSync(python, [script, "--steps", opts.torchSteps, "--settings", "a,b"], {
-      encoding: "utf8",
-      env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
-      maxBuffer: 1 << 24,
-    });
-    for (const l of r.stdout.split("\n")) if (l.startsWith("{")) torch.push(JSON.parse(l) as TorchLine);
-    for (const t of torch) console.log(`torch ${t.setting} ${t.model}: ${t.ms_per_step} ms/step (threads ${t.threads})`);
-  }
-}
-const ratios: Array<{ model: string; setting: string; variant: string; ratio: number }> = [];
-const def = backends.includes("wasm") ? "wasm" : backends[0];
-if (torch.length) {
-  const ours = (model: string, label: string) => results.find((m) => m.backend === def && m.model === model && m.label === label && !m.error);
-  const ref = (setting: string, model: string) => torch.find((t) => t.setting === setting && t.model === model)?.ms_per_step;
-  const add = (model: string, setting: string, variant: string, mine?: number, theirs?: number) => {
-    if (mine === undefined || theirs === undefined) return;
-    const ratio = mine / theirs;
-    ratios.push({ model, setting, variant, ratio });
-    console.log(`ratio ${model} ${setting} vs torch-${variant}: ${ratio.toFixed(2)}x`);
+const ratios: Array<{ model: string; setting: string; variant: string; ratio: number; pairs: number[] }> = [];
+if (paired.length) {
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((p, q) => p - q);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const ref = (setting: string, model: string, pair: number) => torch.find((t) => t.setting === setting && t.model === model && (t as TorchLine & { pair: number }).pair === pair)?.ms_per_step;
+  /** The median over same-minute pairs of ours / PyTorch's. */
+  const add = (model: string, label: string, setting: string, variant: string, torchModel: string, perReplica = false) => {
+    const each: number[] = [];
+    for (const p of paired.filter((x) => x.setting === setting)) {
+      const m = p.ours.find((o) => o.model === model && o.label === label && !o.error);
+      const theirs = ref(setting, torchModel, p.pair);
+      if (m && theirs) each.push((perReplica ? m.msPerReplicaStep : m.msPerStep) / theirs);
+    }
+    if (!each.length) return;
+    const ratio = median(each);
+    ratios.push({ model, setting: label, variant, ratio, pairs: each });
+    console.log(`ratio ${model} ${label} vs torch-${variant}: ${ratio.toFixed(2)}x${each.length > 1 ? `  (median of ${each.length} same-minute pairs: ${each.map((x) => x.toFixed(2)).join(", ")})` : ""}`);
   };
   for (const s of ["a", "b"]) {
-    add("sparseVae", s, "vectorised", ours("sparseVae", s)?.msPerStep, ref(s, "sparse_vectorised"));
-    add("sparseVae", s, "looped", ours("sparseVae", s)?.msPerStep, ref(s, "sparse_looped"));
-    add("vae", s, "vae", ours("vae", s)?.msPerStep, ref(s, "vae"));
+    add("sparseVae", s, s, "vectorised", "sparse_vectorised");
+    add("sparseVae", s, s, "looped", "sparse_looped");
+    add("vae", s, s, "vae", "vae");
   }
-  add("sparseVae", `a-${R}replicas`, "looped", ours("sparseVae", `a-${R}replicas`)?.msPerReplicaStep, ref("a", "sparse_looped"));
-  add("sparseVae", `a-${R}replicas`, "vectorised", ours("sparseVae", `a-${R}replicas`)?.msPerReplicaStep, ref("a", "sparse_vectorised"));
+  add("sparseVae", `a-${R}replicas`, "a", "looped", "sparse_looped", true);
+  add("sparseVae", `a-${R}replicas`, "a", "vectorised", "sparse_vectorised", true);
 }
 const b = results.find((m) => m.backend === def && m.model === "sparseVae" && m.label === "b" && !m.error);
 if (b) console.log(`setting b (${def}): ${b.achievedGflops} GFLOP/s over the whole step = ${((100 * b.achievedGflops) / b.matMulGflops).toFixed(0)}% of plain matMul (${b.matMulGflops} GFLOP/s); peak RSS ${b.peakRssMb} MB`);
