@@ -10,7 +10,7 @@ import { configFor } from "../../bench/lib/sizes.js";
 interface Run {
   losses: number[];
   params: number[][];
-  status: { active: boolean; reason?: string; kernels?: number };
+  status: { active: boolean; reason?: string; kernels?: number; em?: { active: boolean } };
   tensors: number[];
 }
 
@@ -70,6 +70,8 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
         expect(engine.status).toEqual({ active: false, reason: "replay: false" });
         expect(replayed.status.active, replayed.status.reason).toBe(true);
         expect(replayed.status.kernels).toBeGreaterThan(50);
+        // the Sparse VAE's closed-form EM update (p*, η) replays too
+        if (name === "sparseVae") expect(replayed.status.em).toMatchObject({ active: true });
         expectIdentical(engine, replayed);
         // flat from the second step on (the first creates the parameters and optimiser state)
         expect(new Set(replayed.tensors.slice(1)).size).toBe(1);

@@ -478,3 +478,85 @@ export function sameOutputs(a: Info[], b: Info[]): boolean {
   const backend = backendOf();
   return a.length === b.length && a.every((x, i) => sameShape(x.shape, b[i].shape) && sameValues(backend.readSync(x.dataId), backend.readSync(b[i].dataId)));
 }
+
+/** Why a {@link Replayer} runs through the engine, or that it replays. */
+export interface ReplayStatus {
+  active: boolean;
+  reason?: string;
+  kernels?: number;
+}
+
+/**
+ * Runs one recurring function (a training step, an EM update) through the engine until two
+ * consecutive calls prove a {@link StepPlan}, then from the plan. `fn` returns the function's
+ * outputs; `signature` (optional) describes the host-side result of a call, which must be the same
+ * for both recorded calls (term names, gradient names).
+ */
+export class Replayer {
+  private plan?: StepPlan;
+  private pending?: { rec: Recording; step: number; ext: ExternalTable; signature: string };
+  private retryAt = 0;
+  private refused?: string;
+
+  constructor(
+    /** The outside tensors the function may read, by their data id now. */
+    private readonly externals: () => ExternalTable,
+  ) {}
+
+  /**
+   * One call: from the plan when proven (returns `replayed: true` and the outputs as new tensors),
+   * else through `fn` (recorded while a plan is being proven). `usable: false` (partial batches,
+   * profiling) runs `fn` without recording.
+   */
+  run(ctx: ReplayContext, usable: boolean, fn: () => tf.Tensor[], signature: () => string = () => ""): { outputs: tf.Tensor[]; replayed: boolean } {
+    if (usable && this.plan) {
+      const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(i: Info): tf.Tensor };
+      return { outputs: this.plan.run(ctx).map((i) => engine.makeTensorFromTensorInfo(i)), replayed: true };
+    }
+    if (!usable || ctx.step < this.retryAt) {
+      this.pending = undefined;
+      return { outputs: fn(), replayed: false };
+    }
+    const ext = this.externals();
+    const { outputs, recording: rec } = record(fn);
+    const sig = signature();
+    const refuse = (why: string, retryAt: number) => {
+      this.pending = undefined;
+      this.refused = why;
+      this.retryAt = retryAt;
+    };
+    if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
+    else if (rec.problems.length) refuse(rec.problems[0], Infinity);
+    else if (this.pending && this.pending.step === ctx.step - 1) {
+      for (const [k, v] of this.pending.ext) ext.set(k, v);
+      const plan = StepPlan.build(this.pending.rec, rec, ext);
+      if ("refused" in plan) refuse(plan.refused, ctx.step + 1000);
+      else {
+        const check = plan.run(ctx);
+        const same = sameOutputs(check, rec.outputs) && this.pending.signature === sig;
+        for (const i of check) backendOf().disposeData(i.dataId);
+        if (same) {
+          this.plan = plan;
+          this.pending = undefined;
+          this.refused = undefined;
+        } else {
+          plan.dispose();
+          refuse("the replayed call did not reproduce the recorded one bit for bit", Infinity);
+        }
+      }
+    } else this.pending = { rec, step: ctx.step, ext, signature: sig };
+    return { outputs, replayed: false };
+  }
+
+  /** Whether calls replay a plan, and why not if they do not. */
+  status(): ReplayStatus {
+    return this.plan ? { active: true, kernels: this.plan.kernelCount } : { active: false, reason: this.refused };
+  }
+
+  /** Frees the plan (and forgets any pending recording). */
+  dispose(): void {
+    this.plan?.dispose();
+    this.plan = undefined;
+    this.pending = undefined;
+  }
+}

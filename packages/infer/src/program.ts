@@ -32,13 +32,11 @@ import {
   messageLogProb,
   stopGradient,
   broadcast,
-  record,
   stepSource,
-  sameOutputs,
-  StepPlan,
+  Replayer,
   type ExternalTable,
-  type Recording,
   type ReplayContext,
+  type ReplayStatus,
   type Message,
   type Messenger,
   type Model,
@@ -192,13 +190,8 @@ export class Program {
   private emPriors = new Map<string, { spike: number; slab: number; form: "code" | "normalised"; etaSite?: string; a: number; b: number }>();
   private lastTerms: string[] = [];
   private supportChecked?: tf.Tensor;
-  private replay: {
-    plan?: StepPlan;
-    meta?: StepMeta;
-    pending?: { rec: Recording; step: number; ext: ExternalTable; meta: StepMeta };
-    retryAt: number;
-    refused?: string;
-  } = { retryAt: 0 };
+  /** Replayers of the training step and of the EM update (replay.ts), and the step's host-side results. */
+  private replay: { step?: Replayer; em?: Replayer; meta?: StepMeta } = {};
 
   constructor(
     readonly model: Model<any, any>,
@@ -423,28 +416,47 @@ export class Program {
    * The closed-form EM step of every spike-and-slab-lasso mask, after the optimiser step and outside
    * the tape (specs/sparse-vae.md §2.4): p* from the new W, then η from the new p*.
    */
-  private emStep(): void {
+  private emStep(step: number, usable: boolean): void {
+    if (!this.emPriors.size) return;
     const ir = this.model.ir;
-    for (const [name, pr] of this.emPriors) {
-      const site = ir.sites.find((s) => s.name === name)!;
-      const point = this.points.find((p) => p.site.name === name)!;
+    const targets: tf.Variable[] = [];
+    const update = () =>
       tf.tidy(() => {
-        const W = point.constraint.forward(this.params.get(point.param));
-        const etaSite = pr.etaSite ? ir.sites.find((s) => s.name === pr.etaSite) : undefined;
-        const etaVar = etaSite ? this.params.get(`state/${etaSite.name}`) : undefined;
-        const inclusion = etaVar ?? tf.scalar(0.5);
-        const prior = new SpikeSlabLasso({ spike: pr.spike, slab: pr.slab, inclusion, form: pr.form });
-        const pstar = prior.inclusionProbability(W);
-        this.params.get(`state/${name}/pstar`).assign(pstar);
-        if (etaVar) {
-          const rowsAxis = this.lead + ir.plates.findIndex((p) => p.name === site.mask!.rows);
-          const G = this.sizes[site.mask!.rows];
-          const eta = tf.div(tf.add(tf.sum(pstar, rowsAxis, true), pr.a - 1), pr.a + pr.b + G - 2);
-          const clamped = tf.where(tf.less(eta, 0), tf.fill(eta.shape, 1e-10), eta);
-          etaVar.assign(tf.reshape(clamped, etaVar.shape));
+        targets.length = 0;
+        const outs: tf.Tensor[] = [];
+        for (const [name, pr] of this.emPriors) {
+          const site = ir.sites.find((s) => s.name === name)!;
+          const point = this.points.find((p) => p.site.name === name)!;
+          const W = point.constraint.forward(this.params.get(point.param));
+          const etaSite = pr.etaSite ? ir.sites.find((s) => s.name === pr.etaSite) : undefined;
+          const etaVar = etaSite ? this.params.get(`state/${etaSite.name}`) : undefined;
+          const inclusion = etaVar ?? tf.scalar(0.5);
+          const prior = new SpikeSlabLasso({ spike: pr.spike, slab: pr.slab, inclusion, form: pr.form });
+          const pstar = prior.inclusionProbability(W);
+          targets.push(this.params.get(`state/${name}/pstar`));
+          outs.push(pstar);
+          if (etaVar) {
+            const rowsAxis = this.lead + ir.plates.findIndex((p) => p.name === site.mask!.rows);
+            const G = this.sizes[site.mask!.rows];
+            const eta = tf.div(tf.add(tf.sum(pstar, rowsAxis, true), pr.a - 1), pr.a + pr.b + G - 2);
+            const clamped = tf.where(tf.less(eta, 0), tf.fill(eta.shape, 1e-10), eta);
+            targets.push(etaVar);
+            outs.push(tf.reshape(clamped, etaVar.shape));
+          }
         }
+        return outs;
       });
+    // The same closed-form update every step: replayed like the step itself once proven.
+    const replayer = (this.replay.em ??= new Replayer(() => this.outsideTensors([])));
+    const { outputs } = replayer.run({ step, roots: [], inputs: {} }, usable, update);
+    if (!targets.length) for (const [name, pr] of this.emPriors) {
+      targets.push(this.params.get(`state/${name}/pstar`));
+      if (pr.etaSite) targets.push(this.params.get(`state/${pr.etaSite}`));
     }
+    outputs.forEach((t, i) => {
+      targets[i].assign(t);
+      t.dispose();
+    });
   }
 
   private optimizer(group: string, lr: number): Adam {
@@ -482,8 +494,9 @@ export class Program {
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
     // A plan reads this fit's data tensors: record afresh.
-    this.replay.plan?.dispose();
-    this.replay = { retryAt: 0 };
+    this.replay.step?.dispose();
+    this.replay.em?.dispose();
+    this.replay = {};
     this.computeStats(xAll);
     const obs = this.observedSite();
     const lead = this.lead;
@@ -619,7 +632,7 @@ export class Program {
         for (const [group, g] of groups) this.optimizer(group, opts.groupLearningRates?.[group] ?? lr).step(g, keep);
         tf.dispose(grads);
         keep?.dispose();
-        this.emStep();
+        this.emStep(step, this.replayUsable());
         this.stepCount++;
         this.position = { epoch, batch: s + 1 };
         stepsDone++;
@@ -689,62 +702,45 @@ export class Program {
    * from the plan afterwards. Partial batches, profiling and `replay: false` use the engine.
    */
   private runStep(ctx: ReplayContext, b: number, B: number, engineStep: () => StepOutputs, data: tf.Tensor[]): StepOutputs {
-    const rs = this.replay;
+    let meta: StepMeta | undefined;
+    const replayer = (this.replay.step ??= new Replayer(() => this.outsideTensors(data)));
+    const { outputs, replayed } = replayer.run(
+      ctx,
+      this.replayUsable() && b === B && this.params.names().length > 0,
+      () => {
+        const out = engineStep();
+        meta = out.meta;
+        return out.flat;
+      },
+      () => JSON.stringify([meta!.names, meta!.schedules, meta!.grads]),
+    );
+    if (!replayed) {
+      this.replay.meta = meta;
+      return { meta: meta!, flat: outputs };
+    }
+    const m = this.replay.meta!;
+    return { meta: { ...m, weights: m.weights.map((w, i) => (m.schedules[i] === undefined ? w : evaluateSchedule(m.schedules[i]!, ctx.step))) }, flat: outputs };
+  }
+
+  /** Replay is possible now: not switched off, not profiling, not in TF.js's debug mode. */
+  private replayUsable(): boolean {
     const profiling = (tf.engine() as unknown as { state: { profiling: boolean } }).state.profiling;
-    const usable = this.options.replay !== false && b === B && !profiling && !tf.env().getBool("DEBUG");
-    if (usable && rs.plan) {
-      const infos = rs.plan.run(ctx);
-      const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(i: tf.TensorInfo): tf.Tensor };
-      const m = rs.meta!;
-      const meta = { ...m, weights: m.weights.map((w, i) => (m.schedules[i] === undefined ? w : evaluateSchedule(m.schedules[i]!, ctx.step))) };
-      return { meta, flat: infos.map((i) => engine.makeTensorFromTensorInfo(i)) };
-    }
-    if (!usable || ctx.step < rs.retryAt || this.params.names().length === 0) {
-      rs.pending = undefined;
-      return engineStep();
-    }
-    // Outside tensors a step may read: every variable of the store (its data id right now) and the data.
+    return this.options.replay !== false && !profiling && !tf.env().getBool("DEBUG");
+  }
+
+  /** Outside tensors a replayed call may read: every variable of the store (its data id now) and the data. */
+  private outsideTensors(data: tf.Tensor[]): ExternalTable {
     const ext: ExternalTable = new Map();
     for (const { variable, meta } of this.params.all()) ext.set(variable.dataId, { name: meta.name, dataId: () => variable.dataId });
     data.forEach((t, i) => ext.set(t.dataId, { name: `data ${i}`, dataId: () => t.dataId }));
-    let out: StepOutputs | undefined;
-    const { recording: rec } = record(() => {
-      out = engineStep();
-      return out.flat;
-    });
-    const refuse = (why: string, retryAt: number) => {
-      rs.pending = undefined;
-      rs.refused = why;
-      rs.retryAt = retryAt;
-    };
-    if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
-    else if (rec.problems.length) refuse(rec.problems[0], Infinity);
-    else if (rs.pending && rs.pending.step === ctx.step - 1) {
-      for (const [k, v] of rs.pending.ext) ext.set(k, v);
-      const plan = StepPlan.build(rs.pending.rec, rec, ext);
-      if ("refused" in plan) refuse(plan.refused, ctx.step + 1000);
-      else {
-        const check = plan.run(ctx);
-        const shape = (m: StepMeta) => JSON.stringify([m.names, m.schedules, m.grads]);
-        const same = sameOutputs(check, rec.outputs) && shape(rs.pending.meta) === shape(out!.meta);
-        for (const i of check) (tf.backend() as unknown as { disposeData(id: object): void }).disposeData(i.dataId);
-        if (same) {
-          rs.plan = plan;
-          rs.meta = out!.meta;
-          rs.pending = undefined;
-          rs.refused = undefined;
-        } else {
-          plan.dispose();
-          refuse("the replayed step did not reproduce the recorded one bit for bit", Infinity);
-        }
-      }
-    } else rs.pending = { rec, step: ctx.step, ext, meta: out!.meta };
-    return out!;
+    return ext;
   }
 
-  /** Whether training steps currently replay a recorded plan, and why not if they do not. */
-  replayStatus(): { active: boolean; reason?: string; kernels?: number } {
-    return this.replay.plan ? { active: true, kernels: this.replay.plan.kernelCount } : { active: false, reason: this.options.replay === false ? "replay: false" : this.replay.refused };
+  /** Whether training steps (and the EM update) currently replay recorded plans, and why not if they do not. */
+  replayStatus(): ReplayStatus & { em?: ReplayStatus } {
+    if (this.options.replay === false) return { active: false, reason: "replay: false" };
+    const step = this.replay.step?.status() ?? { active: false, reason: "no step recorded yet" };
+    return this.emPriors.size ? { ...step, em: this.replay.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
   }
 
   /**
