@@ -44,7 +44,7 @@ const labels = job.model === "vscClass" ? tf.tensor1d(Array.from({ length: rows 
 const data = labels ? { x, label: labels } : x;
 const times: number[] = [];
 let tensorsAfterFirst = 0;
-await program.fit(data as never, {
+const fitted = await program.fit(data as never, {
   epochs: 1,
   batchSize: B,
   learningRate: 1e-3,
@@ -55,6 +55,8 @@ await program.fit(data as never, {
   },
 });
 const tensorsAfterLast = tf.memory().numTensors;
+// (before the profiling pass below, which runs through the engine and records afresh)
+const replay = program.replayStatus();
 // Peak RSS of the training steps (before the profiling pass below), and the wasm heap's size.
 const peakRssTrainMb = process.resourceUsage().maxRSS / 1024;
 const wasmHeapMb = backend === "wasm" ? ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20) : undefined;
@@ -78,6 +80,9 @@ const out = {
   tensorsAfterFirstStep: tensorsAfterFirst,
   tensorsAfterLastStep: tensorsAfterLast,
   kernelsPerStep: flops.kernels,
+  // mean ms per step of each phase over all steps of the fit (warm-up included), and whether replayed
+  phases: Object.fromEntries(Object.entries(fitted.phases).map(([k, v]) => [k, +v.toFixed(3)])),
+  replay,
   gflopPerStep: +(flops.flops / 1e9).toFixed(4),
   matMulShareOfFlops: +(flops.matMulFlops / Math.max(flops.flops, 1)).toFixed(3),
   achievedGflops: +(flops.flops / 1e9 / (median / 1000)).toFixed(2),

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fc from "fast-check";
 import { tf, initBackend, contiguousSlice, type BackendName } from "@sparse-dgm/core";
 import { denseActivation, maskedDecoderForward, type FusedActivation } from "@sparse-dgm/nn";
-import { fusedAdam, hasFusedAdam } from "../../packages/infer/src/adam-kernel.js";
+import { fusedAdam, hasFusedAdam, fusedAdamLoop } from "../../packages/infer/src/adam-kernel.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -140,8 +140,10 @@ for (const backend of ["cpu", "wasm"] as const) {
 
     it("the one-kernel Adam equals the op-by-op update", () => {
       expect(hasFusedAdam()).toBe(true);
+      // wasm: the f32x4 SIMD kernel on the backend's memory (lanes and scalar tails below)
+      expect(fusedAdamLoop()).toBe(backend === "wasm" ? "wasm-simd" : "javascript");
       tf.tidy(() => {
-        const shapes = [[3, 4], [5], [2, 2, 2]];
+        const shapes = [[3, 4], [5], [2, 2, 2], [1], [37, 3]];
         const total = shapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
         const m = tf.randomNormal([total], 0, 0.1, "float32", 5);
         const v = tf.abs(tf.randomNormal([total], 0, 0.1, "float32", 6));

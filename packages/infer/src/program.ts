@@ -140,6 +140,12 @@ export interface FitResult {
   /** Steps skipped by the non-finite guard. */
   skippedSteps: number;
   stoppedEarly: boolean;
+  /**
+   * Mean ms per step in each phase: `gradients` (forward and backward, replayed or not, with the
+   * host read of the loss), `optimiser`, `em` (closed-form updates); the rest of `msPerStep` is
+   * minibatch and bookkeeping time.
+   */
+  phases: { gradients: number; optimiser: number; em: number };
 }
 
 /** Held-out evaluation (per replica when replicated). */
@@ -526,6 +532,7 @@ export class Program {
     let stoppedEarly = false;
     const t0 = performance.now();
     let stepTimes = 0;
+    const phase = { gradients: 0, optimiser: 0, em: 0 };
     let stepsDone = 0;
     const xFlat = lead ? (perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll) : xAll;
     const curves: Record<string, number[]> = {};
@@ -587,6 +594,7 @@ export class Program {
           });
           return { meta, flat };
         };
+        const tGrad = performance.now();
         const out = this.runStep(ctx, b, B, engineStep, [xFlat, ...Object.values(side)]);
         const grads: Record<string, tf.Tensor> = {};
         out.meta.grads.forEach((nm, i) => (grads[nm] = out.flat[2 + i]));
@@ -594,6 +602,7 @@ export class Program {
         const perReplica = out.flat[0];
         const replicaLoss = Array.from(perReplica.dataSync());
         const termVals = termsOut.values.arraySync() as number[][];
+        phase.gradients += performance.now() - tGrad;
         perReplica.dispose();
         termsOut.values.dispose();
         const finiteMask = replicaLoss.map((v) => Number.isFinite(v));
@@ -629,10 +638,14 @@ export class Program {
           if (!groups.has(meta.group)) groups.set(meta.group, []);
           groups.get(meta.group)!.push({ name: meta.name, variable, grad });
         }
+        const tOpt = performance.now();
         for (const [group, g] of groups) this.optimizer(group, opts.groupLearningRates?.[group] ?? lr).step(g, keep);
         tf.dispose(grads);
         keep?.dispose();
+        const tEm = performance.now();
+        phase.optimiser += tEm - tOpt;
         this.emStep(step, this.replayUsable());
+        phase.em += performance.now() - tEm;
         this.stepCount++;
         this.position = { epoch, batch: s + 1 };
         stepsDone++;
@@ -687,6 +700,7 @@ export class Program {
       epochs: history.length,
       steps: stepsDone,
       msPerStep: stepsDone ? stepTimes / stepsDone : 0,
+      phases: { gradients: stepsDone ? phase.gradients / stepsDone : 0, optimiser: stepsDone ? phase.optimiser / stepsDone : 0, em: stepsDone ? phase.em / stepsDone : 0 },
       seconds,
       history,
       curves,
