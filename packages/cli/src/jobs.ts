@@ -100,10 +100,14 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const needsLabels = model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes("labels"));
       if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
       const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
+      // Class-balanced minibatches when the entry asks and the batch can hold every class twice.
+      const classes = labels ? new Set(Array.from(ds.split.train, (i) => ds.labels![i]).filter((v) => v >= 0)).size : 0;
+      const balance = labels && entry.training.balanceBy && classes * 2 <= batchSize ? { balanceBy: entry.training.balanceBy } : {};
       const fit = await program.fit(labels ? { [obsName]: xTrain, label: labels } : xTrain, {
         epochs,
         batchSize,
         learningRate,
+        ...balance,
         onStep: (i) => {
           lastStep = i;
         },

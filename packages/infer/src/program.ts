@@ -46,6 +46,7 @@ import { SpikeSlabLasso, Normal, bernoulli, unitInterval, positive, real, type C
 import { planGuide, runLocalGuide, recognise, replicaNormal, replicaUniform, type GuidePlan, type LocalDraw } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
 import { Adam, type NamedGrad } from "./optim.js";
+import { balancedOrder } from "./batches.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
 
 /** Options of `compile`. */
@@ -123,6 +124,14 @@ export interface FitOptions {
   maxSteps?: number;
   /** Called for every skipped non-finite step, with an error naming the site and term. */
   onNonFinite?: (e: NonFiniteError) => void;
+  /**
+   * Class-balanced minibatches: the name of side data holding integer class labels (negative =
+   * unlabelled); each minibatch then holds at least `minPerClass` members of every class while
+   * the class has rows left in the epoch (`balancedOrder` in batches.ts).
+   */
+  balanceBy?: string;
+  /** Members of each class per balanced minibatch (default 2). */
+  minPerClass?: number;
 }
 
 /** What `fit` returns. */
@@ -535,10 +544,21 @@ export class Program {
     const phase = { gradients: 0, optimiser: 0, em: 0 };
     let stepsDone = 0;
     const xFlat = lead ? (perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll) : xAll;
+    // Class labels for balanced minibatches (host values, read once per fit).
+    let balanceLabels: Float32Array | Int32Array | undefined;
+    if (opts.balanceBy) {
+      const t = side[opts.balanceBy];
+      if (!t) throw new Error(`fit: balanceBy "${opts.balanceBy}" names no side data (have: ${Object.keys(side).join(", ") || "none"})`);
+      if (t.shape[0] !== N || t.rank !== 1) throw new Error(`fit: balanceBy "${opts.balanceBy}" must be one label per row, shape [${N}], got [${t.shape.join(", ")}]`);
+      balanceLabels = t.dataSync() as Float32Array | Int32Array;
+    }
     const curves: Record<string, number[]> = {};
     const weightCurves: Record<string, number[]> = {};
     outer: for (let epoch = this.position.epoch; epoch < opts.epochs; epoch++) {
-      const perms = this.keys.map((k) => k.foldIn("shuffle").foldIn(epoch).permutation(trainIdx.length));
+      const perms = this.keys.map((k) => {
+        const p = k.foldIn("shuffle").foldIn(epoch).permutation(trainIdx.length);
+        return balanceLabels ? balancedOrder(p, Array.from(trainIdx, (i) => balanceLabels[i]), B, opts.minPerClass ?? 2) : p;
+      });
       let epochLoss = 0;
       let epochRows = 0;
       const termSums: Record<string, number> = {};

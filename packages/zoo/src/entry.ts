@@ -21,6 +21,8 @@ export interface TrainingDefaults {
   learningRate: number;
   /** Normalisation of the objective: the paper code's ("reference") or the per-data-point ELBO. */
   normalisation: "reference" | "elbo";
+  /** Class-balanced minibatches by this side data (the labels), at least two members per class. */
+  balanceBy?: string;
 }
 
 /** A zoo entry. */

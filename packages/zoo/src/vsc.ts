@@ -230,5 +230,6 @@ export const vscClass: ZooEntry<VscClassConfig> = {
   build: buildVscClass,
   defaultData: "synthetic:smiley",
   renderShape: { features: 1024 },
-  training: vscTraining,
+  // same-class pairs need at least two members of each class in every minibatch
+  training: { ...vscTraining, balanceBy: "label" },
 };
