@@ -2,7 +2,7 @@
 // latents, and computes |corr| between the 18 presence-masked sources |s_i·a_i| and the codes
 // |E[z_j]| = |γ_j μ_j|; writes the heatmap (latents ordered by their best source) to
 // docs/zoo/img/vsc-smiley-corr.svg and prints a JSON summary with a block-structure score.
-// usage: node packages/cli/bin/run-ts.js bench/vsc-smiley.ts [n=20000] [epochs=15] [latents=40] [alpha=0.01] [out] [warmup=0.5,0.7]
+// usage: node packages/cli/bin/run-ts.js bench/vsc-smiley.ts [n=20000] [epochs=15] [latents=40] [alpha=0.01] [out] [warmup=0.5,0.7] [lr=1e-3]
 // (warm-up: the slab is N(0, 1) noise until that fraction of the steps, then ramps in; specs/vsc.md)
 import { writeFileSync, mkdirSync } from "node:fs";
 import { tf, initBackend } from "@sparse-dgm/core";
@@ -12,7 +12,7 @@ import { loadData } from "@sparse-dgm/data";
 import { activeUnits, classJaccard } from "@sparse-dgm/metrics";
 import { matrixHeatmapSpec, renderSpecToSvg } from "@sparse-dgm/viz";
 
-const [nArg = "20000", epochsArg = "15", latentsArg = "40", alphaArg = "0.01", out = "docs/zoo/img/vsc-smiley-corr.svg", warmArg = "0.5,0.7"] = process.argv.slice(2);
+const [nArg = "20000", epochsArg = "15", latentsArg = "40", alphaArg = "0.01", out = "docs/zoo/img/vsc-smiley-corr.svg", warmArg = "0.5,0.7", lrArg = "1e-3"] = process.argv.slice(2);
 const backend = await initBackend();
 const ds = await loadData(`synthetic:smiley?n=${nArg}&seed=0`);
 const J = Number(latentsArg);
@@ -21,7 +21,7 @@ const [ws, we] = warmArg.split(",").map(Number);
 const model = zoo.vsc.build({ features: ds.g, latents: J, hidden: 400, alpha: Number(alphaArg), warmupStart: Math.round(ws * steps), warmupEnd: Math.round(we * steps) } as never);
 const program = compile(model, { seed: 0, normalisation: "elbo" });
 const t0 = Date.now();
-const fit = await program.fit(observedTensor(model, ds, ds.split.train), { epochs: Number(epochsArg), batchSize: 100, learningRate: 1e-3 });
+const fit = await program.fit(observedTensor(model, ds, ds.split.train), { epochs: Number(epochsArg), batchSize: 100, learningRate: Number(lrArg) });
 const seconds = (Date.now() - t0) / 1000;
 const test = Array.from(ds.split.test);
 const codes = program.encode(observedTensor(model, ds, ds.split.test)).z;
@@ -70,6 +70,7 @@ const summary = {
   epochs: Number(epochsArg),
   latents: J,
   alpha: Number(alphaArg),
+  learningRate: Number(lrArg),
   warmup: [Math.round(ws * steps), Math.round(we * steps)],
   seconds,
   msPerStep: +fit.msPerStep.toFixed(2),
