@@ -3,7 +3,7 @@
 // against autodiff of relu(x·W + b), and the one-kernel Adam against the op-by-op update.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fc from "fast-check";
-import { tf, initBackend, contiguousSlice, type BackendName } from "@sparse-dgm/core";
+import { tf, initBackend, contiguousSlice, sumRows, simdKernels, type BackendName } from "@sparse-dgm/core";
 import { denseActivation, maskedDecoderForward, type FusedActivation } from "@sparse-dgm/nn";
 import { fusedAdam, hasFusedAdam, fusedAdamLoop } from "../../packages/infer/src/adam-kernel.js";
 
@@ -136,6 +136,23 @@ for (const backend of ["cpu", "wasm"] as const) {
         expect(tf.max(tf.abs(dx)).dataSync()[0]).toBe(0);
         expect(tf.max(tf.abs(dk)).dataSync()[0]).toBeGreaterThan(0);
       });
+    });
+
+    it("sumRows equals tf.sum over the rows, 2-D and 3-D, across lane tails and column blocks (property)", () => {
+      // wasm: the SIMD kernel (blocks of 1024 columns, 4 lanes, scalar tails); cpu: JavaScript
+      expect(simdKernels(tf.backend()) !== null).toBe(backend === "wasm");
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2100 }), fc.boolean(), fc.nat(1000), (outer, rows, cols, batched, seed) => {
+          tf.tidy(() => {
+            const x = tf.randomNormal(batched ? [outer, rows, cols] : [rows, cols], 0, 1, "float32", seed);
+            const got = sumRows(x);
+            const want = tf.sum(x, batched ? 1 : 0);
+            expect(got.shape).toEqual(want.shape);
+            expect(maxAbsDiff(got, want)).toBeLessThan(1e-4 * Math.max(1, Math.sqrt(rows)));
+          });
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it("the one-kernel Adam equals the op-by-op update", () => {

@@ -20,3 +20,4 @@ export * from "./estimators.js";
 export * as estimators from "./estimators.js";
 export { installLeanKernels, contiguousSlice } from "./lean-kernels.js";
 export * from "./replay.js";
+export { simdKernels, heapOffset, sumRows, SUM_ROWS, type SimdKernels, type WasmHeapBackend } from "./simd.js";

@@ -8,11 +8,10 @@
  *
  * Registered for the `cpu` and `wasm` backends (whose tensor memory JavaScript can read); on any
  * other backend {@link hasFusedAdam} is false and the optimiser runs the op-by-op update. On wasm
- * the loop is a hand-written f32x4 SIMD kernel (`packages/infer/wasm/adam.wat`) running on the
+ * the loop is a hand-written f32x4 SIMD kernel (`packages/core/wasm/kernels.wat`) running on the
  * backend's own memory: VSC's 949k parameters in about a third of the JavaScript loop's time.
  */
-import { tf } from "@sparse-dgm/core";
-import { ADAM_WASM } from "./adam-wasm.js";
+import { tf, simdKernels, heapOffset, type WasmHeapBackend } from "@sparse-dgm/core";
 
 /** The kernel's name in TF.js's registry. */
 export const FUSED_ADAM = "SparseDgmAdamUpdate";
@@ -45,46 +44,21 @@ function view(b: HeapBackend, t: tf.TensorInfo): Float32Array {
   return b.typedArrayFromHeap ? b.typedArrayFromHeap(t) : b.data!.get(t.dataId).values;
 }
 
-interface WasmBackendish {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
-
-type AdamSimd = (g: number, p: number, m: number, v: number, mo: number, vo: number, po: number, n: number, b1: number, b2: number, lr: number, eps: number) => void;
-const simd = new WeakMap<object, AdamSimd | null>();
-
-/** The SIMD kernel bound to a wasm backend's memory (null when it cannot be instantiated). */
-function simdFor(backend: WasmBackendish): AdamSimd | null {
-  let f = simd.get(backend);
-  if (f === undefined) {
-    try {
-      const memory = backend.wasm.asm.memory;
-      const module = new WebAssembly.Module(Buffer.from(ADAM_WASM, "base64"));
-      f = (new WebAssembly.Instance(module, { env: { memory } }).exports as { adam: AdamSimd }).adam;
-    } catch {
-      f = null;
-    }
-    simd.set(backend, f);
-  }
-  return f;
-}
-
 function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedAdamAttrs; backend: unknown }): tf.TensorInfo[] {
   const { beta1, beta2, lrT, epsT, n } = args.attrs;
-  const wb = args.backend as WasmBackendish;
-  const fast = wb.wasm?.asm?.memory instanceof WebAssembly.Memory ? simdFor(wb) : null;
-  if (fast) {
+  const wb = args.backend as WasmHeapBackend;
+  const simd = simdKernels(args.backend);
+  if (simd) {
     const total = args.inputs.m.shape.reduce((a, c) => a * c, 1);
     const outs: tf.TensorInfo[] = [wb.makeOutput([total], "float32"), wb.makeOutput([total], "float32")];
     for (let i = 0; i < n; i++) outs.push(wb.makeOutput(args.inputs[`p${i}`].shape, "float32"));
-    const at = (t: tf.TensorInfo) => wb.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: tf.TensorInfo) => heapOffset(wb, t);
     const [m, v, mo, vo] = [at(args.inputs.m), at(args.inputs.v), at(outs[0]), at(outs[1])];
     let offset = 0;
     for (let i = 0; i < n; i++) {
       const p = args.inputs[`p${i}`];
       const len = p.shape.reduce((a, c) => a * c, 1);
-      fast(at(args.inputs[`g${i}`]), at(p), m + 4 * offset, v + 4 * offset, mo + 4 * offset, vo + 4 * offset, at(outs[2 + i]), len, beta1, beta2, lrT, epsT);
+      simd.adam(at(args.inputs[`g${i}`]), at(p), m + 4 * offset, v + 4 * offset, mo + 4 * offset, vo + 4 * offset, at(outs[2 + i]), len, beta1, beta2, lrT, epsT);
       offset += len;
     }
     return outs;
@@ -138,8 +112,7 @@ export function hasFusedAdam(): boolean {
 
 /** Which loop the fused update runs on the current backend: the wasm SIMD kernel or JavaScript. */
 export function fusedAdamLoop(): "wasm-simd" | "javascript" {
-  const wb = tf.backend() as unknown as WasmBackendish;
-  return wb.wasm?.asm?.memory instanceof WebAssembly.Memory && simdFor(wb) ? "wasm-simd" : "javascript";
+  return simdKernels(tf.backend()) ? "wasm-simd" : "javascript";
 }
 
 /**

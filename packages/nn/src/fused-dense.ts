@@ -10,7 +10,7 @@
  * Shapes follow the replica convention of {@link dense}: x [N, in] or [R, N, in]; kernel [in, out]
  * or [R, in, out]; bias [out] or [R, out].
  */
-import { tf } from "@sparse-dgm/core";
+import { tf, sumRows } from "@sparse-dgm/core";
 import { product, reduceLeading } from "./matmul.js";
 import { activate } from "./linear.js";
 
@@ -37,15 +37,15 @@ function activationGradRaw(act: FusedActivation, dy: tf.Tensor, y: tf.Tensor): t
 }
 
 /**
- * Σ of g over its rows, shaped like the bias: a ones-vector product (a sum over the first axis of
- * [N, out] runs through a transpose on wasm: 600 ms at N = 153600, out = 300; the product, 3 ms).
+ * Σ of g over its rows, shaped like the bias, in one streaming pass (`sumRows`): TF.js's Sum over
+ * the first axis of [N, out] transposes it on wasm (600 ms at N = 153600, out = 300), and a
+ * ones-vector product makes XNNPACK pack the whole [N, out] operand (≈ 240 ms there).
  */
 function biasGrad(g: tf.Tensor, bias: tf.Tensor): tf.Tensor {
-  // [R, N, out] -> [R, out]: one Sum over the rows axis (R ones-products would be R kernels)
-  if (bias.rank === 2) return tf.sum(g, 1);
+  // [R, N, out] -> [R, out]
+  if (bias.rank === 2) return sumRows(g);
   const out = g.shape[g.rank - 1];
-  const flat = tf.reshape(g, [-1, out]);
-  return tf.reshape(product(tf.ones([1, flat.shape[0]]), flat), [out]);
+  return sumRows(tf.reshape(g, [-1, out]));
 }
 
 type Fn = (...args: unknown[]) => tf.Tensor;

@@ -7,7 +7,7 @@
  * Vectorised: [B, G, K] -> [B·G, K] runs through the body once, and the G heads are one
  * elementwise product and sum over H (never a loop over features, data points or samples).
  */
-import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
+import { tf, registerBlock, DATA_PLATE, sumRows, type BlockRuntime } from "@sparse-dgm/core";
 import { denseParams, torchDefaultInit } from "./linear.js";
 import { denseActivation } from "./fused-dense.js";
 
@@ -89,12 +89,12 @@ const heads = tf.customGrad(((x: tf.Tensor, v: tf.Tensor, b: tf.Tensor, save: tf
         const [G, H] = sx.shape.slice(-2);
         const d = tf.expandDims(dy, -1); // [..., G, 1]
         const dx = tf.mul(d, tf.reshape(sv, headShape(sx, sv)));
-        // Σ over the batch axes of [R?, N, G·H] as one Sum: a ones-vector product here would pack
-        // the fresh [N, G·H] operand for XNNPACK (~100 us at N = 100, G·H = 350), the Sum's
-        // internal transpose costs a third of that.
+        // Σ over the batch axes of [R?, N, G·H] in one streaming pass (`sumRows`): a ones-vector
+        // product would pack the fresh [N, G·H] operand for XNNPACK (~100 us at N = 100,
+        // G·H = 350), TF.js's Sum transposes it (~500 ms at N = 512, G·H = 90000).
         const lead = replicated ? [sv.shape[0]] : [];
         const n = dy.size / (G * (replicated ? sv.shape[0] : 1));
-        const rowSum = (t: tf.Tensor) => tf.sum(t, replicated ? 1 : 0);
+        const rowSum = (t: tf.Tensor) => sumRows(t);
         const dv = tf.reshape(rowSum(tf.reshape(tf.mul(d, sx), [...lead, n, G * H])), sv.shape);
         const dc = tf.reshape(rowSum(tf.reshape(dy, [...lead, n, G])), [...lead, G]);
         return [dx, dv, dc];

@@ -1,0 +1,101 @@
+/**
+ * The project's hand-written f32x4 SIMD kernels (`packages/core/wasm/kernels.wat`, assembled into
+ * `simd-wasm.ts` by `scripts/build-wasm.mjs`), instantiated on the memory of TF.js's wasm backend
+ * so they read and write tensors where they live: no copies in or out.
+ *
+ * - `adam`: Adam's update over one parameter (infer/adam-kernel.ts).
+ * - `sumrows`: Σ over the rows of [outer, rows, cols] (bias and head gradients: a ones-vector
+ *   product makes XNNPACK pack the whole operand, TF.js's Sum over a leading axis transposes it;
+ *   this streams it once).
+ *
+ * @example
+ * ```ts
+ * const db = sumRows(dy);            // [N, H] -> [H], or [R, N, H] -> [R, H]
+ * ```
+ */
+import { tf } from "./tf.js";
+import { SIMD_WASM } from "./simd-wasm.js";
+
+/** The kernels' signatures (pointers are byte offsets into the backend's memory). */
+export interface SimdKernels {
+  adam(g: number, p: number, m: number, v: number, mo: number, vo: number, po: number, n: number, b1: number, b2: number, lr: number, eps: number): void;
+  sumrows(x: number, out: number, outer: number, rows: number, cols: number): void;
+}
+
+/** What the kernels need from a wasm backend. */
+export interface WasmHeapBackend {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+const instances = new WeakMap<object, SimdKernels | null>();
+
+/**
+ * The SIMD kernels bound to `backend`'s memory, or null when the backend is not wasm (or the
+ * module cannot be instantiated there).
+ */
+export function simdKernels(backend: unknown): SimdKernels | null {
+  const b = backend as Partial<WasmHeapBackend>;
+  if (!(b?.wasm?.asm?.memory instanceof WebAssembly.Memory)) return null;
+  let k = instances.get(b);
+  if (k === undefined) {
+    try {
+      const module = new WebAssembly.Module(Buffer.from(SIMD_WASM, "base64"));
+      k = new WebAssembly.Instance(module, { env: { memory: b.wasm.asm.memory } }).exports as unknown as SimdKernels;
+    } catch {
+      k = null;
+    }
+    instances.set(b, k);
+  }
+  return k;
+}
+
+/** The byte offset of a tensor's data in a wasm backend's memory. */
+export function heapOffset(backend: WasmHeapBackend, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** The kernel's name in TF.js's registry. */
+export const SUM_ROWS = "SparseDgmSumRows";
+
+function sumRowsKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown }): tf.TensorInfo {
+  const { x } = args.inputs;
+  const [outer, rows, cols] = x.shape.length === 3 ? x.shape : [1, ...x.shape];
+  const outShape = x.shape.length === 3 ? [outer, cols] : [cols];
+  const simd = simdKernels(args.backend);
+  if (simd) {
+    const b = args.backend as WasmHeapBackend;
+    const out = b.makeOutput(outShape, "float32");
+    simd.sumrows(heapOffset(b, x), heapOffset(b, out), outer, rows, cols);
+    return out;
+  }
+  // cpu: the same order of additions in JavaScript (float32 accumulation, as the SIMD lanes).
+  const cpu = args.backend as { data: { get(id: object): { values: Float32Array } }; makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo };
+  const src = cpu.data.get(x.dataId).values;
+  const acc = new Float32Array(outer * cols);
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < rows; i++) {
+      const base = (o * rows + i) * cols;
+      for (let j = 0; j < cols; j++) acc[o * cols + j] += src[base + j];
+    }
+  return cpu.makeTensorInfo(outShape, "float32", acc);
+}
+
+const registered = new Set<string>();
+
+/**
+ * Σ over the rows: [N, C] → [C], [R, N, C] → [R, C] (float32). One streaming pass (wasm: the SIMD
+ * kernel; cpu: a JavaScript loop); other backends use `tf.sum`. No gradient: it is used inside
+ * hand-written backward passes.
+ */
+export function sumRows(x: tf.Tensor): tf.Tensor {
+  if (x.rank !== 2 && x.rank !== 3) throw new Error(`sumRows: expected a [rows, cols] or [outer, rows, cols] tensor, got shape [${x.shape.join(", ")}]`);
+  const backend = tf.getBackend();
+  if (x.dtype !== "float32" || (backend !== "wasm" && backend !== "cpu")) return tf.sum(x, x.rank - 2);
+  if (!registered.has(backend)) {
+    if (!tf.getKernel(SUM_ROWS, backend)) tf.registerKernel({ kernelName: SUM_ROWS, backendName: backend, kernelFunc: sumRowsKernel as never });
+    registered.add(backend);
+  }
+  return tf.engine().runKernel(SUM_ROWS, { x } as never, {}) as tf.Tensor;
+}
