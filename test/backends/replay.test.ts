@@ -141,6 +141,19 @@ describe("StepPlan (recorded toy steps)", () => {
     v.dispose();
   });
 
+  it("marks a recording incomplete when a kernel is registered during it (lazily, on first use)", () => {
+    const v = w();
+    const backendName = tf.getBackend();
+    const r = record(() => {
+      tf.registerKernel({ kernelName: "SparseDgmTestLazy", backendName, kernelFunc: (() => ({})) as never });
+      return [tf.add(v, 1)];
+    });
+    expect(r.recording.incomplete).toBe(true);
+    tf.unregisterKernel("SparseDgmTestLazy", backendName);
+    tf.dispose(r.outputs);
+    v.dispose();
+  });
+
   it("refuses steps that read the step number, read values on the host, or read undeclared tensors", () => {
     const v = w();
     const other = tf.tensor1d([4, 5, 6]);

@@ -73,6 +73,8 @@ export interface Recording {
   problems: string[];
   /** The first step from which every schedule the step evaluated stays constant. */
   constantFrom: number;
+  /** Kernels were registered while recording (lazily, on first use): their calls were missed; record again. */
+  incomplete?: boolean;
 }
 
 let active: Recording | undefined;
@@ -161,6 +163,7 @@ export function record(fn: () => tf.Tensor[]): { outputs: tf.Tensor[]; recording
   try {
     const outputs = fn();
     rec.outputs = outputs.map((t) => ({ dataId: t.dataId, shape: t.shape.slice(), dtype: t.dtype }));
+    if (tf.getKernelsForBackend(backendName).length !== originals.length) rec.incomplete = true;
     return { outputs, recording: rec };
   } finally {
     active = undefined;
@@ -525,7 +528,8 @@ export class Replayer {
       this.refused = why;
       this.retryAt = retryAt;
     };
-    if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
+    if (rec.incomplete) this.pending = undefined; // record the next call again, now that every kernel exists
+    else if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
     else if (rec.problems.length) refuse(rec.problems[0], Infinity);
     else if (this.pending && this.pending.step === ctx.step - 1) {
       for (const [k, v] of this.pending.ext) ext.set(k, v);
