@@ -29,6 +29,8 @@ const program = compile(model, {
   ...(R ? { replicas: R } : {}),
   normalisation: entry.training.normalisation,
   encoderHidden: [H, H],
+  // SDGM_REPLAY=0: every step through TF.js's engine (for A/B measurements of step replay)
+  replay: process.env.SDGM_REPLAY !== "0",
 });
 // Data: enough rows for warm-up + timed steps without an epoch boundary inside the timing.
 const rows = B * (job.warmup + job.steps + 1);
