@@ -1,9 +1,10 @@
 // The log-density reference checks of every registered distribution case (see
 // packages/distributions/src/generic.test.ts for the conventions), on both the `cpu` and the
 // `wasm` backend.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { tf, initBackend, type BackendName } from "@sparse-dgm/core";
+import { describe, it, expect } from "vitest";
+import { tf } from "@sparse-dgm/core";
 import { distributionCases, type DistributionCase, type Distribution } from "@sparse-dgm/distributions";
+import { useBackend } from "../support/backend.js";
 
 /** The case's points as a tensor of shape [P, 1 x batchRank, ...eventShape]. */
 function pointsTensor(c: DistributionCase, d: Distribution): tf.Tensor {
@@ -16,15 +17,7 @@ const TOL_FACTOR: Record<"cpu" | "wasm", number> = { cpu: 1, wasm: 3 };
 
 for (const backend of ["cpu", "wasm"] as const) {
   describe(`distributions logProb on ${backend}`, () => {
-    let previous: string;
-    beforeAll(async () => {
-      previous = tf.getBackend();
-      await initBackend(backend);
-      expect(tf.getBackend()).toBe(backend);
-    });
-    afterAll(async () => {
-      await initBackend(previous as BackendName);
-    });
+    useBackend(backend);
 
     for (const c of distributionCases()) {
       if (!c.points || !c.logProb) continue;

@@ -1,11 +1,12 @@
 // The lean training step (issue 10) computes the same numbers as the plain TF.js ops, on cpu and
 // wasm: the zero-copy Identity/Cast and the contiguous Slice, the fused dense layer's gradients
 // against autodiff of relu(x·W + b), and the one-kernel Adam against the op-by-op update.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { tf, initBackend, contiguousSlice, sumRows, simdKernels, type BackendName } from "@sparse-dgm/core";
+import { tf, contiguousSlice, sumRows, simdKernels } from "@sparse-dgm/core";
 import { denseActivation, maskedDecoderForward, type FusedActivation } from "@sparse-dgm/nn";
 import { fusedAdam, hasFusedAdam, fusedAdamLoop } from "../../packages/infer/src/adam-kernel.js";
+import { useBackend } from "../support/backend.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -50,14 +51,7 @@ describe("contiguousSlice (pure)", () => {
 
 for (const backend of ["cpu", "wasm"] as const) {
   describe(`lean step kernels on ${backend}`, () => {
-    let previous: string;
-    beforeAll(async () => {
-      previous = tf.getBackend();
-      await initBackend(backend);
-    });
-    afterAll(async () => {
-      await initBackend(previous as BackendName);
-    });
+    useBackend(backend);
 
     it("Identity, same-dtype Cast and Slice give the values of the input", () => {
       tf.tidy(() => {

@@ -1,10 +1,9 @@
 // The owned numerics of @sparse-dgm/core against the committed scipy references, on both the
 // pure-JS `cpu` backend and the `wasm` backend (whose float32 transcendental kernels differ, hence
 // the looser tolerances there).
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import {
   tf,
-  initBackend,
   lgamma,
   digamma,
   trigamma,
@@ -13,10 +12,10 @@ import {
   softplusInverse,
   logSigmoid,
   log1p,
-  type BackendName,
 } from "@sparse-dgm/core";
 import ref from "../../packages/core/src/math/reference-values.json" with { type: "json" };
 import { worst } from "../support/tolerance.js";
+import { useBackend } from "../support/backend.js";
 
 type Fn = (x: tf.Tensor) => tf.Tensor;
 type Table = { x: number[]; value: number[]; grad: number[] };
@@ -39,15 +38,7 @@ const FUNCS: Array<[string, Fn, Table]> = [
 
 for (const backend of ["cpu", "wasm"] as const) {
   describe(`numerics on ${backend}`, () => {
-    let previous: string;
-    beforeAll(async () => {
-      previous = tf.getBackend();
-      await initBackend(backend);
-      expect(tf.getBackend()).toBe(backend);
-    });
-    afterAll(async () => {
-      await initBackend(previous as BackendName);
-    });
+    useBackend(backend);
 
     for (const [name, f, table] of FUNCS) {
       const [rtol, atol] = TOL[backend][name];

@@ -1,11 +1,12 @@
 // Step replay (packages/core/src/replay.ts): a training step recorded as its kernels and run again
 // without the engine must train **exactly** as the engine does (same losses, same parameters, bit
 // for bit), keep tensor counts flat, and refuse (with a reason) every step it cannot prove.
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { tf, initBackend, record, stepSource, noteStepUse, StepPlan, sameOutputs, Key, type BackendName } from "@sparse-dgm/core";
+import { describe, it, expect } from "vitest";
+import { tf, record, stepSource, noteStepUse, StepPlan, sameOutputs, Key, type BackendName } from "@sparse-dgm/core";
 import { compile } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 import { configFor } from "../../bench/lib/sizes.js";
+import { useBackend } from "../support/backend.js";
 
 interface Run {
   losses: number[];
@@ -54,14 +55,7 @@ function expectIdentical(a: Run, b: Run): void {
 
 for (const backend of ["wasm", "cpu"] as BackendName[]) {
   describe(`step replay on ${backend}`, () => {
-    let previous: string;
-    beforeAll(async () => {
-      previous = tf.getBackend();
-      await initBackend(backend);
-    });
-    afterAll(async () => {
-      await initBackend(previous as BackendName);
-    });
+    useBackend(backend);
     const models = backend === "wasm" ? ["sparseVae", "vae", "vsc", "vscClass", "mibStructured"] : ["sparseVae", "vsc"];
     for (const name of models) {
       it(`${name}: trains bit-for-bit as the engine does, replaying, with flat tensor counts`, async () => {
