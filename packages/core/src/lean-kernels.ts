@@ -101,8 +101,7 @@ export function installLeanKernels(backendName = "wasm"): void {
       for (let o = 0; o < outer; o++) {
         const s0 = (o * dim + begin) * inner;
         const d0 = o * len;
-        if (len < 64) for (let k = 0; k < len; k++) dst[d0 + k] = src[s0 + k];
-        else dst.set(src.subarray(s0, s0 + len) as never, d0);
+        copyRun(src, s0, dst, d0, len);
       }
       begin += sizes[j];
     });
@@ -126,12 +125,19 @@ export function installLeanKernels(backendName = "wasm"): void {
         (b as unknown as { disposeData(id: object): void }).disposeData(out.dataId);
         throw new Error(`GatherV2: the index value ${r} is not in [0, ${rows - 1}]`);
       }
-      if (width < 64) for (let j = 0, s = r * width, o = i * width; j < width; j++) dst[o + j] = src[s + j];
-      else dst.set(src.subarray(r * width, (r + 1) * width) as never, i * width);
+      copyRun(src, r * width, dst, i * width, width);
     }
     return out;
   });
   replaced.add(backendName);
+}
+
+type Heap = Float32Array | Int32Array | Uint8Array;
+
+/** dst[d0 .. d0+len) = src[s0 .. s0+len): an element loop for short runs (a subarray costs more). */
+function copyRun(src: Heap, s0: number, dst: Heap, d0: number, len: number): void {
+  if (len < 64) for (let k = 0; k < len; k++) dst[d0 + k] = src[s0 + k];
+  else dst.set(src.subarray(s0, s0 + len) as never, d0);
 }
 
 /** out[b, j, i] = x[b, i, j] for a batch of rows x cols matrices, in 8 x 8 tiles. */

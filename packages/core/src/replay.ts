@@ -211,11 +211,14 @@ export class StepPlan {
     private readonly externals: Array<{ ext: External; shape: number[]; dtype: string }>,
     private readonly outputs: Ref[],
     private readonly slotCount: number,
-    /** Kernel calls per run. */
-    readonly kernelCount: number,
     /** Slots freed after the outputs took their references. */
     private readonly atEnd: number[],
   ) {}
+
+  /** Kernel calls per run. */
+  get kernelCount(): number {
+    return this.kernels.length;
+  }
 
   /**
    * Builds a plan from two consecutive recordings, or returns why the step cannot be replayed.
@@ -394,19 +397,18 @@ export class StepPlan {
       free: [] as number[],
       inputs: (st.call.list ? [] : {}) as Record<string, Info>,
     }));
+    // Free every filled slot after its last use (an unused one right after it is made; a source
+    // nobody reads after the first kernel); slots of eliminated kernels are never filled.
     const atEnd: number[] = [];
-    const producedAt = new Map<number, number>();
-    kernels.forEach((k, i) => k.outSlots.forEach((sl) => producedAt.set(sl, i)));
-    for (let sl = 0; sl < slots; sl++) {
-      const made = producedAt.get(sl);
-      const isSource = sources.some((src) => src.slot === sl);
-      if (made === undefined && !isSource) continue; // an eliminated kernel's slot: never filled
-      const k = lastUse[sl] >= 0 ? lastUse[sl] : (made ?? 0);
+    const madeAt = new Map<number, number>();
+    kernels.forEach((k, i) => k.outSlots.forEach((sl) => madeAt.set(sl, i)));
+    for (const src of sources) madeAt.set(src.slot, 0);
+    for (const [sl, made] of madeAt) {
+      const k = lastUse[sl] >= 0 ? lastUse[sl] : made;
       if (k >= kernels.length) atEnd.push(sl);
-      else if (kernels.length) kernels[k].free.push(sl);
-      else atEnd.push(sl);
+      else kernels[k].free.push(sl);
     }
-    return new StepPlan(kernels, sources, constants, exts, outputs, slots, kernels.length, atEnd);
+    return new StepPlan(kernels, sources, constants, exts, outputs, slots, atEnd);
   }
 
   /**

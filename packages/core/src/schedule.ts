@@ -96,6 +96,14 @@ export function scheduleScalar(s: ScheduleLike, step: number): tf.Scalar {
   return stepSource(tf.scalar(evaluateSchedule(s, step)), (ctx) => Float32Array.of(evaluateSchedule(s, ctx.step)));
 }
 
+/**
+ * A schedule at `step` as an op input: a number when it is constant, else {@link scheduleScalar}
+ * (so a replayed step recomputes it every step).
+ */
+export function scheduleInput(s: ScheduleLike, step: number): number | tf.Scalar {
+  return typeof s === "number" || s.kind === "constant" ? evaluateSchedule(s, step) : scheduleScalar(s, step);
+}
+
 /** A schedule's value at `step`, without the bookkeeping of {@link scheduleValue}. */
 export function evaluateSchedule(s: ScheduleLike, step: number): number {
   const x = asSchedule(s);

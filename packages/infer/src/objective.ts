@@ -11,7 +11,7 @@
  *   KL / (B·K), priors and the mask penalty / B_configured (the configured batch size, also for
  *   the last partial batch, as the released code does).
  */
-import { tf, broadcast, DATA_PLATE, messageLogProb, evaluateSchedule, scheduleScalar, type Message, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, broadcast, DATA_PLATE, messageLogProb, evaluateSchedule, scheduleInput, type Message, type ScheduleLike } from "@sparse-dgm/core";
 import { kl, hasKL, Normal, SpikeSlabLasso, type Distribution } from "@sparse-dgm/distributions";
 import type { LocalDraw } from "./guide.js";
 
@@ -36,8 +36,8 @@ export interface Term {
 /** A term's weight: a plain number, or a schedule evaluated at `step` and kept as a per-step input. */
 function weighted(s: ScheduleLike | undefined, step: number): Pick<Term, "weight" | "schedule" | "weightTensor"> {
   if (s === undefined) return { weight: 1 };
-  if (typeof s === "number" || s.kind === "constant") return { weight: evaluateSchedule(s, step) };
-  return { weight: evaluateSchedule(s, step), schedule: s, weightTensor: scheduleScalar(s, step) };
+  const input = scheduleInput(s, step);
+  return typeof input === "number" ? { weight: input } : { weight: evaluateSchedule(s, step), schedule: s, weightTensor: input };
 }
 
 /** What the objective needs from one step's run. */

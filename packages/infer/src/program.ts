@@ -22,8 +22,7 @@ import {
   run,
   scheduleValue,
   evaluateSchedule,
-  scheduleScalar,
-  type Schedule,
+  scheduleInput,
   type ScheduleLike,
   canonicalShape,
   fromCanonical,
@@ -341,7 +340,7 @@ export class Program {
       observed: { [obs.name]: xc },
       keys,
       scheduleAt: (s: unknown) => scheduleValue(s as never, step),
-      scheduleInput: (s: unknown) => (typeof s === "number" || (s as Schedule).kind === "constant" ? evaluateSchedule(s as never, step) : scheduleScalar(s as never, step)),
+      scheduleInput: (s: unknown) => scheduleInput(s as ScheduleLike, step),
       sample,
     };
     const locals = runLocalGuide(plan, guideRun);
@@ -434,28 +433,29 @@ export class Program {
   private emStep(step: number, usable: boolean): void {
     if (!this.emPriors.size) return;
     const ir = this.model.ir;
+    // The state each update writes, in the order of its outputs: p* of every mask, then its η.
     const targets: tf.Variable[] = [];
+    for (const [name, pr] of this.emPriors) {
+      targets.push(this.params.get(`state/${name}/pstar`));
+      if (pr.etaSite) targets.push(this.params.get(`state/${pr.etaSite}`));
+    }
     const update = () =>
       tf.tidy(() => {
-        targets.length = 0;
         const outs: tf.Tensor[] = [];
         for (const [name, pr] of this.emPriors) {
           const site = ir.sites.find((s) => s.name === name)!;
           const point = this.points.find((p) => p.site.name === name)!;
           const W = point.constraint.forward(this.params.get(point.param));
-          const etaSite = pr.etaSite ? ir.sites.find((s) => s.name === pr.etaSite) : undefined;
-          const etaVar = etaSite ? this.params.get(`state/${etaSite.name}`) : undefined;
+          const etaVar = pr.etaSite ? this.params.get(`state/${pr.etaSite}`) : undefined;
           const inclusion = etaVar ?? tf.scalar(0.5);
           const prior = new SpikeSlabLasso({ spike: pr.spike, slab: pr.slab, inclusion, form: pr.form });
           const pstar = prior.inclusionProbability(W);
-          targets.push(this.params.get(`state/${name}/pstar`));
           outs.push(pstar);
           if (etaVar) {
             const rowsAxis = this.lead + ir.plates.findIndex((p) => p.name === site.mask!.rows);
             const G = this.sizes[site.mask!.rows];
             const eta = tf.div(tf.add(tf.sum(pstar, rowsAxis, true), pr.a - 1), pr.a + pr.b + G - 2);
             const clamped = tf.where(tf.less(eta, 0), tf.fill(eta.shape, 1e-10), eta);
-            targets.push(etaVar);
             outs.push(tf.reshape(clamped, etaVar.shape));
           }
         }
@@ -464,10 +464,6 @@ export class Program {
     // The same closed-form update every step: replayed like the step itself once proven.
     const replayer = (this.replay.em ??= new Replayer(() => this.outsideTensors([])));
     const { outputs } = replayer.run({ step, roots: [], inputs: {} }, usable, update);
-    if (!targets.length) for (const [name, pr] of this.emPriors) {
-      targets.push(this.params.get(`state/${name}/pstar`));
-      if (pr.etaSite) targets.push(this.params.get(`state/${pr.etaSite}`));
-    }
     outputs.forEach((t, i) => {
       targets[i].assign(t);
       t.dispose();
@@ -545,19 +541,21 @@ export class Program {
     let stepsDone = 0;
     const xFlat = lead ? (perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll) : xAll;
     // Class labels for balanced minibatches (host values, read once per fit).
-    let balanceLabels: Float32Array | Int32Array | undefined;
+    // (one per training position, in trainIdx order)
+    let balanceLabels: number[] | undefined;
     if (opts.balanceBy) {
       const t = side[opts.balanceBy];
       if (!t) throw new Error(`fit: balanceBy "${opts.balanceBy}" names no side data (have: ${Object.keys(side).join(", ") || "none"})`);
       if (t.shape[0] !== N || t.rank !== 1) throw new Error(`fit: balanceBy "${opts.balanceBy}" must be one label per row, shape [${N}], got [${t.shape.join(", ")}]`);
-      balanceLabels = t.dataSync() as Float32Array | Int32Array;
+      const all = t.dataSync();
+      balanceLabels = Array.from(trainIdx, (i) => all[i]);
     }
     const curves: Record<string, number[]> = {};
     const weightCurves: Record<string, number[]> = {};
     outer: for (let epoch = this.position.epoch; epoch < opts.epochs; epoch++) {
       const perms = this.keys.map((k) => {
         const p = k.foldIn("shuffle").foldIn(epoch).permutation(trainIdx.length);
-        return balanceLabels ? balancedOrder(p, Array.from(trainIdx, (i) => balanceLabels[i]), B, opts.minPerClass ?? 2) : p;
+        return balanceLabels ? balancedOrder(p, balanceLabels, B, opts.minPerClass ?? 2) : p;
       });
       let epochLoss = 0;
       let epochRows = 0;
