@@ -1,27 +1,79 @@
-// VSC on Smiley (issue 7, specs/vsc.md b0 §3): trains `vsc` on synthetic:smiley, counts the active
-// latents, and computes |corr| between the 18 presence-masked sources |s_i·a_i| and the codes
-// |E[z_j]| = |γ_j μ_j|; writes the heatmap (latents ordered by their best source) to
-// docs/zoo/img/vsc-smiley-corr.svg and prints a JSON summary with a block-structure score.
-// usage: node packages/cli/bin/run-ts.js bench/vsc-smiley.ts [n=20000] [epochs=15] [latents=40] [alpha=0.01] [out] [warmup=0.5,0.7] [lr=1e-3]
+// VSC on Smiley (issue 7, specs/vsc.md b0 §3): trains a VSC entry on synthetic:smiley, counts the
+// active latents, and computes |corr| between the 18 presence-masked sources |s_i·a_i| and the codes
+// |E[z_j]| = |γ_j μ_j|; writes the heatmap (latents ordered by their best source) and prints a JSON
+// summary with a block-structure score.
+// usage: node packages/cli/bin/run-ts.js bench/vsc-smiley.ts [--model vsc] [--n 20000] [--epochs 15]
+//   [--latents 40] [--hidden 400] [--batch 100] [--alpha 0.01] [--likelihood bernoulli|gaussian|gaussianHeads]
+//   [--noise 0.1] [--warmup 0.5,0.7] [--lr 1e-3] [--sharpness 50|50:200] [--init γ0] [--seed 0] [--out docs/zoo/img/vsc-smiley-corr.svg]
 // (warm-up: the slab is N(0, 1) noise until that fraction of the steps, then ramps in; specs/vsc.md)
 import { writeFileSync, mkdirSync } from "node:fs";
-import { tf, initBackend } from "@sparse-dgm/core";
+import { parseArgs } from "node:util";
+import { tf, initBackend, linear } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
 import { activeUnits, classJaccard } from "@sparse-dgm/metrics";
 import { matrixHeatmapSpec, renderSpecToSvg } from "@sparse-dgm/viz";
 
-const [nArg = "20000", epochsArg = "15", latentsArg = "40", alphaArg = "0.01", out = "docs/zoo/img/vsc-smiley-corr.svg", warmArg = "0.5,0.7", lrArg = "1e-3"] = process.argv.slice(2);
+const { values: a } = parseArgs({
+  options: {
+    model: { type: "string", default: "vsc" },
+    n: { type: "string", default: "20000" },
+    epochs: { type: "string", default: "15" },
+    latents: { type: "string", default: "40" },
+    hidden: { type: "string", default: "400" },
+    batch: { type: "string", default: "100" },
+    alpha: { type: "string", default: "0.01" },
+    likelihood: { type: "string", default: "bernoulli" },
+    noise: { type: "string", default: "0.1" },
+    warmup: { type: "string", default: "0.5,0.7" },
+    lr: { type: "string", default: "1e-3" },
+    sharpness: { type: "string", default: "50" },
+    init: { type: "string" },
+    trace: { type: "boolean", default: false },
+    seed: { type: "string", default: "0" },
+    out: { type: "string", default: "docs/zoo/img/vsc-smiley-corr.svg" },
+  },
+});
+const out = a.out!;
 const backend = await initBackend();
-const ds = await loadData(`synthetic:smiley?n=${nArg}&seed=0`);
-const J = Number(latentsArg);
-const steps = Math.ceil(ds.split.train.length / 100) * Number(epochsArg);
-const [ws, we] = warmArg.split(",").map(Number);
-const model = zoo.vsc.build({ features: ds.g, latents: J, hidden: 400, alpha: Number(alphaArg), warmupStart: Math.round(ws * steps), warmupEnd: Math.round(we * steps) } as never);
-const program = compile(model, { seed: 0, normalisation: "elbo" });
+const ds = await loadData(`synthetic:smiley?n=${a.n}&seed=0`);
+const J = Number(a.latents);
+const batchSize = Number(a.batch);
+const steps = Math.ceil(ds.split.train.length / batchSize) * Number(a.epochs);
+const [ws, we] = a.warmup!.split(",").map(Number);
+const config = {
+  features: ds.g,
+  latents: J,
+  hidden: Number(a.hidden),
+  alpha: Number(a.alpha),
+  likelihood: a.likelihood,
+  noiseScale: Number(a.noise),
+  // "50" or "50:200" (linear over the run, the paper's schedule)
+  sharpness: a.sharpness!.includes(":") ? linear({ from: Number(a.sharpness!.split(":")[0]), to: Number(a.sharpness!.split(":")[1]), steps }) : Number(a.sharpness),
+  ...(a.init ? { inclusionInit: Number(a.init) } : {}),
+  warmupStart: Math.round(ws * steps),
+  warmupEnd: Math.round(we * steps),
+};
+const model = zoo[a.model!].build(config as never);
+const program = compile(model, { seed: Number(a.seed), normalisation: "elbo", encoderHidden: [Number(a.hidden)] });
 const t0 = Date.now();
-const fit = await program.fit(observedTensor(model, ds, ds.split.train), { epochs: Number(epochsArg), batchSize: 100, learningRate: Number(lrArg) });
+// --trace: after each epoch, the codes of 1,000 test images: active latents, active per image, distinct sets
+const probe = observedTensor(model, ds, Array.from(ds.split.test).slice(0, 1000));
+const probeLabels = Array.from(ds.split.test).slice(0, 1000).map((i) => ds.labels![i]);
+const fit = await program.fit(observedTensor(model, ds, ds.split.train), {
+  epochs: Number(a.epochs),
+  batchSize,
+  learningRate: Number(a.lr),
+  onEpoch: a.trace
+    ? ({ epoch, loss }) => {
+        const g = tf.tidy(() => tf.reshape(program.encode(probe).z.activity!, [1000, J]).arraySync() as number[][]);
+        const used = Array.from({ length: J }, (_, j) => g.filter((r) => r[j] > 0.5).length);
+        const r = classJaccard(g, probeLabels);
+        console.log(JSON.stringify({ epoch, loss: +loss.toFixed(2), active: used.filter((u) => u >= 10).length, always: used.filter((u) => u >= 990).length, perImage: +(used.reduce((x, y) => x + y, 0) / 1000).toFixed(2), distinct: r.distinctActiveSets, within: +r.withinClassJaccard.toFixed(3), between: +r.betweenClassJaccard.toFixed(3) }));
+      }
+    : undefined,
+});
 const seconds = (Date.now() - t0) / 1000;
 const test = Array.from(ds.split.test);
 const codes = program.encode(observedTensor(model, ds, ds.split.test)).z;
@@ -67,10 +119,11 @@ const ev = program.evaluate(observedTensor(model, ds, ds.split.test));
 const summary = {
   backend,
   n: ds.n,
-  epochs: Number(epochsArg),
-  latents: J,
-  alpha: Number(alphaArg),
-  learningRate: Number(lrArg),
+  model: a.model,
+  epochs: Number(a.epochs),
+  steps,
+  config,
+  learningRate: Number(a.lr),
   warmup: [Math.round(ws * steps), Math.round(we * steps)],
   seconds,
   msPerStep: +fit.msPerStep.toFixed(2),
@@ -93,7 +146,7 @@ console.log(JSON.stringify(summary));
 const rowNames = Array.from({ length: S }, (_, s) => `${blocks[blockOf(s)].name} ${s - blocks[blockOf(s)].start + 1}`);
 const spec = matrixHeatmapSpec(
   [{ title: "|corr(|source · presence|, |E z|)| (active latents, ordered by best source)", matrix: C.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames }],
-  { title: `vsc on Smiley: ${active.length} active latents of ${J}` },
+  { title: `${a.model} on Smiley: ${active.length} active latents of ${J}` },
 );
 mkdirSync(out.replace(/\/[^/]*$/, ""), { recursive: true });
 writeFileSync(out, await renderSpecToSvg(spec));

@@ -25,7 +25,7 @@ describe("SpikeAndSlab", () => {
     for (const g of [0, 1]) vals(spikeAndSlab({ inclusion: g }).logProb(z)).forEach((v) => expect(Number.isFinite(v)).toBe(true));
   });
 
-  it("KL matches the fixed-prior form used by the VSC code", () => {
+  it("KL matches the fixed-prior form used by the VSC code (γ clamped to [1e-6, 1 − 1e-6] throughout)", () => {
     const gamma = tf.tensor([0.1, 0.5, 0.99, 1, 0.3]);
     const mu = tf.tensor([0.3, -1, 2, 0.5, 0]);
     const sigma = tf.tensor([0.5, 1, 0.1, 2, 1]);
@@ -36,10 +36,9 @@ describe("SpikeAndSlab", () => {
     const got = kl(q, p);
     expect(got.shape).toEqual([5]);
     const g = vals(gamma).map((x) => Math.min(Math.max(x, 1e-6), 1 - 1e-6));
-    const gr = vals(gamma);
     const m = vals(mu);
     const s = vals(sigma);
-    const want = gr.map(
+    const want = g.map(
       (x, i) =>
         -0.5 * x * (1 + Math.log(s[i] ** 2) - m[i] ** 2 - s[i] ** 2) +
         (1 - x) * Math.log((1 - g[i]) / (1 - alpha)) +
@@ -74,6 +73,16 @@ describe("SpikeAndSlab", () => {
       const se = Math.sqrt(variance.dataSync()[0] / 100000);
       expect(Math.abs(m - exact)).toBeLessThan(3 * se);
     }
+  });
+
+  it("no gradient in γ outside the clamp, as the reference (switched-off units are not pulled back)", () => {
+    const dg = tf.grad((g: tf.Tensor) => tf.sum(spikeAndSlabKL(g, tf.tensor([0.3, 0.3, 0.3]), tf.tensor([0.8, 0.8, 0.8]), tf.scalar(0.01), tf.scalar(0), tf.scalar(1))));
+    const [below, inside, above] = vals(dg(tf.tensor([1e-8, 0.2, 1])));
+    expect(below).toBe(0);
+    expect(above).toBe(0);
+    // inside: d/dγ of γ·slab + (1−γ) log((1−γ)/(1−α)) + γ log(γ/α)
+    const slab = -Math.log(0.8) + (0.64 + 0.09) / 2 - 0.5;
+    expect(inside).toBeCloseTo(slab - Math.log(0.8 / 0.99) - 1 + Math.log(0.2 / 0.01) + 1, 4);
   });
 
   it("spikeAndSlabKL is differentiable with finite gradients at gamma = 1", () => {

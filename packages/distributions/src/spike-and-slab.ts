@@ -141,7 +141,9 @@ export function spikeAndSlab(options: SpikeAndSlabOptions): SpikeAndSlab {
  * The analytic KL(q ‖ p) between two spike-and-slabs (Tonolini et al. 2019, supp. C; vsc.md §2),
  * elementwise (no sum over coordinates):
  *   γ[log(σ'/σ) + (σ² + (μ − μ')²)/(2σ'²) − ½] + (1 − γ) log((1 − γ)/(1 − γ')) + γ log(γ/γ'),
- * with γ, γ' clamped to [1e-6, 1 − 1e-6] inside the logs.
+ * with γ and γ' clamped to [1e-6, 1 − 1e-6] throughout, as the reference code clamps γ before
+ * the KL (specs/vsc.md b0 §2): outside the clamp the KL has no gradient in γ, so units the encoder
+ * has switched off (γ < 1e-6) are not pulled back towards γ' by the Bernoulli term.
  *
  * @example
  * ```ts
@@ -157,8 +159,8 @@ export function spikeAndSlabKL(
   pScale: tf.Tensor,
 ): tf.Tensor {
   return tf.tidy(() => {
-    const g = qInclusion;
     const gc = clampInclusion(qInclusion);
+    const g = gc;
     const pc = clampInclusion(pInclusion);
     const slab = tf.sub(
       tf.add(tf.log(tf.div(pScale, qScale)), tf.div(tf.add(tf.square(qScale), tf.square(tf.sub(qLoc, pLoc))), tf.mul(2, tf.square(pScale)))),

@@ -110,6 +110,12 @@ export interface GuideRun {
   scheduleInput?: (s: unknown) => number | tf.Tensor;
   /** Whether to sample (else return the mean as the value). */
   sample: boolean;
+  /**
+   * Draw relaxed binary codes at their hard limit: VSC's gate 1[u > 1 − γ] instead of
+   * sigmoid(c (u − 1 + γ)), i.e. a sample of the spike-and-slab the relaxation stands for.
+   * Evaluation only (no gradient flows to γ through a step function).
+   */
+  hardGates?: boolean;
 }
 
 /** Standard normal noise of `shape`, one independent stream per replica, as one tensor. */
@@ -141,13 +147,36 @@ export function replicaUniform(keys: Key[], replicas: number | undefined, shape:
  * The guide's heads of one site as **one** dense layer (kernel [H, Σ widths], one parameter) whose
  * output is split by columns: one matMul forward and three backward instead of one per head.
  */
-function siteHeads(params: ParamStore, h: tf.Tensor, siteName: string, heads: Array<[string, number]>): Record<string, tf.Tensor> {
+function siteHeads(params: ParamStore, h: tf.Tensor, siteName: string, heads: Array<[string, number, number?]>): Record<string, tf.Tensor> {
   const H = h.shape[h.rank - 1];
   const total = heads.reduce((a, [, w]) => a + w, 0);
-  const p = denseParams(params, { name: `guide/${siteName}/heads`, inputs: H, units: total });
+  // A head given a bias value starts there (its weights keep the default initialisation).
+  const fixed = heads.some(([, , b]) => b !== undefined);
+  const biasInit = fixed
+    ? (key: Key, shape: number[]) =>
+        tf.tidy(() => {
+          const bound = 1 / Math.sqrt(H);
+          const random = tf.sub(tf.mul(key.uniform(shape), 2 * bound), bound);
+          const parts = tf.split(random, heads.map(([, w]) => w), -1);
+          return tf.concat(heads.map(([, w, b], i) => (b === undefined ? parts[i] : tf.fill([w], b))), -1);
+        })
+    : undefined;
+  const p = denseParams(params, { name: `guide/${siteName}/heads`, inputs: H, units: total, biasInit });
   const out = denseActivation(h, p.kernel, p.bias!, "linear");
   const parts = heads.length === 1 ? [out] : tf.split(out, heads.map(([, w]) => w), -1);
   return Object.fromEntries(heads.map(([name], i) => [name, parts[i]]));
+}
+
+/**
+ * The heads of a spike-and-slab guide: v (log γ = −relu(−v)), μ, log σ². With the site option
+ * `guide: { inclusionInit: γ0 }` the v head's bias starts at log γ0, so every unit starts at
+ * γ ≈ γ0 < 1 where its gradient flows, instead of half the units at γ = 1 (v ≥ 0), where
+ * −relu(−v) passes no gradient.
+ */
+function spikeSlabHeads(site: SiteDecl, width: number): Array<[string, number, number?]> {
+  const g0 = (site.options.guide as { inclusionInit?: number } | undefined)?.inclusionInit;
+  if (g0 !== undefined && !(g0 > 0 && g0 <= 1)) throw new Error(`site "${site.name}": guide.inclusionInit must be in (0, 1], got ${g0}`);
+  return [["logit", width, g0 === undefined ? undefined : Math.log(g0)], ["loc", width], ["logVariance", width]];
 }
 
 /**
@@ -172,7 +201,7 @@ export function recognise(plan: GuidePlan, g: GuideRun, siteName: string, inputs
     return new Normal(hd.loc, tf.exp(tf.mul(0.5, hd.logVariance)));
   }
   if (family === "spikeAndSlab") {
-    const hd = siteHeads(g.params, h, site.name, [["logit", width], ["loc", width], ["logVariance", width]]);
+    const hd = siteHeads(g.params, h, site.name, spikeSlabHeads(site, width));
     const gamma = tf.exp(tf.neg(tf.relu(tf.neg(hd.logit))));
     return new SpikeAndSlab({ inclusion: gamma, loc: hd.loc, scale: tf.exp(tf.mul(0.5, hd.logVariance)) });
   }
@@ -209,7 +238,7 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
       return { site, q, value, mean: q.loc };
     }
     if (family === "spikeAndSlab") {
-      const { logit: v, loc, logVariance: logVar } = siteHeads(g.params, h, site.name, [["logit", width], ["loc", width], ["logVariance", width]]);
+      const { logit: v, loc, logVariance: logVar } = siteHeads(g.params, h, site.name, spikeSlabHeads(site, width));
       const gamma = tf.exp(tf.neg(tf.relu(tf.neg(v)))); // log γ = −relu(−v): 0 < γ ≤ 1
       const scale = tf.exp(tf.mul(0.5, logVar));
       const est = site.mask?.estimator;
@@ -222,7 +251,7 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
       const u = replicaUniform(key(0), g.replicas, flatShape.slice(lead));
       const eps = replicaNormal(key(1), g.replicas, flatShape.slice(lead));
       // z = sigmoid(c (u − 1 + γ)) ⊙ (λ μ + σ^λ ε)   (VSC's threshold-sigmoid draw with slab warm-up)
-      const gate = tf.sigmoid(tf.mul(sharpness, tf.add(tf.sub(u, 1), gamma)));
+      const gate = g.hardGates ? tf.cast(tf.greater(tf.add(tf.sub(u, 1), gamma), 0), "float32") : tf.sigmoid(tf.mul(sharpness, tf.add(tf.sub(u, 1), gamma)));
       const halfWarmup = typeof slabWarmup === "number" ? 0.5 * slabWarmup : tf.mul(0.5, slabWarmup);
       const slab = tf.add(tf.mul(slabWarmup, loc), tf.mul(tf.exp(tf.mul(halfWarmup, logVar)), eps));
       return { site, q, value: toSite(tf.mul(gate, slab)), mean, activity: toSite(gamma) };

@@ -164,8 +164,15 @@ export interface Evaluation {
   heldoutMseMean: number[];
   /** The reference code's "held-out NLL": its training reconstruction loss on the test rows. */
   heldoutNll: number[];
-  /** ELBO per data point (nats). */
+  /** ELBO per data point (nats), with codes drawn as in training (relaxed codes relaxed). */
   elbo: number[];
+  /**
+   * For models with a relaxed binary code (VSC's threshold-sigmoid gate): the ELBO with the gates
+   * at their hard limit 1[u > 1 − γ], i.e. of the spike-and-slab model itself. The relaxed `elbo`
+   * is not a bound on that model's evidence: a relaxed gate leaks signal through units whose γ is
+   * small, which the analytic KL does not charge for. Absent for other models.
+   */
+  elboHard?: number[];
 }
 
 interface PointSite {
@@ -326,6 +333,7 @@ export class Program {
     sample: boolean,
     step: number,
     side: Record<string, tf.Tensor> = {},
+    hardGates = false,
   ): { terms: Term[]; messages: Message[]; locals: LocalDraw[] } {
     const ir = this.model.ir;
     const obs = this.observedSite();
@@ -342,6 +350,7 @@ export class Program {
       scheduleAt: (s: unknown) => scheduleValue(s as never, step),
       scheduleInput: (s: unknown) => scheduleInput(s as ScheduleLike, step),
       sample,
+      hardGates,
     };
     const locals = runLocalGuide(plan, guideRun);
     const localMap = new Map(locals.map((l) => [l.site.name, l]));
@@ -899,10 +908,12 @@ export class Program {
       const heldoutMseMean = mse(this.reconstruct(x, { sample: false }));
       const keys = this.keys.map((k) => k.foldIn("evaluate").foldIn(opts.seed ?? 0));
       const xc = this.canonicalDataSized(xr, n);
-      const elboTerms = this.termsWith(xc, n, keys, "elbo");
-      const elbo = Array.from(tf.neg(tf.addN(elboTerms.filter((t) => t.kind === "distortion" || t.kind === "rate").map((t) => t.value))).dataSync());
+      const elboOf = (terms: Term[]) => Array.from(tf.neg(tf.addN(terms.filter((t) => t.kind === "distortion" || t.kind === "rate").map((t) => t.value))).dataSync());
+      const elbo = elboOf(this.termsWith(xc, n, keys, "elbo"));
+      const relaxedCode = this.plan!.locals.some((l) => l.site.mask?.estimator.kind === "threshold-sigmoid");
+      const elboHard = relaxedCode ? elboOf(this.termsWith(xc, n, keys, "elbo", true)) : undefined;
       const heldoutNll = this.referenceNll(xc, n, keys);
-      return { heldoutMse, heldoutMseMean, heldoutNll, elbo };
+      return { heldoutMse, heldoutMseMean, heldoutNll, elbo, ...(elboHard ? { elboHard } : {}) };
     });
   }
 
@@ -975,11 +986,11 @@ export class Program {
     });
   }
 
-  private termsWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation): Term[] {
+  private termsWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation, hardGates = false): Term[] {
     const saved = this.normalisation;
     (this as { normalisation: Normalisation }).normalisation = mode;
     try {
-      return this.forward(xc, n, keys, true, this.stepCount).terms;
+      return this.forward(xc, n, keys, true, this.stepCount, {}, hardGates).terms;
     } finally {
       (this as { normalisation: Normalisation }).normalisation = saved;
     }

@@ -107,6 +107,7 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
       put("heldoutMseMean", ev.heldoutMseMean[r]);
       put("heldoutNll", ev.heldoutNll[r]);
       put("elbo", ev.elbo[r]);
+      if (ev.elboHard) put("elboHard", ev.elboHard[r]);
       if (iwae) put("iwae", iwae[r]);
       out.push(m);
     }

@@ -29,6 +29,8 @@ export interface DenseSpec {
   units: number;
   bias?: boolean;
   init?: "torch" | "glorot";
+  /** Overrides the bias initialiser (e.g. a head whose bias starts at a chosen value). */
+  biasInit?: (key: Key, shape: number[]) => tf.Tensor;
 }
 
 /** The variables of a dense layer (created on first use). */
@@ -36,7 +38,7 @@ export function denseParams(params: ParamStore, spec: DenseSpec): { kernel: tf.T
   const init = spec.init === "glorot" ? glorotInit(spec.inputs, spec.units) : torchDefaultInit(spec.inputs);
   const kernel = params.getOrCreate(`${spec.name}/kernel`, [spec.inputs, spec.units], init);
   if (spec.bias === false) return { kernel };
-  const bias = params.getOrCreate(`${spec.name}/bias`, [spec.units], spec.init === "glorot" ? zerosInit : init);
+  const bias = params.getOrCreate(`${spec.name}/bias`, [spec.units], spec.biasInit ?? (spec.init === "glorot" ? zerosInit : init));
   return { kernel, bias };
 }
 

@@ -13,7 +13,7 @@
  * const m = vsc.build({ features: 784 });    // 784-400-200, α = 0.01
  * ```
  */
-import { tf, Key, model, thresholdSigmoid, warmup, type SiteContext } from "@sparse-dgm/core";
+import { tf, Key, model, thresholdSigmoid, warmup, asSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, openUnit, oneOf, type ZooEntry } from "./entry.js";
@@ -26,12 +26,30 @@ export interface VscConfig {
   hidden: number;
   /** Prior spike (inclusion) probability α. */
   alpha: number;
-  /** Threshold-sigmoid sharpness c (the PyTorch reproduction keeps c ≈ 50; the TF code uses 100). */
-  sharpness: number;
+  /**
+   * Threshold-sigmoid sharpness c: a number, or a schedule over optimiser steps (the paper raises c
+   * from 50 to 200: `linear({ from: 50, to: 200, steps })`). The PyTorch reproduction keeps
+   * c ≈ 50; the TF code uses 100.
+   */
+  sharpness: ScheduleLike;
   /** Slab warm-up: λ = 0 until `warmupStart` steps, linear to 1 at `warmupEnd`. */
   warmupStart: number;
   warmupEnd: number;
-  likelihood: "bernoulli" | "gaussian";
+  /**
+   * "bernoulli" (cross-entropy on grey levels, the PyTorch reproduction), "gaussian" (mean
+   * sigmoid(out), fixed scale `noiseScale`) or "gaussianHeads" (the UAI paper's decoder, supp. A.1:
+   * a sigmoid mean head and a free log-variance head per feature, the variance floored at
+   * `noiseScale`²/100 so that constant pixels cannot drive the likelihood to infinity).
+   */
+  likelihood: "bernoulli" | "gaussian" | "gaussianHeads";
+  /** Scale of the "gaussian" likelihood (and 10× the floor of "gaussianHeads"). Default 0.1. */
+  noiseScale: number;
+  /**
+   * Initial spike probability γ0 of every unit: the v head's bias starts at log γ0. Unset (the
+   * reference codes' default initialisation), about half the units start at γ = 1, where
+   * log γ = −relu(−v) passes no gradient, and stay on for every input.
+   */
+  inclusionInit?: number;
 }
 
 /** Weight and variant of the class-consistency term. */
@@ -57,30 +75,48 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   const J = positiveInt(name, "latents", c.latents ?? 200);
   const H = positiveInt(name, "hidden", c.hidden ?? 400);
   const alpha = openUnit(name, "alpha", c.alpha ?? 0.01);
-  const sharpness = positiveNumber(name, "sharpness", c.sharpness ?? 50);
+  const sharpness = positiveSchedule(name, "sharpness", c.sharpness ?? 50);
   const start = c.warmupStart ?? 0;
   const end = c.warmupEnd ?? 0;
-  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "bernoulli", ["bernoulli", "gaussian"] as const);
+  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "bernoulli", ["bernoulli", "gaussian", "gaussianHeads"] as const);
+  const noiseScale = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
+  const inclusionInit = c.inclusionInit === undefined ? undefined : openUnit(name, "inclusionInit", c.inclusionInit);
   const slabWarmup = end > 0 ? warmup({ start, end }) : 1;
-  const decode = (z: tf.Tensor, ctx: SiteContext) =>
-    ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H], output: D }), ["data", "feature"]);
+  const heads = likelihood === "gaussianHeads" ? 2 : 1;
+  const decode = (z: tf.Tensor, ctx: SiteContext) => {
+    const out = ctx.mlp("decoder", { input: z, hidden: [H], output: heads * D });
+    return heads === 1 ? [ctx.layout(out, ["data", "feature"])] : tf.split(out, 2, -1).map((t) => ctx.layout(t, ["data", "feature"]));
+  };
+  const logFloor = 2 * Math.log(noiseScale / 10);
   // Bernoulli scores grey levels in [0, 1] by cross-entropy, as the reference code does (binary data: the same values)
-  const observe = (out: tf.Tensor) => (likelihood === "bernoulli" ? bernoulli({ logits: out, targets: "fractional" }) : normal(tf.sigmoid(out), 0.1));
+  const observe = ([out, logVariance]: tf.Tensor[]) =>
+    likelihood === "bernoulli"
+      ? bernoulli({ logits: out, targets: "fractional" })
+      : normal(tf.sigmoid(out), logVariance ? tf.exp(tf.mul(0.5, tf.add(logFloor, tf.softplus(tf.sub(logVariance, logFloor))))) : noiseScale);
   /** The code's mask options, shared by every VSC variant (rows = data: one selection per observation). */
   const codeMask = {
     rows: "data",
     cols: "latent",
     valueType: "binary",
     estimator: thresholdSigmoid({ sharpness, slabWarmup }),
-    guide: { hidden: [H] },
+    guide: inclusionInit === undefined ? { hidden: [H] } : { hidden: [H], inclusionInit },
   } as const;
-  const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, decode, observe, codeMask };
+  const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, noiseScale, decode, observe, codeMask };
   const m = model(name)
-    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood } })
+    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood, noiseScale, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
     .plate("data")
     .plate("feature", D)
     .plate("latent", J);
   return { m, settings };
+}
+
+/** A positive number, or a schedule whose values stay positive (checked at its start and its end). */
+function positiveSchedule(name: string, option: string, s: ScheduleLike): ScheduleLike {
+  if (typeof s === "number") return positiveNumber(name, option, s);
+  const x = asSchedule(s);
+  const end = constantFrom(x);
+  for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(name, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
+  return x;
 }
 
 /** `vsc`: the fixed-α spike-and-slab prior. */
@@ -166,32 +202,32 @@ export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" |
     const [R, B] = y.shape as [number, number];
     const g = tf.reshape(gamma, [R, B, -1]);
     const valid = tf.cast(tf.greaterEqual(y, 0), "float32"); // [R, B]
+    // same[r, j, k] = 1 when rows j and k are labelled with the same class (j = k included)
+    const same = tf.mul(tf.cast(tf.equal(tf.expandDims(y, 2), tf.expandDims(y, 1)), "float32"), tf.mul(tf.expandDims(valid, 2), tf.expandDims(valid, 1)));
+    const h = binaryEntropy(g); // [R, B, J]
     let out: tf.Tensor;
     if (variant === "pairs") {
-      const same = tf.mul(tf.cast(tf.equal(tf.expandDims(y, 2), tf.expandDims(y, 1)), "float32"), tf.mul(tf.expandDims(valid, 2), tf.expandDims(valid, 1)));
       const upper = tf.sub(1, tf.linalg.bandPart(tf.ones([B, B]), -1, 0)); // strictly upper triangle: j < k
       const pairs = tf.mul(same, upper); // [R, B, B]
-      const h = binaryEntropy(g); // [R, B, J]
       const mid = binaryEntropy(tf.div(tf.add(tf.expandDims(g, 2), tf.expandDims(g, 1)), 2)); // [R, B, B, J]
       const jsd = tf.sum(tf.sub(mid, tf.div(tf.add(tf.expandDims(h, 2), tf.expandDims(h, 1)), 2)), -1); // [R, B, B]
       out = tf.div(tf.sum(tf.mul(jsd, pairs), [1, 2]), tf.maximum(tf.sum(pairs, [1, 2]), 1));
     } else {
-      const C = Math.max(2, Math.round(tf.max(y).dataSync()[0]) + 1); // tf.oneHot needs depth >= 2
-      const member = tf.mul(tf.oneHot(tf.cast(tf.maximum(y, 0), "int32"), C), tf.expandDims(valid, 2)); // [R, B, C]
-      const counts = tf.sum(member, 1); // [R, C]
-      const denom = tf.expandDims(tf.maximum(counts, 1), 2);
-      const centroid = tf.div(tf.matMul(member, g, true, false), denom); // [R, C, J]
-      const hMean = tf.div(tf.matMul(member, binaryEntropy(g), true, false), denom);
-      const perClass = tf.sum(tf.sub(binaryEntropy(centroid), hMean), -1); // [R, C]
-      const present = tf.cast(tf.greater(counts, 0), "float32");
-      out = tf.div(tf.sum(tf.mul(perClass, present), 1), tf.maximum(tf.sum(present, 1), 1));
+      // Seen from each labelled row j of class c: its class's size n_c, centroid γ̄_c and mean entropy.
+      // Σ_{j in c} t_j / n_c = Σ_d [H(γ̄_cd) − mean_{j in c} H(γ_jd)], so the class mean needs no class count or host read.
+      const size = tf.sum(same, 2); // [R, B]: n_c(j), 0 for unlabelled rows
+      const denom = tf.expandDims(tf.maximum(size, 1), 2);
+      const centroid = tf.div(tf.matMul(same, g), denom); // [R, B, J]
+      const t = tf.sum(tf.sub(binaryEntropy(centroid), h), -1); // [R, B]
+      const perRow = tf.div(valid, tf.maximum(size, 1)); // 1/n_c(j) for labelled rows
+      out = tf.div(tf.sum(tf.mul(t, perRow), 1), tf.maximum(tf.sum(perRow, 1), 1e-12)); // mean over present classes
     }
     return replicated ? out : tf.reshape(out, []);
   });
 }
 
 const vscTraining = { epochs: 5, batchSize: 32, learningRate: 1e-3, normalisation: "elbo" as const };
-const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli" };
+const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli", noiseScale: 0.1 };
 
 /** The `vsc` entry (ICLR version, the PyTorch reproduction's settings). */
 export const vsc: ZooEntry<VscConfig> = {

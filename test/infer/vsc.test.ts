@@ -1,0 +1,70 @@
+// VSC's compiled pieces (specs/vsc.md b0): the hard-gate ELBO next to the relaxed one, the spike
+// head's initial inclusion, the sharpness schedule and the paper's Gaussian decoder heads.
+import { describe, it, expect } from "vitest";
+import { tf, linear } from "@sparse-dgm/core";
+import { compile } from "@sparse-dgm/infer";
+import { zoo } from "@sparse-dgm/zoo";
+
+const data = () => tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([96, 12], 0, 1, "float32", 3), 0.6), "float32"));
+const small = { features: 12, latents: 6, hidden: 10 };
+
+describe("vsc: compiled", () => {
+  it("reports the ELBO with hard gates (elboHard) besides the relaxed one; they agree when the gate is sharp", async () => {
+    const x = data();
+    const soft = compile(zoo.vsc.build({ ...small } as never), { seed: 2 });
+    await soft.fit(x, { epochs: 2, batchSize: 32, learningRate: 1e-2 });
+    const ev = soft.evaluate(x);
+    expect(ev.elboHard).toBeDefined();
+    expect(Number.isFinite(ev.elboHard![0])).toBe(true);
+    // With c → ∞ the relaxed gate is the step function, drawn from the same noise.
+    const sharp = compile(zoo.vsc.build({ ...small, sharpness: 1e7 } as never), { seed: 2 });
+    await sharp.fit(x, { epochs: 2, batchSize: 32, learningRate: 1e-2 });
+    const e2 = sharp.evaluate(x);
+    expect(Math.abs(e2.elbo[0] - e2.elboHard![0])).toBeLessThan(1e-3 * Math.abs(e2.elbo[0]));
+    // models without a relaxed code have none
+    const vae = compile(zoo.vae.build({ features: 12, factors: 2, hidden: 8 } as never), { seed: 0 });
+    await vae.fit(x, { epochs: 1, batchSize: 32 });
+    expect(vae.evaluate(x).elboHard).toBeUndefined();
+    tf.dispose(x);
+  });
+
+  it("inclusionInit starts every unit at γ ≈ γ0 < 1, where its gradient flows; the default init leaves units at γ = 1", async () => {
+    const x = data();
+    const gammaAtInit = (extra: object) => {
+      const p = compile(zoo.vsc.build({ ...small, latents: 40, ...extra } as never), { seed: 4 });
+      return Array.from(p.encode(x).z.activity!.dataSync());
+    };
+    const g0 = gammaAtInit({ inclusionInit: 0.3 });
+    expect(Math.max(...g0)).toBeLessThan(1);
+    const mean = g0.reduce((a, b) => a + b, 0) / g0.length;
+    expect(Math.abs(Math.log(mean) - Math.log(0.3))).toBeLessThan(0.3);
+    const dflt = gammaAtInit({});
+    expect(dflt.filter((g) => g === 1).length).toBeGreaterThan(0.2 * dflt.length);
+    expect(() => zoo.vsc.build({ ...small, inclusionInit: 1.5 } as never)).toThrow("vsc: inclusionInit must be in (0, 1), got 1.5");
+    tf.dispose(x);
+  });
+
+  it("takes a sharpness schedule (the paper's c from 50 to 200) and refuses a non-positive one", async () => {
+    const x = data();
+    const m = zoo.vsc.build({ ...small, sharpness: linear({ from: 50, to: 200, steps: 6 }) } as never);
+    const p = compile(m, { seed: 1 });
+    const r = await p.fit(x, { epochs: 3, batchSize: 32, learningRate: 1e-2 });
+    expect(r.history.every(Number.isFinite)).toBe(true);
+    expect(() => zoo.vsc.build({ ...small, sharpness: linear({ from: 50, to: -1, steps: 6 }) } as never)).toThrow(/vsc: sharpness \(a linear schedule, at step 6\) must be positive, got -1/);
+    expect(() => zoo.vsc.build({ ...small, sharpness: 0 } as never)).toThrow("vsc: sharpness must be positive, got 0");
+    tf.dispose(x);
+  });
+
+  it("the paper's Gaussian decoder (sigmoid mean and log-variance heads, floored variance) trains", async () => {
+    const x = data();
+    const p = compile(zoo.vsc.build({ ...small, likelihood: "gaussianHeads", noiseScale: 0.1 } as never), { seed: 0 });
+    const r = await p.fit(x, { epochs: 4, batchSize: 32, learningRate: 1e-2 });
+    expect(r.history[r.history.length - 1]).toBeLessThan(r.history[0]);
+    expect(p.params.get("mlp/decoder/1/kernel").shape).toEqual([10, 24]); // μ and log σ² heads
+    // the variance floor bounds the likelihood: at most −½ log(2π σ²_min) per feature
+    const bound = 12 * -0.5 * Math.log(2 * Math.PI * 0.01 ** 2);
+    const ev = p.evaluate(x);
+    expect(ev.elbo[0]).toBeLessThan(bound);
+    tf.dispose(x);
+  });
+});
