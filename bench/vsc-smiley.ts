@@ -31,6 +31,7 @@ const { values: a } = parseArgs({
     sharpness: { type: "string", default: "50" },
     init: { type: "string" },
     trace: { type: "boolean", default: false },
+    head: { type: "string", default: "relu" },
     seed: { type: "string", default: "0" },
     out: { type: "string", default: "docs/zoo/img/vsc-smiley-corr.svg" },
   },
@@ -49,6 +50,7 @@ const config = {
   alpha: Number(a.alpha),
   likelihood: a.likelihood,
   noiseScale: Number(a.noise),
+  spikeHead: a.head,
   // "50" or "50:200" (linear over the run, the paper's schedule)
   sharpness: a.sharpness!.includes(":") ? linear({ from: Number(a.sharpness!.split(":")[0]), to: Number(a.sharpness!.split(":")[1]), steps }) : Number(a.sharpness),
   ...(a.init ? { inclusionInit: Number(a.init) } : {}),
@@ -99,6 +101,12 @@ const corr = (a: number[], b: number[]) => {
   return saa > 0 && sbb > 0 ? Math.abs(sab / Math.sqrt(saa * sbb)) : 0;
 };
 const C = Array.from({ length: S }, (_, s) => Array.from({ length: J }, (_, j) => corr(src.map((r) => r[s]), mean.map((r) => Math.abs(r[j])))));
+// Within presence: |corr(|s_i|, |E z_j|)| over the test images where source i's attribute is present
+// (presence itself explains the plain matrix's uniform blocks; this asks which latent holds which source).
+const Cin = Array.from({ length: S }, (_, s) => {
+  const rows = present.map((p, i) => (p[s] ? i : -1)).filter((i) => i >= 0);
+  return Array.from({ length: J }, (_, j) => corr(rows.map((i) => src[i][s]), rows.map((i) => Math.abs(mean[i][j]))));
+});
 const blocks = (ds.truth!.extra as { blocks: Array<{ name: string; start: number; end: number }> }).blocks;
 const blockOf = (s: number) => blocks.findIndex((b) => s >= b.start && s < b.end);
 // Block structure: for each active latent, the share of its |corr| mass inside its best attribute.
@@ -137,15 +145,20 @@ const summary = {
   })(),
   meanActivePerImage: +(gamma.reduce((a, row) => a + row.filter((g) => g > 0.5).length, 0) / test.length).toFixed(2),
   blockPurity: +(purity.reduce((a, b) => a + b, 0) / Math.max(purity.length, 1)).toFixed(3),
+  // sources some active latent tracks within presence (|corr| > 0.3), and the best such |corr| per source
+  sourcesResolved: Cin.filter((row) => active.some((j) => row[j] > 0.3)).length,
+  bestWithinPresence: Cin.map((row) => +Math.max(0, ...active.map((j) => row[j])).toFixed(2)),
   attributesCovered: new Set(best.filter((b) => b.r > 0.2).map((b) => b.block)).size,
   sourcesCovered: new Set(best.filter((b) => b.r > 0.2).map((b) => b.s)).size,
   bestCorrelations: best.map((b) => ({ latent: b.j, source: b.s, attribute: blocks[b.block].name, r: +b.r.toFixed(2) })),
 };
-void present;
 console.log(JSON.stringify(summary));
 const rowNames = Array.from({ length: S }, (_, s) => `${blocks[blockOf(s)].name} ${s - blocks[blockOf(s)].start + 1}`);
 const spec = matrixHeatmapSpec(
-  [{ title: "|corr(|source · presence|, |E z|)| (active latents, ordered by best source)", matrix: C.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames }],
+  [
+    { title: "|corr(|source · presence|, |E z|)| (active latents, ordered by best source)", matrix: C.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames },
+    { title: "the same within presence: |corr(|source|, |E z|)| where the attribute is present", matrix: Cin.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames },
+  ],
   { title: `${a.model} on Smiley: ${active.length} active latents of ${J}` },
 );
 mkdirSync(out.replace(/\/[^/]*$/, ""), { recursive: true });

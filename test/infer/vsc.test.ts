@@ -44,6 +44,19 @@ describe("vsc: compiled", () => {
     tf.dispose(x);
   });
 
+  it("spikeHead sigmoid: γ = sigmoid(v) (strictly inside (0, 1)); inclusionInit sets its logit; unknown heads are refused", async () => {
+    const x = data();
+    const p = compile(zoo.vsc.build({ ...small, latents: 40, spikeHead: "sigmoid", inclusionInit: 0.2 } as never), { seed: 5 });
+    const g = Array.from(p.encode(x).z.activity!.dataSync());
+    expect(Math.max(...g)).toBeLessThan(1);
+    expect(Math.min(...g)).toBeGreaterThan(0);
+    expect(Math.abs(g.reduce((a, b) => a + b, 0) / g.length - 0.2)).toBeLessThan(0.05);
+    await p.fit(x, { epochs: 2, batchSize: 32, learningRate: 1e-2 });
+    expect(Number.isFinite(p.evaluate(x).elbo[0])).toBe(true);
+    expect(() => zoo.vsc.build({ ...small, spikeHead: "tanh" } as never)).toThrow('vsc: spikeHead must be one of relu, sigmoid, got "tanh"');
+    tf.dispose(x);
+  });
+
   it("takes a sharpness schedule (the paper's c from 50 to 200) and refuses a non-positive one", async () => {
     const x = data();
     const m = zoo.vsc.build({ ...small, sharpness: linear({ from: 50, to: 200, steps: 6 }) } as never);

@@ -22,6 +22,7 @@ const SPARSE_CODE_METRICS = [
   "heldoutMseMean",
   "heldoutNll",
   "elbo",
+  "elboHard",
   "dciDisentanglement16",
   "mig",
   "sap",
@@ -30,6 +31,8 @@ const SPARSE_CODE_METRICS = [
   "withinClassJaccard",
   "betweenClassJaccard",
   "meanActiveSize",
+  "emptyCodeFraction",
+  "distinctActiveSets",
   "linearProbeAccuracy",
 ];
 

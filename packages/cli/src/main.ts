@@ -8,7 +8,7 @@ import { initBackend, type BackendName } from "@sparse-dgm/core";
 import { zoo, zooEntry } from "@sparse-dgm/zoo";
 import { renderModel } from "@sparse-dgm/viz";
 import { runJob } from "./jobs.js";
-import { writeResults } from "./results.js";
+import { writeResults, degenerateWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
 import { progressBar } from "./progress.js";
@@ -132,6 +132,7 @@ export async function main(argv: string[]): Promise<void> {
           .join(" ");
         process.stdout.write(`${r.model} seed ${r.seed}: ${m}\n`);
       }
+      for (const w of degenerateWarnings(result.rows)) process.stderr.write(`${w}\n`);
       process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and checkpoints in ${join(out, "checkpoints")}\n`);
     });
 
@@ -160,7 +161,7 @@ export async function main(argv: string[]): Promise<void> {
       const config = parseSets(opts.set);
       const entries: CompareEntry[] = data.flatMap((d) => models.map((model) => ({ model, data: d.trim(), config, epochs: opts.epochs })));
       const out = opts.out ?? join("runs", timestamp());
-      await runCompare({
+      const rows = await runCompare({
         entries,
         seeds: Array.from({ length: opts.seeds }, (_, i) => i),
         out,
@@ -169,6 +170,7 @@ export async function main(argv: string[]): Promise<void> {
         backend: opts.backend,
         metrics,
       });
+      for (const w of degenerateWarnings(rows)) process.stderr.write(`${w}\n`);
       process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and ${join(out, "index.html")}\n`);
     });
 
@@ -191,6 +193,7 @@ export async function main(argv: string[]): Promise<void> {
         title: "sparse-dgm: the zoo on synthetic data with known structure",
       });
       process.stdout.write(summarise(rows));
+      for (const w of degenerateWarnings(rows)) process.stderr.write(`${w}\n`);
       process.stdout.write(`\nmain job done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${join(opts.out, "index.html")}, results.json, results.csv\n`);
     });
 

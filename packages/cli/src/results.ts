@@ -2,6 +2,7 @@
 import { writeFileSync, mkdirSync, existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { resultsCsv, type ResultRow } from "@sparse-dgm/viz";
+import { degenerateCode } from "@sparse-dgm/metrics";
 
 /** Writes a file through a temporary file and a rename, so readers never see half a file. */
 export function atomicWrite(path: string, text: string): void {
@@ -22,4 +23,12 @@ export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
   atomicWrite(path, JSON.stringify(merged, null, 2));
   atomicWrite(join(out, "results.csv"), resultsCsv(merged));
   return merged;
+}
+
+/** One warning line per row whose binary code is degenerate (collapsed or one fixed set), so it is never read as a perfect score. */
+export function degenerateWarnings(rows: readonly ResultRow[]): string[] {
+  return rows.flatMap((r) => {
+    const why = degenerateCode(r.metrics ?? {});
+    return why ? [`warning: ${r.model} on ${r.data}, seed ${r.seed}: code ${why}; withinClassJaccard and betweenClassJaccard are not reported`] : [];
+  });
 }

@@ -176,7 +176,24 @@ function siteHeads(params: ParamStore, h: tf.Tensor, siteName: string, heads: Ar
 function spikeSlabHeads(site: SiteDecl, width: number): Array<[string, number, number?]> {
   const g0 = (site.options.guide as { inclusionInit?: number } | undefined)?.inclusionInit;
   if (g0 !== undefined && !(g0 > 0 && g0 <= 1)) throw new Error(`site "${site.name}": guide.inclusionInit must be in (0, 1], got ${g0}`);
-  return [["logit", width, g0 === undefined ? undefined : Math.log(g0)], ["loc", width], ["logVariance", width]];
+  const v0 = g0 === undefined ? undefined : spikeHeadOf(site) === "sigmoid" ? Math.log(g0 / (1 - g0)) : Math.log(g0);
+  return [["logit", width, v0], ["loc", width], ["logVariance", width]];
+}
+
+/** The spike head's link: "relu" (VSC's log γ = −relu(−v), the default) or "sigmoid" (γ = sigmoid(v)). */
+function spikeHeadOf(site: SiteDecl): "relu" | "sigmoid" {
+  const h = (site.options.guide as { spikeHead?: string } | undefined)?.spikeHead ?? "relu";
+  if (h !== "relu" && h !== "sigmoid") throw new Error(`site "${site.name}": guide.spikeHead must be "relu" or "sigmoid", got ${JSON.stringify(h)}`);
+  return h;
+}
+
+/**
+ * γ from the spike head's output v. "relu": log γ = −relu(−v) (Tonolini et al.; 0 < γ ≤ 1, and
+ * γ = 1 with no gradient in v once v ≥ 0, so a unit switched fully on stays on). "sigmoid":
+ * γ = sigmoid(v), with a gradient everywhere (0 < γ < 1).
+ */
+function spikeProbability(site: SiteDecl, v: tf.Tensor): tf.Tensor {
+  return spikeHeadOf(site) === "sigmoid" ? tf.sigmoid(v) : tf.exp(tf.neg(tf.relu(tf.neg(v))));
 }
 
 /**
@@ -202,7 +219,7 @@ export function recognise(plan: GuidePlan, g: GuideRun, siteName: string, inputs
   }
   if (family === "spikeAndSlab") {
     const hd = siteHeads(g.params, h, site.name, spikeSlabHeads(site, width));
-    const gamma = tf.exp(tf.neg(tf.relu(tf.neg(hd.logit))));
+    const gamma = spikeProbability(site, hd.logit);
     return new SpikeAndSlab({ inclusion: gamma, loc: hd.loc, scale: tf.exp(tf.mul(0.5, hd.logVariance)) });
   }
   throw new Error(`ctx.recognition("${siteName}"): not available for a ${family} guide`);
@@ -239,7 +256,7 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
     }
     if (family === "spikeAndSlab") {
       const { logit: v, loc, logVariance: logVar } = siteHeads(g.params, h, site.name, spikeSlabHeads(site, width));
-      const gamma = tf.exp(tf.neg(tf.relu(tf.neg(v)))); // log γ = −relu(−v): 0 < γ ≤ 1
+      const gamma = spikeProbability(site, v);
       const scale = tf.exp(tf.mul(0.5, logVar));
       const est = site.mask?.estimator;
       const at = g.scheduleInput ?? g.scheduleAt;

@@ -156,3 +156,38 @@ function popcount(x: number): number {
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
 }
+
+/** Label-free statistics of active sets A_i = {d : γ_id > threshold}. */
+export interface ActiveSetStats {
+  /** Mean |A_i|. */
+  meanActiveSize: number;
+  /** Fraction of points with an empty active set (1 = collapse). */
+  emptyFraction: number;
+  /** Number of distinct active sets (1 = one fixed set for every point). */
+  distinctActiveSets: number;
+}
+
+/**
+ * Mean active-set size, empty fraction and number of distinct active sets of a code, without
+ * labels (O(N·D); {@link classJaccard} adds the class pair scores when labels exist).
+ *
+ * @example
+ * ```ts
+ * activeSetStats([[0.9, 0.1], [0.2, 0.7]]); // { meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2 }
+ * ```
+ */
+export function activeSetStats(gamma: Matrix, threshold = 0.5): ActiveSetStats {
+  toRows(gamma, "activeSetStats gamma");
+  const n = gamma.length;
+  const distinct = new Set<string>();
+  let total = 0;
+  let empty = 0;
+  for (const row of gamma) {
+    const on: number[] = [];
+    for (let d = 0; d < row.length; d++) if (row[d] > threshold) on.push(d);
+    total += on.length;
+    if (on.length === 0) empty++;
+    distinct.add(on.join(","));
+  }
+  return { meanActiveSize: n ? total / n : NaN, emptyFraction: n ? empty / n : NaN, distinctActiveSets: distinct.size };
+}

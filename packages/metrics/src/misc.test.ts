@@ -76,3 +76,20 @@ describe("classJaccard degenerate codes", () => {
     expect(varied.distinctActiveSets).toBe(3);
   });
 });
+
+describe("activeSetStats", () => {
+  it("agrees with classJaccard's size, empty and distinct counts without labels (property)", async () => {
+    const fc = (await import("fast-check")).default;
+    const { activeSetStats } = await import("./jaccard.js");
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 40, maxLength: 40 }), { minLength: 1, maxLength: 30 }), (g) => {
+        const a = activeSetStats(g);
+        const b = classJaccard(g, g.map(() => 0));
+        expect(a.meanActiveSize).toBeCloseTo(b.meanActiveSize, 12);
+        expect(a.emptyFraction).toBe(b.emptyFraction);
+        expect(a.distinctActiveSets).toBe(b.distinctActiveSets);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

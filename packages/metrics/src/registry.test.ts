@@ -43,15 +43,22 @@ describe("metric registry", () => {
     const only = computeMetrics({ codesTrain: codes, truthZTrain: zTrue }, { metrics: ["mcc"] });
     expect(Object.keys(only)).toEqual(["mcc"]);
   });
-  it("omits Jaccard scores on collapse but reports meanActiveSize", () => {
+  it("omits Jaccard scores on collapse, reports it (emptyCodeFraction 1) and names it", () => {
     const gamma = [[0.1, 0.2], [0.1, 0.1], [0, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
-    expect(m).toEqual({ meanActiveSize: 0, distinctActiveSets: 1 });
+    expect(m).toEqual({ meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1 });
+    expect(metrics.degenerateCode(m)).toBe("collapsed: every active set (γ > 0.5) is empty");
   });
-  it("omits Jaccard scores when every point has the same active set (not sample-specific)", () => {
+  it("omits Jaccard scores when every point has the same active set (not sample-specific), and names it", () => {
     const gamma = [[0.9, 0.2], [0.8, 0.1], [0.7, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
-    expect(m).toEqual({ meanActiveSize: 1, distinctActiveSets: 1 });
+    expect(m).toEqual({ meanActiveSize: 1, emptyCodeFraction: 0, distinctActiveSets: 1 });
+    expect(metrics.degenerateCode(m)).toBe("not sample-specific: every point has the same 1 active units");
+  });
+  it("a healthy code is not flagged", () => {
+    const m = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });
+    expect(m.withinClassJaccard).toBe(1);
+    expect(metrics.degenerateCode(m)).toBeUndefined();
   });
   it("index exports every module", () => {
     for (const name of ["dci", "dci16", "mig", "sap", "mcc", "supportRecovery", "greedyAlignment", "activeUnits", "classJaccard", "linearProbe", "reconstructionMse", "GradientBoostingRegressor", "computeMetrics", "metricNames"]) {

@@ -6,7 +6,7 @@
  */
 import { activeUnits } from "./active-units.js";
 import { dci, dci16, type DciOptions } from "./dci.js";
-import { classJaccard } from "./jaccard.js";
+import { classJaccard, activeSetStats } from "./jaccard.js";
 import { mcc } from "./mcc.js";
 import { mig } from "./mig.js";
 import { linearProbe } from "./probe.js";
@@ -42,6 +42,7 @@ const entries: MetricInfo[] = [
   { name: "heldoutMseMean", description: "Held-out mean squared reconstruction error, x̂ decoded from the posterior mean z", needs: ["reconstruction"], higherIsBetter: false, computedBy: "metrics" },
   { name: "heldoutNll", description: "The reference's 'held-out NLL': the training reconstruction loss on the test fold (sampled z)", needs: ["model"], higherIsBetter: false, computedBy: "model" },
   { name: "elbo", description: "Held-out evidence lower bound per data point (nats)", needs: ["model"], higherIsBetter: true, computedBy: "model" },
+  { name: "elboHard", description: "Held-out ELBO per data point with a relaxed binary code at its hard limit (VSC's gate 1[u > 1 − γ]): the bound of the spike-and-slab model itself; the relaxed `elbo` is not one (a relaxed gate leaks signal through units with small γ)", needs: ["model"], higherIsBetter: true, computedBy: "model" },
   { name: "iwae", description: "Held-out IWAE-k bound log p(x) estimate per data point (nats)", needs: ["model"], higherIsBetter: true, computedBy: "model" },
   { name: "dciDisentanglement", description: "DCI disentanglement D (GBT importances on all training codes, base-K entropy; disentanglement_lib / sparse-VAE dci.py)", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
   { name: "dciCompleteness", description: "DCI completeness C (importance-weighted, base-L entropy; disentanglement_lib)", needs: ["codes", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
@@ -57,7 +58,8 @@ const entries: MetricInfo[] = [
   { name: "activeUnits", description: "Number of latent units with encoder-mean variance over data > 0.01 (Burda et al. 2016)", needs: ["codes"], higherIsBetter: true, computedBy: "metrics" },
   { name: "withinClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over same-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: true, computedBy: "metrics" },
   { name: "betweenClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over different-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: false, computedBy: "metrics" },
-  { name: "distinctActiveSets", description: "Number of distinct active sets (γ > 0.5) among the test points: 1 means a fixed set of always-on units (not sample-specific); the Jaccard scores are then absent", needs: ["gamma", "labels"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "distinctActiveSets", description: "Number of distinct active sets (γ > 0.5) among the test points: 1 means a fixed set of always-on units (not sample-specific); the Jaccard scores are then absent", needs: ["gamma"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "emptyCodeFraction", description: "Fraction of test points whose active set (γ > 0.5) is empty; 1 = the code collapsed to all-inactive (the trivial minimiser of the class-consistency loss), and the Jaccard scores are absent", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
 ];
@@ -178,10 +180,14 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     put("supportHamming", r.supportHamming);
   }
   if (cTr && want("activeUnits")) put("activeUnits", activeUnits(cTr).activeUnits);
-  if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard", "meanActiveSize", "distinctActiveSets")) {
-    const r = classJaccard(inputs.gamma, inputs.labelsTest);
+  if (inputs.gamma && want("meanActiveSize", "emptyCodeFraction", "distinctActiveSets")) {
+    const r = activeSetStats(inputs.gamma);
     put("meanActiveSize", r.meanActiveSize);
+    put("emptyCodeFraction", r.emptyFraction);
     put("distinctActiveSets", r.distinctActiveSets);
+  }
+  if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard")) {
+    const r = classJaccard(inputs.gamma, inputs.labelsTest);
     // Degenerate codes (all empty, or one fixed set for every point) score a trivial 1: absent instead.
     if (!r.collapsed && !r.uniform) {
       put("withinClassJaccard", r.withinClassJaccard);
@@ -194,4 +200,22 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   if (inputs.x && inputs.xHat && want("heldoutMse")) put("heldoutMse", reconstructionMse(inputs.x, inputs.xHat).mse);
   if (inputs.x && inputs.xHatMean && want("heldoutMseMean")) put("heldoutMseMean", reconstructionMse(inputs.x, inputs.xHatMean).mse);
   return out;
+}
+
+/**
+ * Says when a row's binary code is degenerate, so that reports name it instead of leaving a blank:
+ * every active set empty (`emptyCodeFraction` = 1, the collapse the class-consistency loss invites)
+ * or one fixed active set for every point (`distinctActiveSets` = 1). The Jaccard scores are
+ * absent in both cases (a trivial 1 says nothing). Returns `undefined` for a healthy code or a
+ * model without one.
+ *
+ * @example
+ * ```ts
+ * degenerateCode({ emptyCodeFraction: 1, distinctActiveSets: 1 }); // "collapsed: every active set (γ > 0.5) is empty"
+ * ```
+ */
+export function degenerateCode(metrics: Readonly<Record<string, number>>): string | undefined {
+  if (metrics.emptyCodeFraction === 1) return "collapsed: every active set (γ > 0.5) is empty";
+  if (metrics.distinctActiveSets === 1) return `not sample-specific: every point has the same ${metrics.meanActiveSize ?? "?"} active units`;
+  return undefined;
 }

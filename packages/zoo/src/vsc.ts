@@ -50,6 +50,11 @@ export interface VscConfig {
    * log γ = −relu(−v) passes no gradient, and stay on for every input.
    */
   inclusionInit?: number;
+  /**
+   * The spike head: "relu" (log γ = −relu(−v), the VSC papers' and the reference codes'; a unit
+   * at γ = 1 gets no gradient) or "sigmoid" (γ = sigmoid(v), a gradient everywhere).
+   */
+  spikeHead: "relu" | "sigmoid";
 }
 
 /** Weight and variant of the class-consistency term. */
@@ -81,6 +86,7 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? "bernoulli", ["bernoulli", "gaussian", "gaussianHeads"] as const);
   const noiseScale = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
   const inclusionInit = c.inclusionInit === undefined ? undefined : openUnit(name, "inclusionInit", c.inclusionInit);
+  const spikeHead = oneOf(name, "spikeHead", c.spikeHead ?? "relu", ["relu", "sigmoid"] as const);
   const slabWarmup = end > 0 ? warmup({ start, end }) : 1;
   const heads = likelihood === "gaussianHeads" ? 2 : 1;
   const decode = (z: tf.Tensor, ctx: SiteContext) => {
@@ -99,11 +105,11 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
     cols: "latent",
     valueType: "binary",
     estimator: thresholdSigmoid({ sharpness, slabWarmup }),
-    guide: inclusionInit === undefined ? { hidden: [H] } : { hidden: [H], inclusionInit },
+    guide: { hidden: [H], spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) },
   } as const;
   const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, noiseScale, decode, observe, codeMask };
   const m = model(name)
-    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood, noiseScale, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
+    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood, noiseScale, spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
     .plate("data")
     .plate("feature", D)
     .plate("latent", J);
@@ -227,7 +233,7 @@ export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" |
 }
 
 const vscTraining = { epochs: 5, batchSize: 32, learningRate: 1e-3, normalisation: "elbo" as const };
-const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli", noiseScale: 0.1 };
+const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli", noiseScale: 0.1, spikeHead: "relu" };
 
 /** The `vsc` entry (ICLR version, the PyTorch reproduction's settings). */
 export const vsc: ZooEntry<VscConfig> = {

@@ -80,6 +80,16 @@ describe("renderReport", async () => {
     expect(cell(html, EXAMPLE_MODELS.global, "withinClassJaccard")).toMatch(/>—<\/td>$/);
   });
 
+  it("names rows whose binary code collapsed instead of leaving a blank", async () => {
+    const rows: ResultRow[] = [
+      { model: "vscClass", data: "synthetic:smiley", seed: 3, metrics: { elbo: -80, meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1 }, train: { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" }, config: {} },
+      { model: "vsc", data: "synthetic:smiley", seed: 0, metrics: { elbo: -70, meanActiveSize: 3, emptyCodeFraction: 0, distinctActiveSets: 9, withinClassJaccard: 0.8 }, train: { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" }, config: {} },
+    ];
+    const h = await renderReport({ rows, artifacts: [] } as never);
+    expect(h).toContain("Degenerate codes (Jaccard scores not reported): vscClass seed 3: code collapsed: every active set (γ &gt; 0.5) is empty.");
+    expect(h).not.toContain("vsc seed 0: code");
+  });
+
   it("has one inline SVG per plot", () => {
     // 1 boxplot figure (1 data source) + 2 training-curve figures + 1 mask heatmap + 1 activity + 2 graphs
     expect(html.match(/<svg/g)?.length).toBe(7);

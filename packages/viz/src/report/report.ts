@@ -9,6 +9,7 @@ import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirec
 import { activityHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
+import { degenerateCode } from "@sparse-dgm/metrics";
 
 /** Options of {@link renderReport}. */
 export interface RenderReportOptions {
@@ -205,6 +206,12 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
         html += `</tr>`;
       }
       html += `</tbody></table></div>`;
+      // Degenerate binary codes are named, never left as a blank or read as a perfect Jaccard score.
+      const degenerate = dRows.flatMap((r) => {
+        const why = degenerateCode(r.metrics ?? {});
+        return why ? [`${esc(r.model)} seed ${r.seed}: code ${esc(why)}`] : [];
+      });
+      if (degenerate.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes (Jaccard scores not reported): ${degenerate.join("; ")}.</p>`;
     }
     if (subs.length === 0) html += `<p class="empty">No results.</p>`;
     sections.push({ id: anchor("comparison"), title: "Comparison", subs, html });
@@ -476,6 +483,7 @@ td.best,tbody tr:hover td.best{background:var(--bestbg)}
 td.best strong{color:var(--best)}
 .mark{color:var(--best);margin-left:3px;font-size:11px}
 td.absent{color:#9aa3ad;text-align:center}
+p.warn{color:#8a4b00;background:#fff4e0;border-left:3px solid #e0a030;padding:6px 10px}
 figure{margin:8px 0 14px}
 figure.plot{overflow-x:auto}
 figure.plot svg{max-width:100%;height:auto;display:block}
