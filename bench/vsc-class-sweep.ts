@@ -2,16 +2,19 @@
 // specs/vsc.md b1), on Smiley with its 16 presence patterns as class labels or on Fashion-MNIST with
 // its 10 classes: withinClassJaccard should rise with λ while the test ELBO changes by less than 5%.
 // Every run uses the same class-balanced minibatches (two members of each class), so the rows
-// differ only in the loss. Weight "vsc" is the plain `vsc` entry.
+// differ only in the loss. Weight "vsc" is the plain `vsc` entry with vscClass's spike head and c
+// schedule (the fair baseline: only the class term differs); "vscDefaults" is `vsc` at its own
+// defaults (the papers' relu spike head, c = 50). Head, c schedule and class warm-up default to
+// vscClass's defaults (zoo/src/vsc.ts vscClassDefaults).
 // usage: node packages/cli/bin/run-ts.js bench/vsc-class-sweep.ts [--data smiley|fashion] [--weights vsc,0.1,1,10]
 //   [--n 20000] [--epochs 20] [--latents 40] [--hidden 400] [--alpha 0.01] [--likelihood gaussianHeads]
-//   [--noise 0.03] [--init 0.5] [--warmup 0.2,0.3] [--classWarmup 0] [--variant pairs|centroid]
-//   [--head relu|sigmoid] [--sharpness 50|50:200] [--seed 0]
+//   [--noise 0.03] [--init 0.5] [--warmup 0.2,0.3] [--classWarmup 3750] [--variant pairs|centroid]
+//   [--head relu|sigmoid] [--sharpness 50|50:200 (linear over the whole run)] [--seed 0]
 // (one weight per process runs the sweep on both cores: `--weights vsc,0.1 & --weights 1,10`)
 import { parseArgs } from "node:util";
 import { tf, initBackend, linear } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
-import { zoo } from "@sparse-dgm/zoo";
+import { zoo, vscClassDefaults } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
 import { evaluateProgram } from "@sparse-dgm/metrics";
 
@@ -28,10 +31,10 @@ const { values: a } = parseArgs({
     noise: { type: "string", default: "0.03" },
     init: { type: "string" },
     warmup: { type: "string" },
-    classWarmup: { type: "string", default: "0" },
+    classWarmup: { type: "string" },
     variant: { type: "string", default: "pairs" },
-    head: { type: "string", default: "relu" },
-    sharpness: { type: "string", default: "50" },
+    head: { type: "string" },
+    sharpness: { type: "string" },
     seed: { type: "string", default: "0" },
   },
 });
@@ -55,9 +58,9 @@ const base = {
   alpha: Number(a.alpha),
   likelihood: a.likelihood ?? (fashion ? "bernoulli" : "gaussianHeads"),
   noiseScale: Number(a.noise),
-  spikeHead: a.head,
-  // "50" or "50:200" (linear over the run, the paper's c schedule)
-  sharpness: a.sharpness!.includes(":") ? linear({ from: Number(a.sharpness!.split(":")[0]), to: Number(a.sharpness!.split(":")[1]), steps }) : Number(a.sharpness),
+  spikeHead: a.head ?? vscClassDefaults.spikeHead,
+  // "50" or "50:200" (linear over the run, the paper's c schedule); default vscClass's
+  sharpness: a.sharpness === undefined ? vscClassDefaults.sharpness : a.sharpness.includes(":") ? linear({ from: Number(a.sharpness.split(":")[0]), to: Number(a.sharpness.split(":")[1]), steps }) : Number(a.sharpness),
   ...(a.init ?? (fashion ? undefined : "0.5") ? { inclusionInit: Number(a.init ?? 0.5) } : {}),
   warmupStart: Math.round(ws * steps),
   warmupEnd: Math.round(we * steps),
@@ -65,8 +68,15 @@ const base = {
 const labels = tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "int32");
 const rows: Array<Record<string, number | string | boolean>> = [];
 for (const w of a.weights!.split(",")) {
-  const plain = w === "vsc";
-  const model = plain ? zoo.vsc.build(base as never) : zoo.vscClass.build({ ...base, classWeight: Number(w), classVariant: a.variant, classWarmup: Number(a.classWarmup) } as never);
+  const plain = w === "vsc" || w === "vscDefaults";
+  // "vscDefaults": the vsc entry's own spike head and c (the papers'), everything else as the sweep
+  const { spikeHead: _h, sharpness: _c, ...shared } = base;
+  const model =
+    w === "vscDefaults"
+      ? zoo.vsc.build(shared as never)
+      : plain
+        ? zoo.vsc.build(base as never)
+        : zoo.vscClass.build({ ...base, classWeight: Number(w), classVariant: a.variant, classWarmup: Number(a.classWarmup ?? vscClassDefaults.classWarmup) } as never);
   const program = compile(model, { seed: Number(a.seed), normalisation: "elbo", encoderHidden: [base.hidden] });
   const t0 = Date.now();
   const train = { x: observedTensor(model, ds, ds.split.train), label: labels };
@@ -74,7 +84,7 @@ for (const w of a.weights!.split(",")) {
   const seconds = (Date.now() - t0) / 1000;
   const m = evaluateProgram(program, ds, { metrics: ["elbo", "elboHard", "withinClassJaccard", "betweenClassJaccard", "meanActiveSize", "emptyCodeFraction", "distinctActiveSets", "activeUnits", "linearProbeAccuracy"] })[0];
   const row = {
-    model: plain ? "vsc" : "vscClass",
+    model: plain ? w : "vscClass",
     weight: plain ? 0 : Number(w),
     seconds,
     elbo: m.elbo ?? NaN,

@@ -37,7 +37,10 @@ function summarise(rows: Array<{ model: string; data: string; metrics: Record<st
   return lines.join("\n") + "\n";
 }
 
-/** Parses `--set key=value` pairs (numbers and booleans converted). */
+/**
+ * Parses `--set key=value` pairs: numbers and booleans converted, a value starting with `{` or `[`
+ * read as JSON (a schedule: `sharpness={"kind":"linear","from":50,"to":200,"steps":9375}`).
+ */
 export function parseSets(sets: string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const s of sets ?? []) {
@@ -45,9 +48,46 @@ export function parseSets(sets: string[] | undefined): Record<string, unknown> {
     if (i < 1) throw new Error(`--set expects key=value, got "${s}"`);
     const k = s.slice(0, i);
     const v = s.slice(i + 1);
-    out[k] = v === "true" ? true : v === "false" ? false : v !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+    out[k] = v === "true" ? true : v === "false" ? false : v !== "" && !Number.isNaN(Number(v)) ? Number(v) : /^[[{]/.test(v) ? parseJson(k, v) : v;
   }
   return out;
+}
+
+function parseJson(key: string, v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch (e) {
+    throw new Error(`--set ${key}: the value starts like JSON but does not parse (${(e as Error).message}): ${v}`);
+  }
+}
+
+/**
+ * The hyperparameters of each model from `--set` pairs: `key=value` applies to every model,
+ * `model.key=value` to that model only (it wins over an unscoped key). A scope that names none of
+ * the models is refused, so a typo cannot be silently ignored.
+ *
+ * @example
+ * ```ts
+ * modelConfigs(["vsc", "vscClass"], ["latents=40", "vscClass.classWeight=10"]);
+ * // { vsc: { latents: 40 }, vscClass: { latents: 40, classWeight: 10 } }
+ * ```
+ */
+export function modelConfigs(models: readonly string[], sets: string[] | undefined): Record<string, Record<string, unknown>> {
+  const all = parseSets(sets);
+  const shared: Record<string, unknown> = {};
+  const scoped: Record<string, Record<string, unknown>> = Object.fromEntries(models.map((m) => [m, {}]));
+  for (const [k, v] of Object.entries(all)) {
+    const dot = k.indexOf(".");
+    if (dot < 0) {
+      shared[k] = v;
+      continue;
+    }
+    const [model, key] = [k.slice(0, dot), k.slice(dot + 1)];
+    if (!scoped[model]) throw new Error(`--set ${k}: "${model}" is not one of the models (${models.join(", ")})`);
+    if (!key) throw new Error(`--set ${k}: expected ${model}.<key>=<value>`);
+    scoped[model][key] = v;
+  }
+  return Object.fromEntries(models.map((m) => [m, { ...shared, ...scoped[m] }]));
 }
 
 /** Runs the command line with `argv` (process.argv). */
@@ -118,7 +158,7 @@ export async function main(argv: string[]): Promise<void> {
           replicas: opts.replicas,
           out,
           checkpointEvery: opts.checkpointEvery,
-          config: parseSets(opts.set),
+          config: modelConfigs([name], opts.set)[name],
           onProgress: (p) => bar.update(p.epoch, { loss: p.loss.toFixed(4), ms: p.msPerStep.toFixed(2) }),
         },
         ds,
@@ -148,7 +188,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--no-replicas", "fit seeds one by one instead of as replicas of one program")
     .option("--metrics <list>", "only these metrics (comma-separated)")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .option("--set <key=value...>", "model hyperparameters for every model")
+    .option("--set <key=value...>", "model hyperparameters: key=value for every model, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
       const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
       for (const m of models) zooEntry(m);
@@ -158,8 +198,8 @@ export async function main(argv: string[]): Promise<void> {
         const { getMetric } = await import("@sparse-dgm/metrics");
         metrics.forEach((m) => getMetric(m));
       }
-      const config = parseSets(opts.set);
-      const entries: CompareEntry[] = data.flatMap((d) => models.map((model) => ({ model, data: d.trim(), config, epochs: opts.epochs })));
+      const configs = modelConfigs(models, opts.set);
+      const entries: CompareEntry[] = data.flatMap((d) => models.map((model) => ({ model, data: d.trim(), config: configs[model], epochs: opts.epochs })));
       const out = opts.out ?? join("runs", timestamp());
       const rows = await runCompare({
         entries,

@@ -506,7 +506,8 @@ export class Program {
   /**
    * Trains the program. Minibatches are shuffled from each replica's key, every step runs in
    * `tf.tidy`, non-finite steps are skipped (naming the site and term), and EM hooks run after
-   * each optimiser step.
+   * each optimiser step. Every 200 ms it gives the event loop a turn, so timers, progress bars and
+   * worker messages keep running during a long fit (outside the timed steps).
    */
   async fit(data: TrainData, opts: FitOptions): Promise<FitResult> {
     const xAll = this.dataTensor(data);
@@ -545,6 +546,7 @@ export class Program {
     let sinceBest = 0;
     let stoppedEarly = false;
     const t0 = performance.now();
+    let lastYield = t0;
     let stepTimes = 0;
     const phase = { gradients: 0, optimiser: 0, em: 0 };
     let stepsDone = 0;
@@ -694,6 +696,11 @@ export class Program {
             weights[n] = termsOut.weights[i];
           });
           opts.onStep({ step, epoch, loss, replicaLoss, terms, weights, msPerStep: ms });
+        }
+        // Training is synchronous TF.js work: let timers, progress bars and worker messages run.
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
         }
       }
       if (epochRows === 0) continue;
@@ -1113,3 +1120,11 @@ export function compile(model: Model<any, any>, options: CompileOptions = {}): P
 }
 
 export { sumPerReplica, replicaNormal };
+
+/** How long `fit` may run steps without giving the event loop a turn. */
+const YIELD_EVERY_MS = 200;
+
+/** Resolves on the next turn of the event loop (after pending I/O and timers), in Node and browsers. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}

@@ -55,6 +55,14 @@ describe("metric registry", () => {
     expect(m).toEqual({ meanActiveSize: 1, emptyCodeFraction: 0, distinctActiveSets: 1 });
     expect(metrics.degenerateCode(m)).toBe("not sample-specific: every point has the same 1 active units");
   });
+  it("flags a mostly empty code (its Jaccard scores are kept but inflated by pairs of empty sets)", () => {
+    const gamma = [[0.9, 0.2], [0.1, 0.1], [0, 0], [0.2, 0.8], [0.1, 0], [0.3, 0.3]];
+    const m = computeMetrics({ gamma, labelsTest: [0, 0, 0, 1, 1, 1] });
+    expect(m.emptyCodeFraction).toBeCloseTo(4 / 6, 12);
+    expect(m.withinClassJaccard).toBeGreaterThan(0);
+    expect(metrics.degenerateCode(m)).toBe("mostly collapsed: 67% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores");
+    expect(metrics.degenerateCode({ ...m, emptyCodeFraction: metrics.MOSTLY_EMPTY - 0.01 })).toBeUndefined();
+  });
   it("a healthy code is not flagged", () => {
     const m = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });
     expect(m.withinClassJaccard).toBe(1);

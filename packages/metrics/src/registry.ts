@@ -204,9 +204,10 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
 
 /**
  * Says when a row's binary code is degenerate, so that reports name it instead of leaving a blank:
- * every active set empty (`emptyCodeFraction` = 1, the collapse the class-consistency loss invites)
- * or one fixed active set for every point (`distinctActiveSets` = 1). The Jaccard scores are
- * absent in both cases (a trivial 1 says nothing). Returns `undefined` for a healthy code or a
+ * every active set empty (`emptyCodeFraction` = 1, the collapse the class-consistency loss invites),
+ * one fixed active set for every point (`distinctActiveSets` = 1), or most sets empty
+ * (`emptyCodeFraction` ≥ {@link MOSTLY_EMPTY}). The Jaccard scores are absent in the first two
+ * cases (a trivial 1 says nothing) and flagged in the third. Returns `undefined` for a healthy code or a
  * model without one.
  *
  * @example
@@ -215,7 +216,14 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
  * ```
  */
 export function degenerateCode(metrics: Readonly<Record<string, number>>): string | undefined {
-  if (metrics.emptyCodeFraction === 1) return "collapsed: every active set (γ > 0.5) is empty";
+  const empty = metrics.emptyCodeFraction;
+  if (empty === 1) return "collapsed: every active set (γ > 0.5) is empty";
   if (metrics.distinctActiveSets === 1) return `not sample-specific: every point has the same ${metrics.meanActiveSize ?? "?"} active units`;
+  // two empty sets count as equal, so a mostly empty code inflates the within-class Jaccard
+  if (empty !== undefined && empty >= MOSTLY_EMPTY)
+    return `mostly collapsed: ${(100 * empty).toFixed(0)}% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores`;
   return undefined;
 }
+
+/** The fraction of empty active sets from which {@link degenerateCode} calls a code mostly collapsed. */
+export const MOSTLY_EMPTY = 0.5;

@@ -13,7 +13,7 @@
  * const m = vsc.build({ features: 784 });    // 784-400-200, α = 0.01
  * ```
  */
-import { tf, Key, model, thresholdSigmoid, warmup, asSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, Key, model, thresholdSigmoid, warmup, linear, asSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, openUnit, oneOf, type ZooEntry } from "./entry.js";
@@ -63,7 +63,7 @@ export interface VscClassConfig extends VscConfig {
   classWeight: number;
   /** "pairs" (same-class pairs, default) or "centroid". */
   classVariant: "pairs" | "centroid";
-  /** Steps over which λ warms up after the VSC warm-up ends. */
+  /** Steps over which λ warms up after the VSC warm-up ends (default 3750: two Fashion-MNIST epochs at batch 32). */
   classWarmup: number;
 }
 
@@ -161,12 +161,34 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & { features: number
     .observe("x", ({ z }, ctx) => s.observe(s.decode(z, ctx)), { plates: ["data", "feature"] });
 }
 
+/**
+ * vscClass's own defaults where they differ from `vsc` (docs/zoo/vsc.md, "vscClass"): with the
+ * relu spike head a unit at γ = 1 gets no gradient, so the JSD can only switch units on and the
+ * codes become one fixed set; with a sigmoid head and the paper's c schedule (50 → 200 over 9375
+ * steps, five Fashion-MNIST epochs at batch 32) the class term sharpens the codes instead. The
+ * class weight warms up over 3750 steps after the VSC warm-up (the spec's mitigation of collapse).
+ */
+export const vscClassDefaults = {
+  spikeHead: "sigmoid",
+  sharpness: linear({ from: 50, to: 200, steps: 9375 }),
+  classWeight: 1,
+  classVariant: "pairs",
+  classWarmup: 3750,
+} as const satisfies Partial<VscClassConfig>;
+
 /** `vscClass`: `vsc` + the class-consistency Jensen-Shannon term over same-class pairs. */
 export function buildVscClass(c: Partial<VscClassConfig> & { features: number; classes?: number }) {
-  const weight = c.classWeight ?? 1;
-  if (!(weight >= 0)) throw new Error(`vscClass: classWeight must be >= 0, got ${weight}`);
-  const variant = oneOf("vscClass", "classVariant", c.classVariant ?? "pairs", ["pairs", "centroid"] as const);
-  const base = buildVsc({ ...c, features: c.features });
+  const weight = c.classWeight ?? vscClassDefaults.classWeight;
+  if (!(weight >= 0) || !Number.isFinite(weight)) throw new Error(`vscClass: classWeight must be >= 0, got ${weight}`);
+  const variant = oneOf("vscClass", "classVariant", c.classVariant ?? vscClassDefaults.classVariant, ["pairs", "centroid"] as const);
+  const classWarmup = c.classWarmup ?? vscClassDefaults.classWarmup;
+  if (!(classWarmup >= 0) || !Number.isFinite(classWarmup)) throw new Error(`vscClass: classWarmup must be a number of steps >= 0, got ${classWarmup}`);
+  const base = buildVsc({
+    ...c,
+    features: c.features,
+    spikeHead: c.spikeHead ?? vscClassDefaults.spikeHead,
+    sharpness: c.sharpness ?? vscClassDefaults.sharpness,
+  });
   const end = c.warmupEnd ?? 0;
   return base.factor(
     "classConsistency",
@@ -178,7 +200,7 @@ export function buildVscClass(c: Partial<VscClassConfig> & { features: number; c
     },
     {
       term: "auxiliary",
-      weight: c.classWarmup ? warmup({ from: 0, to: weight, start: end, end: end + c.classWarmup }) : weight,
+      weight: classWarmup > 0 ? warmup({ from: 0, to: weight, start: end, end: end + classWarmup }) : weight,
       doc: `class-consistency JSD (${variant})`,
       needs: ["labels"],
     },
@@ -268,7 +290,7 @@ export const vscClass: ZooEntry<VscClassConfig> = {
   reference:
     "Sangari Abiz, Hosseini, Araabi. Enhancing Interpretability of Sparse Latent Representations with Class Information. arXiv 2505.14476, 2025.",
   spec: "specs/vsc.md part b1",
-  defaults: { ...vscDefaults, classWeight: 1, classVariant: "pairs", classWarmup: 0 },
+  defaults: { ...vscDefaults, ...vscClassDefaults },
   build: buildVscClass,
   defaultData: "synthetic:smiley",
   renderShape: { features: 1024 },
