@@ -156,8 +156,8 @@ console.log(JSON.stringify(summary));
 const rowNames = Array.from({ length: S }, (_, s) => `${blocks[blockOf(s)].name} ${s - blocks[blockOf(s)].start + 1}`);
 const spec = matrixHeatmapSpec(
   [
-    { title: "|corr(|source·presence|, |E z|)|", matrix: C.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames },
-    { title: "within presence: |corr(|source|, |E z|)|", matrix: Cin.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames },
+    { title: "|corr(|source·presence|, |E z|)|", matrix: C.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames, rowTitle: "source", colTitle: "latent" },
+    { title: "within presence: |corr(|source|, |E z|)|", matrix: Cin.map((row) => order.map((j) => row[j])), scale: "probability", legend: "|corr|", rowNames, rowTitle: "source", colTitle: "latent" },
   ],
   { title: `${a.model} on Smiley: ${active.length} active latents of ${J} (ordered by best source)` },
 );

@@ -80,4 +80,15 @@ describe("vsc: compiled", () => {
     expect(ev.elbo[0]).toBeLessThan(bound);
     tf.dispose(x);
   });
+
+  it("records every option in the model's config (results rows, checkpoints), vscClass's own defaults included", () => {
+    const cls = zoo.vscClass.build({ ...small, classWeight: 10 } as never).ir.meta.config as Record<string, unknown>;
+    expect(cls).toMatchObject({ classWeight: 10, classVariant: "pairs", classWarmup: 3750, spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
+    // rebuilding from the recorded config gives the same config
+    expect(zoo.vscClass.build(cls as never).ir.meta.config).toEqual(cls);
+    const vamp = zoo.vscVampPrior.build({ ...small, pseudoInputs: 7 } as never).ir.meta.config as Record<string, unknown>;
+    expect(vamp).toMatchObject({ pseudoInputs: 7, sharpen: 10, spikeHead: "relu" });
+    expect(zoo.vsc.build(small as never).ir.meta.config).toMatchObject({ spikeHead: "relu", sharpness: 50 });
+    expect(() => zoo.vscClass.build({ ...small, classWarmup: -1 } as never)).toThrow("vscClass: classWarmup must be a number of steps >= 0, got -1");
+  });
 });

@@ -116,6 +116,11 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   return { m, settings };
 }
 
+/** Adds a variant's own options to the recorded config (results rows and checkpoints rebuild from it). */
+function withConfig<M extends { ir: { meta: Record<string, unknown> }; meta(e: Record<string, unknown>): M }>(m: M, extra: Record<string, unknown>): M {
+  return m.meta({ config: { ...(m.ir.meta.config as Record<string, unknown>), ...extra } });
+}
+
 /** A positive number, or a schedule whose values stay positive (checked at its start and its end). */
 function positiveSchedule(name: string, option: string, s: ScheduleLike): ScheduleLike {
   if (typeof s === "number") return positiveNumber(name, option, s);
@@ -141,7 +146,7 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & { features: number
   const { m, settings: s } = vscCore("vscVampPrior", c);
   const P = positiveInt("vscVampPrior", "pseudoInputs", c.pseudoInputs ?? 20);
   const nu = positiveNumber("vscVampPrior", "sharpen", c.sharpen ?? 10);
-  return m
+  return withConfig(m, { pseudoInputs: P, sharpen: nu })
     .plate("pseudo", P)
     .param("pseudoInputs", (_s, _ctx, key?: Key) => tf.tidy(() => tf.sub(tf.mul((key ?? Key.of(0)).uniform([P, s.D]), 2 * Math.sqrt(6 / (P + s.D))), Math.sqrt(6 / (P + s.D)))), {
       event: [P, s.D],
@@ -190,7 +195,7 @@ export function buildVscClass(c: Partial<VscClassConfig> & { features: number; c
     sharpness: c.sharpness ?? vscClassDefaults.sharpness,
   });
   const end = c.warmupEnd ?? 0;
-  return base.factor(
+  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup }).factor(
     "classConsistency",
     (_sites, ctx) => {
       const q = ctx.posterior("z") as unknown as { inclusion?: tf.Tensor } | undefined;
