@@ -10,13 +10,16 @@
 //   [--n 20000] [--epochs 20] [--latents 40] [--hidden 400] [--alpha 0.01] [--likelihood gaussianHeads]
 //   [--noise 0.03] [--init 0.5] [--warmup 0.2,0.3] [--classWarmup 3750] [--variant pairs|centroid]
 //   [--head relu|sigmoid] [--sharpness 50|50:200 (linear over the whole run)] [--seed 0]
+//   [--matrix docs/zoo/img/vsc-class-matrix.svg]: the class × class mean-Jaccard matrix of each row's test codes
 // (one weight per process runs the sweep on both cores: `--weights vsc,0.1 & --weights 1,10`)
 import { parseArgs } from "node:util";
 import { tf, initBackend, linear } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { zoo, vscClassDefaults } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
-import { evaluateProgram } from "@sparse-dgm/metrics";
+import { evaluateProgram, classJaccard } from "@sparse-dgm/metrics";
+import { matrixHeatmapSpec, renderSpecToSvg, type MatrixPanel } from "@sparse-dgm/viz";
+import { writeFileSync } from "node:fs";
 
 const { values: a } = parseArgs({
   options: {
@@ -36,6 +39,7 @@ const { values: a } = parseArgs({
     head: { type: "string" },
     sharpness: { type: "string" },
     seed: { type: "string", default: "0" },
+    matrix: { type: "string" },
   },
 });
 const backend = await initBackend();
@@ -67,6 +71,10 @@ const base = {
 };
 const labels = tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "int32");
 const rows: Array<Record<string, number | string | boolean>> = [];
+const panels: MatrixPanel[] = [];
+// Fashion-MNIST's super-categories (specs/vsc.md b1 §3): tops {T-shirt, pullover, coat, shirt}, shoes {sandal, sneaker, ankle boot}
+const superCategories = fashion ? [[0, 2, 4, 6], [5, 7, 9]] : [];
+const FASHION = ["T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"];
 for (const w of a.weights!.split(",")) {
   const plain = w === "vsc" || w === "vscDefaults";
   // "vscDefaults": the vsc entry's own spike head and c (the papers'), everything else as the sweep
@@ -97,6 +105,21 @@ for (const w of a.weights!.split(",")) {
     probeAccuracy: m.linearProbeAccuracy ?? NaN,
     emptyCodeFraction: m.emptyCodeFraction ?? NaN,
   };
+  if (a.matrix) {
+    const xTe = observedTensor(model, ds, ds.split.test);
+    const gamma = program.encode(xTe).z.activity!;
+    const j = classJaccard(gamma.arraySync() as number[][], Array.from(ds.split.test, (i) => ds.labels![i]));
+    tf.dispose([xTe, gamma]);
+    const M = j.classMatrix;
+    const name = (c: number | string) => (fashion ? `${c} ${FASHION[Number(c)]}` : String(c));
+    panels.push({ title: plain ? `${w} (λ = 0)` : `vscClass λ = ${w}`, matrix: M, scale: "probability", legend: "Jaccard", rowNames: j.classes.map(name), rowTitle: "class", colTitle: "class" });
+    // mean Jaccard within the super-categories (off-diagonal) against pairs of classes from different ones
+    const inSuper = (p: number, q: number) => superCategories.some((g) => g.includes(p) && g.includes(q));
+    const within: number[] = [], across: number[] = [];
+    for (let p = 0; p < M.length; p++) for (let q = p + 1; q < M.length; q++) (inSuper(p, q) ? within : across).push(M[p][q]);
+    const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / Math.max(1, v.length);
+    if (superCategories.length) Object.assign(row, { superCategoryJaccard: mean(within), otherClassPairsJaccard: mean(across) });
+  }
   rows.push(row);
   console.log(JSON.stringify(row));
   program.dispose?.();
@@ -105,5 +128,9 @@ const ref = rows.find((r) => r.model === "vsc");
 for (const r of rows) {
   const change = ref ? ` (${((100 * ((r.elbo as number) - (ref.elbo as number))) / Math.abs(ref.elbo as number)).toFixed(2)}% vs vsc)` : "";
   console.log(`${r.model} λ=${r.weight}: withinClassJaccard ${(r.withinClassJaccard as number).toFixed(3)}, between ${(r.betweenClassJaccard as number).toFixed(3)}, test ELBO ${(r.elbo as number).toFixed(2)}${change}`);
+}
+if (a.matrix) {
+  writeFileSync(a.matrix, await renderSpecToSvg(matrixHeatmapSpec(panels, { title: `Mean Jaccard of active sets between test points of two classes (${a.data}, seed ${a.seed})` })));
+  console.log(`wrote ${a.matrix}`);
 }
 console.log(JSON.stringify({ backend, data: a.data, n: ds.n, epochs, config: base, seed: Number(a.seed), rows }));
