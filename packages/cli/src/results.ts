@@ -2,7 +2,7 @@
 import { writeFileSync, mkdirSync, existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { resultsCsv, type ResultRow } from "@sparse-dgm/viz";
-import { degenerateCode } from "@sparse-dgm/metrics";
+import { degenerateRows } from "@sparse-dgm/metrics";
 
 /** Writes a file through a temporary file and a rename, so readers never see half a file. */
 export function atomicWrite(path: string, text: string): void {
@@ -25,10 +25,19 @@ export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
   return merged;
 }
 
-/** One warning line per row whose binary code is degenerate (collapsed or one fixed set), so it is never read as a perfect score. */
+/**
+ * One warning line per row whose binary code is degenerate (collapsed, one fixed set, or mostly
+ * empty), so it is never read as a perfect score; it says whether the Jaccard scores were dropped
+ * or kept.
+ */
 export function degenerateWarnings(rows: readonly ResultRow[]): string[] {
-  return rows.flatMap((r) => {
-    const why = degenerateCode(r.metrics ?? {});
-    return why ? [`warning: ${r.model} on ${r.data}, seed ${r.seed}: code ${why}; withinClassJaccard and betweenClassJaccard are not reported`] : [];
+  return degenerateRows(rows).map(({ row: r, why, jaccard }) => {
+    const scores =
+      jaccard === "not reported"
+        ? "; withinClassJaccard and betweenClassJaccard are not reported"
+        : jaccard === "kept"
+          ? "; withinClassJaccard and betweenClassJaccard are kept but overstate how consistent the codes are"
+          : "";
+    return `warning: ${r.model} on ${r.data}, seed ${r.seed}: code ${why}${scores}`;
   });
 }

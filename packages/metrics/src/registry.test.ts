@@ -63,6 +63,17 @@ describe("metric registry", () => {
     expect(metrics.degenerateCode(m)).toBe("mostly collapsed: 67% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores");
     expect(metrics.degenerateCode({ ...m, emptyCodeFraction: metrics.MOSTLY_EMPTY - 0.01 })).toBeUndefined();
   });
+  it("degenerateRows says which flagged rows lost their Jaccard scores and which kept them", () => {
+    const collapsed = computeMetrics({ gamma: [[0.1, 0.2], [0.1, 0.1], [0, 0]], labelsTest: [0, 0, 1] });
+    const mostly = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.1], [0, 0], [0.2, 0.8], [0.1, 0], [0.3, 0.3]], labelsTest: [0, 0, 0, 1, 1, 1] });
+    const unlabelled = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.1], [0, 0]] });
+    const healthy = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });
+    const rows = [collapsed, mostly, unlabelled, healthy].map((metrics, seed) => ({ seed, metrics }));
+    const d = metrics.degenerateRows(rows);
+    expect(d.map((x) => [x.row.seed, x.jaccard])).toEqual([[0, "not reported"], [1, "kept"], [2, undefined]]);
+    expect(d[1].why).toBe(metrics.degenerateCode(mostly));
+    expect(metrics.degenerateRows([{ seed: 9 } as { seed: number; metrics?: Record<string, number> }])).toEqual([]);
+  });
   it("a healthy code is not flagged", () => {
     const m = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });
     expect(m.withinClassJaccard).toBe(1);

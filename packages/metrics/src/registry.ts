@@ -227,3 +227,31 @@ export function degenerateCode(metrics: Readonly<Record<string, number>>): strin
 
 /** The fraction of empty active sets from which {@link degenerateCode} calls a code mostly collapsed. */
 export const MOSTLY_EMPTY = 0.5;
+
+/** A result row whose binary code {@link degenerateCode} flags, with what became of its Jaccard scores. */
+export interface DegenerateRow<R> {
+  row: R;
+  /** {@link degenerateCode}'s reason. */
+  why: string;
+  /**
+   * `"not reported"`: the scores were dropped (a collapsed or one-set code scores a trivial 1);
+   * `"kept"`: they are in the row but inflated by pairs of empty sets (a mostly collapsed code);
+   * `undefined`: the row never had them (no labels).
+   */
+  jaccard: "not reported" | "kept" | undefined;
+}
+
+/**
+ * The rows of a result set whose binary code is degenerate, each with its reason and whether its
+ * Jaccard scores were dropped or kept, for the command line's warnings and the report's notes.
+ */
+export function degenerateRows<R extends { metrics?: Readonly<Record<string, number>> }>(rows: readonly R[]): DegenerateRow<R>[] {
+  return rows.flatMap((row) => {
+    const m = row.metrics ?? {};
+    const why = degenerateCode(m);
+    if (!why) return [];
+    const dropped = m.emptyCodeFraction === 1 || m.distinctActiveSets === 1;
+    const jaccard = dropped ? "not reported" : m.withinClassJaccard !== undefined ? "kept" : undefined;
+    return [{ row, why, jaccard }];
+  });
+}

@@ -90,6 +90,18 @@ describe("renderReport", async () => {
     expect(h).not.toContain("vsc seed 0: code");
   });
 
+  it("says a mostly collapsed code keeps its Jaccard scores, flagged, apart from dropped ones", async () => {
+    const train = { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" };
+    const rows: ResultRow[] = [
+      { model: "vscClass", data: "synthetic:smiley", seed: 1, metrics: { elbo: -80, meanActiveSize: 0.5, emptyCodeFraction: 0.75, distinctActiveSets: 4, withinClassJaccard: 0.9 }, train, config: {} },
+      { model: "vscClass", data: "synthetic:smiley", seed: 2, metrics: { elbo: -80, meanActiveSize: 3, emptyCodeFraction: 0, distinctActiveSets: 1 }, train, config: {} },
+    ];
+    const h = await renderReport({ rows, artifacts: [] } as never);
+    expect(h).toContain("Degenerate codes (Jaccard scores not reported): vscClass seed 2: code not sample-specific: every point has the same 3 active units.");
+    expect(h).toContain("Degenerate codes (Jaccard scores shown, but inflated by empty sets): vscClass seed 1: code mostly collapsed: 75% of active sets");
+    expect(h).not.toMatch(/not reported\): [^<]*seed 1/);
+  });
+
   it("has one inline SVG per plot", () => {
     // 1 boxplot figure (1 data source) + 2 training-curve figures + 1 mask heatmap + 1 activity + 2 graphs
     expect(html.match(/<svg/g)?.length).toBe(7);

@@ -9,7 +9,7 @@ import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirec
 import { activityHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
-import { degenerateCode } from "@sparse-dgm/metrics";
+import { degenerateRows } from "@sparse-dgm/metrics";
 
 /** Options of {@link renderReport}. */
 export interface RenderReportOptions {
@@ -207,11 +207,14 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       }
       html += `</tbody></table></div>`;
       // Degenerate binary codes are named, never left as a blank or read as a perfect Jaccard score.
-      const degenerate = dRows.flatMap((r) => {
-        const why = degenerateCode(r.metrics ?? {});
-        return why ? [`${esc(r.model)} seed ${r.seed}: code ${esc(why)}`] : [];
-      });
-      if (degenerate.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes (Jaccard scores not reported): ${degenerate.join("; ")}.</p>`;
+      const degenerate = degenerateRows(dRows);
+      const named = (d: typeof degenerate) => d.map(({ row: r, why }) => `${esc(r.model)} seed ${r.seed}: code ${esc(why)}`).join("; ");
+      const dropped = degenerate.filter((d) => d.jaccard === "not reported");
+      const kept = degenerate.filter((d) => d.jaccard === "kept");
+      const other = degenerate.filter((d) => d.jaccard === undefined);
+      if (dropped.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes (Jaccard scores not reported): ${named(dropped)}.</p>`;
+      if (kept.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes (Jaccard scores shown, but inflated by empty sets): ${named(kept)}.</p>`;
+      if (other.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes: ${named(other)}.</p>`;
     }
     if (subs.length === 0) html += `<p class="empty">No results.</p>`;
     sections.push({ id: anchor("comparison"), title: "Comparison", subs, html });
