@@ -10,7 +10,7 @@ import { compile, observedTensor, type Program, type StepInfo } from "@sparse-dg
 import { saveCheckpoint, loadCheckpoint } from "@sparse-dgm/infer/node";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
-import { evaluateProgram } from "@sparse-dgm/metrics";
+import { evaluateProgramWithPanels } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
 
 /** A job's settings. */
@@ -119,7 +119,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       labels?.dispose();
       saveCheckpoint(program, dir, { source: spec.source, seeds, complete: true, modelConfig: model.ir.meta.config });
       const seconds = (performance.now() - t0) / 1000;
-      const metrics = evaluateProgram(program, ds, { metrics: spec.metrics });
+      const { metrics, panels } = evaluateProgramWithPanels(program, ds, { metrics: spec.metrics });
       const globals = program.globals();
       const maskSite = model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
       seeds.forEach((seed, r) => {
@@ -158,6 +158,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
           }
         }
         if (ds.featureNames) art.featureNames = ds.featureNames;
+        if (panels[r]) Object.assign(art, panels[r]);
         artifacts.push(art);
       });
       tf.dispose(Object.values(globals));

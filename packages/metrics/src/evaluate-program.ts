@@ -14,7 +14,7 @@
 import { tf } from "@sparse-dgm/core";
 import { observedTensor, type Program } from "@sparse-dgm/infer";
 import type { Dataset } from "@sparse-dgm/data";
-import { computeMetrics, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
+import { computeMetrics, classJaccardLabelled, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
 
 /** Options of {@link evaluateProgram}. */
@@ -46,8 +46,76 @@ function truthW(ds: Dataset): number[][] | undefined {
   return Array.from({ length: ds.g }, (_, j) => Array.from({ length: t.k! }, (_, c) => t.W![j * cols + c]));
 }
 
+/** What a local (binary) code looks like on the held-out split, for the report's activity panels. */
+export interface CodePanels {
+  /** Mean activity γ per class × latent (labelled data), or γ of the first test rows × latent. */
+  activity: number[][];
+  /** Names of the activity rows: class names, or `row <i>`. */
+  activityRows: string[];
+  /** What a row of `activity` is: the mean over a class, or one test row. */
+  activityBy: "class" | "row";
+  /**
+   * Class × class mean Jaccard of the active sets (γ > 0.5), symmetric; absent without labels and
+   * when the code is degenerate (all sets empty, or one set for every point: the matrix is all 1).
+   */
+  classJaccard?: number[][];
+  /** Names of the classes indexing `classJaccard`. */
+  classNames?: string[];
+}
+
+/** Test rows shown one by one in the activity panel of unlabelled data. */
+const ACTIVITY_ROWS = 40;
+
+function codePanels(gamma: Matrix, labels: ArrayLike<number> | undefined, names: string[] | undefined, jaccard: ReturnType<typeof classJaccardLabelled> | undefined): CodePanels {
+  if (!labels) {
+    const rows = gamma.slice(0, ACTIVITY_ROWS);
+    return { activity: rows.map((r) => Array.from(r)), activityRows: rows.map((_, i) => `row ${i}`), activityBy: "row" };
+  }
+  const D = gamma[0]?.length ?? 0;
+  const classes = [...new Set(Array.from(labels).filter((l) => l >= 0))].sort((a, b) => a - b);
+  const index = new Map(classes.map((c, k) => [c, k]));
+  const sum = classes.map(() => new Float64Array(D));
+  const count = new Float64Array(classes.length);
+  gamma.forEach((row, i) => {
+    const k = index.get(labels[i]);
+    if (k === undefined) return;
+    count[k]++;
+    for (let d = 0; d < D; d++) sum[k][d] += row[d];
+  });
+  const name = (c: number | string) => names?.[Number(c)] ?? String(c);
+  const out: CodePanels = { activity: sum.map((s, k) => Array.from(s, (v) => v / count[k])), activityRows: classes.map(name), activityBy: "class" };
+  if (jaccard && !jaccard.collapsed && !jaccard.uniform && jaccard.classes.length > 1) {
+    out.classJaccard = jaccard.classMatrix;
+    out.classNames = jaccard.classes.map(name);
+  }
+  return out;
+}
+
 /** Every applicable metric, one record per replica. */
 export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluateProgramOptions = {}): Array<Record<string, number>> {
+  return evaluate(program, ds, opts, false).metrics;
+}
+
+/**
+ * {@link evaluateProgram}, plus, for a model with a local binary code, what the code looks like on
+ * the held-out split ({@link CodePanels}: mean γ per class, the class × class Jaccard matrix), one
+ * per replica (`panels` is empty for a model without such a code).
+ */
+export function evaluateProgramWithPanels(
+  program: Program,
+  ds: Dataset,
+  opts: EvaluateProgramOptions = {},
+): { metrics: Array<Record<string, number>>; panels: CodePanels[] } {
+  return evaluate(program, ds, opts, true);
+}
+
+function evaluate(
+  program: Program,
+  ds: Dataset,
+  opts: EvaluateProgramOptions,
+  withPanels: boolean,
+): { metrics: Array<Record<string, number>>; panels: CodePanels[] } {
+  const panels: CodePanels[] = [];
   const R = program.replicas;
   const xTr = observedTensor(program.model, ds, ds.split.train);
   const xTe = observedTensor(program.model, ds, ds.split.test);
@@ -99,6 +167,11 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
         inputs.labelsTrain = Array.from(ds.split.train, (i) => ds.labels![i]);
         inputs.labelsTest = Array.from(ds.split.test, (i) => ds.labels![i]);
       }
+      if (inputs.gamma && withPanels) {
+        const jaccard = inputs.labelsTest ? classJaccardLabelled(inputs.gamma, inputs.labelsTest) : undefined;
+        inputs.jaccard = jaccard;
+        panels.push(codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard));
+      }
       const m = computeMetrics(inputs, opts);
       const put = (k: string, v: number | undefined) => {
         if (v !== undefined && Number.isFinite(v) && (!opts.metrics || opts.metrics.includes(k))) m[k] = v;
@@ -112,7 +185,7 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
       out.push(m);
     }
     tf.dispose([xHat, xHatMean, ...Object.values(globals), ...Object.values(encTr).flatMap((e) => [e.mean, e.activity!].filter(Boolean)), ...Object.values(encTe).flatMap((e) => [e.mean, e.activity!].filter(Boolean))]);
-    return out;
+    return { metrics: out, panels };
   } finally {
     xTr.dispose();
     xTe.dispose();

@@ -74,6 +74,19 @@ describe("metric registry", () => {
     expect(d[1].why).toBe(metrics.degenerateCode(mostly));
     expect(metrics.degenerateRows([{ seed: 9 } as { seed: number; metrics?: Record<string, number> }])).toEqual([]);
   });
+  it("rows with a missing label (-1) are no class of their own: Jaccard and the probe use the labelled rows", () => {
+    const gamma = [[0.9, 0.2], [0.8, 0.1], [0.1, 0.9], [0.2, 0.7], [0.9, 0.9], [0.0, 0.0]];
+    const codes = gamma.map((g) => g.map((v) => 2 * v - 1));
+    const m = computeMetrics({ gamma, labelsTest: [0, 0, 1, 1, -1, -1], codesTrain: codes, codesTest: codes, labelsTrain: [0, 0, 1, 1, -1, -1] });
+    const only = computeMetrics({ gamma: gamma.slice(0, 4), labelsTest: [0, 0, 1, 1], codesTrain: codes.slice(0, 4), codesTest: codes.slice(0, 4), labelsTrain: [0, 0, 1, 1] });
+    expect(m.withinClassJaccard).toBe(1);
+    expect(m.betweenClassJaccard).toBe(0);
+    expect(m.withinClassJaccard).toBe(only.withinClassJaccard);
+    expect(m.linearProbeAccuracy).toBe(only.linearProbeAccuracy);
+    // the label-free statistics still see every row
+    expect(m.emptyCodeFraction).toBeCloseTo(1 / 6, 12);
+    expect(metrics.labelled([[1], [2], [3]], [2, -1, 0])).toEqual({ rows: [[1], [3]], labels: [2, 0] });
+  });
   it("a healthy code is not flagged", () => {
     const m = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });
     expect(m.withinClassJaccard).toBe(1);

@@ -6,7 +6,7 @@
  */
 import { activeUnits } from "./active-units.js";
 import { dci, dci16, type DciOptions } from "./dci.js";
-import { classJaccard, activeSetStats } from "./jaccard.js";
+import { classJaccard, activeSetStats, type JaccardResult } from "./jaccard.js";
 import { mcc } from "./mcc.js";
 import { mig } from "./mig.js";
 import { linearProbe } from "./probe.js";
@@ -115,6 +115,8 @@ export interface MetricInputs {
   gamma?: Matrix;
   labelsTest?: ArrayLike<number | string>;
   labelsTrain?: ArrayLike<number | string>;
+  /** `classJaccard(gamma, labelsTest)` when the caller already has it (it is O(n²)); used instead of recomputing. */
+  jaccard?: JaccardResult;
   /** Held-out data and reconstructions (sampled z, and z = posterior mean). */
   x?: Matrix;
   xHat?: Matrix;
@@ -187,7 +189,7 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     put("distinctActiveSets", r.distinctActiveSets);
   }
   if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard")) {
-    const r = classJaccard(inputs.gamma, inputs.labelsTest);
+    const r = inputs.jaccard ?? classJaccardLabelled(inputs.gamma, inputs.labelsTest);
     // Degenerate codes (all empty, or one fixed set for every point) score a trivial 1: absent instead.
     if (!r.collapsed && !r.uniform) {
       put("withinClassJaccard", r.withinClassJaccard);
@@ -195,11 +197,26 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     }
   }
   if (inputs.codesTrain && inputs.codesTest && inputs.labelsTrain && inputs.labelsTest && want("linearProbeAccuracy")) {
-    put("linearProbeAccuracy", linearProbe(inputs.codesTrain, inputs.labelsTrain, inputs.codesTest, inputs.labelsTest).testAccuracy);
+    const tr = labelled(inputs.codesTrain, inputs.labelsTrain);
+    const te = labelled(inputs.codesTest, inputs.labelsTest);
+    if (tr.rows.length && te.rows.length) put("linearProbeAccuracy", linearProbe(tr.rows, tr.labels, te.rows, te.labels).testAccuracy);
   }
   if (inputs.x && inputs.xHat && want("heldoutMse")) put("heldoutMse", reconstructionMse(inputs.x, inputs.xHat).mse);
   if (inputs.x && inputs.xHatMean && want("heldoutMseMean")) put("heldoutMseMean", reconstructionMse(inputs.x, inputs.xHatMean).mse);
   return out;
+}
+
+/** The rows whose label is present: a negative numeric label means missing (the Dataset convention). */
+export function labelled(rows: Matrix, labels: ArrayLike<number | string>): { rows: Matrix; labels: Array<number | string> } {
+  const keep = Array.from(labels, (l, i) => [l, i] as const).filter(([l]) => !(typeof l === "number" && l < 0));
+  if (keep.length === labels.length) return { rows, labels: Array.from(labels) };
+  return { rows: keep.map(([, i]) => rows[i]), labels: keep.map(([l]) => l) };
+}
+
+/** {@link classJaccard} over the labelled rows only (unlabelled rows are no class of their own). */
+export function classJaccardLabelled(gamma: Matrix, labels: ArrayLike<number | string>): JaccardResult {
+  const l = labelled(gamma, labels);
+  return classJaccard(l.rows, l.labels);
 }
 
 /**

@@ -76,6 +76,10 @@ export function exampleReportInput(): ReportInput {
         art.pstar = truthW.map((row) => row.map((t) => (t ? 0.75 + 0.25 * r() : 0.2 * r())));
       } else {
         art.activity = Array.from({ length: 5 }, (_, c) => Array.from({ length: 6 }, (_, k) => (k === c || k === 5 ? 0.7 + 0.3 * r() : 0.1 * r())));
+        art.activityBy = "class";
+        art.activityRows = art.classNames = ["top", "trouser", "dress", "sandal", "sneaker"];
+        // the two shoe classes share units, as super-categories do
+        art.classJaccard = Array.from({ length: 5 }, (_, a) => Array.from({ length: 5 }, (_, b) => (a === b ? 0.8 : a >= 3 && b >= 3 ? 0.6 : 0.15)));
       }
       artifacts.push(art);
     }

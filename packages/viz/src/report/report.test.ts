@@ -102,6 +102,13 @@ describe("renderReport", async () => {
     expect(h).not.toMatch(/not reported\): [^<]*seed 1/);
   });
 
+  it("shows a local code's mean γ per named class beside its class × class Jaccard matrix", () => {
+    const act = html.slice(html.indexOf('id="latent-activity"'));
+    expect(act).toContain("class × class mean Jaccard of active sets");
+    expect(act).toContain("latent activity γ");
+    for (const name of ["trouser", "sneaker"]) expect(act).toContain(`>${name}<`);
+  });
+
   it("has one inline SVG per plot", () => {
     // 1 boxplot figure (1 data source) + 2 training-curve figures + 1 mask heatmap + 1 activity + 2 graphs
     expect(html.match(/<svg/g)?.length).toBe(7);

@@ -189,6 +189,8 @@ export interface MatrixPanel {
   legend?: string;
   /** Names of the rows (default: their index). */
   rowNames?: string[];
+  /** Names of the columns (default: their index). */
+  colNames?: string[];
   /** Axis titles. */
   rowTitle?: string;
   colTitle?: string;
@@ -204,7 +206,8 @@ function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
   const nr = panel.matrix.length;
   const nc = Math.max(0, ...panel.matrix.map((r) => r.length));
   const rows = uniqueNames(panel.rowNames, nr);
-  const cols = Array.from({ length: nc }, (_, j) => String(j));
+  const cols = uniqueNames(panel.colNames, nc);
+  const named = panel.colNames !== undefined;
   const ch = Math.max(2, Math.min(18, Math.floor(420 / Math.max(nr, 1))));
   const cw = Math.max(4, Math.min(18, Math.max(ch, 14), Math.floor(320 / Math.max(nc, 1))));
   const every = (n: number) => Math.max(1, Math.ceil(n / 30));
@@ -227,7 +230,7 @@ function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
         sort: cols,
         scale: { domain: cols },
         title: panel.colTitle ?? "factor",
-        axis: { labelAngle: 0, values: cols.filter((_, j) => j % every(nc) === 0) },
+        axis: { labelAngle: named ? -40 : 0, labelLimit: 110, values: cols.filter((_, j) => j % every(nc) === 0) },
       },
       y: {
         field: "row",
@@ -246,6 +249,7 @@ function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
       },
     },
     _rows: rows,
+    _cols: cols,
   };
 }
 
@@ -259,10 +263,12 @@ export function matrixHeatmapSpec(panels: readonly MatrixPanel[], opts: { title?
     const key = `p${k}`;
     const unit = matrixUnit(p, key);
     const rows = unit._rows as string[];
+    const cols = unit._cols as string[];
     delete unit._rows;
+    delete unit._cols;
     p.matrix.forEach((r, i) =>
       r.forEach((v, j) => {
-        if (finite(v)) values.push({ panel: key, row: rows[i], col: String(j), value: v });
+        if (finite(v)) values.push({ panel: key, row: rows[i], col: cols[j], value: v });
       }),
     );
     return unit;
@@ -299,18 +305,28 @@ export function activityHeatmapSpec(
   a: RunArtifacts,
   opts: { title?: string; rowTitle?: string; rowNames?: string[] } = {},
 ): TopLevelSpec {
-  return matrixHeatmapSpec(
-    [
-      {
-        title: "latent activity γ",
-        matrix: a.activity ?? [],
-        scale: "probability",
-        legend: "γ",
-        rowTitle: opts.rowTitle ?? "row / group",
-        colTitle: "latent",
-        rowNames: opts.rowNames,
-      },
-    ],
-    { title: opts.title },
-  );
+  const panels: MatrixPanel[] = [
+    {
+      title: "latent activity γ",
+      matrix: a.activity ?? [],
+      scale: "probability",
+      legend: "γ",
+      rowTitle: opts.rowTitle ?? (a.activityBy === "class" ? "class" : a.activityBy === "row" ? "test row" : "row / group"),
+      colTitle: "latent",
+      rowNames: opts.rowNames ?? a.activityRows,
+    },
+  ];
+  // Which classes share active units: super-category blocks (specs/vsc.md b1 §3).
+  if (a.classJaccard)
+    panels.push({
+      title: "class × class mean Jaccard of active sets",
+      matrix: a.classJaccard,
+      scale: "probability",
+      legend: "Jaccard",
+      rowTitle: "class",
+      colTitle: "class",
+      rowNames: a.classNames,
+      colNames: a.classNames,
+    });
+  return matrixHeatmapSpec(panels, { title: opts.title });
 }

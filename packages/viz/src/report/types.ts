@@ -52,6 +52,14 @@ export interface RunArtifacts {
   truthW?: number[][];
   /** Local-mask activity: mean γ per (class or row group) x latent, or rows x latents. */
   activity?: number[][];
+  /** Names of the rows of `activity` (class names, or `row <i>`). */
+  activityRows?: string[];
+  /** What a row of `activity` is: the mean over a class, or one test row. */
+  activityBy?: "class" | "row";
+  /** Class × class mean Jaccard of the local code's active sets (γ > 0.5) on the held-out split. */
+  classJaccard?: number[][];
+  /** Names of the classes indexing `classJaccard`. */
+  classNames?: string[];
   /** Names of the features (rows of W). */
   featureNames?: string[];
 }
