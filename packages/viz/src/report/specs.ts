@@ -230,7 +230,7 @@ function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
         sort: cols,
         scale: { domain: cols },
         title: panel.colTitle ?? "factor",
-        axis: { labelAngle: named ? -40 : 0, labelLimit: 110, values: cols.filter((_, j) => j % every(nc) === 0) },
+        axis: { labelAngle: named ? -40 : 0, labelLimit: 160, values: cols.filter((_, j) => j % every(nc) === 0) },
       },
       y: {
         field: "row",
@@ -238,7 +238,7 @@ function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
         sort: rows,
         scale: { domain: rows },
         title: panel.rowTitle ?? "feature",
-        axis: { values: rows.filter((_, i) => i % every(nr) === 0), labelLimit: 110 },
+        axis: { values: rows.filter((_, i) => i % every(nr) === 0), labelLimit: 160 },
       },
       color: {
         field: "value",
