@@ -219,6 +219,38 @@ function binaryEntropy(p: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * Σ_{j,k} w[r, j, k] Σ_d H(m[r, j, k, d]) with m = clip((γ_j + γ_k)/2), for every replica r: the
+ * entropies of the pair midpoints. One custom op with its own gradient,
+ * dL/dγ_j = ½ Σ_k (w_jk + w_kj) H'(m_jk) with H'(m) = log((1 − m)/m) (0 where the clip holds m),
+ * reusing the forward pass's logarithms, so the [R, B, B, J] midpoints cost a few kernels instead of
+ * the tape of every elementwise step.
+ *
+ * @param g - γ [R, B, J]; @param w - pair weights [R, B, B].
+ */
+const pairsMidEntropy = tf.customGrad(((g: tf.Tensor, wt: tf.Tensor, save: tf.GradSaveFunc) => {
+  const half = tf.mul(g, 0.5);
+  const raw = tf.add(tf.expandDims(half, 2), tf.expandDims(half, 1)); // [R, B, B, J]
+  const m = tf.clipByValue(raw, 1e-6, 1 - 1e-6);
+  const log1mM = tf.log1p(tf.neg(m));
+  const slope = tf.sub(log1mM, tf.log(m)); // H'(m) = log((1 − m)/m)
+  const hm = tf.sub(tf.mul(m, slope), log1mM); // H(m) = m·H'(m) − log(1 − m)
+  const value = tf.sum(tf.mul(tf.sum(hm, 3), wt), [1, 2]); // [R]
+  save([raw, m, slope, wt]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [raw2, m2, slope2, w2] = saved;
+      const [R, B, , J] = raw2.shape as number[];
+      const t = tf.mul(slope2, tf.cast(tf.equal(raw2, m2), "float32")); // the clip passes no gradient
+      // m is symmetric in (j, k), so dL/dγ_j = ½ Σ_k (w_jk + w_kj) t_jk: one batched [1, B] × [B, J] product per (r, j)
+      const s2 = tf.mul(tf.add(w2, tf.transpose(w2, [0, 2, 1])), tf.reshape(tf.mul(dy, 0.5), [R, 1, 1]));
+      const dg = tf.matMul(tf.reshape(s2, [R * B, 1, B]), tf.reshape(t, [R * B, B, J]));
+      return [tf.reshape(dg, [R, B, J]), tf.zerosLike(w2)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (g: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+/**
  * The class-consistency loss L_JSD (specs/vsc.md b1 §2, this project's reconstruction):
  * "pairs" = mean over same-class pairs j < k of Σ_d JSD(γ_jd, γ_kd); "centroid" = mean over
  * classes of Σ_d [H(γ̄_cd) − mean_j H(γ_jd)]. Labels < 0 (missing) are ignored. Vectorised.
@@ -242,9 +274,10 @@ export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" |
     if (variant === "pairs") {
       const upper = tf.sub(1, tf.linalg.bandPart(tf.ones([B, B]), -1, 0)); // strictly upper triangle: j < k
       const pairs = tf.mul(same, upper); // [R, B, B]
-      const mid = binaryEntropy(tf.div(tf.add(tf.expandDims(g, 2), tf.expandDims(g, 1)), 2)); // [R, B, B, J]
-      const jsd = tf.sum(tf.sub(mid, tf.div(tf.add(tf.expandDims(h, 2), tf.expandDims(h, 1)), 2)), -1); // [R, B, B]
-      out = tf.div(tf.sum(tf.mul(jsd, pairs), [1, 2]), tf.maximum(tf.sum(pairs, [1, 2]), 1));
+      const w = tf.div(pairs, tf.expandDims(tf.expandDims(tf.maximum(tf.sum(pairs, [1, 2]), 1), 1), 2)); // 1/(pairs of replica r)
+      // Σ_{j<k} w_jk Σ_d [H((γ_jd + γ_kd)/2) − (H(γ_jd) + H(γ_kd))/2]; the second part is Σ_j H(γ_j)·(row + column sums of w)_j / 2.
+      const own = tf.sum(tf.mul(tf.sum(h, 2), tf.add(tf.sum(w, 2), tf.sum(w, 1))), 1); // [R]
+      out = tf.sub(pairsMidEntropy(g, w), tf.div(own, 2));
     } else {
       // Seen from each labelled row j of class c: its class's size n_c, centroid γ̄_c and mean entropy.
       // Σ_{j in c} t_j / n_c = Σ_d [H(γ̄_cd) − mean_{j in c} H(γ_jd)], so the class mean needs no class count or host read.
