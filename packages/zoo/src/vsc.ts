@@ -218,6 +218,19 @@ function binaryEntropy(p: tf.Tensor): tf.Tensor {
   return tf.neg(tf.add(tf.mul(q, tf.log(q)), tf.mul(tf.sub(1, q), tf.log1p(tf.neg(q)))));
 }
 
+const upperCache = new Map<number, Float32Array>();
+
+/** The strictly upper triangle of a B × B matrix of ones, row-major (made once per B on the host). */
+function strictlyUpper(B: number): Float32Array {
+  let u = upperCache.get(B);
+  if (!u) {
+    u = new Float32Array(B * B);
+    for (let j = 0; j < B; j++) u.fill(1, j * B + j + 1, (j + 1) * B);
+    upperCache.set(B, u);
+  }
+  return u;
+}
+
 /**
  * Σ_{j,k} w[r, j, k] Σ_d H(m[r, j, k, d]) with m = clip((γ_j + γ_k)/2), for every replica r: the
  * entropies of the pair midpoints. One custom op with its own gradient,
@@ -272,7 +285,7 @@ export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" |
     const h = binaryEntropy(g); // [R, B, J]
     let out: tf.Tensor;
     if (variant === "pairs") {
-      const upper = tf.sub(1, tf.linalg.bandPart(tf.ones([B, B]), -1, 0)); // strictly upper triangle: j < k
+      const upper = tf.tensor2d(strictlyUpper(B), [B, B]); // j < k (a constant: no per-step kernels)
       const pairs = tf.mul(same, upper); // [R, B, B]
       const w = tf.div(pairs, tf.expandDims(tf.expandDims(tf.maximum(tf.sum(pairs, [1, 2]), 1), 1), 2)); // 1/(pairs of replica r)
       // Σ_{j<k} w_jk Σ_d [H((γ_jd + γ_kd)/2) − (H(γ_jd) + H(γ_kd))/2]; the second part is Σ_j H(γ_j)·(row + column sums of w)_j / 2.
