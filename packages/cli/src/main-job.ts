@@ -33,6 +33,7 @@ const SPARSE_CODE_METRICS = [
   "meanActiveSize",
   "emptyCodeFraction",
   "distinctActiveSets",
+  "modalActiveSetFraction",
   "linearProbeAccuracy",
 ];
 

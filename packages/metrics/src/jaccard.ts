@@ -165,21 +165,24 @@ export interface ActiveSetStats {
   emptyFraction: number;
   /** Number of distinct active sets (1 = one fixed set for every point). */
   distinctActiveSets: number;
+  /** Fraction of points whose active set is the most common one (1 = one fixed set for every point). */
+  modalSetFraction: number;
 }
 
 /**
- * Mean active-set size, empty fraction and number of distinct active sets of a code, without
+ * Mean active-set size, empty fraction, number of distinct active sets and the share of the most
+ * common one of a code, without
  * labels (O(N·D); {@link classJaccard} adds the class pair scores when labels exist).
  *
  * @example
  * ```ts
- * activeSetStats([[0.9, 0.1], [0.2, 0.7]]); // { meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2 }
+ * activeSetStats([[0.9, 0.1], [0.2, 0.7]]); // { meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2, modalSetFraction: 0.5 }
  * ```
  */
 export function activeSetStats(gamma: Matrix, threshold = 0.5): ActiveSetStats {
   toRows(gamma, "activeSetStats gamma");
   const n = gamma.length;
-  const distinct = new Set<string>();
+  const count = new Map<string, number>();
   let total = 0;
   let empty = 0;
   for (const row of gamma) {
@@ -187,7 +190,9 @@ export function activeSetStats(gamma: Matrix, threshold = 0.5): ActiveSetStats {
     for (let d = 0; d < row.length; d++) if (row[d] > threshold) on.push(d);
     total += on.length;
     if (on.length === 0) empty++;
-    distinct.add(on.join(","));
+    const key = on.join(",");
+    count.set(key, (count.get(key) ?? 0) + 1);
   }
-  return { meanActiveSize: n ? total / n : NaN, emptyFraction: n ? empty / n : NaN, distinctActiveSets: distinct.size };
+  const modal = Math.max(0, ...count.values());
+  return { meanActiveSize: n ? total / n : NaN, emptyFraction: n ? empty / n : NaN, distinctActiveSets: count.size, modalSetFraction: n ? modal / n : NaN };
 }

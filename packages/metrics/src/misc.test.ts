@@ -78,6 +78,10 @@ describe("classJaccard degenerate codes", () => {
 });
 
 describe("activeSetStats", () => {
+  it("gives the share of the most common active set", async () => {
+    const { activeSetStats } = await import("./jaccard.js");
+    expect(activeSetStats([[0.9, 0.1], [0.8, 0.2], [0.1, 0.7], [0.6, 0.4]])).toEqual({ meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2, modalSetFraction: 0.75 });
+  });
   it("agrees with classJaccard's size, empty and distinct counts without labels (property)", async () => {
     const fc = (await import("fast-check")).default;
     const { activeSetStats } = await import("./jaccard.js");
@@ -88,6 +92,10 @@ describe("activeSetStats", () => {
         expect(a.meanActiveSize).toBeCloseTo(b.meanActiveSize, 12);
         expect(a.emptyFraction).toBe(b.emptyFraction);
         expect(a.distinctActiveSets).toBe(b.distinctActiveSets);
+        // the most common set's share: a whole number of points, 1 exactly when there is one set
+        expect(Math.abs(a.modalSetFraction * g.length - Math.round(a.modalSetFraction * g.length))).toBeLessThan(1e-9);
+        expect(a.modalSetFraction).toBeGreaterThanOrEqual(1 / a.distinctActiveSets - 1e-12);
+        expect(a.modalSetFraction === 1).toBe(a.distinctActiveSets === 1);
       }),
       { numRuns: 60 },
     );

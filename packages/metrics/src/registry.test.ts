@@ -46,13 +46,13 @@ describe("metric registry", () => {
   it("omits Jaccard scores on collapse, reports it (emptyCodeFraction 1) and names it", () => {
     const gamma = [[0.1, 0.2], [0.1, 0.1], [0, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
-    expect(m).toEqual({ meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1 });
+    expect(m).toEqual({ meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1, modalActiveSetFraction: 1 });
     expect(metrics.degenerateCode(m)).toBe("collapsed: every active set (γ > 0.5) is empty");
   });
   it("omits Jaccard scores when every point has the same active set (not sample-specific), and names it", () => {
     const gamma = [[0.9, 0.2], [0.8, 0.1], [0.7, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
-    expect(m).toEqual({ meanActiveSize: 1, emptyCodeFraction: 0, distinctActiveSets: 1 });
+    expect(m).toEqual({ meanActiveSize: 1, emptyCodeFraction: 0, distinctActiveSets: 1, modalActiveSetFraction: 1 });
     expect(metrics.degenerateCode(m)).toBe("not sample-specific: every point has the same 1 active units");
   });
   it("flags a mostly empty code (its Jaccard scores are kept but inflated by pairs of empty sets)", () => {
@@ -62,6 +62,18 @@ describe("metric registry", () => {
     expect(m.withinClassJaccard).toBeGreaterThan(0);
     expect(metrics.degenerateCode(m)).toBe("mostly collapsed: 67% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores");
     expect(metrics.degenerateCode({ ...m, emptyCodeFraction: metrics.MOSTLY_EMPTY - 0.01 })).toBeUndefined();
+  });
+  it("flags a nearly fixed code (most points share one active set); its Jaccard scores are kept", () => {
+    // nine points with units {0, 1} on, one with {2}: class scores near 1 that say little
+    const gamma = [...Array.from({ length: 9 }, () => [0.9, 0.8, 0.1]), [0.1, 0.2, 0.9]];
+    const labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+    const m = computeMetrics({ gamma, labelsTest: labels });
+    expect(m.modalActiveSetFraction).toBeCloseTo(0.9, 12);
+    expect(m.distinctActiveSets).toBe(2);
+    expect(m.withinClassJaccard).toBeGreaterThan(0.5);
+    expect(metrics.degenerateCode(m)).toBe("nearly fixed: 90% of points have the same active set (γ > 0.5), so Jaccard scores near 1 say little about classes");
+    expect(metrics.degenerateRows([{ metrics: m }])[0].jaccard).toBe("kept");
+    expect(metrics.degenerateCode({ ...m, modalActiveSetFraction: metrics.NEARLY_FIXED - 0.01 })).toBeUndefined();
   });
   it("degenerateRows says which flagged rows lost their Jaccard scores and which kept them", () => {
     const collapsed = computeMetrics({ gamma: [[0.1, 0.2], [0.1, 0.1], [0, 0]], labelsTest: [0, 0, 1] });

@@ -59,6 +59,7 @@ const entries: MetricInfo[] = [
   { name: "withinClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over same-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: true, computedBy: "metrics" },
   { name: "betweenClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over different-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: false, computedBy: "metrics" },
   { name: "distinctActiveSets", description: "Number of distinct active sets (γ > 0.5) among the test points: 1 means a fixed set of always-on units (not sample-specific); the Jaccard scores are then absent", needs: ["gamma"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "modalActiveSetFraction", description: "Fraction of test points whose active set (γ > 0.5) is the most common one; near 1 the code is nearly fixed (the same units on for almost every point), and class Jaccard scores near 1 say little", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "emptyCodeFraction", description: "Fraction of test points whose active set (γ > 0.5) is empty; 1 = the code collapsed to all-inactive (the trivial minimiser of the class-consistency loss), and the Jaccard scores are absent", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
@@ -182,11 +183,12 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     put("supportHamming", r.supportHamming);
   }
   if (cTr && want("activeUnits")) put("activeUnits", activeUnits(cTr).activeUnits);
-  if (inputs.gamma && want("meanActiveSize", "emptyCodeFraction", "distinctActiveSets")) {
+  if (inputs.gamma && want("meanActiveSize", "emptyCodeFraction", "distinctActiveSets", "modalActiveSetFraction")) {
     const r = activeSetStats(inputs.gamma);
     put("meanActiveSize", r.meanActiveSize);
     put("emptyCodeFraction", r.emptyFraction);
     put("distinctActiveSets", r.distinctActiveSets);
+    put("modalActiveSetFraction", r.modalSetFraction);
   }
   if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard")) {
     const r = inputs.jaccard ?? classJaccardLabelled(inputs.gamma, inputs.labelsTest);
@@ -222,9 +224,10 @@ export function classJaccardLabelled(gamma: Matrix, labels: ArrayLike<number | s
 /**
  * Says when a row's binary code is degenerate, so that reports name it instead of leaving a blank:
  * every active set empty (`emptyCodeFraction` = 1, the collapse the class-consistency loss invites),
- * one fixed active set for every point (`distinctActiveSets` = 1), or most sets empty
- * (`emptyCodeFraction` ≥ {@link MOSTLY_EMPTY}). The Jaccard scores are absent in the first two
- * cases (a trivial 1 says nothing) and flagged in the third. Returns `undefined` for a healthy code or a
+ * one fixed active set for every point (`distinctActiveSets` = 1), most sets empty
+ * (`emptyCodeFraction` ≥ {@link MOSTLY_EMPTY}), or nearly one fixed set (`modalActiveSetFraction` ≥
+ * {@link NEARLY_FIXED}). The Jaccard scores are absent in the first two cases (a trivial 1 says
+ * nothing) and flagged in the last two. Returns `undefined` for a healthy code or a
  * model without one.
  *
  * @example
@@ -239,8 +242,14 @@ export function degenerateCode(metrics: Readonly<Record<string, number>>): strin
   // two empty sets count as equal, so a mostly empty code inflates the within-class Jaccard
   if (empty !== undefined && empty >= MOSTLY_EMPTY)
     return `mostly collapsed: ${(100 * empty).toFixed(0)}% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores`;
+  const modal = metrics.modalActiveSetFraction;
+  if (modal !== undefined && modal >= NEARLY_FIXED)
+    return `nearly fixed: ${(100 * modal).toFixed(0)}% of points have the same active set (γ > 0.5), so Jaccard scores near 1 say little about classes`;
   return undefined;
 }
+
+/** The share of points with the most common active set from which {@link degenerateCode} calls a code nearly fixed. */
+export const NEARLY_FIXED = 0.9;
 
 /** The fraction of empty active sets from which {@link degenerateCode} calls a code mostly collapsed. */
 export const MOSTLY_EMPTY = 0.5;

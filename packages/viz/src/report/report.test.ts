@@ -98,7 +98,7 @@ describe("renderReport", async () => {
     ];
     const h = await renderReport({ rows, artifacts: [] } as never);
     expect(h).toContain("Degenerate codes (Jaccard scores not reported): vscClass seed 2: code not sample-specific: every point has the same 3 active units.");
-    expect(h).toContain("Degenerate codes (Jaccard scores shown, but inflated by empty sets): vscClass seed 1: code mostly collapsed: 75% of active sets");
+    expect(h).toContain("Degenerate codes (Jaccard scores shown, but flagged): vscClass seed 1: code mostly collapsed: 75% of active sets");
     expect(h).not.toMatch(/not reported\): [^<]*seed 1/);
   });
 

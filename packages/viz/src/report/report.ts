@@ -213,7 +213,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       const kept = degenerate.filter((d) => d.jaccard === "kept");
       const other = degenerate.filter((d) => d.jaccard === undefined);
       if (dropped.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes (Jaccard scores not reported): ${named(dropped)}.</p>`;
-      if (kept.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes (Jaccard scores shown, but inflated by empty sets): ${named(kept)}.</p>`;
+      if (kept.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes (Jaccard scores shown, but flagged): ${named(kept)}.</p>`;
       if (other.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes: ${named(other)}.</p>`;
     }
     if (subs.length === 0) html += `<p class="empty">No results.</p>`;
