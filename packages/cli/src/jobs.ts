@@ -10,7 +10,7 @@ import { compile, observedTensor, type Program, type StepInfo } from "@sparse-dg
 import { saveCheckpoint, loadCheckpoint } from "@sparse-dgm/infer/node";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
-import { evaluateProgramWithPanels } from "@sparse-dgm/metrics";
+import { evaluateProgramWithPanels, DCI_WORK_LIMIT } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
 
 /** A job's settings. */
@@ -119,7 +119,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       labels?.dispose();
       saveCheckpoint(program, dir, { source: spec.source, seeds, complete: true, modelConfig: model.ir.meta.config });
       const seconds = (performance.now() - t0) / 1000;
-      const { metrics, panels } = evaluateProgramWithPanels(program, ds, { metrics: spec.metrics });
+      const { metrics, panels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
       const globals = program.globals();
       const maskSite = model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
       seeds.forEach((seed, r) => {
@@ -168,6 +168,22 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
     xTrain.dispose();
   }
   return { rows: rowsOut, artifacts };
+}
+
+/**
+ * The command line's metric options: the named metrics, or every applicable one with DCI left out
+ * when its boosted trees would take minutes (a note on stderr says so, once per run).
+ */
+export function metricOptions(what: string, metrics: string[] | undefined) {
+  let told = false;
+  return {
+    metrics,
+    dciWorkLimit: DCI_WORK_LIMIT,
+    onSkip: (keys: string[], reason: string) => {
+      if (!told) process.stderr.write(`note: ${what}: ${keys.join(", ")} not computed: ${reason}\n`);
+      told = true;
+    },
+  };
 }
 
 function encoderHidden(model: { ir: { meta: Record<string, unknown> } }): number[] | undefined {

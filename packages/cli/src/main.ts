@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { initBackend, type BackendName } from "@sparse-dgm/core";
 import { zoo, zooEntry } from "@sparse-dgm/zoo";
 import { renderModel } from "@sparse-dgm/viz";
-import { runJob } from "./jobs.js";
+import { runJob, metricOptions } from "./jobs.js";
 import { writeResults, degenerateWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
@@ -15,6 +15,15 @@ import { progressBar } from "./progress.js";
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+}
+
+/** `--metrics a,b,c`: the names, each checked against the metric registry (an unknown name is an error naming it). */
+async function parseMetrics(list: unknown): Promise<string[] | undefined> {
+  if (!list) return undefined;
+  const names = String(list).split(",").map((m) => m.trim()).filter(Boolean);
+  const { getMetric } = await import("@sparse-dgm/metrics");
+  names.forEach((m) => getMetric(m));
+  return names;
 }
 
 function summarise(rows: Array<{ model: string; data: string; metrics: Record<string, number> }>): string {
@@ -138,8 +147,10 @@ export async function main(argv: string[]): Promise<void> {
     .option("--no-replicas", "fit the seeds one after another instead of as replicas")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
+    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
     .action(async (name: string, opts: Record<string, any>) => {
       const entry = zooEntry(name);
+      const metrics = await parseMetrics(opts.metrics);
       const backend = await initBackend(opts.backend as BackendName | undefined);
       const data = await import("@sparse-dgm/data");
       const ds = await data.loadData(opts.data);
@@ -159,6 +170,7 @@ export async function main(argv: string[]): Promise<void> {
           out,
           checkpointEvery: opts.checkpointEvery,
           config: modelConfigs([name], opts.set)[name],
+          metrics,
           onProgress: (p) => bar.update(p.epoch, { loss: p.loss.toFixed(4), ms: p.msPerStep.toFixed(2) }),
         },
         ds,
@@ -193,11 +205,7 @@ export async function main(argv: string[]): Promise<void> {
       const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
       for (const m of models) zooEntry(m);
       const data = String(opts.data).split(";").filter((d) => d.trim());
-      const metrics = opts.metrics ? String(opts.metrics).split(",").map((s) => s.trim()) : undefined;
-      if (metrics) {
-        const { getMetric } = await import("@sparse-dgm/metrics");
-        metrics.forEach((m) => getMetric(m));
-      }
+      const metrics = await parseMetrics(opts.metrics);
       const configs = modelConfigs(models, opts.set);
       const entries: CompareEntry[] = data.flatMap((d) => models.map((model) => ({ model, data: d.trim(), config: configs[model], epochs: opts.epochs })));
       const out = opts.out ?? join("runs", timestamp());
@@ -242,9 +250,10 @@ export async function main(argv: string[]): Promise<void> {
     .description("compute every applicable metric of a saved model on a data source")
     .argument("<checkpoint>", "a checkpoint directory (e.g. runs/<time>/checkpoints/sparseVae-s0)")
     .requiredOption("--data <source>", "data source (its test split is used for held-out metrics)")
+    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
     .option("--json", "print JSON")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName }) => {
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string }) => {
       await initBackend(opts.backend);
       const { readCheckpoint } = await import("@sparse-dgm/infer/node");
       const { deserialize } = await import("@sparse-dgm/infer");
@@ -259,7 +268,7 @@ export async function main(argv: string[]): Promise<void> {
       }
       const model = entry.build({ ...config, features: ds.g, stats: { sigmaPriorScale: config.sigmaScale as number | undefined } });
       const program = deserialize(model, ckpt);
-      const metrics = evaluateProgram(program, ds);
+      const metrics = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${opts.data}`, await parseMetrics(opts.metrics)));
       const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
       const out = metrics.map((m, i) => ({ model: ckpt.manifest.model, data: opts.data, seed: seeds[i], metrics: m }));
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");

@@ -16,9 +16,9 @@ import { toRows } from "./types.js";
 export interface ProbeOptions {
   /** Inverse L2 strength (sklearn `C`). Default 1. */
   C?: number;
-  /** Maximum L-BFGS iterations. Default 1000. */
+  /** Maximum L-BFGS iterations. Default 100 (sklearn's `max_iter`). */
   maxIter?: number;
-  /** Stop when the max-abs gradient falls below this. Default 1e-6. */
+  /** Stop when the max-abs gradient falls below this. Default 1e-4 (sklearn's `tol`, passed to L-BFGS as `gtol`). */
   tol?: number;
   /** Z-score the codes with training mean/std first (default false: sklearn default uses raw inputs). */
   standardize?: boolean;
@@ -49,8 +49,8 @@ export interface LogisticModel {
  */
 export function fitLogisticRegression(X: Matrix, y: ArrayLike<number | string>, options: ProbeOptions = {}): LogisticModel {
   const C = options.C ?? 1;
-  const maxIter = options.maxIter ?? 1000;
-  const tol = options.tol ?? 1e-6;
+  const maxIter = options.maxIter ?? 100;
+  const tol = options.tol ?? 1e-4;
   const rows = toRows(X, "fitLogisticRegression X");
   const n = rows.length;
   if (n === 0) throw new Error("fitLogisticRegression: no rows");

@@ -43,6 +43,26 @@ describe("metric registry", () => {
     const only = computeMetrics({ codesTrain: codes, truthZTrain: zTrue }, { metrics: ["mcc"] });
     expect(Object.keys(only)).toEqual(["mcc"]);
   });
+  it("leaves DCI out when its tree work exceeds dciWorkLimit and metrics were not named, says why, and computes it when named", () => {
+    const N = 60;
+    const zTrue = Array.from({ length: N }, (_, i) => [Math.sin(i * 0.37), Math.cos(i * 1.3)]);
+    const codes = zTrue.map(([a, b], i) => [b, 0.01 * Math.sin(i * 2.1), -2 * a]);
+    const inputs = { codesTrain: codes, codesTest: codes, truthZTrain: zTrue, truthZTest: zTrue };
+    const told: Array<[string[], string]> = [];
+    // 60 points × 3 codes × 2 factors = 360 units
+    const over = computeMetrics(inputs, { dciWorkLimit: 359, onSkip: (k, why) => told.push([k, why]) });
+    expect("dciDisentanglement" in over || "dciCompleteness" in over || "dciInformativeness" in over).toBe(false);
+    expect(over.dciDisentanglement16).toBeGreaterThan(0);
+    expect(over.mcc).toBeCloseTo(1, 10);
+    expect(told).toHaveLength(1);
+    expect(told[0][0]).toEqual(["dciDisentanglement", "dciCompleteness", "dciInformativeness"]);
+    expect(told[0][1]).toMatch(/^60 training points × 3 codes × 2 factors is 1× the limit/);
+    const within = computeMetrics(inputs, { dciWorkLimit: 360 });
+    expect(within.dciDisentanglement).toBeGreaterThan(0.5);
+    const named = computeMetrics(inputs, { metrics: ["dciDisentanglement"], dciWorkLimit: 1, onSkip: () => told.push([[], ""]) });
+    expect(named.dciDisentanglement).toBe(within.dciDisentanglement);
+    expect(told).toHaveLength(1);
+  });
   it("omits Jaccard scores on collapse, reports it (emptyCodeFraction 1) and names it", () => {
     const gamma = [[0.1, 0.2], [0.1, 0.1], [0, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });

@@ -130,7 +130,19 @@ export interface ComputeMetricsOptions {
   metrics?: string[];
   /** DCI options (regressor etc.) for the dci* keys. */
   dci?: DciOptions;
+  /**
+   * When `metrics` is not given (every applicable metric), skip DCI's boosted trees if training
+   * points × codes × factors exceeds this (their cost grows with that product: about 3e-5 s per
+   * unit in this project's GBT on a 2-core VM); `onSkip` hears which metrics and why. DCI-16 (16
+   * points) is kept. Asking for a DCI key by name always computes it.
+   */
+  dciWorkLimit?: number;
+  /** Told about each group of metrics left out by a limit, with the reason. */
+  onSkip?: (metrics: string[], reason: string) => void;
 }
+
+/** The default {@link ComputeMetricsOptions.dciWorkLimit} of the command line: about a minute of DCI. */
+export const DCI_WORK_LIMIT = 2e6;
 
 /**
  * Compute every requested metric whose inputs are present; metrics that do not apply
@@ -157,7 +169,16 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   const cTe = inputs.codesTest ?? inputs.codesTrain;
   const zTe = inputs.codesTest ? inputs.truthZTest : inputs.truthZTrain;
   const haveZ = cTr && zTr && cTe && zTe;
-  if (haveZ && want("dciDisentanglement", "dciCompleteness", "dciInformativeness")) {
+  const dciKeys = ["dciDisentanglement", "dciCompleteness", "dciInformativeness"];
+  const dciWork = haveZ ? cTr.length * (cTr[0]?.length ?? 0) * (zTr[0]?.length ?? 0) : 0;
+  const dciOverLimit = !options.metrics && options.dciWorkLimit !== undefined && dciWork > options.dciWorkLimit;
+  if (haveZ && want(...dciKeys) && dciOverLimit) {
+    options.onSkip?.(
+      dciKeys,
+      `${cTr.length} training points × ${cTr[0].length} codes × ${zTr[0].length} factors is ${(dciWork / options.dciWorkLimit!).toFixed(0)}× the limit of boosted-tree work ` +
+        `(about ${Math.max(1, Math.round((dciWork * 3e-5) / 60))} min); ask for them by name (--metrics) to compute them`,
+    );
+  } else if (haveZ && want(...dciKeys)) {
     const r = dci(cTr, zTr, cTe, zTe, options.dci);
     put("dciDisentanglement", r.disentanglement);
     put("dciCompleteness", r.completeness);
