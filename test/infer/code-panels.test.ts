@@ -70,6 +70,14 @@ describe("evaluateProgramWithPanels", () => {
     expect(panels[0].classJaccard).toBeUndefined();
   });
 
+  it("with every test label missing, or more than 40 classes: test rows, no class matrix", () => {
+    for (const labels of [ds.labels!.map(() => -1), ds.labels!.map((_, i) => i % 41)]) {
+      const { panels } = evaluateProgramWithPanels(program, { ...ds, labels, labelNames: undefined });
+      expect(panels[0].activityBy).toBe("row");
+      expect(panels[0].classJaccard).toBeUndefined();
+    }
+  });
+
   it("a model without a local code has no panels", async () => {
     const model = zoo.vae.build({ features: 36, latents: 3, hidden: 8 } as never);
     const p = compile(model, { seed: 0 });

@@ -48,7 +48,7 @@ function truthW(ds: Dataset): number[][] | undefined {
 
 /** What a local (binary) code looks like on the held-out split, for the report's activity panels. */
 export interface CodePanels {
-  /** Mean activity γ per class × latent (labelled data), or γ of the first test rows × latent. */
+  /** Mean activity γ per class × latent (labelled data, at most 40 classes), or γ of the first 40 test rows × latent. */
   activity: number[][];
   /** Names of the activity rows: class names, or `row <i>`. */
   activityRows: string[];
@@ -65,14 +65,16 @@ export interface CodePanels {
 
 /** Test rows shown one by one in the activity panel of unlabelled data. */
 const ACTIVITY_ROWS = 40;
+/** More classes than this are drawn as test rows (a class × class matrix that size is unreadable). */
+const MAX_PANEL_CLASSES = 40;
 
 function codePanels(gamma: Matrix, labels: ArrayLike<number> | undefined, names: string[] | undefined, jaccard: ReturnType<typeof classJaccardLabelled> | undefined): CodePanels {
-  if (!labels) {
+  const classes = labels ? [...new Set(Array.from(labels).filter((l) => l >= 0))].sort((a, b) => a - b) : [];
+  if (!labels || classes.length === 0 || classes.length > MAX_PANEL_CLASSES) {
     const rows = gamma.slice(0, ACTIVITY_ROWS);
     return { activity: rows.map((r) => Array.from(r)), activityRows: rows.map((_, i) => `row ${i}`), activityBy: "row" };
   }
   const D = gamma[0]?.length ?? 0;
-  const classes = [...new Set(Array.from(labels).filter((l) => l >= 0))].sort((a, b) => a - b);
   const index = new Map(classes.map((c, k) => [c, k]));
   const sum = classes.map(() => new Float64Array(D));
   const count = new Float64Array(classes.length);
