@@ -172,7 +172,8 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
 
 /**
  * The command line's metric options: the named metrics, or every applicable one with DCI left out
- * when its boosted trees would take minutes (a note on stderr says so, once per run).
+ * when its boosted trees would take minutes (a note on stderr says so, once per call: one job or
+ * replica group).
  */
 export function metricOptions(what: string, metrics: string[] | undefined) {
   let told = false;

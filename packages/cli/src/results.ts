@@ -26,8 +26,8 @@ export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
 }
 
 /**
- * One warning line per row whose binary code is degenerate (collapsed, one fixed set, or mostly
- * empty), so it is never read as a perfect score; it says whether the Jaccard scores were dropped
+ * One warning line per row whose binary code is degenerate (collapsed, one fixed set, mostly
+ * empty, or nearly fixed), so it is never read as a perfect score; it says whether the Jaccard scores were dropped
  * or kept.
  */
 export function degenerateWarnings(rows: readonly ResultRow[]): string[] {

@@ -170,8 +170,10 @@ function evaluate(
         inputs.labelsTest = Array.from(ds.split.test, (i) => ds.labels![i]);
       }
       if (inputs.gamma && withPanels) {
-        const jaccard = inputs.labelsTest ? classJaccardLabelled(inputs.gamma, inputs.labelsTest) : undefined;
-        inputs.jaccard = jaccard;
+        // the panel's matrix from at most 200 points per class when the Jaccard metrics were not asked for (it is O(n²))
+        const forMetrics = !opts.metrics || opts.metrics.some((k) => k === "withinClassJaccard" || k === "betweenClassJaccard");
+        const jaccard = inputs.labelsTest ? classJaccardLabelled(inputs.gamma, inputs.labelsTest, forMetrics ? {} : { maxPerClass: 200 }) : undefined;
+        if (forMetrics) inputs.jaccard = jaccard;
         panels.push(codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard));
       }
       const m = computeMetrics(inputs, opts);

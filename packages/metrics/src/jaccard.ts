@@ -193,6 +193,7 @@ export function activeSetStats(gamma: Matrix, threshold = 0.5): ActiveSetStats {
     const key = on.join(",");
     count.set(key, (count.get(key) ?? 0) + 1);
   }
-  const modal = Math.max(0, ...count.values());
+  let modal = 0;
+  for (const c of count.values()) if (c > modal) modal = c;
   return { meanActiveSize: n ? total / n : NaN, emptyFraction: n ? empty / n : NaN, distinctActiveSets: count.size, modalSetFraction: n ? modal / n : NaN };
 }

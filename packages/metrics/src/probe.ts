@@ -18,7 +18,10 @@ export interface ProbeOptions {
   C?: number;
   /** Maximum L-BFGS iterations. Default 100 (sklearn's `max_iter`). */
   maxIter?: number;
-  /** Stop when the max-abs gradient falls below this. Default 1e-4 (sklearn's `tol`, passed to L-BFGS as `gtol`). */
+  /**
+   * Stop when the max-abs gradient of sklearn's scaled objective (mean loss + ‖W‖²/(2Cn), as
+   * sklearn ≥ 1.2 writes it) falls below this. Default 1e-4 (sklearn's `tol`, its L-BFGS `gtol`).
+   */
   tol?: number;
   /** Z-score the codes with training mean/std first (default false: sklearn default uses raw inputs). */
   standardize?: boolean;
@@ -99,7 +102,8 @@ export function fitLogisticRegression(X: Matrix, y: ArrayLike<number | string>, 
   };
 
   const w = new Float64Array(dim);
-  const nIter = lbfgs(fg, w, maxIter, tol);
+  // sklearn (≥ 1.2) minimises the mean loss + ‖W‖²/(2Cn) with gtol = tol; this objective is C·n times that one
+  const nIter = lbfgs(fg, w, maxIter, tol * C * n);
   const coef = Array.from({ length: K }, (_, k) => Array.from(w.subarray(k * P, k * P + p)));
   const intercept = Array.from({ length: K }, (_, k) => w[k * P + p]);
   return {

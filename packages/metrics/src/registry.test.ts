@@ -56,7 +56,7 @@ describe("metric registry", () => {
     expect(over.mcc).toBeCloseTo(1, 10);
     expect(told).toHaveLength(1);
     expect(told[0][0]).toEqual(["dciDisentanglement", "dciCompleteness", "dciInformativeness"]);
-    expect(told[0][1]).toMatch(/^60 training points × 3 codes × 2 factors is 1× the limit/);
+    expect(told[0][1]).toMatch(/^60 training points × 3 codes × 2 factors is 1\.0× the limit/);
     const within = computeMetrics(inputs, { dciWorkLimit: 360 });
     expect(within.dciDisentanglement).toBeGreaterThan(0.5);
     const named = computeMetrics(inputs, { metrics: ["dciDisentanglement"], dciWorkLimit: 1, onSkip: () => told.push([[], ""]) });
@@ -118,6 +118,10 @@ describe("metric registry", () => {
     // the label-free statistics still see every row
     expect(m.emptyCodeFraction).toBeCloseTo(1 / 6, 12);
     expect(metrics.labelled([[1], [2], [3]], [2, -1, 0])).toEqual({ rows: [[1], [3]], labels: [2, 0] });
+    // one class among the labelled training rows: no probe (and no crash), the rest still computed
+    const one = computeMetrics({ gamma, labelsTest: [0, 0, 1, 1, -1, -1], codesTrain: codes, codesTest: codes, labelsTrain: [0, -1, -1, 0, -1, -1] });
+    expect("linearProbeAccuracy" in one).toBe(false);
+    expect(one.withinClassJaccard).toBe(1);
   });
   it("a healthy code is not flagged", () => {
     const m = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });

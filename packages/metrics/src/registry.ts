@@ -6,7 +6,7 @@
  */
 import { activeUnits } from "./active-units.js";
 import { dci, dci16, type DciOptions } from "./dci.js";
-import { classJaccard, activeSetStats, type JaccardResult } from "./jaccard.js";
+import { classJaccard, activeSetStats, type JaccardResult, type JaccardOptions } from "./jaccard.js";
 import { mcc } from "./mcc.js";
 import { mig } from "./mig.js";
 import { linearProbe } from "./probe.js";
@@ -175,7 +175,7 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   if (haveZ && want(...dciKeys) && dciOverLimit) {
     options.onSkip?.(
       dciKeys,
-      `${cTr.length} training points × ${cTr[0].length} codes × ${zTr[0].length} factors is ${(dciWork / options.dciWorkLimit!).toFixed(0)}× the limit of boosted-tree work ` +
+      `${cTr.length} training points × ${cTr[0].length} codes × ${zTr[0].length} factors is ${(dciWork / options.dciWorkLimit!).toFixed(1)}× the limit of boosted-tree work ` +
         `(about ${Math.max(1, Math.round((dciWork * 3e-5) / 60))} min); ask for them by name (--metrics) to compute them`,
     );
   } else if (haveZ && want(...dciKeys)) {
@@ -222,7 +222,8 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   if (inputs.codesTrain && inputs.codesTest && inputs.labelsTrain && inputs.labelsTest && want("linearProbeAccuracy")) {
     const tr = labelled(inputs.codesTrain, inputs.labelsTrain);
     const te = labelled(inputs.codesTest, inputs.labelsTest);
-    if (tr.rows.length && te.rows.length) put("linearProbeAccuracy", linearProbe(tr.rows, tr.labels, te.rows, te.labels).testAccuracy);
+    // a probe needs two classes among the labelled training rows (partly labelled data may have fewer)
+    if (te.rows.length && new Set(tr.labels).size >= 2) put("linearProbeAccuracy", linearProbe(tr.rows, tr.labels, te.rows, te.labels).testAccuracy);
   }
   if (inputs.x && inputs.xHat && want("heldoutMse")) put("heldoutMse", reconstructionMse(inputs.x, inputs.xHat).mse);
   if (inputs.x && inputs.xHatMean && want("heldoutMseMean")) put("heldoutMseMean", reconstructionMse(inputs.x, inputs.xHatMean).mse);
@@ -237,9 +238,9 @@ export function labelled(rows: Matrix, labels: ArrayLike<number | string>): { ro
 }
 
 /** {@link classJaccard} over the labelled rows only (unlabelled rows are no class of their own). */
-export function classJaccardLabelled(gamma: Matrix, labels: ArrayLike<number | string>): JaccardResult {
+export function classJaccardLabelled(gamma: Matrix, labels: ArrayLike<number | string>, options: JaccardOptions = {}): JaccardResult {
   const l = labelled(gamma, labels);
-  return classJaccard(l.rows, l.labels);
+  return classJaccard(l.rows, l.labels, options);
 }
 
 /**
@@ -281,7 +282,8 @@ export interface DegenerateRow<R> {
   /** {@link degenerateCode}'s reason. */
   why: string;
   /**
-   * `"not reported"`: the scores were dropped (a collapsed or one-set code scores a trivial 1);
+   * `"not reported"`: the row has no Jaccard scores and never gets them for this code (a collapsed or
+   * one-set code would score a trivial 1; with labels they are dropped, without labels never computed);
    * `"kept"`: they are in the row but inflated by pairs of empty sets (a mostly collapsed code);
    * `undefined`: the row never had them (no labels).
    */

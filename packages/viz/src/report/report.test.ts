@@ -8,6 +8,7 @@ import { escapeHtml, inlineSvg } from "./html.js";
 import { formatNumber, metricDirection, summarize } from "./metrics.js";
 import { exampleReportInput, EXAMPLE_DATA, EXAMPLE_MODELS } from "./example.js";
 import type { ResultRow } from "./types.js";
+import { activityHeatmapSpec } from "./specs.js";
 
 /** A minimal RFC 4180 parser for the round trip. */
 function parseCsv(text: string): string[][] {
@@ -107,6 +108,14 @@ describe("renderReport", async () => {
     expect(act).toContain("class × class mean Jaccard of active sets");
     expect(act).toContain("latent activity γ");
     for (const name of ["trouser", "sneaker"]) expect(act).toContain(`>${name}<`);
+    // the second panel is the class matrix, its cells keyed by class name on both axes
+    const spec = activityHeatmapSpec({
+      model: "m", data: "d", seed: 0, activity: [[0.1, 0.9], [0.8, 0.2]], activityBy: "class", activityRows: ["sandal", "sneaker"],
+      classJaccard: [[0.7, 0.6], [0.6, 0.9]], classNames: ["sandal", "sneaker"],
+    }) as unknown as { hconcat: Array<{ title: string }>; data: { values: Array<{ panel: string; row: string; col: string; value: number }> } };
+    expect(spec.hconcat.map((u) => u.title)).toEqual(["latent activity γ", "class × class mean Jaccard of active sets"]);
+    expect(spec.data.values.filter((v) => v.panel === "p1")).toContainEqual({ panel: "p1", row: "sandal", col: "sneaker", value: 0.6 });
+    expect(spec.data.values.filter((v) => v.panel === "p0")).toContainEqual({ panel: "p0", row: "sneaker", col: "0", value: 0.8 });
   });
 
   it("has one inline SVG per plot", () => {

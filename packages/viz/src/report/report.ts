@@ -302,7 +302,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       `<p class="note">Mean activity γ of the local mask on the held-out split per class (or, without labels, per test row) × latent, ` +
       `for one representative seed per model; 0–1 scale. With labels, beside it: the class × class mean Jaccard of the active sets ` +
       `(γ &gt; 0.5): classes that share active units form blocks (on Fashion-MNIST, tops and shoes). The diagonal is the within-class score; ` +
-      `it is absent for a degenerate code (see the comparison's warnings).</p>`;
+      `it is absent when every active set is empty or every point has the same one (flagged codes are listed under the comparison table).</p>`;
     for (const data of dataSources) {
       const models = modelsOf(data).filter((m) => artifactsOf(m, data).some((a) => a.activity && a.activity.length > 0));
       if (models.length === 0) continue;
