@@ -176,13 +176,14 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
  * replica group).
  */
 export function metricOptions(what: string, metrics: string[] | undefined) {
-  let told = false;
+  const told = new Set<string>();
   return {
     metrics,
     dciWorkLimit: DCI_WORK_LIMIT,
     onSkip: (keys: string[], reason: string) => {
-      if (!told) process.stderr.write(`note: ${what}: ${keys.join(", ")} not computed: ${reason}\n`);
-      told = true;
+      const line = `note: ${what}: ${keys.join(", ")} not reported: ${reason}`;
+      if (!told.has(line)) process.stderr.write(`${line}\n`);
+      told.add(line);
     },
   };
 }

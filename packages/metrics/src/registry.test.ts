@@ -98,6 +98,12 @@ describe("metric registry", () => {
   it("degenerateRows says which flagged rows lost their Jaccard scores and which kept them", () => {
     const collapsed = computeMetrics({ gamma: [[0.1, 0.2], [0.1, 0.1], [0, 0]], labelsTest: [0, 0, 1] });
     const mostly = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.1], [0, 0], [0.2, 0.8], [0.1, 0], [0.3, 0.3]], labelsTest: [0, 0, 0, 1, 1, 1] });
+    // partly labelled: the labelled rows share one set while the whole code is healthy; the drop is told, not silent
+    const told: string[] = [];
+    const partly = computeMetrics({ gamma: [[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.7]], labelsTest: [0, 1, -1, -1] }, { onSkip: (k, why) => told.push(`${k.join(",")}: ${why}`) });
+    expect(metrics.degenerateCode(partly)).toBeUndefined();
+    expect("withinClassJaccard" in partly).toBe(false);
+    expect(told).toEqual(["withinClassJaccard,betweenClassJaccard: every labelled test point has the same active set (γ > 0.5)"]);
     const unlabelled = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.1], [0, 0]] });
     const healthy = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });
     const rows = [collapsed, mostly, unlabelled, healthy].map((metrics, seed) => ({ seed, metrics }));

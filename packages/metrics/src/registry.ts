@@ -137,7 +137,7 @@ export interface ComputeMetricsOptions {
    * points) is kept. Asking for a DCI key by name always computes it.
    */
   dciWorkLimit?: number;
-  /** Told about each group of metrics left out by a limit, with the reason. */
+  /** Told about each group of metrics left out (by a limit, or a degenerate code's Jaccard scores), with the reason. */
   onSkip?: (metrics: string[], reason: string) => void;
 }
 
@@ -217,6 +217,12 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     if (!r.collapsed && !r.uniform) {
       put("withinClassJaccard", r.withinClassJaccard);
       put("betweenClassJaccard", r.betweenClassJaccard);
+    } else if (Array.from(inputs.labelsTest).some((l) => typeof l === "number" && l < 0)) {
+      // partly labelled data: the labelled rows can be degenerate while the whole code is not flagged, so say it here
+      options.onSkip?.(
+        ["withinClassJaccard", "betweenClassJaccard"],
+        r.collapsed ? "every labelled test point's active set (γ > 0.5) is empty" : "every labelled test point has the same active set (γ > 0.5)",
+      );
     }
   }
   if (inputs.codesTrain && inputs.codesTest && inputs.labelsTrain && inputs.labelsTest && want("linearProbeAccuracy")) {
