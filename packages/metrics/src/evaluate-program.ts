@@ -14,7 +14,7 @@
 import { tf } from "@sparse-dgm/core";
 import { observedTensor, type Program } from "@sparse-dgm/infer";
 import type { Dataset } from "@sparse-dgm/data";
-import { computeMetrics, classJaccardLabelled, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
+import { computeMetrics, classJaccardLabelled, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
 
 /** Options of {@link evaluateProgram}. */
@@ -69,7 +69,7 @@ const ACTIVITY_ROWS = 40;
 const MAX_PANEL_CLASSES = 40;
 
 function codePanels(gamma: Matrix, labels: ArrayLike<number> | undefined, names: string[] | undefined, jaccard: ReturnType<typeof classJaccardLabelled> | undefined): CodePanels {
-  const classes = labels ? [...new Set(Array.from(labels).filter((l) => l >= 0))].sort((a, b) => a - b) : [];
+  const classes = labels ? [...new Set(Array.from(labels).filter((l) => !isMissingLabel(l)))].sort((a, b) => a - b) : [];
   if (!labels || classes.length === 0 || classes.length > MAX_PANEL_CLASSES) {
     const rows = gamma.slice(0, ACTIVITY_ROWS);
     return { activity: rows.map((r) => Array.from(r)), activityRows: rows.map((_, i) => `row ${i}`), activityBy: "row" };

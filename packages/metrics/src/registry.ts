@@ -217,7 +217,7 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     if (!r.collapsed && !r.uniform) {
       put("withinClassJaccard", r.withinClassJaccard);
       put("betweenClassJaccard", r.betweenClassJaccard);
-    } else if (Array.from(inputs.labelsTest).some((l) => typeof l === "number" && l < 0)) {
+    } else if (Array.from(inputs.labelsTest).some(isMissingLabel)) {
       // partly labelled data: the labelled rows can be degenerate while the whole code is not flagged, so say it here
       options.onSkip?.(
         ["withinClassJaccard", "betweenClassJaccard"],
@@ -236,9 +236,14 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   return out;
 }
 
-/** The rows whose label is present: a negative numeric label means missing (the Dataset convention). */
+/** A negative numeric label means missing (the Dataset convention). */
+export function isMissingLabel(label: number | string): boolean {
+  return typeof label === "number" && label < 0;
+}
+
+/** The rows whose label is present ({@link isMissingLabel}). */
 export function labelled(rows: Matrix, labels: ArrayLike<number | string>): { rows: Matrix; labels: Array<number | string> } {
-  const keep = Array.from(labels, (l, i) => [l, i] as const).filter(([l]) => !(typeof l === "number" && l < 0));
+  const keep = Array.from(labels, (l, i) => [l, i] as const).filter(([l]) => !isMissingLabel(l));
   if (keep.length === labels.length) return { rows, labels: Array.from(labels) };
   return { rows: keep.map(([, i]) => rows[i]), labels: keep.map(([l]) => l) };
 }
@@ -264,15 +269,30 @@ export function classJaccardLabelled(gamma: Matrix, labels: ArrayLike<number | s
  * ```
  */
 export function degenerateCode(metrics: Readonly<Record<string, number>>): string | undefined {
+  return classifyCode(metrics)?.why;
+}
+
+/**
+ * {@link degenerateCode}'s reason, and whether it is a case whose Jaccard scores are dropped (a
+ * collapsed or one-set code scores a trivial 1) rather than kept and flagged.
+ */
+function classifyCode(metrics: Readonly<Record<string, number>>): { why: string; dropsJaccard: boolean } | undefined {
   const empty = metrics.emptyCodeFraction;
-  if (empty === 1) return "collapsed: every active set (γ > 0.5) is empty";
-  if (metrics.distinctActiveSets === 1) return `not sample-specific: every point has the same ${metrics.meanActiveSize ?? "?"} active units`;
+  if (empty === 1) return { why: "collapsed: every active set (γ > 0.5) is empty", dropsJaccard: true };
+  if (metrics.distinctActiveSets === 1)
+    return { why: `not sample-specific: every point has the same ${metrics.meanActiveSize ?? "?"} active units`, dropsJaccard: true };
   // two empty sets count as equal, so a mostly empty code inflates the within-class Jaccard
   if (empty !== undefined && empty >= MOSTLY_EMPTY)
-    return `mostly collapsed: ${(100 * empty).toFixed(0)}% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores`;
+    return {
+      why: `mostly collapsed: ${(100 * empty).toFixed(0)}% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores`,
+      dropsJaccard: false,
+    };
   const modal = metrics.modalActiveSetFraction;
   if (modal !== undefined && modal >= NEARLY_FIXED)
-    return `nearly fixed: ${(100 * modal).toFixed(0)}% of points have the same active set (γ > 0.5), so Jaccard scores near 1 say little about classes`;
+    return {
+      why: `nearly fixed: ${(100 * modal).toFixed(0)}% of points have the same active set (γ > 0.5), so Jaccard scores near 1 say little about classes`,
+      dropsJaccard: false,
+    };
   return undefined;
 }
 
@@ -303,10 +323,9 @@ export interface DegenerateRow<R> {
 export function degenerateRows<R extends { metrics?: Readonly<Record<string, number>> }>(rows: readonly R[]): DegenerateRow<R>[] {
   return rows.flatMap((row) => {
     const m = row.metrics ?? {};
-    const why = degenerateCode(m);
-    if (!why) return [];
-    const dropped = m.emptyCodeFraction === 1 || m.distinctActiveSets === 1;
-    const jaccard = dropped ? "not reported" : m.withinClassJaccard !== undefined ? "kept" : undefined;
-    return [{ row, why, jaccard }];
+    const c = classifyCode(m);
+    if (!c) return [];
+    const jaccard = c.dropsJaccard ? "not reported" : m.withinClassJaccard !== undefined ? "kept" : undefined;
+    return [{ row, why: c.why, jaccard }];
   });
 }
