@@ -201,8 +201,11 @@ function uniqueNames(names: string[] | undefined, n: number): string[] {
   return new Set(base).size === n ? base : base.map((b, i) => `${i}: ${b}`);
 }
 
-/** A Vega-Lite unit spec (no data) for one heatmap panel; data comes from the parent's `values`. */
-function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
+/**
+ * A Vega-Lite unit spec (no data) for one heatmap panel, and the row and column names it draws;
+ * the data comes from the parent's `values`.
+ */
+function matrixUnit(panel: MatrixPanel, key: string): { spec: Record<string, unknown>; rows: string[]; cols: string[] } {
   const nr = panel.matrix.length;
   const nc = Math.max(0, ...panel.matrix.map((r) => r.length));
   const rows = uniqueNames(panel.rowNames, nr);
@@ -217,7 +220,7 @@ function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
     panel.scale === "diverging"
       ? { scheme: "redblue", reverse: true, domain: [-m, m], domainMid: 0 }
       : { scheme: "purples", domain: [0, 1] };
-  return {
+  const spec = {
     title: panel.title,
     width: nc * cw,
     height: nr * ch,
@@ -248,9 +251,8 @@ function matrixUnit(panel: MatrixPanel, key: string): Record<string, unknown> {
         legend: { gradientLength: Math.min(140, Math.max(50, nr * ch - 20)), direction: "vertical" },
       },
     },
-    _rows: rows,
-    _cols: cols,
   };
+  return { spec, rows, cols };
 }
 
 /**
@@ -261,17 +263,13 @@ export function matrixHeatmapSpec(panels: readonly MatrixPanel[], opts: { title?
   const values: Array<{ panel: string; row: string; col: string; value: number }> = [];
   const units = panels.map((p, k) => {
     const key = `p${k}`;
-    const unit = matrixUnit(p, key);
-    const rows = unit._rows as string[];
-    const cols = unit._cols as string[];
-    delete unit._rows;
-    delete unit._cols;
+    const { spec, rows, cols } = matrixUnit(p, key);
     p.matrix.forEach((r, i) =>
       r.forEach((v, j) => {
         if (finite(v)) values.push({ panel: key, row: rows[i], col: cols[j], value: v });
       }),
     );
-    return unit;
+    return spec;
   });
   return {
     $schema: SCHEMA,
