@@ -2,7 +2,7 @@
 // Adam 1e-3, Bernoulli (cross-entropy on grey levels, as the PyTorch reference), 5 epochs.
 // Prints after each epoch the test negative ELBO per image (codes drawn as in training: relaxed
 // gates, the reference's measure) and with hard gates (the spike-and-slab model itself), the mean γ
-// and active-set size on the test set, and the training time ("vae": the reference's VAE, for calibration). usage: node packages/cli/bin/run-ts.js bench/vsc-fashion.ts [model=vsc] [epochs=5] [limit] [seed=0]
+// and active-set size on the test set, and the training time ("vae": the reference's VAE, for calibration). usage: node packages/cli/bin/run-ts.js bench/vsc-fashion.ts [model=vsc] [epochs=5] [limit] [seed=0] [config overrides as JSON, e.g. '{"inclusionInit":0.1}']
 import { tf, initBackend, model as dslModel } from "@sparse-dgm/core";
 import { normal, bernoulli } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
@@ -10,7 +10,8 @@ import { compile, observedTensor } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
 
-const [modelName = "vsc", epochsArg = "5", limitArg, seedArg = "0"] = process.argv.slice(2);
+const [modelName = "vsc", epochsArg = "5", limitArg, seedArg = "0", configArg] = process.argv.slice(2);
+const overrides = configArg ? (JSON.parse(configArg) as Record<string, unknown>) : {};
 const backend = await initBackend();
 const dir = "/usr/share/datasets/fashion-mnist";
 const ds = await loadData(
@@ -28,11 +29,11 @@ const fashionVae = () =>
     .observe("x", ({ z }, ctx) => bernoulli({ logits: ctx.layout(ctx.mlp("decoder", { input: z, hidden: [400], output: ds.g }), ["data", "feature"]), targets: "fractional" }), {
       plates: ["data", "feature"],
     });
-const model = modelName === "vae" ? fashionVae() : zoo[modelName].build({ features: ds.g } as never);
+const model = modelName === "vae" ? fashionVae() : zoo[modelName].build({ features: ds.g, ...overrides } as never);
 const program = compile(model, { seed: Number(seedArg), normalisation: "elbo", encoderHidden: [400] });
 const train = observedTensor(model, ds, ds.split.train);
 const test = observedTensor(model, ds, ds.split.test);
-console.log(`${modelName} on Fashion-MNIST: ${ds.split.train.length} train, ${ds.split.test.length} test, backend ${backend}`);
+console.log(`${modelName} on Fashion-MNIST: ${ds.split.train.length} train, ${ds.split.test.length} test, backend ${backend}${configArg ? `, config ${configArg}` : ""}`);
 let trainSeconds = 0;
 const rows: Array<Record<string, number>> = [];
 for (let e = 1; e <= Number(epochsArg); e++) {
