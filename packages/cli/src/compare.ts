@@ -3,7 +3,8 @@
  * train as replicas of one program (or one by one with `replicas: false`). Jobs are independent:
  * with `jobs > 1` they run in parallel worker threads. Each finished job's rows are merged into
  * `results.json` / `results.csv` at once, and a re-run skips the rows already there, so an
- * interrupted comparison resumes with only the missing rows. At the end the report is written.
+ * interrupted comparison resumes with only the missing rows; rows saved with other settings
+ * (epochs, hyperparameters) are fitted again from the start. At the end the report is written.
  */
 import { Worker } from "node:worker_threads";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -57,18 +58,71 @@ function readRows(out: string): ResultRow[] {
   return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as ResultRow[]) : [];
 }
 
-/** The jobs still to run: (entry, seeds) whose rows are not in results.json yet. */
-export function pendingJobs(spec: CompareSpec): Array<{ entry: CompareEntry; seeds: number[] }> {
-  const done = new Set(readRows(spec.out).map((r) => `${r.model}|${r.data}|${r.seed}`));
-  const jobs: Array<{ entry: CompareEntry; seeds: number[] }> = [];
+/** A pending job; `changed` says which settings differ from the saved rows it replaces. */
+export interface PendingJob {
+  entry: CompareEntry;
+  seeds: number[];
+  changed?: string;
+}
+
+/**
+ * The jobs still to run: (entry, seeds) whose rows are not in results.json yet, or whose saved
+ * rows were fitted with other settings ({@link changedSettings}); those are fitted again from the
+ * start (a note on stderr says what changed) and their rows replaced.
+ */
+export function pendingJobs(spec: CompareSpec): PendingJob[] {
+  const saved = new Map(readRows(spec.out).map((r) => [`${r.model}|${r.data}|${r.seed}`, r]));
+  const jobs: PendingJob[] = [];
   for (const entry of spec.entries) {
     zooEntry(entry.model); // unknown names fail before anything runs
-    const missing = spec.seeds.filter((s) => !done.has(`${entry.model}|${entry.data}|${s}`));
-    if (!missing.length) continue;
-    if (spec.replicas) jobs.push({ entry, seeds: missing });
-    else for (const s of missing) jobs.push({ entry, seeds: [s] });
+    const missing: number[] = [];
+    const changed = new Map<string, number[]>();
+    for (const s of spec.seeds) {
+      const row = saved.get(`${entry.model}|${entry.data}|${s}`);
+      const why = row && changedSettings(row, entry);
+      if (!row) missing.push(s);
+      else if (why) changed.set(why, [...(changed.get(why) ?? []), s]);
+    }
+    const groups: PendingJob[] = [
+      ...(missing.length ? [{ entry, seeds: missing }] : []),
+      ...[...changed].map(([why, seeds]) => ({ entry, seeds, changed: why })),
+    ];
+    for (const g of groups) {
+      if (spec.replicas) jobs.push(g);
+      else for (const s of g.seeds) jobs.push({ ...g, seeds: [s] });
+    }
   }
   return jobs;
+}
+
+/** JSON with sorted keys, so equal settings compare equal whatever their key order. */
+function stableJson(v: unknown): string {
+  if (v === undefined) return "undefined";
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  );
+}
+
+/**
+ * The settings in which a saved row differs from what `entry` would fit now: every model default
+ * and override, epochs, batch size and learning rate (`"spikeHead \"relu\" → \"sigmoid\", epochs 8 → 20"`),
+ * or undefined when they agree. Keys the build derives from the data (`features`, data-scaled
+ * priors) are not compared unless the entry sets them.
+ */
+export function changedSettings(row: ResultRow, entry: CompareEntry): string | undefined {
+  const zoo = zooEntry(entry.model);
+  const expected: Record<string, unknown> = {
+    ...(zoo.defaults as Record<string, unknown>),
+    ...(entry.config ?? {}),
+    epochs: entry.epochs ?? zoo.training.epochs,
+    batchSize: entry.batchSize ?? zoo.training.batchSize,
+    learningRate: entry.learningRate ?? zoo.training.learningRate,
+  };
+  const was = (row.config ?? {}) as Record<string, unknown>;
+  const diffs = Object.entries(expected)
+    .filter(([k, v]) => v !== undefined && stableJson(was[k]) !== stableJson(v))
+    .map(([k, v]) => `${k} ${stableJson(was[k])} → ${stableJson(v)}`);
+  return diffs.length ? diffs.join(", ") : undefined;
 }
 
 function artifactPath(out: string, a: { model: string; data: string; seed: number }): string {
@@ -99,6 +153,9 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
         cliProgress.Presets.shades_classic,
       )
     : undefined;
+  for (const j of jobs) {
+    if (j.changed) process.stderr.write(`note: ${j.entry.model} on ${j.entry.data}, seeds ${j.seeds.join(",")}: settings changed since ${join(spec.out, "results.json")} was written (${j.changed}); fitting again\n`);
+  }
   const overall = multi?.create(total, total - jobs.reduce((a, j) => a + j.seeds.length, 0), { name: "all runs".padEnd(28), unit: "runs", info: `${jobs.length} jobs to run` });
   const started = performance.now();
   const onRows = (rows: ResultRow[], artifacts: RunArtifacts[]) => {
@@ -135,7 +192,7 @@ function label(j: { entry: CompareEntry; seeds: number[] }): string {
   return `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")} ${s}`.slice(0, 28).padEnd(28);
 }
 
-function jobSpec(spec: CompareSpec, j: { entry: CompareEntry; seeds: number[] }): Omit<JobSpec, "onProgress"> {
+function jobSpec(spec: CompareSpec, j: PendingJob): Omit<JobSpec, "onProgress"> {
   return {
     model: j.entry.model,
     source: j.entry.data,
@@ -149,6 +206,9 @@ function jobSpec(spec: CompareSpec, j: { entry: CompareEntry; seeds: number[] })
     metrics: j.entry.metrics ?? spec.metrics,
     checkpointEvery: 0,
     dataInCheckpointName: true,
+    // a folder's checkpoint of other settings is replaced, not resumed; re-fitted rows start afresh
+    restartChanged: true,
+    fresh: j.changed !== undefined,
   };
 }
 
@@ -159,7 +219,7 @@ async function loadSource(source: string) {
 
 async function runInWorkers(
   spec: CompareSpec,
-  jobs: Array<{ entry: CompareEntry; seeds: number[] }>,
+  jobs: PendingJob[],
   n: number,
   multi: cliProgress.MultiBar | undefined,
   onRows: (rows: ResultRow[], artifacts: RunArtifacts[]) => void,

@@ -3,11 +3,11 @@
  * train as replicas of one program unless `replicas: false`). Used by `sdgm fit` and
  * `sdgm compare`; writes checkpoints, and returns one result row per seed (DESIGN §7).
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
 import { compile, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
-import { saveCheckpoint, loadCheckpoint } from "@sparse-dgm/infer/node";
+import { saveCheckpoint, loadCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
 import { evaluateProgramWithPanels, DCI_WORK_LIMIT } from "@sparse-dgm/metrics";
@@ -34,6 +34,14 @@ export interface JobSpec {
   metrics?: string[];
   /** Put the data source in the checkpoint folder's name (comparisons over several sources). */
   dataInCheckpointName?: boolean;
+  /**
+   * When the checkpoint folder holds a checkpoint saved with other settings (another declaration:
+   * the hyperparameters or the code changed), replace it and train afresh, saying so on stderr
+   * (comparisons, whose folders are reused by design). Default false: loading it fails clearly.
+   */
+  restartChanged?: boolean;
+  /** Ignore (and replace) any checkpoint in the folder: train from the start. */
+  fresh?: boolean;
   /** Progress callback (epoch granularity). */
   onProgress?: (p: { epoch: number; epochs: number; loss: number; step: number; msPerStep: number }) => void;
 }
@@ -42,6 +50,18 @@ export interface JobSpec {
 export interface JobResult {
   rows: ResultRow[];
   artifacts: RunArtifacts[];
+}
+
+/**
+ * A result row's `config`: the model's hyperparameters as built (defaults, overrides and what the
+ * build derived from the data) and the training settings. `sdgm compare` compares it with an
+ * entry's settings to tell a saved row that is still valid from one to fit again.
+ */
+export function runConfig(
+  model: { ir: { meta: Record<string, unknown> } },
+  training: { epochs: number; batchSize: number; learningRate: number; normalisation?: string; replicas: number; resumed: boolean },
+): Record<string, unknown> {
+  return { ...(model.ir.meta.config as Record<string, unknown>), ...training };
 }
 
 /** Builds the zoo model for a dataset. */
@@ -86,12 +106,18 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const model = buildFor(spec.model, ds, spec.config);
       const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation: entry.training.normalisation } : { seed: seeds, replicas: seeds.length, normalisation: entry.training.normalisation };
       const dir = checkpointDir(spec, seeds);
-      let program: Program;
-      let resumed = false;
-      if (existsSync(join(dir, "manifest.json"))) {
-        program = loadCheckpoint(model, dir);
-        resumed = true;
-      } else program = compile(model, { ...compileOptions, encoderHidden: encoderHidden(model) });
+      let program: Program | undefined;
+      const saved = spec.fresh ? { state: "fresh" as const } : checkpointState(model, dir);
+      if (saved.state === "fresh" || (saved.state === "changed" && spec.restartChanged)) {
+        if (saved.state === "changed") {
+          process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: the checkpoint in ${dir} was saved with other settings (declaration ${saved.savedHash ?? "unreadable"}, now ${saved.hash}); training afresh\n`);
+        }
+        rmSync(dir, { recursive: true, force: true });
+      } else if (saved.state !== "none") {
+        program = loadCheckpoint(model, dir); // "changed" without restartChanged fails here, naming both declarations
+      }
+      const resumed = program !== undefined;
+      program ??= compile(model, { ...compileOptions, encoderHidden: encoderHidden(model) });
       mkdirSync(dir, { recursive: true });
       const every = spec.checkpointEvery ?? 10;
       const t0 = performance.now();
@@ -137,15 +163,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
             peakRssMb: peakRssMb(),
             backend: currentBackend(),
           },
-          config: {
-            ...(model.ir.meta.config as Record<string, unknown>),
-            epochs,
-            batchSize,
-            learningRate,
-            normalisation: entry.training.normalisation,
-            replicas: seeds.length > 1 ? seeds.length : 1,
-            resumed,
-          },
+          config: runConfig(model, { epochs, batchSize, learningRate, normalisation: entry.training.normalisation, replicas: seeds.length > 1 ? seeds.length : 1, resumed }),
         });
         const art: RunArtifacts = { model: spec.model, data: spec.source, seed, curves: fit.curves, weights: fit.weights };
         if (maskSite && globals[maskSite.name]) {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Model } from "@sparse-dgm/core";
-import { serialize, deserialize, type Checkpoint } from "./checkpoint.js";
+import { serialize, deserialize, declarationHash, CHECKPOINT_VERSION, type Checkpoint } from "./checkpoint.js";
 import type { Program } from "./program.js";
 
 /** Writes a checkpoint directory atomically. */
@@ -37,6 +37,26 @@ export function readCheckpoint(dir: string): Checkpoint {
   if (buf.byteLength % 4 !== 0) throw new Error(`checkpoint weights ${wPath} are truncated (${buf.byteLength} bytes is not a whole number of float32 values)`);
   const weights = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return { manifest, weights };
+}
+
+/**
+ * Whether `dir` holds a checkpoint that {@link loadCheckpoint} can resume for `model`: `"none"`
+ * (no manifest), `"same"` (same model, format version and declaration), or `"changed"` (another
+ * model, version or declaration: the hyperparameters or the code changed since it was saved), with
+ * `savedHash` and `hash` to say so. Reads only the manifest.
+ */
+export function checkpointState(model: Model<any, any>, dir: string): { state: "none" | "same" | "changed"; savedHash?: string; hash: string } {
+  const hash = declarationHash(model.ir);
+  const mPath = join(dir, "manifest.json");
+  if (!existsSync(mPath)) return { state: "none", hash };
+  let m: { model?: string; version?: number; declarationHash?: string };
+  try {
+    m = JSON.parse(readFileSync(mPath, "utf8"));
+  } catch {
+    return { state: "changed", hash };
+  }
+  const same = m.model === model.name && m.version === CHECKPOINT_VERSION && m.declarationHash === hash;
+  return { state: same ? "same" : "changed", savedHash: m.declarationHash, hash };
 }
 
 /** Loads a program from a checkpoint directory. */
