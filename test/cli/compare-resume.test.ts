@@ -66,10 +66,15 @@ describe("sdgm compare resumes", () => {
       expect(r.train.steps).toBe((4 / 3) * first[0].train.steps); // from the start, not 3 + 4 epochs
     }
     // a hyperparameter: a default the entry does not set, then an override
-    const wider: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 4, config: { hidden: 20 } }] };
+    // a replaced row keeps its place: rows of other entries before and after it stay where they were
+    const three: CompareSpec = { ...longer, entries: [{ model: "betaVae", data, epochs: 2 }, ...longer.entries, { model: "sparseVae", data, epochs: 2 }] };
+    await runCompare(three); // appends betaVae and sparseVae after the vae rows
+    const { value: reordered } = await stderrOf(() => runCompare({ ...three, entries: three.entries.map((e) => (e.model === "vae" ? { ...e, epochs: 3 } : e)) }));
+    expect(reordered.map((r) => `${r.model}:${r.seed}:${r.config.epochs}`)).toEqual(["vae:0:3", "vae:1:3", "betaVae:0:2", "betaVae:1:2", "sparseVae:0:2", "sparseVae:1:2"]);
+    const wider: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 3, config: { hidden: 20 } }] };
     expect(pendingJobs(wider)[0].changed).toBe("hidden 50 → 20");
     const { value: widerRows } = await stderrOf(() => runCompare(wider));
-    expect(widerRows.every((r) => r.config.hidden === 20 && r.config.resumed === false)).toBe(true);
+    expect(widerRows.filter((r) => r.model === "vae").map((r) => [r.config.hidden, r.config.resumed])).toEqual([[20, false], [20, false]]);
     expect(pendingJobs(wider)).toEqual([]);
   }, 180_000);
 

@@ -12,14 +12,19 @@ export function atomicWrite(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Merges rows into `<out>/results.json` (replacing rows of the same model, data and seed) and rewrites results.csv. */
+/**
+ * Merges rows into `<out>/results.json` (a row of the same model, data and seed is replaced in
+ * place; new rows are appended) and rewrites results.csv.
+ */
 export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
   mkdirSync(out, { recursive: true });
   const path = join(out, "results.json");
   const old: ResultRow[] = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : [];
   const key = (r: ResultRow) => `${r.model}|${r.data}|${r.seed}`;
-  const fresh = new Set(rows.map(key));
-  const merged = [...old.filter((r) => !fresh.has(key(r))), ...rows];
+  // a re-fitted row replaces the saved one where it stands (the report keeps its order); new rows go last
+  const fresh = new Map(rows.map((r) => [key(r), r]));
+  const saved = new Set(old.map(key));
+  const merged = [...old.map((r) => fresh.get(key(r)) ?? r), ...rows.filter((r) => !saved.has(key(r)))];
   atomicWrite(path, JSON.stringify(merged, null, 2));
   atomicWrite(join(out, "results.csv"), resultsCsv(merged));
   return merged;
