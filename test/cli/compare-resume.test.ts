@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { runCompare, pendingJobs, changedSettings, type CompareSpec } from "../../packages/cli/src/compare.js";
 import { buildFor, runConfig } from "../../packages/cli/src/jobs.js";
 import { MAIN_JOB } from "../../packages/cli/src/main-job.js";
-import { zooEntry } from "../../packages/zoo/src/index.js";
+import { zoo, zooEntry } from "../../packages/zoo/src/index.js";
 import { loadData } from "../../packages/data/src/index.js";
 import type { ResultRow } from "../../packages/viz/src/index.js";
 
@@ -90,8 +90,13 @@ describe("sdgm compare resumes", () => {
     expect(rows[0].config).toMatchObject({ hidden: 20, resumed: false, epochs: 2 });
   }, 180_000);
 
-  it("every main-job entry's rows count as up to date (no perpetual re-fits), and a changed setting is seen", async () => {
-    for (const e of MAIN_JOB.entries) {
+  it("every zoo entry's rows count as up to date (no perpetual re-fits), and a changed setting is seen", async () => {
+    // the main job's entries with their overrides, and every other zoo entry at its defaults on small data
+    const others = Object.keys(zoo)
+      .filter((name) => !MAIN_JOB.entries.some((e) => e.model === name))
+      .map((name) => ({ model: name, data: `${zoo[name].defaultData}${zoo[name].defaultData.includes("?") ? "&" : "?"}n=300` }));
+    expect(others.length).toBeGreaterThan(0);
+    for (const e of [...MAIN_JOB.entries, ...others] as CompareSpec["entries"]) {
       const ds = await loadData(e.data);
       const zoo = zooEntry(e.model);
       const training = { epochs: e.epochs ?? zoo.training.epochs, batchSize: e.batchSize ?? zoo.training.batchSize, learningRate: e.learningRate ?? zoo.training.learningRate, replicas: 3, resumed: false };
