@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCompare, pendingJobs, changedSettings, type CompareSpec } from "../../packages/cli/src/compare.js";
-import { buildFor, runConfig } from "../../packages/cli/src/jobs.js";
+import { buildFor, runConfig, sourceSlug } from "../../packages/cli/src/jobs.js";
 import { MAIN_JOB } from "../../packages/cli/src/main-job.js";
 import { zoo, zooEntry } from "../../packages/zoo/src/index.js";
 import { loadData } from "../../packages/data/src/index.js";
-import type { ResultRow } from "../../packages/viz/src/index.js";
+import type { ResultRow, RunArtifacts } from "../../packages/viz/src/index.js";
 
 /** Captures what a call writes to stderr. */
 async function stderrOf<T>(f: () => Promise<T>): Promise<{ value: T; err: string }> {
@@ -39,7 +39,7 @@ describe("sdgm compare resumes", () => {
     const first = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     expect(first.map((r: { model: string; seed: number }) => `${r.model}:${r.seed}`)).toEqual(["vae:0", "vae:1"]);
     const full: CompareSpec = { ...base, entries: [...base.entries, { model: "betaVae", data, epochs: 3 }] };
-    const pending = pendingJobs(full);
+    const pending = await pendingJobs(full);
     expect(pending.map((j) => [j.entry.model, j.seeds])).toEqual([["betaVae", [0, 1]]]);
     const rows = await runCompare(full);
     expect(rows.map((r) => `${r.model}:${r.seed}`).sort()).toEqual(["betaVae:0", "betaVae:1", "vae:0", "vae:1"]);
@@ -53,56 +53,105 @@ describe("sdgm compare resumes", () => {
     const out = mkdtempSync(join(tmpdir(), "sdgm-compare-"));
     const data = "synthetic:moran?rho=0.2&n=300";
     const base: CompareSpec = { entries: [{ model: "vae", data, epochs: 3 }], seeds: [0, 1], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
-    const first = await runCompare(base);
-    expect(pendingJobs(base)).toEqual([]); // its own rows are valid
+    await runCompare(base);
+    const curve = (seed: number) => (JSON.parse(readFileSync(join(out, "artifacts", `vae-${sourceSlug(data)}-s${seed}.json`), "utf8")) as RunArtifacts).curves!.loss;
+    const firstCurve = curve(0);
+    expect(await pendingJobs(base)).toEqual([]); // its own rows are valid
     const longer: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 4 }] };
-    expect(pendingJobs(longer)).toEqual([{ entry: longer.entries[0], seeds: [0, 1], changed: "epochs 3 → 4" }]);
+    expect(await pendingJobs(longer)).toEqual([{ entry: longer.entries[0], seeds: [0, 1], changed: "epochs 3 → 4" }]);
     const { value: rows, err } = await stderrOf(() => runCompare(longer));
     expect(err).toContain(`note: vae on ${data}, seeds 0,1: settings changed since ${join(out, "results.json")} was written (epochs 3 → 4); fitting again`);
+    expect(err).not.toContain("checkpoint"); // one note, not a second one for the checkpoint it replaces
     expect(rows.map((r) => `${r.model}:${r.seed}`)).toEqual(["vae:0", "vae:1"]); // replaced, not appended
     for (const r of rows) {
       expect(r.config).toMatchObject({ epochs: 4, resumed: false });
       expect(r.train.epochs).toBe(4);
-      expect(r.train.steps).toBe((4 / 3) * first[0].train.steps); // from the start, not 3 + 4 epochs
     }
-    // a hyperparameter: a default the entry does not set, then an override
+    // from the start: the new loss curve covers four epochs and begins as the three-epoch run's did
+    // (a run resumed from the 3-epoch checkpoint would record one epoch's curve)
+    expect(curve(0).length).toBe((firstCurve.length * 4) / 3);
+    expect(curve(0).slice(0, 3)).toEqual(firstCurve.slice(0, 3));
     // a replaced row keeps its place: rows of other entries before and after it stay where they were
     const three: CompareSpec = { ...longer, entries: [{ model: "betaVae", data, epochs: 2 }, ...longer.entries, { model: "sparseVae", data, epochs: 2 }] };
     await runCompare(three); // appends betaVae and sparseVae after the vae rows
     const { value: reordered } = await stderrOf(() => runCompare({ ...three, entries: three.entries.map((e) => (e.model === "vae" ? { ...e, epochs: 3 } : e)) }));
     expect(reordered.map((r) => `${r.model}:${r.seed}:${r.config.epochs}`)).toEqual(["vae:0:3", "vae:1:3", "betaVae:0:2", "betaVae:1:2", "sparseVae:0:2", "sparseVae:1:2"]);
+    // a hyperparameter override
     const wider: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 3, config: { hidden: 20 } }] };
-    expect(pendingJobs(wider)[0].changed).toBe("hidden 50 → 20");
+    expect((await pendingJobs(wider))[0].changed).toBe("hidden 50 → 20");
     const { value: widerRows } = await stderrOf(() => runCompare(wider));
     expect(widerRows.filter((r) => r.model === "vae").map((r) => [r.config.hidden, r.config.resumed])).toEqual([[20, false], [20, false]]);
-    expect(pendingJobs(wider)).toEqual([]);
+    expect(await pendingJobs(wider)).toEqual([]);
   }, 180_000);
 
-  it("an interrupted job's checkpoint saved with other settings is replaced, not resumed", async () => {
+  it("an interrupted job's checkpoint of another declaration, seeds or training settings is replaced, not resumed", async () => {
     const out = mkdtempSync(join(tmpdir(), "sdgm-compare-"));
     const data = "synthetic:moran?rho=0.2&n=300";
-    const spec = (hidden: number): CompareSpec => ({ entries: [{ model: "vae", data, epochs: 2, config: { hidden } }], seeds: [0], out, jobs: 1, replicas: true, backend: "cpu", progress: false });
+    const spec = (hidden: number, epochs = 2, seeds = [0]): CompareSpec => ({ entries: [{ model: "vae", data, epochs, config: { hidden } }], seeds, out, jobs: 1, replicas: true, backend: "cpu", progress: false });
+    const lost = () => writeFileSync(join(out, "results.json"), "[]"); // the rows were never written: only the checkpoint is left
     await runCompare(spec(30));
-    writeFileSync(join(out, "results.json"), "[]"); // the rows were never written: only the checkpoint is left
+    lost();
     const { value: rows, err } = await stderrOf(() => runCompare(spec(20)));
-    expect(err).toMatch(/note: vae on synthetic:moran\?rho=0\.2&n=300, seeds 0: the checkpoint in .* was saved with other settings \(declaration \w+, now \w+\); training afresh/);
+    expect(err).toMatch(/note: vae on synthetic:moran\?rho=0\.2&n=300, seeds 0: the checkpoint in .* was saved with other settings \(declaration \w+ → \w+ \(hyperparameters or code\)\); training afresh/);
     expect(rows).toHaveLength(1);
     expect(rows[0].config).toMatchObject({ hidden: 20, resumed: false, epochs: 2 });
+    // the same declaration, other epochs: a complete 2-epoch checkpoint is not a 1-epoch run
+    lost();
+    const { value: shorter, err: err2 } = await stderrOf(() => runCompare(spec(20, 1)));
+    expect(err2).toContain('training {"epochs":2,');
+    expect(shorter[0].config).toMatchObject({ epochs: 1, resumed: false });
+    expect(shorter[0].train.epochs).toBe(1);
+    // the same settings: resumed (an interruption after training, before the rows were written)
+    lost();
+    const { value: again, err: err3 } = await stderrOf(() => runCompare(spec(20, 1)));
+    expect(err3).not.toContain("note:");
+    expect(again[0].config).toMatchObject({ epochs: 1, resumed: true });
+    expect(again[0].metrics).toEqual(shorter[0].metrics);
   }, 180_000);
 
+  it("seeds missing around a saved one train in their own folder, not in the folder of a run with every seed", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sdgm-compare-"));
+    const data = "synthetic:moran?rho=0.2&n=300";
+    const spec: CompareSpec = { entries: [{ model: "vae", data, epochs: 2 }], seeds: [0, 1, 2], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
+    const all = await runCompare(spec);
+    // seeds 0 and 2 lost, seed 1 kept: the job for [0, 2] must not resume the [0, 1, 2] checkpoint (s0-2)
+    writeFileSync(join(out, "results.json"), JSON.stringify(all.filter((r) => r.seed === 1)));
+    expect((await pendingJobs(spec)).map((j) => j.seeds)).toEqual([[0, 2]]);
+    const rows = await runCompare(spec);
+    const bySeed = (rs: typeof rows, s: number) => rs.find((r) => r.seed === s)!;
+    expect(bySeed(rows, 2).metrics.elbo).not.toBe(bySeed(rows, 1).metrics.elbo);
+    expect(existsSync(join(out, "checkpoints", `vae-${sourceSlug(data)}-s0_2`, "manifest.json"))).toBe(true);
+    expect(bySeed(rows, 2).config.resumed).toBe(false);
+  }, 180_000);
+
+  it("two entries of the same model and data are refused before anything runs", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sdgm-compare-"));
+    const data = "synthetic:moran?rho=0.2&n=300";
+    const spec: CompareSpec = { entries: [{ model: "vae", data }, { model: "vae", data, config: { hidden: 20 } }], seeds: [0], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
+    await expect(runCompare(spec)).rejects.toThrow(`vae on ${data} is listed twice`);
+    expect(existsSync(join(out, "results.json"))).toBe(false);
+  });
+
   it("every zoo entry's rows count as up to date (no perpetual re-fits), and a changed setting is seen", async () => {
-    // the main job's entries with their overrides, and every other zoo entry at its defaults on small data
+    // the main job's entries with their overrides, every other zoo entry at its defaults on small
+    // data, and overrides whose keys the build derives others from or does not know
     const others = Object.keys(zoo)
       .filter((name) => !MAIN_JOB.entries.some((e) => e.model === name))
       .map((name) => ({ model: name, data: `${zoo[name].defaultData}${zoo[name].defaultData.includes("?") ? "&" : "?"}n=300` }));
     expect(others.length).toBeGreaterThan(0);
-    for (const e of [...MAIN_JOB.entries, ...others] as CompareSpec["entries"]) {
+    const moran = "synthetic:moran?rho=0.2&n=300";
+    const tricky: CompareSpec["entries"] = [
+      { model: "mibStructured", data: moran }, // no groups in the data: the build sets latentGroups 1
+      { model: "sparseVae", data: moran, config: { variant: "reference" } }, // form and warm-ups follow the variant
+      { model: "vae", data: moran, config: { latents: 40 } }, // --set applies to every model, known key or not
+    ];
+    for (const e of [...MAIN_JOB.entries, ...others, ...tricky] as CompareSpec["entries"]) {
       const ds = await loadData(e.data);
-      const zoo = zooEntry(e.model);
-      const training = { epochs: e.epochs ?? zoo.training.epochs, batchSize: e.batchSize ?? zoo.training.batchSize, learningRate: e.learningRate ?? zoo.training.learningRate, replicas: 3, resumed: false };
+      const zooE = zooEntry(e.model);
+      const training = { epochs: e.epochs ?? zooE.training.epochs, batchSize: e.batchSize ?? zooE.training.batchSize, learningRate: e.learningRate ?? zooE.training.learningRate, normalisation: zooE.training.normalisation, replicas: 3, resumed: false };
       const row = { model: e.model, data: e.data, seed: 0, metrics: {}, config: runConfig(buildFor(e.model, ds, e.config), training) } as unknown as ResultRow;
-      expect(changedSettings(row, e), `${e.model} on ${e.data}`).toBeUndefined();
-      expect(changedSettings(row, { ...e, epochs: training.epochs + 1 })).toBe(`epochs ${training.epochs} → ${training.epochs + 1}`);
+      expect(changedSettings(row, e, ds), `${e.model} on ${e.data}`).toBeUndefined();
+      expect(changedSettings(row, { ...e, epochs: training.epochs + 1 }, ds)).toBe(`epochs ${training.epochs} → ${training.epochs + 1}`);
     }
   }, 120_000);
 });

@@ -15,7 +15,8 @@ import cliProgress from "cli-progress";
 import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, buildFor, sourceSlug as slug, type JobSpec } from "./jobs.js";
+import { runJob, buildFor, runConfig, sourceSlug as slug, type JobSpec } from "./jobs.js";
+import type { Dataset } from "@sparse-dgm/data";
 import { atomicWrite, writeResults } from "./results.js";
 
 /** One (model, data) entry of a comparison. */
@@ -67,21 +68,35 @@ export interface PendingJob {
 
 /**
  * The jobs still to run: (entry, seeds) whose rows are not in results.json yet, or whose saved
- * rows were fitted with other settings ({@link changedSettings}); those are fitted again from the
- * start (a note on stderr says what changed) and their rows replaced.
+ * rows were fitted with other settings ({@link changedSettings}; the entry's data is loaded to
+ * build the model it would fit now, and kept in `datasets` for the run); those are fitted again
+ * and their rows replaced. Two entries of the same model and data source are an error: their rows
+ * would overwrite each other.
  */
-export function pendingJobs(spec: CompareSpec): PendingJob[] {
+export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Dataset> = new Map()): Promise<PendingJob[]> {
   const saved = new Map(readRows(spec.out).map((r) => [`${r.model}|${r.data}|${r.seed}`, r]));
-  const jobs: PendingJob[] = [];
+  const seen = new Set<string>();
   for (const entry of spec.entries) {
     zooEntry(entry.model); // unknown names fail before anything runs
+    const key = `${entry.model}|${entry.data}`;
+    if (seen.has(key)) {
+      throw new Error(`${entry.model} on ${entry.data} is listed twice; its rows (one per seed) would overwrite each other: compare other settings in separate --out folders`);
+    }
+    seen.add(key);
+  }
+  const jobs: PendingJob[] = [];
+  for (const entry of spec.entries) {
     const missing: number[] = [];
     const changed = new Map<string, number[]>();
     for (const s of spec.seeds) {
       const row = saved.get(`${entry.model}|${entry.data}|${s}`);
-      const why = row && changedSettings(row, entry);
-      if (!row) missing.push(s);
-      else if (why) changed.set(why, [...(changed.get(why) ?? []), s]);
+      if (!row) {
+        missing.push(s);
+        continue;
+      }
+      if (!datasets.has(entry.data)) datasets.set(entry.data, await loadSource(entry.data));
+      const why = changedSettings(row, entry, datasets.get(entry.data)!);
+      if (why) changed.set(why, [...(changed.get(why) ?? []), s]);
     }
     const groups: PendingJob[] = [
       ...(missing.length ? [{ entry, seeds: missing }] : []),
@@ -97,31 +112,35 @@ export function pendingJobs(spec: CompareSpec): PendingJob[] {
 
 /** JSON with sorted keys, so equal settings compare equal whatever their key order. */
 function stableJson(v: unknown): string {
-  if (v === undefined) return "undefined";
+  if (v === undefined) return "none";
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
   );
 }
 
+/** Row `config` keys that describe how a run went, not what was asked: never compared. */
+const RUN_KEYS = new Set(["replicas", "resumed"]);
+
 /**
- * The settings in which a saved row differs from what `entry` would fit now: every model default
- * and override, epochs, batch size and learning rate (`"spikeHead \"relu\" → \"sigmoid\", epochs 8 → 20"`),
- * or undefined when they agree. Keys the build derives from the data (`features`, data-scaled
- * priors) are not compared unless the entry sets them.
+ * The settings in which a saved row differs from what `entry` would fit now on `ds`: the model's
+ * hyperparameters as built now (defaults, overrides and what the build derives from them and
+ * from the data) and the epochs, batch size, learning rate and normalisation
+ * (`"spikeHead \"relu\" → \"sigmoid\", epochs 8 → 20"`), or undefined when they agree.
+ * Code changes that leave every setting as it was are not seen.
  */
-export function changedSettings(row: ResultRow, entry: CompareEntry): string | undefined {
+export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset): string | undefined {
   const zoo = zooEntry(entry.model);
-  const expected: Record<string, unknown> = {
-    ...(zoo.defaults as Record<string, unknown>),
-    ...(entry.config ?? {}),
+  const now = runConfig(buildFor(entry.model, ds, entry.config), {
     epochs: entry.epochs ?? zoo.training.epochs,
     batchSize: entry.batchSize ?? zoo.training.batchSize,
     learningRate: entry.learningRate ?? zoo.training.learningRate,
-  };
+    normalisation: zoo.training.normalisation,
+    replicas: 1,
+    resumed: false,
+  });
   const was = (row.config ?? {}) as Record<string, unknown>;
-  const diffs = Object.entries(expected)
-    .filter(([k, v]) => v !== undefined && stableJson(was[k]) !== stableJson(v))
-    .map(([k, v]) => `${k} ${stableJson(was[k])} → ${stableJson(v)}`);
+  const keys = [...new Set([...Object.keys(now), ...Object.keys(was)])].filter((k) => !RUN_KEYS.has(k));
+  const diffs = keys.filter((k) => stableJson(was[k]) !== stableJson(now[k])).map((k) => `${k} ${stableJson(was[k])} → ${stableJson(now[k])}`);
   return diffs.length ? diffs.join(", ") : undefined;
 }
 
@@ -137,7 +156,8 @@ function saveArtifacts(out: string, artifacts: RunArtifacts[]): void {
 /** Runs a comparison; returns every row of results.json afterwards. */
 export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   mkdirSync(spec.out, { recursive: true });
-  const jobs = pendingJobs(spec);
+  const datasets = new Map<string, Dataset>();
+  const jobs = await pendingJobs(spec, datasets);
   const total = spec.entries.length * spec.seeds.length;
   const showProgress = spec.progress ?? true;
   const multi = showProgress
@@ -169,7 +189,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
       await initBackend(spec.backend);
       for (const j of jobs) {
         const bar = multi?.create(j.entry.epochs ?? zooEntry(j.entry.model).training.epochs, 0, { name: label(j), unit: "epochs", info: "" });
-        const ds = await loadSource(j.entry.data);
+        const ds = datasets.get(j.entry.data) ?? (await loadSource(j.entry.data));
         const res = await runJob({ ...jobSpec(spec, j), onProgress: (p) => bar?.update(p.epoch, { info: `loss ${p.loss.toFixed(3)} | ${p.msPerStep.toFixed(1)} ms/step` }) }, ds);
         bar?.stop();
         onRows(res.rows, res.artifacts);
@@ -206,13 +226,13 @@ function jobSpec(spec: CompareSpec, j: PendingJob): Omit<JobSpec, "onProgress"> 
     metrics: j.entry.metrics ?? spec.metrics,
     checkpointEvery: 0,
     dataInCheckpointName: true,
-    // a folder's checkpoint of other settings is replaced, not resumed; re-fitted rows start afresh
+    // a checkpoint of other settings (declaration, seeds, epochs, batch size, learning rate) is replaced, not resumed
     restartChanged: true,
-    fresh: j.changed !== undefined,
+    quietRestart: j.changed !== undefined, // the note on the changed rows has said why
   };
 }
 
-async function loadSource(source: string) {
+async function loadSource(source: string): Promise<Dataset> {
   const data = await import("@sparse-dgm/data");
   return data.loadData(source);
 }

@@ -35,13 +35,15 @@ export interface JobSpec {
   /** Put the data source in the checkpoint folder's name (comparisons over several sources). */
   dataInCheckpointName?: boolean;
   /**
-   * When the checkpoint folder holds a checkpoint saved with other settings (another declaration:
-   * the hyperparameters or the code changed), replace it and train afresh, saying so on stderr
-   * (comparisons, whose folders are reused by design). Default false: loading it fails clearly.
+   * Resume a checkpoint only when it was saved for the same declaration, seeds, epochs, batch size
+   * and learning rate; otherwise replace it and train afresh, saying so on stderr (comparisons,
+   * whose folders are reused by design). Default false (`sdgm fit`): a checkpoint of the same
+   * declaration is resumed with the current training settings, and one of another declaration
+   * fails to load, naming both.
    */
   restartChanged?: boolean;
-  /** Ignore (and replace) any checkpoint in the folder: train from the start. */
-  fresh?: boolean;
+  /** Say nothing when restartChanged replaces a checkpoint (the caller has said why already). */
+  quietRestart?: boolean;
   /** Progress callback (epoch granularity). */
   onProgress?: (p: { epoch: number; epochs: number; loss: number; step: number; msPerStep: number }) => void;
 }
@@ -81,7 +83,9 @@ export function sourceSlug(source: string): string {
  * `checkpoints/<model>-<data>-s<seeds>` for comparisons, where several sources share a folder.
  */
 function checkpointDir(spec: JobSpec, seeds: number[]): string {
-  const tag = seeds.length === 1 ? `s${seeds[0]}` : `s${seeds[0]}-${seeds[seeds.length - 1]}`;
+  // s3, s0-2 for a run of consecutive seeds, s0_2_5 otherwise (seeds [0, 2] must not share s0-2 with [0, 1, 2])
+  const consecutive = seeds.every((s, i) => i === 0 || s === seeds[i - 1] + 1);
+  const tag = seeds.length === 1 ? `s${seeds[0]}` : consecutive ? `s${seeds[0]}-${seeds[seeds.length - 1]}` : `s${seeds.join("_")}`;
   const name = spec.dataInCheckpointName ? `${spec.model}-${sourceSlug(spec.source)}-${tag}` : `${spec.model}-${tag}`;
   return join(spec.out, "checkpoints", name);
 }
@@ -107,14 +111,14 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation: entry.training.normalisation } : { seed: seeds, replicas: seeds.length, normalisation: entry.training.normalisation };
       const dir = checkpointDir(spec, seeds);
       let program: Program | undefined;
-      const saved = spec.fresh ? { state: "fresh" as const } : checkpointState(model, dir);
-      if (saved.state === "fresh" || (saved.state === "changed" && spec.restartChanged)) {
-        if (saved.state === "changed") {
-          process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: the checkpoint in ${dir} was saved with other settings (declaration ${saved.savedHash ?? "unreadable"}, now ${saved.hash}); training afresh\n`);
-        }
+      // what must match for a comparison to resume a checkpoint (sdgm fit resumes on the declaration alone)
+      const training = { epochs, batchSize, learningRate, normalisation: entry.training.normalisation ?? null };
+      const saved = checkpointState(model, dir, spec.restartChanged ? { seeds, training } : {});
+      if (saved.state === "changed" && spec.restartChanged) {
+        if (!spec.quietRestart) process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: the checkpoint in ${dir} was saved with other settings (${saved.reason}); training afresh\n`);
         rmSync(dir, { recursive: true, force: true });
       } else if (saved.state !== "none") {
-        program = loadCheckpoint(model, dir); // "changed" without restartChanged fails here, naming both declarations
+        program = loadCheckpoint(model, dir); // another declaration without restartChanged fails here, naming both
       }
       const resumed = program !== undefined;
       program ??= compile(model, { ...compileOptions, encoderHidden: encoderHidden(model) });
@@ -139,11 +143,11 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         },
         onEpoch: (e) => {
           spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
-          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds, modelConfig: model.ir.meta.config });
+          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds, training, modelConfig: model.ir.meta.config });
         },
       });
       labels?.dispose();
-      saveCheckpoint(program, dir, { source: spec.source, seeds, complete: true, modelConfig: model.ir.meta.config });
+      saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config });
       const seconds = (performance.now() - t0) / 1000;
       const { metrics, panels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
       const globals = program.globals();

@@ -41,22 +41,35 @@ export function readCheckpoint(dir: string): Checkpoint {
 
 /**
  * Whether `dir` holds a checkpoint that {@link loadCheckpoint} can resume for `model`: `"none"`
- * (no manifest), `"same"` (same model, format version and declaration), or `"changed"` (another
- * model, version or declaration: the hyperparameters or the code changed since it was saved), with
- * `savedHash` and `hash` to say so. Reads only the manifest.
+ * (no manifest), `"same"`, or `"changed"` with `reason`: another model, format version or
+ * declaration (the hyperparameters or the code changed since it was saved), or, for each key of
+ * `expectExtra`, a different value in the manifest's `extra` (what the caller saved beside the
+ * weights, e.g. the seeds and training settings; a missing value counts as different).
+ * Reads only the manifest.
  */
-export function checkpointState(model: Model<any, any>, dir: string): { state: "none" | "same" | "changed"; savedHash?: string; hash: string } {
-  const hash = declarationHash(model.ir);
+export function checkpointState(
+  model: Model<any, any>,
+  dir: string,
+  expectExtra: Record<string, unknown> = {},
+): { state: "none" | "same" | "changed"; reason?: string } {
   const mPath = join(dir, "manifest.json");
-  if (!existsSync(mPath)) return { state: "none", hash };
-  let m: { model?: string; version?: number; declarationHash?: string };
+  if (!existsSync(mPath)) return { state: "none" };
+  let m: { model?: string; version?: number; declarationHash?: string; extra?: Record<string, unknown> };
   try {
     m = JSON.parse(readFileSync(mPath, "utf8"));
   } catch {
-    return { state: "changed", hash };
+    return { state: "changed", reason: "its manifest is not valid JSON" };
   }
-  const same = m.model === model.name && m.version === CHECKPOINT_VERSION && m.declarationHash === hash;
-  return { state: same ? "same" : "changed", savedHash: m.declarationHash, hash };
+  const hash = declarationHash(model.ir);
+  const reasons: string[] = [];
+  if (m.model !== model.name) reasons.push(`model ${m.model} → ${model.name}`);
+  if (m.version !== CHECKPOINT_VERSION) reasons.push(`format version ${m.version} → ${CHECKPOINT_VERSION}`);
+  if (m.declarationHash !== hash) reasons.push(`declaration ${m.declarationHash} → ${hash} (hyperparameters or code)`);
+  for (const [k, v] of Object.entries(expectExtra)) {
+    const was = JSON.stringify(m.extra?.[k]) ?? "none";
+    if (was !== JSON.stringify(v)) reasons.push(`${k} ${was} → ${JSON.stringify(v)}`);
+  }
+  return reasons.length ? { state: "changed", reason: reasons.join(", ") } : { state: "same" };
 }
 
 /** Loads a program from a checkpoint directory. */
