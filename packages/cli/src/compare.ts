@@ -201,10 +201,18 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     // stopping the bars also stops their timers, so a failed job never leaves the process hanging
     multi?.stop();
   }
-  writeResults(spec.out, []); // rewrites results.csv from results.json even when nothing was left to fit
-  const rows = readRows(spec.out);
+  // rewrites results.csv from results.json even when nothing was left to fit, the rows in the
+  // order of the entries and seeds (rows of other entries after them, as they were)
+  const rows = writeResults(spec.out, [], specOrder(spec));
   await writeReportFor(spec, rows);
   return rows;
+}
+
+/** Orders rows as the spec lists entries, then seeds; rows of no entry go last, in their order. */
+function specOrder(spec: Pick<CompareSpec, "entries">): (a: ResultRow, b: ResultRow) => number {
+  const rank = new Map(spec.entries.map((e, i) => [`${e.model}|${e.data}`, i]));
+  const at = (r: ResultRow) => rank.get(`${r.model}|${r.data}`) ?? spec.entries.length;
+  return (a, b) => at(a) - at(b) || (at(a) < spec.entries.length ? a.seed - b.seed : 0);
 }
 
 function label(j: { entry: CompareEntry; seeds: number[] }): string {

@@ -1,8 +1,11 @@
 // The degenerate-code warnings of fit/compare/start: each flagged row named, and whether its Jaccard
 // scores were dropped or kept said truthfully.
 import { describe, it, expect } from "vitest";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ResultRow } from "@sparse-dgm/viz";
-import { degenerateWarnings } from "./results.js";
+import { degenerateWarnings, writeResults } from "./results.js";
 
 const train = { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" };
 const row = (seed: number, metrics: Record<string, number>): ResultRow => ({ model: "vscClass", data: "synthetic:smiley", seed, metrics, train, config: {} }) as ResultRow;
@@ -20,5 +23,19 @@ describe("degenerateWarnings", () => {
       "warning: vscClass on synthetic:smiley, seed 1: code mostly collapsed: 60% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores; withinClassJaccard and betweenClassJaccard are kept but overstate how consistent the codes are",
       "warning: vscClass on synthetic:smiley, seed 2: code mostly collapsed: 60% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores",
     ]);
+  });
+});
+
+describe("writeResults", () => {
+  it("replaces a row of the same model, data and seed where it stands, appends new ones, and sorts only when asked", () => {
+    const out = mkdtempSync(join(tmpdir(), "sdgm-results-"));
+    const r = (model: string, seed: number, elbo: number) => ({ ...row(seed, { elbo }), model }) as ResultRow;
+    writeResults(out, [r("a", 0, 1), r("b", 0, 2), r("c", 0, 3)]);
+    const merged = writeResults(out, [r("d", 0, 4), r("b", 0, 20)]);
+    expect(merged.map((x) => `${x.model}:${x.metrics.elbo}`)).toEqual(["a:1", "b:20", "c:3", "d:4"]);
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8"))).toEqual(merged);
+    expect(readFileSync(join(out, "results.csv"), "utf8").trim().split("\n")).toHaveLength(5);
+    const sorted = writeResults(out, [], (x, y) => y.metrics.elbo - x.metrics.elbo);
+    expect(sorted.map((x) => x.model)).toEqual(["b", "d", "c", "a"]); // elbo 20, 4, 3, 1
   });
 });

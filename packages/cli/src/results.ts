@@ -14,9 +14,10 @@ export function atomicWrite(path: string, text: string): void {
 
 /**
  * Merges rows into `<out>/results.json` (a row of the same model, data and seed is replaced in
- * place; new rows are appended) and rewrites results.csv.
+ * place; new rows are appended, then all are sorted by `order` when given, a stable sort) and
+ * rewrites results.csv. Returns the rows as written.
  */
-export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
+export function writeResults(out: string, rows: ResultRow[], order?: (a: ResultRow, b: ResultRow) => number): ResultRow[] {
   mkdirSync(out, { recursive: true });
   const path = join(out, "results.json");
   const old: ResultRow[] = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : [];
@@ -25,6 +26,7 @@ export function writeResults(out: string, rows: ResultRow[]): ResultRow[] {
   const fresh = new Map(rows.map((r) => [key(r), r]));
   const saved = new Set(old.map(key));
   const merged = [...old.map((r) => fresh.get(key(r)) ?? r), ...rows.filter((r) => !saved.has(key(r)))];
+  if (order) merged.sort(order);
   atomicWrite(path, JSON.stringify(merged, null, 2));
   atomicWrite(join(out, "results.csv"), resultsCsv(merged));
   return merged;
