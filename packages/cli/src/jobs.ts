@@ -4,13 +4,14 @@
  * `sdgm compare`; writes checkpoints, and returns one result row per seed (DESIGN §7).
  */
 import { mkdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
-import { compile, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
-import { saveCheckpoint, loadCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
+import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
+import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
-import { evaluateProgramWithPanels, DCI_WORK_LIMIT } from "@sparse-dgm/metrics";
+import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
 
 /** A job's settings. */
@@ -73,9 +74,18 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 }
 
-/** A data source as a file-name-safe slug. */
+/** Longest slug kept whole; file names stay far below the usual 255-byte limit with model and seeds around it. */
+const SLUG_MAX = 64;
+
+/**
+ * A data source as a file-name-safe slug (`synthetic:smiley?n=2000` → `synthetic_smiley_n_2000`).
+ * A long source (an `idx:` path with its label and test files) keeps its first characters and a
+ * hash of the whole, so that distinct sources still get distinct names.
+ */
 export function sourceSlug(source: string): string {
-  return source.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
+  const slug = source.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
+  if (slug.length <= SLUG_MAX) return slug;
+  return `${slug.slice(0, SLUG_MAX - 11).replace(/_$/, "")}_${createHash("sha256").update(source).digest("hex").slice(0, 10)}`;
 }
 
 /**
@@ -222,4 +232,33 @@ function pick(t: tf.Tensor, r: number | undefined): number[][] {
 function round(x: number, d: number): number {
   const f = 10 ** d;
   return Math.round(x * f) / f;
+}
+
+/**
+ * `sdgm eval`: rebuilds the zoo model a checkpoint was saved from (the manifest names the entry;
+ * its recorded config gives the hyperparameters), restores it and computes the metrics on `ds`,
+ * one row per seed (replica). Fails clearly when the data's feature count differs.
+ */
+export async function evalCheckpoint(
+  dir: string,
+  ds: Dataset,
+  source: string,
+  metrics?: string[],
+): Promise<Array<{ model: string; data: string; seed: number; metrics: Record<string, number> }>> {
+  const ckpt = readCheckpoint(dir);
+  const entry = zooEntry(ckpt.manifest.model);
+  const config = (ckpt.manifest.extra?.modelConfig ?? {}) as Record<string, unknown>;
+  if (typeof config.features === "number" && config.features !== ds.g) {
+    throw new Error(`the checkpoint's model has ${config.features} features; ${source} has ${ds.g}`);
+  }
+  const groups = ds.meta.groups as number[][] | undefined;
+  const model = entry.build({ ...config, features: ds.g, ...(groups && config.groups === undefined ? { groups } : {}), stats: { sigmaPriorScale: config.sigmaScale as number | undefined } });
+  const program = deserialize(model, ckpt);
+  try {
+    const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
+    const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
+    return rows.map((m, i) => ({ model: ckpt.manifest.model, data: source, seed: seeds[i], metrics: m }));
+  } finally {
+    program.dispose?.();
+  }
 }

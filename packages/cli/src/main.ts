@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { initBackend, type BackendName } from "@sparse-dgm/core";
 import { zoo, zooEntry } from "@sparse-dgm/zoo";
 import { renderModel } from "@sparse-dgm/viz";
-import { runJob, metricOptions } from "./jobs.js";
+import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
 import { writeResults, degenerateWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
@@ -255,22 +255,8 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string }) => {
       await initBackend(opts.backend);
-      const { readCheckpoint } = await import("@sparse-dgm/infer/node");
-      const { deserialize } = await import("@sparse-dgm/infer");
-      const { evaluateProgram } = await import("@sparse-dgm/metrics");
       const data = await import("@sparse-dgm/data");
-      const ckpt = readCheckpoint(dir);
-      const entry = zooEntry(ckpt.manifest.model);
-      const config = (ckpt.manifest.extra?.modelConfig ?? {}) as Record<string, unknown>;
-      const ds = await data.loadData(opts.data);
-      if (typeof config.features === "number" && config.features !== ds.g) {
-        throw new Error(`the checkpoint's model has ${config.features} features; ${opts.data} has ${ds.g}`);
-      }
-      const model = entry.build({ ...config, features: ds.g, stats: { sigmaPriorScale: config.sigmaScale as number | undefined } });
-      const program = deserialize(model, ckpt);
-      const metrics = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${opts.data}`, await parseMetrics(opts.metrics)));
-      const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
-      const out = metrics.map((m, i) => ({ model: ckpt.manifest.model, data: opts.data, seed: seeds[i], metrics: m }));
+      const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics));
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       else
         for (const r of out) {

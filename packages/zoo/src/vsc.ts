@@ -132,7 +132,12 @@ function positiveSchedule(name: string, option: string, s: ScheduleLike): Schedu
 
 /** `vsc`: the fixed-α spike-and-slab prior. */
 export function buildVsc(c: Partial<VscConfig> & { features: number }) {
-  const { m, settings: s } = vscCore("vsc", c);
+  return fixedPriorVsc("vsc", c);
+}
+
+/** The fixed-α VSC declaration under the name of the entry that builds it (`vsc`, `vscClass`). */
+function fixedPriorVsc(name: string, c: Partial<VscConfig> & { features: number }) {
+  const { m, settings: s } = vscCore(name, c);
   return m
     .mask("z", () => spikeAndSlab({ inclusion: s.alpha, loc: 0, scale: 1 }), {
       ...s.codeMask,
@@ -188,7 +193,7 @@ export function buildVscClass(c: Partial<VscClassConfig> & { features: number; c
   const variant = oneOf("vscClass", "classVariant", c.classVariant ?? vscClassDefaults.classVariant, ["pairs", "centroid"] as const);
   const classWarmup = c.classWarmup ?? vscClassDefaults.classWarmup;
   if (!(classWarmup >= 0) || !Number.isFinite(classWarmup)) throw new Error(`vscClass: classWarmup must be a number of steps >= 0, got ${classWarmup}`);
-  const base = buildVsc({
+  const base = fixedPriorVsc("vscClass", {
     ...c,
     features: c.features,
     spikeHead: c.spikeHead ?? vscClassDefaults.spikeHead,
