@@ -5,7 +5,8 @@ import { Command, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend, type BackendName } from "@sparse-dgm/core";
-import { zoo, zooEntry } from "@sparse-dgm/zoo";
+import { zoo, zooEntry, entryOptions } from "@sparse-dgm/zoo";
+import { closest, distance } from "fastest-levenshtein";
 import { renderModel } from "@sparse-dgm/viz";
 import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
 import { writeResults, degenerateWarnings } from "./results.js";
@@ -71,32 +72,48 @@ function parseJson(key: string, v: string): unknown {
 }
 
 /**
- * The hyperparameters of each model from `--set` pairs: `key=value` applies to every model,
- * `model.key=value` to that model only (it wins over an unscoped key). A scope that names none of
- * the models is refused, so a typo cannot be silently ignored.
+ * The hyperparameters of each model from `--set` pairs: `key=value` applies to every model that
+ * has that option, `model.key=value` to that model only (it wins over an unscoped key). A scope
+ * that names none of the models, a scoped key the model does not have, and an unscoped key that
+ * none of the models has are refused, listing the options (and the closest one), so a typo cannot
+ * be silently ignored.
  *
  * @example
  * ```ts
  * modelConfigs(["vsc", "vscClass"], ["latents=40", "vscClass.classWeight=10"]);
  * // { vsc: { latents: 40 }, vscClass: { latents: 40, classWeight: 10 } }
+ * modelConfigs(["vscClass"], ["classWieght=10"]);
+ * // throws: --set classWieght: vscClass has no option "classWieght" (did you mean classWeight?); the options are ...
  * ```
  */
 export function modelConfigs(models: readonly string[], sets: string[] | undefined): Record<string, Record<string, unknown>> {
   const all = parseSets(sets);
-  const shared: Record<string, unknown> = {};
+  const options = Object.fromEntries(models.map((m) => [m, entryOptions(zooEntry(m))]));
+  const noSuch = (set: string, key: string, among: readonly string[]) => {
+    const known = [...new Set(among.flatMap((m) => options[m]))];
+    const near = closest(key, known);
+    const hint = distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${near}?)` : "";
+    const who = among.length === 1 ? `${among[0]} has no option` : `none of ${among.join(", ")} has an option`;
+    const lists = among.map((m) => (among.length === 1 ? options[m].join(", ") : `${m}: ${options[m].join(", ")}`)).join("; ");
+    return new Error(`--set ${set}: ${who} "${key}"${hint}; the options are ${lists}`);
+  };
+  const shared: Record<string, Record<string, unknown>> = Object.fromEntries(models.map((m) => [m, {}]));
   const scoped: Record<string, Record<string, unknown>> = Object.fromEntries(models.map((m) => [m, {}]));
   for (const [k, v] of Object.entries(all)) {
     const dot = k.indexOf(".");
     if (dot < 0) {
-      shared[k] = v;
+      const takers = models.filter((m) => options[m].includes(k));
+      if (!takers.length) throw noSuch(k, k, models);
+      for (const m of takers) shared[m][k] = v;
       continue;
     }
     const [model, key] = [k.slice(0, dot), k.slice(dot + 1)];
     if (!scoped[model]) throw new Error(`--set ${k}: "${model}" is not one of the models (${models.join(", ")})`);
     if (!key) throw new Error(`--set ${k}: expected ${model}.<key>=<value>`);
+    if (!options[model].includes(key)) throw noSuch(k, key, [model]);
     scoped[model][key] = v;
   }
-  return Object.fromEntries(models.map((m) => [m, { ...shared, ...scoped[m] }]));
+  return Object.fromEntries(models.map((m) => [m, { ...shared[m], ...scoped[m] }]));
 }
 
 /** Runs the command line with `argv` (process.argv). */
@@ -200,7 +217,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--no-replicas", "fit seeds one by one instead of as replicas of one program")
     .option("--metrics <list>", "only these metrics (comma-separated)")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .option("--set <key=value...>", "model hyperparameters: key=value for every model, model.key=value for one")
+    .option("--set <key=value...>", "model hyperparameters: key=value for every model that has the option, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
       const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
       for (const m of models) zooEntry(m);

@@ -14,14 +14,24 @@ describe("--set", () => {
     expect(() => parseSets(["sharpness={kind:1}"])).toThrow(/--set sharpness: the value starts like JSON but does not parse/);
   });
   it("model.key=value applies to that model only and wins over the unscoped key", () => {
-    expect(modelConfigs(["vsc", "vscClass"], ["latents=40", "classWeight=1", "vscClass.classWeight=10", "vsc.spikeHead=sigmoid"])).toEqual({
-      vsc: { latents: 40, classWeight: 1, spikeHead: "sigmoid" },
-      vscClass: { latents: 40, classWeight: 10 },
+    expect(modelConfigs(["vsc", "vscClass"], ["latents=40", "classWeight=1", "vscClass.classWeight=10", "vsc.spikeHead=sigmoid", "inclusionInit=0.5"])).toEqual({
+      vsc: { latents: 40, spikeHead: "sigmoid", inclusionInit: 0.5 }, // vsc has no classWeight: the unscoped key skips it
+      vscClass: { latents: 40, classWeight: 10, inclusionInit: 0.5 },
     });
+    // an unscoped key goes to the models that have it
+    expect(modelConfigs(["vae", "vsc"], ["latents=40", "factors=8"])).toEqual({ vae: { factors: 8 }, vsc: { latents: 40 } });
     expect(modelConfigs(["vae"], undefined)).toEqual({ vae: {} });
   });
   it("refuses a scope that names none of the models", () => {
     expect(() => modelConfigs(["vsc", "vscClass"], ["vscclass.classWeight=10"])).toThrow('--set vscclass.classWeight: "vscclass" is not one of the models (vsc, vscClass)');
     expect(() => modelConfigs(["vsc"], ["vsc.=1"])).toThrow("--set vsc.: expected vsc.<key>=<value>");
+  });
+  it("refuses a key no model has, with the closest option and the list (a typo is never ignored)", () => {
+    expect(() => modelConfigs(["vscClass"], ["classWieght=10"])).toThrow(
+      '--set classWieght: vscClass has no option "classWieght"',
+    );
+    expect(() => modelConfigs(["vscClass"], ["classWieght=10"])).toThrow(/vscClass has no option "classWieght" \(did you mean classWeight\?\); the options are latents, hidden, .*classWeight.*, inclusionInit$/);
+    expect(() => modelConfigs(["vsc", "vscClass"], ["vscClass.clasWeight=10"])).toThrow('--set vscClass.clasWeight: vscClass has no option "clasWeight" (did you mean classWeight?)');
+    expect(() => modelConfigs(["vae", "sdlgm"], ["nosuchoption=3"])).toThrow(/^--set nosuchoption: none of vae, sdlgm has an option "nosuchoption"; the options are vae: factors, .*; sdlgm: latents, /);
   });
 });

@@ -37,6 +37,8 @@ export interface ZooEntry<C extends object = Record<string, unknown>> {
   spec: string;
   /** The model's hyperparameters at their spec defaults. */
   defaults: C;
+  /** Hyperparameters it also accepts that have no default (unset unless given). */
+  optional?: readonly (keyof C & string)[];
   /** Builds the DSL model for data of the given shape. Hyperparameters are validated here. */
   build(config: Partial<C> & DataShape): Model<any, any>;
   /** A data source it is meant for (used by renders and the main job). */
@@ -69,4 +71,12 @@ export function openUnit(model: string, option: string, v: number): number {
 export function oneOf<T extends string>(model: string, option: string, v: T, choices: readonly T[]): T {
   if (!choices.includes(v)) throw new Error(`${model}: ${option} must be one of ${choices.join(", ")}, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/**
+ * Every hyperparameter an entry accepts: its defaults' keys and its optional ones (the data-shape
+ * keys `features`, `groups`, `stats` come from the data, not from the user).
+ */
+export function entryOptions(entry: Pick<ZooEntry<any>, "defaults" | "optional">): string[] {
+  return [...Object.keys(entry.defaults as object), ...(entry.optional ?? [])];
 }

@@ -95,6 +95,7 @@ export const mibStructured: ZooEntry<MibConfig> = {
     "Zhang, Koyama, Ishiguro. Learning Structured Latent Factors from Dependent Data: A Generative Model Framework from Information-Theoretic Perspective. ICML 2020.",
   spec: "specs/mib-structured.md",
   defaults: { latentGroups: 3, groupDim: 2, beta: 1, learnDecoderMask: false, edgePrior: 0.5, hidden: 64, noiseScale: 0.1 },
+  optional: ["decoderMask", "encoderMask"],
   build: buildMibStructured,
   defaultData: "synthetic:two-view",
   renderShape: {

@@ -137,6 +137,7 @@ export const sparseVae: ZooEntry<SparseVaeConfig> = {
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",
   spec: "specs/sparse-vae.md",
   defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "normalised", variant: "default", priorWarmupSteps: 600, klWarmupSteps: 300 },
+  optional: ["etaB", "sigmaScale"],
   build: buildSparseVae,
   defaultData: "synthetic:moran?rho=0.6",
   renderShape: { features: 7 },

@@ -81,6 +81,7 @@ export const vae: ZooEntry<VaeConfig> = {
   name: "vae",
   title: "VAE with the Sparse VAE study's encoder and a dense decoder",
   defaults: { factors: 5, hidden: 50, beta: 1, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmupSteps: 300 },
+  optional: ["sigmaScale"],
   build: (c) => buildDenseVae("vae", c),
 };
 
@@ -91,6 +92,7 @@ export const betaVae: ZooEntry<VaeConfig> = {
   title: "β-VAE: the VAE with its KL weighted by β",
   reference: "Higgins et al. β-VAE: Learning Basic Visual Concepts with a Constrained Variational Framework. ICLR 2017.",
   defaults: { factors: 5, hidden: 50, beta: 4, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmupSteps: 300 },
+  optional: ["sigmaScale"],
   build: (c) => buildDenseVae("betaVae", c),
 };
 
