@@ -67,7 +67,7 @@ export const loaderParams: Record<FileScheme, readonly ParamSpec[]> = {
     { name: "binarize", type: "number", min: 0, max: 1, doc: "threshold: pixels (scaled to [0,1]) > t become 1, else 0; kind binary" },
     { name: "testImages", type: "string", doc: "a second IDX image file used as the test split (e.g. t10k-images-idx3-ubyte.gz)" },
     { name: "testLabels", type: "string", doc: "labels of testImages" },
-    ...splitParams,
+    ...splitParams.map((p) => (p.name === "limit" ? { ...p, doc: "keep only the first `limit` images of each file (the training file and testImages; labels to match)" } : p)),
   ],
   ratings: [
     { name: "min", type: "number", doc: "binarise: rating >= min becomes 1, else 0 (MovieLens setting: min=4)" },

@@ -90,7 +90,9 @@ describe("idx loader", () => {
     await expect(loadData(`idx:${imgs}?labels=${imgs}`)).rejects.toThrow(/has dims 5×2×3, expected 1-d/);
     const short = join(dir, "short-labels");
     writeFileSync(short, idxBytes(8, [4], [0, 1, 2, 3]));
-    await expect(loadData(`idx:${imgs}?labels=${short}`)).rejects.toThrow(/has 4 labels for 5 images/);
+    await expect(loadData(`idx:${imgs}?labels=${short}`)).rejects.toThrow(/has 4 labels for the 5 images of /);
+    // with a limit below both counts the files still have to match (the wrong label file is not hidden by the cut)
+    await expect(loadData(`idx:${imgs}?labels=${short}&limit=3`)).rejects.toThrow(/has 4 labels for the 5 images of /);
     await expect(loadData(`idx:${imgs}?testLabels=${labs}`)).rejects.toThrow(/testLabels given without testImages/);
     await expect(loadData(`idx:${imgs}?labels=${labs}&testImages=${imgs}`)).rejects.toThrow(/give labels for both/);
     const nanf = join(dir, "nan-idx");

@@ -14,7 +14,10 @@ import { baseName, readBytes } from "./common.js";
 
 /** A decoded IDX array. */
 export interface IdxArray {
+  /** Dimensions of what was kept (the first is at most `limit`). */
   dims: number[];
+  /** Items in the file along the first axis, before `limit`. */
+  total: number;
   /** Element type code: 0x08 ubyte, 0x09 byte, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64. */
   type: number;
   data: Float32Array;
@@ -64,7 +67,7 @@ export function parseIdx(bytes: Uint8Array, where = "idx:<bytes>", limit?: numbe
         : dv.getFloat64(o, false);
     }
   }
-  return { dims: [items, ...dims.slice(1)], type, data };
+  return { dims: [items, ...dims.slice(1)], total: dims[0], type, data };
 }
 
 /** Options of {@link loadIdx}. */
@@ -86,10 +89,11 @@ function readImages(where: string, path: string, limit: number | undefined, bina
   return a;
 }
 
-function readLabels(where: string, path: string, n: number, limit: number | undefined): Int32Array {
+/** Labels for `images` (read with the same `limit`): the files must hold as many items before the limit too. */
+function readLabels(where: string, path: string, images: IdxArray, imagesPath: string, limit: number | undefined): Int32Array {
   const a = parseIdx(readBytes(where, path), `${where} (${path})`, limit);
   if (a.dims.length !== 1) throw new DataError(`${where}: label file ${path} has dims ${a.dims.join("×")}, expected 1-d`);
-  if (a.dims[0] !== n) throw new DataError(`${where}: label file ${path} has ${a.dims[0]} labels for ${n} images`);
+  if (a.total !== images.total) throw new DataError(`${where}: label file ${path} has ${a.total} labels for the ${images.total} images of ${imagesPath}`);
   return Int32Array.from(a.data);
 }
 
@@ -118,7 +122,7 @@ export function loadIdx(path: string, opts: IdxOptions = {}, where = `idx:${path
   const g = imageShape.reduce((a, b) => a * b, 1);
   const n1 = tr.dims[0];
   let x = tr.data;
-  let labels = opts.labels !== undefined ? readLabels(where, opts.labels, n1, opts.limit) : undefined;
+  let labels = opts.labels !== undefined ? readLabels(where, opts.labels, tr, path, opts.limit) : undefined;
   let n = n1;
   let split = randomSplit(n1, opts.test ?? 0.2, opts.seed ?? 0);
   if (opts.testImages !== undefined) {
@@ -131,7 +135,7 @@ export function loadIdx(path: string, opts: IdxOptions = {}, where = `idx:${path
     all.set(te.data, n1 * g);
     x = all;
     if (labels && opts.testLabels !== undefined) {
-      const l2 = readLabels(where, opts.testLabels, te.dims[0], opts.limit);
+      const l2 = readLabels(where, opts.testLabels, te, opts.testImages, opts.limit);
       const l = new Int32Array(n);
       l.set(labels, 0);
       l.set(l2, n1);
