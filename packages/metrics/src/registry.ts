@@ -175,8 +175,8 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   if (haveZ && want(...dciKeys) && dciOverLimit) {
     options.onSkip?.(
       dciKeys,
-      `${cTr.length} training points × ${cTr[0].length} codes × ${zTr[0].length} factors is ${(dciWork / options.dciWorkLimit!).toFixed(1)}× the limit of boosted-tree work ` +
-        `(about ${Math.max(1, Math.round((dciWork * 3e-5) / 60))} min); ask for them by name (--metrics) to compute them`,
+      `${cTr.length} training points × ${cTr[0].length} codes × ${zTr[0].length} factors would take about ` +
+        `${Math.max(1, Math.round((dciWork * 3e-5) / 60))} min of boosted-tree fits (${(dciWork / options.dciWorkLimit!).toFixed(1)}× the work done without asking); ask for them by name (--metrics) to compute them`,
     );
   } else if (haveZ && want(...dciKeys)) {
     const r = dci(cTr, zTr, cTe, zTe, options.dci);
