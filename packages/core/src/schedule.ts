@@ -49,9 +49,62 @@ export function cyclical(args: { min?: number; max?: number; period: number; ram
   return { kind: "cyclical", min: args.min ?? 0, max: args.max ?? 1, period: args.period, rampFraction: args.rampFraction ?? 0.5 };
 }
 
-/** Normalises a number or a schedule to a schedule. */
+/** The numeric fields each kind of schedule needs, and those it may have. */
+const FIELDS: Record<Schedule["kind"], { needs: string[]; may?: string[] }> = {
+  constant: { needs: ["value"] },
+  linear: { needs: ["from", "to", "steps"] },
+  exponentialDecay: { needs: ["initial", "rate"], may: ["every", "min"] },
+  warmup: { needs: ["start", "end"], may: ["from", "to"] },
+  cyclical: { needs: ["period"], may: ["min", "max", "rampFraction"] },
+};
+
+/** Normalises a number or a schedule to a schedule (no checks: see {@link parseSchedule}). */
 export function asSchedule(s: ScheduleLike): Schedule {
   return typeof s === "number" ? constant(s) : s;
+}
+
+/**
+ * A schedule given as plain data (JSON from the command line, a saved config), checked: a number,
+ * or a known `kind` with every field it needs a finite number. It is rebuilt through its
+ * constructor, so optional fields get their defaults and the constructor's own checks run. `what`
+ * names the option in the error (`vsc: sharpness`).
+ *
+ * @example
+ * ```ts
+ * parseSchedule({ kind: "linear", from: 50, to: 200, steps: 9375 }, "sharpness"); // a linear schedule
+ * parseSchedule({ kind: "linear", from: 50 }, "sharpness");
+ * // throws: sharpness: a linear schedule needs numbers from, to, steps; to, steps are missing or not finite in {"kind":"linear","from":50}
+ * ```
+ */
+export function parseSchedule(s: unknown, what = "schedule"): Schedule {
+  if (typeof s === "number") return constant(s);
+  const kind = (s as { kind?: unknown } | null)?.kind as Schedule["kind"];
+  const spec = typeof kind === "string" ? FIELDS[kind] : undefined;
+  if (!spec) throw new Error(`${what}: expected a number or a schedule with kind ${Object.keys(FIELDS).join(", ")}; got ${JSON.stringify(s)}`);
+  const o = s as unknown as Record<string, unknown>;
+  const bad = [...spec.needs.filter((f) => !(typeof o[f] === "number" && Number.isFinite(o[f]))), ...(spec.may ?? []).filter((f) => o[f] !== undefined && !(typeof o[f] === "number" && Number.isFinite(o[f])))];
+  if (bad.length) {
+    const all = [...spec.needs, ...(spec.may ?? []).map((f) => `${f}?`)].join(", ");
+    throw new Error(`${what}: a ${kind} schedule needs numbers ${all}; ${bad.join(", ")} ${bad.length === 1 ? "is" : "are"} missing or not finite in ${JSON.stringify(s)}`);
+  }
+  const n = (f: string) => o[f] as number;
+  const opt = (f: string) => o[f] as number | undefined;
+  try {
+    switch (kind) {
+      case "constant":
+        return constant(n("value"));
+      case "linear":
+        return linear({ from: n("from"), to: n("to"), steps: n("steps") });
+      case "exponentialDecay":
+        return exponentialDecay({ initial: n("initial"), rate: n("rate"), every: opt("every"), min: opt("min") });
+      case "warmup":
+        return warmup({ from: opt("from"), to: opt("to"), start: n("start"), end: n("end") });
+      case "cyclical":
+        return cyclical({ min: opt("min"), max: opt("max"), period: n("period"), rampFraction: opt("rampFraction") });
+    }
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
 }
 
 /**

@@ -13,7 +13,7 @@
  * const m = vsc.build({ features: 784 });    // 784-400-200, α = 0.01
  * ```
  */
-import { tf, Key, model, thresholdSigmoid, warmup, linear, asSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, Key, model, thresholdSigmoid, warmup, linear, parseSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, openUnit, oneOf, type ZooEntry } from "./entry.js";
@@ -124,7 +124,7 @@ function withConfig<M extends { ir: { meta: Record<string, unknown> }; meta(e: R
 /** A positive number, or a schedule whose values stay positive (checked at its start and its end). */
 function positiveSchedule(name: string, option: string, s: ScheduleLike): ScheduleLike {
   if (typeof s === "number") return positiveNumber(name, option, s);
-  const x = asSchedule(s);
+  const x = parseSchedule(s, `${name}: ${option}`);
   const end = constantFrom(x);
   for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(name, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
   return x;
