@@ -144,8 +144,17 @@ suite("describe", () => {
     expect(d.shape).toEqual([3, 2]);
     expect(d.kind).toBe("real");
     expect(d.split).toEqual({ train: 2, test: 1 });
+    // two columns, one shown: the one with the larger variance (column 0: 1, 3, 5)
     expect(d.columns).toEqual([{ index: 0, name: "a", min: 1, mean: 3, max: 5 }]);
+    expect(d.columnsBy).toBe("variance");
     expect(d.preview).toEqual([[1], [3]]);
+    // an image's first pixels are blank: the columns shown are the ones that vary, in column order
+    const wide = tiny({ g: 4, x: Float32Array.from([0, 9, 0, 1, 0, 0, 0, 2, 0, 9, 0, 3]) });
+    const dw = describe(wide, { maxCols: 2 });
+    expect(dw.columns.map((c) => c.index)).toEqual([1, 3]);
+    expect(dw.preview).toEqual([[9, 1], [0, 2], [9, 3]]);
+    expect(formatDescription(dw)).toContain("columns (the 2 of 4 with the largest variance):");
+    expect(describe(wide).columnsBy).toBe("all");
     expect(d.labels).toEqual({ classes: 2, missing: 1, counts: { cat: 1, dog: 1 } });
     expect(d.truth).toMatchObject({ k: 1, z: [3, 1], W: [2, 1], support: { nonzeros: 1 }, extra: ["a"] });
     const text = formatDescription(d);

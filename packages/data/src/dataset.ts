@@ -363,7 +363,9 @@ export interface Description {
   kind: DataKind;
   split: { train: number; test: number };
   columns: ColumnSummary[];
-  /** The first rows (first columns only), rounded to 4 significant digits. */
+  /** How `columns` were chosen: every column, or (wide data) the ones with the largest variance, in column order. */
+  columnsBy: "all" | "variance";
+  /** The first rows (the chosen columns only), rounded to 4 significant digits. */
   preview: number[][];
   labels?: { classes: number; missing: number; counts: Record<string, number> };
   truth?: Record<string, unknown>;
@@ -375,8 +377,10 @@ function round4(v: number): number {
 }
 
 /**
- * Shape, kind, split sizes, per-column min/mean/max for the first `maxCols` columns, a preview
- * of the first `previewRows` rows, a label histogram and a truth summary.
+ * Shape, kind, split sizes, per-column min/mean/max (every column when there are at most
+ * `maxCols`, else the `maxCols` with the largest variance: the first columns of an image are its
+ * blank border), a preview of the first `previewRows` rows on those columns, a label histogram
+ * and a truth summary.
  *
  * @example
  * ```ts
@@ -386,8 +390,21 @@ function round4(v: number): number {
 export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: number } = {}): Description {
   const maxCols = Math.min(opts.maxCols ?? 8, ds.g);
   const previewRows = Math.min(opts.previewRows ?? 5, ds.n);
+  let chosen = Array.from({ length: maxCols }, (_, j) => j);
+  if (maxCols < ds.g) {
+    // two passes (mean, then squared deviations): equal spreads compare equal, so ties keep column order
+    const mean = new Float64Array(ds.g);
+    const dev = new Float64Array(ds.g);
+    for (let i = 0; i < ds.n; i++) for (let j = 0; j < ds.g; j++) mean[j] += ds.x[i * ds.g + j] / ds.n;
+    for (let i = 0; i < ds.n; i++) for (let j = 0; j < ds.g; j++) dev[j] += (ds.x[i * ds.g + j] - mean[j]) ** 2;
+    const variance = (j: number) => dev[j];
+    chosen = Array.from({ length: ds.g }, (_, j) => j)
+      .sort((a, b) => variance(b) - variance(a) || a - b)
+      .slice(0, maxCols)
+      .sort((a, b) => a - b);
+  }
   const columns: ColumnSummary[] = [];
-  for (let j = 0; j < maxCols; j++) {
+  for (const j of chosen) {
     let mn = Infinity;
     let mx = -Infinity;
     let s = 0;
@@ -408,7 +425,7 @@ export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: nu
   const preview: number[][] = [];
   for (let i = 0; i < previewRows; i++) {
     const r: number[] = [];
-    for (let j = 0; j < maxCols; j++) r.push(round4(ds.x[i * ds.g + j]));
+    for (const j of chosen) r.push(round4(ds.x[i * ds.g + j]));
     preview.push(r);
   }
   const d: Description = {
@@ -418,6 +435,7 @@ export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: nu
     kind: ds.kind,
     split: { train: ds.split.train.length, test: ds.split.test.length },
     columns,
+    columnsBy: maxCols < ds.g ? "variance" : "all",
     preview,
     meta: ds.meta,
   };
@@ -470,11 +488,12 @@ export function formatDescription(d: Description): string {
   const lines: string[] = [];
   lines.push(`${d.name}  (${d.source})`);
   lines.push(`shape ${d.shape[0]} × ${d.shape[1]}, kind ${d.kind}, split ${d.split.train} train / ${d.split.test} test`);
-  lines.push(`columns (first ${d.columns.length}):`);
+  lines.push(d.columnsBy === "all" ? `columns (all ${d.columns.length}):` : `columns (the ${d.columns.length} of ${d.shape[1]} with the largest variance):`);
   for (const c of d.columns) {
     lines.push(`  ${String(c.index + 1).padStart(4)} ${(c.name ?? "").padEnd(12)} min ${c.min}  mean ${c.mean}  max ${c.max}`);
   }
-  lines.push(`preview (first ${d.preview.length} rows):`);
+  lines.push(`preview (first ${d.preview.length} rows${d.columnsBy === "all" ? "" : ", those columns"}):`);
+  if (d.columnsBy === "variance") lines.push(`  ${d.columns.map((c) => c.name ?? String(c.index + 1)).join("\t")}`);
   for (const r of d.preview) lines.push(`  ${r.join("\t")}`);
   if (d.labels) lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing`);
   if (d.truth) lines.push(`truth: ${JSON.stringify(d.truth)}`);
