@@ -43,6 +43,9 @@ describe("sdgm compare resumes", () => {
     expect(pending.map((j) => [j.entry.model, j.seeds])).toEqual([["betaVae", [0, 1]]]);
     const rows = await runCompare(full);
     expect(rows.map((r) => `${r.model}:${r.seed}`).sort()).toEqual(["betaVae:0", "betaVae:1", "vae:0", "vae:1"]);
+    // rows of runs the spec does not list stay, and a note says so
+    const { err } = await stderrOf(() => runCompare({ ...base, entries: [{ model: "betaVae", data, epochs: 3 }], seeds: [1] }));
+    expect(err).toContain(`note: ${join(out, "results.json")} also holds 3 rows of other runs (vae on ${data}; betaVae on ${data}); they are kept and shown in the report`);
     // the vae rows were not refitted: identical metrics and timings
     expect(rows.filter((r) => r.model === "vae")).toEqual(first);
     expect(existsSync(join(out, "index.html"))).toBe(true);

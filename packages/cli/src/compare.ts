@@ -173,6 +173,14 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
         cliProgress.Presets.shades_classic,
       )
     : undefined;
+  const inSpec = new Set(spec.entries.flatMap((e) => spec.seeds.map((sd) => `${e.model}|${e.data}|${sd}`)));
+  const others = readRows(spec.out).filter((r) => !inSpec.has(`${r.model}|${r.data}|${r.seed}`));
+  if (others.length) {
+    const what = [...new Set(others.map((r) => `${r.model} on ${r.data}`))];
+    process.stderr.write(
+      `note: ${join(spec.out, "results.json")} also holds ${others.length} row${others.length === 1 ? "" : "s"} of other runs (${what.slice(0, 4).join("; ")}${what.length > 4 ? "; ..." : ""}); they are kept and shown in the report (another --out starts clean)\n`,
+    );
+  }
   for (const j of jobs) {
     if (j.changed) process.stderr.write(`note: ${j.entry.model} on ${j.entry.data}, seeds ${j.seeds.join(",")}: settings changed since ${join(spec.out, "results.json")} was written (${j.changed}); fitting again\n`);
   }
