@@ -5,7 +5,7 @@
  * program scores the held-out data as the fitted one did.
  */
 import { describe, it, expect } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zoo } from "../../packages/zoo/src/index.js";
@@ -30,6 +30,20 @@ describe("sdgm eval", () => {
     // z = the guide's mean: deterministic, so the restored program must match (up to float32 noise)
     if (fitted.heldoutMseMean !== undefined) expect(rows[0].metrics.heldoutMseMean).toBeCloseTo(fitted.heldoutMseMean, 5);
     expect(Number.isFinite(rows[0].metrics.elbo)).toBe(true);
+  }, 60_000);
+
+  it("mibStructured on csv data with views given by --set groups: fitted, saved and rebuilt", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sdgm-eval-"));
+    const csv = join(dir, "views.csv");
+    const rows = Array.from({ length: 120 }, (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(i * 0.37 + j * (j < 3 ? 0.5 : 1.3)).toFixed(4)).join(","));
+    writeFileSync(csv, ["a,b,c,d,e,f", ...rows].join("\n"));
+    const source = `csv:${csv}`;
+    const ds = await loadData(source);
+    const config = { groups: [[0, 1, 2], [3, 4, 5]] };
+    const fit = await runJob({ model: "mibStructured", source, seeds: [0], epochs: 1, out: dir, checkpointEvery: 0, metrics: ["heldoutMseMean"], config }, ds);
+    expect(fit.rows[0].config).toMatchObject({ views: 2, viewDim: 3, groups: config.groups });
+    const again = await evalCheckpoint(join(dir, "checkpoints", "mibStructured-s0"), ds, source, ["heldoutMseMean"]);
+    expect(again[0].metrics.heldoutMseMean).toBeCloseTo(fit.rows[0].metrics.heldoutMseMean, 5);
   }, 60_000);
 
   it("refuses data with another feature count, naming both", async () => {

@@ -74,8 +74,11 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 }
 
-/** Longest slug kept whole; file names stay far below the usual 255-byte limit with model and seeds around it. */
-const SLUG_MAX = 64;
+/**
+ * Longest slug kept whole: with the model, the seeds and `.json` around it a file name stays below
+ * the usual 255-byte limit (a two-file `idx:` source's 130-character slug is kept as it was).
+ */
+const SLUG_MAX = 160;
 
 /**
  * A data source as a file-name-safe slug (`synthetic:smiley?n=2000` → `synthetic_smiley_n_2000`).
@@ -251,8 +254,8 @@ export async function evalCheckpoint(
   if (typeof config.features === "number" && config.features !== ds.g) {
     throw new Error(`the checkpoint's model has ${config.features} features; ${source} has ${ds.g}`);
   }
-  const groups = ds.meta.groups as number[][] | undefined;
-  const model = entry.build({ ...config, features: ds.g, ...(groups && config.groups === undefined ? { groups } : {}), stats: { sigmaPriorScale: config.sigmaScale as number | undefined } });
+  // the build of a fit (buildFor): the data's groups win, the recorded sigmaScale is kept
+  const model = buildFor(entry.name, ds, config);
   const program = deserialize(model, ckpt);
   try {
     const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));

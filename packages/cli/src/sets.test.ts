@@ -20,6 +20,8 @@ describe("--set", () => {
     });
     // an unscoped key goes to the models that have it
     expect(modelConfigs(["vae", "vsc"], ["latents=40", "factors=8"])).toEqual({ vae: { factors: 8 }, vsc: { latents: 40 } });
+    // mibStructured takes views for data that does not define them
+    expect(modelConfigs(["mibStructured"], ["groups=[[0,1],[2,3]]"])).toEqual({ mibStructured: { groups: [[0, 1], [2, 3]] } });
     expect(modelConfigs(["vae"], undefined)).toEqual({ vae: {} });
   });
   it("refuses a scope that names none of the models", () => {

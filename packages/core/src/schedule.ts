@@ -79,7 +79,7 @@ export function asSchedule(s: ScheduleLike): Schedule {
 export function parseSchedule(s: unknown, what = "schedule"): Schedule {
   if (typeof s === "number") return constant(s);
   const kind = (s as { kind?: unknown } | null)?.kind as Schedule["kind"];
-  const spec = typeof kind === "string" ? FIELDS[kind] : undefined;
+  const spec = typeof kind === "string" && Object.hasOwn(FIELDS, kind) ? FIELDS[kind] : undefined;
   if (!spec) throw new Error(`${what}: expected a number or a schedule with kind ${Object.keys(FIELDS).join(", ")}; got ${JSON.stringify(s)}`);
   const o = s as unknown as Record<string, unknown>;
   const bad = [...spec.needs.filter((f) => !(typeof o[f] === "number" && Number.isFinite(o[f]))), ...(spec.may ?? []).filter((f) => o[f] !== undefined && !(typeof o[f] === "number" && Number.isFinite(o[f])))];

@@ -38,7 +38,7 @@ export interface ZooEntry<C extends object = Record<string, unknown>> {
   /** The model's hyperparameters at their spec defaults. */
   defaults: C;
   /** Hyperparameters it also accepts that have no default (unset unless given). */
-  optional?: readonly (keyof C & string)[];
+  optional?: readonly (keyof (C & DataShape) & string)[];
   /** Builds the DSL model for data of the given shape. Hyperparameters are validated here. */
   build(config: Partial<C> & DataShape): Model<any, any>;
   /** A data source it is meant for (used by renders and the main job). */
@@ -75,7 +75,8 @@ export function oneOf<T extends string>(model: string, option: string, v: T, cho
 
 /**
  * Every hyperparameter an entry accepts: its defaults' keys and its optional ones (the data-shape
- * keys `features`, `groups`, `stats` come from the data, not from the user).
+ * keys `features` and `stats` come from the data; `groups` too, unless an entry lists it as
+ * optional for data that does not define them).
  */
 export function entryOptions(entry: Pick<ZooEntry<any>, "defaults" | "optional">): string[] {
   return [...Object.keys(entry.defaults as object), ...(entry.optional ?? [])];

@@ -60,7 +60,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const learn = c.learnDecoderMask ?? false;
   const temperature = exponentialDecay({ initial: 1, rate: 1e-4, every: 100, min: 0.1 });
   return model(name)
-    .meta({ reference: "Zhang, Koyama, Ishiguro. ICML 2020 (MIB-masked, reconstructed)", beta, config: { views: n, viewDim, latentGroups: m, groupDim: d, beta, hidden: H, noiseScale: noise, edgePrior, learnDecoderMask: learn, decoderMask: Aout, encoderMask: Ain } })
+    .meta({ reference: "Zhang, Koyama, Ishiguro. ICML 2020 (MIB-masked, reconstructed)", beta, config: { features: c.features, groups, views: n, viewDim, latentGroups: m, groupDim: d, beta, hidden: H, noiseScale: noise, edgePrior, learnDecoderMask: learn, decoderMask: Aout, encoderMask: Ain } })
     .plate("data")
     .plate("view", n)
     .plate("group", m)
@@ -95,7 +95,8 @@ export const mibStructured: ZooEntry<MibConfig> = {
     "Zhang, Koyama, Ishiguro. Learning Structured Latent Factors from Dependent Data: A Generative Model Framework from Information-Theoretic Perspective. ICML 2020.",
   spec: "specs/mib-structured.md",
   defaults: { latentGroups: 3, groupDim: 2, beta: 1, learnDecoderMask: false, edgePrior: 0.5, hidden: 64, noiseScale: 0.1 },
-  optional: ["decoderMask", "encoderMask"],
+  // groups: the views of data whose source does not define them (csv), e.g. --set 'groups=[[0,1,2],[3,4,5]]'
+  optional: ["decoderMask", "encoderMask", "groups"],
   build: buildMibStructured,
   defaultData: "synthetic:two-view",
   renderShape: {
