@@ -906,20 +906,22 @@ export class Program {
   /** Held-out evaluation on site-layout data (numbers per replica; `iwae` adds the bound with k samples). */
   evaluate(x: tf.Tensor, opts: { seed?: number } = {}): Evaluation {
     this.ensureReady(x);
-    return tf.tidy(() => {
+    // each number in its own scope: the intermediates of one are freed before the next is computed,
+    // so the peak memory is that of the largest, not of all five (same keys, so the same numbers)
+    return scoped(() => {
       const xr = this.withReplicas(x);
       const n = this.rowsOf(x);
       const axes = Array.from({ length: xr.rank - this.lead }, (_, i) => i + this.lead);
       const mse = (xh: tf.Tensor) => Array.from(tf.mean(tf.square(tf.sub(xr, xh)), axes).dataSync());
-      const heldoutMse = mse(this.reconstruct(x, { sample: true, seed: opts.seed }));
-      const heldoutMseMean = mse(this.reconstruct(x, { sample: false }));
+      const heldoutMse = scoped(() => mse(this.reconstruct(x, { sample: true, seed: opts.seed })));
+      const heldoutMseMean = scoped(() => mse(this.reconstruct(x, { sample: false })));
       const keys = this.keys.map((k) => k.foldIn("evaluate").foldIn(opts.seed ?? 0));
       const xc = this.canonicalDataSized(xr, n);
       const elboOf = (terms: Term[]) => Array.from(tf.neg(tf.addN(terms.filter((t) => t.kind === "distortion" || t.kind === "rate").map((t) => t.value))).dataSync());
-      const elbo = elboOf(this.termsWith(xc, n, keys, "elbo"));
+      const elbo = scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo")));
       const relaxedCode = this.plan!.locals.some((l) => l.site.mask?.estimator.kind === "threshold-sigmoid");
-      const elboHard = relaxedCode ? elboOf(this.termsWith(xc, n, keys, "elbo", true)) : undefined;
-      const heldoutNll = this.referenceNll(xc, n, keys);
+      const elboHard = relaxedCode ? scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", true))) : undefined;
+      const heldoutNll = scoped(() => this.referenceNll(xc, n, keys));
       return { heldoutMse, heldoutMseMean, heldoutNll, elbo, ...(elboHard ? { elboHard } : {}) };
     });
   }
@@ -1127,4 +1129,14 @@ const YIELD_EVERY_MS = 200;
 /** Resolves on the next turn of the event loop (after pending I/O and timers), in Node and browsers. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/** Runs `f` in a TF.js scope: every tensor it creates and does not return is disposed (like `tf.tidy`, for any result type). */
+function scoped<T>(f: () => T): T {
+  tf.engine().startScope();
+  try {
+    return f();
+  } finally {
+    tf.engine().endScope();
+  }
 }

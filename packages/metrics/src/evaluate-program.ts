@@ -27,6 +27,52 @@ function toMatrix(t: tf.Tensor): Matrix {
   return t.arraySync() as number[][];
 }
 
+/** Replica `r` of `t` (all of it without replicas) as rows × flattened columns; no tensor left behind. */
+function rowsOf(t: tf.Tensor, r: number | undefined): Matrix {
+  const flat = tf.tidy(() => {
+    const s = slice(t, r);
+    return tf.reshape(s, [s.shape[0], -1]);
+  });
+  try {
+    return toMatrix(flat);
+  } finally {
+    if (flat !== t) flat.dispose();
+  }
+}
+
+/** Rows encoded per call: the encoder's activations for all of a large split at once would dominate the memory. */
+const ENCODE_CHUNK = 8192;
+
+/**
+ * {@link Program.encode} of the rows `idx` of `ds`, in chunks of {@link ENCODE_CHUNK} rows joined
+ * along the data axis (the encoder is deterministic, so this equals one call on all rows).
+ */
+function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
+  const axis = program.replicas === undefined ? 0 : 1;
+  const parts: Array<Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>> = [];
+  for (let a = 0; a < Math.max(idx.length, 1); a += ENCODE_CHUNK) {
+    const x = observedTensor(program.model, ds, idx.subarray(a, a + ENCODE_CHUNK));
+    try {
+      parts.push(program.encode(x));
+    } finally {
+      x.dispose();
+    }
+  }
+  if (parts.length === 1) return parts[0];
+  const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
+  for (const site of Object.keys(parts[0])) {
+    const join = (pick: (e: { mean: tf.Tensor; activity?: tf.Tensor }) => tf.Tensor | undefined) => {
+      const ts = parts.map((p) => pick(p[site])).filter((t): t is tf.Tensor => t !== undefined);
+      return ts.length ? tf.concat(ts, axis) : undefined;
+    };
+    const mean = join((e) => e.mean)!;
+    const activity = join((e) => e.activity);
+    out[site] = { mean, ...(activity ? { activity } : {}) };
+  }
+  tf.dispose(parts.flatMap((p) => Object.values(p).flatMap((e) => [e.mean, e.activity].filter((t): t is tf.Tensor => t !== undefined))));
+  return out;
+}
+
 function slice(t: tf.Tensor, r: number | undefined): tf.Tensor {
   return r === undefined ? t : tf.gather(t, r);
 }
@@ -119,36 +165,26 @@ function evaluate(
 ): { metrics: Array<Record<string, number>>; panels: CodePanels[] } {
   const panels: CodePanels[] = [];
   const R = program.replicas;
-  const xTr = observedTensor(program.model, ds, ds.split.train);
   const xTe = observedTensor(program.model, ds, ds.split.test);
   try {
     const ev = program.evaluate(xTe);
     const iwae = opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples) : undefined;
-    const encTr = program.encode(xTr);
-    const encTe = program.encode(xTe);
+    const encTr = encodeRows(program, ds, ds.split.train);
+    const encTe = encodeRows(program, ds, ds.split.test);
     const codeSite = Object.keys(encTe)[0];
     const globals = program.globals();
     const maskSite = program.model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
     const hasLocalMask = program.model.ir.sites.some((s) => s.kind === "mask" && s.mask?.scope === "local");
-    const xHat = program.reconstruct(xTe, { sample: true });
-    const xHatMean = program.reconstruct(xTe, { sample: false });
     const out: Array<Record<string, number>> = [];
     for (let r = 0; r < (R ?? 1); r++) {
       const rr = R === undefined ? undefined : r;
-      const flat2 = (t: tf.Tensor) => tf.reshape(t, [t.shape[0], -1]);
-      const inputs: MetricInputs = {
-        x: toMatrix(flat2(xTe)),
-        xHat: toMatrix(flat2(slice(xHat, rr))),
-        xHatMean: toMatrix(flat2(slice(xHatMean, rr))),
-      };
+      // heldoutMse and heldoutMseMean come from program.evaluate (below), not from x / x̂ matrices here
+      const inputs: MetricInputs = {};
       if (codeSite) {
-        const ctr = encTr[codeSite].mean;
-        const cte = encTe[codeSite].mean;
-        const flat = (t: tf.Tensor) => tf.reshape(t, [t.shape[0], -1]);
-        inputs.codesTrain = toMatrix(flat(slice(ctr, rr)));
-        inputs.codesTest = toMatrix(flat(slice(cte, rr)));
+        inputs.codesTrain = rowsOf(encTr[codeSite].mean, rr);
+        inputs.codesTest = rowsOf(encTe[codeSite].mean, rr);
         const act = encTe[codeSite].activity;
-        if (act) inputs.gamma = toMatrix(flat(slice(act, rr)));
+        if (act) inputs.gamma = rowsOf(act, rr);
       }
       inputs.truthZTrain = truthRows(ds, ds.split.train);
       inputs.truthZTest = truthRows(ds, ds.split.test);
@@ -156,9 +192,9 @@ function evaluate(
       if (tw) {
         inputs.truthW = tw;
         if (maskSite && globals[maskSite.name]) {
-          inputs.estimatedW = toMatrix(slice(globals[maskSite.name], rr));
+          inputs.estimatedW = rowsOf(globals[maskSite.name], rr);
           const ps = globals[`${maskSite.name}.pstar`];
-          if (ps) inputs.pStar = toMatrix(slice(ps, rr));
+          if (ps) inputs.pStar = rowsOf(ps, rr);
         } else if (!hasLocalMask && inputs.codesTest) {
           // A dense decoder: every feature depends on every code (the reference scores it so).
           const L = inputs.codesTest[0].length;
@@ -188,10 +224,9 @@ function evaluate(
       if (iwae) put("iwae", iwae[r]);
       out.push(m);
     }
-    tf.dispose([xHat, xHatMean, ...Object.values(globals), ...Object.values(encTr).flatMap((e) => [e.mean, e.activity!].filter(Boolean)), ...Object.values(encTe).flatMap((e) => [e.mean, e.activity!].filter(Boolean))]);
+    tf.dispose([...Object.values(globals), ...Object.values(encTr).flatMap((e) => [e.mean, e.activity!].filter(Boolean)), ...Object.values(encTe).flatMap((e) => [e.mean, e.activity!].filter(Boolean))]);
     return { metrics: out, panels };
   } finally {
-    xTr.dispose();
     xTe.dispose();
   }
 }

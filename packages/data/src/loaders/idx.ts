@@ -33,7 +33,29 @@ const SIZES: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d
  * const a = parseIdx(bytes); // { dims: [60000, 28, 28], type: 8, data }
  * ```
  */
-export function parseIdx(bytes: Uint8Array, where = "idx:<bytes>", limit?: number): IdxArray {
+export function parseIdx(bytes: Uint8Array, where = "idx:<bytes>", limit?: number, into?: Float32Array): IdxArray {
+  const { type, size, dims, per, items, off } = idxHeader(bytes, where, limit);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const m = items * per;
+  if (into && into.length < m) throw new RangeError(`${where}: parseIdx target holds ${into.length} values, ${m} needed`);
+  const data = into ? into.subarray(0, m) : new Float32Array(m);
+  if (type === 0x08) for (let t = 0; t < m; t++) data[t] = bytes[off + t];
+  else {
+    for (let t = 0; t < m; t++) {
+      const o = off + t * size;
+      data[t] =
+        type === 0x09 ? dv.getInt8(o)
+        : type === 0x0b ? dv.getInt16(o, false)
+        : type === 0x0c ? dv.getInt32(o, false)
+        : type === 0x0d ? dv.getFloat32(o, false)
+        : dv.getFloat64(o, false);
+    }
+  }
+  return { dims: [items, ...dims.slice(1)], total: dims[0], type, data };
+}
+
+/** An IDX file's header, checked: element type and size, dims, values per item, items kept under `limit`, data offset. */
+function idxHeader(bytes: Uint8Array, where: string, limit?: number) {
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new DataError(`${where}: not an IDX file (the magic number must start with two zero bytes)`);
   }
@@ -53,21 +75,7 @@ export function parseIdx(bytes: Uint8Array, where = "idx:<bytes>", limit?: numbe
   if (bytes.length < expected) {
     throw new DataError(`${where}: IDX file is truncated: dims ${dims.join("×")} need ${expected} bytes, found ${bytes.length}`);
   }
-  const m = items * per;
-  const data = new Float32Array(m);
-  if (type === 0x08) for (let t = 0; t < m; t++) data[t] = bytes[off + t];
-  else {
-    for (let t = 0; t < m; t++) {
-      const o = off + t * size;
-      data[t] =
-        type === 0x09 ? dv.getInt8(o)
-        : type === 0x0b ? dv.getInt16(o, false)
-        : type === 0x0c ? dv.getInt32(o, false)
-        : type === 0x0d ? dv.getFloat32(o, false)
-        : dv.getFloat64(o, false);
-    }
-  }
-  return { dims: [items, ...dims.slice(1)], total: dims[0], type, data };
+  return { type, size, dims, per, items, off };
 }
 
 /** Options of {@link loadIdx}. */
@@ -81,8 +89,9 @@ export interface IdxOptions {
   limit?: number;
 }
 
-function readImages(where: string, path: string, limit: number | undefined, binarize: number | undefined) {
-  const a = parseIdx(readBytes(where, path), `${where} (${path})`, limit);
+/** Images of `bytes` (the file at `path`), scaled to [0, 1] when unsigned bytes, written into `into` when given. */
+function readImages(where: string, path: string, bytes: Uint8Array, limit: number | undefined, binarize: number | undefined, into?: Float32Array) {
+  const a = parseIdx(bytes, `${where} (${path})`, limit, into);
   if (a.dims.length < 2) throw new DataError(`${where}: ${path} is a 1-d IDX array (labels?), expected images`);
   if (a.type === 0x08) for (let t = 0; t < a.data.length; t++) a.data[t] /= 255;
   if (binarize !== undefined) for (let t = 0; t < a.data.length; t++) a.data[t] = a.data[t] > binarize ? 1 : 0;
@@ -117,22 +126,27 @@ export function loadIdx(path: string, opts: IdxOptions = {}, where = `idx:${path
   if (opts.testImages !== undefined && (opts.labels === undefined) !== (opts.testLabels === undefined)) {
     throw new DataError(`${where}: give labels for both the train and the test images, or for neither`);
   }
-  const tr = readImages(where, path, opts.limit, opts.binarize);
+  // the train and test images are written straight into one buffer (no second copy of the data)
+  const trBytes = readBytes(where, path);
+  const teBytes = opts.testImages !== undefined ? readBytes(where, opts.testImages) : undefined;
+  const values = (b: Uint8Array, p: string) => {
+    const h = idxHeader(b, `${where} (${p})`, opts.limit);
+    return h.items * h.per;
+  };
+  const all = new Float32Array(values(trBytes, path) + (teBytes ? values(teBytes, opts.testImages!) : 0));
+  const tr = readImages(where, path, trBytes, opts.limit, opts.binarize, all);
   const imageShape = tr.dims.slice(1);
   const g = imageShape.reduce((a, b) => a * b, 1);
   const n1 = tr.dims[0];
-  let x = tr.data;
+  let x = teBytes ? all : tr.data;
   let labels = opts.labels !== undefined ? readLabels(where, opts.labels, tr, path, opts.limit) : undefined;
   let n = n1;
   let split = randomSplit(n1, opts.test ?? 0.2, opts.seed ?? 0);
   if (opts.testImages !== undefined) {
-    const te = readImages(where, opts.testImages, opts.limit, opts.binarize);
+    const te = readImages(where, opts.testImages, teBytes!, opts.limit, opts.binarize, all.subarray(n1 * g));
     const g2 = te.dims.slice(1).reduce((a, b) => a * b, 1);
     if (g2 !== g) throw new DataError(`${where}: test images ${te.dims.slice(1).join("×")} differ from train images ${imageShape.join("×")}`);
     n = n1 + te.dims[0];
-    const all = new Float32Array(n * g);
-    all.set(x, 0);
-    all.set(te.data, n1 * g);
     x = all;
     if (labels && opts.testLabels !== undefined) {
       const l2 = readLabels(where, opts.testLabels, te, opts.testImages, opts.limit);
