@@ -34,6 +34,7 @@ const SPARSE_CODE_METRICS = [
   "emptyCodeFraction",
   "distinctActiveSets",
   "modalActiveSetFraction",
+  "usedLatents",
   "linearProbeAccuracy",
 ];
 

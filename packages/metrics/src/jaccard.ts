@@ -167,6 +167,8 @@ export interface ActiveSetStats {
   distinctActiveSets: number;
   /** Fraction of points whose active set is the most common one (1 = one fixed set for every point). */
   modalSetFraction: number;
+  /** Units active for at least `usedShare` of the points (the VSC paper's count of "active latents"). */
+  usedLatents: number;
 }
 
 /**
@@ -176,18 +178,20 @@ export interface ActiveSetStats {
  *
  * @example
  * ```ts
- * activeSetStats([[0.9, 0.1], [0.2, 0.7]]); // { meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2, modalSetFraction: 0.5 }
+ * activeSetStats([[0.9, 0.1], [0.2, 0.7]]); // { meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2, modalSetFraction: 0.5, usedLatents: 2 }
  * ```
  */
-export function activeSetStats(gamma: Matrix, threshold = 0.5): ActiveSetStats {
+export function activeSetStats(gamma: Matrix, threshold = 0.5, usedShare = 0.01): ActiveSetStats {
   toRows(gamma, "activeSetStats gamma");
   const n = gamma.length;
   const count = new Map<string, number>();
+  const perUnit = new Array<number>(gamma[0]?.length ?? 0).fill(0);
   let total = 0;
   let empty = 0;
   for (const row of gamma) {
     const on: number[] = [];
     for (let d = 0; d < row.length; d++) if (row[d] > threshold) on.push(d);
+    for (const d of on) perUnit[d]++;
     total += on.length;
     if (on.length === 0) empty++;
     const key = on.join(",");
@@ -195,5 +199,6 @@ export function activeSetStats(gamma: Matrix, threshold = 0.5): ActiveSetStats {
   }
   let modal = 0;
   for (const c of count.values()) if (c > modal) modal = c;
-  return { meanActiveSize: n ? total / n : NaN, emptyFraction: n ? empty / n : NaN, distinctActiveSets: count.size, modalSetFraction: n ? modal / n : NaN };
+  const usedLatents = perUnit.filter((c) => n > 0 && c >= usedShare * n).length;
+  return { meanActiveSize: n ? total / n : NaN, emptyFraction: n ? empty / n : NaN, distinctActiveSets: count.size, modalSetFraction: n ? modal / n : NaN, usedLatents };
 }

@@ -80,7 +80,15 @@ describe("classJaccard degenerate codes", () => {
 describe("activeSetStats", () => {
   it("gives the share of the most common active set", async () => {
     const { activeSetStats } = await import("./jaccard.js");
-    expect(activeSetStats([[0.9, 0.1], [0.8, 0.2], [0.1, 0.7], [0.6, 0.4]])).toEqual({ meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2, modalSetFraction: 0.75 });
+    expect(activeSetStats([[0.9, 0.1], [0.8, 0.2], [0.1, 0.7], [0.6, 0.4]])).toEqual({ meanActiveSize: 1, emptyFraction: 0, distinctActiveSets: 2, modalSetFraction: 0.75, usedLatents: 2 });
+  });
+  it("counts the latents used by at least 1% of the points (usedLatents)", async () => {
+    const { activeSetStats } = await import("./jaccard.js");
+    // 200 points: unit 0 on for all, unit 1 for 2 points (1%), unit 2 for 1 point (0.5%), unit 3 never
+    const g = Array.from({ length: 200 }, (_, i) => [0.9, i < 2 ? 0.8 : 0.1, i === 5 ? 0.7 : 0.2, 0.3]);
+    expect(activeSetStats(g).usedLatents).toBe(2);
+    expect(activeSetStats(g, 0.5, 0.005).usedLatents).toBe(3);
+    expect(activeSetStats(g, 0.95).usedLatents).toBe(0); // nothing above a 0.95 threshold
   });
   it("agrees with classJaccard's size, empty and distinct counts without labels (property)", async () => {
     const fc = (await import("fast-check")).default;

@@ -66,13 +66,13 @@ describe("metric registry", () => {
   it("omits Jaccard scores on collapse, reports it (emptyCodeFraction 1) and names it", () => {
     const gamma = [[0.1, 0.2], [0.1, 0.1], [0, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
-    expect(m).toEqual({ meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1, modalActiveSetFraction: 1 });
+    expect(m).toEqual({ meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1, modalActiveSetFraction: 1, usedLatents: 0 });
     expect(metrics.degenerateCode(m)).toBe("collapsed: every active set (γ > 0.5) is empty");
   });
   it("omits Jaccard scores when every point has the same active set (not sample-specific), and names it", () => {
     const gamma = [[0.9, 0.2], [0.8, 0.1], [0.7, 0]];
     const m = computeMetrics({ gamma, labelsTest: [0, 0, 1] });
-    expect(m).toEqual({ meanActiveSize: 1, emptyCodeFraction: 0, distinctActiveSets: 1, modalActiveSetFraction: 1 });
+    expect(m).toEqual({ meanActiveSize: 1, emptyCodeFraction: 0, distinctActiveSets: 1, modalActiveSetFraction: 1, usedLatents: 1 });
     expect(metrics.degenerateCode(m)).toBe("not sample-specific: every point has the same 1 active units");
   });
   it("flags a mostly empty code (its Jaccard scores are kept but inflated by pairs of empty sets)", () => {

@@ -62,6 +62,7 @@ const entries: MetricInfo[] = [
   { name: "modalActiveSetFraction", description: "Fraction of test points whose active set (γ > 0.5) is the most common one; near 1 the code is nearly fixed (the same units on for almost every point), and class Jaccard scores near 1 say little", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "emptyCodeFraction", description: "Fraction of test points whose active set (γ > 0.5) is empty; 1 = the code collapsed to all-inactive (the trivial minimiser of the class-consistency loss), and the Jaccard scores are absent", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "usedLatents", description: "Number of latent units active (γ > 0.5) for at least 1% of the test points: the VSC paper's count of active latents (about 18 on Smiley)", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
 ];
 
@@ -204,9 +205,10 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     put("supportHamming", r.supportHamming);
   }
   if (cTr && want("activeUnits")) put("activeUnits", activeUnits(cTr).activeUnits);
-  if (inputs.gamma && want("meanActiveSize", "emptyCodeFraction", "distinctActiveSets", "modalActiveSetFraction")) {
+  if (inputs.gamma && want("meanActiveSize", "emptyCodeFraction", "distinctActiveSets", "modalActiveSetFraction", "usedLatents")) {
     const r = activeSetStats(inputs.gamma);
     put("meanActiveSize", r.meanActiveSize);
+    put("usedLatents", r.usedLatents);
     put("emptyCodeFraction", r.emptyFraction);
     put("distinctActiveSets", r.distinctActiveSets);
     put("modalActiveSetFraction", r.modalSetFraction);
