@@ -2,15 +2,21 @@
 // Adam 1e-3, Bernoulli (cross-entropy on grey levels, as the PyTorch reference), 5 epochs.
 // Prints after each epoch the test negative ELBO per image (codes drawn as in training: relaxed
 // gates, the reference's measure) and with hard gates (the spike-and-slab model itself), the mean γ
-// and active-set size on the test set, and the training time ("vae": the reference's VAE, for calibration). usage: node packages/cli/bin/run-ts.js bench/vsc-fashion.ts [model=vsc] [epochs=5] [limit] [seed=0] [config overrides as JSON, e.g. '{"inclusionInit":0.1}']
+// and active-set size on the test set, and the training time ("vae": the reference's VAE, for calibration). usage: node packages/cli/bin/run-ts.js bench/vsc-fashion.ts [model=vsc] [epochs=5] [limit] [seed=0] [config overrides as JSON, e.g. '{"inclusionInit":0.1}'] [--vs-torch]
 import { tf, initBackend, model as dslModel } from "@sparse-dgm/core";
 import { normal, bernoulli } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
+import { spawnSync } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const [modelName = "vsc", epochsArg = "5", limitArg, seedArg = "0", configArg] = process.argv.slice(2);
+// --vs-torch: then run the PyTorch re-implementation (tools/reference/torch_vsc_fashion.py, Debian's
+// python3-torch, one thread) on the same data, epochs and seed, and print the ms/step ratio
+const vsTorch = process.argv.includes("--vs-torch");
+const [modelName = "vsc", epochsArg = "5", limitArg, seedArg = "0", configArg] = process.argv.slice(2).filter((x) => x !== "--vs-torch");
 const overrides = configArg ? (JSON.parse(configArg) as Record<string, unknown>) : {};
 const backend = await initBackend();
 const dir = "/usr/share/datasets/fashion-mnist";
@@ -56,4 +62,27 @@ for (let e = 1; e <= Number(epochsArg); e++) {
   rows.push(row);
   console.log(JSON.stringify(row));
 }
-console.log(JSON.stringify({ model: modelName, backend, epochs: Number(epochsArg), final: rows[rows.length - 1] }));
+const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+const final = rows[rows.length - 1];
+const summary: Record<string, unknown> = { model: modelName, backend, epochs: Number(epochsArg), peakRssMb, final };
+if (vsTorch) {
+  const script = resolve(dirname(fileURLToPath(import.meta.url)), "../tools/reference/torch_vsc_fashion.py");
+  const python = ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { encoding: "utf8" }).status === 0);
+  if (!python || limitArg || configArg || !["vsc", "vae"].includes(modelName)) {
+    console.log("--vs-torch: needs python3-torch, the full data (no limit), no config overrides, and model vsc or vae; skipped");
+  } else {
+    const r = spawnSync(python, [script, "--seed", seedArg, "--epochs", epochsArg, "--model", modelName], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" } });
+    const lines = r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, number>);
+    const theirs = lines[lines.length - 1];
+    if (r.status !== 0 || !theirs) console.log(`--vs-torch: the PyTorch run failed: ${r.stderr.slice(-500)}`);
+    else {
+      const steps = Math.ceil(ds.split.train.length / 32) * Number(epochsArg);
+      const torchMsPerStep = (theirs.trainSeconds * 1000) / steps;
+      const oursMsPerStep = (trainSeconds * 1000) / steps;
+      summary.torch = { ...theirs, msPerStep: Number(torchMsPerStep.toFixed(2)) };
+      console.log(`torch ${modelName} fashion: ${torchMsPerStep.toFixed(2)} ms/step, test -ELBO ${theirs.testNegElbo.toFixed(2)} (PyTorch ${python}, one thread)`);
+      console.log(`ratio ${modelName} fashion vs torch: ${(oursMsPerStep / torchMsPerStep).toFixed(2)}x (ours ${oursMsPerStep.toFixed(2)} ms/step on ${backend}, same data, epochs and seed)`);
+    }
+  }
+}
+console.log(JSON.stringify(summary));
