@@ -850,9 +850,11 @@ export class Program {
 
   /**
    * Encodes site-layout data: the posterior mean of every local site (site layout, per replica
-   * when replicated) and the activity probabilities γ of sparse codes.
+   * when replicated) and the activity probabilities γ of sparse codes. `offset`: the index of
+   * `x`'s first row when a larger set is encoded in chunks; an activity that is drawn (a capped
+   * code's support) then uses noise of its own for each chunk instead of repeating the first's.
    */
-  encode(x: tf.Tensor): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
+  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
     this.ensureReady(x);
     return tf.tidy(() => {
       const n = this.rowsOf(x);
@@ -864,7 +866,7 @@ export class Program {
         params: this.params,
         replicas: this.replicas,
         observed: { [this.observedSite().name]: xc },
-        keys: this.keys.map((k) => k.foldIn("encode")),
+        keys: this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode"))),
         scheduleAt: (s) => scheduleValue(s as never, this.stepCount),
         sample: false,
       });

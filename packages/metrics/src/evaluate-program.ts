@@ -45,15 +45,15 @@ const ENCODE_CHUNK = 8192;
 
 /**
  * {@link Program.encode} of the rows `idx` of `ds`, in chunks of {@link ENCODE_CHUNK} rows joined
- * along the data axis (the encoder is deterministic, so this equals one call on all rows).
+ * along each site's data axis. Posterior means are deterministic, so they equal one call on all
+ * rows; an activity that is drawn (a capped code's support) gets fresh noise per chunk (`offset`).
  */
-function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
-  const axis = program.replicas === undefined ? 0 : 1;
+export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
   const parts: Array<Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>> = [];
   for (let a = 0; a < Math.max(idx.length, 1); a += ENCODE_CHUNK) {
     const x = observedTensor(program.model, ds, idx.subarray(a, a + ENCODE_CHUNK));
     try {
-      parts.push(program.encode(x));
+      parts.push(program.encode(x, { offset: a }));
     } finally {
       x.dispose();
     }
@@ -61,6 +61,9 @@ function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<stri
   if (parts.length === 1) return parts[0];
   const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
   for (const site of Object.keys(parts[0])) {
+    // the data plate's position in the site's layout, after the replica axis
+    const plates = program.model.ir.sites.find((s) => s.name === site)?.plates ?? ["data"];
+    const axis = (program.replicas === undefined ? 0 : 1) + Math.max(0, plates.indexOf("data"));
     const join = (pick: (e: { mean: tf.Tensor; activity?: tf.Tensor }) => tf.Tensor | undefined) => {
       const ts = parts.map((p) => pick(p[site])).filter((t): t is tf.Tensor => t !== undefined);
       return ts.length ? tf.concat(ts, axis) : undefined;

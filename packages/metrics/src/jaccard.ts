@@ -199,6 +199,6 @@ export function activeSetStats(gamma: Matrix, threshold = 0.5, usedShare = 0.01)
   }
   let modal = 0;
   for (const c of count.values()) if (c > modal) modal = c;
-  const usedLatents = perUnit.filter((c) => n > 0 && c >= usedShare * n).length;
+  const usedLatents = perUnit.filter((c) => n > 0 && c / n >= usedShare).length;
   return { meanActiveSize: n ? total / n : NaN, emptyFraction: n ? empty / n : NaN, distinctActiveSets: count.size, modalSetFraction: n ? modal / n : NaN, usedLatents };
 }
