@@ -49,6 +49,13 @@ describe("sdgm compare resumes", () => {
     // the vae rows were not refitted: identical metrics and timings
     expect(rows.filter((r) => r.model === "vae")).toEqual(first);
     expect(existsSync(join(out, "index.html"))).toBe(true);
+    // the artefacts carry how each run's codes track the true factors (the report's "Codes vs true factors")
+    const art = JSON.parse(readFileSync(join(out, "artifacts", `vae-${sourceSlug(data)}-s0.json`), "utf8")) as RunArtifacts;
+    const k = (await loadData(data)).truth!.k!;
+    expect(art.factorCorr).toHaveLength(k);
+    expect(art.factorNames).toEqual(Array.from({ length: k }, (_, i) => `factor ${i + 1}`));
+    expect(art.factorCorr!.flat().every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(readFileSync(join(out, "index.html"), "utf8")).toContain('id="codes-vs-true-factors"');
     expect(readFileSync(join(out, "results.csv"), "utf8").split("\n").filter(Boolean).length).toBe(5);
   }, 180_000);
 

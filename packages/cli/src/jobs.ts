@@ -162,7 +162,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       labels?.dispose();
       saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config });
       const seconds = (performance.now() - t0) / 1000;
-      const { metrics, panels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
+      const { metrics, panels, factorPanels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
       const globals = program.globals();
       const maskSite = model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
       seeds.forEach((seed, r) => {
@@ -194,6 +194,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         }
         if (ds.featureNames) art.featureNames = ds.featureNames;
         if (panels[r]) Object.assign(art, panels[r]);
+        if (factorPanels[r]) Object.assign(art, factorPanels[r]);
         artifacts.push(art);
       });
       tf.dispose(Object.values(globals));

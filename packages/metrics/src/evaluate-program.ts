@@ -16,6 +16,7 @@ import { observedTensor, type Program } from "@sparse-dgm/infer";
 import type { Dataset } from "@sparse-dgm/data";
 import { computeMetrics, classJaccardLabelled, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
+import { correlationMatrix } from "./correlation.js";
 
 /** Options of {@link evaluateProgram}. */
 export interface EvaluateProgramOptions extends ComputeMetricsOptions {
@@ -142,6 +143,43 @@ function codePanels(gamma: Matrix, labels: ArrayLike<number> | undefined, names:
   return out;
 }
 
+/** How the learned codes relate to the true factors on the held-out split, for the report. */
+export interface FactorPanel {
+  /** |Pearson correlation| of each true factor (row) with each code (column) on the test rows, 0–1. */
+  factorCorr: number[][];
+  /** The true factors' names (`bowtie 1`, ... on Smiley; `factor 1`, ... otherwise). */
+  factorNames: string[];
+  /** The codes' names (`z 7`), ordered by the factor each correlates with most, then by strength: blocks show as blocks. */
+  factorCorrCols: string[];
+}
+
+/** {@link FactorPanel} of codes against true factors (rows: test points). */
+export function factorPanel(codes: Matrix, truth: Matrix, factorNames?: string[]): FactorPanel {
+  const corr = correlationMatrix(truth, codes).map((r) => r.map(Math.abs)); // factors × codes
+  const nCodes = corr[0]?.length ?? 0;
+  const best = Array.from({ length: nCodes }, (_, j) => {
+    let f = 0;
+    for (let i = 1; i < corr.length; i++) if (corr[i][j] > corr[f][j]) f = i;
+    return { j, f, v: corr[f]?.[j] ?? 0 };
+  });
+  best.sort((a, b) => a.f - b.f || b.v - a.v || a.j - b.j);
+  return {
+    factorCorr: corr.map((r) => best.map(({ j }) => r[j])),
+    factorNames: factorNames ?? corr.map((_, i) => `factor ${i + 1}`),
+    factorCorrCols: best.map(({ j }) => `z ${j + 1}`),
+  };
+}
+
+/** Names of the true factors when the data gives blocks of them (`truth.extra.blocks`, e.g. Smiley's attributes). */
+function factorNamesOf(ds: Dataset): string[] | undefined {
+  const k = ds.truth?.k;
+  const blocks = (ds.truth?.extra as { blocks?: Array<{ name: string; start: number; end: number }> } | undefined)?.blocks;
+  if (!k || !blocks) return undefined;
+  const names = Array.from({ length: k }, (_, i) => `factor ${i + 1}`);
+  for (const b of blocks) for (let i = b.start; i < b.end && i < k; i++) names[i] = `${b.name} ${i - b.start + 1}`;
+  return names;
+}
+
 /** Every applicable metric, one record per replica. */
 export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluateProgramOptions = {}): Array<Record<string, number>> {
   return evaluate(program, ds, opts, false).metrics;
@@ -150,13 +188,14 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
 /**
  * {@link evaluateProgram}, plus, for a model with a local binary code, what the code looks like on
  * the held-out split ({@link CodePanels}: mean γ per class, the class × class Jaccard matrix), one
- * per replica (`panels` is empty for a model without such a code).
+ * per replica (`panels` is empty for a model without such a code), and, for data with true
+ * factors, how the codes correlate with them ({@link FactorPanel}, one per replica).
  */
 export function evaluateProgramWithPanels(
   program: Program,
   ds: Dataset,
   opts: EvaluateProgramOptions = {},
-): { metrics: Array<Record<string, number>>; panels: CodePanels[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[] } {
   return evaluate(program, ds, opts, true);
 }
 
@@ -165,8 +204,9 @@ function evaluate(
   ds: Dataset,
   opts: EvaluateProgramOptions,
   withPanels: boolean,
-): { metrics: Array<Record<string, number>>; panels: CodePanels[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[] } {
   const panels: CodePanels[] = [];
+  const factorPanels: FactorPanel[] = [];
   const R = program.replicas;
   const xTe = observedTensor(program.model, ds, ds.split.test);
   try {
@@ -215,6 +255,7 @@ function evaluate(
         if (forMetrics) inputs.jaccard = jaccard;
         panels.push(codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard));
       }
+      if (withPanels && inputs.codesTest && inputs.truthZTest) factorPanels.push(factorPanel(inputs.codesTest, inputs.truthZTest, factorNamesOf(ds)));
       const m = computeMetrics(inputs, opts);
       const put = (k: string, v: number | undefined) => {
         if (v !== undefined && Number.isFinite(v) && (!opts.metrics || opts.metrics.includes(k))) m[k] = v;
@@ -228,7 +269,7 @@ function evaluate(
       out.push(m);
     }
     tf.dispose([...Object.values(globals), ...Object.values(encTr).flatMap((e) => [e.mean, e.activity!].filter(Boolean)), ...Object.values(encTe).flatMap((e) => [e.mean, e.activity!].filter(Boolean))]);
-    return { metrics: out, panels };
+    return { metrics: out, panels, factorPanels };
   } finally {
     xTe.dispose();
   }

@@ -109,3 +109,25 @@ describe("activeSetStats", () => {
     );
   });
 });
+
+describe("factorPanel", () => {
+  it("gives |corr| of each true factor with each code, codes ordered by their best factor then strength", async () => {
+    const { factorPanel, correlationMatrix } = await import("./index.js");
+    // truth: two factors; codes: z1 = noise-ish, z2 = -2·f2, z3 = f1 + small, z4 = f1 (exactly)
+    const truth = Array.from({ length: 50 }, (_, i) => [Math.sin(i), Math.cos(1.7 * i)]);
+    const codes = truth.map(([a, b], i) => [Math.sin(7.3 * i) * 0.01, -2 * b, a + 0.3 * Math.sin(3.1 * i), a]);
+    const p = factorPanel(codes, truth, ["a", "b"]);
+    // z4 (|corr| 1 with a) before z3 (weaker, also a), then z2 (b); z1 wherever its best factor puts it
+    expect(p.factorCorrCols.slice(0, 2)).toEqual(["z 4", "z 3"]);
+    expect(p.factorCorrCols).toContain("z 2");
+    const c = correlationMatrix(truth, codes);
+    p.factorCorrCols.forEach((name, col) => {
+      const j = Number(name.slice(2)) - 1;
+      for (let f = 0; f < 2; f++) expect(p.factorCorr[f][col]).toBeCloseTo(Math.abs(c[f][j]), 12);
+    });
+    expect(p.factorCorr[0][0]).toBeCloseTo(1, 12);
+    expect(p.factorCorr[1][p.factorCorrCols.indexOf("z 2")]).toBeCloseTo(1, 12);
+    expect(p.factorNames).toEqual(["a", "b"]);
+    expect(factorPanel(codes, truth).factorNames).toEqual(["factor 1", "factor 2"]);
+  });
+});

@@ -74,6 +74,10 @@ export function exampleReportInput(): ReportInput {
         art.truthW = truthW;
         art.W = truthW.map((row) => row.map((t) => (t ? (r() < 0.5 ? -1 : 1) * (0.8 + r()) : 0.15 * (r() - 0.5))));
         art.pstar = truthW.map((row) => row.map((t) => (t ? 0.75 + 0.25 * r() : 0.2 * r())));
+        // its codes track the true factors one to one
+        art.factorCorr = Array.from({ length: factors }, (_, f) => Array.from({ length: factors }, (_, c) => (f === c ? 0.85 + 0.1 * r() : 0.1 * r())));
+        art.factorNames = Array.from({ length: factors }, (_, f) => `factor ${f + 1}`);
+        art.factorCorrCols = Array.from({ length: factors }, (_, c) => `z ${c + 1}`);
       } else {
         art.activity = Array.from({ length: 5 }, (_, c) => Array.from({ length: 6 }, (_, k) => (k === c || k === 5 ? 0.7 + 0.3 * r() : 0.1 * r())));
         art.activityBy = "class";

@@ -118,10 +118,18 @@ describe("renderReport", async () => {
     expect(spec.data.values.filter((v) => v.panel === "p0")).toContainEqual({ panel: "p0", row: "sneaker", col: "0", value: 0.8 });
   });
 
+  it("shows how one run's codes track the true factors, codes named on the axis", () => {
+    const sec = html.slice(html.indexOf('id="codes-vs-true-factors"'));
+    expect(sec).toContain("|corr| true factor × code");
+    expect(sec).toContain(">factor 1<");
+    expect(sec).toContain(">z 1<");
+    expect(html).toContain('href="#codes-vs-true-factors"'); // in the contents
+  });
+
   it("has one inline SVG per plot", () => {
-    // 1 boxplot figure (1 data source) + 2 training-curve figures + 1 mask heatmap + 1 activity + 2 graphs
-    expect(html.match(/<svg/g)?.length).toBe(7);
-    expect(html.match(/<figure class="plot"><svg/g)?.length).toBe(5);
+    // 1 boxplot figure (1 data source) + 2 training-curve figures + 1 mask heatmap + 1 activity + 1 factor |corr| + 2 graphs
+    expect(html.match(/<svg/g)?.length).toBe(8);
+    expect(html.match(/<figure class="plot"><svg/g)?.length).toBe(6);
     expect(html.match(/<figure class="graph"><svg/g)?.length).toBe(2);
     expect(html).not.toContain('class="error"');
     // the representative seed is stated: median heldoutMse of 0.21, 0.25, 0.23 is seed 2

@@ -6,7 +6,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ReportInput, ResultRow, RunArtifacts } from "./types.js";
 import { escapeHtml as esc, inlineSvg } from "./html.js";
 import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirection, type Summary } from "./metrics.js";
-import { activityHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
+import { activityHeatmapSpec, factorCorrHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
 import { degenerateRows } from "@sparse-dgm/metrics";
@@ -94,7 +94,8 @@ interface Section {
 /**
  * Renders the comparison report: the comparison table (median and spread across seeds, best
  * per column marked), metric boxplots, training curves per objective term, learned W / p*
- * against the truth, latent activity, model graphs, data descriptions, configuration, machine
+ * against the truth, latent activity, codes against the true factors, model graphs, data
+ * descriptions, configuration, machine
  * and per-run timing. Returns the HTML of one self-contained page.
  *
  * @example
@@ -319,6 +320,31 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     }
     if (subs.length === 0) html += `<p class="empty">No model with a local mask.</p>`;
     sections.push({ id: anchor("latent activity"), title: "Latent activity", subs, html });
+  }
+
+  // 5b. Codes against the true factors.
+  {
+    const subs: Section["subs"] = [];
+    let html =
+      `<p class="note">|corr| between each true factor of the data and each learned code (E[z | x]) on the held-out split, ` +
+      `for one representative seed per model; codes ordered by the factor each tracks best, so an identified model ` +
+      `shows one bright cell per factor (or a block per attribute), and MCC is the mean of the best matching. 0–1 scale.</p>`;
+    for (const data of dataSources) {
+      const models = modelsOf(data).filter((m) => artifactsOf(m, data).some((a) => a.factorCorr && a.factorCorr.length > 0));
+      if (models.length === 0) continue;
+      const id = anchor(`factors ${data}`);
+      subs.push({ id, title: data });
+      html += `<h3 id="${id}">${esc(data)}</h3>`;
+      for (const m of models) {
+        const arts = artifactsOf(m, data).filter((a) => a.factorCorr && a.factorCorr.length > 0);
+        const rep = representativeSeed(rows, m, data, arts.map((a) => a.seed));
+        const a = arts.find((x) => x.seed === rep.seed) ?? arts[0];
+        html += `<h4>${esc(m)}</h4>`;
+        html += await plot(factorCorrHeatmapSpec(a), `${esc(rep.reason)}.`);
+      }
+    }
+    if (subs.length === 0) html += `<p class="empty">No data with true factors.</p>`;
+    sections.push({ id: anchor("codes vs true factors"), title: "Codes vs true factors", subs, html });
   }
 
   // 6. Model graphs.

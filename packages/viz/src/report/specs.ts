@@ -328,3 +328,26 @@ export function activityHeatmapSpec(
     });
   return matrixHeatmapSpec(panels, { title: opts.title });
 }
+
+/**
+ * How the codes of one run track the true factors: |corr| of each true factor (row) with each
+ * code (column) on the held-out split, 0–1, codes ordered by the factor each tracks best, so an
+ * identified model shows one block per factor (or per attribute: Smiley's sources).
+ */
+export function factorCorrHeatmapSpec(a: RunArtifacts, opts: { title?: string } = {}): TopLevelSpec {
+  return matrixHeatmapSpec(
+    [
+      {
+        title: "|corr| true factor × code",
+        matrix: a.factorCorr ?? [],
+        scale: "probability",
+        legend: "|corr|",
+        rowTitle: "true factor",
+        colTitle: "code (ordered by its best factor)",
+        rowNames: a.factorNames,
+        colNames: a.factorCorrCols,
+      },
+    ],
+    opts,
+  );
+}

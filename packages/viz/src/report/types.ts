@@ -62,6 +62,12 @@ export interface RunArtifacts {
   classNames?: string[];
   /** Names of the features (rows of W). */
   featureNames?: string[];
+  /** |corr| of each true factor (row) with each code (column) on the held-out split, 0–1. */
+  factorCorr?: number[][];
+  /** Names of the true factors (rows of `factorCorr`). */
+  factorNames?: string[];
+  /** Names of the codes (columns of `factorCorr`), ordered by the factor each tracks best. */
+  factorCorrCols?: string[];
 }
 
 /** Everything the report needs. */
