@@ -296,56 +296,64 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     sections.push({ id: anchor("global masks"), title: "Learned W and p* vs truth", subs, html });
   }
 
-  // 5. Local masks: latent activity.
-  {
+  /**
+   * A section of one heatmap per (data, model): the representative seed's artefact among those
+   * `has` accepts, drawn by `spec`, its seed choice said under it.
+   */
+  const perRunSection = async (o: {
+    title: string;
+    anchorPrefix: string;
+    note: string;
+    empty: string;
+    has: (a: RunArtifacts) => boolean;
+    spec: (a: RunArtifacts) => TopLevelSpec;
+  }): Promise<void> => {
     const subs: Section["subs"] = [];
-    let html =
-      `<p class="note">Mean activity γ of the local mask on the held-out split per class (or, without labels, per test row) × latent, ` +
+    let html = `<p class="note">${o.note}</p>`;
+    for (const data of dataSources) {
+      const models = modelsOf(data).filter((m) => artifactsOf(m, data).some(o.has));
+      if (models.length === 0) continue;
+      const id = anchor(`${o.anchorPrefix} ${data}`);
+      subs.push({ id, title: data });
+      html += `<h3 id="${id}">${esc(data)}</h3>`;
+      for (const m of models) {
+        const arts = artifactsOf(m, data).filter(o.has);
+        const rep = representativeSeed(rows, m, data, arts.map((a) => a.seed));
+        const a = arts.find((x) => x.seed === rep.seed) ?? arts[0];
+        html += `<h4>${esc(m)}</h4>`;
+        html += await plot(o.spec(a), `${esc(rep.reason)}.`);
+      }
+    }
+    if (subs.length === 0) html += `<p class="empty">${o.empty}</p>`;
+    sections.push({ id: anchor(o.title.toLowerCase()), title: o.title, subs, html });
+  };
+
+  // 5. Local masks: latent activity.
+  await perRunSection({
+    title: "Latent activity",
+    anchorPrefix: "activity",
+    note:
+      `Mean activity γ of the local mask on the held-out split per class (or, without labels, per test row) × latent, ` +
       `for one representative seed per model; 0–1 scale. With labels, beside it: the class × class mean Jaccard of the active sets ` +
       `(γ &gt; 0.5): classes that share active units form blocks (on Fashion-MNIST, tops and shoes). The diagonal is the within-class score; ` +
-      `it is absent when every active set is empty or every point has the same one (flagged codes are listed under the comparison table).</p>`;
-    for (const data of dataSources) {
-      const models = modelsOf(data).filter((m) => artifactsOf(m, data).some((a) => a.activity && a.activity.length > 0));
-      if (models.length === 0) continue;
-      const id = anchor(`activity ${data}`);
-      subs.push({ id, title: data });
-      html += `<h3 id="${id}">${esc(data)}</h3>`;
-      for (const m of models) {
-        const arts = artifactsOf(m, data).filter((a) => a.activity && a.activity.length > 0);
-        const rep = representativeSeed(rows, m, data, arts.map((a) => a.seed));
-        const a = arts.find((x) => x.seed === rep.seed) ?? arts[0];
-        html += `<h4>${esc(m)}</h4>`;
-        html += await plot(activityHeatmapSpec(a), `${esc(rep.reason)}.`);
-      }
-    }
-    if (subs.length === 0) html += `<p class="empty">No model with a local mask.</p>`;
-    sections.push({ id: anchor("latent activity"), title: "Latent activity", subs, html });
-  }
+      `it is absent when every active set is empty or every point has the same one (flagged codes are listed under the comparison table).`,
+    empty: "No model with a local mask.",
+    has: (a) => Boolean(a.activity && a.activity.length > 0),
+    spec: (a) => activityHeatmapSpec(a),
+  });
 
   // 5b. Codes against the true factors.
-  {
-    const subs: Section["subs"] = [];
-    let html =
-      `<p class="note">|corr| between each true factor of the data and each learned code (E[z | x]) on the held-out split, ` +
+  await perRunSection({
+    title: "Codes vs true factors",
+    anchorPrefix: "factors",
+    note:
+      `|corr| between each true factor of the data and each learned code (E[z | x]) on the held-out split, ` +
       `for one representative seed per model; codes ordered by the factor each tracks best, so an identified model ` +
-      `shows one bright cell per factor (or a block per attribute), and MCC is the mean of the best matching. 0–1 scale.</p>`;
-    for (const data of dataSources) {
-      const models = modelsOf(data).filter((m) => artifactsOf(m, data).some((a) => a.factorCorr && a.factorCorr.length > 0));
-      if (models.length === 0) continue;
-      const id = anchor(`factors ${data}`);
-      subs.push({ id, title: data });
-      html += `<h3 id="${id}">${esc(data)}</h3>`;
-      for (const m of models) {
-        const arts = artifactsOf(m, data).filter((a) => a.factorCorr && a.factorCorr.length > 0);
-        const rep = representativeSeed(rows, m, data, arts.map((a) => a.seed));
-        const a = arts.find((x) => x.seed === rep.seed) ?? arts[0];
-        html += `<h4>${esc(m)}</h4>`;
-        html += await plot(factorCorrHeatmapSpec(a), `${esc(rep.reason)}.`);
-      }
-    }
-    if (subs.length === 0) html += `<p class="empty">No data with true factors.</p>`;
-    sections.push({ id: anchor("codes vs true factors"), title: "Codes vs true factors", subs, html });
-  }
+      `shows one bright cell per factor (or a block per attribute), and MCC is the mean of the best matching. 0–1 scale.`,
+    empty: "No data with true factors.",
+    has: (a) => Boolean(a.factorCorr && a.factorCorr.length > 0),
+    spec: (a) => factorCorrHeatmapSpec(a),
+  });
 
   // 6. Model graphs.
   {
