@@ -15,9 +15,9 @@ import cliProgress from "cli-progress";
 import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, buildFor, runConfig, sourceSlug as slug, type JobSpec } from "./jobs.js";
+import { runJob, buildFor, runConfig, trainingFor, sourceSlug as slug, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
-import { atomicWrite, writeResults } from "./results.js";
+import { atomicWrite, rowKey, writeResults } from "./results.js";
 
 /** One (model, data) entry of a comparison. */
 export interface CompareEntry {
@@ -74,7 +74,7 @@ export interface PendingJob {
  * would overwrite each other.
  */
 export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Dataset> = new Map()): Promise<PendingJob[]> {
-  const saved = new Map(readRows(spec.out).map((r) => [`${r.model}|${r.data}|${r.seed}`, r]));
+  const saved = new Map(readRows(spec.out).map((r) => [rowKey(r), r]));
   const seen = new Set<string>();
   for (const entry of spec.entries) {
     zooEntry(entry.model); // unknown names fail before anything runs
@@ -89,7 +89,7 @@ export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Datas
     const missing: number[] = [];
     const changed = new Map<string, number[]>();
     for (const s of spec.seeds) {
-      const row = saved.get(`${entry.model}|${entry.data}|${s}`);
+      const row = saved.get(rowKey({ model: entry.model, data: entry.data, seed: s }));
       if (!row) {
         missing.push(s);
         continue;
@@ -129,15 +129,7 @@ const RUN_KEYS = new Set(["replicas", "resumed"]);
  * Code changes that leave every setting as it was are not seen.
  */
 export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset): string | undefined {
-  const zoo = zooEntry(entry.model);
-  const now = runConfig(buildFor(entry.model, ds, entry.config), {
-    epochs: entry.epochs ?? zoo.training.epochs,
-    batchSize: entry.batchSize ?? zoo.training.batchSize,
-    learningRate: entry.learningRate ?? zoo.training.learningRate,
-    normalisation: zoo.training.normalisation,
-    replicas: 1,
-    resumed: false,
-  });
+  const now = runConfig(buildFor(entry.model, ds, entry.config), { ...trainingFor(entry.model, entry), replicas: 1, resumed: false });
   const was = (row.config ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(now), ...Object.keys(was)])].filter((k) => !RUN_KEYS.has(k));
   const diffs = keys.filter((k) => stableJson(was[k]) !== stableJson(now[k])).map((k) => `${k} ${stableJson(was[k])} → ${stableJson(now[k])}`);
@@ -173,8 +165,8 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  const inSpec = new Set(spec.entries.flatMap((e) => spec.seeds.map((sd) => `${e.model}|${e.data}|${sd}`)));
-  const others = readRows(spec.out).filter((r) => !inSpec.has(`${r.model}|${r.data}|${r.seed}`));
+  const inSpec = new Set(spec.entries.flatMap((e) => spec.seeds.map((seed) => rowKey({ model: e.model, data: e.data, seed }))));
+  const others = readRows(spec.out).filter((r) => !inSpec.has(rowKey(r)));
   if (others.length) {
     const what = [...new Set(others.map((r) => `${r.model} on ${r.data}`))];
     process.stderr.write(
@@ -196,7 +188,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     if (workersWanted <= 1) {
       await initBackend(spec.backend);
       for (const j of jobs) {
-        const bar = multi?.create(j.entry.epochs ?? zooEntry(j.entry.model).training.epochs, 0, { name: label(j), unit: "epochs", info: "" });
+        const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
         const ds = datasets.get(j.entry.data) ?? (await loadSource(j.entry.data));
         const res = await runJob({ ...jobSpec(spec, j), onProgress: (p) => bar?.update(p.epoch, { info: `loss ${p.loss.toFixed(3)} | ${p.msPerStep.toFixed(1)} ms/step` }) }, ds);
         bar?.stop();
@@ -267,7 +259,7 @@ async function runInWorkers(
     while (next < jobs.length) {
       const index = next++;
       const j = jobs[index];
-      const bar = multi?.create(j.entry.epochs ?? zooEntry(j.entry.model).training.epochs, 0, { name: label(j), unit: "epochs", info: "" });
+      const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
       await new Promise<void>((resolve) => {
         const w = new Worker(bootstrap);
         const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index };

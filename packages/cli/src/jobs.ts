@@ -67,6 +67,12 @@ export function runConfig(
   return { ...(model.ir.meta.config as Record<string, unknown>), ...training };
 }
 
+/** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
+export function trainingFor(model: string, given: { epochs?: number; batchSize?: number; learningRate?: number } = {}) {
+  const t = zooEntry(model).training;
+  return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation };
+}
+
 /** Builds the zoo model for a dataset. */
 export function buildFor(name: string, ds: Dataset, config: Record<string, unknown> = {}) {
   const entry = zooEntry(name);
@@ -111,9 +117,10 @@ export function peakRssMb(): number {
 /** Runs a job on an already loaded dataset. */
 export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
   const entry = zooEntry(spec.model);
-  const epochs = spec.epochs ?? entry.training.epochs;
-  const batchSize = spec.batchSize ?? entry.training.batchSize;
-  const learningRate = spec.learningRate ?? entry.training.learningRate;
+  // recorded in the rows and beside the checkpoints: a comparison resumes a checkpoint only when they
+  // match (sdgm fit resumes on the declaration alone)
+  const training = trainingFor(spec.model, spec);
+  const { epochs, batchSize, learningRate, normalisation } = training;
   const groupsOfSeeds = spec.replicas === false || spec.seeds.length === 1 ? spec.seeds.map((s) => [s]) : [spec.seeds];
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
@@ -121,11 +128,9 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
   try {
     for (const seeds of groupsOfSeeds) {
       const model = buildFor(spec.model, ds, spec.config);
-      const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation: entry.training.normalisation } : { seed: seeds, replicas: seeds.length, normalisation: entry.training.normalisation };
+      const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation } : { seed: seeds, replicas: seeds.length, normalisation };
       const dir = checkpointDir(spec, seeds);
       let program: Program | undefined;
-      // what must match for a comparison to resume a checkpoint (sdgm fit resumes on the declaration alone)
-      const training = { epochs, batchSize, learningRate, normalisation: entry.training.normalisation ?? null };
       const saved = checkpointState(model, dir, spec.restartChanged ? { seeds, training } : {});
       if (saved.state === "changed" && spec.restartChanged) {
         if (!spec.quietRestart) process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: the checkpoint in ${dir} was saved with other settings (${saved.reason}); training afresh\n`);
@@ -180,7 +185,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
             peakRssMb: peakRssMb(),
             backend: currentBackend(),
           },
-          config: runConfig(model, { epochs, batchSize, learningRate, normalisation: entry.training.normalisation, replicas: seeds.length > 1 ? seeds.length : 1, resumed }),
+          config: runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }),
         });
         const art: RunArtifacts = { model: spec.model, data: spec.source, seed, curves: fit.curves, weights: fit.weights };
         if (maskSite && globals[maskSite.name]) {

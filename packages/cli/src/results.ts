@@ -12,6 +12,11 @@ export function atomicWrite(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** What identifies a result row: its model, data source and seed (one row each in results.json). */
+export function rowKey(r: Pick<ResultRow, "model" | "data" | "seed">): string {
+  return `${r.model}|${r.data}|${r.seed}`;
+}
+
 /**
  * Merges rows into `<out>/results.json` (a row of the same model, data and seed is replaced in
  * place; new rows are appended, then all are sorted by `order` when given, a stable sort) and
@@ -21,11 +26,10 @@ export function writeResults(out: string, rows: ResultRow[], order?: (a: ResultR
   mkdirSync(out, { recursive: true });
   const path = join(out, "results.json");
   const old: ResultRow[] = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : [];
-  const key = (r: ResultRow) => `${r.model}|${r.data}|${r.seed}`;
   // a re-fitted row replaces the saved one where it stands (the report keeps its order); new rows go last
-  const fresh = new Map(rows.map((r) => [key(r), r]));
-  const saved = new Set(old.map(key));
-  const merged = [...old.map((r) => fresh.get(key(r)) ?? r), ...rows.filter((r) => !saved.has(key(r)))];
+  const fresh = new Map(rows.map((r) => [rowKey(r), r]));
+  const saved = new Set(old.map(rowKey));
+  const merged = [...old.map((r) => fresh.get(rowKey(r)) ?? r), ...rows.filter((r) => !saved.has(rowKey(r)))];
   if (order) merged.sort(order);
   atomicWrite(path, JSON.stringify(merged, null, 2));
   atomicWrite(join(out, "results.csv"), resultsCsv(merged));

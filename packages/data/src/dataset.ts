@@ -394,12 +394,11 @@ export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: nu
   if (maxCols < ds.g) {
     // two passes (mean, then squared deviations): equal spreads compare equal, so ties keep column order
     const mean = new Float64Array(ds.g);
-    const dev = new Float64Array(ds.g);
+    const dev = new Float64Array(ds.g); // n × the variance, which orders the columns the same
     for (let i = 0; i < ds.n; i++) for (let j = 0; j < ds.g; j++) mean[j] += ds.x[i * ds.g + j] / ds.n;
     for (let i = 0; i < ds.n; i++) for (let j = 0; j < ds.g; j++) dev[j] += (ds.x[i * ds.g + j] - mean[j]) ** 2;
-    const variance = (j: number) => dev[j];
     chosen = Array.from({ length: ds.g }, (_, j) => j)
-      .sort((a, b) => variance(b) - variance(a) || a - b)
+      .sort((a, b) => dev[b] - dev[a] || a - b)
       .slice(0, maxCols)
       .sort((a, b) => a - b);
   }

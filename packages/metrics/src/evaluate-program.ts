@@ -73,8 +73,13 @@ export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Reco
     const activity = join((e) => e.activity);
     out[site] = { mean, ...(activity ? { activity } : {}) };
   }
-  tf.dispose(parts.flatMap((p) => Object.values(p).flatMap((e) => [e.mean, e.activity].filter((t): t is tf.Tensor => t !== undefined))));
+  tf.dispose(parts.flatMap(encodedTensors));
   return out;
+}
+
+/** Every tensor of an encoding (means and activities), to dispose. */
+function encodedTensors(enc: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>): tf.Tensor[] {
+  return Object.values(enc).flatMap((e) => (e.activity ? [e.mean, e.activity] : [e.mean]));
 }
 
 function slice(t: tf.Tensor, r: number | undefined): tf.Tensor {
@@ -268,7 +273,7 @@ function evaluate(
       if (iwae) put("iwae", iwae[r]);
       out.push(m);
     }
-    tf.dispose([...Object.values(globals), ...Object.values(encTr).flatMap((e) => [e.mean, e.activity!].filter(Boolean)), ...Object.values(encTe).flatMap((e) => [e.mean, e.activity!].filter(Boolean))]);
+    tf.dispose([...Object.values(globals), ...encodedTensors(encTr), ...encodedTensors(encTe)]);
     return { metrics: out, panels, factorPanels };
   } finally {
     xTe.dispose();

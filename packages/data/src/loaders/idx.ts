@@ -126,7 +126,7 @@ export function loadIdx(path: string, opts: IdxOptions = {}, where = `idx:${path
   if (opts.testImages !== undefined && (opts.labels === undefined) !== (opts.testLabels === undefined)) {
     throw new DataError(`${where}: give labels for both the train and the test images, or for neither`);
   }
-  // the train and test images are written straight into one buffer (no second copy of the data)
+  // the train and test images are written straight into one buffer, the data set's x (no second copy)
   const trBytes = readBytes(where, path);
   const teBytes = opts.testImages !== undefined ? readBytes(where, opts.testImages) : undefined;
   const values = (b: Uint8Array, p: string) => {
@@ -138,7 +138,6 @@ export function loadIdx(path: string, opts: IdxOptions = {}, where = `idx:${path
   const imageShape = tr.dims.slice(1);
   const g = imageShape.reduce((a, b) => a * b, 1);
   const n1 = tr.dims[0];
-  let x = teBytes ? all : tr.data;
   let labels = opts.labels !== undefined ? readLabels(where, opts.labels, tr, path, opts.limit) : undefined;
   let n = n1;
   let split = randomSplit(n1, opts.test ?? 0.2, opts.seed ?? 0);
@@ -147,7 +146,6 @@ export function loadIdx(path: string, opts: IdxOptions = {}, where = `idx:${path
     const g2 = te.dims.slice(1).reduce((a, b) => a * b, 1);
     if (g2 !== g) throw new DataError(`${where}: test images ${te.dims.slice(1).join("×")} differ from train images ${imageShape.join("×")}`);
     n = n1 + te.dims[0];
-    x = all;
     if (labels && opts.testLabels !== undefined) {
       const l2 = readLabels(where, opts.testLabels, te, opts.testImages, opts.limit);
       const l = new Int32Array(n);
@@ -160,7 +158,7 @@ export function loadIdx(path: string, opts: IdxOptions = {}, where = `idx:${path
   return {
     name: baseName(path),
     source: where,
-    x,
+    x: all, // without test images it holds exactly the training images
     n,
     g,
     kind: opts.binarize !== undefined ? "binary" : "real",
