@@ -13,11 +13,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
 import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
-import { zooEntry } from "@sparse-dgm/zoo";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
 import { runJob, buildFor, runConfig, trainingFor, sourceSlug as slug, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
 import { atomicWrite, rowKey, writeResults } from "./results.js";
+import { modelEntry, modelOrigin, originConfig, useOrigins, type ModelOrigin } from "./user-model.js";
 
 /** One (model, data) entry of a comparison. */
 export interface CompareEntry {
@@ -51,6 +51,8 @@ interface WorkerJob {
   spec: Omit<JobSpec, "onProgress">;
   backend?: BackendName;
   index: number;
+  /** The module models the job uses (registered by the command's main thread), loaded again in the worker. */
+  origins: ModelOrigin[];
 }
 
 
@@ -77,7 +79,7 @@ export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Datas
   const saved = new Map(readRows(spec.out).map((r) => [rowKey(r), r]));
   const seen = new Set<string>();
   for (const entry of spec.entries) {
-    zooEntry(entry.model); // unknown names fail before anything runs
+    modelEntry(entry.model); // unknown names fail before anything runs
     const key = `${entry.model}|${entry.data}`;
     if (seen.has(key)) {
       throw new Error(`${entry.model} on ${entry.data} is listed twice; its rows (one per seed) would overwrite each other: compare other settings in separate --out folders`);
@@ -118,8 +120,11 @@ function stableJson(v: unknown): string {
   );
 }
 
-/** Row `config` keys that describe how a run went, not what was asked: never compared. */
-const RUN_KEYS = new Set(["replicas", "resumed"]);
+/**
+ * Row `config` keys that describe how a run went, not what was asked, or where a module model's
+ * file lay (its `modelSha256` says whether it is the same model): never compared.
+ */
+const RUN_KEYS = new Set(["replicas", "resumed", "modelModule"]);
 
 /**
  * The settings in which a saved row differs from what `entry` would fit now on `ds`: the model's
@@ -129,7 +134,7 @@ const RUN_KEYS = new Set(["replicas", "resumed"]);
  * Code changes that leave every setting as it was are not seen.
  */
 export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset): string | undefined {
-  const now = runConfig(buildFor(entry.model, ds, entry.config), { ...trainingFor(entry.model, entry), replicas: 1, resumed: false });
+  const now = { ...runConfig(buildFor(entry.model, ds, entry.config), { ...trainingFor(entry.model, entry), replicas: 1, resumed: false }), ...originConfig(entry.model) };
   const was = (row.config ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(now), ...Object.keys(was)])].filter((k) => !RUN_KEYS.has(k));
   const diffs = keys.filter((k) => stableJson(was[k]) !== stableJson(now[k])).map((k) => `${k} ${stableJson(was[k])} → ${stableJson(now[k])}`);
@@ -262,7 +267,8 @@ async function runInWorkers(
       const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
       await new Promise<void>((resolve) => {
         const w = new Worker(bootstrap);
-        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index };
+        const origin = modelOrigin(j.entry.model);
+        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index, origins: origin ? [origin] : [] };
         w.postMessage(msg);
         w.on("message", (m: { type: string; epoch?: number; loss?: number; ms?: number; rows?: ResultRow[]; artifacts?: RunArtifacts[]; error?: string }) => {
           if (m.type === "progress") bar?.update(m.epoch!, { info: `loss ${m.loss!.toFixed(3)} | ${m.ms!.toFixed(1)} ms/step` });
@@ -289,6 +295,7 @@ export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => v
   port.on("message", async (job: WorkerJob) => {
     try {
       await initBackend(job.backend);
+      await useOrigins(job.origins, { check: false, why: "the comparison began" }); // checked by the main thread
       const ds = await loadSource(job.spec.source);
       const res = await runJob({ ...job.spec, onProgress: (p) => port.postMessage({ type: "progress", epoch: p.epoch, loss: p.loss, ms: p.msPerStep }) }, ds);
       port.postMessage({ type: "done", rows: res.rows, artifacts: res.artifacts });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
-import { zooEntry } from "@sparse-dgm/zoo";
+import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
 import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
 import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
@@ -69,13 +69,13 @@ export function runConfig(
 
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
 export function trainingFor(model: string, given: { epochs?: number; batchSize?: number; learningRate?: number } = {}) {
-  const t = zooEntry(model).training;
+  const t = modelEntry(model).training;
   return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation };
 }
 
-/** Builds the zoo model for a dataset. */
+/** Builds the zoo (or module) model for a dataset. */
 export function buildFor(name: string, ds: Dataset, config: Record<string, unknown> = {}) {
-  const entry = zooEntry(name);
+  const entry = modelEntry(name);
   const groups = ds.meta.groups as number[][] | undefined;
   return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 }
@@ -116,7 +116,8 @@ export function peakRssMb(): number {
 
 /** Runs a job on an already loaded dataset. */
 export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
-  const entry = zooEntry(spec.model);
+  const entry = modelEntry(spec.model);
+  const origin = originExtra(spec.model);
   // recorded in the rows and beside the checkpoints: a comparison resumes a checkpoint only when they
   // match (sdgm fit resumes on the declaration alone)
   const training = trainingFor(spec.model, spec);
@@ -131,11 +132,12 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation } : { seed: seeds, replicas: seeds.length, normalisation };
       const dir = checkpointDir(spec, seeds);
       let program: Program | undefined;
-      const saved = checkpointState(model, dir, spec.restartChanged ? { seeds, training } : {});
+      const saved = checkpointState(model, dir, spec.restartChanged ? { seeds, training, ...origin } : origin);
       if (saved.state === "changed" && spec.restartChanged) {
         if (!spec.quietRestart) process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: the checkpoint in ${dir} was saved with other settings (${saved.reason}); training afresh\n`);
         rmSync(dir, { recursive: true, force: true });
       } else if (saved.state !== "none") {
+        if (saved.state === "changed" && origin.modelOrigin) throw new Error(`${dir} holds a checkpoint of ${spec.model} as it was before its module changed (${saved.reason}): fit into another --out, or delete it to start afresh`);
         program = loadCheckpoint(model, dir); // another declaration without restartChanged fails here, naming both
       }
       const resumed = program !== undefined;
@@ -161,11 +163,11 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         },
         onEpoch: (e) => {
           spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
-          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds, training, modelConfig: model.ir.meta.config });
+          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds, training, modelConfig: model.ir.meta.config, ...origin });
         },
       });
       labels?.dispose();
-      saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config });
+      saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config, ...origin });
       const seconds = (performance.now() - t0) / 1000;
       const { metrics, panels, factorPanels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
       const globals = program.globals();
@@ -185,7 +187,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
             peakRssMb: peakRssMb(),
             backend: currentBackend(),
           },
-          config: runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }),
+          config: { ...runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }), ...originConfig(spec.model) },
         });
         const art: RunArtifacts = { model: spec.model, data: spec.source, seed, curves: fit.curves, weights: fit.weights };
         if (maskSite && globals[maskSite.name]) {
@@ -244,18 +246,24 @@ function round(x: number, d: number): number {
 }
 
 /**
- * `sdgm eval`: rebuilds the zoo model a checkpoint was saved from (the manifest names the entry;
- * its recorded config gives the hyperparameters), restores it and computes the metrics on `ds`,
- * one row per seed (replica). Fails clearly when the data's feature count differs.
+ * `sdgm eval`: rebuilds the model a checkpoint was saved from (the manifest names the zoo entry,
+ * or records the module of a user's model, which is loaded again, from `options.module` when it
+ * moved, and refused when its files changed since; the recorded config gives the hyperparameters),
+ * restores it and computes the metrics on `ds`, one row per seed (replica). Fails clearly when the
+ * data's feature count differs.
  */
 export async function evalCheckpoint(
   dir: string,
   ds: Dataset,
   source: string,
   metrics?: string[],
+  options: { module?: string } = {},
 ): Promise<Array<{ model: string; data: string; seed: number; metrics: Record<string, number> }>> {
   const ckpt = readCheckpoint(dir);
-  const entry = zooEntry(ckpt.manifest.model);
+  const recorded = ckpt.manifest.extra?.modelOrigin as ModelOrigin | undefined;
+  if (options.module && !recorded) throw new Error(`--model: ${dir} holds a checkpoint of the zoo's ${ckpt.manifest.model}, not of a model module`);
+  if (recorded) await useOrigins([recorded], { at: options.module, why: `the checkpoint in ${dir} was saved` });
+  const entry = modelEntry(recorded?.name ?? ckpt.manifest.model);
   const config = (ckpt.manifest.extra?.modelConfig ?? {}) as Record<string, unknown>;
   if (typeof config.features === "number" && config.features !== ds.g) {
     throw new Error(`the checkpoint's model has ${config.features} features; ${source} has ${ds.g}`);
@@ -266,7 +274,7 @@ export async function evalCheckpoint(
   try {
     const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
-    return rows.map((m, i) => ({ model: ckpt.manifest.model, data: source, seed: seeds[i], metrics: m }));
+    return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], metrics: m }));
   } finally {
     program.dispose?.();
   }

@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend, type BackendName } from "@sparse-dgm/core";
-import { zoo, zooEntry, entryOptions } from "@sparse-dgm/zoo";
+import { zoo, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel } from "@sparse-dgm/viz";
 import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
@@ -13,6 +13,7 @@ import { writeResults, degenerateWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
 import { progressBar } from "./progress.js";
+import { resolveModels, modelEntry, moduleKind } from "./user-model.js";
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
@@ -88,13 +89,13 @@ function parseJson(key: string, v: string): unknown {
  */
 export function modelConfigs(models: readonly string[], sets: string[] | undefined): Record<string, Record<string, unknown>> {
   const all = parseSets(sets);
-  const options = Object.fromEntries(models.map((m) => [m, entryOptions(zooEntry(m))]));
+  const options = Object.fromEntries(models.map((m) => [m, entryOptions(modelEntry(m))]));
   const noSuch = (set: string, key: string, among: readonly string[]) => {
     const known = [...new Set(among.flatMap((m) => options[m]))];
-    const near = closest(key, known);
-    const hint = distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${near}?)` : "";
+    const near = known.length ? closest(key, known) : undefined; // a module's DSL model has no options
+    const hint = near && distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${near}?)` : "";
     const who = among.length === 1 ? `${among[0]} has no option` : `none of ${among.join(", ")} has an option`;
-    const lists = among.map((m) => (among.length === 1 ? options[m].join(", ") : `${m}: ${options[m].join(", ")}`)).join("; ");
+    const lists = among.map((m) => (among.length === 1 ? options[m].join(", ") || "(none)" : `${m}: ${options[m].join(", ") || "(none)"}`)).join("; ");
     return new Error(`--set ${set}: ${who} "${key}"${hint}; the options are ${lists}`);
   };
   const shared: Record<string, Record<string, unknown>> = Object.fromEntries(models.map((m) => [m, {}]));
@@ -116,6 +117,9 @@ export function modelConfigs(models: readonly string[], sets: string[] | undefin
   return Object.fromEntries(models.map((m) => [m, { ...shared[m], ...scoped[m] }]));
 }
 
+/** The `<model>` argument's help. */
+const MODEL_ARG = `a zoo model (${Object.keys(zoo).join(", ")}) or a model module: ./file.ts#export (a DSL model or a zoo-style entry; default export without #)`;
+
 /** Runs the command line with `argv` (process.argv). */
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -123,14 +127,17 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command("render")
-    .description("render a zoo model's graph: plates, sites and mask edges")
-    .argument("<model>", `zoo model (${Object.keys(zoo).join(", ")})`)
+    .description("render a model's graph: plates, sites and mask edges")
+    .argument("<model>", MODEL_ARG)
     .addOption(new Option("--format <format>", "output format").choices(["dot", "svg", "json"]).default("json"))
     .option("--features <n>", "number of observed features G (default: the model's render shape)", (v) => parseInt(v, 10))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (name: string, opts: { format: "dot" | "svg" | "json"; features?: number; out?: string }) => {
-      const entry = zooEntry(name);
+      const [model] = await resolveModels([name]);
+      const entry = modelEntry(model);
+      if (opts.features && moduleKind(model) === "model") throw new Error(`--features: ${name} is a DSL model of a fixed shape (export a zoo-style entry to build it for a shape)`);
       const shape = opts.features ? { ...entry.renderShape, features: opts.features } : entry.renderShape;
+      if (!shape) throw new Error(`${name} has no renderShape: pass --features N`);
       const m = entry.build({ ...shape });
       const text = await renderModel(m, opts.format);
       if (opts.out) writeFileSync(opts.out, text);
@@ -151,8 +158,8 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command("fit")
-    .description("fit a zoo model on a data source; writes results.json, results.csv and checkpoints")
-    .argument("<model>", `zoo model (${Object.keys(zoo).join(", ")})`)
+    .description("fit a model on a data source; writes results.json, results.csv and checkpoints")
+    .argument("<model>", MODEL_ARG)
     .requiredOption("--data <source>", "data source, e.g. synthetic:moran?rho=0.4")
     .option("--epochs <n>", "epochs (default: the model's reproduction setting)", (v) => parseInt(v, 10))
     .option("--seed <s>", "seed", (v) => parseInt(v, 10), 0)
@@ -165,8 +172,9 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
-    .action(async (name: string, opts: Record<string, any>) => {
-      const entry = zooEntry(name);
+    .action(async (ref: string, opts: Record<string, any>) => {
+      const [name] = await resolveModels([ref]);
+      const entry = modelEntry(name);
       const metrics = await parseMetrics(opts.metrics);
       const backend = await initBackend(opts.backend as BackendName | undefined);
       const data = await import("@sparse-dgm/data");
@@ -208,7 +216,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .command("compare")
     .description("fit every model on the same splits and seeds; writes results.json, results.csv and the report index.html")
-    .requiredOption("--models <list>", "comma-separated zoo models")
+    .requiredOption("--models <list>", "comma-separated zoo models or model modules (./file.ts#export)")
     .requiredOption("--data <sources>", "data sources, separated by ';' (a source's own parameters use '&')")
     .option("--seeds <n>", "number of seeds (0..n-1)", (v) => parseInt(v, 10), 3)
     .option("--epochs <n>", "epochs (default: each model's reproduction setting)", (v) => parseInt(v, 10))
@@ -219,8 +227,7 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--set <key=value...>", "model hyperparameters: key=value for every model that has the option, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
-      const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
-      for (const m of models) zooEntry(m);
+      const models = await resolveModels(String(opts.models).split(",").map((s) => s.trim()).filter(Boolean));
       const data = String(opts.data).split(";").filter((d) => d.trim());
       const metrics = await parseMetrics(opts.metrics);
       const configs = modelConfigs(models, opts.set);
@@ -269,11 +276,12 @@ export async function main(argv: string[]): Promise<void> {
     .requiredOption("--data <source>", "data source (its test split is used for held-out metrics)")
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
     .option("--json", "print JSON")
+    .option("--model <file#export>", "where a module model's file is now, when it moved since the fit (its content must be unchanged)")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string }) => {
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string; model?: string }) => {
       await initBackend(opts.backend);
       const data = await import("@sparse-dgm/data");
-      const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics));
+      const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics), { module: opts.model });
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       else
         for (const r of out) {
