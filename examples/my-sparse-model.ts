@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { tf, model, map, normal, laplace, scaledInvChi2, positiveInt, positiveNumber, type ZooEntry } from "sparse-dgm";
+import { tf, model, map, warmup, normal, laplace, scaledInvChi2, positiveInt, positiveNumber, type ZooEntry } from "sparse-dgm";
 
 /** The hyperparameters `--set` takes for this model. */
 export interface LaplaceMaskVaeConfig {
@@ -33,6 +33,12 @@ export interface LaplaceMaskVaeConfig {
   hidden: number;
   /** Scale b of the Laplace(0, b) prior on each mask entry (smaller: a stronger L1 penalty). */
   maskScale: number;
+  /**
+   * Steps over which the KL weight of z rises from 0 to 1 (Bowman et al. 2016). Without it this
+   * model collapses on synthetic:moran (held-out MSE 18.0, the data's variance, one seed), with
+   * 300 it fits (0.48).
+   */
+  klWarmupSteps: number;
 }
 
 /** The model for data with `features` columns. */
@@ -42,14 +48,16 @@ function buildLaplaceMaskVae(c: Partial<LaplaceMaskVaeConfig> & { features: numb
   const K = positiveInt(name, "factors", c.factors ?? 3);
   const H = positiveInt(name, "hidden", c.hidden ?? 50);
   const b = positiveNumber(name, "maskScale", c.maskScale ?? 1);
+  const klWarm = c.klWarmupSteps ?? 300;
+  if (!Number.isInteger(klWarm) || klWarm < 0) throw new Error(`${name}: klWarmupSteps must be an integer >= 0, got ${klWarm}`);
   const s = c.stats?.sigmaPriorScale ?? 0.36;
   return model(name)
-    .meta({ config: { features: G, factors: K, hidden: H, maskScale: b, sigmaScale: s } })
+    .meta({ config: { features: G, factors: K, hidden: H, maskScale: b, klWarmupSteps: klWarm, sigmaScale: s } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
     .mask("W", () => laplace(0, b), { rows: "feature", cols: "factor", valueType: "real", estimator: map(), init: "standardNormal", doc: "which factors reach which features" })
-    .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
+    .latent("z", () => normal(0, 1), { plates: ["data", "factor"], ...(klWarm > 0 ? { klWeight: warmup({ start: 0, end: klWarm }) } : {}) })
     .global("noiseVariance", () => scaledInvChi2(3, s), { plates: ["feature"], init: "columnVariance" })
     .observe(
       "x",
@@ -65,12 +73,12 @@ export const laplaceMaskVae: ZooEntry<LaplaceMaskVaeConfig> = {
   title: "Masked-decoder VAE with a Laplace (L1) prior on a real mask, MAP",
   reference: "Tibshirani 1996 (the lasso) on the first decoder layer; cf. Moran et al. 2022's spike-and-slab lasso",
   spec: "(none)",
-  defaults: { factors: 3, hidden: 50, maskScale: 1 },
+  defaults: { factors: 3, hidden: 50, maskScale: 1, klWarmupSteps: 300 },
   build: buildLaplaceMaskVae,
   defaultData: "synthetic:moran",
   renderShape: { features: 7 },
-  // the Sparse VAE's synthetic study: 200 epochs of batches of 100 at lr 0.01
-  training: { epochs: 200, batchSize: 100, learningRate: 1e-2, normalisation: "elbo" },
+  // the Sparse VAE's synthetic study: 200 epochs of batches of 100 at lr 0.01, its objective's scaling
+  training: { epochs: 200, batchSize: 100, learningRate: 1e-2, normalisation: "reference" },
 };
 
 /** The same model as a plain DSL model for synthetic:moran's 7 features: `#laplaceMask7`. */

@@ -125,6 +125,12 @@ describe("model references", () => {
     expect(changedSettings({ ...row, config: { ...row.config, modelModule: "/elsewhere/m.ts#tinyEntry" } }, entry, ds)).toBeUndefined();
     expect(changedSettings({ ...row, config: { ...row.config, modelSha256: "abc" } }, entry, ds)).toBe(`modelSha256 "abc" → "${o.sha256}"`);
     expect(originConfig("vae")).toEqual({});
+    // sdgm fit does not resume a checkpoint saved from another version of the module
+    const mPath = join(out, "checkpoints", "tinyEntry-s0", "manifest.json");
+    writeFileSync(mPath, JSON.stringify({ ...manifest, extra: { ...manifest.extra, modelOrigin: { ...o, sha256: "f".repeat(64) } } }));
+    await expect(runJob({ model: name, source: data, seeds: [0], out, checkpointEvery: 0, metrics: ["heldoutMseMean"], config: { hidden: 4 } }, ds)).rejects.toThrow(
+      `${join(out, "checkpoints", "tinyEntry-s0")} holds a checkpoint of tinyEntry as it was before its module changed (modelOrigin`,
+    );
   }, 60_000);
 });
 

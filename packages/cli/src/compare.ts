@@ -17,7 +17,7 @@ import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@s
 import { runJob, buildFor, runConfig, trainingFor, sourceSlug as slug, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
 import { atomicWrite, rowKey, writeResults } from "./results.js";
-import { modelEntry, modelOrigin, originConfig, useOrigins, type ModelOrigin } from "./user-model.js";
+import { modelEntry, modelOrigin, originConfig, originSummary, useOrigins, type ModelOrigin } from "./user-model.js";
 
 /** One (model, data) entry of a comparison. */
 export interface CompareEntry {
@@ -336,7 +336,7 @@ export async function writeReportFor(spec: Pick<CompareSpec, "out" | "title" | "
     artifacts,
     graphs,
     data: dataDesc,
-    config: { entries: spec.entries, seeds: spec.seeds, jobs: spec.jobs, replicas: spec.replicas },
+    config: { entries: spec.entries, seeds: spec.seeds, jobs: spec.jobs, replicas: spec.replicas, ...originSummary(spec.entries.map((e) => e.model)) },
     machine: { backend: currentBackend(), cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
   });
   writeFileSync(join(spec.out, "index.html"), html);

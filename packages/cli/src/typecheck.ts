@@ -208,7 +208,8 @@ export async function typeCheck(modules: Array<{ path: string; sha256: string; l
   if (!todo.length) return { checked: [], cached, ms: performance.now() - t0 };
   const options = compilerOptions(ts);
   const program = ts.createProgram({ rootNames: todo.map((m) => m.path), options, host: host(ts, options) });
-  const mine = program.getSourceFiles().filter((f) => isUserFile(f.fileName));
+  const roots = new Set(todo.map((m) => resolve(m.path)));
+  const mine = program.getSourceFiles().filter((f) => isUserFile(f.fileName) || roots.has(resolve(f.fileName)));
   const diagnostics = [
     ...program.getOptionsDiagnostics(),
     ...program.getGlobalDiagnostics(),

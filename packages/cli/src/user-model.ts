@@ -151,6 +151,15 @@ export function modelOrigin(name: string): ModelOrigin | undefined {
   return registered.get(name)?.origin;
 }
 
+/** The comparison-level record of where its module models came from: `{ modules: { name: "path#export (sha256 …)" } }`, or nothing. */
+export function originSummary(names: readonly string[]): { modules?: Record<string, string> } {
+  const mods = names.flatMap((n) => {
+    const o = modelOrigin(n);
+    return o ? [[n, `${o.module}#${o.export} (sha256 ${o.sha256})`] as const] : [];
+  });
+  return mods.length ? { modules: Object.fromEntries(mods) } : {};
+}
+
 /** A result row's `config` keys for a module model: `modelModule` (`path#export`) and `modelSha256`; none for a zoo model. */
 export function originConfig(name: string): Record<string, string> {
   const o = modelOrigin(name);
