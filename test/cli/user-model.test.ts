@@ -107,6 +107,14 @@ describe("model references", () => {
     await expect(useOrigins([{ ...o, module: "/gone/m.ts" }], { check: false })).rejects.toThrow("the model came from /gone/m.ts#tiny7, which no longer exists (pass --model <file>#<export> if it moved)");
   });
 
+  it("eval --model: a module that moved (same content) is found where it is now, under its recorded name", async () => {
+    await resolveModels([`${models}#tiny7`], { check: false });
+    const moved = { ...modelOrigin("tiny7")!, name: "oldName", module: "/old/place/models.ts" };
+    await useOrigins([moved], { check: false, at: models });
+    expect(modelOrigin("oldName")).toEqual({ ...moved, module: join(root, fixtures, "models.ts") });
+    await expect(useOrigins([moved], { check: false, at: `${models}#nope` })).rejects.toThrow(`${models}#nope: the module has no export "nope"; its models and entries:`);
+  });
+
   it("fits, records its origin in the row and the checkpoint, and eval rebuilds it", async () => {
     const [name] = await resolveModels([`${models}#tinyEntry`], { check: false });
     const ds = await loadData(data);

@@ -128,8 +128,10 @@ export async function useOrigins(origins: readonly ModelOrigin[], options: { che
         `${path}#${exportName} has changed since ${options.why ?? "the model was recorded"} (sha256 ${o.sha256.slice(0, 12)}… then, ${sha256.slice(0, 12)}… now, over the module and its local imports): restore it or fit again`,
       );
     }
-    if (options.check !== false) await typeCheck([{ path, sha256, label: options.at ?? where }]);
-    register({ ...o, module: path, export: exportName }, (await importModule(where, path))[exportName], where);
+    const label = options.at ?? where;
+    if (options.check !== false) await typeCheck([{ path, sha256, label }]);
+    const ns = await importModule(label, path);
+    register({ ...o, module: path, export: pickExport(ns, { ref: label, path, exportName }) }, ns[exportName], label);
   }
 }
 
