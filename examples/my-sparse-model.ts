@@ -93,7 +93,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const out = mkdtempSync(join(tmpdir(), "sdgm-my-model-"));
   const data = smoke ? "synthetic:moran?n=300" : "synthetic:moran";
   const here = relative(process.cwd(), fileURLToPath(import.meta.url));
-  const args = ["compare", "--models", `sparseVae,./${here}#laplaceMaskVae`, "--data", data, "--out", out, ...(smoke ? ["--seeds", "1", "--epochs", "2"] : [])];
+  // --jobs 2: the two models train in two worker threads, each loading this module again
+  const args = ["compare", "--models", `sparseVae,./${here}#laplaceMaskVae`, "--data", data, "--jobs", "2", "--out", out, ...(smoke ? ["--seeds", "1", "--epochs", "2"] : [])];
   console.log(`sdgm ${args.join(" ")}`);
   const sdgm = fileURLToPath(new URL("../packages/cli/bin/sdgm.js", import.meta.url));
   const run = spawnSync(process.execPath, [sdgm, ...args], { stdio: "inherit" });
@@ -103,7 +104,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const m = r.metrics;
     console.log(`${r.model.padEnd(15)} seed ${r.seed}: heldoutMse ${m.heldoutMse?.toFixed(3)}  supportF1 ${m.supportF1?.toFixed(3)}  ${r.config.modelModule ? `from ${r.config.modelModule}` : "(zoo)"}`);
   }
-  const names = new Set(rows.map((r) => r.model));
-  if (!names.has("sparseVae") || !names.has("laplaceMaskVae") || !existsSync(join(out, "index.html"))) throw new Error(`expected both models' rows and a report in ${out}`);
+  // both rows, the module's row saying where it came from, and one report naming it
+  const mine = rows.find((r) => r.model === "laplaceMaskVae");
+  const where = `${fileURLToPath(import.meta.url)}#laplaceMaskVae`;
+  if (!rows.some((r) => r.model === "sparseVae") || mine?.config.modelModule !== where || !/^[0-9a-f]{64}$/.test(String(mine.config.modelSha256))) {
+    throw new Error(`expected a sparseVae row and a laplaceMaskVae row from ${where} in ${join(out, "results.json")}`);
+  }
+  if (!existsSync(join(out, "index.html")) || !readFileSync(join(out, "index.html"), "utf8").includes(where)) throw new Error(`expected a report naming ${where} in ${out}`);
   console.log(`report: ${join(out, "index.html")}`);
 }

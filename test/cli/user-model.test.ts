@@ -4,12 +4,12 @@
  * check, which the subprocess tests below exercise), then the real `sdgm` in child processes: a
  * model file in a temporary folder outside the repository (with a local import) fitted,
  * evaluated, refused once its files changed, and a type error that stops the run with tsc's
- * message. (examples/my-sparse-model.ts --smoke, run by test/examples, compares it with sparseVae
- * in one report; the `--jobs 2` case is below.)
+ * message. (examples/my-sparse-model.ts --smoke, run by test/examples, is the `sdgm compare` of
+ * sparseVae and a module model with --jobs 2: both rows, the origin in the row and one report.)
  */
 import { describe, it, expect } from "vitest";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -195,17 +195,4 @@ describe("sdgm with a model module (child processes)", () => {
     expect(lines).toHaveLength(2);
     expect(existsSync(out)).toBe(false);
   }, 120_000);
-
-  it("compare --jobs 2: a zoo model and a module model in worker threads, one report", async () => {
-    const out = mkdtempSync(join(tmpdir(), "sdgm-jobs-"));
-    const r = await sdgm(["compare", "--models", "vae,./examples/my-sparse-model.ts#laplaceMaskVae", "--data", data, "--epochs", "1", "--seeds", "1", "--jobs", "2", "--set", "hidden=8", "--out", out, "--metrics", "heldoutMseMean"]);
-    expect(r.code, r.stderr).toBe(0);
-    const rows = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
-    expect(rows.map((x: { model: string }) => x.model)).toEqual(["vae", "laplaceMaskVae"]);
-    expect(rows[1].config).toMatchObject({ hidden: 8, modelModule: `${join(root, "examples/my-sparse-model.ts")}#laplaceMaskVae` });
-    const html = readFileSync(join(out, "index.html"), "utf8");
-    expect(html).toContain("laplaceMaskVae");
-    expect(html).toContain(`${join(root, "examples/my-sparse-model.ts")}#laplaceMaskVae`);
-    expect(readdirSync(join(out, "checkpoints")).sort()).toEqual([`laplaceMaskVae-synthetic_moran_rho_0_2_n_300-s0`, `vae-synthetic_moran_rho_0_2_n_300-s0`]);
-  }, 180_000);
 });
