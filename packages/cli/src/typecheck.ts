@@ -7,8 +7,8 @@
  * are reported (the library is checked by its own build), in tsc's words:
  * `examples/bad.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.`
  *
- * Cost: building the program parses the library and TF.js's declarations (about 1,000 files), a
- * few seconds of CPU (docs/comparison.md has the measurement). A passing check is remembered in
+ * Cost: building the program parses the library and TF.js's declarations (about 1,000 files),
+ * about 9 s of CPU (docs/comparison.md has the measurement). A passing check is remembered in
  * `node_modules/.cache/sparse-dgm/` beside the `typescript` package, keyed by the module's path,
  * and holds while no file of its program changed (size and modification time of each, and the
  * hash of the user's files): a re-run of an unchanged model costs a few milliseconds.
