@@ -140,6 +140,7 @@ export function modelEntry(name: string): ZooEntry<any> {
   const user = registered.get(name);
   if (user) return user.entry;
   if (Object.hasOwn(zoo, name)) return zoo[name];
+  if (isModuleRef(name)) throw new Error(`model module ${name} is not loaded: pass the model arguments through resolveModels([...]) first and use the names it returns`);
   throw new Error(`unknown model "${name}"; zoo models: ${Object.keys(zoo).join(", ")}; or a model module: ./file.ts#export`);
 }
 
