@@ -17,7 +17,7 @@ import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@s
 import { runJob, buildFor, runConfig, trainingFor, sourceSlug as slug, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
 import { atomicWrite, rowKey, writeResults } from "./results.js";
-import { modelEntry, modelOrigin, originConfig, originSummary, useOrigins, type ModelOrigin } from "./user-model.js";
+import { modelEntry, modelOrigin, originSummary, useOrigins, type ModelOrigin } from "./user-model.js";
 
 /** One (model, data) entry of a comparison. */
 export interface CompareEntry {
@@ -134,7 +134,7 @@ const RUN_KEYS = new Set(["replicas", "resumed", "modelModule"]);
  * Code changes that leave every setting as it was are not seen.
  */
 export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset): string | undefined {
-  const now = { ...runConfig(buildFor(entry.model, ds, entry.config), { ...trainingFor(entry.model, entry), replicas: 1, resumed: false }), ...originConfig(entry.model) };
+  const now = runConfig(buildFor(entry.model, ds, entry.config), { ...trainingFor(entry.model, entry), replicas: 1, resumed: false }, entry.model);
   const was = (row.config ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(now), ...Object.keys(was)])].filter((k) => !RUN_KEYS.has(k));
   const diffs = keys.filter((k) => stableJson(was[k]) !== stableJson(now[k])).map((k) => `${k} ${stableJson(was[k])} → ${stableJson(now[k])}`);

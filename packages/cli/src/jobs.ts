@@ -57,14 +57,16 @@ export interface JobResult {
 
 /**
  * A result row's `config`: the model's hyperparameters as built (defaults, overrides and what the
- * build derived from the data) and the training settings. `sdgm compare` compares it with an
- * entry's settings to tell a saved row that is still valid from one to fit again.
+ * build derived from the data), the training settings, and for a module model (`name` given) where
+ * it came from (`modelModule`, `modelSha256`). `sdgm compare` compares it with an entry's settings
+ * to tell a saved row that is still valid from one to fit again.
  */
 export function runConfig(
   model: { ir: { meta: Record<string, unknown> } },
   training: { epochs: number; batchSize: number; learningRate: number; normalisation?: string; replicas: number; resumed: boolean },
+  name?: string,
 ): Record<string, unknown> {
-  return { ...(model.ir.meta.config as Record<string, unknown>), ...training };
+  return { ...(model.ir.meta.config as Record<string, unknown>), ...training, ...(name ? originConfig(name) : {}) };
 }
 
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
@@ -187,7 +189,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
             peakRssMb: peakRssMb(),
             backend: currentBackend(),
           },
-          config: { ...runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }), ...originConfig(spec.model) },
+          config: runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }, spec.model),
         });
         const art: RunArtifacts = { model: spec.model, data: spec.source, seed, curves: fit.curves, weights: fit.weights };
         if (maskSite && globals[maskSite.name]) {
