@@ -89,8 +89,11 @@ export interface SiteDecl {
   mask?: MaskInfo;
   /** Per-site options (guide, init, constraint, weight, estimator...), kept as given. */
   options: Record<string, unknown>;
-  /** Summary of the prior when it could be evaluated at declaration. */
-  prior?: { kind: string; params: Record<string, number | string | boolean> };
+  /**
+   * Summary of the prior when it could be evaluated at declaration: its kind, scalar parameters and
+   * the name of its support (the compiler picks families and bijectors from them).
+   */
+  prior?: { kind: string; params: Record<string, number | string | boolean>; support?: string };
 }
 
 /** The whole model. */

@@ -107,6 +107,20 @@ export class Bernoulli extends Distribution {
     });
   }
 
+  /**
+   * The draw 1[u < p] for given uniform noise, with **no gradient** to the parameters: computed
+   * off the tape, so a score-function estimator can draw inside `tf.variableGrads` (the comparison
+   * has no gradient function and must not be on the tape).
+   */
+  drawFrom(u: tf.Tensor): tf.Tensor {
+    const p = this.probs();
+    const f = tf.customGrad(((pp: tf.Tensor) => ({
+      value: tf.cast(tf.less(u, pp), "float32"),
+      gradFunc: () => [tf.zerosLike(pp)],
+    })) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return f(p);
+  }
+
   override mean(): tf.Tensor {
     return tf.tidy(() => broadcastTensor(this.probs(), this.batchShape));
   }
