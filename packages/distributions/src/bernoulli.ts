@@ -113,12 +113,9 @@ export class Bernoulli extends Distribution {
    * has no gradient function and must not be on the tape).
    */
   drawFrom(u: tf.Tensor): tf.Tensor {
-    const p = this.probs();
-    const f = tf.customGrad(((pp: tf.Tensor) => ({
-      value: tf.cast(tf.less(u, pp), "float32"),
-      gradFunc: () => [tf.zerosLike(pp)],
-    })) as unknown as Parameters<typeof tf.customGrad>[0]);
-    return f(p);
+    // a custom op of no inputs: its value is computed off the tape and nothing links it to the parameters
+    const f = tf.customGrad((() => ({ value: tf.cast(tf.less(u, this.probs()), "float32"), gradFunc: () => [] })) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return (f as unknown as () => tf.Tensor)();
   }
 
   override mean(): tf.Tensor {
