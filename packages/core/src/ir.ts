@@ -49,6 +49,7 @@ export type EstimatorSpec =
   | { kind: "gumbel-softmax"; temperature: ScheduleLike; straightThrough: boolean }
   | { kind: "threshold-sigmoid"; sharpness: ScheduleLike; slabWarmup: ScheduleLike }
   | { kind: "score-function"; baseline: "running-average" | "none"; decay: number }
+  | { kind: "hard-concrete"; temperature: ScheduleLike; stretch: [number, number]; penalty?: number }
   | { kind: "fixed" }
   | { kind: "em-update" };
 

@@ -23,6 +23,7 @@ export * from "./spike-slab-lasso.js";
 export * from "./spike-and-slab.js";
 export * from "./relaxed-bernoulli.js";
 export * from "./relaxed-one-hot-categorical.js";
+export * from "./hard-concrete.js";
 export * from "./threshold-sigmoid.js";
 export * from "./capped-sparse-code.js";
 export * from "./pseudo-input-prior.js";

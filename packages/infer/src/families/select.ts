@@ -18,6 +18,7 @@ export const ESTIMATOR_NAMES: Record<EstimatorKind, string> = {
   "score-function": "scoreFunction()",
   fixed: "fixed()",
   "em-update": "emUpdate()",
+  "hard-concrete": "hardConcrete()",
 };
 
 /** The site kinds families serve (params, deterministic and factor sites need no inference). */
