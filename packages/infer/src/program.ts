@@ -290,7 +290,7 @@ export class Program {
 
   /** The store, sizes and replicas of the fit, as families see them. */
   private fitContext(): FitContext {
-    return { ir: this.model.ir, params: this.params, replicas: this.replicas, lead: this.lead, sizes: this.sizes };
+    return { ir: this.model.ir, params: this.params, replicas: this.replicas, lead: this.lead, sizes: this.sizes, step: this.stepCount };
   }
 
   /** The sites' inferences (after setup). */

@@ -126,6 +126,8 @@ export interface FitContext {
   lead: number;
   /** Plate sizes of the fit (the data plate at the training size). */
   sizes: Record<string, number>;
+  /** Optimiser steps taken (schedules read at this step). */
+  step: number;
 }
 
 /** The compiler's per-site object made by a family. Only `draw` is required. */
