@@ -50,9 +50,10 @@ export const scoreFunction = (opts: { baseline?: "running-average" | "none"; dec
  * Hard concrete gates with the expected-L0 penalty (Louizos, Welling & Kingma, ICLR 2018) for a
  * global binary mask: a binary Concrete draw at temperature β (default 2/3) stretched to
  * `stretch` = (γ, ζ) (default (−0.1, 1.1)) and clipped to [0, 1], so entries are exactly 0 or 1
- * with positive probability. The mask's term is `penalty` · Σ P(M ≠ 0), the expected L0 norm; by
- * default the penalty comes from the mask's Bernoulli(π) prior: E[−log p(M)] = Σ P(M ≠ 0) log((1 − π)/π)
- * − log(1 − π) per entry.
+ * with positive probability. With `penalty` λ the mask's term is the paper's λ Σ P(M ≠ 0) (the
+ * expected L0 norm) added to the per-data-point loss; without one it is the expected negative log of
+ * the mask's Bernoulli(π) prior, Σ [P(M ≠ 0) log(1/π) + P(M = 0) log(1/(1 − π))], a global prior
+ * divided by the training size as every prior is.
  */
 export const hardConcrete = (opts: { temperature?: ScheduleLike; stretch?: [number, number]; penalty?: number } = {}): EstimatorSpec => {
   const stretch = opts.stretch ?? [-0.1, 1.1];
