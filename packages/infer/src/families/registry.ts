@@ -15,6 +15,7 @@ import { emState } from "./em-state.js";
 import { fixedMask } from "./fixed-mask.js";
 import { binaryConcrete } from "./binary-concrete.js";
 import { scoreFunction } from "./score-function.js";
+import { hardConcrete } from "./hard-concrete.js";
 
 /** Every registered family, in selection order. */
 export const families: Family[] = [
@@ -29,6 +30,7 @@ export const families: Family[] = [
   fixedMask,
   binaryConcrete,
   scoreFunction,
+  hardConcrete,
 ];
 
 /** Registers a family (a plug-in outside this package); it is tried after the built-in ones. */
