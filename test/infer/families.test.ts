@@ -62,7 +62,7 @@ describe("inference families", () => {
       if (ctx.step >= 1) seen.push(...Array.from(M.dataSync())); // training steps (not the support check's mean)
       return tf.scalar(0);
     });
-    const p = compile(m, { seed: 0, replay: false });
+    const p = compile(m, { seed: 0, stepPlans: false });
     const x = tf.randomNormal([40, 4], 0, 1, "float32", 1);
     const r = await p.fit(x, { epochs: 2, batchSize: 20 });
     expect(r.history.every(Number.isFinite)).toBe(true);

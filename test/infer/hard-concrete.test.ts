@@ -29,7 +29,7 @@ describe("hardConcrete family", () => {
       return tf.scalar(0);
     });
     const x = tf.randomNormal([40, 4], 0, 1, "float32", 1);
-    const p = compile(m, { seed: 0, replay: false, onWarning: () => {} });
+    const p = compile(m, { seed: 0, stepPlans: false, onWarning: () => {} });
     await p.fit(x, { epochs: 2, batchSize: 20 });
     expect(seen.some((v) => v === 0)).toBe(true);
     expect(seen.some((v) => v === 1)).toBe(true);

@@ -29,10 +29,11 @@ import {
   messageLogProb,
   broadcast,
   stepSource,
-  Replayer,
-  type ExternalTable,
-  type ReplayContext,
-  type ReplayStatus,
+  recurringStep,
+  type OutsideTensors,
+  type RecurringStep,
+  type RecurringStatus,
+  type StepContext,
   type Message,
   type Messenger,
   type Model,
@@ -58,10 +59,11 @@ export interface CompileOptions {
   /** Encoder trunk widths when no site says (default [64, 64]). */
   encoderHidden?: number[];
   /**
-   * Replay proven training steps without the engine (default true; replay.ts). Training is
-   * identical either way; `false` runs every step through TF.js's engine.
+   * Let the speed layer run proven training steps from their recorded kernel plans (default true;
+   * `@sparse-dgm/speed`). Training is identical either way; `false` runs every step of this
+   * program through TF.js's engine (`SDGM_SPEED=0` does so for the whole process).
    */
-  replay?: boolean;
+  stepPlans?: boolean;
   /**
    * Receives each warning about the declaration or the training (one line naming the site): a
    * mask no observed site reads, an option its family does not read, a spike head stuck at γ = 1.
@@ -74,7 +76,7 @@ export interface CompileOptions {
 interface StepMeta {
   names: string[];
   weights: number[];
-  /** Each term's weight schedule (replay re-evaluates the reported weights from them). */
+  /** Each term's weight schedule (a planned step re-evaluates the reported weights from them). */
   schedules: Array<ScheduleLike | undefined>;
   grads: string[];
 }
@@ -154,7 +156,7 @@ export interface FitResult {
   skippedSteps: number;
   stoppedEarly: boolean;
   /**
-   * Mean ms per step in each phase: `gradients` (forward and backward, replayed or not, with the
+   * Mean ms per step in each phase: `gradients` (forward and backward, planned or not, with the
    * host read of the loss), `optimiser`, `em` (closed-form updates); the rest of `msPerStep` is
    * minibatch and bookkeeping time.
    */
@@ -236,8 +238,8 @@ export class Program {
   private lastTerms: string[] = [];
   private supportChecked?: tf.Tensor;
   private diagnosed = false;
-  /** Replayers of the training step and of the state updates (replay.ts), and the step's host-side results. */
-  private replay: { step?: Replayer; em?: Replayer; meta?: StepMeta } = {};
+  /** Runners of the training step and of the state updates (core's step hook), and the step's host-side results. */
+  private recurring: { step?: RecurringStep; em?: RecurringStep; meta?: StepMeta } = {};
 
   constructor(
     readonly model: Model<any, any>,
@@ -414,15 +416,15 @@ export class Program {
 
   /**
    * The closed-form state updates of every site (the spike-and-slab-lasso p* and η EM step), after
-   * the optimiser step and outside the tape, replayed like the step itself once proven.
+   * the optimiser step and outside the tape, planned like the step itself once proven.
    */
   private runUpdates(step: number, usable: boolean): void {
     const updates = this.stateUpdates();
     if (!updates.length) return;
     const targets = updates.flatMap((u) => u.targets);
     const compute = () => tf.tidy(() => updates.flatMap((u) => u.compute()));
-    const replayer = (this.replay.em ??= new Replayer(() => this.outsideTensors([])));
-    const { outputs } = replayer.run({ step, roots: [], inputs: {} }, usable, compute);
+    const runner = (this.recurring.em ??= recurringStep(() => this.outsideTensors([])));
+    const { outputs } = runner.run({ step, roots: [], inputs: {} }, usable, compute);
     outputs.forEach((t, i) => {
       targets[i].assign(t);
       t.dispose();
@@ -490,9 +492,9 @@ export class Program {
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
     // A plan reads this fit's data tensors: record afresh.
-    this.replay.step?.dispose();
-    this.replay.em?.dispose();
-    this.replay = {};
+    this.recurring.step?.dispose();
+    this.recurring.em?.dispose();
+    this.recurring = {};
     this.computeStats(xAll);
     const R = this.replicas;
     const N = this.rowsOf(xAll);
@@ -582,17 +584,17 @@ export class Program {
     return { idx, rowIdx, b };
   }
 
-  /** One training step: gradients (replayed when proven), the non-finite guard, the optimiser, the state updates. */
+  /** One training step: gradients (from a step plan when proven), the non-finite guard, the optimiser, the state updates. */
   private trainStep(st: FitState, epoch: number, s: number, perms: Int32Array[], sums: EpochSums): void {
     const ts = performance.now();
     const { idx, rowIdx, b } = this.batchIndices(st, perms, s);
     this.position = { epoch, batch: s };
     const stepKeys = this.keys.map((k, r) => k.foldIn("step").foldIn(this.stepCount).asRoot(r));
     const step = this.stepCount;
-    const ctx: ReplayContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
+    const ctx: StepContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
     const tGrad = performance.now();
-    // The forward and backward pass: replayed from a recorded plan when one is proven (replay.ts),
-    // else through the engine (recorded when a plan is being built).
+    // The forward and backward pass: from a recorded plan when the speed layer has proven one,
+    // else through the engine.
     const out = this.runStep(ctx, b, st.batch, () => this.engineStep(st, idx, rowIdx, b, stepKeys, step), [st.xFlat, ...Object.values(st.side)]);
     const grads: Record<string, tf.Tensor> = {};
     out.meta.grads.forEach((nm, i) => (grads[nm] = out.flat[2 + i]));
@@ -605,7 +607,7 @@ export class Program {
     if (this.guardNonFinite(st, finiteMask, names, termVals, grads, epoch, s)) return;
     this.applyGradients(st, grads, finiteMask);
     const tEm = performance.now();
-    this.runUpdates(step, this.replayUsable());
+    this.runUpdates(step, this.stepPlansUsable());
     for (const site of this.sites!.values()) site.afterStep?.(replicaLoss, this.fitContext());
     st.phase.em += performance.now() - tEm;
     this.stepCount++;
@@ -757,16 +759,17 @@ export class Program {
   }
 
   /**
-   * One forward + backward pass. Through the engine while a replay plan is recorded and proven
-   * (two consecutive full-batch steps, then a bit-for-bit check of the plan against the second);
-   * from the plan afterwards. Partial batches, profiling and `replay: false` use the engine.
+   * One forward + backward pass, through the speed layer's runner (core's step hook): through the
+   * engine while a plan is recorded and proven (two consecutive full-batch steps, then a
+   * bit-for-bit check of the plan against the second), from the plan afterwards. Partial batches
+   * and `stepPlans: false` use the engine.
    */
-  private runStep(ctx: ReplayContext, b: number, B: number, engineStep: () => StepOutputs, data: tf.Tensor[]): StepOutputs {
+  private runStep(ctx: StepContext, b: number, B: number, engineStep: () => StepOutputs, data: tf.Tensor[]): StepOutputs {
     let meta: StepMeta | undefined;
-    const replayer = (this.replay.step ??= new Replayer(() => this.outsideTensors(data)));
-    const { outputs, replayed } = replayer.run(
+    const runner = (this.recurring.step ??= recurringStep(() => this.outsideTensors(data)));
+    const { outputs, fast } = runner.run(
       ctx,
-      this.replayUsable() && b === B && this.params.names().length > 0,
+      this.stepPlansUsable() && b === B && this.params.names().length > 0,
       () => {
         const out = engineStep();
         meta = out.meta;
@@ -774,33 +777,32 @@ export class Program {
       },
       () => JSON.stringify([meta!.names, meta!.schedules, meta!.grads]),
     );
-    if (!replayed) {
-      this.replay.meta = meta;
+    if (!fast) {
+      this.recurring.meta = meta;
       return { meta: meta!, flat: outputs };
     }
-    const m = this.replay.meta!;
+    const m = this.recurring.meta!;
     return { meta: { ...m, weights: m.weights.map((w, i) => (m.schedules[i] === undefined ? w : evaluateSchedule(m.schedules[i]!, ctx.step))) }, flat: outputs };
   }
 
-  /** Replay is possible now: not switched off, not profiling, not in TF.js's debug mode. */
-  private replayUsable(): boolean {
-    const profiling = (tf.engine() as unknown as { state: { profiling: boolean } }).state.profiling;
-    return this.options.replay !== false && !profiling && !tf.env().getBool("DEBUG");
+  /** Step plans are allowed for this program (the speed layer decides whether it can use them). */
+  private stepPlansUsable(): boolean {
+    return this.options.stepPlans !== false;
   }
 
-  /** Outside tensors a replayed call may read: every variable of the store (its data id now) and the data. */
-  private outsideTensors(data: tf.Tensor[]): ExternalTable {
-    const ext: ExternalTable = new Map();
+  /** Outside tensors a planned call may read: every variable of the store (its data id now) and the data. */
+  private outsideTensors(data: tf.Tensor[]): OutsideTensors {
+    const ext: OutsideTensors = new Map();
     for (const { variable, meta } of this.params.all()) ext.set(variable.dataId, { name: meta.name, dataId: () => variable.dataId });
     data.forEach((t, i) => ext.set(t.dataId, { name: `data ${i}`, dataId: () => t.dataId }));
     return ext;
   }
 
-  /** Whether training steps (and the state updates, e.g. EM) currently replay recorded plans, and why not if they do not. */
-  replayStatus(): ReplayStatus & { em?: ReplayStatus } {
-    if (this.options.replay === false) return { active: false, reason: "replay: false" };
-    const step = this.replay.step?.status() ?? { active: false, reason: "no step recorded yet" };
-    return this.stateUpdates().length ? { ...step, em: this.replay.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
+  /** Whether training steps (and the state updates, e.g. EM) currently run from recorded plans, and why not if they do not. */
+  stepPlanStatus(): RecurringStatus & { em?: RecurringStatus } {
+    if (this.options.stepPlans === false) return { active: false, reason: "stepPlans: false" };
+    const step = this.recurring.step?.status() ?? { active: false, reason: "no step recorded yet" };
+    return this.stateUpdates().length ? { ...step, em: this.recurring.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
   }
 
   /**

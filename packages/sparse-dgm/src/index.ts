@@ -20,3 +20,5 @@ export * from "@sparse-dgm/viz";
 // `relaxedBernoulli` and `hardConcrete`; here they are the distributions, and the estimators are
 // `estimators.relaxedBernoulli` and `estimators.hardConcrete`.
 export { relaxedBernoulli, hardConcrete } from "@sparse-dgm/distributions";
+// The speed layer's switch (step plans, lean kernels, SIMD; the same numbers either way).
+export { setSpeed, speedEnabled } from "@sparse-dgm/speed";

@@ -69,7 +69,7 @@ export interface DrawContext {
   step: number;
   /** A schedule's value at this step. */
   scheduleAt(s: ScheduleLike | undefined): number;
-  /** A schedule at this step, as a number when constant, else a per-step input tensor (replay). */
+  /** A schedule at this step, as a number when constant, else a per-step input tensor (step plans). */
   scheduleInput(s: ScheduleLike | undefined): number | tf.Tensor;
   /** Observed data in canonical layout, by site. */
   observed: Record<string, tf.Tensor>;
@@ -110,7 +110,7 @@ export interface TermContext<D extends GuideDraw = GuideDraw> {
   step: number;
 }
 
-/** A closed-form update of state variables after each optimiser step (outside the tape; replayed). */
+/** A closed-form update of state variables after each optimiser step (outside the tape; run from a step plan once proven). */
 export interface StateUpdate {
   /** The variables written, in the order of `compute`'s outputs. */
   targets: tf.Variable[];

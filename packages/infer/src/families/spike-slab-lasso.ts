@@ -92,7 +92,7 @@ function create(site: SiteDecl, env: FamilyEnv): SiteInference<EmDraw> {
 
 export const spikeSlabLassoEm: Family = {
   name: "spikeSlabLassoEm",
-  summary: "point mass + the EM surrogate Σ (λ1 p* + λ0 (1 − p*)) |W|; closed-form p* and η update after each step (replayed)",
+  summary: "point mass + the EM surrogate Σ (λ1 p* + λ0 (1 − p*)) |W|; closed-form p* and η update after each step (run from a step plan)",
   selects: { kinds: ["mask"], scope: "global", valueTypes: ["real"], estimators: ["map-em"], priors: ["SpikeSlabLasso"] },
   reads: ["init", "priorWeight"],
   check(f, ir) {
