@@ -217,8 +217,8 @@ interface FitState {
   lastYield: number;
 }
 
-/** A compiled program. */
-export class Program {
+/** A compiled program of model M (its site table types `program.model`). */
+export class Program<M extends Model<any, any> = Model<any, any>> {
   readonly params: ParamStore;
   readonly replicas: number | undefined;
   readonly keys: Key[];
@@ -242,7 +242,7 @@ export class Program {
   private recurring: { step?: RecurringStep; em?: RecurringStep; meta?: StepMeta } = {};
 
   constructor(
-    readonly model: Model<any, any>,
+    readonly model: M,
     readonly options: CompileOptions = {},
   ) {
     this.replicas = options.replicas;
@@ -1118,7 +1118,7 @@ export class Program {
  * @param model - any DSL model with one observed site.
  * @param options - seed(s), replicas, normalisation, encoder widths.
  */
-export function compile(model: Model<any, any>, options: CompileOptions = {}): Program {
+export function compile<M extends Model<any, any>>(model: M, options: CompileOptions = {}): Program<M> {
   return new Program(model, options);
 }
 
