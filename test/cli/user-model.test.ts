@@ -139,7 +139,7 @@ describe("model references", () => {
     await expect(runJob({ model: name, source: data, seeds: [0], out, checkpointEvery: 0, metrics: ["heldoutMseMean"], config: { hidden: 4 } }, ds)).rejects.toThrow(
       `${join(out, "checkpoints", "tinyEntry-s0")} holds a checkpoint of tinyEntry as it was before its module changed (modelOrigin`,
     );
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("sdgm with a model module (child processes)", () => {
