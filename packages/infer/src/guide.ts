@@ -8,7 +8,7 @@
  * - sites updated in closed form (EM) are state, not trained.
  */
 import { tf, Key, DATA_PLATE, canonicalShape, stepSource, type ModelIR, type ParamStore, type SiteDecl, type SiteDistribution } from "@sparse-dgm/core";
-import { Normal, SpikeAndSlab, CappedSparseCode } from "@sparse-dgm/distributions";
+import { Normal, SpikeAndSlab, CappedSparseCode, cappedFixedLevel } from "@sparse-dgm/distributions";
 import { denseActivation, denseParams, mlpForward, flattenFeatures } from "@sparse-dgm/nn";
 
 /** The guide's family for one local site. */
@@ -90,8 +90,10 @@ export interface LocalDraw {
   value: tf.Tensor;
   /** The guide's mean, canonical layout (for reconstruction from the mean and for codes). */
   mean: tf.Tensor;
-  /** Activity probabilities γ (sparse codes), canonical layout. */
+  /** Activity probabilities γ (sparse codes; a capped code's predicted 0/1 support), canonical layout. */
   activity?: tf.Tensor;
+  /** Per-unit ranking scores when they differ from `activity` (a capped code's index probabilities), canonical layout. */
+  scores?: tf.Tensor;
 }
 
 /** Options of one guide evaluation. */
@@ -273,24 +275,32 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
       const slab = tf.add(tf.mul(slabWarmup, loc), tf.mul(tf.exp(tf.mul(halfWarmup, logVar)), eps));
       return { site, q, value: toSite(tf.mul(gate, slab)), mean, activity: toSite(gamma) };
     }
-    // cardinality-capped code: level logits [L0], index logits [K], Gaussian slab
+    // cardinality-capped code: level logits [L0] (none with a fixed level), index logits [K], Gaussian slab;
+    // the draw, the prediction and the KL are the distribution's own (capped-sparse-code.ts)
     const L0 = site.mask?.maxActive ?? 1;
     const K = width;
-    const { levelLogits, indexLogits, loc, logVariance: logVar } = siteHeads(g.params, h, site.name, [["levelLogits", L0], ["indexLogits", K], ["loc", K], ["logVariance", K]]);
+    const opts = (site.options.guide ?? {}) as { fixedLevel?: boolean; withoutReplacement?: boolean };
+    const hd = siteHeads(g.params, h, site.name, [...(opts.fixedLevel ? [] : [["levelLogits", L0] as [string, number]]), ["indexLogits", K], ["loc", K], ["logVariance", K]]);
     const est = site.mask?.estimator;
-    const temperature = est && "temperature" in est ? g.scheduleAt(est.temperature) : 0.5;
+    const at = g.scheduleInput ?? g.scheduleAt;
+    const temperature = est && "temperature" in est ? at(est.temperature) : 0.5;
     const straightThrough = est && "straightThrough" in est ? est.straightThrough : false;
     const lead2 = full.slice(0, full.length - 1);
+    const levelLogits = opts.fixedLevel ? cappedFixedLevel(L0, L0, lead2) : tf.reshape(hd.levelLogits, [...lead2, L0]);
     const q = new CappedSparseCode({
-      levelLogits: tf.reshape(levelLogits, [...lead2, L0]),
-      indexLogits: tf.reshape(indexLogits, [...lead2, K]),
-      loc: tf.reshape(loc, [...lead2, K]),
-      scale: tf.reshape(tf.exp(tf.mul(0.5, logVar)), [...lead2, K]),
+      levelLogits,
+      indexLogits: tf.reshape(hd.indexLogits, [...lead2, K]),
+      loc: tf.reshape(hd.loc, [...lead2, K]),
+      scale: tf.reshape(tf.exp(tf.mul(0.5, hd.logVariance)), [...lead2, K]),
       levelTemperature: temperature,
       indexTemperature: temperature,
       straightThrough,
-    } as never);
-    const draw = q.sampleWithSupport(g.keys[0].foldIn(site.name).foldIn(i));
-    return { site, q, value: g.sample ? draw.z : toSite(loc), mean: toSite(loc), activity: draw.support };
+      withoutReplacement: opts.withoutReplacement ?? true,
+    });
+    const pred = q.predict();
+    const scores = tf.exp(q.indexLogits);
+    if (!g.sample) return { site, q, value: pred.z, mean: pred.z, activity: pred.support, scores };
+    const draw = q.sampleWithSupport(g.replicas === undefined ? key(0)[0] : key(0));
+    return { site, q, value: draw.z, mean: pred.z, activity: pred.support, scores };
   });
 }

@@ -156,6 +156,16 @@ export interface FitResult {
   phases: { gradients: number; optimiser: number; em: number };
 }
 
+/** One local site's encoding (site layout, per replica when replicated). */
+export type Encoded = {
+  /** The posterior mean (a capped code: its prediction b̂ ⊙ loc). */
+  mean: tf.Tensor;
+  /** Activity probabilities γ of a sparse code (a capped code: its predicted 0/1 support). */
+  activity?: tf.Tensor;
+  /** Per-unit ranking scores when they differ from `activity` (a capped code's index probabilities). */
+  scores?: tf.Tensor;
+};
+
 /** Held-out evaluation (per replica when replicated). */
 export interface Evaluation {
   /** Mean squared error of x̂ decoded from a sampled z (the Sparse VAE paper's held-out MSE). */
@@ -854,7 +864,7 @@ export class Program {
    * `x`'s first row when a larger set is encoded in chunks; an activity that is drawn (a capped
    * code's support) then uses noise of its own for each chunk instead of repeating the first's.
    */
-  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
+  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, Encoded> {
     this.ensureReady(x);
     return tf.tidy(() => {
       const n = this.rowsOf(x);
@@ -870,11 +880,13 @@ export class Program {
         scheduleAt: (s) => scheduleValue(s as never, this.stepCount),
         sample: false,
       });
-      const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
+      const out: Record<string, Encoded> = {};
+      const site = (l: LocalDraw, t: tf.Tensor) => tf.keep(fromCanonical(this.model.ir, l.site, sizes, t, this.lead));
       for (const l of locals) {
         out[l.site.name] = {
-          mean: tf.keep(fromCanonical(this.model.ir, l.site, sizes, l.mean, this.lead)),
-          ...(l.activity ? { activity: tf.keep(fromCanonical(this.model.ir, l.site, sizes, l.activity, this.lead)) } : {}),
+          mean: site(l, l.mean),
+          ...(l.activity ? { activity: site(l, l.activity) } : {}),
+          ...(l.scores ? { scores: site(l, l.scores) } : {}),
         };
       }
       return out;
