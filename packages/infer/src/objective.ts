@@ -85,7 +85,8 @@ export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
       } else {
         value = tf.div(tf.neg(sumPerReplica(messageLogProb(msg), leading)), B);
       }
-      terms.push({ name: `distortion:${msg.name}`, kind: "distortion", site: msg.name, value, weight: 1 });
+      // an observe site's optional `weight` (a number or schedule) scales its distortion, like a latent's klWeight
+      terms.push({ name: `distortion:${msg.name}`, kind: "distortion", site: msg.name, value, ...weighted(site.options.weight as ScheduleLike | undefined, run.step) });
       continue;
     }
     const l = local.get(msg.name);
