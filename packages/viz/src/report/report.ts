@@ -25,6 +25,41 @@ const TIMING_COLUMNS: Array<{ key: "msPerStep" | "seconds"; label: string }> = [
   { key: "seconds", label: "seconds" },
 ];
 
+/** Config keys that describe how a row was trained (beside its architecture), in the order shown. */
+const RECIPE_KEYS = [
+  "likelihood",
+  "variant",
+  "klWarmupSteps",
+  "priorWarmupSteps",
+  "warmupStart",
+  "warmupEnd",
+  "classWarmup",
+  "sharpness",
+  "temperature",
+  "straightThrough",
+  "levelPrior",
+  "normalisation",
+  "epochs",
+  "batchSize",
+  "learningRate",
+];
+
+/**
+ * A row's training recipe in one line: the likelihood, warm-ups, relaxation schedules, scaling and
+ * run length from its config (keys it does not have are left out).
+ *
+ * @example
+ * ```ts
+ * recipeOf({ likelihood: "gaussian", klWarmupSteps: 600, normalisation: "reference", epochs: 200 });
+ * // "likelihood gaussian, klWarmupSteps 600, normalisation reference, epochs 200"
+ * ```
+ */
+export function recipeOf(config: Record<string, unknown>): string {
+  const show = (v: unknown): string => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+  const parts = RECIPE_KEYS.filter((k) => config[k] !== undefined).map((k) => `${k} ${show(config[k])}`);
+  return parts.length ? parts.join(", ") : "not recorded";
+}
+
 const runKey = (model: string, data: string, seed: number) => JSON.stringify([model, data, seed]);
 
 function uniq<T>(xs: Iterable<T>): T[] {
@@ -207,6 +242,8 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
         html += `</tr>`;
       }
       html += `</tbody></table></div>`;
+      // Which training recipe each row used (fair baselines: warm-ups, likelihood, scaling, run length).
+      html += `<ul class="recipes" data-data="${esc(data)}">${models.map((m) => `<li><strong>${esc(m)}</strong>: ${esc(recipeOf(dRows.find((r) => r.model === m)?.config ?? {}))}</li>`).join("")}</ul>`;
       // Degenerate binary codes are named, never left as a blank or read as a perfect Jaccard score.
       const degenerate = degenerateRows(dRows);
       const named = (d: typeof degenerate) => d.map(({ row: r, why }) => `${esc(r.model)} seed ${r.seed}: code ${esc(why)}`).join("; ");
