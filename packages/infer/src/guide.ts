@@ -279,14 +279,15 @@ export function runLocalGuide(plan: GuidePlan, g: GuideRun): LocalDraw[] {
     // the draw, the prediction and the KL are the distribution's own (capped-sparse-code.ts)
     const L0 = site.mask?.maxActive ?? 1;
     const K = width;
-    const opts = (site.options.guide ?? {}) as { fixedLevel?: boolean; withoutReplacement?: boolean };
-    const hd = siteHeads(g.params, h, site.name, [...(opts.fixedLevel ? [] : [["levelLogits", L0] as [string, number]]), ["indexLogits", K], ["loc", K], ["logVariance", K]]);
+    const opts = (site.options.guide ?? {}) as { fixedLevel?: number; withoutReplacement?: boolean; slabScaleInit?: number };
+    const logVar0 = opts.slabScaleInit === undefined ? undefined : 2 * Math.log(opts.slabScaleInit);
+    const hd = siteHeads(g.params, h, site.name, [...(opts.fixedLevel ? [] : [["levelLogits", L0] as [string, number]]), ["indexLogits", K], ["loc", K], ["logVariance", K, logVar0]]);
     const est = site.mask?.estimator;
     const at = g.scheduleInput ?? g.scheduleAt;
     const temperature = est && "temperature" in est ? at(est.temperature) : 0.5;
     const straightThrough = est && "straightThrough" in est ? est.straightThrough : false;
     const lead2 = full.slice(0, full.length - 1);
-    const levelLogits = opts.fixedLevel ? cappedFixedLevel(L0, L0, lead2) : tf.reshape(hd.levelLogits, [...lead2, L0]);
+    const levelLogits = opts.fixedLevel ? cappedFixedLevel(opts.fixedLevel, L0, lead2) : tf.reshape(hd.levelLogits, [...lead2, L0]);
     const q = new CappedSparseCode({
       levelLogits,
       indexLogits: tf.reshape(hd.indexLogits, [...lead2, K]),
