@@ -73,7 +73,7 @@ export const MAIN_JOB: { entries: CompareEntry[]; seeds: number } = {
       config: { hidden: [256, 128] },
       epochs: 15,
       // 50 true factors: DCI's 50 boosted-tree fits per seed would dominate the job; not computed here
-      metrics: ["heldoutMse", "heldoutMseMean", "heldoutNll", "elbo", "mcc", "mig", "sap", "activeUnits"],
+      metrics: ["heldoutMse", "heldoutMseMean", "heldoutNll", "elbo", "mcc", "mig", "sap", "activeUnits", "levelAccuracy", "capViolations", "codeSupportPrecision", "codeSupportRecall", "codeSupportF1", "meanActiveSize"],
     },
     { model: "mibStructured", data: "synthetic:two-view?n=3000", epochs: 50 },
   ],
