@@ -17,6 +17,7 @@ import type { Dataset } from "@sparse-dgm/data";
 import { computeMetrics, classJaccardLabelled, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
 import { correlationMatrix } from "./correlation.js";
+import { levelAccuracy } from "./code-support.js";
 
 /** Options of {@link evaluateProgram}. */
 export interface EvaluateProgramOptions extends ComputeMetricsOptions {
@@ -130,6 +131,8 @@ export interface CodePanels {
   classJaccard?: number[][];
   /** Names of the classes indexing `classJaccard`. */
   classNames?: string[];
+  /** Data with known per-row levels: the share of held-out rows of level L (rows, from 1) with |b̂| = 0.. active units (columns). */
+  levelConfusion?: number[][];
 }
 
 /** Test rows shown one by one in the activity panel of unlabelled data. */
@@ -280,7 +283,9 @@ function evaluate(
         const forMetrics = !opts.metrics || opts.metrics.some((k) => k === "withinClassJaccard" || k === "betweenClassJaccard");
         const jaccard = inputs.labelsTest ? classJaccardLabelled(inputs.gamma, inputs.labelsTest, forMetrics ? {} : { maxPerClass: 200 }) : undefined;
         if (forMetrics) inputs.jaccard = jaccard;
-        panels.push(codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard));
+        const panel = codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard);
+        if (inputs.truthLevels) panel.levelConfusion = levelAccuracy(inputs.gamma, inputs.truthLevels).confusion.map((r) => r.map((c) => c / Math.max(1, r.reduce((a, b) => a + b, 0))));
+        panels.push(panel);
       }
       if (withPanels && inputs.codesTest && inputs.truthZTest) factorPanels.push(factorPanel(inputs.codesTest, inputs.truthZTest, factorNamesOf(ds)));
       const m = computeMetrics(inputs, opts);

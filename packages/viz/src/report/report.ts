@@ -6,7 +6,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ReportInput, ResultRow, RunArtifacts } from "./types.js";
 import { escapeHtml as esc, inlineSvg } from "./html.js";
 import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirection, type Summary } from "./metrics.js";
-import { activityHeatmapSpec, factorCorrHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
+import { activityHeatmapSpec, factorCorrHeatmapSpec, levelConfusionHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
 import { degenerateRows } from "@sparse-dgm/metrics";
@@ -380,6 +380,17 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
   });
 
   // 5b. Codes against the true factors.
+  await perRunSection({
+    title: "Sparsity level",
+    anchorPrefix: "levels",
+    note:
+      `For data with known per-row levels L_i (synthetic:sparse-linear, synthetic:tags): the share of held-out rows of each true level ` +
+      `whose code has 0, 1, 2, ... active units (γ &gt; 0.5; a capped code's predicted support), one representative seed per model. ` +
+      `The diagonal is levelAccuracy; mass right of the cap is capViolations.`,
+    empty: "No data with known levels.",
+    has: (a) => Boolean(a.levelConfusion && a.levelConfusion.length > 0),
+    spec: (a) => levelConfusionHeatmapSpec(a),
+  });
   await perRunSection({
     title: "Codes vs true factors",
     anchorPrefix: "factors",
