@@ -72,11 +72,10 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
       }, 120_000);
     }
     if (backend === "wasm") {
-      it("sdlgm: a temperature schedule that keeps changing refuses replay, with the reason", async () => {
+      it("sdlgm: its changing temperature schedule is a per-step input, so the step replays from the start, bit for bit", async () => {
         const engine = await train("sdlgm", false, 1);
         const replayed = await train("sdlgm", true, 1);
-        expect(replayed.status.active).toBe(false);
-        expect(replayed.status.reason).toMatch(/schedule changes until step \d+/);
+        expect(replayed.status.active, replayed.status.reason).toBe(true);
         expectIdentical(engine, replayed);
       }, 120_000);
     }
