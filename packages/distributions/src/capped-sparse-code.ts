@@ -231,8 +231,9 @@ export class CappedSparseCode extends Distribution {
         ? straightThroughGrad(levelSoft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), L0), levelScores)
         : levelSoft;
       const level = tf.add(tf.cast(tf.argMax(levelScores, -1), "float32"), 1);
-      // Length mask m_l = P(L >= l) under the (relaxed) one-hot level.
-      const mask = tf.cumsum(levelOneHot, levelOneHot.rank - 1, false, true);
+      // Length mask m_l = P(L >= l) under the (relaxed) one-hot level, clipped to [0, 1]: a float32
+      // cumsum of a softmax can exceed 1 by an ulp, and 1 − m·c < 0 would push the soft OR out of [0, 1]
+      const mask = tf.clipByValue(tf.cumsum(levelOneHot, levelOneHot.rank - 1, false, true), 0, 1);
 
       // Indices: [..., L0, K].
       let indices: tf.Tensor;
