@@ -58,7 +58,7 @@ describe("encodeRows (chunked encoding for the metrics)", () => {
     const build = () => zoo.sdlgm.build({ features: ds.g, kind: ds.kind, latents: 8, maxActive: 3, hidden: [8] });
     const fit = async (opts: object) => {
       const model = build();
-      const program = compile(model, { ...opts, normalisation: "elbo", replay: false } as never);
+      const program = compile(model, { ...opts, normalisation: "elbo", stepPlans: false } as never);
       const x = observedTensor(model, ds, ds.split.train);
       await program.fit(x, { epochs: 1, batchSize: 100, learningRate: 1e-2, maxSteps: 3 });
       const e = program.encode(x);
