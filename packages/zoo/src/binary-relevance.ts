@@ -90,7 +90,7 @@ export function buildBinaryRelevance(c: Partial<BinaryRelevanceConfig> & DataSha
 }
 
 /** The `binaryRelevance` entry. */
-export const binaryRelevance: ZooEntry<BinaryRelevanceConfig> = {
+export const binaryRelevance: ZooEntry<BinaryRelevanceConfig, ReturnType<typeof buildBinaryRelevance>> = {
   name: "binaryRelevance",
   title: "Binary relevance: one sigmoid per tag, predicted above a threshold (multi-label baseline)",
   reference: "Binary relevance; the sigmoid-threshold multi-label MLP baseline of specs/sdlgm.md §3.",

@@ -248,7 +248,7 @@ const sdlgmDefaults: SdlgmConfig = {
 };
 
 /** The `sdlgm` entry. */
-export const sdlgm: ZooEntry<SdlgmConfig> = {
+export const sdlgm: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   name: "sdlgm",
   title: "SDLGM-style cardinality-capped sparse codes via two Gumbel-Softmax draws (reconstructed)",
   reference: "Xu, Onoro Rubio, Serra, Niepert. Learning Sparsity of Representations with Discrete Latent Variables. IJCNN 2021.",
@@ -262,7 +262,7 @@ export const sdlgm: ZooEntry<SdlgmConfig> = {
 };
 
 /** The `kSparse` entry: `sdlgm` with every row using exactly L0 units (a fixed top-k code). */
-export const kSparse: ZooEntry<SdlgmConfig> = {
+export const kSparse: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   ...sdlgm,
   name: "kSparse",
   title: "Fixed top-k sparse code (k = L0): SDLGM's baseline without the per-row level",
@@ -275,7 +275,7 @@ export const kSparse: ZooEntry<SdlgmConfig> = {
 const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, reconstruction: 0 };
 
 /** The `sdlgmTags` entry. */
-export const sdlgmTags: ZooEntry<SdlgmTagsConfig> = {
+export const sdlgmTags: ZooEntry<SdlgmTagsConfig, ReturnType<typeof buildSdlgmTags>> = {
   name: "sdlgmTags",
   title: "SDLGM-style multi-label prediction: an adaptive number of tags per row (reconstructed)",
   reference: sdlgm.reference,
@@ -289,7 +289,7 @@ export const sdlgmTags: ZooEntry<SdlgmTagsConfig> = {
 };
 
 /** The `topKTags` entry: `sdlgmTags` predicting a fixed number of tags k for every row (default: the mean training tag count, rounded). */
-export const topKTags: ZooEntry<SdlgmTagsConfig> = {
+export const topKTags: ZooEntry<SdlgmTagsConfig, ReturnType<typeof buildSdlgmTags>> = {
   ...sdlgmTags,
   name: "topKTags",
   title: "Fixed top-k multi-label prediction (k = the rounded mean tag count): the baseline of the adaptive tag count",
