@@ -10,7 +10,7 @@ import { tf, currentBackend } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
-import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
+import { sigmaPriorScale, tagCounts, gatherRows, type Dataset } from "@sparse-dgm/data";
 import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
 
@@ -79,7 +79,8 @@ export function trainingFor(model: string, given: { epochs?: number; batchSize?:
 export function buildFor(name: string, ds: Dataset, config: Record<string, unknown> = {}) {
   const entry = modelEntry(name);
   const groups = ds.meta.groups as number[][] | undefined;
-  return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
+  const tagStats = ds.tags ? { tags: ds.tags.names.length, tagCountDistribution: tagCounts(ds, ds.split.train).distribution } : {};
+  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds), ...tagStats } });
 }
 
 /**
@@ -149,13 +150,17 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
       const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
-      const needsLabels = model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes("labels"));
+      const needs = (what: string) => model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes(what));
+      const needsLabels = needs("labels");
       if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
       const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
+      if (needs("tags") && !ds.tags) throw new Error(`${spec.model} needs multi-label tags (synthetic:tags, or csv:<path>?labels=<column>); ${spec.source} has none`);
+      const tags = needs("tags") ? tf.tensor2d(Float32Array.from(gatherRows(ds.tags!.y, ds.tags!.names.length, ds.split.train)), [ds.split.train.length, ds.tags!.names.length], "float32") : undefined;
       // Class-balanced minibatches when the entry asks and the batch can hold every class twice.
       const classes = labels ? new Set(Array.from(ds.split.train, (i) => ds.labels![i]).filter((v) => v >= 0)).size : 0;
       const balance = labels && entry.training.balanceBy && classes * 2 <= batchSize ? { balanceBy: entry.training.balanceBy } : {};
-      const fit = await program.fit(labels ? { [obsName]: xTrain, label: labels } : xTrain, {
+      const side = { ...(labels ? { label: labels } : {}), ...(tags ? { tags } : {}) };
+      const fit = await program.fit(Object.keys(side).length ? { [obsName]: xTrain, ...side } : xTrain, {
         epochs,
         batchSize,
         learningRate,
@@ -169,6 +174,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         },
       });
       labels?.dispose();
+      tags?.dispose();
       saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config, ...origin });
       const seconds = (performance.now() - t0) / 1000;
       const { metrics, panels, factorPanels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));

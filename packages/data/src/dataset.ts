@@ -34,6 +34,41 @@ export interface Truth {
   extra?: Record<string, unknown>;
 }
 
+/** The tag sets of multi-label data. */
+export interface Tags {
+  /** n×T row-major, 1 where row i has tag t. */
+  y: Uint8Array;
+  /** The T tag names (their order is the column order of `y`). */
+  names: string[];
+}
+
+/**
+ * Per-row tag counts |y_i| of multi-label data over rows `idx` (default all), and their empirical
+ * distribution over 0..max (the SDLGM prior on the level L, specs/sdlgm.md §5).
+ *
+ * @example
+ * ```ts
+ * tagCounts(ds, ds.split.train).distribution; // [0, 0.35, 0.25, ...]: P(|y| = 0), P(|y| = 1), ...
+ * ```
+ */
+export function tagCounts(ds: Pick<Dataset, "tags" | "n">, idx?: ArrayLike<number>): { counts: Int32Array; distribution: number[] } {
+  const t = ds.tags;
+  if (!t) throw new DataError("tagCounts: the data have no tags");
+  const T = t.names.length;
+  const m = idx ? idx.length : ds.n;
+  const counts = new Int32Array(m);
+  for (let r = 0; r < m; r++) {
+    const i = idx ? idx[r] : r;
+    let c = 0;
+    for (let k = 0; k < T; k++) c += t.y[i * T + k];
+    counts[r] = c;
+  }
+  const max = counts.reduce((a, b) => Math.max(a, b), 0);
+  const distribution = new Array<number>(max + 1).fill(0);
+  for (const c of counts) distribution[c] += 1 / Math.max(m, 1);
+  return { counts, distribution };
+}
+
 /** Train/test row indices (0-based, sorted, disjoint). */
 export interface Split {
   train: Int32Array;
@@ -68,6 +103,11 @@ export interface Dataset {
   labels?: Int32Array;
   /** Class names by id, when known. */
   labelNames?: string[];
+  /**
+   * Multi-label data: each row's tag set y_i as an n×T row-major 0/1 matrix, with the T tag names
+   * (`synthetic:tags`, `csv:<path>?labels=<column>`).
+   */
+  tags?: Tags;
   split: Split;
   truth?: Truth;
   /** Free-form metadata: generator parameters, file paths, `groups` for multi-view data, ... */
@@ -145,6 +185,7 @@ export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
     x: rows(ds, idx),
     n: m,
     labels: ds.labels ? gatherRows(ds.labels, 1, idx) : undefined,
+    tags: ds.tags ? { ...ds.tags, y: gatherRows(ds.tags.y, ds.tags.names.length, idx) } : undefined,
     split: { train: all, test: new Int32Array(0) },
     truth,
   };
@@ -322,6 +363,10 @@ export function validate(ds: Dataset): Dataset {
       if (ds.labels[i] < -1) throw new DataError(`${p}: row ${i + 1}: label ${ds.labels[i]} is < -1`);
     }
   }
+  if (ds.tags) {
+    const T = ds.tags.names.length;
+    if (ds.tags.y.length !== ds.n * T) throw new DataError(`${p}: tags hold ${ds.tags.y.length} entries for ${ds.n} rows × ${T} tags`);
+  }
   const seen = new Uint8Array(ds.n);
   for (const part of ["train", "test"] as const) {
     for (const i of ds.split[part]) {
@@ -368,6 +413,8 @@ export interface Description {
   /** The first rows (the chosen columns only), rounded to 4 significant digits. */
   preview: number[][];
   labels?: { classes: number; missing: number; counts: Record<string, number> };
+  /** Multi-label data: the number of tags and the distribution of tags per row (index = count). */
+  tags?: { tags: number; perRow: number[] };
   truth?: Record<string, unknown>;
   meta: Record<string, unknown>;
 }
@@ -438,6 +485,7 @@ export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: nu
     preview,
     meta: ds.meta,
   };
+  if (ds.tags) d.tags = { tags: ds.tags.names.length, perRow: tagCounts(ds).distribution.map(round4) };
   if (ds.labels) {
     const counts: Record<string, number> = {};
     let missing = 0;
@@ -495,6 +543,7 @@ export function formatDescription(d: Description): string {
   if (d.columnsBy === "variance") lines.push(`  ${d.columns.map((c) => c.name ?? String(c.index + 1)).join("\t")}`);
   for (const r of d.preview) lines.push(`  ${r.join("\t")}`);
   if (d.labels) lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing`);
+  if (d.tags) lines.push(`tags: ${d.tags.tags}; share of rows with 0, 1, 2, ... tags: ${d.tags.perRow.join(", ")}`);
   if (d.truth) lines.push(`truth: ${JSON.stringify(d.truth)}`);
   return lines.join("\n") + "\n";
 }

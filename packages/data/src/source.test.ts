@@ -25,7 +25,7 @@ describe("parseSource", () => {
   });
   it("lists every scheme and generator", () => {
     expect([...SCHEMES]).toEqual(["synthetic", "csv", "mtx", "ldac", "idx", "ratings"]);
-    expect(Object.keys(generators)).toEqual(["moran", "smiley", "sparse-linear", "two-view"]);
+    expect(Object.keys(generators)).toEqual(["moran", "smiley", "sparse-linear", "tags", "two-view"]);
     expect(Object.keys(loaderParams).sort()).toEqual(["csv", "idx", "ldac", "mtx", "ratings"]);
   });
   it("rejects bad source strings with helpful errors", () => {
@@ -33,8 +33,8 @@ describe("parseSource", () => {
       ["", /empty data source; expected one of synthetic:<generator>/],
       ["foo.csv", /data source "foo.csv" has no scheme; expected one of synthetic:<generator>\?key=value&\.\.\., csv:<path>/],
       ["xml:foo.xml", 'unknown data source scheme "xml" in "xml:foo.xml"; valid schemes: synthetic, csv, mtx, ldac, idx, ratings'],
-      ["synthetic:", "synthetic: missing generator name; valid generators: moran, smiley, sparse-linear, two-view"],
-      ["synthetic:mnist", 'unknown synthetic generator "mnist"; valid generators: moran, smiley, sparse-linear, two-view'],
+      ["synthetic:", "synthetic: missing generator name; valid generators: moran, smiley, sparse-linear, tags, two-view"],
+      ["synthetic:mnist", 'unknown synthetic generator "mnist"; valid generators: moran, smiley, sparse-linear, tags, two-view'],
       ["synthetic:toString", /unknown synthetic generator "toString"/],
       ["synthetic:moran?rh=1", 'synthetic:moran: unknown parameter "rh"; valid parameters: n, rho, sigma, k, seed'],
       ["synthetic:moran?rho=2", "synthetic:moran: rho must be in [-1, 1], got 2"],

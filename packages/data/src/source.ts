@@ -53,6 +53,7 @@ export const loaderParams: Record<FileScheme, readonly ParamSpec[]> = {
     { name: "header", type: "string", default: "auto", choices: ["auto", "true", "false"], doc: "first row is a header (auto: if any of its cells is not a number)" },
     { name: "delimiter", type: "string", doc: "field delimiter (default: tab if the first line has one, else comma)" },
     { name: "label", type: "string", doc: "a column (header name or 1-based index) to use as class labels instead of a feature" },
+    { name: "labels", type: "string", doc: "a column (header name or 1-based index) holding each row's tags for multi-label data, separated by | or ; (removed from the features)" },
     kindParam("real"),
     ...splitParams,
   ],

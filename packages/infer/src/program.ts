@@ -163,6 +163,16 @@ export interface FitResult {
   phases: { gradients: number; optimiser: number; em: number };
 }
 
+/** One local site's encoding (site layout, per replica when replicated). */
+export type Encoded = {
+  /** The posterior mean (a capped code: its prediction b̂ ⊙ loc). */
+  mean: tf.Tensor;
+  /** Activity probabilities γ of a sparse code (a capped code: its predicted 0/1 support). */
+  activity?: tf.Tensor;
+  /** Per-unit ranking scores when they differ from `activity` (a capped code's index probabilities). */
+  scores?: tf.Tensor;
+};
+
 /** Held-out evaluation (per replica when replicated). */
 export interface Evaluation {
   /** Mean squared error of x̂ decoded from a sampled z (the Sparse VAE paper's held-out MSE). */
@@ -869,7 +879,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * `x`'s first row when a larger set is encoded in chunks; an activity that is drawn (a capped
    * code's support) then uses noise of its own for each chunk instead of repeating the first's.
    */
-  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
+  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, Encoded> {
     this.ensureReady(x);
     return tf.tidy(() => {
       const n = this.rowsOf(x);
@@ -877,13 +887,15 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
       const keys = this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode")));
       const draws = this.guideRun(xc, n, keys, false, this.stepCount).drawAll(true);
-      const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
+      const out: Record<string, Encoded> = {};
       for (const inf of this.inferences().values()) {
         const d = draws.get(inf.site.name);
         if (!inf.local || !d?.mean) continue;
+        const site = (t: tf.Tensor) => tf.keep(fromCanonical(this.model.ir, inf.site, sizes, t, this.lead));
         out[inf.site.name] = {
-          mean: tf.keep(fromCanonical(this.model.ir, inf.site, sizes, d.mean, this.lead)),
-          ...(d.activity ? { activity: tf.keep(fromCanonical(this.model.ir, inf.site, sizes, d.activity, this.lead)) } : {}),
+          mean: site(d.mean),
+          ...(d.activity ? { activity: site(d.activity) } : {}),
+          ...(d.scores ? { scores: site(d.scores) } : {}),
         };
       }
       return out;

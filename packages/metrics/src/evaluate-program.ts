@@ -12,11 +12,12 @@
  * ```
  */
 import { tf } from "@sparse-dgm/core";
-import { observedTensor, type Program } from "@sparse-dgm/infer";
+import { observedTensor, type Program, type Encoded } from "@sparse-dgm/infer";
 import type { Dataset } from "@sparse-dgm/data";
 import { computeMetrics, classJaccardLabelled, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
 import { correlationMatrix } from "./correlation.js";
+import { levelAccuracy } from "./code-support.js";
 
 /** Options of {@link evaluateProgram}. */
 export interface EvaluateProgramOptions extends ComputeMetricsOptions {
@@ -49,8 +50,8 @@ const ENCODE_CHUNK = 8192;
  * along each site's data axis. Posterior means are deterministic, so they equal one call on all
  * rows; an activity that is drawn (a capped code's support) gets fresh noise per chunk (`offset`).
  */
-export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
-  const parts: Array<Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>> = [];
+export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, Encoded> {
+  const parts: Array<Record<string, Encoded>> = [];
   for (let a = 0; a < Math.max(idx.length, 1); a += ENCODE_CHUNK) {
     const x = observedTensor(program.model, ds, idx.subarray(a, a + ENCODE_CHUNK));
     try {
@@ -60,30 +61,44 @@ export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Reco
     }
   }
   if (parts.length === 1) return parts[0];
-  const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
+  const out: Record<string, Encoded> = {};
   for (const site of Object.keys(parts[0])) {
     // the data plate's position in the site's layout, after the replica axis
     const plates = program.model.ir.sites.find((s) => s.name === site)?.plates ?? ["data"];
     const axis = (program.replicas === undefined ? 0 : 1) + Math.max(0, plates.indexOf("data"));
-    const join = (pick: (e: { mean: tf.Tensor; activity?: tf.Tensor }) => tf.Tensor | undefined) => {
+    const join = (pick: (e: Encoded) => tf.Tensor | undefined) => {
       const ts = parts.map((p) => pick(p[site])).filter((t): t is tf.Tensor => t !== undefined);
       return ts.length ? tf.concat(ts, axis) : undefined;
     };
     const mean = join((e) => e.mean)!;
     const activity = join((e) => e.activity);
-    out[site] = { mean, ...(activity ? { activity } : {}) };
+    const scores = join((e) => e.scores);
+    out[site] = { mean, ...(activity ? { activity } : {}), ...(scores ? { scores } : {}) };
   }
   tf.dispose(parts.flatMap(encodedTensors));
   return out;
 }
 
 /** Every tensor of an encoding (means and activities), to dispose. */
-function encodedTensors(enc: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>): tf.Tensor[] {
-  return Object.values(enc).flatMap((e) => (e.activity ? [e.mean, e.activity] : [e.mean]));
+function encodedTensors(enc: Record<string, Encoded>): tf.Tensor[] {
+  return Object.values(enc).flatMap((e) => [e.mean, e.activity, e.scores].filter((t): t is tf.Tensor => t !== undefined));
 }
 
 function slice(t: tf.Tensor, r: number | undefined): tf.Tensor {
   return r === undefined ? t : tf.gather(t, r);
+}
+
+/** Rows `idx` of an n×width row-major array. */
+function rowsOfArray(a: ArrayLike<number>, width: number, idx: Int32Array): number[][] {
+  return Array.from(idx, (i) => Array.from({ length: width }, (_, k) => a[i * width + k]));
+}
+
+/** The cap of `capViolations`: the model's local capped mask's (maxActive), else the data's L0 (`truth.extra.l0`), for a model with a local code. */
+function codeCap(program: Program, ds: Dataset): number | undefined {
+  const local = program.model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "local");
+  if (!local) return undefined;
+  const l0 = (ds.truth?.extra as { l0?: number } | undefined)?.l0;
+  return local.mask?.maxActive ?? l0;
 }
 
 function truthRows(ds: Dataset, idx: Int32Array): number[][] | undefined {
@@ -116,6 +131,8 @@ export interface CodePanels {
   classJaccard?: number[][];
   /** Names of the classes indexing `classJaccard`. */
   classNames?: string[];
+  /** Data with known per-row levels: the share of held-out rows of level L (rows, from 1) with |b̂| = 0.. active units (columns). */
+  levelConfusion?: number[][];
 }
 
 /** Test rows shown one by one in the activity panel of unlabelled data. */
@@ -233,7 +250,15 @@ function evaluate(
         inputs.codesTest = rowsOf(encTe[codeSite].mean, rr);
         const act = encTe[codeSite].activity;
         if (act) inputs.gamma = rowsOf(act, rr);
+        const sc = encTe[codeSite].scores ?? act;
+        if (sc && ds.tags) inputs.tagScores = rowsOf(sc, rr);
       }
+      const t = ds.truth;
+      if (t?.rowSupport && t.k) inputs.truthRowSupport = rowsOfArray(t.rowSupport, t.k, ds.split.test);
+      if (t?.levels) inputs.truthLevels = Array.from(ds.split.test, (i) => t.levels![i]);
+      const cap = codeCap(program, ds);
+      if (cap !== undefined) inputs.cap = cap;
+      if (ds.tags) inputs.tagsTest = rowsOfArray(ds.tags.y, ds.tags.names.length, ds.split.test);
       inputs.truthZTrain = truthRows(ds, ds.split.train);
       inputs.truthZTest = truthRows(ds, ds.split.test);
       const tw = truthW(ds);
@@ -258,7 +283,9 @@ function evaluate(
         const forMetrics = !opts.metrics || opts.metrics.some((k) => k === "withinClassJaccard" || k === "betweenClassJaccard");
         const jaccard = inputs.labelsTest ? classJaccardLabelled(inputs.gamma, inputs.labelsTest, forMetrics ? {} : { maxPerClass: 200 }) : undefined;
         if (forMetrics) inputs.jaccard = jaccard;
-        panels.push(codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard));
+        const panel = codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard);
+        if (inputs.truthLevels) panel.levelConfusion = levelAccuracy(inputs.gamma, inputs.truthLevels).confusion.map((r) => r.map((c) => c / Math.max(1, r.reduce((a, b) => a + b, 0))));
+        panels.push(panel);
       }
       if (withPanels && inputs.codesTest && inputs.truthZTest) factorPanels.push(factorPanel(inputs.codesTest, inputs.truthZTest, factorNamesOf(ds)));
       const m = computeMetrics(inputs, opts);

@@ -19,6 +19,8 @@ export * from "./mig.js";
 export * from "./sap.js";
 export * from "./active-units.js";
 export * from "./jaccard.js";
+export * from "./code-support.js";
+export * from "./multi-label.js";
 export * from "./probe.js";
 export * from "./reconstruction.js";
 export * from "./registry.js";

@@ -10,8 +10,33 @@ export interface DataShape {
   features: number;
   /** Feature groups (views/modalities) when the data has them. */
   groups?: number[][];
-  /** Data statistics some priors are calibrated on (the Sparse VAE's noise-prior scale). */
-  stats?: { columnSds?: number[]; sigmaPriorScale?: number };
+  /** Data statistics some priors are calibrated on (the Sparse VAE's noise-prior scale; multi-label data's tag counts). */
+  stats?: {
+    columnSds?: number[];
+    sigmaPriorScale?: number;
+    /** Multi-label data: the number of tags T. */
+    tags?: number;
+    /** Multi-label data: the share of training rows with 0, 1, 2, ... tags. */
+    tagCountDistribution?: number[];
+  };
+  /**
+   * What the data's entries are (`real`, `binary` 0/1, `counts`): an entry whose likelihood is not
+   * set takes the one that fits (Gaussian, Bernoulli, a count likelihood).
+   */
+  kind?: "real" | "binary" | "counts";
+}
+
+/**
+ * The default likelihood of an entry for data of `kind` (real data when unknown): the choice the
+ * entry lists for that kind.
+ *
+ * @example
+ * ```ts
+ * likelihoodFor("binary", { real: "gaussian", binary: "bernoulli", counts: "poisson" }); // "bernoulli"
+ * ```
+ */
+export function likelihoodFor<T extends string>(kind: DataShape["kind"], choices: { real: T; binary: T; counts: T }): T {
+  return choices[kind ?? "real"];
 }
 
 /** Training settings of an entry's reproduction (the spec's). */
@@ -75,7 +100,7 @@ export function oneOf<T extends string>(model: string, option: string, v: T, cho
 
 /**
  * Every hyperparameter an entry accepts: its defaults' keys and its optional ones (the data-shape
- * keys `features` and `stats` come from the data; `groups` too, unless an entry lists it as
+ * keys `features`, `stats` and `kind` come from the data; `groups` too, unless an entry lists it as
  * optional for data that does not define them).
  */
 export function entryOptions(entry: Pick<ZooEntry<any>, "defaults" | "optional">): string[] {

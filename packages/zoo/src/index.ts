@@ -7,5 +7,6 @@ export * from "./sparse-vae.js";
 export * from "./vae.js";
 export * from "./vsc.js";
 export * from "./sdlgm.js";
+export * from "./binary-relevance.js";
 export * from "./mib-structured.js";
 export * from "./registry.js";

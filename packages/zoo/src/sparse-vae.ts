@@ -20,7 +20,7 @@ import {
   negativeBinomial,
 } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, oneOf, type ZooEntry, likelihoodFor, type DataShape } from "./entry.js";
 
 /** Likelihoods of the Sparse VAE. */
 export type SparseVaeLikelihood = "gaussian" | "bernoulli" | "categorical" | "negativeBinomial";
@@ -58,7 +58,7 @@ export interface SparseVaeConfig {
 }
 
 /** The Sparse VAE's DSL model. */
-export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number; stats?: { sigmaPriorScale?: number } }) {
+export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const name = "sparseVae";
   const G = positiveInt(name, "features", c.features);
   const K = positiveInt(name, "factors", c.factors ?? 5);
@@ -70,7 +70,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
   const b = positiveNumber(name, "etaB", c.etaB ?? G);
   const df = positiveNumber(name, "sigmaDf", c.sigmaDf ?? 3);
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
-  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli", "categorical", "negativeBinomial"] as const);
+  const likelihood = oneOf<SparseVaeLikelihood>(name, "likelihood", c.likelihood ?? likelihoodFor<SparseVaeLikelihood>(c.kind, { real: "gaussian", binary: "bernoulli", counts: "negativeBinomial" }), ["gaussian", "bernoulli", "categorical", "negativeBinomial"]);
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
   const form = oneOf(name, "form", c.form ?? (variant === "default" ? "normalised" : "code"), ["code", "normalised"] as const);
   const warm = variant === "default" ? (c.priorWarmupSteps ?? 600) : 0;

@@ -13,6 +13,11 @@ export interface CsvOptions {
   delimiter?: string;
   /** Column (header name or 1-based index) holding class labels; removed from the features. */
   label?: string;
+  /**
+   * Column (header name or 1-based index) holding each row's tag set for multi-label data: tag
+   * names separated by `|` or `;` (an empty cell: no tags); removed from the features.
+   */
+  labels?: string;
   kind?: DataKind;
   test?: number;
   seed?: number;
@@ -45,17 +50,20 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
   let data = hasHeader ? records.slice(1) : records;
   if (opts.limit !== undefined) data = data.slice(0, opts.limit);
   const width = header ? header.length : data[0]?.length ?? 0;
-  let labelCol = -1;
-  if (opts.label !== undefined) {
-    const byName = header ? header.indexOf(opts.label) : -1;
-    const byIdx = /^\d+$/.test(opts.label) ? Number(opts.label) - 1 : -1;
-    labelCol = byName >= 0 ? byName : byIdx;
-    if (labelCol < 0 || labelCol >= width) {
-      throw new DataError(`${where}: label column ${JSON.stringify(opts.label)} not found${header ? `; columns: ${header.join(", ")}` : ` (${width} columns)`}`);
+  const columnOf = (name: string, what: string) => {
+    const byName = header ? header.indexOf(name) : -1;
+    const byIdx = /^\d+$/.test(name) ? Number(name) - 1 : -1;
+    const c = byName >= 0 ? byName : byIdx;
+    if (c < 0 || c >= width) {
+      throw new DataError(`${where}: ${what} column ${JSON.stringify(name)} not found${header ? `; columns: ${header.join(", ")}` : ` (${width} columns)`}`);
     }
-  }
+    return c;
+  };
+  const labelCol = opts.label !== undefined ? columnOf(opts.label, "label") : -1;
+  const tagCol = opts.labels !== undefined ? columnOf(opts.labels, "labels") : -1;
+  if (tagCol >= 0 && tagCol === labelCol) throw new DataError(`${where}: label and labels name the same column (${JSON.stringify(opts.labels)})`);
   const featureCols: number[] = [];
-  for (let c = 0; c < width; c++) if (c !== labelCol) featureCols.push(c);
+  for (let c = 0; c < width; c++) if (c !== labelCol && c !== tagCol) featureCols.push(c);
   const allNames = header ?? Array.from({ length: width }, (_, c) => `V${c + 1}`);
   const n = data.length;
   const g = featureCols.length;
@@ -63,6 +71,8 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
   const labels = labelCol >= 0 ? new Int32Array(n) : undefined;
   const labelIds = new Map<string, number>();
   let stringLabels = false;
+  const tagIds = new Map<string, number>();
+  const rowTags: number[][] = [];
   for (let i = 0; i < n; i++) {
     const r = data[i];
     if (r.length !== width) {
@@ -76,6 +86,10 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
         throw new DataError(`${where}: ${cellRef(i, c, header)}: ${what}`);
       }
       x[i * g + jj] = v;
+    }
+    if (tagCol >= 0) {
+      const names = r[tagCol].split(/[|;]/).map((t) => t.trim()).filter(Boolean);
+      rowTags.push([...new Set(names)].map((t) => (tagIds.has(t) ? tagIds.get(t)! : (tagIds.set(t, tagIds.size), tagIds.size - 1))));
     }
     if (labels) {
       const cell = r[labelCol].trim();
@@ -107,6 +121,14 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
     ds.labels = labels;
     if (stringLabels) ds.labelNames = [...labelIds.keys()];
     ds.meta.labelColumn = allNames[labelCol];
+  }
+  if (tagCol >= 0) {
+    const T = tagIds.size;
+    if (T === 0) throw new DataError(`${where}: the labels column ${JSON.stringify(allNames[tagCol])} holds no tags`);
+    const y = new Uint8Array(n * T);
+    rowTags.forEach((ts, i) => ts.forEach((t) => (y[i * T + t] = 1)));
+    ds.tags = { y, names: [...tagIds.keys()] };
+    ds.meta.labelsColumn = allNames[tagCol];
   }
   return ds;
 }

@@ -2,11 +2,12 @@
  * Family `likelihood`: an observed site. Its term is the distortion −log p(x | ...) per data point;
  * under the `"reference"` normalisation a Gaussian likelihood is scored as the Sparse VAE code does
  * (specs/sparse-vae.md §2.2): Σ((x − x̂)/σ)²/(2·B·G) + Σ_j log σ_j / B. Its held-out NLL
- * ({@link referenceNll}) is that code's reconstruction loss on test rows.
+ * ({@link referenceNll}) is that code's reconstruction loss on test rows. The site option `weight`
+ * (a number or schedule) scales the distortion (0: a discriminative model whose x only feeds the encoder).
  */
-import { tf, broadcast, messageLogProb, type Message } from "@sparse-dgm/core";
+import { tf, broadcast, messageLogProb, type Message, type ScheduleLike } from "@sparse-dgm/core";
 import { Normal } from "@sparse-dgm/distributions";
-import { sumPerReplica, type Term } from "../objective.js";
+import { sumPerReplica, weighted, type Term } from "../objective.js";
 import type { Family, TermContext } from "./family.js";
 
 /** The distortion term of an observed site. */
@@ -24,7 +25,8 @@ function distortion(t: TermContext): Term {
   } else {
     value = tf.div(tf.neg(sumPerReplica(messageLogProb(msg), leading)), B);
   }
-  return { name: `distortion:${msg.name}`, kind: "distortion", site: msg.name, value, weight: 1 };
+  // the site's optional `weight` (a number or schedule) scales it, as klWeight scales a rate
+  return { name: `distortion:${msg.name}`, kind: "distortion", site: msg.name, value, ...weighted(msg.site.options.weight as ScheduleLike | undefined, t.step) };
 }
 
 /**
@@ -46,7 +48,7 @@ export const likelihood: Family = {
   name: "likelihood",
   summary: "distortion −log p(x | …) per data point (the reference normalisation scores a Gaussian as the Sparse VAE code)",
   selects: { kinds: ["observe"], scope: "local", valueTypes: ["real"], estimators: [] },
-  reads: ["encoderInput"],
+  reads: ["encoderInput", "weight"],
   create(site) {
     return { site, family: likelihood, draw: () => ({}), terms: (t) => [distortion(t)], heldoutNll: referenceNll };
   },

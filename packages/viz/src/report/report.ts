@@ -6,7 +6,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ReportInput, ResultRow, RunArtifacts } from "./types.js";
 import { escapeHtml as esc, inlineSvg } from "./html.js";
 import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirection, type Summary } from "./metrics.js";
-import { activityHeatmapSpec, factorCorrHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
+import { activityHeatmapSpec, factorCorrHeatmapSpec, levelConfusionHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
 import { degenerateRows } from "@sparse-dgm/metrics";
@@ -24,6 +24,41 @@ const TIMING_COLUMNS: Array<{ key: "msPerStep" | "seconds"; label: string }> = [
   { key: "msPerStep", label: "ms/step" },
   { key: "seconds", label: "seconds" },
 ];
+
+/** Config keys that describe how a row was trained (beside its architecture), in the order shown. */
+const RECIPE_KEYS = [
+  "likelihood",
+  "variant",
+  "klWarmupSteps",
+  "priorWarmupSteps",
+  "warmupStart",
+  "warmupEnd",
+  "classWarmup",
+  "sharpness",
+  "temperature",
+  "straightThrough",
+  "levelPrior",
+  "normalisation",
+  "epochs",
+  "batchSize",
+  "learningRate",
+];
+
+/**
+ * A row's training recipe in one line: the likelihood, warm-ups, relaxation schedules, scaling and
+ * run length from its config (keys it does not have are left out).
+ *
+ * @example
+ * ```ts
+ * recipeOf({ likelihood: "gaussian", klWarmupSteps: 600, normalisation: "reference", epochs: 200 });
+ * // "likelihood gaussian, klWarmupSteps 600, normalisation reference, epochs 200"
+ * ```
+ */
+export function recipeOf(config: Record<string, unknown>): string {
+  const show = (v: unknown): string => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+  const parts = RECIPE_KEYS.filter((k) => config[k] !== undefined).map((k) => `${k} ${show(config[k])}`);
+  return parts.length ? parts.join(", ") : "not recorded";
+}
 
 const runKey = (model: string, data: string, seed: number) => JSON.stringify([model, data, seed]);
 
@@ -207,6 +242,8 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
         html += `</tr>`;
       }
       html += `</tbody></table></div>`;
+      // Which training recipe each row used (fair baselines: warm-ups, likelihood, scaling, run length).
+      html += `<ul class="recipes" data-data="${esc(data)}">${models.map((m) => `<li><strong>${esc(m)}</strong>: ${esc(recipeOf(dRows.find((r) => r.model === m)?.config ?? {}))}</li>`).join("")}</ul>`;
       // Degenerate binary codes are named, never left as a blank or read as a perfect Jaccard score.
       const degenerate = degenerateRows(dRows);
       const named = (d: typeof degenerate) => d.map(({ row: r, why }) => `${esc(r.model)} seed ${r.seed}: code ${esc(why)}`).join("; ");
@@ -343,6 +380,17 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
   });
 
   // 5b. Codes against the true factors.
+  await perRunSection({
+    title: "Sparsity level",
+    anchorPrefix: "levels",
+    note:
+      `For data with known per-row levels L_i (synthetic:sparse-linear, synthetic:tags): the share of held-out rows of each true level ` +
+      `whose code has 0, 1, 2, ... active units (γ &gt; 0.5; a capped code's predicted support), one representative seed per model. ` +
+      `The diagonal is levelAccuracy; mass right of the cap is capViolations.`,
+    empty: "No data with known levels.",
+    has: (a) => Boolean(a.levelConfusion && a.levelConfusion.length > 0),
+    spec: (a) => levelConfusionHeatmapSpec(a),
+  });
   await perRunSection({
     title: "Codes vs true factors",
     anchorPrefix: "factors",

@@ -64,6 +64,11 @@ export interface RunArtifacts {
   featureNames?: string[];
   /** |corr| of each true factor (row) with each code (column) on the held-out split, 0–1. */
   factorCorr?: number[][];
+  /**
+   * Sparse codes on data with known per-row levels: the share of held-out rows of true level
+   * L = 1.. (rows) with |b̂| = 0.. active units (columns); each row sums to 1.
+   */
+  levelConfusion?: number[][];
   /** Names of the true factors (rows of `factorCorr`). */
   factorNames?: string[];
   /** Names of the codes (columns of `factorCorr`), ordered by the factor each tracks best. */
