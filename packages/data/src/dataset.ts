@@ -64,6 +64,8 @@ export interface Dataset {
   kind: DataKind;
   /** Column names, length g, when known. */
   featureNames?: string[];
+  /** Row names (user ids, cell barcodes, document ids), length n, when known. */
+  rowNames?: string[];
   /** Class id per row, -1 = missing. */
   labels?: Int32Array;
   /** Class names by id, when known. */
@@ -145,6 +147,7 @@ export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
     x: rows(ds, idx),
     n: m,
     labels: ds.labels ? gatherRows(ds.labels, 1, idx) : undefined,
+    ...(ds.rowNames ? { rowNames: Array.from(idx, (i) => ds.rowNames![i]) } : {}),
     split: { train: all, test: new Int32Array(0) },
     truth,
   };
@@ -303,6 +306,9 @@ export function validate(ds: Dataset): Dataset {
   }
   if (ds.featureNames && ds.featureNames.length !== ds.g) {
     throw new DataError(`${p}: ${ds.featureNames.length} feature names for ${ds.g} columns`);
+  }
+  if (ds.rowNames && ds.rowNames.length !== ds.n) {
+    throw new DataError(`${p}: ${ds.rowNames.length} row names for ${ds.n} rows`);
   }
   const { x, g, kind } = ds;
   for (let t = 0; t < x.length; t++) {

@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { cellRef, DataError, randomSplit, type DataKind, type Dataset } from "../dataset.js";
 import { parseNumber, readText, sniffDelimiter, baseName } from "./common.js";
 import type { ParamValue } from "../params.js";
+import { attachLabelFile } from "./labels.js";
 
 /** Options of {@link parseCsvText} (the `csv:` source parameters). */
 export interface CsvOptions {
@@ -13,6 +14,12 @@ export interface CsvOptions {
   delimiter?: string;
   /** Column (header name or 1-based index) holding class labels; removed from the features. */
   label?: string;
+  /** Column (header name or 1-based index) of row ids (cell barcodes, ...); removed from the features. */
+  index?: string;
+  /** A side file of labels joined by the row ids (or by order); see `attachLabelFile`. */
+  labels?: string;
+  /** The labels file's column. */
+  labelColumn?: string;
   kind?: DataKind;
   test?: number;
   seed?: number;
@@ -40,22 +47,31 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
   }
   if (records.length === 0) throw new DataError(`${where}: the file has no rows`);
   const h = opts.header ?? "auto";
-  const hasHeader = h === true || h === "true" || (h === "auto" && records[0].some((c) => parseNumber(c) === undefined && c.trim() !== ""));
+  // auto: a header when a cell of the first row is not a number (the index column's cell excepted:
+  // row ids are text); an index or label named by a header name implies a header
+  const idxByNumber = opts.index !== undefined && /^\d+$/.test(opts.index) ? Number(opts.index) - 1 : -1;
+  const named = [opts.index, opts.label].some((c) => c !== undefined && !/^\d+$/.test(c));
+  const hasHeader =
+    h === true || h === "true" || (h === "auto" && (named || records[0].some((c, j) => j !== idxByNumber && parseNumber(c) === undefined && c.trim() !== "")));
   const header = hasHeader ? records[0] : undefined;
   let data = hasHeader ? records.slice(1) : records;
   if (opts.limit !== undefined) data = data.slice(0, opts.limit);
   const width = header ? header.length : data[0]?.length ?? 0;
-  let labelCol = -1;
-  if (opts.label !== undefined) {
-    const byName = header ? header.indexOf(opts.label) : -1;
-    const byIdx = /^\d+$/.test(opts.label) ? Number(opts.label) - 1 : -1;
-    labelCol = byName >= 0 ? byName : byIdx;
-    if (labelCol < 0 || labelCol >= width) {
-      throw new DataError(`${where}: label column ${JSON.stringify(opts.label)} not found${header ? `; columns: ${header.join(", ")}` : ` (${width} columns)`}`);
+  const columnOf = (what: string, name: string | undefined): number => {
+    if (name === undefined) return -1;
+    const byName = header ? header.indexOf(name) : -1;
+    const byIdx = /^\d+$/.test(name) ? Number(name) - 1 : -1;
+    const c = byName >= 0 ? byName : byIdx;
+    if (c < 0 || c >= width) {
+      throw new DataError(`${where}: ${what} column ${JSON.stringify(name)} not found${header ? `; columns: ${header.slice(0, 20).join(", ")}${width > 20 ? ", ..." : ""}` : ` (${width} columns)`}`);
     }
-  }
+    return c;
+  };
+  const labelCol = columnOf("label", opts.label);
+  const indexCol = columnOf("index", opts.index);
+  if (labelCol >= 0 && labelCol === indexCol) throw new DataError(`${where}: label and index name the same column (${JSON.stringify(opts.label)})`);
   const featureCols: number[] = [];
-  for (let c = 0; c < width; c++) if (c !== labelCol) featureCols.push(c);
+  for (let c = 0; c < width; c++) if (c !== labelCol && c !== indexCol) featureCols.push(c);
   const allNames = header ?? Array.from({ length: width }, (_, c) => `V${c + 1}`);
   const n = data.length;
   const g = featureCols.length;
@@ -103,6 +119,15 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
     split: randomSplit(n, opts.test ?? 0.2, opts.seed ?? 0),
     meta: { header: hasHeader, delimiter },
   };
+  if (indexCol >= 0) {
+    ds.rowNames = data.map((r) => r[indexCol]);
+    const seen = new Map<string, number>();
+    ds.rowNames.forEach((id, i) => {
+      if (seen.has(id)) throw new DataError(`${where}: rows ${seen.get(id)! + 1} and ${i + 1} have the same index ${JSON.stringify(id)} (column ${JSON.stringify(allNames[indexCol])})`);
+      seen.set(id, i);
+    });
+    ds.meta.indexColumn = allNames[indexCol];
+  }
   if (labels) {
     ds.labels = labels;
     if (stringLabels) ds.labelNames = [...labelIds.keys()];
@@ -120,7 +145,9 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
  * ```
  */
 export function loadCsv(path: string, opts: CsvOptions = {}, where = `csv:${path}`): Dataset {
+  if (opts.labels !== undefined && opts.label !== undefined) throw new DataError(`${where}: give label= (a column) or labels= (a side file), not both`);
   const ds = parseCsvText(readText(where, path), opts, where);
+  if (opts.labels !== undefined) attachLabelFile(ds, opts.labels, opts.labelColumn, where);
   ds.name = baseName(path);
   ds.meta.path = path;
   return ds;
