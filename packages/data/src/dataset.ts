@@ -239,6 +239,33 @@ export function splitFromFolds(folds: ArrayLike<number>, testFolds: number[] = [
   return { train: Int32Array.from(train), test: Int32Array.from(test) };
 }
 
+/**
+ * Fold `fold` of a seeded K-fold partition of n rows: a permutation (from `seed`) cut into K
+ * contiguous parts of ⌊n/K⌋ or ⌈n/K⌉ rows; part `fold` is the test split, the rest train. Every row
+ * is in exactly one fold's test split, and the partition is the same for every model and seed
+ * fitted with the same `seed`.
+ *
+ * @example
+ * ```ts
+ * kFoldSplit(10, 5, 0).test.length; // 2
+ * ```
+ */
+export function kFoldSplit(n: number, k: number, fold: number, seed: number | Key = 0): Split {
+  if (!(Number.isInteger(k) && k >= 2)) throw new DataError(`kFoldSplit: folds must be an integer >= 2, got ${k}`);
+  if (k > n) throw new DataError(`kFoldSplit: ${k} folds need at least ${k} rows, the data have ${n}`);
+  if (!(Number.isInteger(fold) && fold >= 0 && fold < k)) throw new DataError(`kFoldSplit: fold must be in 0..${k - 1}, got ${fold}`);
+  const key = typeof seed === "number" ? Key.of(seed) : seed;
+  const perm = key.foldIn("folds").permutation(n);
+  const lo = Math.floor((fold * n) / k);
+  const hi = Math.floor(((fold + 1) * n) / k);
+  const test = Array.from(perm.subarray(lo, hi));
+  const inTest = new Uint8Array(n);
+  for (const i of test) inTest[i] = 1;
+  const train: number[] = [];
+  for (let i = 0; i < n; i++) if (!inTest[i]) train.push(i);
+  return { train: Int32Array.from(train), test: sortedInt32(test) };
+}
+
 /** A split whose first `nTrain` rows are train and the remaining rows test. */
 export function headTailSplit(n: number, nTrain: number): Split {
   const train = new Int32Array(nTrain);

@@ -21,5 +21,8 @@ export * from "./active-units.js";
 export * from "./jaccard.js";
 export * from "./probe.js";
 export * from "./reconstruction.js";
+export * from "./ranking.js";
+export * from "./coherence.js";
+export * from "./top-features.js";
 export * from "./registry.js";
 export * from "./evaluate-program.js";
