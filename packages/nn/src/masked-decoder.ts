@@ -9,7 +9,8 @@
  * B·G·H is too large for that (the MovieLens and news-corpus sizes of issue 21), the same function
  * runs in blocks of features with recomputation in the backward pass (masked-decoder-blocked.ts).
  */
-import { tf, registerBlock, DATA_PLATE, sumRows, type BlockRuntime } from "@sparse-dgm/core";
+import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
+import { sumRows } from "@sparse-dgm/speed";
 import { denseParams, torchDefaultInit } from "./linear.js";
 import { denseActivation } from "./fused-dense.js";
 import { blockedMaskedDecoder, decoderBlocking } from "./masked-decoder-blocked.js";
