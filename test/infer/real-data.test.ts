@@ -43,6 +43,7 @@ describe("negative binomial with the library-size offset", () => {
     const ds = await loadData("synthetic:cells?cells=60&genes=40&types=2");
     const l = medianLibrarySize(ds);
     const m = zoo.vae.build({ features: ds.g, likelihood: "negativeBinomial", encoderInput: "normalise", stats: { librarySize: l } });
+    expect(zoo.vae.build({ features: 4, likelihood: "negativeBinomial" }).ir.meta.config).toMatchObject({ encoderInput: "log1p" });
     expect(m.ir.meta.config).toMatchObject({ likelihood: "negativeBinomial", libraryOffset: true, librarySize: l, encoderInput: "normalise" });
     const p = compile(m, { seed: 0 });
     const x = observedTensor(m, ds, ds.split.train);

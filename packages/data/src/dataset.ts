@@ -527,7 +527,13 @@ export function formatDescription(d: Description): string {
   lines.push(`preview (first ${d.preview.length} rows${d.columnsBy === "all" ? "" : ", those columns"}):`);
   if (d.columnsBy === "variance") lines.push(`  ${d.columns.map((c) => c.name ?? String(c.index + 1)).join("\t")}`);
   for (const r of d.preview) lines.push(`  ${r.join("\t")}`);
-  if (d.labels) lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing`);
+  if (d.labels) {
+    // the largest class's share: the majority rate a linear probe must beat
+    const counts = Object.entries(d.labels.counts).sort((a, b) => b[1] - a[1]);
+    const labelled = counts.reduce((s, [, c]) => s + c, 0);
+    const top = counts[0] ? `; largest ${JSON.stringify(counts[0][0])} ${counts[0][1]} (majority rate ${(counts[0][1] / Math.max(labelled, 1)).toFixed(3)})` : "";
+    lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing${top}`);
+  }
   if (d.truth) lines.push(`truth: ${JSON.stringify(d.truth)}`);
   return lines.join("\n") + "\n";
 }

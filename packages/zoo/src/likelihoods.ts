@@ -36,7 +36,8 @@ export interface LikelihoodConfig {
 
 /**
  * Validates the likelihood options of a zoo entry and fills their defaults: the encoder input is
- * row-normalised for the categorical likelihood (the reference's `normalized_x`), raw otherwise;
+ * row-normalised for the categorical likelihood (the reference's `normalized_x`), log(1 + x) for
+ * the negative binomial, raw otherwise;
  * the negative binomial gets the library-size offset, with l̄ from the data (`stats.librarySize`).
  */
 export function likelihoodConfig(
@@ -45,7 +46,9 @@ export function likelihoodConfig(
   allowed: readonly Likelihood[] = LIKELIHOODS,
 ): LikelihoodConfig {
   const likelihood = oneOf(name, "likelihood", (c.likelihood ?? "gaussian") as Likelihood, allowed);
-  const encoderInput = oneOf(name, "encoderInput", (c.encoderInput ?? (likelihood === "categorical" ? "normalise" : "raw")) as EncoderInput, ENCODER_INPUTS);
+  // the encoder's default view of count data: rows scaled to sum 1 (categorical, the reference's);
+  // log(1 + x) for the negative binomial (scVI's: raw counts in the thousands overflow the encoder)
+  const encoderInput = oneOf(name, "encoderInput", (c.encoderInput ?? (likelihood === "categorical" ? "normalise" : likelihood === "negativeBinomial" ? "log1p" : "raw")) as EncoderInput, ENCODER_INPUTS);
   if (likelihood !== "negativeBinomial") {
     if (c.libraryOffset !== undefined) throw new Error(`${name}: libraryOffset applies to likelihood negativeBinomial only (got likelihood ${likelihood})`);
     return { likelihood, encoderInput };

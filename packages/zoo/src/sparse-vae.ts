@@ -36,7 +36,7 @@ export interface SparseVaeConfig {
   /** Scale s of the noise prior (default: calibrated from the data, BART-style). */
   sigmaScale?: number;
   likelihood: SparseVaeLikelihood;
-  /** What the encoder sees: "normalise" (x_i / Σ_j x_ij, the reference's for count data; the default for categorical), "log1p", or "raw" (the default otherwise). */
+  /** What the encoder sees: "normalise" (x_i / Σ_j x_ij, the reference's for count data; the default for categorical), "log1p" (the default for negativeBinomial), or "raw" (the default otherwise). */
   encoderInput?: EncoderInput;
   /** Negative binomial: scale the mean by the row's library size l_i / l̄ (default true). */
   libraryOffset?: boolean;

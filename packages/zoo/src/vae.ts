@@ -23,7 +23,7 @@ export interface VaeConfig {
   beta: number;
   /** The Sparse VAE's likelihoods (likelihoods.ts): gaussian, bernoulli, categorical, negativeBinomial. */
   likelihood: Likelihood;
-  /** What the encoder sees (default: "normalise" for categorical, "raw" otherwise). */
+  /** What the encoder sees (default: "normalise" for categorical, "log1p" for negativeBinomial, "raw" otherwise). */
   encoderInput?: EncoderInput;
   /** Negative binomial: scale the mean by the row's library size l_i / l̄ (default true). */
   libraryOffset?: boolean;
