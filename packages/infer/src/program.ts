@@ -951,13 +951,12 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   private referenceNll(xc: tf.Tensor, n: number, keys: Key[]): { heldoutNll: number[]; exactNll?: number[] } {
     const { messages } = this.forward(xc, n, keys, true, this.stepCount);
     const msg = messages.find((m) => m.type === "observe")!;
+    const exact = () => Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), this.lead)), n).dataSync());
     const nll = this.inferences().get(msg.name)?.heldoutNll;
-    if (nll) return { heldoutNll: nll(msg, n, this.lead) };
-    const exact = Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), this.lead)), n).dataSync());
-    // where the reference's loss is not −log p (the categorical likelihood: no multinomial coefficient)
-    const ref = (msg.fn as unknown as { referenceLoss?(x: tf.Tensor): tf.Tensor | undefined }).referenceLoss?.(msg.value!);
-    if (!ref) return { heldoutNll: exact };
-    return { heldoutNll: Array.from(tf.div(sumPerReplica(ref, this.lead), n).dataSync()), exactNll: exact };
+    const heldoutNll = nll ? nll(msg, n, this.lead) : exact();
+    // where the reference's loss is not −log p (the categorical likelihood: no multinomial coefficient), the full NLL too
+    const differs = (msg.fn as unknown as { referenceLoss?(x: tf.Tensor): tf.Tensor | undefined }).referenceLoss?.(msg.value!) !== undefined;
+    return differs ? { heldoutNll, exactNll: exact() } : { heldoutNll };
   }
 
   /**
