@@ -160,10 +160,10 @@ export interface MaskOptions<S extends SiteTable, P extends string> {
 export interface ObserveOptions<P extends string, PL extends readonly P[], E extends readonly number[]> {
   plates: PL;
   event?: E;
-  /** "normalise": the encoder reads each row divided by its sum (counts). */
-  encoderInput?: "normalise";
   /** Weight of the site's distortion term (a number or a schedule; default 1, 0: x only feeds the encoder). */
   weight?: ScheduleLike;
+  /** What the encoder reads: "normalise", each row divided by its sum (counts); "log1p", log(1 + x) (large counts). */
+  encoderInput?: "normalise" | "log1p";
   doc?: string;
 }
 

@@ -23,5 +23,8 @@ export * from "./code-support.js";
 export * from "./multi-label.js";
 export * from "./probe.js";
 export * from "./reconstruction.js";
+export * from "./ranking.js";
+export * from "./coherence.js";
+export * from "./top-features.js";
 export * from "./registry.js";
 export * from "./evaluate-program.js";

@@ -12,7 +12,7 @@ import { mig } from "./mig.js";
 import { linearProbe } from "./probe.js";
 import { reconstructionMse } from "./reconstruction.js";
 import { sap } from "./sap.js";
-import { supportRecovery } from "./support.js";
+import { supportRecovery, loadingAlignment } from "./support.js";
 import { levelAccuracy, capViolations, codeSupport } from "./code-support.js";
 import { precisionAtK, tagSetMetrics } from "./multi-label.js";
 import type { Matrix } from "./types.js";
@@ -40,6 +40,8 @@ export interface MetricInfo {
   higherIsBetter: boolean;
   /** `"metrics"` if {@link computeMetrics} computes it; `"model"` if the training/eval code must (ELBO, IWAE, ...). */
   computedBy: "metrics" | "model";
+  /** A family of names with a number (a cut-off): `recallAt5` stands for every `recallAt<k>`. */
+  pattern?: RegExp;
 }
 
 const entries: MetricInfo[] = [
@@ -81,6 +83,10 @@ const entries: MetricInfo[] = [
   { name: "meanPredictedTags", description: "Mean number of predicted tags per held-out row (compare with meanTrueTags)", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanTrueTags", description: "Mean number of true tags per held-out row", needs: ["tags"], higherIsBetter: false, computedBy: "metrics" },
   { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "heldoutMultinomialNll", description: "Held-out −log Multinomial(x | n, p̂) per row with a sampled z, including the coefficient log n!/Π x_j! that heldoutNll (the reference's loss) leaves out; categorical likelihood only", needs: ["model"], higherIsBetter: false, computedBy: "model" },
+  { name: "recallAt5", description: "recall@5 on held-out rows: |top-5 of x̂ ∩ positives| / min(5, #positives), mean over rows (reference recall_at_R; x̂ from a sampled z of the row itself); any cut-off by name: recallAt20", needs: ["model"], higherIsBetter: true, computedBy: "model", pattern: /^recallAt([1-9]\d*)$/ },
+  { name: "ndcgAt10", description: "NDCG@10 on held-out rows, binary relevance x > 0, discount 1/log2(rank + 1) (reference movielens_tables.py); any cut-off by name: ndcgAt100", needs: ["model"], higherIsBetter: true, computedBy: "model", pattern: /^ndcgAt([1-9]\d*)$/ },
+  { name: "topicCoherence", description: "Mean NPMI (document co-occurrence) of each factor's top-10 features, read from the decoder at z = ±2·e_k; non-negative data", needs: ["model"], higherIsBetter: true, computedBy: "model" },
 ];
 
 /** The registry, keyed by metric name. */
@@ -109,10 +115,27 @@ export function metricNames(): string[] {
  */
 export function getMetric(name: string): MetricInfo {
   const m = METRICS[name];
-  if (!m || !Object.prototype.hasOwnProperty.call(METRICS, name)) {
-    throw new Error(`Unknown metric "${name}". Valid metrics: ${metricNames().join(", ")}`);
-  }
-  return m;
+  if (m && Object.prototype.hasOwnProperty.call(METRICS, name)) return m;
+  const family = entries.find((e) => e.pattern?.test(name));
+  if (family) return Object.freeze({ ...family, name });
+  const families = entries.filter((e) => e.pattern).map((e) => `${e.name.replace(/\d+$/, "")}<k>`);
+  throw new Error(`Unknown metric "${name}". Valid metrics: ${metricNames().join(", ")} (cut-offs by name: ${families.join(", ")})`);
+}
+
+/**
+ * The cut-offs asked for a metric family (`recallAt` → [5, 20] for `recallAt5,recallAt20`), or its
+ * default's when no list is given (every applicable metric).
+ *
+ * @example
+ * ```ts
+ * cutoffs("recallAt", ["recallAt20", "mcc"]); // [20]
+ * cutoffs("ndcgAt", undefined);                // [10]
+ * ```
+ */
+export function cutoffs(family: "recallAt" | "ndcgAt", metrics: readonly string[] | undefined): number[] {
+  if (!metrics) return [family === "recallAt" ? 5 : 10];
+  const re = new RegExp(`^${family}([1-9]\\d*)$`);
+  return [...new Set(metrics.flatMap((m) => (re.test(m) ? [Number(re.exec(m)![1])] : [])))];
 }
 
 /** What a comparison run can hand to {@link computeMetrics}; every field is optional. */
@@ -219,10 +242,11 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   }
   if (cTe && zTe && want("mcc")) put("mcc", mcc(zTe, cTe).mcc);
   if (inputs.estimatedW && inputs.truthW && want("supportPrecision", "supportRecall", "supportF1", "supportHamming")) {
+    // align learned columns to true factors by the codes, or (no true factors: a genres file) by the loadings
     const align =
       cTe && zTe && cTe[0]?.length === inputs.estimatedW[0]?.length && zTe[0]?.length === inputs.truthW[0]?.length
         ? { zMean: cTe, zTrue: zTe }
-        : {};
+        : { alignment: loadingAlignment(inputs.estimatedW, inputs.truthW, inputs.pStar) };
     const r = supportRecovery(inputs.estimatedW, inputs.truthW, { ...align, pStar: inputs.pStar });
     put("supportPrecision", r.supportPrecision);
     put("supportRecall", r.supportRecall);

@@ -5,6 +5,7 @@
 export * from "./entry.js";
 export * from "./sparse-vae.js";
 export * from "./vae.js";
+export * from "./likelihoods.js";
 export * from "./vsc.js";
 export * from "./sdlgm.js";
 export * from "./binary-relevance.js";

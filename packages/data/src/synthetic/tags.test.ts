@@ -32,12 +32,13 @@ describe("synthetic:tags", () => {
   });
 });
 
-describe("csv labels= (multi-label)", () => {
+describe("csv tags= (multi-label)", () => {
   it("reads a column of |- or ;-separated tags into a 0/1 tag matrix, removed from the features", () => {
-    const ds = parseCsvText("a,b,tags\n1,2,x|y\n3,4,\n5,6,y;z\n", { labels: "tags", test: 0 }, "csv:inline");
+    const ds = parseCsvText("a,b,tags\n1,2,x|y\n3,4,\n5,6,y;z\n", { tags: "tags", test: 0 }, "csv:inline");
     expect(ds.g).toBe(2);
     expect(ds.tags!.names).toEqual(["x", "y", "z"]);
     expect(Array.from(ds.tags!.y)).toEqual([1, 1, 0, 0, 0, 0, 0, 1, 1]);
-    expect(() => parseCsvText("a,b\n1,2\n", { labels: "nope" }, "csv:inline")).toThrow(/labels column "nope" not found/);
+    expect(() => parseCsvText("a,b,t\n1,2,x\n", { label: "t", tags: "t" }, "csv:inline")).toThrow(/label= and tags= name the same column/);
+    expect(() => parseCsvText("a,b\n1,2\n", { tags: "nope" }, "csv:inline")).toThrow(/tags column "nope" not found/);
   });
 });

@@ -31,7 +31,8 @@ function distortion(t: TermContext): Term {
 
 /**
  * The reference code's "held-out NLL" (specs/metrics.md §9) of an observed site's message with a
- * sampled z: 0.5·mean(((x − x̂)/σ)²) for Gaussian likelihoods, else the mean over rows of
+ * sampled z: 0.5·mean(((x − x̂)/σ)²) for Gaussian likelihoods, the distribution's `referenceLoss`
+ * where it has one (the multinomial's −Σ_j x_ij log(p̂_ij + 1e-6)), else the mean over rows of
  * −Σ_j log p(x_ij | z_i). One number per replica.
  */
 function referenceNll(msg: Message, rows: number, lead: number): number[] {
@@ -41,6 +42,9 @@ function referenceNll(msg: Message, rows: number, lead: number): number[] {
     const axes = Array.from({ length: z.rank - lead }, (_, i) => i + lead);
     return Array.from(tf.mul(0.5, tf.mean(tf.square(z), axes)).dataSync());
   }
+  // where the reference's loss is not −log p (the categorical: no multinomial coefficient, log(p + 1e-6))
+  const ref = (d as { referenceLoss?(x: tf.Tensor): tf.Tensor | undefined }).referenceLoss?.(msg.value!);
+  if (ref) return Array.from(tf.div(sumPerReplica(ref, lead), rows).dataSync());
   return Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), lead)), rows).dataSync());
 }
 

@@ -10,6 +10,8 @@ import { activityHeatmapSpec, factorCorrHeatmapSpec, levelConfusionHeatmapSpec, 
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
 import { degenerateRows } from "@sparse-dgm/metrics";
+import { foldSummaries, foldSummaryHtml } from "./folds.js";
+import { topFeaturesHtml, topFeaturesRun } from "./top-features.js";
 
 /** Options of {@link renderReport}. */
 export interface RenderReportOptions {
@@ -256,6 +258,37 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     }
     if (subs.length === 0) html += `<p class="empty">No results.</p>`;
     sections.push({ id: anchor("comparison"), title: "Comparison", subs, html });
+  }
+
+  // 1b. Folds: mean ± SD over folds and paired per-fold differences between models.
+  {
+    const summaries = foldSummaries(rows);
+    if (summaries.length) {
+      const subs: Section["subs"] = [];
+      let html = `<p class="note">Rows fitted with <code>--folds</code>: each cell is the <strong>mean ± SD</strong> (n − 1) over folds (and seeds); the paired differences compare two models on the same fold and seed. ↓ lower is better, ↑ higher is better.</p>`;
+      for (const s of summaries) {
+        const id = anchor(`folds ${s.data}`);
+        subs.push({ id, title: s.data });
+        html += `<h3 id="${id}">${esc(s.data)} <span class="muted">(folds ${s.folds.join(", ")})</span></h3>` + foldSummaryHtml(s);
+      }
+      sections.push({ id: anchor("fold summary"), title: "Fold summary", subs, html });
+    }
+  }
+
+  // 1c. Top features per factor (data with feature names).
+  {
+    const subs: Section["subs"] = [];
+    let html = "";
+    for (const data of dataSources) {
+      for (const m of modelsOf(data)) {
+        const run = topFeaturesRun(rows, m, data);
+        if (!run) continue;
+        const id = anchor(`top features ${m} ${data}`);
+        subs.push({ id, title: `${m} · ${data}` });
+        html += `<h3 id="${id}">${esc(m)} <span class="muted">on ${esc(data)}</span></h3>` + topFeaturesHtml(run);
+      }
+    }
+    if (subs.length) sections.push({ id: anchor("top features per factor"), title: "Top features per factor", subs, html });
   }
 
   // 2. Boxplots.
@@ -582,5 +615,6 @@ details{margin:4px 0}summary{cursor:pointer;font-size:13.5px}
 table.kv{min-width:0}table.kv th{text-align:left;font-weight:600;background:none;position:static}
 table.kv td{white-space:normal}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:28px}
+td.features{white-space:normal;min-width:420px}
 @media (max-width:800px){.container{padding:12px}nav.toc ol{columns:1}section{padding:12px 14px}}
 `;
