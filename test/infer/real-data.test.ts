@@ -80,13 +80,27 @@ describe("the masked decoder in feature blocks inside a fit", () => {
   }, 120_000);
 });
 
+describe("defaults that follow the data", () => {
+  it("categorical: raw encoder input on 0/1 data, row-normalised on counts; the Sparse VAE's W carries the decoder's scale", () => {
+    const c = (m: { ir: { meta: Record<string, unknown> } }) => m.ir.meta.config as Record<string, unknown>;
+    for (const entry of [zoo.sparseVae, zoo.vae] as const) {
+      expect(c(entry.build({ features: 4, likelihood: "categorical", kind: "binary" }))).toMatchObject({ encoderInput: "raw" });
+      expect(c(entry.build({ features: 4, likelihood: "categorical", kind: "counts" }))).toMatchObject({ encoderInput: "normalise" });
+      expect(c(entry.build({ features: 4, likelihood: "categorical", kind: "binary", encoderInput: "normalise" }))).toMatchObject({ encoderInput: "normalise" });
+    }
+    expect(c(zoo.sparseVae.build({ features: 4, likelihood: "categorical" }))).toMatchObject({ scaleIn: "mask" });
+    expect(c(zoo.sparseVae.build({ features: 4 }))).toMatchObject({ scaleIn: "network" });
+    expect(() => zoo.sparseVae.build({ features: 4, scaleIn: "layer" as never })).toThrow(/scaleIn/);
+  });
+});
+
 describe("warm-ups relative to the run", () => {
   it("resolve the fraction against the run's steps, or take explicit steps", () => {
     const c = (m: { ir: { meta: Record<string, unknown> } }) => m.ir.meta.config as Record<string, number>;
     expect(c(zoo.sparseVae.build({ features: 7, run: { steps: 200 } }))).toMatchObject({ klWarmupSteps: 50, priorWarmupSteps: 100 });
     expect(c(zoo.sparseVae.build({ features: 7 }))).toMatchObject({ klWarmupSteps: 300, priorWarmupSteps: 600 }); // the synthetic study's 1,200 steps
     expect(c(zoo.sparseVae.build({ features: 7, run: { steps: 200 }, klWarmupSteps: 10 }))).toMatchObject({ klWarmupSteps: 10 });
-    expect(c(zoo.vae.build({ features: 7, run: { steps: 80 } }))).toMatchObject({ klWarmupSteps: 20 });
+    expect(c(zoo.vae.build({ features: 7, run: { steps: 80 } }))).toMatchObject({ klWarmupSteps: 40 }); // vae: klWarmup 0.5
     expect(c(zoo.betaVae.build({ features: 7, run: { steps: 80 }, klWarmup: 0 }))).toMatchObject({ klWarmupSteps: 0 });
     expect(() => zoo.vae.build({ features: 7, klWarmup: 2 })).toThrow("vae: klWarmup must be a fraction of the run in [0, 1], got 2");
   });
