@@ -20,10 +20,10 @@
  * const m = sdlgm.build({ features: 100 });      // K = 50, L0 = 5, linear decoder, Gaussian
  * ```
  */
-import { tf, model, gumbelSoftmax, exponentialDecay, parseSchedule, warmup, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
+import { tf, model, gumbelSoftmax, exponentialDecay, warmup, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
 import { cappedSparseCode, cappedFixedLevel, normal, bernoulli, poisson, type CappedSparseCode } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of the SDLGM-style models. */
 export interface SdlgmConfig {
@@ -88,11 +88,6 @@ function levelPriorLogits(name: string, kind: SdlgmConfig["levelPrior"], L0: num
   return tf.tensor1d(p.map((v) => Math.log(Math.max(v / total, 1e-3))));
 }
 
-function checkSchedule(name: string, s: ScheduleLike): ScheduleLike {
-  if (typeof s === "number") return positiveNumber(name, "temperature", s);
-  return parseSchedule(s, `${name}: temperature`);
-}
-
 /** The declaration shared by every SDLGM-style entry, up to the code site. */
 function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number }) {
   const D = positiveInt(name, "features", c.features);
@@ -106,7 +101,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   const straightThrough = c.straightThrough ?? false;
   const sampling = oneOf(name, "sampling", c.sampling ?? "withoutReplacement", ["withoutReplacement", "withReplacement"] as const);
   const levelPrior = oneOf(name, "levelPrior", c.levelPrior ?? "uniform", ["uniform", "learned", "empirical"] as const);
-  const temperature = checkSchedule(name, c.temperature ?? DEFAULT_TEMPERATURE);
+  const temperature = positiveSchedule(name, "temperature", c.temperature ?? DEFAULT_TEMPERATURE);
   const fixedLevel = c.fixedLevel;
   if (fixedLevel !== undefined && !(Number.isInteger(fixedLevel) && fixedLevel >= 1 && fixedLevel <= L0)) {
     throw new Error(`${name}: fixedLevel must be an integer in [1, maxActive = ${L0}], got ${fixedLevel}`);
