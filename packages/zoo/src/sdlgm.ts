@@ -65,6 +65,12 @@ export interface SdlgmConfig {
   klWarmupSteps: number;
   /** Initial slab scale σ of the guide (its log-variance head's bias starts at 2 log σ0); unset: σ ≈ 1. */
   slabScaleInit?: number;
+  /**
+   * Couples the guide's selection to the slab: index logits + w·|μ_k| (w = this), so the units
+   * with the largest slab means are the likeliest picks, as a k-sparse autoencoder selects its
+   * largest activations. 0 = the separate index head alone.
+   */
+  indexFromSlab: number;
 }
 
 /** The supervised variant's own options. */
@@ -108,6 +114,8 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   }
   if (fixedLevel !== undefined && levelPrior !== "uniform") throw new Error(`${name}: a fixed level has no prior to learn (levelPrior "${levelPrior}")`);
   const empirical = levelPriorLogits(name, levelPrior, L0, c);
+  const indexFromSlab = c.indexFromSlab ?? 0;
+  if (!(indexFromSlab >= 0) || !Number.isFinite(indexFromSlab)) throw new Error(`${name}: indexFromSlab must be a number >= 0, got ${indexFromSlab}`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
   const config = {
@@ -123,6 +131,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     levelPrior,
     temperature,
     klWarmupSteps: klWarm,
+    indexFromSlab,
     ...(fixedLevel !== undefined ? { fixedLevel } : {}),
   };
   const base = model(name)
@@ -146,7 +155,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     valueType: "cardinality-capped" as const,
     maxActive: L0,
     estimator: gumbelSoftmax({ temperature, straightThrough }),
-    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}) },
+    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}) },
     ...(klWarm > 0 ? { klWeight: warmup({ from: 0, to: 1, start: 0, end: klWarm }) } : {}),
     doc: "sparse code with at most L0 active latents per observation",
   };
@@ -240,6 +249,7 @@ const sdlgmDefaults: SdlgmConfig = {
   levelPrior: "uniform",
   temperature: DEFAULT_TEMPERATURE,
   klWarmupSteps: 0,
+  indexFromSlab: 0,
 };
 
 /** The `sdlgm` entry. */
