@@ -13,7 +13,7 @@
  */
 import { tf } from "@sparse-dgm/core";
 import { observedTensor, type Evaluation, type Program, type Encoded } from "@sparse-dgm/infer";
-import type { Dataset } from "@sparse-dgm/data";
+import { tagCounts, type Dataset } from "@sparse-dgm/data";
 import { computeMetrics, classJaccardLabelled, cutoffs, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import { rankingSums, type RankingSums } from "./ranking.js";
 import { topFeatures, type TopFeatures } from "./top-features.js";
@@ -101,6 +101,13 @@ function codeCap(program: Program, ds: Dataset): number | undefined {
   if (!local) return undefined;
   const l0 = (ds.truth?.extra as { l0?: number } | undefined)?.l0;
   return local.mask?.maxActive ?? l0;
+}
+
+/** k of the fixed top-k tag baseline: the rounded mean tag count of the training rows, at least 1. */
+function meanTagCount(ds: Dataset): number {
+  const { counts } = tagCounts(ds, ds.split.train);
+  const mean = counts.reduce((a, b) => a + b, 0) / Math.max(counts.length, 1);
+  return Math.max(1, Math.round(mean));
 }
 
 function truthRows(ds: Dataset, idx: Int32Array): number[][] | undefined {
@@ -323,7 +330,10 @@ function evaluate(
       if (t?.levels) inputs.truthLevels = Array.from(ds.split.test, (i) => t.levels![i]);
       const cap = codeCap(program, ds);
       if (cap !== undefined) inputs.cap = cap;
-      if (ds.tags) inputs.tagsTest = rowsOfArray(ds.tags.y, ds.tags.names.length, ds.split.test);
+      if (ds.tags) {
+        inputs.tagsTest = rowsOfArray(ds.tags.y, ds.tags.names.length, ds.split.test);
+        inputs.tagTopK = meanTagCount(ds);
+      }
       inputs.truthZTrain = truthRows(ds, ds.split.train);
       inputs.truthZTest = truthRows(ds, ds.split.test);
       const tw = truthW(ds);

@@ -14,7 +14,7 @@ import { reconstructionMse } from "./reconstruction.js";
 import { sap } from "./sap.js";
 import { supportRecovery, loadingAlignment } from "./support.js";
 import { levelAccuracy, capViolations, codeSupport } from "./code-support.js";
-import { precisionAtK, tagSetMetrics } from "./multi-label.js";
+import { precisionAtK, tagSetMetrics, topKSets } from "./multi-label.js";
 import type { Matrix } from "./types.js";
 
 /** An input a metric needs. */
@@ -79,6 +79,7 @@ const entries: MetricInfo[] = [
   { name: "precisionAt3", description: "Multi-label precision@3 of the per-tag scores", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
   { name: "precisionAt5", description: "Multi-label precision@5 of the per-tag scores", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
   { name: "exampleF1", description: "Example-based F1 of the predicted tag sets: mean_i 2|ŷ_i ∩ y_i| / (|ŷ_i| + |y_i|)", needs: ["tags", "gamma"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "topKExampleF1", description: "Example-based F1 of the fixed top-k of the per-tag scores, k = the rounded mean training tag count (the fixed top-k baseline of any model's ranking, e.g. binary relevance's sigmoids)", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
   { name: "hammingLoss", description: "Fraction of (row, tag) entries predicted wrongly", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanPredictedTags", description: "Mean number of predicted tags per held-out row (compare with meanTrueTags)", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanTrueTags", description: "Mean number of true tags per held-out row", needs: ["tags"], higherIsBetter: false, computedBy: "metrics" },
@@ -167,6 +168,8 @@ export interface MetricInputs {
   /** True tag sets of the held-out rows (N_test × T, 0/1) and the model's per-tag scores for ranking. */
   tagsTest?: Matrix;
   tagScores?: Matrix;
+  /** k of `topKExampleF1`: the rounded mean tag count of the training rows (at least 1). */
+  tagTopK?: number;
   /** Held-out data and reconstructions (sampled z, and z = posterior mean). */
   x?: Matrix;
   xHat?: Matrix;
@@ -274,6 +277,7 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     const T = inputs.tagsTest[0]?.length ?? 0;
     if (inputs.tagScores && inputs.tagScores[0]?.length === T) {
       for (const k of [1, 3, 5]) if (want(`precisionAt${k}`) && k <= T) put(`precisionAt${k}`, precisionAtK(inputs.tagScores, inputs.tagsTest, k));
+      if (inputs.tagTopK !== undefined && want("topKExampleF1")) put("topKExampleF1", tagSetMetrics(topKSets(inputs.tagScores, inputs.tagTopK), inputs.tagsTest).exampleF1);
     }
     if (inputs.gamma && inputs.gamma[0]?.length === T && want("exampleF1", "hammingLoss", "meanPredictedTags", "meanTrueTags")) {
       const r = tagSetMetrics(inputs.gamma, inputs.tagsTest);

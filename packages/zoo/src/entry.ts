@@ -2,7 +2,7 @@
  * What a zoo entry is: a DSL model factory with the spec's defaults, its reference, and the data
  * and training settings its reproduction uses.
  */
-import type { Model } from "@sparse-dgm/core";
+import { parseSchedule, evaluateSchedule, constantFrom, type Model, type ScheduleLike } from "@sparse-dgm/core";
 
 /** Sizes a model takes from the data it is fitted on. */
 export interface DataShape {
@@ -116,6 +116,28 @@ export function positiveInt(model: string, option: string, v: number): number {
 export function positiveNumber(model: string, option: string, v: number): number {
   if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${model}: ${option} must be positive, got ${v}`);
   return v;
+}
+
+/**
+ * A positive number, or a schedule whose values stay positive and finite: checked at its start, at
+ * its end (the step from which it no longer changes, else step 10^9) and, for a cyclical one, at
+ * its minimum. A temperature or sharpness that reaches 0 or grows without bound (an exponential
+ * "decay" with a negative rate and no cap) is refused here, naming the model and the option, not
+ * found as a NaN loss later.
+ *
+ * @example
+ * ```ts
+ * positiveSchedule("sdlgm", "temperature", { kind: "exponentialDecay", initial: 5, rate: -1 });
+ * // throws: sdlgm: temperature (a exponentialDecay schedule, at step 1000000000) must be positive, got Infinity
+ * ```
+ */
+export function positiveSchedule(model: string, option: string, s: ScheduleLike): ScheduleLike {
+  if (typeof s === "number") return positiveNumber(model, option, s);
+  const x = parseSchedule(s, `${model}: ${option}`);
+  const end = constantFrom(x);
+  for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(model, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
+  if (x.kind === "cyclical") positiveNumber(model, `${option} (a cyclical schedule's min)`, x.min);
+  return x;
 }
 
 /** Validates a probability in the open interval (0, 1). */

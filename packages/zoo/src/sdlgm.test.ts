@@ -37,6 +37,15 @@ describe("sdlgm entries", () => {
     expect(() => sdlgm.build({ features: 20, fixedLevel: 9 })).toThrow(/fixedLevel must be an integer in \[1, maxActive = 5\]/);
     expect(() => sdlgm.build({ features: 20, maxActive: 60 })).toThrow(/maxActive \(60\) must be at most latents \(50\)/);
     expect((kSparse.build({ features: 20 }).ir.meta.config as Record<string, unknown>).fixedLevel).toBe(5);
+    expect(() => sdlgm.build({ features: 20, indexFromSlab: -1 })).toThrow("sdlgm: indexFromSlab must be a number >= 0, got -1");
+  });
+
+  it("couples the selection to the slab by default in the unsupervised entries only (guide.indexFromSlab)", () => {
+    const guideOf = (m: { ir: { sites: Array<{ name: string; options: Record<string, unknown> }> } }) => m.ir.sites.find((s) => s.name === "z")!.options.guide as Record<string, unknown>;
+    expect(guideOf(sdlgm.build({ features: 20 })).indexFromSlab).toBe(5);
+    expect(guideOf(kSparse.build({ features: 20 })).indexFromSlab).toBe(5);
+    expect(guideOf(sdlgm.build({ features: 20, indexFromSlab: 0 })).indexFromSlab).toBeUndefined();
+    expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).indexFromSlab).toBeUndefined();
   });
 
   it("the multi-label entries take the tag count from the data; topKTags' k is the rounded mean tag count", () => {

@@ -16,7 +16,7 @@
 import { tf, Key, model, thresholdSigmoid, warmup, linear, parseSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, openUnit, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, positiveSchedule, openUnit, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of VSC. */
 export interface VscConfig {
@@ -127,15 +127,6 @@ function vscCore(name: string, c: Partial<VscConfig> & DataShape) {
 /** Adds a variant's own options to the recorded config (results rows and checkpoints rebuild from it). */
 function withConfig<M extends { ir: { meta: Record<string, unknown> }; meta(e: Record<string, unknown>): M }>(m: M, extra: Record<string, unknown>): M {
   return m.meta({ config: { ...(m.ir.meta.config as Record<string, unknown>), ...extra } });
-}
-
-/** A positive number, or a schedule whose values stay positive (checked at its start and its end). */
-function positiveSchedule(name: string, option: string, s: ScheduleLike): ScheduleLike {
-  if (typeof s === "number") return positiveNumber(name, option, s);
-  const x = parseSchedule(s, `${name}: ${option}`);
-  const end = constantFrom(x);
-  for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(name, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
-  return x;
 }
 
 /** `vsc`: the fixed-α spike-and-slab prior. */

@@ -40,6 +40,7 @@ const RECIPE_KEYS = [
   "temperature",
   "straightThrough",
   "levelPrior",
+  "indexFromSlab",
   "normalisation",
   "epochs",
   "batchSize",
