@@ -68,6 +68,12 @@ export interface Dataset {
   labels?: Int32Array;
   /** Class names by id, when known. */
   labelNames?: string[];
+  /**
+   * Per-row integer attributes besides the class label, by name (-1 = missing), e.g. a sensitive
+   * attribute `sensitive` (fairness) or the `environment` a row was drawn from (invariance); the
+   * models that read one as side data and the metrics that score against one name it.
+   */
+  attributes?: Record<string, Int32Array>;
   split: Split;
   truth?: Truth;
   /** Free-form metadata: generator parameters, file paths, `groups` for multi-view data, ... */
@@ -145,6 +151,7 @@ export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
     x: rows(ds, idx),
     n: m,
     labels: ds.labels ? gatherRows(ds.labels, 1, idx) : undefined,
+    ...(ds.attributes ? { attributes: Object.fromEntries(Object.entries(ds.attributes).map(([k, a]) => [k, gatherRows(a, 1, idx)])) } : {}),
     split: { train: all, test: new Int32Array(0) },
     truth,
   };
@@ -322,6 +329,12 @@ export function validate(ds: Dataset): Dataset {
       if (ds.labels[i] < -1) throw new DataError(`${p}: row ${i + 1}: label ${ds.labels[i]} is < -1`);
     }
   }
+  for (const [name, a] of Object.entries(ds.attributes ?? {})) {
+    if (a.length !== ds.n) throw new DataError(`${p}: attribute "${name}" has ${a.length} values for ${ds.n} rows`);
+    for (let i = 0; i < ds.n; i++) {
+      if (!(Number.isInteger(a[i]) && a[i] >= -1)) throw new DataError(`${p}: row ${i + 1}: attribute "${name}" is ${a[i]}, expected an integer >= -1 (-1 = missing)`);
+    }
+  }
   const seen = new Uint8Array(ds.n);
   for (const part of ["train", "test"] as const) {
     for (const i of ds.split[part]) {
@@ -368,6 +381,8 @@ export interface Description {
   /** The first rows (the chosen columns only), rounded to 4 significant digits. */
   preview: number[][];
   labels?: { classes: number; missing: number; counts: Record<string, number> };
+  /** Each per-row attribute: its value counts (missing = -1 counted apart). */
+  attributes?: Record<string, { missing: number; counts: Record<string, number> }>;
   truth?: Record<string, unknown>;
   meta: Record<string, unknown>;
 }
@@ -450,6 +465,17 @@ export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: nu
     }
     d.labels = { classes: Object.keys(counts).length, missing, counts };
   }
+  if (ds.attributes && Object.keys(ds.attributes).length) {
+    d.attributes = Object.fromEntries(
+      Object.entries(ds.attributes).map(([name, a]) => {
+        const counts: Record<string, number> = {};
+        let missing = 0;
+        for (const v of a) if (v < 0) missing++;
+        else counts[String(v)] = (counts[String(v)] ?? 0) + 1;
+        return [name, { missing, counts }];
+      }),
+    );
+  }
   if (ds.truth) {
     const t = ds.truth;
     const s: Record<string, unknown> = {};
@@ -495,6 +521,9 @@ export function formatDescription(d: Description): string {
   if (d.columnsBy === "variance") lines.push(`  ${d.columns.map((c) => c.name ?? String(c.index + 1)).join("\t")}`);
   for (const r of d.preview) lines.push(`  ${r.join("\t")}`);
   if (d.labels) lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing`);
+  for (const [name, a] of Object.entries(d.attributes ?? {})) {
+    lines.push(`attribute ${name}: ${Object.entries(a.counts).map(([v, c]) => `${v}: ${c}`).join(", ")}${a.missing ? `, ${a.missing} missing` : ""}`);
+  }
   if (d.truth) lines.push(`truth: ${JSON.stringify(d.truth)}`);
   return lines.join("\n") + "\n";
 }

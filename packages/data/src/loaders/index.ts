@@ -11,12 +11,14 @@ import { idxFromParams } from "./idx.js";
 import { ldacFromParams } from "./ldac.js";
 import { mtxFromParams } from "./mtx.js";
 import { ratingsFromParams } from "./ratings.js";
+import { coloredFromParams } from "./colored.js";
 
 export * from "./csv.js";
 export * from "./mtx.js";
 export * from "./ldac.js";
 export * from "./idx.js";
 export * from "./ratings.js";
+export * from "./colored.js";
 export { readBytes, readText } from "./common.js";
 
 /** Loader per file scheme: (path, resolved params, error prefix) → Dataset (not yet validated). */
@@ -26,6 +28,7 @@ export const loaders: Record<FileScheme, (path: string, params: Record<string, P
   ldac: ldacFromParams,
   idx: idxFromParams,
   ratings: ratingsFromParams,
+  colored: coloredFromParams,
 };
 
 /**

@@ -5,11 +5,14 @@ import { moran, moranParams, type MoranOptions } from "./moran.js";
 import { smiley, smileyParams, type SmileyOptions } from "./smiley.js";
 import { sparseLinear, sparseLinearParams, type SparseLinearOptions } from "./sparse-linear.js";
 import { twoView, twoViewParams, type TwoViewOptions } from "./two-view.js";
+import { fair, fairParams, type FairOptions } from "./fair.js";
 
 export * from "./moran.js";
 export * from "./smiley.js";
 export * from "./sparse-linear.js";
 export * from "./two-view.js";
+export * from "./fair.js";
+export * from "./random-mlp.js";
 
 /** A registered synthetic generator. */
 export interface GeneratorEntry {
@@ -25,7 +28,7 @@ export interface GeneratorEntry {
  *
  * @example
  * ```ts
- * Object.keys(generators); // ["moran", "smiley", "sparse-linear", "two-view"]
+ * Object.keys(generators); // ["moran", "smiley", "sparse-linear", "two-view", "fair"]
  * generators.moran.params.map((p) => p.name); // ["n", "rho", "sigma", "k", "seed"]
  * ```
  */
@@ -34,4 +37,5 @@ export const generators: Record<string, GeneratorEntry> = {
   smiley: { params: smileyParams, doc: "VSC Smiley 32×32 binary faces with 4 attributes / 18 sources (specs/vsc.md)", generate: (p) => smiley(p as SmileyOptions) },
   "sparse-linear": { params: sparseLinearParams, doc: "SDLGM sparse codes with per-row level L_i ≤ L0, linear/tanh decoder (specs/sdlgm.md §4)", generate: (p) => sparseLinear(p as SparseLinearOptions) },
   "two-view": { params: twoViewParams, doc: "MIB shared/private two-view data, A_out = [[1,1,0],[1,0,1]] (specs/mib-structured.md §4.1)", generate: (p) => twoView(p as TwoViewOptions) },
+  fair: { params: fairParams, doc: "MIB fairness toy: y = 1[c1 + c2 > 0], sensitive s correlated with y, x = g([c, s]) (specs/mib-structured.md §4.2)", generate: (p) => fair(p as FairOptions) },
 };
