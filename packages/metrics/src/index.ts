@@ -23,3 +23,7 @@ export * from "./probe.js";
 export * from "./reconstruction.js";
 export * from "./registry.js";
 export * from "./evaluate-program.js";
+export * from "./edge-f1.js";
+export * from "./cross-view.js";
+export * from "./fairness.js";
+export * from "./environment-probe.js";
