@@ -68,6 +68,27 @@ export interface RunArtifacts {
   factorNames?: string[];
   /** Names of the codes (columns of `factorCorr`), ordered by the factor each tracks best. */
   factorCorrCols?: string[];
+  /**
+   * Learned structure masks between observed views and latent groups (a structured model's A_out,
+   * A_in): inclusion probabilities 0–1, latent groups aligned to the truth's where it is given.
+   */
+  structureMasks?: StructureMask[];
+}
+
+/** One learned structure mask of a run, with its truth when the data knows it. */
+export interface StructureMask {
+  /** The mask site (`Aout`, `Ain`). */
+  name: string;
+  /** Inclusion probabilities (or fixed 0/1 values), rows × columns. */
+  learned: number[][];
+  /** The true 0/1 mask, same shape, when known. */
+  truth?: number[][];
+  /** Whether the mask was learned (false: fixed by the model, shown for reference). */
+  trained: boolean;
+  rowNames?: string[];
+  colNames?: string[];
+  rowTitle?: string;
+  colTitle?: string;
 }
 
 /** Everything the report needs. */
