@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
-import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
+import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
@@ -145,13 +145,13 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
       const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
-      const needsLabels = model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes("labels"));
-      if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
-      const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
+      // side data the model's sites need (class labels, per-row attributes), the same training rows
+      const side = sideData(model, ds, ds.split.train);
+      const labels = side.label;
       // Class-balanced minibatches when the entry asks and the batch can hold every class twice.
       const classes = labels ? new Set(Array.from(ds.split.train, (i) => ds.labels![i]).filter((v) => v >= 0)).size : 0;
       const balance = labels && entry.training.balanceBy && classes * 2 <= batchSize ? { balanceBy: entry.training.balanceBy } : {};
-      const fit = await program.fit(labels ? { [obsName]: xTrain, label: labels } : xTrain, {
+      const fit = await program.fit(Object.keys(side).length ? { [obsName]: xTrain, ...side } : xTrain, {
         epochs,
         batchSize,
         learningRate,
@@ -164,10 +164,10 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
           if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program, dir, { source: spec.source, seeds, training, modelConfig: model.ir.meta.config });
         },
       });
-      labels?.dispose();
+      tf.dispose(Object.values(side));
       saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config });
       const seconds = (performance.now() - t0) / 1000;
-      const { metrics, panels, factorPanels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
+      const { metrics, panels, factorPanels, structurePanels } = evaluateProgramWithPanels(program, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
       const globals = program.globals();
       const maskSite = model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
       seeds.forEach((seed, r) => {
@@ -200,6 +200,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         if (ds.featureNames) art.featureNames = ds.featureNames;
         if (panels[r]) Object.assign(art, panels[r]);
         if (factorPanels[r]) Object.assign(art, factorPanels[r]);
+        if (structurePanels[r]?.length) art.structureMasks = structurePanels[r];
         artifacts.push(art);
       });
       tf.dispose(Object.values(globals));

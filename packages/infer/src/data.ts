@@ -31,3 +31,33 @@ export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLi
   }
   throw new Error(`site "${site.name}": no mapping from ${ds.source}'s [n, ${ds.g}] rows to ${layout}`);
 }
+
+/**
+ * The side data a model's sites declare they need (`needs: [...]` on a site: `"labels"`, or the
+ * name of a per-row attribute of the data such as `"sensitive"` or `"environment"`), for the rows
+ * `idx`, keyed as the model reads them with `ctx.observed`: `label` for the class labels, the
+ * attribute's own name otherwise. Fails naming the model, the site and the data when the data lack one.
+ *
+ * @example
+ * ```ts
+ * program.fit({ x: observedTensor(m, ds, ds.split.train), ...sideData(m, ds, ds.split.train) }, opts);
+ * ```
+ */
+export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const site of model.ir.sites) {
+    const needs = site.options.needs;
+    if (!Array.isArray(needs)) continue;
+    for (const need of needs as string[]) {
+      const key = need === "labels" ? "label" : need;
+      if (out[key]) continue;
+      const values = need === "labels" ? ds.labels : ds.attributes?.[need];
+      if (!values) {
+        const have = ["labels", ...Object.keys(ds.attributes ?? {})].filter((k) => k !== "labels" || ds.labels);
+        throw new Error(`model "${model.name}": site "${site.name}" needs ${need === "labels" ? "class labels" : `the per-row attribute "${need}"`}; ${ds.source} has ${have.length ? have.join(", ") : "none"}`);
+      }
+      out[key] = tf.tensor1d(Float32Array.from(Array.from(idx, (i) => values[i])), "float32");
+    }
+  }
+  return out;
+}

@@ -17,6 +17,7 @@ import type { Dataset } from "@sparse-dgm/data";
 import { computeMetrics, classJaccardLabelled, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
 import { correlationMatrix } from "./correlation.js";
+import { edgeRecovery } from "./edge-f1.js";
 
 /** Options of {@link evaluateProgram}. */
 export interface EvaluateProgramOptions extends ComputeMetricsOptions {
@@ -175,6 +176,73 @@ export function factorPanel(codes: Matrix, truth: Matrix, factorNames?: string[]
   };
 }
 
+/**
+ * The flattened code columns a model declares as its representation for the fairness and
+ * environment probes (`meta.representation.columns`, e.g. only the invariant latent group), or
+ * undefined (every column).
+ */
+function representationColumns(program: Program): number[] | undefined {
+  const r = program.model.ir.meta.representation as { columns?: number[] } | undefined;
+  return r?.columns;
+}
+
+/** A structure mask of a run for the report: a group-level mask beside its truth (see `StructureMask` in @sparse-dgm/viz). */
+export interface StructurePanel {
+  name: string;
+  /** Inclusion probabilities of a learned mask, or a fixed mask's values (rows × cols, site layout). */
+  learned: number[][];
+  truth?: number[][];
+  trained: boolean;
+  rowNames?: string[];
+  colNames?: string[];
+  rowTitle?: string;
+  colTitle?: string;
+}
+
+/**
+ * The global masks between two non-data plates of which one indexes the groups of a local latent
+ * (a structured model's A_out: view × group, A_in: group × view): the learned ones (binary masks with
+ * a trained guide; `program.globals()` gives their inclusion probabilities) and the fixed ones, each
+ * with its truth from `ds.truth.extra.masks[name]` when the shapes agree, and the axis that indexes
+ * latent groups (matched to the truth's by `edgeF1`).
+ */
+function structureMasks(program: Program, ds: Dataset, globals: Record<string, tf.Tensor>, r: number | undefined): Array<StructurePanel & { permute: "rows" | "cols" }> {
+  const ir = program.model.ir;
+  const latentPlates = new Set(ir.sites.filter((s) => s.kind === "latent" && s.plates.includes("data")).flatMap((s) => s.plates.filter((p) => p !== "data")));
+  const truths = ((ds.truth?.extra as { masks?: Record<string, number[][]> } | undefined)?.masks ?? {}) as Record<string, number[][]>;
+  const names = (ds.truth?.extra as { latentGroupNames?: string[] } | undefined)?.latentGroupNames;
+  const views = ds.meta.groupNames as string[] | undefined;
+  const out: Array<StructurePanel & { permute: "rows" | "cols" }> = [];
+  for (const s of ir.sites) {
+    const m = s.mask;
+    if (s.kind !== "mask" || !m || m.scope !== "global" || !(m.valueType === "binary" || m.valueType === "fixed")) continue;
+    const groupAxis = latentPlates.has(m.cols) ? "cols" : latentPlates.has(m.rows) ? "rows" : undefined;
+    if (!groupAxis) continue;
+    const trained = m.valueType !== "fixed";
+    let learned: number[][] | undefined;
+    if (trained && globals[s.name]) learned = rowsOf(globals[s.name], r).map((row) => Array.from(row));
+    else if (!trained) learned = (s.options.fixedValue as number[][] | undefined)?.map((row) => [...row]);
+    if (!learned) continue;
+    const t = truths[s.name];
+    const truth = t && t.length === learned.length && t[0]?.length === learned[0]?.length ? t : undefined;
+    const label = (plate: string) => (latentPlates.has(plate) ? names : plate === "view" ? views : undefined);
+    const title = (plate: string) => (latentPlates.has(plate) ? "latent group" : plate);
+    out.push({ name: s.name, learned, ...(truth ? { truth } : {}), trained, rowNames: label(m.rows), colNames: label(m.cols), rowTitle: title(m.rows), colTitle: title(m.cols), permute: groupAxis });
+  }
+  return out;
+}
+
+/** A learned mask's latent groups reordered to match the truth's (as `edgeF1` matches them), for display. */
+function alignToTruth(m: StructurePanel, permute: "rows" | "cols"): StructurePanel {
+  if (!m.truth || !m.trained) return m;
+  const { matching } = edgeRecovery(m.learned, m.truth, { permute });
+  const used = new Set(matching.filter((l) => l >= 0));
+  const K = permute === "cols" ? m.learned[0].length : m.learned.length;
+  const order = [...matching.map((l) => l), ...Array.from({ length: K }, (_, l) => l).filter((l) => !used.has(l))].filter((l) => l >= 0);
+  if (permute === "cols") return { ...m, learned: m.learned.map((row) => order.map((l) => row[l])) };
+  return { ...m, learned: order.map((l) => m.learned[l]) };
+}
+
 /** Names of the true factors when the data gives blocks of them (`truth.extra.blocks`, e.g. Smiley's attributes). */
 function factorNamesOf(ds: Dataset): string[] | undefined {
   const k = ds.truth?.k;
@@ -193,14 +261,16 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
 /**
  * {@link evaluateProgram}, plus, for a model with a local binary code, what the code looks like on
  * the held-out split ({@link CodePanels}: mean γ per class, the class × class Jaccard matrix), one
- * per replica (`panels` is empty for a model without such a code), and, for data with true
- * factors, how the codes correlate with them ({@link FactorPanel}, one per replica).
+ * per replica (`panels` is empty for a model without such a code), for data with true
+ * factors, how the codes correlate with them ({@link FactorPanel}, one per replica), and the
+ * structure masks of a structured model beside their truth ({@link StructurePanel}s, one list per
+ * replica, empty for a model without group masks).
  */
 export function evaluateProgramWithPanels(
   program: Program,
   ds: Dataset,
   opts: EvaluateProgramOptions = {},
-): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; structurePanels: StructurePanel[][] } {
   return evaluate(program, ds, opts, true);
 }
 
@@ -209,9 +279,10 @@ function evaluate(
   ds: Dataset,
   opts: EvaluateProgramOptions,
   withPanels: boolean,
-): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; structurePanels: StructurePanel[][] } {
   const panels: CodePanels[] = [];
   const factorPanels: FactorPanel[] = [];
+  const structurePanels: StructurePanel[][] = [];
   const R = program.replicas;
   const xTe = observedTensor(program.model, ds, ds.split.test);
   try {
@@ -253,6 +324,19 @@ function evaluate(
         inputs.labelsTrain = Array.from(ds.split.train, (i) => ds.labels![i]);
         inputs.labelsTest = Array.from(ds.split.test, (i) => ds.labels![i]);
       }
+      const attr = (name: string, idx: Int32Array) => (ds.attributes?.[name] ? Array.from(idx, (i) => ds.attributes![name][i]) : undefined);
+      inputs.sensitiveTrain = attr("sensitive", ds.split.train);
+      inputs.sensitiveTest = attr("sensitive", ds.split.test);
+      inputs.environmentTrain = attr("environment", ds.split.train);
+      inputs.environmentTest = attr("environment", ds.split.test);
+      const columns = representationColumns(program);
+      if (columns && inputs.codesTrain && inputs.codesTest) {
+        inputs.probeCodesTrain = inputs.codesTrain.map((row) => columns.map((j) => row[j]));
+        inputs.probeCodesTest = inputs.codesTest.map((row) => columns.map((j) => row[j]));
+      }
+      const masks = structureMasks(program, ds, globals, rr);
+      if (masks.some((m) => m.trained)) inputs.masks = masks.filter((m) => m.trained).map((m) => ({ name: m.name, estimated: m.learned, truth: m.truth, permute: m.permute }));
+      if (withPanels) structurePanels.push(masks.map(({ permute: _p, ...m }) => alignToTruth(m, _p)));
       if (inputs.gamma && withPanels) {
         // the panel's matrix from at most 200 points per class when the Jaccard metrics were not asked for (it is O(n²))
         const forMetrics = !opts.metrics || opts.metrics.some((k) => k === "withinClassJaccard" || k === "betweenClassJaccard");
@@ -274,7 +358,7 @@ function evaluate(
       out.push(m);
     }
     tf.dispose([...Object.values(globals), ...encodedTensors(encTr), ...encodedTensors(encTe)]);
-    return { metrics: out, panels, factorPanels };
+    return { metrics: out, panels, factorPanels, structurePanels };
   } finally {
     xTe.dispose();
   }
