@@ -80,6 +80,11 @@ describe("mmdIndependence", () => {
     const both = value(mmdIndependence(z, s, { bandwidth: 0.8 }));
     const one = value(mmdIndependence(tf.tensor2d([[3], [1], [0], [-1]]), tf.tensor1d([0, 1, 0, 1]), { bandwidth: 0.8 }));
     expect(both[1]).toBeCloseTo(one[0], 6);
+    // standardised: a dimension's scale does not matter
+    const z2 = tf.tensor2d([[0, 1], [1, 5], [2, -3], [0.5, 2]]);
+    const stretched = tf.mul(z2, tf.tensor1d([1000, 0.01]));
+    const sOf = tf.tensor1d([0, 0, 1, 1]);
+    expect(value(mmdIndependence(stretched, sOf, { standardize: true, bandwidth: 1 }))[0]).toBeCloseTo(value(mmdIndependence(z2, sOf, { standardize: true, bandwidth: 1 }))[0], 5);
     const f = (t: tf.Tensor) => mmdIndependence(t, tf.tensor1d([0, 0, 1, 1]), { bandwidth: 0.8 });
     const x = [0, 1, 2, 0.5];
     const g = value(tf.grad((t: tf.Tensor) => f(t) as tf.Scalar)(tf.tensor2d(x.map((v) => [v]))));
@@ -104,7 +109,8 @@ describe("independencePenalty as a DSL factor", () => {
         .plate("factor", 2)
         .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
         .observe("x", ({ z }, ctx) => normal(ctx.layout(ctx.mlp("dec", { input: z, hidden: [16], output: 3 }), ["data", "feature"]), 0.3), { plates: ["data", "feature"] })
-        .factor("independence", independencePenalty({ codes: "z", attribute: "sensitive", select: { plate: "factor", indices: [0, 1] } }), { weight, needs: ["sensitive"] });
+        // the penalised run reads the guide's means, the other its draws
+        .factor("independence", independencePenalty({ codes: "z", attribute: "sensitive", select: { plate: "factor", indices: [0, 1] }, use: weight > 0 ? "mean" : "sample" }), { weight, needs: ["sensitive"] });
     const gap = async (weight: number) => {
       const p = compile(build(weight), { seed: 0, encoderHidden: [16] });
       const names = new Set<string>();

@@ -30,6 +30,8 @@ export interface MmdOptions {
   givenLevels?: number;
   /** A fixed kernel bandwidth h (default: the multi-scale batch heuristic). */
   bandwidth?: number;
+  /** Divide each code dimension by its batch SD first (default false). */
+  standardize?: boolean;
 }
 
 /**
@@ -49,8 +51,11 @@ export function mmdIndependence(codes: tf.Tensor, attribute: tf.Tensor, opts: Mm
   return tf.tidy(() => {
     const lead = codes.rank === 3;
     if (codes.rank !== 2 && codes.rank !== 3) throw new Error(`mmdIndependence: codes must be [B, D] or [R, B, D], got [${codes.shape.join(", ")}]`);
-    const C = lead ? codes : tf.expandDims(codes, 0);
-    const [R, B] = C.shape as number[];
+    const C0 = lead ? codes : tf.expandDims(codes, 0);
+    const [R, B] = C0.shape as number[];
+    // optionally every dimension at unit scale (batch SD, no gradient through it): a dimension the KL
+    // has all but switched off can still carry the attribute in small variations that a probe reads
+    const C = !opts.standardize ? C0 : tf.div(C0, stopGradient(tf.add(tf.sqrt(tf.moments(C0, 1, true).variance), 1e-6)));
     const flat = (t: tf.Tensor, what: string) => {
       if (t.size !== R * B && t.size !== B) throw new Error(`mmdIndependence: ${what} has ${t.size} values for ${R > 1 ? `${R} × ` : ""}${B} rows`);
       return t.size === B && R > 1 ? tf.tile(tf.reshape(t, [1, B]), [R, 1]) : tf.reshape(t, [R, B]);
@@ -120,6 +125,14 @@ export interface IndependencePenaltyOptions {
   select?: { plate: string; indices: number[] };
   /** A fixed kernel bandwidth (default: the multi-scale batch heuristic). */
   bandwidth?: number;
+  /** Divide each code dimension by its batch SD before the kernel (default false). */
+  standardize?: boolean;
+  /**
+   * Which codes: `"sample"` (the guide's draw the decoder reads, the default, as the variational fair
+   * autoencoder) or `"mean"` (the guide's mean: less noisy; the attribute may then still leak
+   * through the posterior's spread).
+   */
+  use?: "sample" | "mean";
 }
 
 /**
@@ -138,17 +151,20 @@ export function independencePenalty(o: IndependencePenaltyOptions): (sites: Reco
   return (sites, ctx) => {
     const attribute = ctx.observed(o.attribute);
     const given = o.given === undefined ? undefined : ctx.observed(o.given);
-    const z = sites[o.codes];
-    if (!z) throw new Error(`independencePenalty: no site "${o.codes}" before the factor`);
     if (!attribute || (o.given !== undefined && !given)) return ctx.leading ? tf.zeros([ctx.replicas!]) : tf.scalar(0);
+    const q = o.use === "mean" ? (ctx.posterior(o.codes) as unknown as { mean?: () => tf.Tensor } | undefined) : undefined;
+    const z = o.use === "mean" ? q?.mean?.() : sites[o.codes];
+    if (!z) throw new Error(`independencePenalty: no ${o.use === "mean" ? "guide mean of" : "site"} "${o.codes}" before the factor`);
     let t = z;
     if (o.select) {
+      // slices, not a gather: a gather's gradient (UnsortedSegmentSum) has no wasm kernel
       const axis = ctx.axis(o.select.plate);
-      t = tf.gather(t, tf.tensor1d(o.select.indices, "int32"), axis);
+      const one = (i: number) => tf.slice(t, t.shape.map((_, a) => (a === axis ? i : 0)), t.shape.map((d, a) => (a === axis ? 1 : d)));
+      t = o.select.indices.length === 1 ? one(o.select.indices[0]) : tf.concat(o.select.indices.map(one), axis);
     }
     // canonical layout: [R?, B, ...]: one row of codes per data point
     const B = t.shape[ctx.leading];
     const codes = tf.reshape(t, ctx.leading ? [ctx.replicas!, B, -1] : [B, -1]);
-    return tf.neg(mmdIndependence(codes, attribute, { levels: o.levels, given, givenLevels: o.givenLevels, bandwidth: o.bandwidth }));
+    return tf.neg(mmdIndependence(codes, attribute, { levels: o.levels, given, givenLevels: o.givenLevels, bandwidth: o.bandwidth, standardize: o.standardize }));
   };
 }
