@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: type-check every package and the type tests (tsc -b), then run the vitest suites.
-// Ends with the line "N passed, N failed" (the type check counts as one test).
+// `npm test`: type-check every package and the type tests (tsc -b), lint the compiler (eslint),
+// then run the vitest suites. Ends with the line "N passed, N failed" (the type check and the lint
+// count as one test each).
 import { spawnSync } from "node:child_process";
 import { readFileSync, mkdirSync, existsSync } from "node:fs";
 
@@ -16,6 +17,17 @@ if (tsc.status === 0) {
 } else {
   failed++;
   console.log("typecheck: FAILED");
+}
+
+// Lint (eslint.config.js): scoped to the compiler for now; counts as one test.
+const t1 = Date.now();
+const lint = spawnSync("npx", ["eslint", "packages/infer"], { stdio: "inherit", shell: false });
+if (lint.status === 0) {
+  passed++;
+  console.log(`lint: ok (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+} else {
+  failed++;
+  console.log("lint: FAILED");
 }
 
 mkdirSync(".vitest-cache", { recursive: true });

@@ -46,6 +46,22 @@ export const scoreFunction = (opts: { baseline?: "running-average" | "none"; dec
   baseline: opts.baseline ?? "running-average",
   decay: opts.decay ?? 0.9,
 });
+/**
+ * Hard concrete gates with the expected-L0 penalty (Louizos, Welling & Kingma, ICLR 2018) for a
+ * global binary mask: a binary Concrete draw at temperature β (default 2/3) stretched to
+ * `stretch` = (γ, ζ) (default (−0.1, 1.1)) and clipped to [0, 1], so entries are exactly 0 or 1
+ * with positive probability. With `penalty` λ the mask's term is the paper's λ Σ P(M ≠ 0) (the
+ * expected L0 norm) added to the per-data-point loss; without one it is the expected negative log of
+ * the mask's Bernoulli(π) prior, Σ [P(M ≠ 0) log(1/π) + P(M = 0) log(1/(1 − π))], a global prior
+ * divided by the training size as every prior is.
+ */
+export const hardConcrete = (opts: { temperature?: ScheduleLike; stretch?: [number, number]; penalty?: number } = {}): EstimatorSpec => {
+  const stretch = opts.stretch ?? [-0.1, 1.1];
+  if (!(stretch[0] < 0) || !(stretch[1] > 1)) throw new Error(`hardConcrete: stretch (γ, ζ) needs γ < 0 and ζ > 1, got (${stretch[0]}, ${stretch[1]})`);
+  if (opts.penalty !== undefined && !(opts.penalty >= 0 && Number.isFinite(opts.penalty))) throw new Error(`hardConcrete: penalty must be a finite number >= 0, got ${opts.penalty}`);
+  if (typeof opts.temperature === "number" && !(opts.temperature > 0)) throw new Error(`hardConcrete: temperature must be positive, got ${opts.temperature}`);
+  return { kind: "hard-concrete", temperature: opts.temperature ?? 2 / 3, stretch: [stretch[0], stretch[1]], ...(opts.penalty !== undefined ? { penalty: opts.penalty } : {}) };
+};
 /** A fixed (declared) value: no inference. */
 export const fixed = (): EstimatorSpec => ({ kind: "fixed" });
 /** Updated in closed form by an EM hook (not by gradients). */

@@ -64,6 +64,7 @@ export {
   checkDistribution,
   dataAxis,
   eventLayout,
+  fixedMaskValue,
   messageLogProb,
   run,
   runShape,
@@ -95,7 +96,7 @@ export {
   type Traced,
   type UserValue,
 } from "./handlers/index.js";
-export { emUpdate, fixed, gumbelSoftmax, map, mapEm, relaxedBernoulli, reparameterised, scoreFunction, thresholdSigmoid } from "./estimators.js";
+export { emUpdate, fixed, gumbelSoftmax, hardConcrete, map, mapEm, relaxedBernoulli, reparameterised, scoreFunction, thresholdSigmoid } from "./estimators.js";
 import * as estimators from "./estimators.js";
 export { estimators };
 export {

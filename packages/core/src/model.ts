@@ -325,6 +325,12 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
   }
 }
 
+/** A prior's summary for the IR: its `describe()` and the name of its support. */
+function summarise(d: SiteDistribution): NonNullable<SiteDecl["prior"]> {
+  const s = d.describe();
+  return d.support?.name ? { ...s, support: d.support.name } : s;
+}
+
 /** Calls a dependency-free prior once, so bad hyperparameters fail where they are declared. */
 function evaluatePriorAtDeclaration(site: string, fn: () => unknown): SiteDecl["prior"] {
   let summary: SiteDecl["prior"];
@@ -335,7 +341,7 @@ function evaluatePriorAtDeclaration(site: string, fn: () => unknown): SiteDecl["
     } catch (e) {
       throw new SiteError(site, [], (e as Error).message);
     }
-    if (d && typeof (d as SiteDistribution).describe === "function") summary = (d as SiteDistribution).describe();
+    if (d && typeof (d as SiteDistribution).describe === "function") summary = summarise(d as SiteDistribution);
   });
   return summary;
 }
@@ -367,7 +373,7 @@ function describeDependentPrior(fn: (values: any, ctx: any) => unknown): SiteDec
       const values = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? tf.scalar(v) : undefined) });
       const ctx = new Proxy({}, { get: () => { throw new Error("needs the run context"); } });
       const d = fn(values, ctx) as SiteDistribution | undefined;
-      return d && typeof d.describe === "function" ? d.describe() : undefined;
+      return d && typeof d.describe === "function" ? summarise(d) : undefined;
     });
   try {
     const a = attempt(0.25);
@@ -375,7 +381,7 @@ function describeDependentPrior(fn: (values: any, ctx: any) => unknown): SiteDec
     if (!a || !b || a.kind !== b.kind) return undefined;
     const params: Record<string, number | string | boolean> = {};
     for (const [k, v] of Object.entries(a.params)) params[k] = v === b.params[k] ? v : "(from sites)";
-    return { kind: a.kind, params };
+    return { kind: a.kind, params, ...(a.support ? { support: a.support } : {}) };
   } catch {
     return undefined;
   }
