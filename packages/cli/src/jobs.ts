@@ -70,14 +70,17 @@ export function runConfig(
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
 export function trainingFor(model: string, given: { epochs?: number; batchSize?: number; learningRate?: number } = {}) {
   const t = zooEntry(model).training;
-  return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation };
+  // an entry's per-group rates belong to its own learning rate: a rate given here replaces them all
+  const groups = given.learningRate === undefined && t.groupLearningRates ? { groupLearningRates: t.groupLearningRates } : {};
+  return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation, ...groups };
 }
 
 /** Builds the zoo model for a dataset. */
 export function buildFor(name: string, ds: Dataset, config: Record<string, unknown> = {}) {
   const entry = zooEntry(name);
   const groups = ds.meta.groups as number[][] | undefined;
-  return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
+  const classes = ds.labels ? ds.labels.reduce((a, l) => Math.max(a, l + 1), 0) : 0;
+  return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), ...(classes ? { classes } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
 }
 
 /**
@@ -120,7 +123,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
   // recorded in the rows and beside the checkpoints: a comparison resumes a checkpoint only when they
   // match (sdgm fit resumes on the declaration alone)
   const training = trainingFor(spec.model, spec);
-  const { epochs, batchSize, learningRate, normalisation } = training;
+  const { epochs, batchSize, learningRate, normalisation, groupLearningRates } = training;
   const groupsOfSeeds = spec.replicas === false || spec.seeds.length === 1 ? spec.seeds.map((s) => [s]) : [spec.seeds];
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
@@ -155,6 +158,7 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         epochs,
         batchSize,
         learningRate,
+        ...(groupLearningRates ? { groupLearningRates } : {}),
         ...balance,
         onStep: (i) => {
           lastStep = i;

@@ -74,6 +74,12 @@ export interface Dataset {
    * models that read one as side data and the metrics that score against one name it.
    */
   attributes?: Record<string, Int32Array>;
+  /**
+   * Multi-view data with views missing for some rows: n × views (the views of `meta.groups`),
+   * 1 where the row has the view, 0 where it does not (its features then hold 0). Absent: every row
+   * has every view.
+   */
+  viewMask?: Uint8Array;
   split: Split;
   truth?: Truth;
   /** Free-form metadata: generator parameters, file paths, `groups` for multi-view data, ... */
@@ -152,6 +158,7 @@ export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
     n: m,
     labels: ds.labels ? gatherRows(ds.labels, 1, idx) : undefined,
     ...(ds.attributes ? { attributes: Object.fromEntries(Object.entries(ds.attributes).map(([k, a]) => [k, gatherRows(a, 1, idx)])) } : {}),
+    ...(ds.viewMask ? { viewMask: gatherRows(ds.viewMask, ds.viewMask.length / Math.max(ds.n, 1), idx) } : {}),
     split: { train: all, test: new Int32Array(0) },
     truth,
   };
@@ -333,6 +340,14 @@ export function validate(ds: Dataset): Dataset {
     if (a.length !== ds.n) throw new DataError(`${p}: attribute "${name}" has ${a.length} values for ${ds.n} rows`);
     for (let i = 0; i < ds.n; i++) {
       if (!(Number.isInteger(a[i]) && a[i] >= -1)) throw new DataError(`${p}: row ${i + 1}: attribute "${name}" is ${a[i]}, expected an integer >= -1 (-1 = missing)`);
+    }
+  }
+  if (ds.viewMask) {
+    const views = (ds.meta.groups as number[][] | undefined)?.length;
+    if (!views) throw new DataError(`${p}: a view mask needs the views (meta.groups)`);
+    if (ds.viewMask.length !== ds.n * views) throw new DataError(`${p}: the view mask has ${ds.viewMask.length} values for ${ds.n} rows × ${views} views`);
+    for (let t = 0; t < ds.viewMask.length; t++) {
+      if (ds.viewMask[t] !== 0 && ds.viewMask[t] !== 1) throw new DataError(`${p}: row ${Math.floor(t / views) + 1}, view ${(t % views) + 1}: view mask ${ds.viewMask[t]} is not 0 or 1`);
     }
   }
   const seen = new Uint8Array(ds.n);

@@ -33,25 +33,35 @@ export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLi
 }
 
 /**
- * The side data a model's sites declare they need (`needs: [...]` on a site: `"labels"`, or the
+ * The side data a model's sites declare they need (`needs: [...]` on a site: `"labels"`, `"views"`
+ * (each row's available views, [rows, views] of 0/1: the data's `viewMask`, else all 1), or the
  * name of a per-row attribute of the data such as `"sensitive"` or `"environment"`), for the rows
  * `idx`, keyed as the model reads them with `ctx.observed`: `label` for the class labels, the
- * attribute's own name otherwise. Fails naming the model, the site and the data when the data lack one.
+ * attribute's own name otherwise. Fails naming the model, the site and the data when the data lack one
+ * (`evaluation`: the side data of the sites evaluation runs, i.e. not of `.factor` terms, and
+ * those the data have; a decoder that reads a missing one fails there, naming it).
  *
  * @example
  * ```ts
  * program.fit({ x: observedTensor(m, ds, ds.split.train), ...sideData(m, ds, ds.split.train) }, opts);
  * ```
  */
-export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>): Record<string, tf.Tensor> {
+export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>, opts: { evaluation?: boolean } = {}): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
   for (const site of model.ir.sites) {
+    // a factor is a training term: evaluation neither reports it nor should pay for it
+    if (opts.evaluation && site.kind === "factor") continue;
     const needs = site.options.needs;
     if (!Array.isArray(needs)) continue;
     for (const need of needs as string[]) {
       const key = need === "labels" ? "label" : need;
       if (out[key]) continue;
+      if (need === "views") {
+        out[key] = viewAvailability(ds, idx);
+        continue;
+      }
       const values = need === "labels" ? ds.labels : ds.attributes?.[need];
+      if (!values && opts.evaluation) continue;
       if (!values) {
         const have = ["labels", ...Object.keys(ds.attributes ?? {})].filter((k) => k !== "labels" || ds.labels);
         throw new Error(`model "${model.name}": site "${site.name}" needs ${need === "labels" ? "class labels" : `the per-row attribute "${need}"`}; ${ds.source} has ${have.length ? have.join(", ") : "none"}`);
@@ -60,4 +70,13 @@ export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<num
     }
   }
   return out;
+}
+
+/** Each row's available views, [rows, views] of 0/1: the data's `viewMask`, or every view (1). */
+export function viewAvailability(ds: Dataset, idx: ArrayLike<number>): tf.Tensor2D {
+  const views = (ds.meta.groups as number[][] | undefined)?.length ?? 1;
+  const m = ds.viewMask;
+  const out = new Float32Array(idx.length * views);
+  for (let r = 0; r < idx.length; r++) for (let v = 0; v < views; v++) out[r * views + v] = m ? m[idx[r] * views + v] : 1;
+  return tf.tensor2d(out, [idx.length, views]);
 }

@@ -106,6 +106,8 @@ export interface GuideRunArgs {
   keys: Key[];
   sample: boolean;
   hard: boolean;
+  /** An optimiser step's run (training-only augmentation applies). */
+  training: boolean;
   step: number;
   /** Observed data in canonical layout, by site (the encoder's inputs). */
   observed: Record<string, tf.Tensor>;
@@ -151,6 +153,7 @@ export class GuideRun {
       keys: a.keys,
       sample: a.sample,
       hard: a.hard,
+      training: a.training,
       step: a.step,
       scheduleAt: (s) => scheduleValue(s as never, a.step),
       scheduleInput: (s) => scheduleInput(s as ScheduleLike, a.step),

@@ -12,10 +12,11 @@
  * ```
  */
 import { tf } from "@sparse-dgm/core";
-import { observedTensor, type Program } from "@sparse-dgm/infer";
+import { observedTensor, sideData, viewAvailability, type Program } from "@sparse-dgm/infer";
 import type { Dataset } from "@sparse-dgm/data";
 import { computeMetrics, classJaccardLabelled, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import type { Matrix } from "./types.js";
+import type { CrossViewInput } from "./cross-view.js";
 import { correlationMatrix } from "./correlation.js";
 import { edgeRecovery } from "./edge-f1.js";
 
@@ -53,11 +54,13 @@ const ENCODE_CHUNK = 8192;
 export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
   const parts: Array<Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>> = [];
   for (let a = 0; a < Math.max(idx.length, 1); a += ENCODE_CHUNK) {
-    const x = observedTensor(program.model, ds, idx.subarray(a, a + ENCODE_CHUNK));
+    const rows = idx.subarray(a, a + ENCODE_CHUNK);
+    const x = observedTensor(program.model, ds, rows);
+    const side = sideData(program.model, ds, rows, { evaluation: true });
     try {
-      parts.push(program.encode(x, { offset: a }));
+      parts.push(program.encode(x, { offset: a, side }));
     } finally {
-      x.dispose();
+      tf.dispose([x, ...Object.values(side)]);
     }
   }
   if (parts.length === 1) return parts[0];
@@ -177,6 +180,50 @@ export function factorPanel(codes: Matrix, truth: Matrix, factorNames?: string[]
 }
 
 /**
+ * Cross-view prediction on the held-out rows, for a model that declares how (`meta.crossView`: the
+ * side data holding each row's available views, and the views' plate): each view v predicted from
+ * the others (encoded with v switched off, decoded from the posterior mean), and the prior-mean
+ * baseline (every view switched off: the posterior is the prior, decoded at its mean), on the test
+ * rows that have view v and another one. One list per replica.
+ */
+function crossViewPredictions(program: Program, ds: Dataset, xTe: tf.Tensor, side: Record<string, tf.Tensor>): CrossViewInput[][] | undefined {
+  const cv = program.model.ir.meta.crossView as { availability: string; plate: string } | undefined;
+  if (!cv) return undefined;
+  const obs = program.model.ir.sites.find((s) => s.kind === "observe")!;
+  const viewAxis = obs.plates.indexOf(cv.plate);
+  if (viewAxis !== 1 || obs.plates.length !== 2) return undefined; // [data, view] + event: the layout of a multi-view site
+  const views = xTe.shape[1] as number;
+  const idx = ds.split.test;
+  const have = viewAvailability(ds, idx);
+  const R = program.replicas;
+  const present = have.arraySync() as number[][];
+  const x = xTe.arraySync() as number[][][];
+  const decode = (availability: tf.Tensor) => {
+    const out = program.reconstruct(xTe, { sample: false, side: { ...side, [cv.availability]: availability } });
+    try {
+      return (R === undefined ? [out.arraySync()] : out.arraySync()) as number[][][][];
+    } finally {
+      out.dispose();
+    }
+  };
+  const none = tf.zerosLike(have);
+  const baseline = decode(none);
+  const out: CrossViewInput[][] = Array.from({ length: R ?? 1 }, () => []);
+  for (let v = 0; v < views; v++) {
+    const rows = present.map((p, i) => (p[v] === 1 && p.some((o, w) => w !== v && o === 1) ? i : -1)).filter((i) => i >= 0);
+    if (!rows.length) continue;
+    const off = tf.tidy(() => tf.mul(have, tf.tensor1d(Array.from({ length: views }, (_, w) => (w === v ? 0 : 1)))));
+    const predicted = decode(off);
+    off.dispose();
+    for (let r = 0; r < (R ?? 1); r++) {
+      out[r].push({ view: v, x: rows.map((i) => x[i][v]), predicted: rows.map((i) => predicted[r][i][v]), baseline: rows.map((i) => baseline[r][i][v]) });
+    }
+  }
+  tf.dispose([have, none]);
+  return out;
+}
+
+/**
  * The flattened code columns a model declares as its representation for the fairness and
  * environment probes (`meta.representation.columns`, e.g. only the invariant latent group), or
  * undefined (every column).
@@ -285,12 +332,14 @@ function evaluate(
   const structurePanels: StructurePanel[][] = [];
   const R = program.replicas;
   const xTe = observedTensor(program.model, ds, ds.split.test);
+  const sideTe = sideData(program.model, ds, ds.split.test, { evaluation: true });
   try {
-    const ev = program.evaluate(xTe);
-    const iwae = opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples) : undefined;
+    const ev = program.evaluate(xTe, { side: sideTe });
+    const iwae = opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, sideTe) : undefined;
     const encTr = encodeRows(program, ds, ds.split.train);
     const encTe = encodeRows(program, ds, ds.split.test);
     const codeSite = Object.keys(encTe)[0];
+    const crossView = crossViewPredictions(program, ds, xTe, sideTe);
     const globals = program.globals();
     const maskSite = program.model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
     const hasLocalMask = program.model.ir.sites.some((s) => s.kind === "mask" && s.mask?.scope === "local");
@@ -334,6 +383,7 @@ function evaluate(
         inputs.probeCodesTrain = inputs.codesTrain.map((row) => columns.map((j) => row[j]));
         inputs.probeCodesTest = inputs.codesTest.map((row) => columns.map((j) => row[j]));
       }
+      if (crossView) inputs.crossView = crossView[r];
       const masks = structureMasks(program, ds, globals, rr);
       if (masks.some((m) => m.trained)) inputs.masks = masks.filter((m) => m.trained).map((m) => ({ name: m.name, estimated: m.learned, truth: m.truth, permute: m.permute }));
       if (withPanels) structurePanels.push(masks.map(({ permute: _p, ...m }) => alignToTruth(m, _p)));
@@ -360,13 +410,13 @@ function evaluate(
     tf.dispose([...Object.values(globals), ...encodedTensors(encTr), ...encodedTensors(encTe)]);
     return { metrics: out, panels, factorPanels, structurePanels };
   } finally {
-    xTe.dispose();
+    tf.dispose([xTe, ...Object.values(sideTe)]);
   }
 }
 
-function safeIwae(program: Program, x: tf.Tensor, k: number): number[] | undefined {
+function safeIwae(program: Program, x: tf.Tensor, k: number, side: Record<string, tf.Tensor>): number[] | undefined {
   try {
-    return program.iwae(x, k);
+    return program.iwae(x, k, { side });
   } catch {
     return undefined;
   }

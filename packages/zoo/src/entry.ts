@@ -12,6 +12,8 @@ export interface DataShape {
   groups?: number[][];
   /** Data statistics some priors are calibrated on (the Sparse VAE's noise-prior scale). */
   stats?: { columnSds?: number[]; sigmaPriorScale?: number };
+  /** Number of classes of the data's labels (largest label + 1), when it has labels. */
+  classes?: number;
 }
 
 /** Training settings of an entry's reproduction (the spec's). */
@@ -23,6 +25,11 @@ export interface TrainingDefaults {
   normalisation: "reference" | "elbo";
   /** Class-balanced minibatches by this side data (the labels), at least two members per class. */
   balanceBy?: string;
+  /**
+   * Learning rates of parameter groups (`globals`: point estimates and mask gates; `network`) that
+   * differ from `learningRate`; used unless a learning rate is given on the command line.
+   */
+  groupLearningRates?: Record<string, number>;
 }
 
 /** A zoo entry. */

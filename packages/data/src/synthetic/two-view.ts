@@ -21,6 +21,7 @@ export const twoViewParams: readonly ParamSpec[] = [
   { name: "test", type: "number", default: 0.2, min: 0, max: 0.99, doc: "test fraction" },
   { name: "seed", type: "int", default: 0, min: 0, doc: "seed of the latents, noise and split" },
   { name: "fseed", type: "int", default: 0, min: 0, doc: "seed of the fixed MLP weights (shared across data seeds)" },
+  { name: "missing", type: "number", default: 0, min: 0, max: 1, doc: "fraction of rows that lack one of the two views (which one at random; its features are 0, viewMask says so)" },
 ];
 
 /** Options of {@link twoView}. */
@@ -32,6 +33,7 @@ export interface TwoViewOptions {
   test?: number;
   seed?: number;
   fseed?: number;
+  missing?: number;
 }
 
 /** The true observed-group × latent-group decoder mask (x1, x2) × (s, p1, p2). */
@@ -62,6 +64,7 @@ export function twoView(opts: TwoViewOptions = {}): Dataset {
   const f1 = randomMlp(kf1, 4, hidden, dim);
   const f2 = randomMlp(kf2, 4, hidden, dim);
   const [kz, ke, ks] = Key.of(p.seed as number).foldIn("two-view").split(3);
+  const missing = p.missing as number;
   const e = kz.normalArray(6 * n);
   const eps = ke.normalArray(2 * dim * n);
   const g = 2 * dim;
@@ -79,6 +82,18 @@ export function twoView(opts: TwoViewOptions = {}): Dataset {
     const cols = view === 0 ? [0, 1, 2, 3] : [0, 1, 4, 5];
     for (const c of cols) support[j * 6 + c] = 1;
   }
+  // rows that lack a view: drawn from their own key, so the data with missing = 0 are unchanged
+  let viewMask: Uint8Array | undefined;
+  if (missing > 0) {
+    viewMask = new Uint8Array(2 * n).fill(1);
+    const u = Key.of(p.seed as number).foldIn("two-view-missing").uniformArray(2 * n);
+    for (let i = 0; i < n; i++) {
+      if (u[2 * i] >= missing) continue;
+      const v = u[2 * i + 1] < 0.5 ? 0 : 1;
+      viewMask[2 * i + v] = 0;
+      x.fill(0, i * g + v * dim, i * g + (v + 1) * dim);
+    }
+  }
   const groups = [Array.from({ length: dim }, (_, j) => j), Array.from({ length: dim }, (_, j) => dim + j)];
   const featureNames = groups.flatMap((gr, v) => gr.map((_, j) => `x${v + 1}_${j + 1}`));
   return {
@@ -90,6 +105,7 @@ export function twoView(opts: TwoViewOptions = {}): Dataset {
     kind: "real",
     featureNames,
     split: randomSplit(n, p.test as number, ks),
+    ...(viewMask ? { viewMask } : {}),
     truth: {
       k: 6,
       z,
