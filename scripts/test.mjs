@@ -3,39 +3,38 @@
 // then run the vitest suites. Ends with the line "N passed, N failed" (the type check and the lint
 // count as one test each).
 import { spawnSync } from "node:child_process";
-import { readFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
 
 const extra = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 
-const t0 = Date.now();
-const tsc = spawnSync("npx", ["tsc", "-b"], { stdio: "inherit", shell: false });
-if (tsc.status === 0) {
-  passed++;
-  console.log(`typecheck: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-} else {
-  failed++;
-  console.log("typecheck: FAILED");
+/** Runs one whole-repo check (a command) that counts as one test. */
+function check(name, args) {
+  const t0 = Date.now();
+  const r = spawnSync("npx", args, { stdio: "inherit", shell: false });
+  if (r.status === 0) {
+    passed++;
+    console.log(`${name}: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } else {
+    failed++;
+    console.log(`${name}: FAILED`);
+  }
 }
 
-// Lint (eslint.config.js): scoped to the compiler for now; counts as one test.
-const t1 = Date.now();
-const lint = spawnSync("npx", ["eslint", "packages/infer"], { stdio: "inherit", shell: false });
-if (lint.status === 0) {
-  passed++;
-  console.log(`lint: ok (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
-} else {
-  failed++;
-  console.log("lint: FAILED");
-}
+check("typecheck", ["tsc", "-b"]);
+// Lint (eslint.config.js): scoped to the compiler for now.
+check("lint", ["eslint", "packages/infer"]);
 
 mkdirSync(".vitest-cache", { recursive: true });
 const out = ".vitest-cache/results.json";
+// a previous run's results must never be counted as this run's (vitest killed before writing: counted as failed below)
+rmSync(out, { force: true });
 const vt = spawnSync("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...extra], {
   stdio: "inherit",
   env: { ...process.env, SDGM_BACKEND: process.env.SDGM_BACKEND ?? "cpu" },
 });
+if (vt.signal || vt.error) console.log(`vitest did not finish: ${vt.signal ?? vt.error?.message}`);
 if (existsSync(out)) {
   const r = JSON.parse(readFileSync(out, "utf8"));
   passed += r.numPassedTests ?? 0;

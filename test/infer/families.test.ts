@@ -24,7 +24,7 @@ const quiet = { onWarning: () => {} };
 describe("inference families", () => {
   it("product of experts: a view outside a group's Ain row leaves that group's posterior exactly unchanged", async () => {
     const groups = [[0, 1, 2], [3, 4, 5]];
-    const m = zoo.mibStructured.build({ features: 6, groups, hidden: 8 } as never); // Ain = [[1,1],[1,0],[0,1]]
+    const m = zoo.mibStructured.build({ features: 6, groups, hidden: 8, learnDecoderMask: false } as never); // Ain = A_out^T = [[1,1],[1,0],[0,1]]
     const p = compile(m, { seed: 1, encoderHidden: [8] });
     const x = tf.randomNormal([40, 2, 3], 0, 1, "float32", 4);
     await p.fit(x, { epochs: 1, batchSize: 20 });
@@ -89,6 +89,29 @@ describe("inference families", () => {
     const x = tf.randomNormal([20, 4], 0, 1, "float32", 1);
     const r = await p.fit(x, { epochs: 1, batchSize: 20 });
     expect(r.weights["maskPrior:M"]).toEqual([0.25]);
+    tf.dispose(x);
+  });
+
+  it("warns, naming the site: a mask no observed site reads, an option its family does not read, a relu spike head stuck at γ = 1", async () => {
+    const warnings: string[] = [];
+    const m = model("warned")
+      .plate("data")
+      .plate("feature", 3)
+      .plate("factor", 2)
+      .mask("unread", () => normal(0, 1), { rows: "feature", cols: "factor" })
+      .latent("z", () => normal(0, 1), { plates: ["data", "factor"], init: "standardNormal" } as never)
+      .observe("x", ({ z }) => normal(tf.sum(z, -1, true), 1), { plates: ["data", "feature"] });
+    const p = compile(m, { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      'site "unread": no observed site reads this mask (directly or through other sites); it is fitted to its prior alone',
+      'site "z": option "init" is set but the normal family does not read it',
+    ]);
+    expect(p.warnings).toEqual(warnings);
+    // VSC's relu head without inclusionInit leaves units at γ = 1 (no gradient there): said after the first epoch
+    const vsc = compile(zoo.vsc.build({ features: 12, latents: 40, hidden: 10 } as never), { seed: 4, onWarning: (w) => warnings.push(w) });
+    const x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([64, 12], 0, 1, "float32", 3), 0.6), "float32"));
+    await vsc.fit(x, { epochs: 1, batchSize: 32 });
+    expect(vsc.warnings.join("\n")).toMatch(/^site "z": \d+ of 40 units of the relu spike head are at γ = 1 for every row after the first epoch/);
     tf.dispose(x);
   });
 

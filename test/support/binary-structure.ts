@@ -50,7 +50,7 @@ export function binaryStructure(seed: number, o: { G?: number; K?: number; N?: n
  * x = (M ⊙ A) z + ε in the DSL: A a point-estimated N(0, 1) global, M a global binary mask with a
  * Bernoulli(prior) prior (default 0.1), the given estimator and an optional `priorWeight` schedule.
  */
-export function binaryMaskModel(G: number, K: number, estimator: EstimatorSpec, o: { prior?: number; noise?: number; priorWeight?: ScheduleLike } = {}) {
+export function binaryMaskModel(G: number, K: number, estimator: Exclude<EstimatorSpec, { kind: "map-em" }>, o: { prior?: number; noise?: number; priorWeight?: ScheduleLike } = {}) {
   const noise = o.noise ?? 0.3;
   return model("binary-structure")
     .plate("data")

@@ -4,7 +4,7 @@
  * taking the views' columns from `ds.meta.groups` (contiguous blocks when absent).
  */
 import { tf, DATA_PLATE, type Model } from "@sparse-dgm/core";
-import { rows, type Dataset } from "@sparse-dgm/data";
+import { rows, gatherRows, type Dataset } from "@sparse-dgm/data";
 
 /** Rows `idx` of a dataset as a tensor in the observed site's layout. */
 export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>): tf.Tensor {
@@ -33,7 +33,8 @@ export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLi
 }
 
 /**
- * The side data a model's sites declare they need (`needs: [...]` on a site: `"labels"`, `"views"`
+ * The side data a model's sites declare they need (`needs: [...]` on a site: `"labels"`, `"tags"`
+ * (multi-label data's [rows, T] 0/1 tags), `"views"`
  * (each row's available views, [rows, views] of 0/1: the data's `viewMask`, else all 1), or the
  * name of a per-row attribute of the data such as `"sensitive"` or `"environment"`), for the rows
  * `idx`, keyed as the model reads them with `ctx.observed`: `label` for the class labels, the
@@ -58,6 +59,12 @@ export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<num
       if (out[key]) continue;
       if (need === "views") {
         out[key] = viewAvailability(ds, idx);
+        continue;
+      }
+      if (need === "tags") {
+        if (!ds.tags) throw new Error(`model "${model.name}": site "${site.name}" needs multi-label tags (synthetic:tags, or csv:<path>?tags=<column>); ${ds.source} has none`);
+        const T = ds.tags.names.length;
+        out[key] = tf.tensor2d(Float32Array.from(gatherRows(ds.tags.y, T, idx)), [idx.length, T], "float32");
         continue;
       }
       const values = need === "labels" ? ds.labels : ds.attributes?.[need];

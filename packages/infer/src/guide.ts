@@ -4,7 +4,7 @@
  * layer on that trunk, and per-replica noise streams. What a site's guide *is* (its heads, its draw,
  * its rate) belongs to its inference family (`families/`); nothing here names a distribution.
  */
-import { tf, Key, DATA_PLATE, stepSource, scheduleValue, scheduleInput, type ModelIR, type ParamStore, type ScheduleLike, type SiteDecl } from "@sparse-dgm/core";
+import { tf, Key, DATA_PLATE, stepSource, scheduleValue, scheduleInput, type ParamStore, type ScheduleLike, type SiteDecl } from "@sparse-dgm/core";
 import { denseActivation, denseParams, mlpForward, flattenFeatures } from "@sparse-dgm/nn";
 import type { DrawContext, GuideDraw, SiteInference } from "./families/family.js";
 
@@ -74,9 +74,10 @@ export function encoderTrunk(params: ParamStore, observedSites: readonly SiteDec
   const inputs = observedSites.map((s) => {
     const x = observed[s.name];
     if (!x) throw new Error(`the guide needs observed site "${s.name}"`);
-    const enc = s.options.encoderInput as "normalise" | undefined;
+    const enc = s.options.encoderInput as "normalise" | "log1p" | undefined;
     const flat = flattenFeatures(x, lead + 1);
-    return enc === "normalise" ? tf.div(flat, tf.maximum(tf.sum(flat, -1, true), 1e-8)) : flat;
+    // what the encoder sees (the likelihood still scores x): rows scaled to sum 1, or log(1 + x)
+    return enc === "normalise" ? tf.div(flat, tf.maximum(tf.sum(flat, -1, true), 1e-8)) : enc === "log1p" ? tf.log1p(flat) : flat;
   });
   const input = inputs.length === 1 ? inputs[0] : tf.concat(inputs, -1);
   return mlpForward(params, "guide/encoder", input, { hidden, inputGrad: false });
@@ -95,26 +96,12 @@ export function recognitionTrunk(params: ParamStore, siteName: string, inputs: t
   return mlpForward(params, "guide/encoder", x, { hidden });
 }
 
-/** What one run of the guide needs besides the site inferences. */
-export interface GuideRunArgs {
-  ir: ModelIR;
-  params: ParamStore;
-  replicas: number | undefined;
-  lead: number;
-  /** Plate sizes of this run (the data plate at the batch size). */
-  sizes: Record<string, number>;
-  keys: Key[];
-  sample: boolean;
-  hard: boolean;
-  /** An optimiser step's run (training-only augmentation applies). */
-  training: boolean;
-  step: number;
-  /** Observed data in canonical layout, by site (the encoder's inputs). */
-  observed: Record<string, tf.Tensor>;
+/** What one run of the guide needs besides the site inferences: the draw context's run-wide parts (`training`: an optimiser step's run, where training-only augmentation applies), the encoder's inputs and widths. */
+export type GuideRunArgs = Pick<DrawContext, "ir" | "params" | "replicas" | "lead" | "sizes" | "keys" | "sample" | "hard" | "training" | "step" | "observed"> & {
   /** The observed sites the encoder reads, and its trunk widths. */
   observedSites: readonly SiteDecl[];
   hidden: number[];
-}
+};
 
 /**
  * One run of the guide: every site's draw, made on demand and once (a product-of-experts guide

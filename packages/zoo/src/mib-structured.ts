@@ -240,7 +240,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
 }
 
 /** The zoo entry. */
-export const mibStructured: ZooEntry<MibConfig> = {
+export const mibStructured: ZooEntry<MibConfig, ReturnType<typeof buildMibStructured>> = {
   name: "mibStructured",
   title: "Structured latent groups: learned decoder mask, product-of-experts encoder, MIB objective (reconstructed)",
   reference:
