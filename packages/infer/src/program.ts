@@ -539,7 +539,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       trainIdx = Array.from(perm.slice(nv));
     }
     this.trainSize = trainIdx.length;
-    this.checkSupport(xAll);
+    this.checkSupport(xAll, side);
     const xFlat = this.lead && perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll;
     return {
       opts,
@@ -838,7 +838,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * Refuses data outside the likelihood's support before training (e.g. a categorical or count
    * likelihood on negative values), naming the site, the distribution and the first bad entry.
    */
-  private checkSupport(x: tf.Tensor): void {
+  private checkSupport(x: tf.Tensor, side: Record<string, tf.Tensor> = {}): void {
     // Once per dataset: a resumed or continued fit on the same tensor is not checked again.
     if (this.supportChecked === x) return;
     this.supportChecked = x;
@@ -851,7 +851,9 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       // to 2000 rows (a forward on all of them would hold 2000-row activations: 2.9 GB at G = 300).
       const m = Math.min(n, this.configuredBatch || n);
       const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
-      const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0);
+      // the side data of the same rows (a decoder may read one: a label or attribute as a parent)
+      const sideHead = this.sideFor(Object.fromEntries(Object.entries(side).map(([k, t]) => [k, tf.slice(t, 0, m)])), m);
+      const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0, sideHead);
       const msg = messages.find((mm) => mm.name === obs.name)!;
       const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
       const okData = ok.dataSync();

@@ -13,7 +13,7 @@
  * against S-predictability by construction.
  */
 import { Key } from "@sparse-dgm/core";
-import { randomSplit, type Dataset } from "../dataset.js";
+import { DataError, randomSplit, type Dataset, type Split } from "../dataset.js";
 import { formatQuery, resolveParams, type ParamSpec } from "../params.js";
 import { randomMlp, applyMlp } from "./random-mlp.js";
 
@@ -28,6 +28,11 @@ export const fairParams: readonly ParamSpec[] = [
   { name: "test", type: "number", default: 0.2, min: 0, max: 0.99, doc: "test fraction" },
   { name: "seed", type: "int", default: 0, min: 0, doc: "seed of the latents, s, noise and split" },
   { name: "fseed", type: "int", default: 0, min: 0, doc: "seed of the fixed MLP weights (shared across data seeds)" },
+  {
+    name: "envCorrs",
+    type: "string",
+    doc: "environments (invariance): the s–y correlation of each, comma-separated (e.g. 0.8,0.6,-0.8); rows are dealt to them at random, the last is held out (all its rows in the test split) and `environment` is a per-row attribute",
+  },
 ];
 
 /** Options of {@link fair}. */
@@ -41,6 +46,7 @@ export interface FairOptions {
   test?: number;
   seed?: number;
   fseed?: number;
+  envCorrs?: string;
 }
 
 /**
@@ -59,7 +65,11 @@ export function fair(opts: FairOptions = {}): Dataset {
   const dim = p.dim as number;
   const noise = p.noise as number;
   const effect = p.effect as number;
-  const agree = (1 + (p.corr as number)) / 2;
+  const envCorrs = p.envCorrs === undefined ? undefined : String(p.envCorrs).split(",").map((t) => Number(t.trim()));
+  if (envCorrs && (envCorrs.length < 2 || envCorrs.some((v) => !(v >= -1 && v <= 1)))) throw new DataError(`${where}: envCorrs must list at least two correlations in [-1, 1], got "${p.envCorrs}"`);
+  // each row's environment from a key of its own, so the data without environments are unchanged
+  const envOf = envCorrs ? Array.from(Key.of(p.seed as number).foldIn("fair-env").uniformArray(n), (u) => Math.min(envCorrs.length - 1, Math.floor(u * envCorrs.length))) : undefined;
+  const agreeOf = (i: number) => (1 + (envOf ? envCorrs![envOf[i]] : (p.corr as number))) / 2;
   const g = randomMlp(Key.of(p.fseed as number).foldIn("fair-mlp"), 3, p.hidden as number, dim);
   const [kc, ks, ke, ksplit] = Key.of(p.seed as number).foldIn("fair").split(4);
   const c = kc.normalArray(2 * n);
@@ -71,7 +81,7 @@ export function fair(opts: FairOptions = {}): Dataset {
   const sensitive = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const y = c[2 * i] + c[2 * i + 1] > 0 ? 1 : 0;
-    const s = us[i] < agree ? y : 1 - y;
+    const s = us[i] < agreeOf(i) ? y : 1 - y;
     labels[i] = y;
     sensitive[i] = s;
     z.set([c[2 * i], c[2 * i + 1], s], 3 * i);
@@ -87,9 +97,17 @@ export function fair(opts: FairOptions = {}): Dataset {
     featureNames: Array.from({ length: dim }, (_, j) => `x${j + 1}`),
     labels,
     labelNames: ["y=0", "y=1"],
-    attributes: { sensitive },
-    split: randomSplit(n, p.test as number, ksplit),
+    attributes: { sensitive, ...(envOf ? { environment: Int32Array.from(envOf) } : {}) },
+    split: envOf ? heldOutEnvironment(envOf, envCorrs!.length - 1, p.test as number, ksplit) : randomSplit(n, p.test as number, ksplit),
     truth: { k: 3, z, extra: { g, factorNames: ["c1", "c2", "s"] } },
     meta: { generator: "fair", params: p, spec: "specs/mib-structured.md §4.2" },
   };
+}
+
+/** `test` of the training environments' rows (at random) and every row of the held-out environment. */
+function heldOutEnvironment(env: number[], heldOut: number, test: number, key: Key): Split {
+  const inEnv = env.map((e, i) => (e === heldOut ? -1 : i)).filter((i) => i >= 0);
+  const split = randomSplit(inEnv.length, test, key);
+  const testRows = [...Array.from(split.test, (j) => inEnv[j]), ...env.map((e, i) => (e === heldOut ? i : -1)).filter((i) => i >= 0)].sort((a, b) => a - b);
+  return { train: Int32Array.from(Array.from(split.train, (j) => inEnv[j]).sort((a, b) => a - b)), test: Int32Array.from(testRows) };
 }
