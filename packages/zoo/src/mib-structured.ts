@@ -92,6 +92,12 @@ export interface MibConfig {
    * view mask, or every view). "none": every row has every view, no side data read.
    */
   availability: string;
+  /**
+   * Training steps hide each view a row has from the posterior with this probability (at least one
+   * kept) while every view is still reconstructed: each expert learns to stand alone, which is what
+   * cross-view prediction asks of it (Wu & Goodman 2018's sub-sampled objective). Default 0.
+   */
+  viewDropout: number;
   /** The latent groups a probe reads as the representation (fairness and environment metrics; default all). */
   probeGroups?: number[];
 }
@@ -155,6 +161,8 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   }
   const probeGroups = groupList(name, "probeGroups", c.probeGroups, m);
   const availability = c.availability ?? "views";
+  const viewDropout = c.viewDropout ?? 0;
+  if (!(viewDropout >= 0 && viewDropout < 1)) throw new Error(`${name}: viewDropout must be a probability in [0, 1), got ${viewDropout}`);
   const avail = availability === "none" ? undefined : availability;
   const edgeInit = c.edgeInit ?? -3;
   if (!Number.isFinite(edgeInit)) throw new Error(`${name}: edgeInit must be a number (the gates' starting log α), got ${edgeInit}`);
@@ -180,6 +188,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
     ...(parents.length ? { parents, parentLevels: levels } : {}),
     ...(ind ? { independence: ind } : {}),
     availability,
+    ...(viewDropout ? { viewDropout } : {}),
     ...(probeGroups ? { probeGroups } : {}),
   };
   const base = model(name)
@@ -210,7 +219,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
     .latent("z", () => normal(0, 1), {
       plates: ["data", "group", "dim"],
       klWeight: 1 / beta,
-      guide: { kind: "poe", encoderMask: "Ain", hidden: [H, H], ...(avail ? { availability: avail } : {}) },
+      guide: { kind: "poe", encoderMask: "Ain", hidden: [H, H], ...(avail ? { availability: avail } : {}), ...(viewDropout ? { viewDropout } : {}) },
       ...(avail ? { needs: [avail] } : {}),
     })
     .observe(
@@ -246,7 +255,7 @@ export const mibStructured: ZooEntry<MibConfig, ReturnType<typeof buildMibStruct
   reference:
     "Zhang, Koyama, Ishiguro. Learning Structured Latent Factors from Dependent Data: A Generative Model Framework from Information-Theoretic Perspective. ICML 2020.",
   spec: "specs/mib-structured.md",
-  defaults: { latentGroups: 3, groupDim: 2, beta: 1, learnDecoderMask: true, learnEncoderMask: false, edgePenalty: 15, edgeInit: -3, edgeBound: 3, hidden: 64, noiseScale: 0.1, availability: "views" },
+  defaults: { latentGroups: 3, groupDim: 2, beta: 1, learnDecoderMask: true, learnEncoderMask: false, edgePenalty: 15, edgeInit: -3, edgeBound: 3, hidden: 64, noiseScale: 0.1, availability: "views", viewDropout: 0 },
   // groups: the views of data whose source does not define them (csv), e.g. --set 'groups=[[0,1,2],[3,4,5]]'
   optional: ["decoderMask", "encoderMask", "groups", "parents", "parentLevels", "independence", "probeGroups"],
   build: (c) => buildMibStructured(c),
