@@ -30,4 +30,21 @@ describe("synthetic:fair", () => {
     expect(() => fair({ corr: 2 })).toThrow("synthetic:fair: corr must be in [-1, 1], got 2");
     expect(fair({ n: 100, seed: 1 }).source).toBe("synthetic:fair?n=100&seed=1");
   });
+  it("envCorrs: environments with their own s–y correlation, the last held out in the test split; without it the data are unchanged", () => {
+    const ds = validate(fair({ n: 9000, envCorrs: "0.8,0.6,-0.8", seed: 3 }));
+    const env = ds.attributes!.environment;
+    const s = ds.attributes!.sensitive;
+    const y = ds.labels!;
+    for (const [e, corr] of [0.8, 0.6, -0.8].entries()) {
+      const rows = Array.from(env.keys()).filter((i) => env[i] === e);
+      expect(rows.length / ds.n).toBeGreaterThan(0.3);
+      const agree = rows.filter((i) => s[i] === y[i]).length / rows.length;
+      expect(Math.abs(agree - (1 + corr) / 2)).toBeLessThan(0.03);
+    }
+    expect(Array.from(ds.split.train).every((i) => env[i] !== 2)).toBe(true);
+    expect(Array.from(ds.split.test).filter((i) => env[i] === 2).length).toBe(Array.from(env).filter((e) => e === 2).length);
+    expect(Array.from(fair({ n: 300 }).x)).toEqual(Array.from(fair({ n: 300 }).x));
+    expect(fair({ n: 300 }).attributes!.environment).toBeUndefined();
+    expect(() => fair({ envCorrs: "0.5" })).toThrow("synthetic:fair: envCorrs must list at least two correlations in [-1, 1]");
+  });
 });
