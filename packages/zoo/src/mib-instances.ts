@@ -89,7 +89,7 @@ export const mibInvariant: ZooEntry<MibConfig, ReturnType<typeof buildMibStructu
     learnDecoderMask: false,
     decoderMask: [[1, 1]],
     encoderMask: [[1], [1]],
-    independence: { attribute: "environment", given: "labels", groups: [0], weight: 100 },
+    independence: { attribute: "environment", given: "labels", groups: [0], weight: 3000 },
     probeGroups: [0],
     availability: "none", viewDropout: 0,
   },
