@@ -58,7 +58,7 @@ export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<num
       const key = need === "labels" ? "label" : need;
       if (out[key]) continue;
       if (need === "views") {
-        out[key] = viewAvailability(ds, idx);
+        out[key] = viewAvailability(model, ds, idx);
         continue;
       }
       if (need === "tags") {
@@ -79,10 +79,18 @@ export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<num
   return out;
 }
 
-/** Each row's available views, [rows, views] of 0/1: the data's `viewMask`, or every view (1). */
-export function viewAvailability(ds: Dataset, idx: ArrayLike<number>): tf.Tensor2D {
-  const views = (ds.meta.groups as number[][] | undefined)?.length ?? 1;
+/**
+ * Each row's available views, [rows, views] of 0/1: the data's `viewMask`, or every view (1). The
+ * number of views is the model's (the plate of its observed site besides the data plate: views
+ * given by the model's configuration, e.g. `--set groups`, count too); a view mask of another
+ * width fails naming both.
+ */
+export function viewAvailability(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>): tf.Tensor2D {
+  const obs = model.ir.sites.find((s) => s.kind === "observe");
+  const plate = obs?.plates.find((p) => p !== DATA_PLATE);
+  const views = (plate ? model.ir.plates.find((q) => q.name === plate)?.size : undefined) ?? 1;
   const m = ds.viewMask;
+  if (m && m.length !== ds.n * views) throw new Error(`model "${model.name}" reads ${views} views; ${ds.source}'s view mask has ${m.length / Math.max(ds.n, 1)} per row`);
   const out = new Float32Array(idx.length * views);
   for (let r = 0; r < idx.length; r++) for (let v = 0; v < views; v++) out[r * views + v] = m ? m[idx[r] * views + v] : 1;
   return tf.tensor2d(out, [idx.length, views]);

@@ -213,7 +213,7 @@ function crossViewPredictions(program: Program, ds: Dataset, xTe: tf.Tensor, sid
   if (viewAxis !== 1 || obs.plates.length !== 2) return undefined; // [data, view] + event: the layout of a multi-view site
   const views = xTe.shape[1] as number;
   const idx = ds.split.test;
-  const have = viewAvailability(ds, idx);
+  const have = viewAvailability(program.model, ds, idx);
   const R = program.replicas;
   const present = have.arraySync() as number[][];
   const x = xTe.arraySync() as number[][][];
