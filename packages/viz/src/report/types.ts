@@ -2,6 +2,7 @@
  * The input contract of the comparison report (DESIGN §7): the rows of `results.json`, the
  * per-run artifacts (curves, masks, activity) and the context (graphs, data, configuration).
  */
+import type { StructurePanel } from "@sparse-dgm/metrics";
 
 /** The training record of one fitted run (DESIGN §7, exactly these field names). */
 export interface TrainRecord {
@@ -113,21 +114,12 @@ export interface RunArtifacts {
   structureMasks?: StructureMask[];
 }
 
-/** One learned structure mask of a run, with its truth when the data knows it. */
-export interface StructureMask {
-  /** The mask site (`Aout`, `Ain`). */
-  name: string;
-  /** Inclusion probabilities (or fixed 0/1 values), rows × columns. */
-  learned: number[][];
-  /** The true 0/1 mask, same shape, when known. */
-  truth?: number[][];
-  /** Whether the mask was learned (false: fixed by the model, shown for reference). */
-  trained: boolean;
-  rowNames?: string[];
-  colNames?: string[];
-  rowTitle?: string;
-  colTitle?: string;
-}
+/**
+ * One structure mask of a run (a structured model's A_out / A_in: inclusion probabilities or fixed
+ * 0/1 values, rows × columns, latent groups aligned to the truth's), with its truth when the data
+ * knows it: the panel evaluation produces.
+ */
+export type StructureMask = StructurePanel;
 
 /** Everything the report needs. */
 export interface ReportInput {
