@@ -851,8 +851,10 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       // to 2000 rows (a forward on all of them would hold 2000-row activations: 2.9 GB at G = 300).
       const m = Math.min(n, this.configuredBatch || n);
       const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
-      // the side data of the same rows (a decoder may read one: a label or attribute as a parent)
-      const sideHead = this.sideFor(Object.fromEntries(Object.entries(side).map(([k, t]) => [k, tf.slice(t, 0, m)])), m);
+      // the side data of the same rows that the likelihood and the guide read (a decoder may read a
+      // label or attribute as a parent); not a factor's: this pass is no training step
+      const read = new Set(this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))));
+      const sideHead = this.sideFor(Object.fromEntries(Object.entries(side).filter(([k]) => read.has(k)).map(([k, t]) => [k, tf.slice(t, 0, m)])), m);
       const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0, sideHead);
       const msg = messages.find((mm) => mm.name === obs.name)!;
       const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
