@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
-import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
+import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
 import { kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, gatherRows, type Dataset } from "@sparse-dgm/data";
@@ -96,7 +96,9 @@ function topFeaturesRecord(t: TopFeatures): TopFeaturesRecord {
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
 export function trainingFor(model: string, given: { epochs?: number; batchSize?: number; learningRate?: number } = {}) {
   const t = modelEntry(model).training;
-  return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation };
+  // an entry's per-group rates belong to its own learning rate: a rate given here replaces them all
+  const groups = given.learningRate === undefined && t.groupLearningRates ? { groupLearningRates: t.groupLearningRates } : {};
+  return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation, ...groups };
 }
 
 /**
@@ -111,7 +113,8 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   const run = training && nTrain > 0 ? { run: { steps: training.epochs * Math.ceil(nTrain / Math.min(training.batchSize, nTrain)) } } : {};
   const tagStats = ds.tags ? { tags: ds.tags.names.length, tagCountDistribution: tagCounts(ds, ds.split.train).distribution } : {};
   const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(ds.kind === "counts" ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
-  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups ? { groups } : {}), stats, ...run });
+  const classes = ds.labels ? ds.labels.reduce((a, l) => Math.max(a, l + 1), 0) : 0;
+  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups ? { groups } : {}), ...(classes ? { classes } : {}), stats, ...run });
 }
 
 /**
@@ -200,7 +203,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
   // recorded in the rows and beside the checkpoints: a comparison resumes a checkpoint only when they
   // match (sdgm fit resumes on the declaration alone)
   const training = trainingFor(spec.model, spec);
-  const { epochs, batchSize, learningRate, normalisation } = training;
+  const { epochs, batchSize, learningRate, normalisation, groupLearningRates } = training;
   const groupsOfSeeds = spec.replicas === false || spec.seeds.length === 1 ? spec.seeds.map((s) => [s]) : [spec.seeds];
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
@@ -226,23 +229,20 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
       const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
-      const needs = (what: string) => model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes(what));
-      const needsLabels = needs("labels");
-      if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
-      const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
-      if (needs("tags") && !ds.tags) throw new Error(`${spec.model} needs multi-label tags (synthetic:tags, or csv:<path>?tags=<column>); ${spec.source} has none`);
-      const tags = needs("tags") ? tf.tensor2d(Float32Array.from(gatherRows(ds.tags!.y, ds.tags!.names.length, ds.split.train)), [ds.split.train.length, ds.tags!.names.length], "float32") : undefined;
+      // side data the model's sites need (class labels, multi-label tags, per-row attributes), the same training rows
+      const side = sideData(model, ds, ds.split.train);
+      const labels = side.label;
       // Class-balanced minibatches when the entry asks and the batch can hold every class twice.
       const classes = labels ? new Set(Array.from(ds.split.train, (i) => ds.labels![i]).filter((v) => v >= 0)).size : 0;
       const balance = labels && entry.training.balanceBy && classes * 2 <= batchSize ? { balanceBy: entry.training.balanceBy } : {};
       const cfg = model.ir.meta.config as { factors?: number; hidden?: number } | undefined;
       const sizes = `${ds.split.train.length} training rows × ${ds.g} features, batch ${batchSize}${cfg?.hidden ? `, hidden ${cfg.hidden}` : ""}${cfg?.factors ? `, factors ${cfg.factors}` : ""}`;
       const what = `${spec.model} on ${spec.source}${spec.fold ? ` fold ${spec.fold.index}` : ""}`;
-      const side = { ...(labels ? { label: labels } : {}), ...(tags ? { tags } : {}) };
       const fit = await withMemoryContext(`${what}: training`, sizes, () => program!.fit(Object.keys(side).length ? { [obsName]: xTrain, ...side } : xTrain, {
         epochs,
         batchSize,
         learningRate,
+        ...(groupLearningRates ? { groupLearningRates } : {}),
         ...balance,
         onStep: (i) => {
           lastStep = i;
@@ -252,11 +252,10 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
           if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program!, dir, { source: spec.source, seeds, training, modelConfig: model.ir.meta.config, ...origin });
         },
       }));
-      labels?.dispose();
-      tags?.dispose();
+      tf.dispose(Object.values(side));
       saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config, ...origin });
       const seconds = (performance.now() - t0) / 1000;
-      const { metrics, panels, factorPanels, topFeatures } = await withMemoryContext(`${what}: evaluation of ${ds.split.test.length} held-out rows`, sizes, () =>
+      const { metrics, panels, factorPanels, structurePanels, topFeatures } = await withMemoryContext(`${what}: evaluation of ${ds.split.test.length} held-out rows`, sizes, () =>
         evaluateProgramWithPanels(program!, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics)),
       );
       const globals = program.globals();
@@ -294,6 +293,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
         if (ds.featureNames) art.featureNames = ds.featureNames;
         if (panels[r]) Object.assign(art, panels[r]);
         if (factorPanels[r]) Object.assign(art, factorPanels[r]);
+        if (structurePanels[r]?.length) art.structureMasks = structurePanels[r];
         artifacts.push(art);
       });
       tf.dispose(Object.values(globals));

@@ -86,6 +86,13 @@ export interface PoeGuideOptions<S extends SiteTable> {
   encoderMask: MaskNames<S>;
   /** Hidden widths of every view's expert network. */
   hidden?: readonly number[];
+  /**
+   * Side data naming which views each row has ([n, views] of 0/1): a view a row lacks gets weight 0
+   * in every group's product, as an encoder-mask entry of 0 (list it in the latent's `needs`).
+   */
+  availability?: string;
+  /** Training steps hide each view a row has with this probability (at least one kept): every expert learns to stand alone. */
+  viewDropout?: number;
 }
 
 /** How a point-estimated site starts: a standard-normal draw, the data's column variances, or a constant. */
@@ -105,6 +112,8 @@ export interface LatentOptions<S extends SiteTable, P extends string, PL extends
   guide?: AmortisedGuideOptions | PoeGuideOptions<S>;
   /** Initial value of a latent outside the data plate (point-estimated). */
   init?: PointInit;
+  /** Side data the site's guide reads (e.g. a product of experts' per-row view availability). */
+  needs?: readonly string[];
   /** One-line description for renders. */
   doc?: string;
   /** How renders describe a prior that depends on the run. */
@@ -144,8 +153,10 @@ export interface MaskOptions<S extends SiteTable, P extends string> {
   maxActive?: number;
   /** The value of a fixed mask (rows x cols). */
   fixedValue?: number[][];
-  /** Initial value of a point-estimated (real) mask. */
+  /** Initial value of a point-estimated (real) mask; a hard-concrete mask's starting log α (a number). */
   init?: PointInit;
+  /** A hard-concrete mask: log α is kept in [−bound, bound] after every step, so that no gate dies. */
+  bound?: number;
   /** Weight of the mask's prior term (a number or a schedule). */
   priorWeight?: ScheduleLike;
   /** Weight of a local mask's rate term. */
@@ -164,15 +175,17 @@ export interface ObserveOptions<P extends string, PL extends readonly P[], E ext
   weight?: ScheduleLike;
   /** What the encoder reads: "normalise", each row divided by its sum (counts); "log1p", log(1 + x) (large counts). */
   encoderInput?: "normalise" | "log1p";
+  /** Side data the likelihood's callback reads through `ctx.observed` (e.g. a label that is a parent of the decoder). */
+  needs?: readonly string[];
   doc?: string;
 }
 
 /** Every option name a site of each kind accepts (declarations from JavaScript are checked against them). */
 export const SITE_OPTIONS: Record<SiteKind, readonly string[]> = {
-  latent: ["plates", "event", "estimator", "klWeight", "guide", "init", "doc", "prior"],
+  latent: ["plates", "event", "estimator", "klWeight", "guide", "init", "needs", "doc", "prior"],
   global: ["plates", "event", "estimator", "init", "parameterisation", "doc", "prior"],
-  mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "priorWeight", "klWeight", "guide", "doc", "prior", "plates"],
-  observe: ["plates", "event", "encoderInput", "weight", "doc"],
+  mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "bound", "priorWeight", "klWeight", "guide", "doc", "prior", "plates"],
+  observe: ["plates", "event", "encoderInput", "weight", "needs", "doc"],
   param: ["plates", "event", "constraint", "doc"],
   deterministic: ["plates", "event", "doc"],
   factor: ["weight", "term", "plates", "doc", "needs"],

@@ -96,8 +96,8 @@ export function recognitionTrunk(params: ParamStore, siteName: string, inputs: t
   return mlpForward(params, "guide/encoder", x, { hidden });
 }
 
-/** What one run of the guide needs besides the site inferences: the draw context's run-wide parts, the encoder's inputs and widths. */
-export type GuideRunArgs = Pick<DrawContext, "ir" | "params" | "replicas" | "lead" | "sizes" | "keys" | "sample" | "hard" | "step" | "observed"> & {
+/** What one run of the guide needs besides the site inferences: the draw context's run-wide parts (`training`: an optimiser step's run, where training-only augmentation applies), the encoder's inputs and widths. */
+export type GuideRunArgs = Pick<DrawContext, "ir" | "params" | "replicas" | "lead" | "sizes" | "keys" | "sample" | "hard" | "training" | "step" | "observed"> & {
   /** The observed sites the encoder reads, and its trunk widths. */
   observedSites: readonly SiteDecl[];
   hidden: number[];
@@ -140,6 +140,7 @@ export class GuideRun {
       keys: a.keys,
       sample: a.sample,
       hard: a.hard,
+      training: a.training,
       step: a.step,
       scheduleAt: (s) => scheduleValue(s as never, a.step),
       scheduleInput: (s) => scheduleInput(s as ScheduleLike, a.step),

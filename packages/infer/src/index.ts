@@ -9,3 +9,4 @@ export * from "./optim.js";
 export * from "./checkpoint.js";
 export * from "./data.js";
 export * from "./estimators.js";
+export * from "./independence.js";

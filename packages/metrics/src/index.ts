@@ -28,3 +28,7 @@ export * from "./coherence.js";
 export * from "./top-features.js";
 export * from "./registry.js";
 export * from "./evaluate-program.js";
+export * from "./edge-f1.js";
+export * from "./cross-view.js";
+export * from "./fairness.js";
+export * from "./environment-probe.js";

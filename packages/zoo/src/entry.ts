@@ -28,6 +28,8 @@ export interface DataShape {
    * What the data's entries are (`real`, `binary` 0/1, `counts`): an entry whose likelihood is not
    * set takes the one that fits (Gaussian, Bernoulli, a count likelihood).
    */
+  /** Number of classes of the data's labels (largest label + 1), when it has labels. */
+  classes?: number;
   kind?: "real" | "binary" | "counts";
   /**
    * The run the model is built for: its total optimiser steps. Warm-ups given as fractions of the
@@ -80,6 +82,11 @@ export interface TrainingDefaults {
   normalisation: "reference" | "elbo";
   /** Class-balanced minibatches by this side data (the labels), at least two members per class. */
   balanceBy?: string;
+  /**
+   * Learning rates of parameter groups (`globals`: point estimates and mask gates; `network`) that
+   * differ from `learningRate`; used unless a learning rate is given on the command line.
+   */
+  groupLearningRates?: Record<string, number>;
 }
 
 /** A zoo entry: config C, and the model type M its `build` returns (its site table and plates kept). */

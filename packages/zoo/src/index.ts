@@ -10,4 +10,5 @@ export * from "./vsc.js";
 export * from "./sdlgm.js";
 export * from "./binary-relevance.js";
 export * from "./mib-structured.js";
+export * from "./mib-instances.js";
 export * from "./registry.js";

@@ -13,6 +13,7 @@ import { mtx10xFromParams } from "./tenx.js";
 import { filterVocabulary } from "./vocab-filter.js";
 import { h5adFromParams } from "./h5ad.js";
 import { ratingsFromParams } from "./ratings.js";
+import { coloredFromParams } from "./colored.js";
 
 export * from "./csv.js";
 export * from "./mtx.js";
@@ -25,6 +26,7 @@ export * from "./tenx.js";
 export * from "./h5ad.js";
 export { filterVocabulary } from "./vocab-filter.js";
 export * from "./write.js";
+export * from "./colored.js";
 export { readBytes, readText } from "./common.js";
 
 /** Loader per file scheme: (path, resolved params, error prefix) → Dataset (not yet validated). */
@@ -38,6 +40,7 @@ export const loaders: Record<FileScheme, (path: string, params: Record<string, P
   idx: idxFromParams,
   ratings: ratingsFromParams,
   h5ad: h5adFromParams,
+  colored: coloredFromParams,
 };
 
 /**

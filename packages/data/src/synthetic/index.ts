@@ -9,6 +9,7 @@ import { syntheticTags, tagsParams, type TagsOptions } from "./tags.js";
 import { syntheticRatings, ratingsParams, type SyntheticRatingsOptions } from "./ratings.js";
 import { syntheticCells, cellsParams, type SyntheticCellsOptions } from "./cells.js";
 import { syntheticTopics, topicsParams, type SyntheticTopicsOptions } from "./topics.js";
+import { fair, fairParams, type FairOptions } from "./fair.js";
 
 export * from "./moran.js";
 export * from "./smiley.js";
@@ -18,6 +19,8 @@ export * from "./tags.js";
 export * from "./ratings.js";
 export * from "./cells.js";
 export * from "./topics.js";
+export * from "./fair.js";
+export * from "./random-mlp.js";
 
 /** A registered synthetic generator. */
 export interface GeneratorEntry {
@@ -33,7 +36,7 @@ export interface GeneratorEntry {
  *
  * @example
  * ```ts
- * Object.keys(generators); // ["moran", "smiley", "sparse-linear", "tags", "two-view", "ratings", "cells", "topics"]
+ * Object.keys(generators); // ["moran", "smiley", "sparse-linear", "tags", "two-view", "ratings", "cells", "topics", "fair"]
  * generators.moran.params.map((p) => p.name); // ["n", "rho", "sigma", "k", "seed"]
  * ```
  */
@@ -46,4 +49,5 @@ export const generators: Record<string, GeneratorEntry> = {
   ratings: { params: ratingsParams, doc: "MovieLens-like ratings whose items load on a few genres (the true factors); filters as ratings:", generate: (p) => syntheticRatings(p as SyntheticRatingsOptions) },
   cells: { params: cellsParams, doc: "single-cell counts: cell types, sparse gene programs, log-normal library sizes, negative-binomial noise", generate: (p) => syntheticCells(p as SyntheticCellsOptions) },
   topics: { params: topicsParams, doc: "an LDA-style corpus: named topics, shared words, English stop words and rare terms", generate: (p) => syntheticTopics(p as SyntheticTopicsOptions) },
+  fair: { params: fairParams, doc: "MIB fairness toy: y = 1[c1 + c2 > 0], sensitive s correlated with y, x = g([c, s]) (specs/mib-structured.md §4.2)", generate: (p) => fair(p as FairOptions) },
 };

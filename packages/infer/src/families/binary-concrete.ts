@@ -14,8 +14,8 @@ import { globalTerm, sumPerReplica } from "../objective.js";
 import type { DrawContext, Family, FitContext, SiteInference } from "./family.js";
 
 /** The logits of a binary mask's guide (created on first use). */
-export function maskLogits(site: SiteDecl, f: FitContext, name = "logits"): tf.Variable {
-  return f.params.getOrCreate(`global/${site.name}/${name}`, canonicalShape(f.ir, site, f.sizes), (_k, sh) => tf.zeros(sh), { group: "globals" });
+export function maskLogits(site: SiteDecl, f: FitContext, name = "logits", init = 0): tf.Variable {
+  return f.params.getOrCreate(`global/${site.name}/${name}`, canonicalShape(f.ir, site, f.sizes), (_k, sh) => tf.fill(sh, init), { group: "globals" });
 }
 
 /** The relaxation of the site's estimator at this step. */
