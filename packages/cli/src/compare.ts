@@ -40,6 +40,8 @@ export interface CompareSpec {
   jobs: number;
   replicas: boolean;
   backend?: BackendName;
+  /** wasm threads per job (default: SDGM_THREADS, else the cores divided among the parallel jobs). */
+  threads?: number;
   metrics?: string[];
   title?: string;
   /** Show progress bars (default: when stderr is a terminal or CI). */
@@ -50,6 +52,9 @@ export interface CompareSpec {
 interface WorkerJob {
   spec: Omit<JobSpec, "onProgress">;
   backend?: BackendName;
+  /** wasm threads (explicit), and how many jobs share the cores (for the default). */
+  threads?: number;
+  jobs: number;
   index: number;
 }
 
@@ -186,7 +191,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   const workersWanted = Math.max(1, Math.min(spec.jobs, jobs.length));
   try {
     if (workersWanted <= 1) {
-      await initBackend(spec.backend);
+      await initBackend(spec.backend, { threads: spec.threads });
       for (const j of jobs) {
         const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
         const ds = datasets.get(j.entry.data) ?? (await loadSource(j.entry.data));
@@ -262,7 +267,7 @@ async function runInWorkers(
       const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
       await new Promise<void>((resolve) => {
         const w = new Worker(bootstrap);
-        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index };
+        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, threads: spec.threads, jobs: n, index };
         w.postMessage(msg);
         w.on("message", (m: { type: string; epoch?: number; loss?: number; ms?: number; rows?: ResultRow[]; artifacts?: RunArtifacts[]; error?: string }) => {
           if (m.type === "progress") bar?.update(m.epoch!, { info: `loss ${m.loss!.toFixed(3)} | ${m.ms!.toFixed(1)} ms/step` });
@@ -288,7 +293,8 @@ async function runInWorkers(
 export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => void): void; postMessage(m: unknown): void }): Promise<void> {
   port.on("message", async (job: WorkerJob) => {
     try {
-      await initBackend(job.backend);
+      // parallel jobs share the cores: by default each job's wasm runs cores / jobs threads
+      await initBackend(job.backend, { threads: job.threads, jobs: job.jobs });
       const ds = await loadSource(job.spec.source);
       const res = await runJob({ ...job.spec, onProgress: (p) => port.postMessage({ type: "progress", epoch: p.epoch, loss: p.loss, ms: p.msPerStep }) }, ds);
       port.postMessage({ type: "done", rows: res.rows, artifacts: res.artifacts });

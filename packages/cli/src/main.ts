@@ -4,7 +4,7 @@
 import { Command, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { initBackend, type BackendName } from "@sparse-dgm/core";
+import { initBackend, parseThreads, type BackendName } from "@sparse-dgm/core";
 import { zoo, zooEntry, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel } from "@sparse-dgm/viz";
@@ -163,12 +163,13 @@ export async function main(argv: string[]): Promise<void> {
     .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", (v) => parseInt(v, 10), 10)
     .option("--no-replicas", "fit the seeds one after another instead of as replicas")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
     .action(async (name: string, opts: Record<string, any>) => {
       const entry = zooEntry(name);
       const metrics = await parseMetrics(opts.metrics);
-      const backend = await initBackend(opts.backend as BackendName | undefined);
+      const backend = await initBackend(opts.backend as BackendName | undefined, { threads: opts.threads });
       const data = await import("@sparse-dgm/data");
       const ds = await data.loadData(opts.data);
       const out = opts.out ?? join("runs", timestamp());
@@ -217,6 +218,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--no-replicas", "fit seeds one by one instead of as replicas of one program")
     .option("--metrics <list>", "only these metrics (comma-separated)")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .option("--set <key=value...>", "model hyperparameters: key=value for every model that has the option, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
       const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
@@ -233,6 +235,7 @@ export async function main(argv: string[]): Promise<void> {
         jobs: opts.jobs,
         replicas: opts.replicas,
         backend: opts.backend,
+        threads: opts.threads,
         metrics,
       });
       for (const w of degenerateWarnings(rows)) process.stderr.write(`${w}\n`);
@@ -246,6 +249,7 @@ export async function main(argv: string[]): Promise<void> {
     .option("--jobs <n>", "parallel worker threads", (v) => parseInt(v, 10), 2)
     .option("--seeds <n>", "seeds per model", (v) => parseInt(v, 10), MAIN_JOB.seeds)
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .action(async (opts: Record<string, any>) => {
       const t0 = Date.now();
       const rows = await runCompare({
@@ -255,6 +259,7 @@ export async function main(argv: string[]): Promise<void> {
         jobs: opts.jobs,
         replicas: true,
         backend: opts.backend,
+        threads: opts.threads,
         title: "sparse-dgm: the zoo on synthetic data with known structure",
       });
       process.stdout.write(summarise(rows));
@@ -270,8 +275,9 @@ export async function main(argv: string[]): Promise<void> {
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
     .option("--json", "print JSON")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string }) => {
-      await initBackend(opts.backend);
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; threads?: number; metrics?: string }) => {
+      await initBackend(opts.backend, { threads: opts.threads });
       const data = await import("@sparse-dgm/data");
       const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics));
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");

@@ -172,6 +172,22 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
+/** Times every kernel a plan runs (kernel profiles; see {@link setPlanTimer}). */
+export interface PlanTimer {
+  /** The clock, in ms (e.g. process CPU time, which a loaded machine inflates far less than wall time). */
+  clock(): number;
+  kernel(name: string, inputShapes: number[][], ms: number): void;
+  /** A plan starts a run. */
+  begin?(): void;
+}
+
+let planTimer: PlanTimer | undefined;
+
+/** Times each kernel of every planned step run from now on (undefined: stop). For profiles, not for training. */
+export function setPlanTimer(t: PlanTimer | undefined): void {
+  planTimer = t;
+}
+
 /** A recorded step made into a program of kernel calls. */
 export class StepPlan {
   private constructor(
@@ -403,12 +419,16 @@ export class StepPlan {
     const engine = tf.engine();
     engine.startScope();
     try {
+      const timer = planTimer;
+      timer?.begin?.();
       for (const k of this.kernels) {
         for (let j = 0; j < k.names.length; j++) {
           const r = k.refs[j];
           k.inputs[k.names[j]] = r ? at(r) : (null as unknown as Info);
         }
+        const t0 = timer?.clock();
         const out = k.fn({ inputs: k.inputs, attrs: k.attrs, backend });
+        if (timer) timer.kernel(k.name, k.shapes, timer.clock() - t0!);
         if (Array.isArray(out)) for (let j = 0; j < out.length; j++) vals[k.outSlots[j]] = out[j];
         else vals[k.outSlots[0]] = out;
         for (const s of k.free) {
