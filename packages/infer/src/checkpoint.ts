@@ -143,7 +143,7 @@ export function serialize(program: Program, extra?: Record<string, unknown>): Ch
  * Rebuilds a program from a checkpoint of the same model. Throws clearly for another model,
  * another format version, a changed declaration or a truncated weights buffer.
  */
-export function deserialize(model: Model<any, any>, ckpt: Checkpoint): Program {
+export function deserialize<M extends Model<any, any>>(model: M, ckpt: Checkpoint): Program<M> {
   const m = ckpt.manifest;
   if (m.format !== "sparse-dgm-checkpoint") throw new Error(`not a sparse-dgm checkpoint (format ${JSON.stringify(m.format)})`);
   if (m.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${m.version} is not supported (this library reads version ${CHECKPOINT_VERSION})`);
