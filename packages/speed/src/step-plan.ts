@@ -501,16 +501,18 @@ export class StepPlanner implements RecurringStep {
   /**
    * One call: from the plan when proven (returns `fast: true` and the outputs as new tensors),
    * else through `fn` (captured while a plan is being proven). `usable: false` (partial batches)
-   * runs `fn` without capturing.
+   * runs `fn` without capturing; the plan is proven on the last two usable calls, so epochs of one
+   * full minibatch and a partial one (703 rows in batches of 512) get a plan too.
    */
   run(ctx: StepContext, usable: boolean, fn: () => tf.Tensor[], signature: () => string = () => ""): { outputs: tf.Tensor[]; fast: boolean } {
-    const can = usable && speedEnabled() && !engineObserved();
-    if (can && this.plan) {
+    const observed = !speedEnabled() || engineObserved();
+    if (usable && !observed && this.plan) {
       const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(i: Info): tf.Tensor };
       return { outputs: this.plan.run(ctx).map((i) => engine.makeTensorFromTensorInfo(i)), fast: true };
     }
-    if (!can || ctx.step < this.retryAt) {
-      this.pending = undefined;
+    if (!usable || observed || ctx.step < this.retryAt) {
+      // a partial batch keeps the pending capture (the next usable call may prove it); the rest start over
+      if (usable || observed) this.pending = undefined;
       return { outputs: fn(), fast: false };
     }
     const ext = this.outside();
@@ -524,7 +526,7 @@ export class StepPlanner implements RecurringStep {
     if (rec.incomplete) this.pending = undefined; // capture the next call again, now that every kernel exists
     else if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
     else if (rec.problems.length) refuse(rec.problems[0], Infinity);
-    else if (this.pending && this.pending.step === ctx.step - 1) {
+    else if (this.pending && this.pending.step < ctx.step) {
       for (const [k, v] of this.pending.ext) ext.set(k, v);
       const plan = StepPlan.build(this.pending.rec, rec, ext);
       if ("refused" in plan) refuse(plan.refused, ctx.step + 1000);

@@ -10,7 +10,7 @@
  */
 import { model } from "@sparse-dgm/core";
 import { tf, warmup, type SiteContext } from "@sparse-dgm/core";
-import { normal, bernoulli, scaledInvChi2 } from "@sparse-dgm/distributions";
+import { normal, bernoulli, multinomial, scaledInvChi2 } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, oneOf, type ZooEntry } from "./entry.js";
 
@@ -20,7 +20,8 @@ export interface VaeConfig {
   hidden: number;
   /** KL weight (1 for the VAE). */
   beta: number;
-  likelihood: "gaussian" | "bernoulli";
+  /** "categorical": x_i ~ Multinomial(n_i, softmax(decoder(z_i))) over the features (counts, e.g. MovieLens ratings), as the Sparse VAE's. */
+  likelihood: "gaussian" | "bernoulli" | "categorical";
   /**
    * Gaussian noise: "learned" (per-feature variances with the Sparse VAE's scaled-inverse-χ²
    * prior, the reference code's shared loss) or a fixed scale.
@@ -47,7 +48,7 @@ function buildDenseVae(name: string, c: Partial<VaeConfig> & { features: number;
   const klWarm = c.klWarmupSteps ?? 300;
   if (!(klWarm >= 0)) throw new Error(`${name}: klWarmupSteps must be >= 0, got ${klWarm}`);
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
-  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli"] as const);
+  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli", "categorical"] as const);
   const base = model(name)
     .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, klWarmupSteps: klWarm, noise, sigmaDf: df, sigmaScale: s, likelihood } })
     .plate("data")
@@ -58,6 +59,19 @@ function buildDenseVae(name: string, c: Partial<VaeConfig> & { features: number;
     ctx.layout(ctx.mlp("decoder", { input: z, hidden: [H, H], output: G, firstBias: false }), ["data", "feature"]);
   if (likelihood === "bernoulli") {
     return base.observe("x", ({ z }, ctx) => bernoulli({ logits: decode(z, ctx) }), { plates: ["data", "feature"] });
+  }
+  if (likelihood === "categorical") {
+    // x_i ~ Multinomial(n_i, softmax_j f_j(z_i)) over features (Mult-VAE style, as the Sparse VAE's).
+    return base.observe(
+      "x",
+      ({ z }, ctx) => {
+        const logits = ctx.mlp("decoder", { input: z, hidden: [H, H], output: G, firstBias: false }); // [.., B, G]
+        const flat = tf.reshape(logits, [...logits.shape.slice(0, ctx.leading + 1), 1, 1, G]);
+        const counts = ctx.observed("x");
+        return multinomial(counts ? tf.sum(counts, -1) : tf.scalar(1), { logits: flat });
+      },
+      { plates: ["data"], event: [G] },
+    );
   }
   if (noise === "learned") {
     return base
