@@ -1,8 +1,10 @@
 // Trains a zoo model on wasm with the thread count of SDGM_THREADS and prints what it computed:
 // run by test/backends/threads.test.ts in child processes (threads are fixed per process).
 // Usage: run-ts.js threads-fixture.ts <model> <B> <G> <K> <H> <steps>
+import { createHash } from "node:crypto";
 import { tf, initBackend, backendThreads } from "@sparse-dgm/core";
 import { compile } from "@sparse-dgm/infer";
+import { simdPool } from "@sparse-dgm/speed";
 import { zoo } from "@sparse-dgm/zoo";
 import { configFor } from "../../bench/lib/sizes.js";
 
@@ -21,6 +23,8 @@ const t0 = performance.now();
 await program.fit(x, { epochs: 1, batchSize: B, maxSteps: steps, onStep: (s) => losses.push(s.loss) });
 const seconds = (performance.now() - t0) / 1000;
 const params = program.params.all().flatMap(({ variable }) => Array.from(variable.dataSync()));
-// the bits of every loss and parameter, as hex (equal strings: equal to the last bit)
-const bits = (v: number[]) => Buffer.from(new Float64Array(v).buffer).toString("hex");
-process.stdout.write(JSON.stringify({ threads: backendThreads(), losses: bits(losses), params: bits(params), lastLoss: losses[losses.length - 1], seconds, plans: program.stepPlanStatus().active }) + "\n");
+// a hash of the bits of every loss and parameter (equal hashes: equal to the last bit)
+const bits = (v: number[]) => createHash("sha256").update(Buffer.from(new Float64Array(v).buffer)).digest("hex");
+// threads that ran the speed layer's SIMD kernels (Adam): 1 + the pool's helpers
+const simdThreads = 1 + (simdPool(tf.backend())?.helpers ?? 0);
+process.stdout.write(JSON.stringify({ threads: backendThreads(), simdThreads, losses: bits(losses), params: bits(params), lastLoss: losses[losses.length - 1], seconds, plans: program.stepPlanStatus().active }) + "\n");

@@ -13,14 +13,15 @@ const FIXTURE = fileURLToPath(new URL("./threads-fixture.ts", import.meta.url));
 
 interface Trained {
   threads: number;
+  simdThreads: number;
   losses: string;
   params: string;
   lastLoss: number;
   plans: boolean;
 }
 
-function train(threads: number, model: string): Trained {
-  const r = spawnSync(process.execPath, [RUN_TS, FIXTURE, model, "256", "100", "10", "100", "6"], {
+function train(threads: number, model: string, size: string[]): Trained {
+  const r = spawnSync(process.execPath, [RUN_TS, FIXTURE, model, ...size, "6"], {
     encoding: "utf8",
     timeout: 110_000,
     env: { ...process.env, SDGM_THREADS: String(threads) },
@@ -30,12 +31,17 @@ function train(threads: number, model: string): Trained {
 }
 
 describe("wasm threads", () => {
-  for (const model of ["sparseVae", "vsc"]) {
+  // B, G, K, H: vsc's 190k parameters also run Adam on two threads (simd-pool.ts, from 64k)
+  for (const [model, size] of [
+    ["sparseVae", ["256", "100", "10", "100"]],
+    ["vsc", ["256", "300", "20", "200"]],
+  ] as Array<[string, string[]]>) {
     it(`${model}: 2 threads (the threaded build) train bit for bit as 1 (the single-threaded build), from step plans, and the process exits`, () => {
-      const one = train(1, model);
-      const two = train(2, model);
+      const one = train(1, model, size);
+      const two = train(2, model, size);
       expect(one.threads).toBe(1);
       expect(two.threads).toBe(2);
+      expect(two.simdThreads).toBe(2); // the SIMD Adam shared with a helper thread
       expect(two.plans).toBe(true);
       expect(Number.isFinite(two.lastLoss)).toBe(true);
       expect(two.losses).toBe(one.losses);

@@ -16,9 +16,10 @@
  * const db = sumRows(dy);            // [N, H] -> [H], or [R, N, H] -> [R, H]
  * ```
  */
-import { tf } from "@sparse-dgm/core";
+import { tf, backendThreads } from "@sparse-dgm/core";
 import { SIMD_WASM, SIMD_WASM_SHARED } from "./simd-wasm.js";
 import { speedEnabled } from "./switch.js";
+import { SimdPool } from "./simd-pool.js";
 
 /** The kernels' signatures (pointers are byte offsets into the backend's memory). */
 export interface SimdKernels {
@@ -49,6 +50,23 @@ export function isWasmHeap(backend: unknown): backend is WasmHeapBackend {
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();
+const pools = new WeakMap<object, SimdPool | null>();
+
+/**
+ * Helper threads for the SIMD kernels when `backend` runs the threaded build with more than one
+ * thread (simd-pool.ts), else undefined. Null when the speed layer is off.
+ */
+export function simdPool(backend: unknown): SimdPool | undefined {
+  const memory = heapMemory(backend);
+  const main = simdKernels(backend);
+  if (!main || !memory || !(typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer)) return undefined;
+  let pool = pools.get(backend as object);
+  if (pool === undefined) {
+    pool = SimdPool.create((backendThreads() ?? 1) - 1, memory, Buffer.from(SIMD_WASM_SHARED, "base64"), main) ?? null;
+    pools.set(backend as object, pool);
+  }
+  return pool ?? undefined;
+}
 
 /**
  * The SIMD kernels bound to `backend`'s memory, or null when the backend is not wasm (or the
