@@ -26,18 +26,17 @@ import { tf } from "./tf.js";
 export const MAX_WASM_THREADS = 8;
 
 /**
- * The cores this process may use that are not already busy: Node's `os.availableParallelism()`
- * minus the machine's one-minute load average, rounded, at least 1 (1 outside Node). Threads that
- * share a core with another busy process wait for each other at every parallel kernel: on a
- * loaded machine (2 cores, load 20) VSC on Fashion-MNIST ran 59-68 ms per step on one thread and
- * 104-175 ms on two.
+ * The cores this process may use: Node's `os.availableParallelism()` (1 outside Node). Not the
+ * idle cores: the one-minute load average counts this process's own recent work (and a job that
+ * just ended), so a second run on an idle machine would start on fewer threads than the first.
+ * On a busy machine threads wait for each other at every parallel kernel (2 cores at load 20: VSC
+ * on Fashion-MNIST 59-68 ms per step on one thread, 104-175 ms on two): set `--threads 1` there
+ * (docs/backends.md, "When one thread is faster").
  */
 export async function availableCores(): Promise<number> {
   if (typeof process === "undefined" || !process.versions?.node) return 1;
   const os = await import("node:os");
-  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  const busy = os.loadavg()[0] ?? 0;
-  return Math.max(1, Math.min(cores, Math.round(cores - busy)));
+  return Math.max(1, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
 }
 
 /**
@@ -51,7 +50,7 @@ export function parseThreads(value: string | number, what: string): number {
 }
 
 /**
- * The wasm thread count to use: `explicit` (`--threads`), else `SDGM_THREADS`, else the idle
+ * The wasm thread count to use: `explicit` (`--threads`), else `SDGM_THREADS`, else the
  * cores ({@link availableCores}) divided among `jobs` parallel jobs (at least 1, at most
  * {@link MAX_WASM_THREADS}).
  */
