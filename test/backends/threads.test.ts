@@ -60,7 +60,11 @@ describe("wasm threads", () => {
     delete process.env.SDGM_THREADS;
     try {
       expect(await resolveThreads(undefined, 1000)).toBe(1);
-      expect(await resolveThreads(undefined, 1)).toBeGreaterThanOrEqual(1);
+      // the cores (not the idle ones: the default does not depend on the load), divided among jobs
+      const { availableParallelism } = await import("node:os");
+      expect(await resolveThreads(undefined, 1)).toBe(Math.min(8, availableParallelism()));
+      // sdgm compare --jobs 2: each of the two workers gets half the cores (one each on 2 cores)
+      expect(await resolveThreads(undefined, 2)).toBe(Math.max(1, Math.min(8, Math.floor(availableParallelism() / 2))));
     } finally {
       process.env.SDGM_THREADS = saved;
     }
