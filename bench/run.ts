@@ -45,6 +45,8 @@ interface Measurement {
   msPerStep: number;
   msPerReplicaStep: number;
   threads?: number;
+  /** Rows of a per-epoch measurement (msPerStep is then ms per epoch). */
+  rows?: number;
   cpuMsPerStep?: number;
   peakRssMb: number;
   wasmHeapMb?: number;
@@ -106,7 +108,7 @@ const log = (m: Measurement) => {
   if (m.error) console.log(`${what} FAILED: ${m.error}`);
   else
     console.log(
-      `${what} ${m.msPerStep.toFixed(2).padStart(10)} ms/step ${m.msPerReplicaStep.toFixed(2).padStart(9)} ms/replica-step ${String(m.peakRssMb).padStart(5)} MB  ${m.achievedGflops.toFixed(1).padStart(5)} GFLOP/s (matMul ${m.matMulGflops.toFixed(1)})  tensors ${m.tensorsAfterFirstStep}->${m.tensorsAfterLastStep}`,
+      `${what} ${m.msPerStep.toFixed(2).padStart(10)} ${m.rows ? "ms/epoch" : "ms/step "} ${m.msPerReplicaStep.toFixed(2).padStart(9)} ms/replica-step ${String(m.peakRssMb).padStart(5)} MB  ${m.achievedGflops.toFixed(1).padStart(5)} GFLOP/s (matMul ${m.matMulGflops.toFixed(1)})  tensors ${m.tensorsAfterFirstStep}->${m.tensorsAfterLastStep}`,
     );
 };
 

@@ -12,7 +12,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
-import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
+import { initBackend, currentBackend, availableCores, type BackendName } from "@sparse-dgm/core";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
 import { runJob, buildFor, runConfig, trainingFor, foldData, sourceSlug as slug, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
@@ -208,6 +208,13 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     overall?.increment(rows.length, { info: `${((performance.now() - started) / 1000).toFixed(0)} s elapsed` });
   };
   const workersWanted = Math.max(1, Math.min(spec.jobs, jobs.length));
+  const threadsWanted = spec.threads ?? (process.env.SDGM_THREADS?.trim() ? Number(process.env.SDGM_THREADS) : undefined);
+  if (workersWanted > 1 && threadsWanted !== undefined && threadsWanted > 1 && (spec.backend ?? process.env.SDGM_BACKEND ?? "wasm") === "wasm") {
+    const cores = await availableCores();
+    if (workersWanted * threadsWanted > cores) {
+      process.stderr.write(`note: ${workersWanted} parallel jobs × ${threadsWanted} wasm threads = ${workersWanted * threadsWanted} threads on ${cores} cores: threads will wait for each other (without --threads, each job gets ${Math.max(1, Math.floor(cores / workersWanted))})\n`);
+    }
+  }
   try {
     if (workersWanted <= 1) {
       await initBackend(spec.backend, { threads: spec.threads });
