@@ -4,7 +4,8 @@
  */
 export { tf, type Tensor } from "./tf.js";
 export { Key, sizeOf, threefry2x32 } from "./key.js";
-export { MISSING_KERNELS, currentBackend, initBackend, type BackendName } from "./backend.js";
+export { MISSING_KERNELS, backendThreads, currentBackend, initBackend, type BackendName, type BackendOptions } from "./backend.js";
+export { MAX_WASM_THREADS, availableCores, parseThreads, resolveThreads } from "./wasm-threads.js";
 export { broadcast, digamma, lgamma, log1mexp, log1p, logSigmoid, logsumexp, softplus, softplusInverse, stopGradient, trigamma } from "./math/index.js";
 export {
   asSchedule,

@@ -14,7 +14,8 @@
  * (bit for bit the kernel's result); cpu always runs {@link adamSegment}.
  */
 import { tf } from "@sparse-dgm/core";
-import { simdKernels, heapOffset, isWasmHeap, type WasmHeapBackend } from "./simd.js";
+import { simdKernels, simdPool, heapOffset, isWasmHeap, type WasmHeapBackend } from "./simd.js";
+import type { AdamSegment } from "./simd-pool.js";
 
 /** The kernel's name in TF.js's registry. */
 export const FUSED_ADAM = "SparseDgmAdamUpdate";
@@ -57,13 +58,18 @@ function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedA
     for (let i = 0; i < n; i++) outs.push(wb.makeOutput(args.inputs[`p${i}`].shape, "float32"));
     const at = (t: tf.TensorInfo) => heapOffset(wb, t);
     const [m, v, mo, vo] = [at(args.inputs.m), at(args.inputs.v), at(outs[0]), at(outs[1])];
+    const segments: AdamSegment[] = [];
     let offset = 0;
     for (let i = 0; i < n; i++) {
       const p = args.inputs[`p${i}`];
       const len = p.shape.reduce((a, c) => a * c, 1);
-      simd.adam(at(args.inputs[`g${i}`]), at(p), m + 4 * offset, v + 4 * offset, mo + 4 * offset, vo + 4 * offset, at(outs[2 + i]), len, beta1, beta2, lrT, epsT);
+      segments.push({ g: at(args.inputs[`g${i}`]), p: at(p), m: m + 4 * offset, v: v + 4 * offset, mo: mo + 4 * offset, vo: vo + 4 * offset, po: at(outs[2 + i]), n: len });
       offset += len;
     }
+    // threaded build: the update shared with helper threads (worth a wake-up from ~64k elements)
+    const pool = total >= 1 << 16 ? simdPool(args.backend) : undefined;
+    if (pool) pool.adam(segments, beta1, beta2, lrT, epsT);
+    else for (const s of segments) simd.adam(s.g, s.p, s.m, s.v, s.mo, s.vo, s.po, s.n, beta1, beta2, lrT, epsT);
     return outs;
   }
   const b = args.backend as HeapBackend;
