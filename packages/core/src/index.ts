@@ -51,6 +51,7 @@ export {
   type MaskEstimator,
   type AmortisedGuideOptions,
   type PoeGuideOptions,
+  type FullRankGuideOptions,
   type PointInit,
   type LatentOptions,
   type GlobalOptions,

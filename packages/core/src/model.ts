@@ -82,6 +82,16 @@ export interface PoeGuideOptions<S extends SiteTable> {
   hidden?: readonly number[];
 }
 
+/**
+ * A full-rank Gaussian guide of a local real latent: N(loc, L Lᵀ) over each data point's values,
+ * L lower triangular (docs/inference.md; the mean-field guide's ELBO favours orthogonal loadings).
+ */
+export interface FullRankGuideOptions {
+  kind: "fullRank";
+  /** Encoder trunk widths. */
+  hidden?: readonly number[];
+}
+
 /** How a point-estimated site starts: a standard-normal draw, the data's column variances, or a constant. */
 export type PointInit = "standardNormal" | "columnVariance" | number;
 
@@ -95,8 +105,8 @@ export interface LatentOptions<S extends SiteTable, P extends string, PL extends
   estimator?: EstimatorSpec;
   /** Weight of the site's rate term (a number or a schedule). */
   klWeight?: ScheduleLike;
-  /** The guide: encoder widths, or a product of experts reading an encoder mask. */
-  guide?: AmortisedGuideOptions | PoeGuideOptions<S>;
+  /** The guide: encoder widths (mean-field Normal), a full-rank Normal, or a product of experts reading an encoder mask. */
+  guide?: AmortisedGuideOptions | FullRankGuideOptions | PoeGuideOptions<S>;
   /** Initial value of a latent outside the data plate (point-estimated). */
   init?: PointInit;
   /** One-line description for renders. */

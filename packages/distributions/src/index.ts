@@ -28,3 +28,4 @@ export * from "./threshold-sigmoid.js";
 export * from "./capped-sparse-code.js";
 export * from "./pseudo-input-prior.js";
 export * from "./transformed.js";
+export * from "./multivariate-normal.js";
