@@ -13,11 +13,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
 import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
-import { zooEntry } from "@sparse-dgm/zoo";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, buildFor, runConfig, trainingFor, sourceSlug as slug, type JobSpec } from "./jobs.js";
+import { runJob, buildFor, runConfig, trainingFor, foldData, sourceSlug as slug, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
 import { atomicWrite, rowKey, writeResults } from "./results.js";
+import { modelEntry, modelOrigin, originSummary, useOrigins, type ModelOrigin } from "./user-model.js";
 
 /** One (model, data) entry of a comparison. */
 export interface CompareEntry {
@@ -36,6 +36,8 @@ export interface CompareEntry {
 export interface CompareSpec {
   entries: CompareEntry[];
   seeds: number[];
+  /** K-fold cross-validation: every entry and seed is fitted K times, fold k held out (rows carry `fold`). */
+  folds?: number;
   out: string;
   jobs: number;
   replicas: boolean;
@@ -51,6 +53,8 @@ interface WorkerJob {
   spec: Omit<JobSpec, "onProgress">;
   backend?: BackendName;
   index: number;
+  /** The module models the job uses (registered by the command's main thread), loaded again in the worker. */
+  origins: ModelOrigin[];
 }
 
 
@@ -63,7 +67,14 @@ function readRows(out: string): ResultRow[] {
 export interface PendingJob {
   entry: CompareEntry;
   seeds: number[];
+  /** The held-out fold, with `folds`. */
+  fold?: number;
   changed?: string;
+}
+
+/** The folds of a comparison: 0..K−1, or one run without folds. */
+function foldsOf(spec: Pick<CompareSpec, "folds">): Array<number | undefined> {
+  return spec.folds ? Array.from({ length: spec.folds }, (_, f) => f) : [undefined];
 }
 
 /**
@@ -77,7 +88,7 @@ export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Datas
   const saved = new Map(readRows(spec.out).map((r) => [rowKey(r), r]));
   const seen = new Set<string>();
   for (const entry of spec.entries) {
-    zooEntry(entry.model); // unknown names fail before anything runs
+    modelEntry(entry.model); // unknown names fail before anything runs
     const key = `${entry.model}|${entry.data}`;
     if (seen.has(key)) {
       throw new Error(`${entry.model} on ${entry.data} is listed twice; its rows (one per seed) would overwrite each other: compare other settings in separate --out folders`);
@@ -86,25 +97,27 @@ export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Datas
   }
   const jobs: PendingJob[] = [];
   for (const entry of spec.entries) {
-    const missing: number[] = [];
-    const changed = new Map<string, number[]>();
-    for (const s of spec.seeds) {
-      const row = saved.get(rowKey({ model: entry.model, data: entry.data, seed: s }));
-      if (!row) {
-        missing.push(s);
-        continue;
+    for (const fold of foldsOf(spec)) {
+      const missing: number[] = [];
+      const changed = new Map<string, number[]>();
+      for (const s of spec.seeds) {
+        const row = saved.get(rowKey({ model: entry.model, data: entry.data, seed: s, fold }));
+        if (!row) {
+          missing.push(s);
+          continue;
+        }
+        if (!datasets.has(entry.data)) datasets.set(entry.data, await loadSource(entry.data));
+        const why = changedSettings(row, entry, datasets.get(entry.data)!, spec.folds);
+        if (why) changed.set(why, [...(changed.get(why) ?? []), s]);
       }
-      if (!datasets.has(entry.data)) datasets.set(entry.data, await loadSource(entry.data));
-      const why = changedSettings(row, entry, datasets.get(entry.data)!);
-      if (why) changed.set(why, [...(changed.get(why) ?? []), s]);
-    }
-    const groups: PendingJob[] = [
-      ...(missing.length ? [{ entry, seeds: missing }] : []),
-      ...[...changed].map(([why, seeds]) => ({ entry, seeds, changed: why })),
-    ];
-    for (const g of groups) {
-      if (spec.replicas) jobs.push(g);
-      else for (const s of g.seeds) jobs.push({ ...g, seeds: [s] });
+      const groups: PendingJob[] = [
+        ...(missing.length ? [{ entry, seeds: missing, ...(fold !== undefined ? { fold } : {}) }] : []),
+        ...[...changed].map(([why, seeds]) => ({ entry, seeds, ...(fold !== undefined ? { fold } : {}), changed: why })),
+      ];
+      for (const g of groups) {
+        if (spec.replicas) jobs.push(g);
+        else for (const s of g.seeds) jobs.push({ ...g, seeds: [s] });
+      }
     }
   }
   return jobs;
@@ -118,8 +131,11 @@ function stableJson(v: unknown): string {
   );
 }
 
-/** Row `config` keys that describe how a run went, not what was asked: never compared. */
-const RUN_KEYS = new Set(["replicas", "resumed"]);
+/**
+ * Row `config` keys that describe how a run went, not what was asked, or where a module model's
+ * file lay (its `modelSha256` says whether it is the same model): never compared.
+ */
+const RUN_KEYS = new Set(["replicas", "resumed", "modelModule"]);
 
 /**
  * The settings in which a saved row differs from what `entry` would fit now on `ds`: the model's
@@ -128,16 +144,19 @@ const RUN_KEYS = new Set(["replicas", "resumed"]);
  * (`"spikeHead \"relu\" → \"sigmoid\", epochs 8 → 20"`), or undefined when they agree.
  * Code changes that leave every setting as it was are not seen.
  */
-export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset): string | undefined {
-  const now = runConfig(buildFor(entry.model, ds, entry.config), { ...trainingFor(entry.model, entry), replicas: 1, resumed: false });
+export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset, folds?: number): string | undefined {
+  const training = trainingFor(entry.model, entry);
+  const fold = folds && row.fold !== undefined ? { k: folds, index: row.fold } : undefined;
+  const fds = foldData(ds, fold);
+  const now = runConfig(buildFor(entry.model, fds, entry.config, training), { ...training, replicas: 1, resumed: false }, fds, fold, entry.model);
   const was = (row.config ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(now), ...Object.keys(was)])].filter((k) => !RUN_KEYS.has(k));
   const diffs = keys.filter((k) => stableJson(was[k]) !== stableJson(now[k])).map((k) => `${k} ${stableJson(was[k])} → ${stableJson(now[k])}`);
   return diffs.length ? diffs.join(", ") : undefined;
 }
 
-function artifactPath(out: string, a: { model: string; data: string; seed: number }): string {
-  return join(out, "artifacts", `${a.model}-${slug(a.data)}-s${a.seed}.json`);
+function artifactPath(out: string, a: { model: string; data: string; seed: number; fold?: number }): string {
+  return join(out, "artifacts", `${a.model}-${slug(a.data)}-${a.fold === undefined ? "" : `f${a.fold}-`}s${a.seed}.json`);
 }
 
 function saveArtifacts(out: string, artifacts: RunArtifacts[]): void {
@@ -150,7 +169,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   mkdirSync(spec.out, { recursive: true });
   const datasets = new Map<string, Dataset>();
   const jobs = await pendingJobs(spec, datasets);
-  const total = spec.entries.length * spec.seeds.length;
+  const total = spec.entries.length * spec.seeds.length * foldsOf(spec).length;
   const showProgress = spec.progress ?? true;
   const multi = showProgress
     ? new cliProgress.MultiBar(
@@ -165,7 +184,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  const inSpec = new Set(spec.entries.flatMap((e) => spec.seeds.map((seed) => rowKey({ model: e.model, data: e.data, seed }))));
+  const inSpec = new Set(spec.entries.flatMap((e) => foldsOf(spec).flatMap((fold) => spec.seeds.map((seed) => rowKey({ model: e.model, data: e.data, seed, fold })))));
   const others = readRows(spec.out).filter((r) => !inSpec.has(rowKey(r)));
   if (others.length) {
     const what = [...new Set(others.map((r) => `${r.model} on ${r.data}`))];
@@ -174,7 +193,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     );
   }
   for (const j of jobs) {
-    if (j.changed) process.stderr.write(`note: ${j.entry.model} on ${j.entry.data}, seeds ${j.seeds.join(",")}: settings changed since ${join(spec.out, "results.json")} was written (${j.changed}); fitting again\n`);
+    if (j.changed) process.stderr.write(`note: ${j.entry.model} on ${j.entry.data}${j.fold !== undefined ? `, fold ${j.fold}` : ""}, seeds ${j.seeds.join(",")}: settings changed since ${join(spec.out, "results.json")} was written (${j.changed}); fitting again\n`);
   }
   const overall = multi?.create(total, total - jobs.reduce((a, j) => a + j.seeds.length, 0), { name: "all runs".padEnd(28), unit: "runs", info: `${jobs.length} jobs to run` });
   const started = performance.now();
@@ -208,16 +227,18 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   return rows;
 }
 
-/** Orders rows as the spec lists entries, then seeds; rows of no entry go last, in their order. */
+/** Orders rows as the spec lists entries, then folds, then seeds; rows of no entry go last, in their order. */
 function specOrder(spec: Pick<CompareSpec, "entries">): (a: ResultRow, b: ResultRow) => number {
   const rank = new Map(spec.entries.map((e, i) => [`${e.model}|${e.data}`, i]));
   const at = (r: ResultRow) => rank.get(`${r.model}|${r.data}`) ?? spec.entries.length;
-  return (a, b) => at(a) - at(b) || (at(a) < spec.entries.length ? a.seed - b.seed : 0);
+  return (a, b) => at(a) - at(b) || (at(a) < spec.entries.length ? (a.fold ?? -1) - (b.fold ?? -1) || a.seed - b.seed : 0);
 }
 
-function label(j: { entry: CompareEntry; seeds: number[] }): string {
+function label(j: { entry: CompareEntry; seeds: number[]; fold?: number }): string {
   const s = j.seeds.length === 1 ? `s${j.seeds[0]}` : `s${j.seeds[0]}-${j.seeds[j.seeds.length - 1]}`;
-  return `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")} ${s}`.slice(0, 28).padEnd(28);
+  const f = j.fold === undefined ? "" : ` f${j.fold}`;
+  const name = `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")}`.slice(0, 28 - s.length - f.length - 1);
+  return `${name}${f} ${s}`.padEnd(28);
 }
 
 function jobSpec(spec: CompareSpec, j: PendingJob): Omit<JobSpec, "onProgress"> {
@@ -237,6 +258,7 @@ function jobSpec(spec: CompareSpec, j: PendingJob): Omit<JobSpec, "onProgress"> 
     // a checkpoint of other settings (declaration, seeds, epochs, batch size, learning rate) is replaced, not resumed
     restartChanged: true,
     quietRestart: j.changed !== undefined, // the note on the changed rows has said why
+    ...(j.fold !== undefined && spec.folds ? { fold: { k: spec.folds, index: j.fold } } : {}),
   };
 }
 
@@ -262,7 +284,8 @@ async function runInWorkers(
       const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
       await new Promise<void>((resolve) => {
         const w = new Worker(bootstrap);
-        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index };
+        const origin = modelOrigin(j.entry.model);
+        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index, origins: origin ? [origin] : [] };
         w.postMessage(msg);
         w.on("message", (m: { type: string; epoch?: number; loss?: number; ms?: number; rows?: ResultRow[]; artifacts?: RunArtifacts[]; error?: string }) => {
           if (m.type === "progress") bar?.update(m.epoch!, { info: `loss ${m.loss!.toFixed(3)} | ${m.ms!.toFixed(1)} ms/step` });
@@ -289,6 +312,7 @@ export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => v
   port.on("message", async (job: WorkerJob) => {
     try {
       await initBackend(job.backend);
+      await useOrigins(job.origins, { check: false, why: "the comparison began" }); // checked by the main thread
       const ds = await loadSource(job.spec.source);
       const res = await runJob({ ...job.spec, onProgress: (p) => port.postMessage({ type: "progress", epoch: p.epoch, loss: p.loss, ms: p.msPerStep }) }, ds);
       port.postMessage({ type: "done", rows: res.rows, artifacts: res.artifacts });
@@ -300,7 +324,7 @@ export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => v
 }
 
 /** Writes `index.html` from results.json and the artefacts in `out`. */
-export async function writeReportFor(spec: Pick<CompareSpec, "out" | "title" | "entries" | "seeds" | "jobs" | "replicas">, rows: ResultRow[]): Promise<void> {
+export async function writeReportFor(spec: Pick<CompareSpec, "out" | "title" | "entries" | "seeds" | "jobs" | "replicas" | "folds">, rows: ResultRow[]): Promise<void> {
   const artifacts: RunArtifacts[] = [];
   for (const r of rows) {
     const p = artifactPath(spec.out, r);
@@ -329,7 +353,7 @@ export async function writeReportFor(spec: Pick<CompareSpec, "out" | "title" | "
     artifacts,
     graphs,
     data: dataDesc,
-    config: { entries: spec.entries, seeds: spec.seeds, jobs: spec.jobs, replicas: spec.replicas },
+    config: { entries: spec.entries, seeds: spec.seeds, ...(spec.folds ? { folds: spec.folds } : {}), jobs: spec.jobs, replicas: spec.replicas, ...originSummary(spec.entries.map((e) => e.model)) },
     machine: { backend: currentBackend(), cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
   });
   writeFileSync(join(spec.out, "index.html"), html);

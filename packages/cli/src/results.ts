@@ -12,9 +12,9 @@ export function atomicWrite(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** What identifies a result row: its model, data source and seed (one row each in results.json). */
-export function rowKey(r: Pick<ResultRow, "model" | "data" | "seed">): string {
-  return `${r.model}|${r.data}|${r.seed}`;
+/** What identifies a result row: its model, data source, seed and fold (with `--folds`; one row each in results.json). */
+export function rowKey(r: Pick<ResultRow, "model" | "data" | "seed" | "fold">): string {
+  return `${r.model}|${r.data}|${r.seed}${r.fold === undefined ? "" : `|fold${r.fold}`}`;
 }
 
 /**
