@@ -8,6 +8,7 @@ import { describe, it, expect } from "vitest";
 import { tf, model } from "@sparse-dgm/core";
 import { normal, gamma } from "@sparse-dgm/distributions";
 import { compile, type Program } from "@sparse-dgm/infer";
+import { useBackend } from "../support/backend.js";
 
 const S = 0.3;
 // three factors; rows 6-9 load on two or three of them: WᵀW is far from diagonal
@@ -129,5 +130,19 @@ describe("fullRankNormal family", () => {
       .latent("z", () => gamma(2, 1), { plates: ["data", "factor"], guide: { kind: "fullRank" } })
       .observe("x", ({ z }) => normal(z, 1), { plates: ["data", "factor"] });
     expect(() => compile(m)).toThrow(/^site "z": no inference family serves a local latent with estimator reparameterised\(\), prior Gamma, guide "fullRank"; supported for a local latent: .*fullRankNormal \(reparameterised\(\); a prior on real; guide: \{ kind: "fullRank" \}\)/);
+  });
+});
+
+describe("fullRankNormal on wasm (the default backend)", () => {
+  useBackend("wasm");
+  it("trains: L is built by a matMul, whose gradient wasm has (a gather's, UnsortedSegmentSum, it lacks)", async () => {
+    const x = data(200, 5);
+    const p = compile(linearGaussian({ kind: "fullRank" }), { seed: 0, encoderHidden: [] });
+    const fit = await p.fit(x, { epochs: 1, batchSize: 100 });
+    expect(fit.history.length).toBe(1);
+    expect(Number.isFinite(fit.history[0])).toBe(true);
+    expect(p.params.get("guide/z/heads/kernel").shape.at(-1)).toBe(3 + 3 + 3);
+    p.dispose();
+    x.dispose();
   });
 });

@@ -30,7 +30,7 @@ function observedSite(ir: ModelIR): SiteDecl {
 }
 
 /** Options every site may carry, whatever its family. */
-const COMMON = new Set(["doc", "plates", "event", "estimator", "prior", "needs", "rows", "cols", "scope", "valueType", "maxActive", "fixedValue", "guide.kind"]);
+const COMMON = new Set(["doc", "plates", "event", "estimator", "prior", "rows", "cols", "scope", "valueType", "maxActive", "fixedValue", "guide.kind"]);
 
 /** The option names set on a site, with `guide` expanded to `guide.<key>`. */
 function optionNames(site: SiteDecl): string[] {

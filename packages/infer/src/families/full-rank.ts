@@ -23,13 +23,17 @@ import { rateTerm } from "../objective.js";
 import { localLayout } from "./layout.js";
 import type { DrawContext, Family, GuideDraw, SiteInference } from "./family.js";
 
-/** Positions of L's entries in [off-diagonal entries..., 0]: row-major w × w, the diagonal and above at the trailing zero. */
-function lowerIndex(w: number): tf.Tensor {
-  const idx: number[] = [];
+/**
+ * The 0/1 matrix [w(w − 1)/2, w²] placing the off-diagonal heads at L's entries below the diagonal
+ * (row-major): a matMul, not a gather, so the gradient exists on every backend (wasm has no
+ * UnsortedSegmentSum, the gather's gradient).
+ */
+function lowerScatter(w: number): tf.Tensor2D {
+  const m = (w * (w - 1)) / 2;
+  const s = new Float32Array(m * w * w);
   let k = 0;
-  const zero = (w * (w - 1)) / 2;
-  for (let i = 0; i < w; i++) for (let j = 0; j < w; j++) idx.push(j < i ? k++ : zero);
-  return tf.tensor1d(idx, "int32");
+  for (let i = 0; i < w; i++) for (let j = 0; j < i; j++) s[k++ * w * w + i * w + j] = 1;
+  return tf.tensor2d(s, [m, w * w]);
 }
 
 /** The guide from trunk features h [(R,) B, H]: loc [(R,) B, w] and L [(R,) B, w, w], event laid out as the site. */
@@ -42,8 +46,8 @@ function guideAt(g: Pick<DrawContext, "ir" | "sizes" | "lead" | "replicas" | "pa
   const batch = hd.loc.shape.slice(0, -1);
   let L = tf.mul(tf.expandDims(diag, -1), tf.eye(w));
   if (w > 1) {
-    const padded = tf.concat([hd.offDiagonal, tf.zeros([...batch, 1])], -1);
-    L = tf.add(L, tf.reshape(tf.gather(padded, lowerIndex(w), padded.rank - 1), [...batch, w, w]));
+    const off = tf.matMul(tf.reshape(hd.offDiagonal, [-1, (w * (w - 1)) / 2]), lowerScatter(w));
+    L = tf.add(L, tf.reshape(off, [...batch, w, w]));
   }
   return new MultivariateNormalTriL(hd.loc, L, full.slice(g.lead + 1));
 }
