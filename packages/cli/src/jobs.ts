@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { tf, currentBackend } from "@sparse-dgm/core";
+import { tf, currentBackend, type Model } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
@@ -226,8 +226,8 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
       const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
-      const needs = (what: string) => model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes(what));
-      const needsLabels = needs("labels");
+      const needs = sideInputs(model, spec.model);
+      const needsLabels = needs("label");
       if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
       const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
       if (needs("tags") && !ds.tags) throw new Error(`${spec.model} needs multi-label tags (synthetic:tags, or csv:<path>?tags=<column>); ${spec.source} has none`);
@@ -370,4 +370,15 @@ export async function evalCheckpoint(
   } finally {
     program.dispose?.();
   }
+}
+
+/**
+ * The side inputs (`.side`) a model declares, as a test of one name; the CLI supplies `label` (the
+ * source's class labels) and `tags` (its multi-label tags) and refuses any other, naming it.
+ */
+function sideInputs(model: Model<any, any>, name: string): (what: "label" | "tags") => boolean {
+  const declared = (model.ir.side ?? []).map((s) => s.name);
+  const other = declared.filter((n) => n !== "label" && n !== "tags");
+  if (other.length) throw new Error(`${name} declares side input${other.length > 1 ? "s" : ""} ${other.map((n) => `"${n}"`).join(", ")}; the CLI supplies "label" (class labels) and "tags" (multi-label tags)`);
+  return (what) => declared.includes(what);
 }

@@ -80,6 +80,7 @@ export {
   asRunnable,
   checkDistribution,
   dataAxis,
+  dataNames,
   eventLayout,
   fixedMaskValue,
   messageLogProb,

@@ -561,15 +561,15 @@ export function model(name: string): Model<{}, never> {
 }
 
 /** The site table of a model type. */
-export type SitesOf<M> = M extends Model<infer S, any, any> ? S : never;
+export type SitesOf<M> = M extends { readonly _sites: infer S extends SiteTable } ? S : never;
 
 /** Names a model declared ahead (`.ahead`) but never declared. */
-export type UndeclaredAhead<M> = M extends Model<infer S, any, infer A> ? Exclude<A, keyof S> : never;
+export type UndeclaredAhead<M> = M extends { readonly _sites: infer S; readonly _ahead: (name: infer A) => void } ? Exclude<A, keyof S> : never;
 
 /** `compile`'s check that every name declared ahead was declared: `unknown`, or an object type naming each missing one (a type error). */
 export type AheadDeclared<M> = [UndeclaredAhead<M>] extends [never] ? unknown : { [K in UndeclaredAhead<M> & string]: `read ahead (.ahead("${K}")) but never declared in the model` };
 /** The plate names of a model type. */
-export type PlatesOf<M> = M extends Model<any, infer P, any> ? P : never;
+export type PlatesOf<M> = M extends { readonly _plates: infer P } ? P : never;
 
 /** Observed-site names of a site table. */
 export type ObserveNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "observe" ? K : never }[keyof S] & string;

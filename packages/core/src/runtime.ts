@@ -154,7 +154,10 @@ function makeContext(state: Omit<RunState, "ctx">, training: boolean, extra: Par
       const site = { kind: "deterministic", name: "layout", plates: [...plates], event: [], fn: () => t, dependsOn: [], options: {} } as SiteDecl;
       return toCanonical(state.ir, site, state.sizes, t, state.leading);
     },
-    observed: (site: string) => state.observed[site],
+    observed: (site: string) => {
+      if (!dataNames(state.ir).includes(site)) throw new Error(`ctx.observed("${site}"): model "${state.ir.name}" has no observed site or side input "${site}" (${dataNames(state.ir).join(", ") || "none"})`);
+      return state.observed[site];
+    },
     params: state.params,
   };
   for (const [name, impl] of registeredBlocks()) {
@@ -391,4 +394,9 @@ export function messageLogProb(msg: Message): tf.Tensor {
 /** Canonical axis of the data plate in a run (or -1 when the model has none). */
 export function dataAxis(state: RunState): number {
   return canonicalPlates(state.ir).includes(DATA_PLATE) ? plateAxis(state.ir, DATA_PLATE, state.leading) : -1;
+}
+
+/** The names `ctx.observed` reads: the observed sites and side inputs of a model. */
+export function dataNames(ir: ModelIR): string[] {
+  return [...ir.sites.filter((s) => s.kind === "observe").map((s) => s.name), ...(ir.side ?? []).map((s) => s.name)];
 }

@@ -3,7 +3,7 @@
  * [n, G] for plates (data) with event [G]; [n, views, d] for plates (data, view) with event [d],
  * taking the views' columns from `ds.meta.groups` (contiguous blocks when absent).
  */
-import { tf, DATA_PLATE, type Model } from "@sparse-dgm/core";
+import { tf, DATA_PLATE, type Model, type ModelIR } from "@sparse-dgm/core";
 import { rows, type Dataset } from "@sparse-dgm/data";
 
 /** Rows `idx` of a dataset as a tensor in the observed site's layout. */
@@ -30,4 +30,23 @@ export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLi
     return tf.tidy(() => tf.reshape(tf.gather(tf.tensor2d(x, [n, ds.g]), tf.tensor1d(groups.flat(), "int32"), 1), [n, views, d]));
   }
   throw new Error(`site "${site.name}": no mapping from ${ds.source}'s [n, ${ds.g}] rows to ${layout}`);
+}
+
+/**
+ * Refuses side data the model does not declare (`.side`; the labels a fit balances its minibatches by,
+ * `balanceBy`, are the fit's own), a declared side input without data, and side data whose shape is
+ * not [N, ...event], each naming the input.
+ */
+export function checkSideData(ir: ModelIR, obsName: string, side: Record<string, tf.Tensor>, rows: number, balanceBy?: string): void {
+  const declared = ir.side ?? [];
+  const names = declared.map((s) => s.name);
+  for (const k of Object.keys(side)) {
+    if (!names.includes(k) && k !== balanceBy) throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
+  }
+  for (const s of declared) {
+    const t = side[s.name];
+    if (!t) throw new Error(`fit: side input "${s.name}" of model "${ir.name}" has no data; pass fit({ ${obsName}, ${s.name} })`);
+    const want = [rows, ...s.event];
+    if (t.rank !== want.length || t.shape.some((d, i) => d !== want[i])) throw new Error(`fit: side input "${s.name}" must have shape [${want.join(", ")}] (one row per data point), got [${t.shape.join(", ")}]`);
+  }
 }

@@ -40,11 +40,13 @@ import {
   type Model,
   type SiteDecl,
   type SiteDistribution,
+  type AheadDeclared,
 } from "@sparse-dgm/core";
 import { GuideRun, encoderInputWidth, recognitionTrunk, replicaNormal } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
 import { Adam, type NamedGrad } from "./optim.js";
 import { balancedOrder } from "./batches.js";
+import { checkSideData } from "./data.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
 import { planProgram, createInferences, type ProgramPlan } from "./plan.js";
 import type { FitContext, GuideDraw, SiteInference, StateUpdate } from "./families/family.js";
@@ -418,7 +420,10 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         step,
         training: sample,
         context: {
-          posterior: (site: string) => (this.sites?.get(site)?.local ? draws.get(site)?.q : undefined),
+          posterior: (site: string) => {
+            if (!this.model.ir.sites.some((s) => s.name === site)) throw new Error(`ctx.posterior("${site}"): model "${this.model.ir.name}" has no site "${site}"`);
+            return this.sites?.get(site)?.local ? draws.get(site)?.q : undefined;
+          },
           recognition: (site: string, inputs: tf.Tensor) => this.recognise(g, site, inputs),
         },
       },
@@ -508,6 +513,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const obsName = this.observedSite().name;
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
+    checkSideData(this.model.ir, obsName, side, this.rowsOf(xAll), opts.balanceBy);
     // A plan reads this fit's data tensors: record afresh.
     this.recurring.step?.dispose();
     this.recurring.em?.dispose();
@@ -1192,10 +1198,11 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
  * for and the supported choices) any site no inference family serves, and a model without one
  * observed site.
  *
- * @param model - any DSL model with one observed site.
+ * @param model - any DSL model with one observed site (every name it reads ahead, `.ahead`, declared:
+ *   else a type error naming it, and the same refusal at run time).
  * @param options - seed(s), replicas, normalisation, encoder widths.
  */
-export function compile<M extends Model<any, any>>(model: M, options: CompileOptions = {}): Program<M> {
+export function compile<M extends Model<any, any>>(model: M & AheadDeclared<M>, options: CompileOptions = {}): Program<M> {
   return new Program(model, options);
 }
 
@@ -1224,3 +1231,4 @@ function scoped<T>(f: () => T): T {
     tf.engine().endScope();
   }
 }
+

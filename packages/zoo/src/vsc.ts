@@ -161,6 +161,7 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & DataShape) {
   const nu = positiveNumber("vscVampPrior", "sharpen", c.sharpen ?? 10);
   return withConfig(m, { pseudoInputs: P, sharpen: nu })
     .plate("pseudo", P)
+    .ahead("x")
     .param("pseudoInputs", (_s, _ctx, key?: Key) => tf.tidy(() => tf.sub(tf.mul((key ?? Key.of(0)).uniform([P, s.D]), 2 * Math.sqrt(6 / (P + s.D))), Math.sqrt(6 / (P + s.D)))), {
       event: [P, s.D],
       doc: "pseudo-inputs u_p (Xavier-uniform initialised, as the TF code)",
@@ -208,7 +209,9 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
     sharpness: c.sharpness ?? vscClassDefaults.sharpness,
   });
   const end = c.warmupEnd ?? 0;
-  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup }).factor(
+  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup })
+    .side("label", { doc: "class label per row (an integer; negative: unlabelled)" })
+    .factor(
     "classConsistency",
     (_sites, ctx) => {
       const q = ctx.posterior("z") as unknown as { inclusion?: tf.Tensor } | undefined;
@@ -220,7 +223,6 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
       term: "auxiliary",
       weight: classWarmup > 0 ? warmup({ from: 0, to: weight, start: end, end: end + classWarmup }) : weight,
       doc: `class-consistency JSD (${variant})`,
-      needs: ["labels"],
     },
   );
 }
