@@ -20,7 +20,6 @@ import {
   DATA_PLATE,
   ParamStore,
   run,
-  scheduleValue,
   evaluateSchedule,
   type ScheduleLike,
   canonicalShape,

@@ -11,7 +11,7 @@
  * const m = mibStructured.build({ features: 20, groups: [[...10 indices], [...10 indices]] });
  * ```
  */
-import { tf, model, relaxedBernoulli, fixed, exponentialDecay } from "@sparse-dgm/core";
+import { model, relaxedBernoulli, fixed, exponentialDecay } from "@sparse-dgm/core";
 import { normal, bernoulli } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, type ZooEntry } from "./entry.js";
