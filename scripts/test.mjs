@@ -8,7 +8,7 @@ import { readFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
 
 const extra = process.argv.slice(2);
 /** The sources prettier checks (and `npm run format` writes). */
-const FORMATTED = ["packages/core/src", "packages/infer/src", "packages/speed/src"];
+const FORMATTED = ["packages/core/src/**/*.ts", "packages/infer/src/**/*.ts", "packages/speed/src/**/*.ts"];
 let passed = 0;
 let failed = 0;
 
