@@ -14,17 +14,7 @@
  */
 import { produce, freeze } from "immer";
 import { tf } from "./tf.js";
-import {
-  DATA_PLATE,
-  type EstimatorSpec,
-  type MaskInfo,
-  type MaskValueType,
-  type ModelIR,
-  type PlateDecl,
-  type SiteDecl,
-  type SiteDistribution,
-  type SiteKind,
-} from "./ir.js";
+import { DATA_PLATE, type EstimatorSpec, type MaskInfo, type MaskValueType, type ModelIR, type PlateDecl, type SiteDecl, type SiteDistribution, type SiteKind } from "./ir.js";
 import { SiteError } from "./errors.js";
 import type { SiteContext } from "./context.js";
 import type { ScheduleLike } from "./schedule.js";
@@ -64,7 +54,10 @@ export type TypedContext<D extends string, Q extends string> = Omit<SiteContext,
 };
 
 /** A site callback; `A` are the names declared ahead, `D` and `Q` the site's own name where it may read it. */
-export type SiteFn<S extends SiteTable, R, A extends string = never, D extends string = never, Q extends string = never> = (sites: SiteValues<S>, ctx: TypedContext<DataNames<S> | A | D, PosteriorNames<S> | A | Q>) => R;
+export type SiteFn<S extends SiteTable, R, A extends string = never, D extends string = never, Q extends string = never> = (
+  sites: SiteValues<S>,
+  ctx: TypedContext<DataNames<S> | A | D, PosteriorNames<S> | A | Q>,
+) => R;
 
 /** A name not yet used (a duplicate is a type error). */
 export type FreshName<N extends string, Used> = N extends Used ? never : N;
@@ -293,7 +286,10 @@ export class Model<S extends SiteTable = {}, P extends string = never, A extends
   > {
     const n = name as string;
     const { rows, cols } = options;
-    for (const [role, p] of [["rows", rows], ["cols", cols]] as const) {
+    for (const [role, p] of [
+      ["rows", rows],
+      ["cols", cols],
+    ] as const) {
       if (!this.ir.plates.some((x) => x.name === p)) {
         throw new SiteError(n, [], `mask ${role} plate "${p}" is not declared; declared plates: ${this.plateNames().join(", ")}`);
       }
@@ -441,13 +437,7 @@ export class Model<S extends SiteTable = {}, P extends string = never, A extends
     if (this.ir.sites.some((s) => s.name === name) || this.ir.side?.some((s) => s.name === name)) throw new SiteError(name, [], `site declared twice`);
   }
 
-  private addSite(
-    kind: SiteKind,
-    nameArg: string,
-    fn: (values: any, ctx: any) => unknown,
-    options: Record<string, unknown>,
-    mask?: MaskInfo,
-  ): Model<any, any> {
+  private addSite(kind: SiteKind, nameArg: string, fn: (values: any, ctx: any) => unknown, options: Record<string, unknown>, mask?: MaskInfo): Model<any, any> {
     const name = nameArg as string;
     if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new Error(`model "${this.ir.name}": site names must be identifiers, got ${JSON.stringify(name)}`);
@@ -477,7 +467,10 @@ export class Model<S extends SiteTable = {}, P extends string = never, A extends
       plates,
       event,
       fn,
-      dependsOn: callbackDependencies(fn, this.ir.sites.map((s) => s.name)),
+      dependsOn: callbackDependencies(
+        fn,
+        this.ir.sites.map((s) => s.name),
+      ),
       options: { ...options },
     };
     if (mask) decl.mask = mask;
@@ -534,7 +527,14 @@ function describeDependentPrior(fn: (values: any, ctx: any) => unknown): SiteDec
   const attempt = (v: number) =>
     tf.tidy(() => {
       const values = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? tf.scalar(v) : undefined) });
-      const ctx = new Proxy({}, { get: () => { throw new Error("needs the run context"); } });
+      const ctx = new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error("needs the run context");
+          },
+        },
+      );
       const d = fn(values, ctx) as SiteDistribution | undefined;
       return d && typeof d.describe === "function" ? summarise(d) : undefined;
     });
@@ -596,21 +596,25 @@ export type ObservedValue<R extends number> = R extends 0
 /** Data for the observed sites of a model: each keyed by site name, with its static rank. */
 export type ObservedData<S extends SiteTable> = { [K in ObserveNames<S>]?: ObservedValue<S[K]["rank"]> | tf.Tensor };
 
-type RankName<R extends number> = R extends 0 ? tf.Rank.R0 : R extends 1 ? tf.Rank.R1 : R extends 2 ? tf.Rank.R2 : R extends 3 ? tf.Rank.R3 : R extends 4 ? tf.Rank.R4 : R extends 5 ? tf.Rank.R5 : tf.Rank.R6;
+type RankName<R extends number> = R extends 0
+  ? tf.Rank.R0
+  : R extends 1
+    ? tf.Rank.R1
+    : R extends 2
+      ? tf.Rank.R2
+      : R extends 3
+        ? tf.Rank.R3
+        : R extends 4
+          ? tf.Rank.R4
+          : R extends 5
+            ? tf.Rank.R5
+            : tf.Rank.R6;
 
 /**
  * A value accepted for a site of static rank R: a tensor of that rank, a tensor whose rank is not
  * known statically (`tf.Tensor`), or nested arrays of that depth. Anything else is `never`.
  */
-export type RankChecked<V, R extends number> = V extends tf.Tensor<infer TR>
-  ? tf.Rank extends TR
-    ? V
-    : TR extends RankName<R>
-      ? V
-      : never
-  : V extends ObservedValue<R>
-    ? V
-    : never;
+export type RankChecked<V, R extends number> = V extends tf.Tensor<infer TR> ? (tf.Rank extends TR ? V : TR extends RankName<R> ? V : never) : V extends ObservedValue<R> ? V : never;
 
 /** Checks data keyed by observed site: unknown names and wrong ranks become `never` (type errors). */
 export type CheckedData<S extends SiteTable, D> = {

@@ -41,12 +41,14 @@ export function checkSideData(ir: ModelIR, obsName: string, side: Record<string,
   const declared = ir.side ?? [];
   const names = declared.map((s) => s.name);
   for (const k of Object.keys(side)) {
-    if (!names.includes(k) && k !== balanceBy) throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
+    if (!names.includes(k) && k !== balanceBy)
+      throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
   }
   for (const s of declared) {
     const t = side[s.name];
     if (!t) throw new Error(`fit: side input "${s.name}" of model "${ir.name}" has no data; pass fit({ ${obsName}, ${s.name} })`);
     const want = [rows, ...s.event];
-    if (t.rank !== want.length || t.shape.some((d, i) => d !== want[i])) throw new Error(`fit: side input "${s.name}" must have shape [${want.join(", ")}] (one row per data point), got [${t.shape.join(", ")}]`);
+    if (t.rank !== want.length || t.shape.some((d, i) => d !== want[i]))
+      throw new Error(`fit: side input "${s.name}" must have shape [${want.join(", ")}] (one row per data point), got [${t.shape.join(", ")}]`);
   }
 }

@@ -43,7 +43,13 @@ const COMMON = new Set(["doc", "plates", "event", "estimator", "prior", "rows", 
 function optionNames(site: SiteDecl): string[] {
   return Object.entries(site.options)
     .filter(([, v]) => v !== undefined)
-    .flatMap(([k, v]) => (k === "guide" && v && typeof v === "object" ? Object.keys(v).filter((g) => (v as Record<string, unknown>)[g] !== undefined).map((g) => `guide.${g}`) : [k]));
+    .flatMap(([k, v]) =>
+      k === "guide" && v && typeof v === "object"
+        ? Object.keys(v)
+            .filter((g) => (v as Record<string, unknown>)[g] !== undefined)
+            .map((g) => `guide.${g}`)
+        : [k],
+    );
 }
 
 /** Options set on a site that its family does not read. */

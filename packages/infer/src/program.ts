@@ -273,10 +273,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       if (seeds.length !== 1) throw new Error(`compile: ${seeds.length} seeds given without replicas`);
       this.keys = [Key.of(seeds[0])];
     }
-    this.params = new ParamStore(
-      this.replicas === undefined ? this.keys[0].foldIn("init") : this.keys.map((k) => k.foldIn("init")),
-      this.replicas,
-    );
+    this.params = new ParamStore(this.replicas === undefined ? this.keys[0].foldIn("init") : this.keys.map((k) => k.foldIn("init")), this.replicas);
     this.normalisation = options.normalisation ?? "elbo";
     this.plan = planProgram(model.ir);
     this.plan.warnings.forEach((w) => this.warn(w));
@@ -774,7 +771,13 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const n = Math.min(256, st.trainIdx.length);
       const rowsX = tf.gather(this.lead && st.perReplicaData ? tf.gather(st.xAll, 0) : st.xAll, tf.tensor1d(st.trainIdx.slice(0, n), "int32"));
       const xc = this.canonicalDataSized(this.withReplicas(rowsX), n);
-      const g = this.guideRun(xc, n, this.keys.map((k) => k.foldIn("diagnose")), false, this.stepCount);
+      const g = this.guideRun(
+        xc,
+        n,
+        this.keys.map((k) => k.foldIn("diagnose")),
+        false,
+        this.stepCount,
+      );
       return [...this.inferences().values()].flatMap((s) => s.diagnose?.(g.context(s.site.name)) ?? []);
     });
     lines.forEach((w) => this.warn(w));
@@ -844,7 +847,13 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       // to 2000 rows (a forward on all of them would hold 2000-row activations: 2.9 GB at G = 300).
       const m = Math.min(n, this.configuredBatch || n);
       const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
-      const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0);
+      const { messages } = this.forward(
+        this.canonicalDataSized(head, m),
+        m,
+        this.keys.map((k) => k.foldIn("support-check")),
+        false,
+        0,
+      );
       const msg = messages.find((mm) => mm.name === obs.name)!;
       const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
       const okData = ok.dataSync();
@@ -872,7 +881,13 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return tf.tidy(() => {
       const n = this.rowsOf(x);
       const xb = this.withReplicas(x);
-      const { terms } = this.forward(this.canonicalDataSized(xb, n), n, this.keys.map((k) => k.foldIn("validation-loss")), true, this.stepCount);
+      const { terms } = this.forward(
+        this.canonicalDataSized(xb, n),
+        n,
+        this.keys.map((k) => k.foldIn("validation-loss")),
+        true,
+        this.stepCount,
+      );
       return totalLoss(terms).dataSync()[0];
     });
   }
@@ -883,7 +898,6 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       this.computeStats(x);
     }
   }
-
 
   /**
    * Encodes site-layout data: the posterior mean of every local site (site layout, per replica
@@ -1046,7 +1060,16 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     for (let start = 0, c = 0; start < k; start += perChunk, c++) {
       const kk = Math.min(perChunk, k - start);
       tf.tidy(() => {
-        const data = this.iwaeLogWeights(x, kk, this.keys.map((key) => key.foldIn("iwae").foldIn(opts.seed ?? 0).foldIn(c))).dataSync();
+        const data = this.iwaeLogWeights(
+          x,
+          kk,
+          this.keys.map((key) =>
+            key
+              .foldIn("iwae")
+              .foldIn(opts.seed ?? 0)
+              .foldIn(c),
+          ),
+        ).dataSync();
         for (let r = 0; r < R; r++) logW[r].set(data.subarray(r * kk * n, (r + 1) * kk * n), start * n);
       });
     }
@@ -1230,4 +1253,3 @@ function scoped<T>(f: () => T): T {
     tf.engine().endScope();
   }
 }
-

@@ -39,7 +39,10 @@ function lowerScatter(w: number): tf.Tensor2D {
 /** The guide from trunk features h [(R,) B, H]: loc [(R,) B, w] and L [(R,) B, w, w], event laid out as the site. */
 function guideAt(g: Pick<DrawContext, "ir" | "sizes" | "lead" | "replicas" | "params">, site: SiteDecl, h: tf.Tensor): MultivariateNormalTriL {
   const { width: w, full } = localLayout(g, site);
-  const heads: HeadSpec[] = [["loc", w], ["logVariance", w]];
+  const heads: HeadSpec[] = [
+    ["loc", w],
+    ["logVariance", w],
+  ];
   if (w > 1) heads.push(["offDiagonal", (w * (w - 1)) / 2]);
   const hd = siteHeads(g.params, h, site.name, heads);
   const diag = tf.exp(tf.mul(0.5, hd.logVariance));
@@ -63,7 +66,11 @@ function create(site: SiteDecl): SiteInference {
       const q = guideAt(g, site, g.trunk());
       const mean = toSite(q.loc);
       if (!g.sample) return { q: q as unknown as SiteDistribution, value: mean, mean };
-      const eps = replicaNormal(g.keys.map((k) => k.foldIn(site.name).foldIn(0)), g.replicas, [rows, width]);
+      const eps = replicaNormal(
+        g.keys.map((k) => k.foldIn(site.name).foldIn(0)),
+        g.replicas,
+        [rows, width],
+      );
       return { q: q as unknown as SiteDistribution, value: q.reparameterise(toSite(eps)), mean };
     },
     terms(t) {

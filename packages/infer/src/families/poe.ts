@@ -114,14 +114,20 @@ function create(site: SiteDecl, env: FamilyEnv): SiteInference {
     local: true,
     density: true,
     draw(g) {
-      const width = canonicalShape(g.ir, site, g.sizes).slice(1).reduce((a, b) => a * b, 1);
+      const width = canonicalShape(g.ir, site, g.sizes)
+        .slice(1)
+        .reduce((a, b) => a * b, 1);
       const out = experts(g.params, `guide/${site.name}/experts`, viewInputs(g, obs, viewPlate), [...(opts.hidden ?? env.encoderHidden), 2 * width], g.replicas);
       const [loc, logVariance] = tf.split(out, 2, -1).map((t) => toExpertLayout(g, site, t, viewPlate));
       const weights = g.value(mask.name)!;
       const post = combineExperts(loc, logVariance, weights, g.lead + canonicalPlates(g.ir).indexOf(viewPlate), prior);
       const q = new Normal(post.loc, post.scale);
       if (!g.sample) return { q, value: q.loc, mean: q.loc };
-      const eps = replicaNormal(g.keys.map((k) => k.foldIn(site.name).foldIn(0)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      const eps = replicaNormal(
+        g.keys.map((k) => k.foldIn(site.name).foldIn(0)),
+        g.replicas,
+        canonicalShape(g.ir, site, g.sizes),
+      );
       return { q, value: q.reparameterise(eps), mean: q.loc };
     },
     terms: (t) => [rateTerm(t, klOrMonteCarlo(site.name, t.draw.q!, t.msg.fn!, t.msg.value!))],
