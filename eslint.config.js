@@ -24,6 +24,13 @@ export default tseslint.config(
     },
   },
   {
+    // a package's public surface is read in its index, and a new export is a decision: no `export *`
+    files: ["packages/*/src/**/index.ts"],
+    rules: {
+      "no-restricted-syntax": ["error", { selector: "ExportAllDeclaration", message: "name the exports: export { a, type B } from \"./file.js\" (docs/contributing.md)" }],
+    },
+  },
+  {
     files: ["packages/infer/src/**/*.ts"],
     rules: {
       "max-lines-per-function": ["error", { max: 80, skipBlankLines: false, skipComments: false, IIFEs: true }],
