@@ -2,6 +2,9 @@
  * @sparse-dgm/nn: network blocks. Importing this package registers the blocks `ctx.mlp`,
  * `ctx.maskedDecoder` and `ctx.groupDecoder` for model callbacks.
  */
+// registers ctx.groupDecoder (the module exports only a type, so its export line below loads nothing)
+import "./group-decoder.js";
+
 export {
   activate,
   type Activation,
