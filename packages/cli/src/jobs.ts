@@ -10,7 +10,7 @@ import { tf, currentBackend } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
-import { kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, gatherRows, type Dataset } from "@sparse-dgm/data";
+import { kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, type Dataset } from "@sparse-dgm/data";
 import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT, type TopFeatures } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts, TopFeaturesRecord } from "@sparse-dgm/viz";
 
@@ -371,3 +371,4 @@ export async function evalCheckpoint(
     program.dispose?.();
   }
 }
+

@@ -8,7 +8,7 @@ import { initBackend, parseThreads, type BackendName } from "@sparse-dgm/core";
 import { zoo, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel, foldSummaries, formatFoldSummaries, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
+import { runJob, evalCheckpoint } from "./jobs.js";
 import { writeResults, degenerateWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";

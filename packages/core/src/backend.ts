@@ -107,7 +107,9 @@ async function wasmThreadsFor(options: BackendOptions): Promise<number> {
   const explicit = options.threads !== undefined ? parseThreads(options.threads, "threads") : env !== undefined && env.trim() !== "" ? parseThreads(env, "SDGM_THREADS") : undefined;
   if (wasmThreads !== undefined) {
     if (explicit !== undefined && explicit !== wasmThreads) {
-      throw new Error(`the wasm backend already runs ${wasmThreads} thread${wasmThreads === 1 ? "" : "s"} in this process; ${explicit} cannot be set now (threads are fixed when wasm first starts: set --threads or SDGM_THREADS before)`);
+      throw new Error(
+        `the wasm backend already runs ${wasmThreads} thread${wasmThreads === 1 ? "" : "s"} in this process; ${explicit} cannot be set now (threads are fixed when wasm first starts: set --threads or SDGM_THREADS before)`,
+      );
     }
     return wasmThreads;
   }

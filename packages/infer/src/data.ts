@@ -3,7 +3,7 @@
  * [n, G] for plates (data) with event [G]; [n, views, d] for plates (data, view) with event [d],
  * taking the views' columns from `ds.meta.groups` (contiguous blocks when absent).
  */
-import { tf, DATA_PLATE, type Model } from "@sparse-dgm/core";
+import { tf, DATA_PLATE, type Model, type ModelIR } from "@sparse-dgm/core";
 import { rows, gatherRows, type Dataset } from "@sparse-dgm/data";
 
 /** Rows `idx` of a dataset as a tensor in the observed site's layout. */
@@ -49,12 +49,14 @@ export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLi
  */
 export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>, opts: { evaluation?: boolean } = {}): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
-  for (const site of model.ir.sites) {
+  // what sites list in `needs`, and the model's `.side` declarations (`label` is the class labels)
+  const requests: Array<{ site: { name: string }; needs: string[] }> = [
+    ...(model.ir.side ?? []).map((d) => ({ site: { name: `side input ${d.name}` }, needs: [d.name === "label" ? "labels" : d.name] })),
     // a factor is a training term: evaluation neither reports it nor should pay for it
-    if (opts.evaluation && site.kind === "factor") continue;
-    const needs = site.options.needs;
-    if (!Array.isArray(needs)) continue;
-    for (const need of needs as string[]) {
+    ...model.ir.sites.filter((s) => !(opts.evaluation && s.kind === "factor") && Array.isArray(s.options.needs)).map((s) => ({ site: s, needs: s.options.needs as string[] })),
+  ];
+  for (const { site, needs } of requests) {
+    for (const need of needs) {
       const key = need === "labels" ? "label" : need;
       if (out[key]) continue;
       if (need === "views") {
@@ -71,7 +73,9 @@ export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<num
       if (!values && opts.evaluation) continue;
       if (!values) {
         const have = ["labels", ...Object.keys(ds.attributes ?? {})].filter((k) => k !== "labels" || ds.labels);
-        throw new Error(`model "${model.name}": site "${site.name}" needs ${need === "labels" ? "class labels" : `the per-row attribute "${need}"`}; ${ds.source} has ${have.length ? have.join(", ") : "none"}`);
+        throw new Error(
+          `model "${model.name}": site "${site.name}" needs ${need === "labels" ? "class labels" : `the per-row attribute "${need}"`}; ${ds.source} has ${have.length ? have.join(", ") : "none"}`,
+        );
       }
       out[key] = tf.tensor1d(Float32Array.from(Array.from(idx, (i) => values[i])), "float32");
     }
@@ -94,4 +98,38 @@ export function viewAvailability(model: Model<any, any>, ds: Dataset, idx: Array
   const out = new Float32Array(idx.length * views);
   for (let r = 0; r < idx.length; r++) for (let v = 0; v < views; v++) out[r * views + v] = m ? m[idx[r] * views + v] : 1;
   return tf.tensor2d(out, [idx.length, views]);
+}
+
+/**
+ * The side inputs a model reads: those declared with `.side(name)` and those its sites list in
+ * `needs` (`"labels"` read as `label`), each once.
+ */
+export function sideInputNames(ir: ModelIR): string[] {
+  const names = new Set((ir.side ?? []).map((s) => s.name));
+  for (const site of ir.sites) {
+    const needs = site.options.needs;
+    if (Array.isArray(needs)) for (const k of needs as string[]) names.add(k === "labels" ? "label" : k);
+  }
+  return [...names];
+}
+
+/**
+ * Refuses side data the model does not declare (`.side` or a site's `needs`; the labels a fit
+ * balances its minibatches by, `balanceBy`, are the fit's own), a `.side` input without data, and
+ * side data whose shape is not [N, ...event], each naming the input.
+ */
+export function checkSideData(ir: ModelIR, obsName: string, side: Record<string, tf.Tensor>, rows: number, balanceBy?: string): void {
+  const declared = ir.side ?? [];
+  const names = sideInputNames(ir);
+  for (const k of Object.keys(side)) {
+    if (!names.includes(k) && k !== balanceBy)
+      throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
+  }
+  for (const s of declared) {
+    const t = side[s.name];
+    if (!t) throw new Error(`fit: side input "${s.name}" of model "${ir.name}" has no data; pass fit({ ${obsName}, ${s.name} })`);
+    const want = [rows, ...s.event];
+    if (t.rank !== want.length || t.shape.some((d, i) => d !== want[i]))
+      throw new Error(`fit: side input "${s.name}" must have shape [${want.join(", ")}] (one row per data point), got [${t.shape.join(", ")}]`);
+  }
 }

@@ -50,13 +50,27 @@ export function siteHeads(params: ParamStore, h: tf.Tensor, siteName: string, he
         tf.tidy(() => {
           const bound = 1 / Math.sqrt(H);
           const random = tf.sub(tf.mul(key.uniform(shape), 2 * bound), bound);
-          const parts = tf.split(random, heads.map(([, w]) => w), -1);
-          return tf.concat(heads.map(([, w, b], i) => (b === undefined ? parts[i] : tf.fill([w], b))), -1);
+          const parts = tf.split(
+            random,
+            heads.map(([, w]) => w),
+            -1,
+          );
+          return tf.concat(
+            heads.map(([, w, b], i) => (b === undefined ? parts[i] : tf.fill([w], b))),
+            -1,
+          );
         })
     : undefined;
   const p = denseParams(params, { name: `guide/${siteName}/heads`, inputs: H, units: total, biasInit });
   const out = denseActivation(h, p.kernel, p.bias!, "linear");
-  const parts = heads.length === 1 ? [out] : tf.split(out, heads.map(([, w]) => w), -1);
+  const parts =
+    heads.length === 1
+      ? [out]
+      : tf.split(
+          out,
+          heads.map(([, w]) => w),
+          -1,
+        );
   return Object.fromEntries(heads.map(([name], i) => [name, parts[i]]));
 }
 

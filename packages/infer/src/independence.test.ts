@@ -31,7 +31,14 @@ const value = (t: tf.Tensor) => {
 
 describe("mmdIndependence", () => {
   it("is the unbiased MMD² by hand (fixed bandwidth), missing rows left out", () => {
-    const z = [[0, 1], [0.5, -1], [2, 0], [1, 1], [-1, 0.2], [3, 3]];
+    const z = [
+      [0, 1],
+      [0.5, -1],
+      [2, 0],
+      [1, 1],
+      [-1, 0.2],
+      [3, 3],
+    ];
     const s = [0, 0, 1, 1, 1, -1];
     const [v] = value(mmdIndependence(tf.tensor2d(z), tf.tensor1d(s), { bandwidth: 1.3 }));
     expect(v).toBeCloseTo(byHand(z.slice(0, 5), s.slice(0, 5), 1.3), 5);
@@ -43,13 +50,19 @@ describe("mmdIndependence", () => {
     const e = key.normalArray(R * n);
     const s = Array.from({ length: R * n }, (_, i) => i % 2);
     const [sigma, delta, h] = [0.7, 1.2, 1];
-    const z = tf.tensor3d(s.map((v, i) => v * delta + sigma * e[i]), [R, n, 1]);
+    const z = tf.tensor3d(
+      s.map((v, i) => v * delta + sigma * e[i]),
+      [R, n, 1],
+    );
     const c = h * h + 2 * sigma * sigma;
     const truth = ((2 * h) / Math.sqrt(c)) * (1 - Math.exp((-delta * delta) / (2 * c))); // 0.434
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     expect(Math.abs(mean(value(mmdIndependence(z, tf.tensor2d(s, [R, n]), { bandwidth: h }))) - truth)).toBeLessThan(0.06);
     // codes that ignore s: ≈ 0 (unbiased), with the default multi-scale bandwidth too
-    const w = tf.tensor3d(s.flatMap((_, i) => [e[i], e[(i * 7 + 1) % (R * n)]]), [R, n, 2]);
+    const w = tf.tensor3d(
+      s.flatMap((_, i) => [e[i], e[(i * 7 + 1) % (R * n)]]),
+      [R, n, 2],
+    );
     for (const o of [{ bandwidth: h }, {}]) expect(Math.abs(mean(value(mmdIndependence(w, tf.tensor2d(s, [R, n]), o))))).toBeLessThan(0.025);
   });
   it("conditional on a label: codes that depend on y only are penalised unconditionally, not given y", () => {
@@ -69,19 +82,37 @@ describe("mmdIndependence", () => {
     const z3 = env.map((v, i) => [v + 0.3 * e[i]]);
     const [three] = value(mmdIndependence(tf.tensor2d(z3), tf.tensor1d(env), { bandwidth: 1, levels: 3 }));
     const pair = (a: number, b: number) => {
-      const idx = env.map((v, i) => (v === a || v === b ? i : -1)).filter((i) => i >= 0).slice(0, 200);
-      return byHand(idx.map((i) => z3[i]), idx.map((i) => (env[i] === a ? 0 : 1)), 1);
+      const idx = env
+        .map((v, i) => (v === a || v === b ? i : -1))
+        .filter((i) => i >= 0)
+        .slice(0, 200);
+      return byHand(
+        idx.map((i) => z3[i]),
+        idx.map((i) => (env[i] === a ? 0 : 1)),
+        1,
+      );
     };
     expect(Math.abs(three - (pair(0, 1) + pair(0, 2) + pair(1, 2)) / 3)).toBeLessThan(0.03);
   });
   it("per replica: [R, B, D] equals each replica alone; its gradient matches a finite difference", () => {
-    const z = tf.tensor3d([[[0], [1], [2], [0.5]], [[3], [1], [0], [-1]]]);
-    const s = tf.tensor2d([[0, 0, 1, 1], [0, 1, 0, 1]]);
+    const z = tf.tensor3d([
+      [[0], [1], [2], [0.5]],
+      [[3], [1], [0], [-1]],
+    ]);
+    const s = tf.tensor2d([
+      [0, 0, 1, 1],
+      [0, 1, 0, 1],
+    ]);
     const both = value(mmdIndependence(z, s, { bandwidth: 0.8 }));
     const one = value(mmdIndependence(tf.tensor2d([[3], [1], [0], [-1]]), tf.tensor1d([0, 1, 0, 1]), { bandwidth: 0.8 }));
     expect(both[1]).toBeCloseTo(one[0], 6);
     // standardised: a dimension's scale does not matter
-    const z2 = tf.tensor2d([[0, 1], [1, 5], [2, -3], [0.5, 2]]);
+    const z2 = tf.tensor2d([
+      [0, 1],
+      [1, 5],
+      [2, -3],
+      [0.5, 2],
+    ]);
     const stretched = tf.mul(z2, tf.tensor1d([1000, 0.01]));
     const sOf = tf.tensor1d([0, 0, 1, 1]);
     expect(value(mmdIndependence(stretched, sOf, { standardize: true, bandwidth: 1 }))[0]).toBeCloseTo(value(mmdIndependence(z2, sOf, { standardize: true, bandwidth: 1 }))[0], 5);
@@ -110,7 +141,10 @@ describe("independencePenalty as a DSL factor", () => {
         .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
         .observe("x", ({ z }, ctx) => normal(ctx.layout(ctx.mlp("dec", { input: z, hidden: [16], output: 3 }), ["data", "feature"]), 0.3), { plates: ["data", "feature"] })
         // the penalised run reads the guide's means, the other its draws
-        .factor("independence", independencePenalty({ codes: "z", attribute: "sensitive", select: { plate: "factor", indices: [0, 1] }, use: weight > 0 ? "mean" : "sample" }), { weight, needs: ["sensitive"] });
+        .factor("independence", independencePenalty({ codes: "z", attribute: "sensitive", select: { plate: "factor", indices: [0, 1] }, use: weight > 0 ? "mean" : "sample" }), {
+          weight,
+          needs: ["sensitive"],
+        });
     const gap = async (weight: number) => {
       const p = compile(build(weight), { seed: 0, encoderHidden: [16] });
       const names = new Set<string>();

@@ -159,7 +159,12 @@ export function independencePenalty(o: IndependencePenaltyOptions): (sites: Reco
     if (o.select) {
       // slices, not a gather: a gather's gradient (UnsortedSegmentSum) has no wasm kernel
       const axis = ctx.axis(o.select.plate);
-      const one = (i: number) => tf.slice(t, t.shape.map((_, a) => (a === axis ? i : 0)), t.shape.map((d, a) => (a === axis ? 1 : d)));
+      const one = (i: number) =>
+        tf.slice(
+          t,
+          t.shape.map((_, a) => (a === axis ? i : 0)),
+          t.shape.map((d, a) => (a === axis ? 1 : d)),
+        );
       t = o.select.indices.length === 1 ? one(o.select.indices[0]) : tf.concat(o.select.indices.map(one), axis);
     }
     // canonical layout: [R?, B, ...]: one row of codes per data point

@@ -47,11 +47,7 @@ export function readCheckpoint(dir: string): Checkpoint {
  * weights, e.g. the seeds and training settings; a missing value counts as different).
  * Reads only the manifest.
  */
-export function checkpointState(
-  model: Model<any, any>,
-  dir: string,
-  expectExtra: Record<string, unknown> = {},
-): { state: "none" | "same" | "changed"; reason?: string } {
+export function checkpointState(model: Model<any, any>, dir: string, expectExtra: Record<string, unknown> = {}): { state: "none" | "same" | "changed"; reason?: string } {
   const mPath = join(dir, "manifest.json");
   if (!existsSync(mPath)) return { state: "none" };
   let m: { model?: string; version?: number; declarationHash?: string; extra?: Record<string, unknown> };

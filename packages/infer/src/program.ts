@@ -20,7 +20,6 @@ import {
   DATA_PLATE,
   ParamStore,
   run,
-  scheduleValue,
   evaluateSchedule,
   type ScheduleLike,
   canonicalShape,
@@ -40,11 +39,13 @@ import {
   type Model,
   type SiteDecl,
   type SiteDistribution,
+  type AheadDeclared,
 } from "@sparse-dgm/core";
 import { GuideRun, encoderInputWidth, recognitionTrunk, replicaNormal } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
 import { Adam, type NamedGrad } from "./optim.js";
 import { balancedOrder } from "./batches.js";
+import { checkSideData } from "./data.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
 import { planProgram, createInferences, type ProgramPlan } from "./plan.js";
 import type { FitContext, GuideDraw, SiteInference, StateUpdate } from "./families/family.js";
@@ -280,10 +281,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       if (seeds.length !== 1) throw new Error(`compile: ${seeds.length} seeds given without replicas`);
       this.keys = [Key.of(seeds[0])];
     }
-    this.params = new ParamStore(
-      this.replicas === undefined ? this.keys[0].foldIn("init") : this.keys.map((k) => k.foldIn("init")),
-      this.replicas,
-    );
+    this.params = new ParamStore(this.replicas === undefined ? this.keys[0].foldIn("init") : this.keys.map((k) => k.foldIn("init")), this.replicas);
     this.normalisation = options.normalisation ?? "elbo";
     this.plan = planProgram(model.ir);
     this.plan.warnings.forEach((w) => this.warn(w));
@@ -429,7 +427,10 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         step,
         training: sample,
         context: {
-          posterior: (site: string) => (this.sites?.get(site)?.local ? draws.get(site)?.q : undefined),
+          posterior: (site: string) => {
+            if (!this.model.ir.sites.some((s) => s.name === site)) throw new Error(`ctx.posterior("${site}"): model "${this.model.ir.name}" has no site "${site}"`);
+            return this.sites?.get(site)?.local ? draws.get(site)?.q : undefined;
+          },
           recognition: (site: string, inputs: tf.Tensor) => this.recognise(g, site, inputs),
         },
       },
@@ -519,6 +520,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const obsName = this.observedSite().name;
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
+    checkSideData(this.model.ir, obsName, side, this.rowsOf(xAll), opts.balanceBy);
     // A plan reads this fit's data tensors: record afresh.
     this.recurring.step?.dispose();
     this.recurring.em?.dispose();
@@ -781,7 +783,13 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const n = Math.min(256, st.trainIdx.length);
       const rowsX = tf.gather(this.lead && st.perReplicaData ? tf.gather(st.xAll, 0) : st.xAll, tf.tensor1d(st.trainIdx.slice(0, n), "int32"));
       const xc = this.canonicalDataSized(this.withReplicas(rowsX), n);
-      const g = this.guideRun(xc, n, this.keys.map((k) => k.foldIn("diagnose")), false, this.stepCount);
+      const g = this.guideRun(
+        xc,
+        n,
+        this.keys.map((k) => k.foldIn("diagnose")),
+        false,
+        this.stepCount,
+      );
       return [...this.inferences().values()].flatMap((s) => s.diagnose?.(g.context(s.site.name)) ?? []);
     });
     lines.forEach((w) => this.warn(w));
@@ -853,9 +861,25 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
       // the side data of the same rows that the likelihood and the guide read (a decoder may read a
       // label or attribute as a parent); not a factor's: this pass is no training step
-      const read = new Set(this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))));
-      const sideHead = this.sideFor(Object.fromEntries(Object.entries(side).filter(([k]) => read.has(k)).map(([k, t]) => [k, tf.slice(t, 0, m)])), m);
-      const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0, sideHead);
+      const read = new Set(
+        this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))),
+      );
+      const sideHead = this.sideFor(
+        Object.fromEntries(
+          Object.entries(side)
+            .filter(([k]) => read.has(k))
+            .map(([k, t]) => [k, tf.slice(t, 0, m)]),
+        ),
+        m,
+      );
+      const { messages } = this.forward(
+        this.canonicalDataSized(head, m),
+        m,
+        this.keys.map((k) => k.foldIn("support-check")),
+        false,
+        0,
+        sideHead,
+      );
       const msg = messages.find((mm) => mm.name === obs.name)!;
       const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
       const okData = ok.dataSync();
@@ -883,7 +907,14 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return tf.tidy(() => {
       const n = this.rowsOf(x);
       const xb = this.withReplicas(x);
-      const { terms } = this.forward(this.canonicalDataSized(xb, n), n, this.keys.map((k) => k.foldIn("validation-loss")), true, this.stepCount, this.sideFor(side, n));
+      const { terms } = this.forward(
+        this.canonicalDataSized(xb, n),
+        n,
+        this.keys.map((k) => k.foldIn("validation-loss")),
+        true,
+        this.stepCount,
+        this.sideFor(side, n),
+      );
       return totalLoss(terms).dataSync()[0];
     });
   }
@@ -894,7 +925,6 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       this.computeStats(x);
     }
   }
-
 
   /**
    * Encodes site-layout data: the posterior mean of every local site (site layout, per replica
@@ -1071,7 +1101,17 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     for (let start = 0, c = 0; start < k; start += perChunk, c++) {
       const kk = Math.min(perChunk, k - start);
       tf.tidy(() => {
-        const data = this.iwaeLogWeights(x, kk, this.keys.map((key) => key.foldIn("iwae").foldIn(opts.seed ?? 0).foldIn(c)), opts.side).dataSync();
+        const data = this.iwaeLogWeights(
+          x,
+          kk,
+          this.keys.map((key) =>
+            key
+              .foldIn("iwae")
+              .foldIn(opts.seed ?? 0)
+              .foldIn(c),
+          ),
+          opts.side,
+        ).dataSync();
         for (let r = 0; r < R; r++) logW[r].set(data.subarray(r * kk * n, (r + 1) * kk * n), start * n);
       });
     }
@@ -1224,10 +1264,11 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
  * for and the supported choices) any site no inference family serves, and a model without one
  * observed site.
  *
- * @param model - any DSL model with one observed site.
+ * @param model - any DSL model with one observed site (every name it reads ahead, `.ahead`, declared:
+ *   else a type error naming it, and the same refusal at run time).
  * @param options - seed(s), replicas, normalisation, encoder widths.
  */
-export function compile<M extends Model<any, any>>(model: M, options: CompileOptions = {}): Program<M> {
+export function compile<M extends Model<any, any>>(model: M & AheadDeclared<M>, options: CompileOptions = {}): Program<M> {
   return new Program(model, options);
 }
 

@@ -361,7 +361,12 @@ function structureMetrics(inputs: MetricInputs, want: (...n: string[]) => boolea
     let actual = 0;
     let scored = false;
     for (const m of masks) {
-      for (const r of m.estimated) for (const v of Array.from(r)) (cells++, (on += v >= 0.5 ? 1 : 0));
+      for (const r of m.estimated) {
+        for (const v of Array.from(r)) {
+          cells++;
+          if (v >= 0.5) on++;
+        }
+      }
       if (!m.truth) continue;
       const e = edgeRecovery(m.estimated, m.truth, { permute: m.permute ?? "cols" });
       scored = true;

@@ -65,7 +65,6 @@ export interface MaskedDecoderWeights {
  */
 export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, replicas?: number, firstLayer: "none" | "unitRows" = "none"): tf.Tensor {
   const K = prod.shape[prod.rank - 1];
-  const G = prod.shape[prod.rank - 2];
   let h = replicas === undefined ? tf.reshape(prod, [-1, K]) : tf.reshape(prod, [replicas, -1, K]);
   w.kernels.forEach((kernel, i) => {
     const k = i === 0 && firstLayer === "unitRows" ? unitNorm(kernel, -1) : kernel;

@@ -86,14 +86,38 @@ function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedA
   for (let i = 0; i < n; i++) {
     const p = view(b, args.inputs[`p${i}`]);
     const len = p.length;
-    segment(view(b, args.inputs[`g${i}`]), p, m.subarray(offset, offset + len), v.subarray(offset, offset + len), mOut.subarray(offset, offset + len), vOut.subarray(offset, offset + len), view(b, outs[2 + i]), beta1, beta2, lrT, epsT);
+    segment(
+      view(b, args.inputs[`g${i}`]),
+      p,
+      m.subarray(offset, offset + len),
+      v.subarray(offset, offset + len),
+      mOut.subarray(offset, offset + len),
+      vOut.subarray(offset, offset + len),
+      view(b, outs[2 + i]),
+      beta1,
+      beta2,
+      lrT,
+      epsT,
+    );
     offset += len;
   }
   return outs;
 }
 
 /** The update of one parameter's elements (one monomorphic loop the JIT compiles once). */
-function adamSegment(g: Float32Array, p: Float32Array, m: Float32Array, v: Float32Array, mOut: Float32Array, vOut: Float32Array, pOut: Float32Array, beta1: number, beta2: number, lrT: number, epsT: number): void {
+function adamSegment(
+  g: Float32Array,
+  p: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  pOut: Float32Array,
+  beta1: number,
+  beta2: number,
+  lrT: number,
+  epsT: number,
+): void {
   const c1 = 1 - beta1;
   const c2 = 1 - beta2;
   const len = p.length;
@@ -114,7 +138,19 @@ const f = Math.fround;
  * (a float32 sum, product, quotient or square root computed in float64 and rounded once is the
  * float32 result), so the two agree bit for bit.
  */
-function adamSegmentF32(g: Float32Array, p: Float32Array, m: Float32Array, v: Float32Array, mOut: Float32Array, vOut: Float32Array, pOut: Float32Array, beta1: number, beta2: number, lrT: number, epsT: number): void {
+function adamSegmentF32(
+  g: Float32Array,
+  p: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  pOut: Float32Array,
+  beta1: number,
+  beta2: number,
+  lrT: number,
+  epsT: number,
+): void {
   const [b1, b2, lr, eps] = [f(beta1), f(beta2), f(lrT), f(epsT)];
   const c1 = f(1 - b1);
   const c2 = f(1 - b2);

@@ -105,7 +105,12 @@ export function installLeanKernels(backendName = "wasm"): void {
     const b = args.backend as SharedBackend;
     const outer = x.shape.slice(0, axis).reduce((a, c) => a * c, 1);
     const inner = x.shape.slice(axis + 1).reduce((a, c) => a * c, 1);
-    const outs = sizes.map((sz: number) => b.makeOutput(x.shape.map((d, i) => (i === axis ? sz : d)), x.dtype));
+    const outs = sizes.map((sz: number) =>
+      b.makeOutput(
+        x.shape.map((d, i) => (i === axis ? sz : d)),
+        x.dtype,
+      ),
+    );
     const src = b.typedArrayFromHeap(x);
     let begin = 0;
     outs.forEach((out: tf.TensorInfo, j: number) => {

@@ -158,11 +158,7 @@ export function captureStep(fn: () => tf.Tensor[]): { outputs: tf.Tensor[]; capt
 }
 
 /** Where a kernel's input comes from. */
-type Ref =
-  | { kind: "out"; slot: number; shape?: number[] }
-  | { kind: "source"; index: number }
-  | { kind: "const"; index: number }
-  | { kind: "external"; index: number };
+type Ref = { kind: "out"; slot: number; shape?: number[] } | { kind: "source"; index: number } | { kind: "const"; index: number } | { kind: "external"; index: number };
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
@@ -191,7 +187,17 @@ export function setPlanTimer(t: PlanTimer | undefined): void {
 /** A recorded step made into a program of kernel calls. */
 export class StepPlan {
   private constructor(
-    private readonly kernels: Array<{ name: string; shapes: number[][]; fn: KernelFn; attrs: unknown; names: string[]; refs: Array<Ref | null>; outSlots: number[]; free: number[]; inputs: Record<string, Info> }>,
+    private readonly kernels: Array<{
+      name: string;
+      shapes: number[][];
+      fn: KernelFn;
+      attrs: unknown;
+      names: string[];
+      refs: Array<Ref | null>;
+      outSlots: number[];
+      free: number[];
+      inputs: Record<string, Info>;
+    }>,
     private readonly sources: Array<{ shape: number[]; dtype: string; producer: SourceProducer; slot: number }>,
     private readonly constants: Info[],
     private readonly externals: Array<{ ext: OutsideTensor; shape: number[]; dtype: string }>,
@@ -339,7 +345,11 @@ export class StepPlan {
       const outSlots = b.outSlots[k];
       const x = refs[0];
       const relabel =
-        refs.length === 1 && x && call.outputs.length === 1 && call.outputs[0].dtype === call.inputs[0]!.dtype && call.inputs[0]!.dtype !== "string" &&
+        refs.length === 1 &&
+        x &&
+        call.outputs.length === 1 &&
+        call.outputs[0].dtype === call.inputs[0]!.dtype &&
+        call.inputs[0]!.dtype !== "string" &&
         (call.name === "Identity" || call.name === "Reshape" || (call.name === "Cast" && (call.attrs as { dtype?: string }).dtype === call.inputs[0]!.dtype));
       if (relabel) {
         alias.set(outSlots[0], withShape(x, call.outputs[0].shape));
@@ -523,7 +533,8 @@ export class StepPlanner implements RecurringStep {
       this.refused = why;
       this.retryAt = retryAt;
     };
-    if (rec.incomplete) this.pending = undefined; // capture the next call again, now that every kernel exists
+    if (rec.incomplete)
+      this.pending = undefined; // capture the next call again, now that every kernel exists
     else if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
     else if (rec.problems.length) refuse(rec.problems[0], Infinity);
     else if (this.pending && this.pending.step < ctx.step) {

@@ -224,6 +224,7 @@ export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = 
   const fixed = s.fixedLevel !== undefined;
   return s.base
     .meta({ config: { ...(s.base.ir.meta.config as Record<string, unknown>), reconstruction: rec } })
+    .side("tags", { event: [s.K], doc: "the tags of each row (0/1 per tag)" })
     .mask("z", () => s.prior(), { ...s.mask, klWeight: rec, doc: "the predicted tag set (the code's support), at most L0 tags per row" })
     .factor(
       "tagLikelihood",
@@ -235,7 +236,7 @@ export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = 
         const ll = tagLogLikelihood(q, tf.reshape(y, q.indexLogits.shape), fixed);
         return tf.div(ll, y.shape[y.rank - 2]);
       },
-      { term: "auxiliary", doc: "log q(y | x): the relaxed likelihood of the tag set", needs: ["tags"] },
+      { term: "auxiliary", doc: "log q(y | x): the relaxed likelihood of the tag set" },
     )
     .observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"], weight: rec });
 }

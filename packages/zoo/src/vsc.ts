@@ -13,7 +13,7 @@
  * const m = vsc.build({ features: 784 });    // 784-400-200, α = 0.01
  * ```
  */
-import { tf, Key, model, thresholdSigmoid, warmup, linear, parseSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, Key, model, thresholdSigmoid, warmup, linear, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { positiveInt, positiveNumber, positiveSchedule, openUnit, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
@@ -152,6 +152,7 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & DataShape) {
   const nu = positiveNumber("vscVampPrior", "sharpen", c.sharpen ?? 10);
   return withConfig(m, { pseudoInputs: P, sharpen: nu })
     .plate("pseudo", P)
+    .ahead("x")
     .param("pseudoInputs", (_s, _ctx, key?: Key) => tf.tidy(() => tf.sub(tf.mul((key ?? Key.of(0)).uniform([P, s.D]), 2 * Math.sqrt(6 / (P + s.D))), Math.sqrt(6 / (P + s.D)))), {
       event: [P, s.D],
       doc: "pseudo-inputs u_p (Xavier-uniform initialised, as the TF code)",
@@ -199,7 +200,9 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
     sharpness: c.sharpness ?? vscClassDefaults.sharpness,
   });
   const end = c.warmupEnd ?? 0;
-  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup }).factor(
+  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup })
+    .side("label", { doc: "class label per row (an integer; negative: unlabelled)" })
+    .factor(
     "classConsistency",
     (_sites, ctx) => {
       const q = ctx.posterior("z") as unknown as { inclusion?: tf.Tensor } | undefined;
@@ -211,7 +214,6 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
       term: "auxiliary",
       weight: classWarmup > 0 ? warmup({ from: 0, to: weight, start: end, end: end + classWarmup }) : weight,
       doc: `class-consistency JSD (${variant})`,
-      needs: ["labels"],
     },
   );
 }

@@ -35,7 +35,11 @@ describe("colored: environments", () => {
     const rate = (pred: (i: number) => boolean, env: number) => {
       let k = 0;
       let m = 0;
-      for (let i = 0; i < N; i++) if (environment[i] === env) (m++, (k += pred(i) ? 1 : 0));
+      for (let i = 0; i < N; i++) {
+        if (environment[i] !== env) continue;
+        m++;
+        if (pred(i)) k++;
+      }
       return { rate: k / m, m };
     };
     // equal shares, colour flips at the environment's rate (SD ≤ 0.016 at 1000 rows)

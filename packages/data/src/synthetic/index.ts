@@ -11,16 +11,64 @@ import { syntheticCells, cellsParams, type SyntheticCellsOptions } from "./cells
 import { syntheticTopics, topicsParams, type SyntheticTopicsOptions } from "./topics.js";
 import { fair, fairParams, type FairOptions } from "./fair.js";
 
-export * from "./moran.js";
-export * from "./smiley.js";
-export * from "./sparse-linear.js";
-export * from "./two-view.js";
-export * from "./tags.js";
-export * from "./ratings.js";
-export * from "./cells.js";
-export * from "./topics.js";
-export * from "./fair.js";
-export * from "./random-mlp.js";
+export {
+  moran,
+  moranFeatureNames,
+  type MoranOptions,
+  moranParams,
+  moranSplit,
+} from "./moran.js";
+export {
+  renderSmiley,
+  smiley,
+  smileyAttributes,
+  smileyClassName,
+  type SmileyOptions,
+  smileyParams,
+} from "./smiley.js";
+export {
+  sparseLinear,
+  type SparseLinearOptions,
+  sparseLinearParams,
+} from "./sparse-linear.js";
+export {
+  TWO_VIEW_A_OUT,
+  twoView,
+  type TwoViewOptions,
+  twoViewParams,
+} from "./two-view.js";
+export {
+  syntheticTags,
+  type TagsOptions,
+  tagsParams,
+} from "./tags.js";
+export {
+  drawRatings,
+  type RatingsDraw,
+  ratingsParams,
+  syntheticRatings,
+  type SyntheticRatingsOptions,
+} from "./ratings.js";
+export {
+  cellsParams,
+  syntheticCells,
+  type SyntheticCellsOptions,
+} from "./cells.js";
+export {
+  syntheticTopics,
+  type SyntheticTopicsOptions,
+  topicsParams,
+} from "./topics.js";
+export {
+  fair,
+  type FairOptions,
+  fairParams,
+} from "./fair.js";
+export {
+  applyMlp,
+  randomMlp,
+  type RandomMlp,
+} from "./random-mlp.js";
 
 /** A registered synthetic generator. */
 export interface GeneratorEntry {

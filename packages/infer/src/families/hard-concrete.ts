@@ -63,7 +63,11 @@ function create(site: SiteDecl): SiteInference {
     draw(g) {
       const gate = gateOf(maskLogits(site, g, "logAlpha", initLogAlpha(site)), g.scheduleInput(est.temperature));
       if (!g.sample) return { q: gate, value: gate.deterministic() };
-      const u = replicaUniform(g.keys.map((k) => k.foldIn(site.name)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      const u = replicaUniform(
+        g.keys.map((k) => k.foldIn(site.name)),
+        g.replicas,
+        canonicalShape(g.ir, site, g.sizes),
+      );
       return { q: gate, value: gate.relax(u) };
     },
     terms(t) {

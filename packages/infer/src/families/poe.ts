@@ -127,14 +127,20 @@ function create(site: SiteDecl, env: FamilyEnv): SiteInference {
     local: true,
     density: true,
     draw(g) {
-      const width = canonicalShape(g.ir, site, g.sizes).slice(1).reduce((a, b) => a * b, 1);
+      const width = canonicalShape(g.ir, site, g.sizes)
+        .slice(1)
+        .reduce((a, b) => a * b, 1);
       const out = experts(g.params, `guide/${site.name}/experts`, viewInputs(g, obs, viewPlate), [...(opts.hidden ?? env.encoderHidden), 2 * width], g.replicas);
       const [loc, logVariance] = tf.split(out, 2, -1).map((t) => toExpertLayout(g, site, t, viewPlate));
       const weights = availabilityWeights(g, g.value(mask.name)!, opts.availability, viewPlate, g.training ? (opts.viewDropout ?? 0) : 0, site.name);
       const post = combineExperts(loc, logVariance, weights, g.lead + canonicalPlates(g.ir).indexOf(viewPlate), prior);
       const q = new Normal(post.loc, post.scale);
       if (!g.sample) return { q, value: q.loc, mean: q.loc };
-      const eps = replicaNormal(g.keys.map((k) => k.foldIn(site.name).foldIn(0)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      const eps = replicaNormal(
+        g.keys.map((k) => k.foldIn(site.name).foldIn(0)),
+        g.replicas,
+        canonicalShape(g.ir, site, g.sizes),
+      );
       return { q, value: q.reparameterise(eps), mean: q.loc };
     },
     terms: (t) => [rateTerm(t, klOrMonteCarlo(site.name, t.draw.q!, t.msg.fn!, t.msg.value!))],
@@ -159,7 +165,11 @@ function availabilityWeights(g: DrawContext, ain: tf.Tensor, name: string | unde
   let a = given ? tf.reshape(tf.cast(given, "float32"), rows) : tf.ones(rows);
   if (dropout) {
     // hide each present view with probability `dropout`; a row left with none keeps all of its own
-    const u = replicaUniform(g.keys.map((k) => k.foldIn(site).foldIn("view-dropout")), g.replicas, [B, n]);
+    const u = replicaUniform(
+      g.keys.map((k) => k.foldIn(site).foldIn("view-dropout")),
+      g.replicas,
+      [B, n],
+    );
     const kept = tf.mul(a, tf.cast(tf.greaterEqual(u, dropout), "float32"));
     const any = tf.greater(tf.sum(kept, -1, true), 0);
     a = tf.where(tf.broadcastTo(any, rows), kept, a);

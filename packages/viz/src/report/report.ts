@@ -63,8 +63,6 @@ export function recipeOf(config: Record<string, unknown>): string {
   return parts.length ? parts.join(", ") : "not recorded";
 }
 
-const runKey = (model: string, data: string, seed: number) => JSON.stringify([model, data, seed]);
-
 function uniq<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
