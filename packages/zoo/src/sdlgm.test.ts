@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { tf } from "@sparse-dgm/core";
+import { tf, initBackend } from "@sparse-dgm/core";
+import { compile } from "@sparse-dgm/infer";
 import { cappedSparseCode } from "@sparse-dgm/distributions";
 import { sdlgm, kSparse, sdlgmTags, topKTags, tagLogLikelihood } from "./sdlgm.js";
 import { binaryRelevance, tagCrossEntropy } from "./binary-relevance.js";
@@ -56,6 +57,24 @@ describe("sdlgm entries", () => {
     const emp = sdlgmTags.build({ features: 8, stats, levelPrior: "empirical", maxActive: 3 });
     expect((emp.ir.meta.config as Record<string, unknown>).levelPrior).toBe("empirical");
   });
+});
+
+describe("levelPrior learned", () => {
+  it("trains, alone and with replicas, and its logits move", async () => {
+    await initBackend("cpu");
+    const m = sdlgm.build({ features: 6, latents: 4, maxActive: 2, hidden: [8], levelPrior: "learned" });
+    const x = tf.randomNormal([64, 6], 0, 1, "float32", 1);
+    for (const replicas of [undefined, 2]) {
+      const p = compile(m, { seed: 0, ...(replicas ? { replicas } : {}) });
+      const fit = await p.fit(x, { epochs: 2, batchSize: 32, learningRate: 1e-2 });
+      expect(fit.curves.loss.every(Number.isFinite)).toBe(true);
+      const logits = Array.from(p.params.get("site/levelPrior").dataSync());
+      expect(logits).toHaveLength(2 * (replicas ?? 1));
+      expect(logits.some((v) => Math.abs(v) > 1e-4)).toBe(true);
+      p.dispose();
+    }
+    x.dispose();
+  }, 120_000);
 });
 
 describe("the tag likelihood", () => {

@@ -180,7 +180,8 @@ export function buildSdlgm(c: Partial<SdlgmConfig> & SdlgmShape, name = "sdlgm")
     s.levelPrior === "learned"
       ? s.base
           .param("levelPrior", () => tf.zeros([s.L0]), { event: [s.L0], doc: "learned logits of the prior on the level L" })
-          .mask("z", ({ levelPrior }) => s.prior(levelPrior), s.mask)
+          // the param's canonical value is [..replicas, 1, 1, 1, L0] (one per plate); the code's batch is [..replicas, B, 1]
+          .mask("z", ({ levelPrior }) => s.prior(tf.reshape(levelPrior, [...levelPrior.shape.slice(0, -4), 1, 1, s.L0])), s.mask)
       : s.base.mask("z", () => s.prior(), s.mask);
   return withPrior.observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"] });
 }
