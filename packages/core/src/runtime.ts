@@ -396,5 +396,7 @@ export function dataAxis(state: RunState): number {
 
 /** The names `ctx.observed` reads: the observed sites and side inputs of a model. */
 export function dataNames(ir: ModelIR): string[] {
-  return [...ir.sites.filter((s) => s.kind === "observe").map((s) => s.name), ...(ir.side ?? []).map((s) => s.name)];
+  // observed sites, `.side` inputs, and the side data sites list in `needs` ("labels" is read as "label")
+  const needs = ir.sites.flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]).map((k) => (k === "labels" ? "label" : k)) : []));
+  return [...new Set([...ir.sites.filter((s) => s.kind === "observe").map((s) => s.name), ...(ir.side ?? []).map((s) => s.name), ...needs])];
 }

@@ -37,7 +37,7 @@ function checkAhead(ir: ModelIR): void {
 }
 
 /** Options every site may carry, whatever its family. */
-const COMMON = new Set(["doc", "plates", "event", "estimator", "prior", "rows", "cols", "scope", "valueType", "maxActive", "fixedValue", "guide.kind"]);
+const COMMON = new Set(["doc", "plates", "event", "estimator", "prior", "rows", "cols", "scope", "valueType", "maxActive", "fixedValue", "guide.kind", "needs"]); // needs: read by the side-data plumbing (sideData), whatever the family
 
 /** The option names set on a site, with `guide` expanded to `guide.<key>`. */
 function optionNames(site: SiteDecl): string[] {
