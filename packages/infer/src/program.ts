@@ -47,6 +47,7 @@ import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } f
 import { Adam, type NamedGrad } from "./optim.js";
 import { balancedOrder } from "./batches.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
+import { NonFiniteGuard } from "./nonfinite-guard.js";
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -147,6 +148,8 @@ export interface FitResult {
   weights: Record<string, number[]>;
   /** Steps skipped by the non-finite guard. */
   skippedSteps: number;
+  /** The first skipped step's message (site, term, step), when any was skipped. */
+  firstSkipped?: string;
   stoppedEarly: boolean;
   /**
    * Mean ms per step in each phase: `gradients` (forward and backward, replayed or not, with the
@@ -540,8 +543,7 @@ export class Program {
     const lr = opts.learningRate ?? 1e-3;
     const steps = Math.ceil(trainIdx.length / B);
     const history: number[] = [];
-    let skipped = 0;
-    let badRun = 0;
+    const guard = new NonFiniteGuard(opts.maxBadSteps ?? 5, opts.onNonFinite);
     let best = Infinity;
     let sinceBest = 0;
     let stoppedEarly = false;
@@ -634,29 +636,13 @@ export class Program {
         phase.gradients += performance.now() - tGrad;
         perReplica.dispose();
         termsOut.values.dispose();
-        const finiteMask = replicaLoss.map((v) => Number.isFinite(v));
-        const finite = finiteMask.every((f) => f);
-        if (!finite) {
-          const bad = termsOut.names.findIndex((_, i) => termVals[i].some((v) => !Number.isFinite(v)));
-          const name = bad >= 0 ? termsOut.names[bad] : "loss";
-          const site = name.split(":")[1] ?? name;
-          const badReplicas = finiteMask.map((f, i) => (f ? -1 : i)).filter((i) => i >= 0);
-          const detail = `non-finite ${name.split(":")[0]} term "${name}" at step ${step}${R ? ` (replicas ${badReplicas.join(", ")})` : ""}; step skipped`;
-          skipped++;
-          badRun++;
-          opts.onNonFinite?.(new NonFiniteError(site, [], detail));
-          if (badRun >= (opts.maxBadSteps ?? 5)) {
-            tf.dispose(grads);
-            throw new NonFiniteError(site, [], `${badRun} non-finite steps in a row; last: ${detail}`);
-          }
-          if (finiteMask.every((f) => !f) || !R) {
-            tf.dispose(grads);
-            this.stepCount++;
-            this.position = { epoch, batch: s + 1 };
-            continue;
-          }
+        const { finite, skipAll, finiteMask } = guard.check(step, replicaLoss, termsOut.names, termVals, R !== undefined);
+        if (skipAll) {
+          tf.dispose(grads);
+          this.stepCount++;
+          this.position = { epoch, batch: s + 1 };
+          continue;
         }
-        if (finite) badRun = 0;
         // Replicas with a non-finite loss keep their parameters and moments (their own guard).
         const keep = finite ? undefined : tf.tensor1d(finiteMask.map((f) => (f ? 1 : 0)));
         // Apply the step per parameter group (each group has its own optimiser).
@@ -703,15 +689,12 @@ export class Program {
           lastYield = performance.now();
         }
       }
-      if (epochRows === 0) continue;
       this.position = { epoch: epoch + 1, batch: 0 };
-      const meanLoss = epochLoss / epochRows;
+      // an epoch whose every step was skipped still ends (the guard's count runs on into the next
+      // one); its curves hold NaN, so they stay one value per epoch
+      const meanLoss = epochRows ? epochLoss / epochRows : NaN;
       history.push(meanLoss);
-      (curves.loss ??= []).push(meanLoss);
-      for (const [nm, v] of Object.entries(termSums)) {
-        (curves[nm] ??= []).push(v / epochRows);
-        (weightCurves[nm] ??= []).push(termWeights[nm]);
-      }
+      recordEpoch(curves, weightCurves, history.length - 1, meanLoss, termSums, termWeights, epochRows);
       let validationLoss: number | undefined;
       if (valIdx.length) {
         validationLoss = tf.tidy(() => {
@@ -739,7 +722,8 @@ export class Program {
       history,
       curves,
       weights: weightCurves,
-      skippedSteps: skipped,
+      skippedSteps: guard.skipped,
+      ...(guard.first ? { firstSkipped: guard.first } : {}),
       stoppedEarly,
     };
   }
@@ -1124,6 +1108,32 @@ export function compile(model: Model<any, any>, options: CompileOptions = {}): P
 }
 
 export { sumPerReplica, replicaNormal };
+
+/**
+ * Appends epoch `e`'s mean of every term (and the loss) to the curves and its term weights to
+ * `weightCurves`: every curve keeps one value per epoch, NaN where an epoch had no finite step.
+ */
+function recordEpoch(
+  curves: Record<string, number[]>,
+  weightCurves: Record<string, number[]>,
+  e: number,
+  meanLoss: number,
+  termSums: Record<string, number>,
+  termWeights: Record<string, number>,
+  rows: number,
+): void {
+  const put = (c: Record<string, number[]>, k: string, v: number) => {
+    const a = (c[k] ??= []);
+    while (a.length < e) a.push(NaN);
+    a.push(v);
+  };
+  put(curves, "loss", meanLoss);
+  for (const [nm, v] of Object.entries(termSums)) {
+    put(curves, nm, rows ? v / rows : NaN);
+    put(weightCurves, nm, termWeights[nm]);
+  }
+  for (const c of [curves, weightCurves]) for (const a of Object.values(c)) while (a.length <= e) a.push(NaN);
+}
 
 /** How long `fit` may run steps without giving the event loop a turn. */
 const YIELD_EVERY_MS = 200;
