@@ -9,19 +9,19 @@ import { zoo, zooEntry, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel } from "@sparse-dgm/viz";
 import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
-import { writeResults, degenerateWarnings } from "./results.js";
+import { ResultStore, degenerateWarnings, skippedStepWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
 import { progressBar } from "./progress.js";
+import { intOption, listOption, positiveOption } from "./options.js";
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
 }
 
 /** `--metrics a,b,c`: the names, each checked against the metric registry (an unknown name is an error naming it). */
-async function parseMetrics(list: unknown): Promise<string[] | undefined> {
-  if (!list) return undefined;
-  const names = String(list).split(",").map((m) => m.trim()).filter(Boolean);
+async function parseMetrics(names: string[] | undefined): Promise<string[] | undefined> {
+  if (!names) return undefined;
   const { getMetric } = await import("@sparse-dgm/metrics");
   names.forEach((m) => getMetric(m));
   return names;
@@ -116,17 +116,20 @@ export function modelConfigs(models: readonly string[], sets: string[] | undefin
   return Object.fromEntries(models.map((m) => [m, { ...shared[m], ...scoped[m] }]));
 }
 
-/** Runs the command line with `argv` (process.argv). */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * The command line's commands and options (tests parse with it: `cli().exitOverride()`); {@link main}
+ * runs it.
+ */
+export function cli(): Command {
   const program = new Command();
-  program.name("sdgm").description("sparse-dgm: fit, compare and render sparse deep generative models").showHelpAfterError();
+  program.name("sdgm").description("sparse-dgm: fit, compare and render sparse deep generative models").showHelpAfterError("(sdgm <command> --help lists the options)");
 
   program
     .command("render")
     .description("render a zoo model's graph: plates, sites and mask edges")
     .argument("<model>", `zoo model (${Object.keys(zoo).join(", ")})`)
     .addOption(new Option("--format <format>", "output format").choices(["dot", "svg", "json"]).default("json"))
-    .option("--features <n>", "number of observed features G (default: the model's render shape)", (v) => parseInt(v, 10))
+    .option("--features <n>", "number of observed features G (default: the model's render shape)", intOption(1))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (name: string, opts: { format: "dot" | "svg" | "json"; features?: number; out?: string }) => {
       const entry = zooEntry(name);
@@ -154,17 +157,17 @@ export async function main(argv: string[]): Promise<void> {
     .description("fit a zoo model on a data source; writes results.json, results.csv and checkpoints")
     .argument("<model>", `zoo model (${Object.keys(zoo).join(", ")})`)
     .requiredOption("--data <source>", "data source, e.g. synthetic:moran?rho=0.4")
-    .option("--epochs <n>", "epochs (default: the model's reproduction setting)", (v) => parseInt(v, 10))
-    .option("--seed <s>", "seed", (v) => parseInt(v, 10), 0)
-    .option("--seeds <n>", "fit seeds seed..seed+n-1 (as replicas of one program)", (v) => parseInt(v, 10))
-    .option("--batch-size <n>", "minibatch size", (v) => parseInt(v, 10))
-    .option("--lr <x>", "learning rate", parseFloat)
+    .option("--epochs <n>", "epochs (default: the model's reproduction setting)", intOption(1))
+    .option("--seed <s>", "seed", intOption(0), 0)
+    .option("--seeds <n>", "fit seeds seed..seed+n-1 (as replicas of one program)", intOption(1))
+    .option("--batch-size <n>", "minibatch size", intOption(1))
+    .option("--lr <x>", "learning rate", positiveOption)
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
-    .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", (v) => parseInt(v, 10), 10)
+    .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", intOption(0), 10)
     .option("--no-replicas", "fit the seeds one after another instead of as replicas")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
-    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
+    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
     .action(async (name: string, opts: Record<string, any>) => {
       const entry = zooEntry(name);
       const metrics = await parseMetrics(opts.metrics);
@@ -175,53 +178,63 @@ export async function main(argv: string[]): Promise<void> {
       const seeds = Array.from({ length: opts.seeds ?? 1 }, (_, i) => opts.seed + i);
       const epochs = opts.epochs ?? entry.training.epochs;
       const bar = progressBar(`${name} on ${opts.data} (${backend})`, epochs);
-      const result = await runJob(
-        {
-          model: name,
-          source: opts.data,
-          seeds,
-          epochs,
-          batchSize: opts.batchSize,
-          learningRate: opts.lr,
-          replicas: opts.replicas,
-          out,
-          checkpointEvery: opts.checkpointEvery,
-          config: modelConfigs([name], opts.set)[name],
-          metrics,
-          onProgress: (p) => bar.update(p.epoch, { loss: p.loss.toFixed(4), ms: p.msPerStep.toFixed(2) }),
-        },
-        ds,
-      );
+      const store = new ResultStore(out);
+      let result: Awaited<ReturnType<typeof runJob>>;
+      try {
+        result = await runJob(
+          {
+            model: name,
+            source: opts.data,
+            seeds,
+            epochs,
+            batchSize: opts.batchSize,
+            learningRate: opts.lr,
+            replicas: opts.replicas,
+            out,
+            checkpointEvery: opts.checkpointEvery,
+            config: modelConfigs([name], opts.set)[name],
+            metrics,
+            onProgress: (p) => bar.update(p.epoch, { loss: p.loss.toFixed(4), ms: p.msPerStep.toFixed(2) }),
+          },
+          ds,
+        );
+      } catch (e) {
+        bar.stop();
+        // no row for a run that did not train as asked: a failure record, listed by the report
+        const error = (e as Error).message.split("\n")[0];
+        store.fail(seeds.map((seed) => ({ model: name, data: opts.data, seed, error })));
+        throw new Error(`${name} on ${opts.data}, seed${seeds.length > 1 ? "s" : ""} ${seeds.join(",")}: ${error} (no result row written; recorded in ${store.failedDir})`);
+      }
       bar.stop();
-      writeResults(out, result.rows);
-      writeFileSync(join(out, "artifacts.json"), JSON.stringify(result.artifacts));
+      store.put(result.rows, result.artifacts);
+      store.derive();
       for (const r of result.rows) {
         const m = Object.entries(r.metrics)
           .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
           .join(" ");
         process.stdout.write(`${r.model} seed ${r.seed}: ${m}\n`);
       }
-      for (const w of degenerateWarnings(result.rows)) process.stderr.write(`${w}\n`);
-      process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and checkpoints in ${join(out, "checkpoints")}\n`);
+      for (const w of [...skippedStepWarnings(result.rows), ...degenerateWarnings(result.rows)]) process.stderr.write(`${w}\n`);
+      process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")}, ${store.artifactsDir} and checkpoints in ${join(out, "checkpoints")}\n`);
     });
 
   program
     .command("compare")
     .description("fit every model on the same splits and seeds; writes results.json, results.csv and the report index.html")
-    .requiredOption("--models <list>", "comma-separated zoo models")
-    .requiredOption("--data <sources>", "data sources, separated by ';' (a source's own parameters use '&')")
-    .option("--seeds <n>", "number of seeds (0..n-1)", (v) => parseInt(v, 10), 3)
-    .option("--epochs <n>", "epochs (default: each model's reproduction setting)", (v) => parseInt(v, 10))
+    .requiredOption("--models <list>", "comma-separated zoo models", listOption(",", "model"))
+    .requiredOption("--data <sources>", "data sources, separated by ';' (a source's own parameters use '&')", listOption(";", "data source"))
+    .option("--seeds <n>", "number of seeds (0..n-1)", intOption(1), 3)
+    .option("--epochs <n>", "epochs (default: each model's reproduction setting)", intOption(1))
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
-    .option("--jobs <n>", "parallel worker threads", (v) => parseInt(v, 10), 1)
+    .option("--jobs <n>", "parallel worker threads", intOption(1), 1)
     .option("--no-replicas", "fit seeds one by one instead of as replicas of one program")
-    .option("--metrics <list>", "only these metrics (comma-separated)")
+    .option("--metrics <list>", "only these metrics (comma-separated)", listOption(",", "metric"))
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--set <key=value...>", "model hyperparameters: key=value for every model that has the option, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
-      const models = String(opts.models).split(",").map((s) => s.trim()).filter(Boolean);
+      const models = opts.models as string[];
       for (const m of models) zooEntry(m);
-      const data = String(opts.data).split(";").filter((d) => d.trim());
+      const data = opts.data as string[];
       const metrics = await parseMetrics(opts.metrics);
       const configs = modelConfigs(models, opts.set);
       const entries: CompareEntry[] = data.flatMap((d) => models.map((model) => ({ model, data: d.trim(), config: configs[model], epochs: opts.epochs })));
@@ -235,7 +248,7 @@ export async function main(argv: string[]): Promise<void> {
         backend: opts.backend,
         metrics,
       });
-      for (const w of degenerateWarnings(rows)) process.stderr.write(`${w}\n`);
+      for (const w of [...skippedStepWarnings(rows), ...degenerateWarnings(rows)]) process.stderr.write(`${w}\n`);
       process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and ${join(out, "index.html")}\n`);
     });
 
@@ -243,8 +256,8 @@ export async function main(argv: string[]): Promise<void> {
     .command("start")
     .description("the main job: compare the trainable zoo on built-in synthetic data with known structure; writes report/")
     .option("--out <dir>", "output directory", "report")
-    .option("--jobs <n>", "parallel worker threads", (v) => parseInt(v, 10), 2)
-    .option("--seeds <n>", "seeds per model", (v) => parseInt(v, 10), MAIN_JOB.seeds)
+    .option("--jobs <n>", "parallel worker threads", intOption(1), 2)
+    .option("--seeds <n>", "seeds per model", intOption(1), MAIN_JOB.seeds)
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .action(async (opts: Record<string, any>) => {
       const t0 = Date.now();
@@ -267,10 +280,10 @@ export async function main(argv: string[]): Promise<void> {
     .description("compute every applicable metric of a saved model on a data source")
     .argument("<checkpoint>", "a checkpoint directory (e.g. runs/<time>/checkpoints/sparseVae-s0)")
     .requiredOption("--data <source>", "data source (its test split is used for held-out metrics)")
-    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
+    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
     .option("--json", "print JSON")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string }) => {
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string[] }) => {
       await initBackend(opts.backend);
       const data = await import("@sparse-dgm/data");
       const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics));
@@ -282,6 +295,12 @@ export async function main(argv: string[]): Promise<void> {
         }
     });
 
+  return program;
+}
+
+/** Runs the command line with `argv` (process.argv). */
+export async function main(argv: string[]): Promise<void> {
+  const program = cli();
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -112,8 +112,11 @@ export interface FitOptions {
   groupLearningRates?: Record<string, number>;
   /** Called after every step. */
   onStep?: (info: StepInfo) => void;
-  /** Called after every epoch with the mean loss. */
-  onEpoch?: (info: { epoch: number; loss: number; validationLoss?: number }) => void;
+  /**
+   * Called after every epoch with the mean loss, and this call's curves so far (`FitResult.curves`
+   * and `.weights`, one value per epoch: a checkpoint saved here can keep them).
+   */
+  onEpoch?: (info: { epoch: number; loss: number; validationLoss?: number; curves: Record<string, number[]>; weights: Record<string, number[]> }) => void;
   /** Fraction of the training rows held out for early stopping (default 0). */
   validationFraction?: number;
   /** Epochs without validation improvement before stopping (default: never). */
@@ -132,6 +135,10 @@ export interface FitOptions {
   balanceBy?: string;
   /** Members of each class per balanced minibatch (default 2). */
   minPerClass?: number;
+  /** Names an entry of the training data in a support error (see {@link Program.checkSupport}). */
+  supportCell?: (row: number, column?: number) => string;
+  /** Other data (a held-out split) checked against the likelihood's support before the first step. */
+  checkSupportOf?: Array<{ x: tf.Tensor; cell?: (row: number, column?: number) => string }>;
 }
 
 /** What `fit` returns. */
@@ -539,7 +546,8 @@ export class Program {
       trainIdx = Array.from(perm.slice(nv));
     }
     this.trainSize = trainIdx.length;
-    this.checkSupport(xAll);
+    this.checkSupport(xAll, opts.supportCell);
+    for (const c of opts.checkSupportOf ?? []) this.checkSupport(c.x, c.cell);
     const lr = opts.learningRate ?? 1e-3;
     const steps = Math.ceil(trainIdx.length / B);
     const history: number[] = [];
@@ -705,12 +713,12 @@ export class Program {
           best = validationLoss;
           sinceBest = 0;
         } else if (opts.patience !== undefined && ++sinceBest >= opts.patience) {
-          opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss });
+          opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves, weights: weightCurves });
           stoppedEarly = true;
           break;
         }
       }
-      opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss });
+      opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves, weights: weightCurves });
     }
     const seconds = (performance.now() - t0) / 1000;
     return {
@@ -776,35 +784,42 @@ export class Program {
   }
 
   /**
-   * Refuses data outside the likelihood's support before training (e.g. a categorical or count
-   * likelihood on negative values), naming the site, the distribution and the first bad entry.
+   * Refuses data outside the likelihood's support (e.g. a categorical or count likelihood on
+   * negative values), naming the site, the distribution and the first bad entry: `cell(row, column)`
+   * names it (default `row <i>, column <j>`, 0-based in `x`; the command line gives the data
+   * file's row and column). Every row is checked, in chunks. `fit` checks its training data (and
+   * `FitOptions.checkSupportOf`) before the first step; call it on held-out data before evaluating.
    */
-  private checkSupport(x: tf.Tensor): void {
+  checkSupport(x: tf.Tensor, cell: (row: number, column?: number) => string = (r, c) => (c === undefined ? `row ${r}` : `row ${r}, column ${c}`)): void {
     // Once per dataset: a resumed or continued fit on the same tensor is not checked again.
     if (this.supportChecked === x) return;
+    this.ensureReady(x);
+    const N = this.rowsOf(x);
+    const CHUNK = 2000; // a forward on all rows would hold their activations: 2.9 GB for 2000 rows at G = 300
+    for (let start = 0; start < N; start += CHUNK) {
+      tf.tidy(() => {
+        const obs = this.observedSite();
+        const n = Math.min(CHUNK, N - start);
+        const rowsX = this.hasReplicaAxis(x) ? tf.slice(x, [0, start], [1, n]) : tf.slice(x, start, n);
+        const xr = this.withReplicas(this.hasReplicaAxis(x) ? tf.squeeze(rowsX, [0]) : rowsX);
+        // The likelihood (and so its support) from a forward pass on one minibatch.
+        const m = Math.min(n, this.configuredBatch || n);
+        const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
+        const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0);
+        const msg = messages.find((mm) => mm.name === obs.name)!;
+        const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
+        const okData = ok.dataSync();
+        const bad = okData.findIndex((v) => !v);
+        if (bad < 0) return;
+        // The check has one cell per (row, plate entry), or one per row when the event is a vector.
+        const cells = okData.length / ((this.replicas ?? 1) * n);
+        const rowI = Math.floor((bad % (n * cells)) / cells);
+        const values = (this.hasReplicaAxis(x) ? tf.reshape(tf.gather(rowsX, 0), [n, -1]) : tf.reshape(rowsX, [n, -1])).arraySync() as number[][];
+        const where = cells > 1 ? `${cell(start + rowI, bad % cells)} is ${values[rowI][bad % cells]}` : `${cell(start + rowI)} is [${values[rowI].join(", ")}]`;
+        throw new Error(`site "${obs.name}": the data are not in the support of its ${msg.fn!.kind} likelihood (${msg.fn!.support.name}): ${where}`);
+      });
+    }
     this.supportChecked = x;
-    tf.tidy(() => {
-      const obs = this.observedSite();
-      const n = Math.min(this.rowsOf(x), 2000);
-      const rowsX = this.hasReplicaAxis(x) ? tf.slice(x, [0, 0], [1, n]) : tf.slice(x, 0, n);
-      const xr = this.withReplicas(this.hasReplicaAxis(x) ? tf.squeeze(rowsX, [0]) : rowsX);
-      // The likelihood (and so its support) from a forward pass on one minibatch; the check on up
-      // to 2000 rows (a forward on all of them would hold 2000-row activations: 2.9 GB at G = 300).
-      const m = Math.min(n, this.configuredBatch || n);
-      const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
-      const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0);
-      const msg = messages.find((mm) => mm.name === obs.name)!;
-      const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
-      const okData = ok.dataSync();
-      const bad = okData.findIndex((v) => !v);
-      if (bad < 0) return;
-      // The check has one cell per (row, plate entry), or one per row when the event is a vector.
-      const cells = okData.length / ((this.replicas ?? 1) * n);
-      const rowI = Math.floor((bad % (n * cells)) / cells);
-      const values = (this.hasReplicaAxis(x) ? tf.reshape(tf.gather(x, 0), [this.rowsOf(x), -1]) : tf.reshape(x, [this.rowsOf(x), -1])).arraySync() as number[][];
-      const where = cells > 1 ? `row ${rowI}, column ${bad % cells} is ${values[rowI][bad % cells]}` : `row ${rowI} is [${values[rowI].join(", ")}]`;
-      throw new Error(`site "${obs.name}": the data are not in the support of its ${msg.fn!.kind} likelihood (${msg.fn!.support.name}): ${where}`);
-    });
   }
 
   /** Where training stands: epochs completed and the next batch of the current epoch. */

@@ -216,7 +216,7 @@ function evaluate(
   const xTe = observedTensor(program.model, ds, ds.split.test);
   try {
     const ev = program.evaluate(xTe);
-    const iwae = opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples) : undefined;
+    const iwae = opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, opts.onSkip) : undefined;
     const encTr = encodeRows(program, ds, ds.split.train);
     const encTe = encodeRows(program, ds, ds.split.test);
     const codeSite = Object.keys(encTe)[0];
@@ -262,8 +262,15 @@ function evaluate(
       }
       if (withPanels && inputs.codesTest && inputs.truthZTest) factorPanels.push(factorPanel(inputs.codesTest, inputs.truthZTest, factorNamesOf(ds)));
       const m = computeMetrics(inputs, opts);
+      // The model's own numbers on the held-out split: a non-finite one means the fitted model
+      // gives the test data no finite likelihood (diverged weights, data it cannot explain); it
+      // fails, naming the metric, rather than leave the metric missing.
       const put = (k: string, v: number | undefined) => {
-        if (v !== undefined && Number.isFinite(v) && (!opts.metrics || opts.metrics.includes(k))) m[k] = v;
+        if (v === undefined || (opts.metrics && !opts.metrics.includes(k))) return;
+        if (!Number.isFinite(v)) {
+          throw new Error(`${k} is ${v} on the test split${R === undefined ? "" : ` (replica ${r})`}: the fitted model gives the held-out data no finite value`);
+        }
+        m[k] = v;
       };
       put("heldoutMse", ev.heldoutMse[r]);
       put("heldoutMseMean", ev.heldoutMseMean[r]);
@@ -280,10 +287,12 @@ function evaluate(
   }
 }
 
-function safeIwae(program: Program, x: tf.Tensor, k: number): number[] | undefined {
+/** The IWAE bound, or undefined when the model has no densities for it (said through `onSkip`). */
+function safeIwae(program: Program, x: tf.Tensor, k: number, onSkip?: (keys: string[], reason: string) => void): number[] | undefined {
   try {
     return program.iwae(x, k);
-  } catch {
+  } catch (e) {
+    onSkip?.(["iwae"], (e as Error).message);
     return undefined;
   }
 }
