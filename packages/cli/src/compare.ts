@@ -144,6 +144,9 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     throw ioError("create", spec.out, e);
   }
   const store = new ResultStore(spec.out);
+  // every source parses (scheme, generator, parameters) before anything runs
+  const { parseSource } = await import("@sparse-dgm/data");
+  for (const e of spec.entries) parseSource(e.data);
   const datasets = new Map<string, Dataset>();
   const jobs = await pendingJobs(spec, datasets);
   const total = spec.entries.length * spec.seeds.length;

@@ -2,14 +2,13 @@
  * The `sdgm` command line (DESIGN §7): fit, compare, eval, render, data, start.
  */
 import { Command, Option } from "commander";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend, type BackendName } from "@sparse-dgm/core";
 import { zoo, zooEntry, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel } from "@sparse-dgm/viz";
 import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
-import { ResultStore, degenerateWarnings, skippedStepWarnings } from "./results.js";
+import { ResultStore, atomicWrite, degenerateWarnings, skippedStepWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
 import { progressBar } from "./progress.js";
@@ -136,7 +135,7 @@ export function cli(): Command {
       const shape = opts.features ? { ...entry.renderShape, features: opts.features } : entry.renderShape;
       const m = entry.build({ ...shape });
       const text = await renderModel(m, opts.format);
-      if (opts.out) writeFileSync(opts.out, text);
+      if (opts.out) atomicWrite(opts.out, text);
       else process.stdout.write(text + "\n");
     });
 
@@ -253,6 +252,21 @@ export function cli(): Command {
     });
 
   program
+    .command("merge")
+    .description("merge output folders written apart (each array task its own --out) into one: rows, failures, artefacts, checkpoints; then results.json, results.csv and index.html")
+    .argument("<into>", "the folder to merge into (created if missing; may already hold rows)")
+    .argument("<folders...>", "folders to merge from")
+    .option("--replace", "a row that differs between folders: the later folder's wins (default: refused, naming them)")
+    .option("--title <title>", "the report's title")
+    .action(async (into: string, folders: string[], opts: { replace?: boolean; title?: string }) => {
+      const { mergeFolders } = await import("./merge.js");
+      const s = await mergeFolders(into, folders, opts);
+      process.stdout.write(
+        `merged ${folders.length} folder${folders.length === 1 ? "" : "s"} into ${into}: ${s.rows} row${s.rows === 1 ? "" : "s"} added or replaced, ${s.same} already there, ${s.failed} failed run${s.failed === 1 ? "" : "s"}, ${s.checkpoints} checkpoint${s.checkpoints === 1 ? "" : "s"}; wrote ${join(into, "results.json")}, ${join(into, "results.csv")} and ${join(into, "index.html")}\n`,
+      );
+    });
+
+  program
     .command("start")
     .description("the main job: compare the trainable zoo on built-in synthetic data with known structure; writes report/")
     .option("--out <dir>", "output directory", "report")
@@ -271,7 +285,7 @@ export function cli(): Command {
         title: "sparse-dgm: the zoo on synthetic data with known structure",
       });
       process.stdout.write(summarise(rows));
-      for (const w of degenerateWarnings(rows)) process.stderr.write(`${w}\n`);
+      for (const w of [...skippedStepWarnings(rows), ...degenerateWarnings(rows)]) process.stderr.write(`${w}\n`);
       process.stdout.write(`\nmain job done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${join(opts.out, "index.html")}, results.json, results.csv\n`);
     });
 

@@ -163,6 +163,15 @@ function checkLayout(m: CheckpointManifest, weights: Float32Array, where: string
       throw new Error(`checkpoint${where}: ${what} "${e.name}" has shape [${e.shape}] (${size} values) but ${e.length} values in the weights: the manifest was edited or is corrupt`);
     }
   }
+  // serialize lays the tensors end to end: an offset that is not where the previous one ends was edited
+  let end = 0;
+  for (const [what, e] of [...entries].sort((a, b) => a[1].offset - b[1].offset)) {
+    if (e.offset !== end) {
+      throw new Error(`checkpoint${where}: ${what} "${e.name}" lies at [${e.offset}, ${e.offset + e.length}), not where the previous tensor ends (${end}): the manifest was edited or is corrupt`);
+    }
+    end += e.length;
+  }
+  if (end !== total) throw new Error(`checkpoint${where}: the manifest's tensors hold ${end} values, its weights ${total}: the manifest was edited or is corrupt`);
   for (const e of m.params ?? []) {
     const v = weights.subarray(e.offset, e.offset + e.length);
     let bad = 0;

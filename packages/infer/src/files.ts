@@ -1,11 +1,15 @@
 /**
- * Crash-safe file writes for Node (checkpoints here, the results store in the command line):
- * `write-file-atomic` writes a temporary file, fsyncs it and renames it into place, so a reader
- * sees the old file or the new one, never part of one, even after `kill -9` or a power cut.
- * Errors become one line naming the file and the system's reason ({@link ioError}).
+ * Crash-safe file writes for Node (checkpoints here, the results store in the command line): a
+ * temporary file in the same folder, written in full, fsynced, then renamed into place, so a
+ * reader sees the old file or the new one, never part of one, even after `kill -9`, a full disk
+ * or a power cut. Errors become one line naming the file and the system's reason ({@link ioError}).
+ *
+ * Hand-written: `write-file-atomic`'s synchronous path ignores a short write, and on a full disk
+ * renamed a 64 KiB prefix of a 200 KB file into place without an error (measured on a 64 KiB
+ * tmpfs); here every write is checked and a short one is retried until the disk says why it stops.
  */
-import { closeSync, fsyncSync, openSync } from "node:fs";
-import writeFileAtomic from "write-file-atomic";
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 
 /** The system's reasons, in words, for the error codes a full, read-only or missing disk gives. */
 const REASONS: Record<string, string> = {
@@ -36,13 +40,39 @@ export function ioError(what: string, path: string, e: unknown): Error {
 }
 
 /**
- * Writes a file atomically (temporary file, fsync, rename). A failure (a full disk: ENOSPC)
- * throws {@link ioError} and leaves the old file as it was; the temporary file is removed.
+ * Writes a file atomically (temporary file, every byte written, fsync, rename). A failure (a full
+ * disk: ENOSPC) throws {@link ioError} naming `path`, leaves the old file as it was and removes the
+ * temporary file.
  */
 export function atomicWrite(path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  // unique per process and call: concurrent writers never share a temporary file
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  let fd: number | undefined;
   try {
-    writeFileAtomic.sync(path, typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    fd = openSync(tmp, "w");
+    for (let off = 0; off < bytes.byteLength; ) {
+      const n = writeSync(fd, bytes, off, bytes.byteLength - off);
+      if (n <= 0) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      off += n;
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
   } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
     throw ioError("write", path, e);
   }
 }

@@ -9,7 +9,7 @@
 import { parse } from "csv-parse/sync";
 import { DataError, randomSplit, type Dataset } from "../dataset.js";
 import type { ParamValue } from "../params.js";
-import { baseName, parseNumber, readText, sniffDelimiter } from "./common.js";
+import { baseName, checkFloat32, denseMatrix, parseNumber, readText, sniffDelimiter } from "./common.js";
 
 /** Options of {@link parseRatingsText}. */
 export interface RatingsOptions {
@@ -62,11 +62,11 @@ export function parseRatingsText(text: string, opts: RatingsOptions = {}, where 
       users.set(rec[0], users.size);
     }
     if (!items.has(rec[1])) items.set(rec[1], items.size);
-    triples.push([users.get(rec[0])!, items.get(rec[1])!, v]);
+    triples.push([users.get(rec[0])!, items.get(rec[1])!, checkFloat32(where, `row ${r + 1}, column 3 ("rating")`, v)]);
   }
   const n = users.size;
   const g = items.size;
-  const x = new Float32Array(n * g);
+  const x = denseMatrix(where, n, g, "users × items is stored densely");
   const min = opts.min;
   for (const [u, i, v] of triples) x[u * g + i] = min !== undefined ? (v >= min ? 1 : 0) : v;
   return {
