@@ -268,7 +268,7 @@ function evaluate(
       const put = (k: string, v: number | undefined) => {
         if (v === undefined || (opts.metrics && !opts.metrics.includes(k))) return;
         if (!Number.isFinite(v)) {
-          throw new Error(`${k} is ${v} on the test split${R === undefined ? "" : ` (replica ${r})`}: the fitted model gives the held-out data no finite value`);
+          throw new Error(`${k} is ${v} on the test split${R === undefined ? "" : ` (replica ${r})`}: not finite in float32 (the fit diverged, or the data's scale overflows it)`);
         }
         m[k] = v;
       };

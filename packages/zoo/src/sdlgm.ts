@@ -13,7 +13,7 @@
 import { tf, model, gumbelSoftmax, exponentialDecay } from "@sparse-dgm/core";
 import { cappedSparseCode, normal } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveIntList, positiveNumber, oneOf, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of the SDLGM-style model. */
 export interface SdlgmConfig {
@@ -40,7 +40,7 @@ export function buildSdlgm(c: Partial<SdlgmConfig> & { features: number }) {
   if (L0 > K) throw new Error(`${name}: maxActive (${L0}) must be at most latents (${K})`);
   const decoder = oneOf(name, "decoder", c.decoder ?? "linear", ["linear", "mlp"] as const);
   const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
-  const hidden = (c.hidden ?? [512, 256]).map((h) => positiveInt(name, "hidden", h));
+  const hidden = positiveIntList(name, "hidden", c.hidden ?? [512, 256]);
   const straightThrough = c.straightThrough ?? false;
   const temperature = exponentialDecay({ initial: 1, rate: 1e-5, every: 1000, min: 0.5 });
   return model(name)
