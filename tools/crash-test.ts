@@ -2,7 +2,7 @@
  * Crash test (issue 22): `kill -9` at random moments of `sdgm fit --checkpoint-every 1` and of
  * `sdgm compare`, then the same command again, compared with an uninterrupted run.
  *
- *   node packages/cli/bin/run-ts.js tools/crash-test.ts fit [--kills 20] [--epochs 40] [--n 400] [--seed 1]
+ *   node packages/cli/bin/run-ts.js tools/crash-test.ts fit [--kills 20] [--epochs 40] [--n 400] [--seed 1] [--parallel 1]
  *   node packages/cli/bin/run-ts.js tools/crash-test.ts compare [--kills 5]
  *   node packages/cli/bin/run-ts.js tools/crash-test.ts concurrent [--procs 4] [--sources 10] [--rows 2000]
  *
@@ -126,14 +126,13 @@ async function fitTrials(): Promise<void> {
   let identical = 0;
   let inWrite = 0;
   let killed = 0;
-  for (let t = 0; t < kills; t++) {
+  const trial = async (t: number, at: number): Promise<void> => {
     const out = join(base, `trial${t}`);
-    const at = Math.round(rand() * trainMs);
     const wasRunning = await killAfter(cmd(out), at, manifest(out));
     const ckpt = join(out, "checkpoints/vae-s0");
     const left = leftovers(ckpt);
     const epochAtKill = existsSync(join(ckpt, "manifest.json")) ? JSON.parse(readFileSync(join(ckpt, "manifest.json"), "utf8")).progress.position.epoch : 0;
-    const again = run(cmd(out));
+    const again = await runTimed(cmd(out), () => false);
     let same = false;
     let curve = 0;
     if (again.status === 0) {
@@ -148,7 +147,11 @@ async function fitTrials(): Promise<void> {
       `trial ${t + 1}: kill ${at} ms after the first checkpoint (${wasRunning ? `killed at epoch ${epochAtKill}` : "had finished"})${left.length ? `, mid-write: ${left.join(", ")}` : ""}; resume exit ${again.status}; weights ${same ? "identical" : "DIFFERENT"}; curve ${curve} epochs`,
     );
     if (again.status !== 0) console.log(again.stderr);
-  }
+  };
+  // --parallel N: N trials at a time (each its own folder and processes)
+  const parallel = opt("parallel", 1);
+  const moments = Array.from({ length: kills }, () => Math.round(rand() * trainMs));
+  for (let t = 0; t < kills; t += parallel) await Promise.all(moments.slice(t, t + parallel).map((at, i) => trial(t + i, at)));
   console.log(`summary: ${kills} kills (${killed} while running, ${inWrite} left a write in progress); ${identical} of ${kills} resumes end with weights byte-identical to the uninterrupted run and a ${refCurve}-epoch curve`);
 }
 
