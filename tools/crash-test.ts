@@ -27,6 +27,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCheckpoint } from "@sparse-dgm/infer/node";
+import { mulberry32 as rng } from "@sparse-dgm/metrics";
 import { ResultStore } from "../packages/cli/src/results.js";
 
 const SDGM = join(process.cwd(), "packages/cli/bin/sdgm.js");
@@ -36,18 +37,6 @@ const opt = (name: string, def: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : def;
 };
-
-/** A small seeded generator (mulberry32): the kill moments are reproducible from --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function run(argv: string[]): { status: number | null; ms: number; stderr: string } {
   const t0 = Date.now();

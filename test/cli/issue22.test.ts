@@ -55,6 +55,20 @@ function expectFailedRun(out: string, error: RegExp): void {
 
 const NONFINITE = /site "[^"]+": \d+ non-finite steps in a row; last: non-finite \w+ term "[^"]+"|is (NaN|-?Infinity) on the test split/;
 
+/** vae fitted `epochs` epochs on 200 Moran rows into a fresh folder: its data and checkpoint folder. */
+async function fittedVae(epochs: number, out = tmp()) {
+  const source = "synthetic:moran?n=200";
+  const ds = await loadData(source);
+  await runJob({ model: "vae", source, seeds: [0], epochs, out, checkpointEvery: 0, metrics: ["elbo"] }, ds);
+  return { out, source, ds, dir: join(out, "checkpoints", "vae-s0") };
+}
+
+/** `sdgm <args> --backend cpu --out <out>` fails with the trainer's (or a metric's) non-finite error and writes no row. */
+async function diverges(out: string, ...args: string[]): Promise<void> {
+  await expect(sdgm(...args, "--backend", "cpu", "--out", out)).rejects.toThrow(NONFINITE);
+  expectFailedRun(out, NONFINITE);
+}
+
 describe("issue 22: silent wrong results now fail loudly", () => {
   it("'A diverging run ends silently: sdgm fit sparseVae --data synthetic:moran?n=200 --epochs 50 --lr 1e6': an error naming the site and term, no row", async () => {
     const out = tmp();
@@ -65,31 +79,22 @@ describe("issue 22: silent wrong results now fail loudly", () => {
   }, 120_000);
 
   it("'The same with vae': an error, no row", async () => {
-    const out = tmp();
-    await expect(sdgm("fit", "vae", "--data", "synthetic:moran?n=200", "--epochs", "50", "--lr", "1e6", "--backend", "cpu", "--out", out)).rejects.toThrow(NONFINITE);
-    expectFailedRun(out, NONFINITE);
+    await diverges(tmp(), "fit", "vae", "--data", "synthetic:moran?n=200", "--epochs", "50", "--lr", "1e6");
   }, 120_000);
 
   it("'with CSV values of 1e30': an error, no row", async () => {
     const dir = tmp();
     const csv = join(dir, "big.csv");
     writeFileSync(csv, ["a,b,c,d", ...Array.from({ length: 60 }, (_, i) => [1e30 * (1 + (i % 3)), i, -1e30, i % 7].join(","))].join("\n"));
-    await expect(sdgm("fit", "vae", "--data", `csv:${csv}`, "--epochs", "20", "--backend", "cpu", "--out", join(dir, "out"))).rejects.toThrow(NONFINITE);
-    expectFailedRun(join(dir, "out"), NONFINITE);
+    await diverges(join(dir, "out"), "fit", "vae", "--data", `csv:${csv}`, "--epochs", "20");
   }, 120_000);
 
   it("'with --set spike=1e38': an error, no row", async () => {
-    const out = tmp();
-    await expect(sdgm("fit", "sparseVae", "--data", "synthetic:moran?n=200", "--epochs", "20", "--set", "spike=1e38", "--backend", "cpu", "--out", out)).rejects.toThrow(NONFINITE);
-    expectFailedRun(out, NONFINITE);
+    await diverges(tmp(), "fit", "sparseVae", "--data", "synthetic:moran?n=200", "--epochs", "20", "--set", "spike=1e38");
   }, 120_000);
 
   it("'with sdlgm ... --set noiseScale=1e-30': an error, no row", async () => {
-    const out = tmp();
-    await expect(
-      sdgm("fit", "sdlgm", "--data", "synthetic:sparse-linear?n=300", "--epochs", "5", "--set", "noiseScale=1e-30", "latents=10", "hidden=[32]", "--backend", "cpu", "--out", out),
-    ).rejects.toThrow(NONFINITE);
-    expectFailedRun(out, NONFINITE);
+    await diverges(tmp(), "fit", "sdlgm", "--data", "synthetic:sparse-linear?n=300", "--epochs", "5", "--set", "noiseScale=1e-30", "latents=10", "hidden=[32]");
   }, 120_000);
 
   it("'After an epoch whose steps are all non-finite, later epochs run no step at all': they run, and a row says how many steps were skipped", async () => {
@@ -182,11 +187,7 @@ describe("issue 22: silent wrong results now fail loudly", () => {
   });
 
   it("'eval on a checkpoint with NaN weights prints a header and no metrics': an error naming the parameter", async () => {
-    const out = tmp();
-    const source = "synthetic:moran?n=200";
-    const ds = await loadData(source);
-    await runJob({ model: "vae", source, seeds: [0], epochs: 1, out, checkpointEvery: 0, metrics: ["elbo"] }, ds);
-    const dir = join(out, "checkpoints", "vae-s0");
+    const { out, source, ds, dir } = await fittedVae(1);
     const ck = readCheckpoint(dir);
     const program = deserialize(buildFor("vae", ds), ck, dir);
     const [first] = program.params.all();
@@ -261,11 +262,7 @@ describe("issue 22: a comparison with a failing job", () => {
 
 describe("issue 22: data lost or corrupted", () => {
   it("'Torn checkpoints: weights.bin and manifest.json are renamed in two steps': a generation is one unit; a mismatched pair is never loaded", async () => {
-    const out = tmp();
-    const source = "synthetic:moran?n=200";
-    const ds = await loadData(source);
-    await runJob({ model: "vae", source, seeds: [0], epochs: 1, out, checkpointEvery: 0, metrics: ["elbo"] }, ds);
-    const dir = join(out, "checkpoints", "vae-s0");
+    const { out, source, ds, dir } = await fittedVae(1);
     const m1 = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
     const w1 = readFileSync(join(dir, m1.files.weights));
     await runJob({ model: "vae", source, seeds: [0], epochs: 2, out, checkpointEvery: 0, metrics: ["elbo"] }, ds);
@@ -386,11 +383,7 @@ describe("issue 22: unclear errors are clear", () => {
   });
 
   it("'an edited manifest offset'", async () => {
-    const out = tmp();
-    const source = "synthetic:moran?n=200";
-    const ds = await loadData(source);
-    await runJob({ model: "vae", source, seeds: [0], epochs: 1, out, checkpointEvery: 0, metrics: ["elbo"] }, ds);
-    const dir = join(out, "checkpoints", "vae-s0");
+    const { out, source, ds, dir } = await fittedVae(1);
     const ck = readCheckpoint(dir);
     const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
     m.params[1].offset += 3;
