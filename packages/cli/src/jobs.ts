@@ -181,9 +181,15 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       // the weights and the curves saved with them come from one read of one generation
       let before: { curves?: Record<string, Array<number | null>>; termWeights?: Record<string, Array<number | null>> } = {};
       if (saved.state === "same") {
-        const ck = readCheckpoint(dir);
-        program = deserialize(model, ck, dir);
-        before = ck.manifest.extra ?? {};
+        try {
+          const ck = readCheckpoint(dir);
+          program = deserialize(model, ck, dir);
+          before = ck.manifest.extra ?? {};
+        } catch (e) {
+          // a torn or corrupt checkpoint is never loaded: sdgm fit stops, naming it; a comparison replaces it
+          if (!spec.restartChanged) throw e;
+          process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: ${(e as Error).message}; training afresh\n`);
+        }
       }
       const resumed = program !== undefined;
       program ??= compile(model, { ...compileOptions, encoderHidden: encoderHidden(model) });
