@@ -29,8 +29,7 @@ const program = compile(model, {
   ...(R ? { replicas: R } : {}),
   normalisation: entry.training.normalisation,
   encoderHidden: [H, H],
-  // SDGM_REPLAY=0: every step through TF.js's engine (for A/B measurements of step replay)
-  replay: process.env.SDGM_REPLAY !== "0",
+  // (SDGM_SPEED=0 in the environment switches the whole speed layer off, for A/B measurements)
 });
 // Data: enough rows for warm-up + timed steps without an epoch boundary inside the timing.
 const rows = B * (job.warmup + job.steps + 1);
@@ -58,7 +57,7 @@ const fitted = await program.fit(data as never, {
 });
 const tensorsAfterLast = tf.memory().numTensors;
 // (before the profiling pass below, which runs through the engine and records afresh)
-const replay = program.replayStatus();
+const stepPlans = program.stepPlanStatus();
 // Peak RSS of the training steps (before the profiling pass below), and the wasm heap's size.
 const peakRssTrainMb = process.resourceUsage().maxRSS / 1024;
 const wasmHeapMb = backend === "wasm" ? ((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 20) : undefined;
@@ -82,9 +81,9 @@ const out = {
   tensorsAfterFirstStep: tensorsAfterFirst,
   tensorsAfterLastStep: tensorsAfterLast,
   kernelsPerStep: flops.kernels,
-  // mean ms per step of each phase over all steps of the fit (warm-up included), and whether replayed
+  // mean ms per step of each phase over all steps of the fit (warm-up included), and whether planned
   phases: Object.fromEntries(Object.entries(fitted.phases).map(([k, v]) => [k, +v.toFixed(3)])),
-  replay,
+  stepPlans,
   gflopPerStep: +(flops.flops / 1e9).toFixed(4),
   matMulShareOfFlops: +(flops.matMulFlops / Math.max(flops.flops, 1)).toFixed(3),
   achievedGflops: +(flops.flops / 1e9 / (median / 1000)).toFixed(2),

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Assembles the project's hand-written WebAssembly kernels (packages/core/wasm/kernels.wat) with wabt's
+// Assembles the project's hand-written WebAssembly kernels (packages/speed/wasm/kernels.wat) with wabt's
 // wat2wasm (Debian: apt-get install wabt) into TypeScript modules holding the bytes in base64, so
 // that installing and testing need no assembler. Run after editing a .wat file; commit both.
 import { spawnSync } from "node:child_process";
@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const kernels = [{ wat: "packages/core/wasm/kernels.wat", out: "packages/core/src/simd-wasm.ts", name: "SIMD_WASM" }];
+const kernels = [{ wat: "packages/speed/wasm/kernels.wat", out: "packages/speed/src/simd-wasm.ts", name: "SIMD_WASM" }];
 const dir = mkdtempSync(join(tmpdir(), "sdgm-wasm-"));
 for (const k of kernels) {
   const bin = join(dir, "out.wasm");

@@ -3,9 +3,9 @@
 // against autodiff of relu(x·W + b), and the one-kernel Adam against the op-by-op update.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { tf, contiguousSlice, sumRows, simdKernels } from "@sparse-dgm/core";
+import { tf } from "@sparse-dgm/core";
+import { contiguousSlice, sumRows, simdKernels, fusedAdam, hasFusedAdam, fusedAdamLoop } from "@sparse-dgm/speed";
 import { denseActivation, maskedDecoderForward, type FusedActivation } from "@sparse-dgm/nn";
-import { fusedAdam, hasFusedAdam, fusedAdamLoop } from "../../packages/infer/src/adam-kernel.js";
 import { useBackend } from "../support/backend.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -62,7 +62,7 @@ describe("balancedOrder", () => {
     const n = 120;
     const labels = Array.from({ length: n }, (_, i) => (i < 60 ? 0 : i < 100 ? 1 : i < 116 ? 2 : -1));
     const x = tf.randomNormal([n, 3], 0, 1, "float32", 4);
-    const program = compile(m, { seed: 1, replay: false });
+    const program = compile(m, { seed: 1, stepPlans: false });
     await program.fit({ x, label: tf.tensor1d(labels, "float32") }, { epochs: 1, batchSize: 12, balanceBy: "label" });
     const full = seen.filter((b) => b.length === 12);
     expect(full.length).toBeGreaterThan(5);

@@ -8,7 +8,7 @@
  * because its threaded build needs browser workers); see docs/backends.md.
  */
 import { tf } from "./tf.js";
-import { installLeanKernels } from "./lean-kernels.js";
+import { announceBackend } from "./step-hook.js";
 
 /** The backends sparse-dgm knows how to select. */
 export type BackendName = "cpu" | "wasm" | "tensorflow";
@@ -32,22 +32,44 @@ function isNode(): boolean {
   return typeof process !== "undefined" && !!process.versions?.node;
 }
 
+const PROCESS_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * Runs `init` and then removes the process-wide error handlers it added. The wasm backend's
+ * emscripten module installs an `uncaughtException` handler that re-throws from inside its own
+ * minified source and an `unhandledRejection` handler that throws: every uncaught error (a user's
+ * own `throw` too) then printed about 38 KB of that source and exited with code 7. Without them
+ * Node reports the error itself (its message and where it was thrown) and exits with code 1.
+ */
+async function withoutNewProcessHandlers<T>(init: () => Promise<T>): Promise<T> {
+  if (!isNode() || typeof process.listeners !== "function") return init();
+  const listeners = (e: string) => (process.listeners as (e: string) => Listener[])(e);
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(listeners(e))]));
+  try {
+    return await init();
+  } finally {
+    for (const e of PROCESS_EVENTS) for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+  }
+}
+
 async function tryBackend(name: BackendName): Promise<boolean> {
   try {
-    if (name === "wasm") {
-      await import("@tensorflow/tfjs-backend-wasm");
-      installLeanKernels("wasm");
-    }
+    if (name === "wasm") await import("@tensorflow/tfjs-backend-wasm");
     if (name === "tensorflow") {
       const mod = "@tensorflow/tfjs-node";
       await import(/* @vite-ignore */ mod);
     }
     // PROD silences tfjs's console banners and skips its debug checks; sparse-dgm does its own.
     tf.env().set("PROD", true);
-    const ok = await tf.setBackend(name);
-    if (!ok) return false;
-    await tf.ready();
-    return tf.getBackend() === name;
+    const ok = await withoutNewProcessHandlers(async () => {
+      if (!(await tf.setBackend(name))) return false;
+      await tf.ready();
+      return true;
+    });
+    if (!ok || tf.getBackend() !== name) return false;
+    announceBackend(name);
+    return true;
   } catch {
     return false;
   }

@@ -13,7 +13,7 @@
  * ```
  */
 import { tf } from "./tf.js";
-import { recording, stepSource } from "./replay.js";
+import { capturingStep, stepSource } from "./step-hook.js";
 
 const ROT = [13, 15, 26, 6, 17, 29, 16, 24];
 
@@ -46,13 +46,13 @@ export class Key {
   private constructor(
     readonly k0: number,
     readonly k1: number,
-    /** For step replay: this key's derivation from a step's root key (replay.ts). */
+    /** For step plans (step-hook.ts): this key's derivation from a step's root key. */
     private readonly origin?: { root: number; path: ReadonlyArray<number | string | { split: number; i: number }> },
   ) {}
 
   /**
    * This key marked as root `index` of a training step: keys derived from it remember how, so a
-   * replayed step re-derives its noise from the next step's roots ({@link Key.rederive}).
+   * step run from a plan re-derives its noise from the next step's roots ({@link Key.rederive}).
    */
   asRoot(index: number): Key {
     return new Key(this.k0, this.k1, { root: index, path: [] });
@@ -68,7 +68,7 @@ export class Key {
 
   /** Declares a noise tensor drawn from this key as a per-step source of a recorded step. */
   private declare(t: tf.Tensor, draw: (k: Key) => Float32Array): tf.Tensor {
-    return this.origin && recording() ? stepSource(t, (ctx) => draw(this.rederive(ctx.roots))) : t;
+    return this.origin && capturingStep() ? stepSource(t, (ctx) => draw(this.rederive(ctx.roots))) : t;
   }
 
   /** A key from an integer seed (any safe integer). */

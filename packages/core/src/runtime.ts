@@ -13,7 +13,7 @@ import { canonicalPlates, canonicalShape, plateAxis, plateSizes, platePath, toCa
 import { ParamStore } from "./params.js";
 import { registeredBlocks, type BlockRuntime, type SiteContext } from "./context.js";
 import { scheduleValue } from "./schedule.js";
-import { noteStepUse } from "./replay.js";
+import { noteStepUse } from "./step-hook.js";
 import type { Model } from "./model.js";
 
 /** One site on its way through the handlers. */

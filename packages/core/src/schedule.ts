@@ -9,7 +9,7 @@
  * ```
  */
 import { tf } from "./tf.js";
-import { recording, noteStepUse, stepSource } from "./replay.js";
+import { capturingStep, noteStepUse, stepSource } from "./step-hook.js";
 
 /** A step-indexed weight. */
 export type Schedule =
@@ -109,7 +109,7 @@ export function parseSchedule(s: unknown, what = "schedule"): Schedule {
 
 /**
  * The first step from which a schedule's value no longer changes (Infinity: it changes forever).
- * Step replay (replay.ts) uses it to know when a recorded step stays valid.
+ * Step plans (a speed layer, through step-hook.ts) use it to know when a captured step stays valid.
  */
 export function constantFrom(s: ScheduleLike): number {
   const x = asSchedule(s);
@@ -131,19 +131,19 @@ export function constantFrom(s: ScheduleLike): number {
 }
 
 /**
- * The value of a schedule at `step` (0-based optimiser steps). Inside a recorded training step
- * (replay.ts) the value counts as fixed from the schedule's end on; {@link scheduleScalar} makes
+ * The value of a schedule at `step` (0-based optimiser steps). Inside a captured training step
+ * (step-hook.ts) the value counts as fixed from the schedule's end on; {@link scheduleScalar} makes
  * it a per-step input instead.
  */
 export function scheduleValue(s: ScheduleLike, step: number): number {
   const x = asSchedule(s);
-  if (recording() && x.kind !== "constant") noteStepUse(constantFrom(x), `a ${x.kind} schedule`);
+  if (capturingStep() && x.kind !== "constant") noteStepUse(constantFrom(x), `a ${x.kind} schedule`);
   return evaluateSchedule(x, step);
 }
 
 /**
- * A schedule's value at `step` as a scalar tensor that a replayed step recomputes every step
- * (a declared per-step source), so a warm-up does not hold replay back.
+ * A schedule's value at `step` as a scalar tensor that a step plan recomputes every step
+ * (a declared per-step source), so a warm-up does not hold step plans back.
  */
 export function scheduleScalar(s: ScheduleLike, step: number): tf.Scalar {
   return stepSource(tf.scalar(evaluateSchedule(s, step)), (ctx) => Float32Array.of(evaluateSchedule(s, ctx.step)));
@@ -151,7 +151,7 @@ export function scheduleScalar(s: ScheduleLike, step: number): tf.Scalar {
 
 /**
  * A schedule at `step` as an op input: a number when it is constant, else {@link scheduleScalar}
- * (so a replayed step recomputes it every step).
+ * (so a step plan recomputes it every step).
  */
 export function scheduleInput(s: ScheduleLike, step: number): number | tf.Scalar {
   return typeof s === "number" || s.kind === "constant" ? evaluateSchedule(s, step) : scheduleScalar(s, step);

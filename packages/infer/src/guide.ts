@@ -106,7 +106,7 @@ export interface GuideRun {
   keys: Key[];
   /** Schedule values at this step (threshold sharpness, slab warm-up, temperatures). */
   scheduleAt: (s: unknown) => number;
-  /** A schedule at this step as a number when constant, else as a per-step scalar input (replay.ts). */
+  /** A schedule at this step as a number when constant, else as a per-step scalar input (step plans: core step-hook.ts). */
   scheduleInput?: (s: unknown) => number | tf.Tensor;
   /** Whether to sample (else return the mean as the value). */
   sample: boolean;

@@ -13,7 +13,7 @@
  * ```
  */
 import { tf } from "@sparse-dgm/core";
-import { hasFusedAdam, fusedAdam } from "./adam-kernel.js";
+import { hasFusedAdam, fusedAdam } from "@sparse-dgm/speed";
 
 /** One parameter's gradient. */
 export interface NamedGrad {
@@ -63,7 +63,7 @@ export class Adam {
     const key = grads.map((g) => g.name).join("|");
     if (key !== this.layoutKey) this.relayout(grads);
     if (!keep && hasFusedAdam()) {
-      // One kernel for the whole update (adam-kernel.ts); the replica-skipping path below is rare.
+      // One kernel for the whole update (@sparse-dgm/speed, adam-kernel.ts); the replica-skipping path below is rare.
       const outs = fusedAdam(this.flatM!, this.flatV!, grads.map((x) => x.grad), grads.map((x) => x.variable), { beta1: this.beta1, beta2: this.beta2, lrT, epsT });
       this.flatM!.assign(outs[0] as tf.Tensor1D);
       this.flatV!.assign(outs[1] as tf.Tensor1D);

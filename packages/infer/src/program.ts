@@ -32,10 +32,11 @@ import {
   stopGradient,
   broadcast,
   stepSource,
-  Replayer,
-  type ExternalTable,
-  type ReplayContext,
-  type ReplayStatus,
+  recurringStep,
+  type OutsideTensors,
+  type RecurringStep,
+  type RecurringStatus,
+  type StepContext,
   type Message,
   type Messenger,
   type Model,
@@ -60,17 +61,18 @@ export interface CompileOptions {
   /** Encoder trunk widths when no site says (default [64, 64]). */
   encoderHidden?: number[];
   /**
-   * Replay proven training steps without the engine (default true; replay.ts). Training is
-   * identical either way; `false` runs every step through TF.js's engine.
+   * Let the speed layer run proven training steps from their recorded kernel plans (default true;
+   * `@sparse-dgm/speed`). Training is identical either way; `false` runs every step of this
+   * program through TF.js's engine (`SDGM_SPEED=0` does so for the whole process).
    */
-  replay?: boolean;
+  stepPlans?: boolean;
 }
 
 /** What a step reports besides its tensors: term names and weights, and which variables have gradients. */
 interface StepMeta {
   names: string[];
   weights: number[];
-  /** Each term's weight schedule (replay re-evaluates the reported weights from them). */
+  /** Each term's weight schedule (a planned step re-evaluates the reported weights from them). */
   schedules: Array<ScheduleLike | undefined>;
   grads: string[];
 }
@@ -159,7 +161,7 @@ export interface FitResult {
   firstSkipped?: string;
   stoppedEarly: boolean;
   /**
-   * Mean ms per step in each phase: `gradients` (forward and backward, replayed or not, with the
+   * Mean ms per step in each phase: `gradients` (forward and backward, planned or not, with the
    * host read of the loss), `optimiser`, `em` (closed-form updates); the rest of `msPerStep` is
    * minibatch and bookkeeping time.
    */
@@ -221,8 +223,8 @@ export class Program {
   private emPriors = new Map<string, { spike: number; slab: number; form: "code" | "normalised"; etaSite?: string; a: number; b: number }>();
   private lastTerms: string[] = [];
   private supportChecked?: tf.Tensor;
-  /** Replayers of the training step and of the EM update (replay.ts), and the step's host-side results. */
-  private replay: { step?: Replayer; em?: Replayer; meta?: StepMeta } = {};
+  /** Runners of the training step and of the EM update (core's step hook), and the step's host-side results. */
+  private recurring: { step?: RecurringStep; em?: RecurringStep; meta?: StepMeta } = {};
 
   constructor(
     readonly model: Model<any, any>,
@@ -480,9 +482,9 @@ export class Program {
         }
         return outs;
       });
-    // The same closed-form update every step: replayed like the step itself once proven.
-    const replayer = (this.replay.em ??= new Replayer(() => this.outsideTensors([])));
-    const { outputs } = replayer.run({ step, roots: [], inputs: {} }, usable, update);
+    // The same closed-form update every step: planned like the step itself once proven.
+    const runner = (this.recurring.em ??= recurringStep(() => this.outsideTensors([])));
+    const { outputs } = runner.run({ step, roots: [], inputs: {} }, usable, update);
     outputs.forEach((t, i) => {
       targets[i].assign(t);
       t.dispose();
@@ -525,9 +527,9 @@ export class Program {
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
     // A plan reads this fit's data tensors: record afresh.
-    this.replay.step?.dispose();
-    this.replay.em?.dispose();
-    this.replay = {};
+    this.recurring.step?.dispose();
+    this.recurring.em?.dispose();
+    this.recurring = {};
     this.computeStats(xAll);
     const obs = this.observedSite();
     const lead = this.lead;
@@ -599,9 +601,9 @@ export class Program {
         this.position = { epoch, batch: s };
         const stepKeys = this.keys.map((k, r) => k.foldIn("step").foldIn(this.stepCount).asRoot(r));
         const step = this.stepCount;
-        const ctx: ReplayContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
-        // The forward and backward pass: replayed from a recorded plan when one is proven (replay.ts),
-        // else through the engine (recorded when a plan is being built).
+        const ctx: StepContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
+        // The forward and backward pass: from a recorded plan when the speed layer has proven one,
+        // else through the engine.
         const engineStep = (): StepOutputs => {
           let meta: StepMeta = { names: [], weights: [], schedules: [], grads: [] };
           const flat = tf.tidy(() => {
@@ -667,7 +669,7 @@ export class Program {
         keep?.dispose();
         const tEm = performance.now();
         phase.optimiser += tEm - tOpt;
-        this.emStep(step, this.replayUsable());
+        this.emStep(step, this.stepPlansUsable());
         phase.em += performance.now() - tEm;
         this.stepCount++;
         this.position = { epoch, batch: s + 1 };
@@ -737,16 +739,17 @@ export class Program {
   }
 
   /**
-   * One forward + backward pass. Through the engine while a replay plan is recorded and proven
-   * (two consecutive full-batch steps, then a bit-for-bit check of the plan against the second);
-   * from the plan afterwards. Partial batches, profiling and `replay: false` use the engine.
+   * One forward + backward pass, through the speed layer's runner (core's step hook): through the
+   * engine while a plan is recorded and proven (two consecutive full-batch steps, then a
+   * bit-for-bit check of the plan against the second), from the plan afterwards. Partial batches
+   * and `stepPlans: false` use the engine.
    */
-  private runStep(ctx: ReplayContext, b: number, B: number, engineStep: () => StepOutputs, data: tf.Tensor[]): StepOutputs {
+  private runStep(ctx: StepContext, b: number, B: number, engineStep: () => StepOutputs, data: tf.Tensor[]): StepOutputs {
     let meta: StepMeta | undefined;
-    const replayer = (this.replay.step ??= new Replayer(() => this.outsideTensors(data)));
-    const { outputs, replayed } = replayer.run(
+    const runner = (this.recurring.step ??= recurringStep(() => this.outsideTensors(data)));
+    const { outputs, fast } = runner.run(
       ctx,
-      this.replayUsable() && b === B && this.params.names().length > 0,
+      this.stepPlansUsable() && b === B && this.params.names().length > 0,
       () => {
         const out = engineStep();
         meta = out.meta;
@@ -754,33 +757,32 @@ export class Program {
       },
       () => JSON.stringify([meta!.names, meta!.schedules, meta!.grads]),
     );
-    if (!replayed) {
-      this.replay.meta = meta;
+    if (!fast) {
+      this.recurring.meta = meta;
       return { meta: meta!, flat: outputs };
     }
-    const m = this.replay.meta!;
+    const m = this.recurring.meta!;
     return { meta: { ...m, weights: m.weights.map((w, i) => (m.schedules[i] === undefined ? w : evaluateSchedule(m.schedules[i]!, ctx.step))) }, flat: outputs };
   }
 
-  /** Replay is possible now: not switched off, not profiling, not in TF.js's debug mode. */
-  private replayUsable(): boolean {
-    const profiling = (tf.engine() as unknown as { state: { profiling: boolean } }).state.profiling;
-    return this.options.replay !== false && !profiling && !tf.env().getBool("DEBUG");
+  /** Step plans are allowed for this program (the speed layer decides whether it can use them). */
+  private stepPlansUsable(): boolean {
+    return this.options.stepPlans !== false;
   }
 
-  /** Outside tensors a replayed call may read: every variable of the store (its data id now) and the data. */
-  private outsideTensors(data: tf.Tensor[]): ExternalTable {
-    const ext: ExternalTable = new Map();
+  /** Outside tensors a planned call may read: every variable of the store (its data id now) and the data. */
+  private outsideTensors(data: tf.Tensor[]): OutsideTensors {
+    const ext: OutsideTensors = new Map();
     for (const { variable, meta } of this.params.all()) ext.set(variable.dataId, { name: meta.name, dataId: () => variable.dataId });
     data.forEach((t, i) => ext.set(t.dataId, { name: `data ${i}`, dataId: () => t.dataId }));
     return ext;
   }
 
-  /** Whether training steps (and the EM update) currently replay recorded plans, and why not if they do not. */
-  replayStatus(): ReplayStatus & { em?: ReplayStatus } {
-    if (this.options.replay === false) return { active: false, reason: "replay: false" };
-    const step = this.replay.step?.status() ?? { active: false, reason: "no step recorded yet" };
-    return this.emPriors.size ? { ...step, em: this.replay.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
+  /** Whether training steps (and the EM update) currently run from recorded plans, and why not if they do not. */
+  stepPlanStatus(): RecurringStatus & { em?: RecurringStatus } {
+    if (this.options.stepPlans === false) return { active: false, reason: "stepPlans: false" };
+    const step = this.recurring.step?.status() ?? { active: false, reason: "no step recorded yet" };
+    return this.emPriors.size ? { ...step, em: this.recurring.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
   }
 
   /**

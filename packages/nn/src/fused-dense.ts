@@ -10,7 +10,8 @@
  * Shapes follow the replica convention of {@link dense}: x [N, in] or [R, N, in]; kernel [in, out]
  * or [R, in, out]; bias [out] or [R, out].
  */
-import { tf, sumRows } from "@sparse-dgm/core";
+import { tf } from "@sparse-dgm/core";
+import { sumRows } from "@sparse-dgm/speed";
 import { product, reduceLeading } from "./matmul.js";
 import { activate } from "./linear.js";
 

@@ -7,7 +7,8 @@
  * Vectorised: [B, G, K] -> [B·G, K] runs through the body once, and the G heads are one
  * elementwise product and sum over H (never a loop over features, data points or samples).
  */
-import { tf, registerBlock, DATA_PLATE, sumRows, type BlockRuntime } from "@sparse-dgm/core";
+import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
+import { sumRows } from "@sparse-dgm/speed";
 import { denseParams, torchDefaultInit } from "./linear.js";
 import { denseActivation } from "./fused-dense.js";
 

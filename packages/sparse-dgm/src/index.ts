@@ -19,3 +19,5 @@ export * from "@sparse-dgm/viz";
 // Both core (an estimator spec) and distributions (the distribution) name one export
 // `relaxedBernoulli`; here it is the distribution, and the estimator is `estimators.relaxedBernoulli`.
 export { relaxedBernoulli } from "@sparse-dgm/distributions";
+// The speed layer's switch (step plans, lean kernels, SIMD; the same numbers either way).
+export { setSpeed, speedEnabled } from "@sparse-dgm/speed";

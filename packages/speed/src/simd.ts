@@ -1,9 +1,11 @@
 /**
- * The project's hand-written f32x4 SIMD kernels (`packages/core/wasm/kernels.wat`, assembled into
+ * The project's hand-written f32x4 SIMD kernels (`packages/speed/wasm/kernels.wat`, assembled into
  * `simd-wasm.ts` by `scripts/build-wasm.mjs`), instantiated on the memory of TF.js's wasm backend
- * so they read and write tensors where they live: no copies in or out.
+ * so they read and write tensors where they live: no copies in or out. With the speed layer off
+ * ({@link setSpeed}) {@link simdKernels} is null and each op runs its scalar JavaScript twin,
+ * which rounds exactly as the lanes do (the same float32 operations in the same order).
  *
- * - `adam`: Adam's update over one parameter (infer/adam-kernel.ts).
+ * - `adam`: Adam's update over one parameter (adam-kernel.ts).
  * - `sumrows`: Σ over the rows of [outer, rows, cols] (bias and head gradients: a ones-vector
  *   product makes XNNPACK pack the whole operand, TF.js's Sum over a leading axis transposes it;
  *   this streams it once).
@@ -13,8 +15,9 @@
  * const db = sumRows(dy);            // [N, H] -> [H], or [R, N, H] -> [R, H]
  * ```
  */
-import { tf } from "./tf.js";
+import { tf } from "@sparse-dgm/core";
 import { SIMD_WASM } from "./simd-wasm.js";
+import { speedEnabled } from "./switch.js";
 
 /** The kernels' signatures (pointers are byte offsets into the backend's memory). */
 export interface SimdKernels {
@@ -27,17 +30,24 @@ export interface WasmHeapBackend {
   wasm: { asm: { memory: WebAssembly.Memory } };
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** Whether `backend` keeps its tensors on a wasm heap (TF.js's wasm backend). */
+export function isWasmHeap(backend: unknown): backend is WasmHeapBackend {
+  const b = backend as Partial<WasmHeapBackend>;
+  return b?.wasm?.asm?.memory instanceof WebAssembly.Memory && typeof b.typedArrayFromHeap === "function";
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();
 
 /**
  * The SIMD kernels bound to `backend`'s memory, or null when the backend is not wasm (or the
- * module cannot be instantiated there).
+ * module cannot be instantiated there), or the speed layer is off.
  */
 export function simdKernels(backend: unknown): SimdKernels | null {
   const b = backend as Partial<WasmHeapBackend>;
-  if (!(b?.wasm?.asm?.memory instanceof WebAssembly.Memory)) return null;
+  if (!speedEnabled() || !(b?.wasm?.asm?.memory instanceof WebAssembly.Memory)) return null;
   let k = instances.get(b);
   if (k === undefined) {
     try {
@@ -70,16 +80,29 @@ function sumRowsKernel(args: { inputs: { x: tf.TensorInfo }; backend: unknown })
     simd.sumrows(heapOffset(b, x), heapOffset(b, out), outer, rows, cols);
     return out;
   }
-  // cpu: the same order of additions in JavaScript (float32 accumulation, as the SIMD lanes).
+  // The same order of additions in JavaScript (float32 accumulation, as the SIMD lanes): on the
+  // wasm heap (speed layer off) or in the cpu backend's arrays.
+  if (isWasmHeap(args.backend)) {
+    const b = args.backend;
+    const out = b.makeOutput(outShape, "float32");
+    const acc = b.typedArrayFromHeap(out);
+    acc.fill(0);
+    sumRowsInto(b.typedArrayFromHeap(x), acc, outer, rows, cols);
+    return out;
+  }
   const cpu = args.backend as { data: { get(id: object): { values: Float32Array } }; makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo };
-  const src = cpu.data.get(x.dataId).values;
   const acc = new Float32Array(outer * cols);
+  sumRowsInto(cpu.data.get(x.dataId).values, acc, outer, rows, cols);
+  return cpu.makeTensorInfo(outShape, "float32", acc);
+}
+
+/** acc[o, j] += Σ_i src[o, i, j], row by row (acc is float32: every addition rounds as a lane's). */
+function sumRowsInto(src: Float32Array, acc: Float32Array, outer: number, rows: number, cols: number): void {
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < rows; i++) {
       const base = (o * rows + i) * cols;
       for (let j = 0; j < cols; j++) acc[o * cols + j] += src[base + j];
     }
-  return cpu.makeTensorInfo(outShape, "float32", acc);
 }
 
 const registered = new Set<string>();

@@ -1,7 +1,7 @@
 ;; The project's hand-written f32x4 SIMD kernels, run on the memory of TF.js's wasm backend
 ;; (imported, so they read tensors where they are and write fresh outputs there). All pointers are
 ;; byte offsets into that memory. Assembled by scripts/build-wasm.mjs (wabt's wat2wasm) into
-;; packages/core/src/simd-wasm.ts; every scalar tail computes exactly as the lanes.
+;; packages/speed/src/simd-wasm.ts; every scalar tail computes exactly as the lanes.
 ;;
 ;; adam:    m' = b1·m + (1−b1)·g,  v' = b2·v + (1−b2)·(g·g),  p' = p − lr·m' / (√v' + eps)
 ;; sumrows: out[o, j] = Σ_i x[o, i, j] for x [outer, rows, cols] (a sum over the rows of each of

@@ -8,10 +8,13 @@
  *
  * Registered for the `cpu` and `wasm` backends (whose tensor memory JavaScript can read); on any
  * other backend {@link hasFusedAdam} is false and the optimiser runs the op-by-op update. On wasm
- * the loop is a hand-written f32x4 SIMD kernel (`packages/core/wasm/kernels.wat`) running on the
- * backend's own memory: VSC's 949k parameters in about a third of the JavaScript loop's time.
+ * the loop is a hand-written f32x4 SIMD kernel (`packages/speed/wasm/kernels.wat`) running on the
+ * backend's own memory: VSC's 949k parameters in about a third of the JavaScript loop's time. With
+ * the speed layer off, wasm runs {@link adamSegmentF32}, the same float32 operations in JavaScript
+ * (bit for bit the kernel's result); cpu always runs {@link adamSegment}.
  */
-import { tf, simdKernels, heapOffset, type WasmHeapBackend } from "@sparse-dgm/core";
+import { tf } from "@sparse-dgm/core";
+import { simdKernels, heapOffset, isWasmHeap, type WasmHeapBackend } from "./simd.js";
 
 /** The kernel's name in TF.js's registry. */
 export const FUSED_ADAM = "SparseDgmAdamUpdate";
@@ -64,6 +67,7 @@ function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedA
     return outs;
   }
   const b = args.backend as HeapBackend;
+  const segment = isWasmHeap(args.backend) ? adamSegmentF32 : adamSegment;
   const total = args.inputs.m.shape.reduce((a, c) => a * c, 1);
   // Allocate every output first: wasm memory may grow while allocating, which detaches old views.
   const outs: tf.TensorInfo[] = [allocate(b, [total]), allocate(b, [total])];
@@ -76,7 +80,7 @@ function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedA
   for (let i = 0; i < n; i++) {
     const p = view(b, args.inputs[`p${i}`]);
     const len = p.length;
-    adamSegment(view(b, args.inputs[`g${i}`]), p, m.subarray(offset, offset + len), v.subarray(offset, offset + len), mOut.subarray(offset, offset + len), vOut.subarray(offset, offset + len), view(b, outs[2 + i]), beta1, beta2, lrT, epsT);
+    segment(view(b, args.inputs[`g${i}`]), p, m.subarray(offset, offset + len), v.subarray(offset, offset + len), mOut.subarray(offset, offset + len), vOut.subarray(offset, offset + len), view(b, outs[2 + i]), beta1, beta2, lrT, epsT);
     offset += len;
   }
   return outs;
@@ -94,6 +98,28 @@ function adamSegment(g: Float32Array, p: Float32Array, m: Float32Array, v: Float
     mOut[j] = mj;
     vOut[j] = vj;
     pOut[j] = p[j] - (lrT * mj) / (Math.sqrt(vj) + epsT);
+  }
+}
+
+const f = Math.fround;
+
+/**
+ * The SIMD kernel's update in JavaScript: every operation rounded to float32 as the lanes round it
+ * (a float32 sum, product, quotient or square root computed in float64 and rounded once is the
+ * float32 result), so the two agree bit for bit.
+ */
+function adamSegmentF32(g: Float32Array, p: Float32Array, m: Float32Array, v: Float32Array, mOut: Float32Array, vOut: Float32Array, pOut: Float32Array, beta1: number, beta2: number, lrT: number, epsT: number): void {
+  const [b1, b2, lr, eps] = [f(beta1), f(beta2), f(lrT), f(epsT)];
+  const c1 = f(1 - b1);
+  const c2 = f(1 - b2);
+  const len = p.length;
+  for (let j = 0; j < len; j++) {
+    const gj = g[j];
+    const mj = f(f(b1 * m[j]) + f(c1 * gj));
+    const vj = f(f(b2 * v[j]) + f(c2 * f(gj * gj)));
+    mOut[j] = mj;
+    vOut[j] = vj;
+    pOut[j] = f(p[j] - f(f(lr * mj) / f(f(Math.sqrt(vj)) + eps)));
   }
 }
 

@@ -1,44 +1,34 @@
 /**
- * Step replay (issue 10, "a lean step"): a training step recorded once as the list of backend
+ * Step plans (issue 10, "a lean step"): a training step captured once as the list of backend
  * kernels it runs, then run again from that list without TF.js's engine (no tape, no scopes, no
  * tensor objects, no JavaScript of the model, the guide or the objective), feeding each kernel
  * straight into the next and freeing every intermediate right after its last use.
  *
  * A step is a function of its inputs: the parameters (variables, resolved afresh on every run),
- * the data (fixed for a fit), per-step values that the step's code declares with
- * {@link stepSource} (minibatch indices, noise drawn from the step's keys), and constants. The
- * recorder proves that of a step before anyone relies on it:
+ * the data (fixed for a fit), per-step values that the step's code declares with core's
+ * `stepSource` (minibatch indices, noise drawn from the step's keys), and constants. The capture
+ * proves that of a step before anyone relies on it:
  *
- * - two consecutive steps are recorded; they must run the same kernels with the same attributes
+ * - two consecutive steps are captured; they must run the same kernels with the same attributes
  *   and shapes, wired the same way;
  * - every tensor created from host values inside the step is either declared (with a producer
  *   that makes the next step's values) or identical in both steps (a constant);
- * - every tensor from outside the step is a declared external (a variable, the data);
- * - no schedule the step evaluates changes after this step ({@link noteStepUse}), and no model code
- *   reads the step number;
+ * - every tensor from outside the step is a declared outside tensor (a variable, the data);
+ * - no schedule the step evaluates changes after this step (core's `noteStepUse`), and no model
+ *   code reads the step number;
  * - no host read happens inside the step;
  * - finally the plan is run on the second step's inputs and must reproduce that step's outputs
  *   **bit for bit** before it replaces the engine.
  *
  * Anything else refuses the plan with a reason, and the step keeps running through the engine.
- * The replayed step is the same sequence of kernels on the same inputs, so training is identical
- * with and without replay (test/backends/replay.test.ts checks whole trajectories).
+ * A planned step is the same sequence of kernels on the same inputs, so training is identical
+ * with and without plans (test/backends/step-plan.test.ts checks whole trajectories).
+ *
+ * Core learns nothing of this module: it calls the hook of `@sparse-dgm/core`'s step-hook.ts,
+ * which this package installs ({@link StepPlanner} is its `recurring` runner).
  */
-import { tf } from "./tf.js";
-import type { Key } from "./key.js";
-
-/** What a replayed step needs from the caller: its number, its keys and its declared inputs. */
-export interface ReplayContext {
-  /** The optimiser step. */
-  step: number;
-  /** The step's root keys (one per replica); noise is re-derived from them. */
-  roots: Key[];
-  /** Named per-step host values (minibatch indices, ...). */
-  inputs: Record<string, Float32Array | Int32Array>;
-}
-
-/** Makes a declared source's values for a step. */
-export type SourceProducer = (ctx: ReplayContext) => Float32Array | Int32Array;
+import { tf, setStepListener, type StepContext, type SourceProducer, type OutsideTensors, type OutsideTensor, type RecurringStep, type RecurringStatus } from "@sparse-dgm/core";
+import { speedEnabled } from "./switch.js";
 
 type Info = tf.TensorInfo;
 type KernelFn = (args: { inputs: Record<string, Info>; attrs: unknown; backend: unknown }) => Info | Info[];
@@ -61,15 +51,15 @@ interface Call {
   outputs: Info[];
 }
 
-/** One recorded step. */
-export interface Recording {
+/** One captured step. */
+export interface CapturedStep {
   calls: Call[];
   /** Tensors written from host values outside kernels, in order. */
   writes: Array<{ dataId: object; shape: number[]; dtype: string; values: Float32Array | Int32Array | Uint8Array }>;
   /** Producers declared for written tensors. */
   producers: Map<object, SourceProducer>;
   outputs: Info[];
-  /** Why this step cannot be replayed (host reads, step reads, changing schedules), if so. */
+  /** Why this step cannot be planned (host reads, step reads, changing schedules), if so. */
   problems: string[];
   /** The first step from which every schedule the step evaluated stays constant. */
   constantFrom: number;
@@ -77,31 +67,20 @@ export interface Recording {
   incomplete?: boolean;
 }
 
-let active: Recording | undefined;
+let active: CapturedStep | undefined;
 let kernelDepth = 0;
 
-/** Whether a step is being recorded (sources should declare producers). */
-export function recording(): boolean {
-  return active !== undefined;
-}
-
-/**
- * Declares a tensor created from host values inside a step as a per-step input: replay calls
- * `producer` to make each step's values. Outside a recording this does nothing.
- */
-export function stepSource<T extends tf.Tensor>(t: T, producer: SourceProducer): T {
-  if (active) active.producers.set(t.dataId, producer);
-  return t;
-}
-
-/**
- * Notes that the step's code evaluated a step-dependent value that stays constant from
- * `constantFrom` on (Infinity: never; a schedule's end). Outside a recording this does nothing.
- */
-export function noteStepUse(constantFrom: number, what: string): void {
-  if (!active) return;
-  if (!Number.isFinite(constantFrom)) active.problems.push(`${what} depends on the step number`);
-  else active.constantFrom = Math.max(active.constantFrom, constantFrom);
+/** The listener core's step hook calls while a step is captured. */
+function listenTo(rec: CapturedStep) {
+  return {
+    source(t: tf.Tensor, producer: SourceProducer): void {
+      rec.producers.set(t.dataId, producer);
+    },
+    stepUse(constantFrom: number, what: string): void {
+      if (!Number.isFinite(constantFrom)) rec.problems.push(`${what} depends on the step number`);
+      else rec.constantFrom = Math.max(rec.constantFrom, constantFrom);
+    },
+  };
 }
 
 function backendOf(): Backendish {
@@ -109,14 +88,14 @@ function backendOf(): Backendish {
 }
 
 /**
- * Runs `fn` (one training step through the engine) while recording every kernel it runs and every
+ * Runs `fn` (one training step through the engine) while capturing every kernel it runs and every
  * tensor it writes from host values. `fn` returns the step's outputs.
  */
-export function record(fn: () => tf.Tensor[]): { outputs: tf.Tensor[]; recording: Recording } {
-  if (active) throw new Error("replay: a step is already being recorded");
+export function captureStep(fn: () => tf.Tensor[]): { outputs: tf.Tensor[]; capture: CapturedStep } {
+  if (active) throw new Error("step plans: a step is already being captured");
   const backendName = tf.getBackend();
   const backend = backendOf();
-  const rec: Recording = { calls: [], writes: [], producers: new Map(), outputs: [], problems: [], constantFrom: 0 };
+  const rec: CapturedStep = { calls: [], writes: [], producers: new Map(), outputs: [], problems: [], constantFrom: 0 };
   const originals = tf.getKernelsForBackend(backendName);
   for (const cfg of originals) {
     const inner = cfg.kernelFunc as unknown as KernelFn;
@@ -160,13 +139,15 @@ export function record(fn: () => tf.Tensor[]): { outputs: tf.Tensor[]; recording
     return (readSync as (...a: unknown[]) => ArrayLike<number>).call(this, dataId, ...rest);
   };
   active = rec;
+  setStepListener(listenTo(rec));
   try {
     const outputs = fn();
     rec.outputs = outputs.map((t) => ({ dataId: t.dataId, shape: t.shape.slice(), dtype: t.dtype }));
     if (tf.getKernelsForBackend(backendName).length !== originals.length) rec.incomplete = true;
-    return { outputs, recording: rec };
+    return { outputs, capture: rec };
   } finally {
     active = undefined;
+    setStepListener(undefined);
     backend.write = write;
     backend.readSync = readSync;
     for (const cfg of originals) {
@@ -183,17 +164,6 @@ type Ref =
   | { kind: "const"; index: number }
   | { kind: "external"; index: number };
 
-/** A tensor from outside the step: a variable (its data id changes as it is assigned) or fixed data. */
-export interface External {
-  /** The current data id. */
-  dataId(): object;
-  /** Its name (unique: the same outside tensor has the same name in every recording). */
-  name: string;
-}
-
-/** The externals a step may read, by their data id at recording time. */
-export type ExternalTable = Map<object, External>;
-
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
@@ -208,7 +178,7 @@ export class StepPlan {
     private readonly kernels: Array<{ name: string; shapes: number[][]; fn: KernelFn; attrs: unknown; names: string[]; refs: Array<Ref | null>; outSlots: number[]; free: number[]; inputs: Record<string, Info> }>,
     private readonly sources: Array<{ shape: number[]; dtype: string; producer: SourceProducer; slot: number }>,
     private readonly constants: Info[],
-    private readonly externals: Array<{ ext: External; shape: number[]; dtype: string }>,
+    private readonly externals: Array<{ ext: OutsideTensor; shape: number[]; dtype: string }>,
     private readonly outputs: Ref[],
     private readonly slotCount: number,
     /** Slots freed after the outputs took their references. */
@@ -221,24 +191,24 @@ export class StepPlan {
   }
 
   /**
-   * Builds a plan from two consecutive recordings, or returns why the step cannot be replayed.
+   * Builds a plan from two consecutive recordings, or returns why the step cannot be planned.
    * `externals` maps each allowed outside tensor's data id (at the time of either recording) to
    * how to find it on later steps.
    */
-  static build(first: Recording, second: Recording, externals: ExternalTable): StepPlan | { refused: string } {
+  static build(first: CapturedStep, second: CapturedStep, externals: OutsideTensors): StepPlan | { refused: string } {
     const refuse = (why: string) => ({ refused: why });
     for (const r of [first, second]) if (r.problems.length) return refuse(r.problems[0]);
     if (first.calls.length !== second.calls.length) return refuse(`the two recorded steps ran ${first.calls.length} and ${second.calls.length} kernels`);
     if (first.writes.length !== second.writes.length) return refuse(`the two recorded steps wrote ${first.writes.length} and ${second.writes.length} host tensors`);
     const backendName = tf.getBackend();
     // Resolve every data id of the second recording to a reference; the first must match it.
-    const resolve = (rec: Recording) => {
+    const resolve = (rec: CapturedStep) => {
       const where = new Map<object, Ref>();
       rec.writes.forEach((w, i) => where.set(w.dataId, { kind: "source", index: i }));
       const refs: Array<Array<Ref | null>> = [];
       let slot = 0;
       const extUsed = new Map<object, number>();
-      const extList: External[] = [];
+      const extList: OutsideTensor[] = [];
       const extShapes: Array<{ shape: number[]; dtype: string }> = [];
       let unknown: string | undefined;
       const outSlots: number[][] = [];
@@ -415,7 +385,7 @@ export class StepPlan {
    * Runs the step: returns its outputs as tensor infos the caller owns (wrap them with
    * `tf.engine().makeTensorFromTensorInfo`).
    */
-  run(ctx: ReplayContext): Info[] {
+  run(ctx: StepContext): Info[] {
     const backend = backendOf();
     const vals = new Array<Info | undefined>(this.slotCount);
     const exts = this.externals.map((e) => ({ dataId: e.ext.dataId(), shape: e.shape, dtype: e.dtype as tf.DataType }));
@@ -484,53 +454,54 @@ export function sameOutputs(a: Info[], b: Info[]): boolean {
   return a.length === b.length && a.every((x, i) => sameShape(x.shape, b[i].shape) && sameValues(backend.readSync(x.dataId), backend.readSync(b[i].dataId)));
 }
 
-/** Why a {@link Replayer} runs through the engine, or that it replays. */
-export interface ReplayStatus {
-  active: boolean;
-  reason?: string;
-  kernels?: number;
+/** Whether the engine is profiling or in debug mode (a plan would bypass what they observe). */
+function engineObserved(): boolean {
+  const profiling = (tf.engine() as unknown as { state: { profiling: boolean } }).state.profiling;
+  return profiling || tf.env().getBool("DEBUG");
 }
 
 /**
  * Runs one recurring function (a training step, an EM update) through the engine until two
  * consecutive calls prove a {@link StepPlan}, then from the plan. `fn` returns the function's
  * outputs; `signature` (optional) describes the host-side result of a call, which must be the same
- * for both recorded calls (term names, gradient names).
+ * for both captured calls (term names, gradient names). Profiling, TF.js's debug mode and the
+ * speed layer switched off ({@link setSpeed}) run `fn` through the engine.
  */
-export class Replayer {
+export class StepPlanner implements RecurringStep {
   private plan?: StepPlan;
-  private pending?: { rec: Recording; step: number; ext: ExternalTable; signature: string };
+  private pending?: { rec: CapturedStep; step: number; ext: OutsideTensors; signature: string };
   private retryAt = 0;
   private refused?: string;
 
   constructor(
     /** The outside tensors the function may read, by their data id now. */
-    private readonly externals: () => ExternalTable,
+    private readonly outside: () => OutsideTensors,
   ) {}
 
   /**
-   * One call: from the plan when proven (returns `replayed: true` and the outputs as new tensors),
-   * else through `fn` (recorded while a plan is being proven). `usable: false` (partial batches,
-   * profiling) runs `fn` without recording.
+   * One call: from the plan when proven (returns `fast: true` and the outputs as new tensors),
+   * else through `fn` (captured while a plan is being proven). `usable: false` (partial batches)
+   * runs `fn` without capturing.
    */
-  run(ctx: ReplayContext, usable: boolean, fn: () => tf.Tensor[], signature: () => string = () => ""): { outputs: tf.Tensor[]; replayed: boolean } {
-    if (usable && this.plan) {
+  run(ctx: StepContext, usable: boolean, fn: () => tf.Tensor[], signature: () => string = () => ""): { outputs: tf.Tensor[]; fast: boolean } {
+    const can = usable && speedEnabled() && !engineObserved();
+    if (can && this.plan) {
       const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(i: Info): tf.Tensor };
-      return { outputs: this.plan.run(ctx).map((i) => engine.makeTensorFromTensorInfo(i)), replayed: true };
+      return { outputs: this.plan.run(ctx).map((i) => engine.makeTensorFromTensorInfo(i)), fast: true };
     }
-    if (!usable || ctx.step < this.retryAt) {
+    if (!can || ctx.step < this.retryAt) {
       this.pending = undefined;
-      return { outputs: fn(), replayed: false };
+      return { outputs: fn(), fast: false };
     }
-    const ext = this.externals();
-    const { outputs, recording: rec } = record(fn);
+    const ext = this.outside();
+    const { outputs, capture: rec } = captureStep(fn);
     const sig = signature();
     const refuse = (why: string, retryAt: number) => {
       this.pending = undefined;
       this.refused = why;
       this.retryAt = retryAt;
     };
-    if (rec.incomplete) this.pending = undefined; // record the next call again, now that every kernel exists
+    if (rec.incomplete) this.pending = undefined; // capture the next call again, now that every kernel exists
     else if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
     else if (rec.problems.length) refuse(rec.problems[0], Infinity);
     else if (this.pending && this.pending.step === ctx.step - 1) {
@@ -547,19 +518,20 @@ export class Replayer {
           this.refused = undefined;
         } else {
           plan.dispose();
-          refuse("the replayed call did not reproduce the recorded one bit for bit", Infinity);
+          refuse("the planned call did not reproduce the captured one bit for bit", Infinity);
         }
       }
     } else this.pending = { rec, step: ctx.step, ext, signature: sig };
-    return { outputs, replayed: false };
+    return { outputs, fast: false };
   }
 
-  /** Whether calls replay a plan, and why not if they do not. */
-  status(): ReplayStatus {
+  /** Whether calls run a plan, and why not if they do not. */
+  status(): RecurringStatus {
+    if (!speedEnabled()) return { active: false, reason: "the speed layer is off (SDGM_SPEED=0 or setSpeed(false))" };
     return this.plan ? { active: true, kernels: this.plan.kernelCount } : { active: false, reason: this.refused };
   }
 
-  /** Frees the plan (and forgets any pending recording). */
+  /** Frees the plan (and forgets any pending capture). */
   dispose(): void {
     this.plan?.dispose();
     this.plan = undefined;

@@ -1,8 +1,10 @@
-// Step replay (packages/core/src/replay.ts): a training step recorded as its kernels and run again
-// without the engine must train **exactly** as the engine does (same losses, same parameters, bit
-// for bit), keep tensor counts flat, and refuse (with a reason) every step it cannot prove.
+// Step plans (the speed layer, packages/speed/src/step-plan.ts): a training step recorded as its
+// kernels and run again without the engine must train **exactly** as the engine does (same losses,
+// same parameters, bit for bit), keep tensor counts flat, and refuse (with a reason) every step it
+// cannot prove. The whole speed layer switched off (setSpeed(false)) trains bit for bit the same.
 import { describe, it, expect } from "vitest";
-import { tf, record, stepSource, noteStepUse, StepPlan, sameOutputs, Key, type BackendName } from "@sparse-dgm/core";
+import { tf, stepSource, noteStepUse, Key, type BackendName } from "@sparse-dgm/core";
+import { captureStep, StepPlan, sameOutputs, setSpeed, leanKernelsInstalled, simdKernels } from "@sparse-dgm/speed";
 import { compile } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 import { configFor } from "../../bench/lib/sizes.js";
@@ -15,12 +17,12 @@ interface Run {
   tensors: number[];
 }
 
-/** Trains a zoo entry at a small size, with or without replay. */
-async function train(name: string, replay: boolean, epochs = 2): Promise<Run> {
+/** Trains a zoo entry at a small size, with or without step plans. */
+async function train(name: string, plans: boolean, epochs = 2): Promise<Run> {
   const size = { B: 32, G: name === "mibStructured" ? 8 : 7, K: 5, H: 16 };
   const entry = zoo[name];
   const model = entry.build(configFor(name, size) as never);
-  const program = compile(model, { seed: 3, normalisation: entry.training.normalisation, encoderHidden: [size.H, size.H], replay });
+  const program = compile(model, { seed: 3, normalisation: entry.training.normalisation, encoderHidden: [size.H, size.H], stepPlans: plans });
   const obs = model.ir.sites.find((s) => s.kind === "observe")!;
   const dims = [...obs.plates.filter((p) => p !== "data").map((p) => model.ir.plates.find((q) => q.name === p)!.size as number), ...obs.event];
   // 10 full minibatches and a partial one (which runs through the engine).
@@ -42,7 +44,7 @@ async function train(name: string, replay: boolean, epochs = 2): Promise<Run> {
   });
   const params = program.params.all().map(({ variable }) => Array.from(variable.dataSync()));
   tf.dispose(Object.values(typeof data === "object" && !(data instanceof tf.Tensor) ? data : { x }));
-  return { losses, params, status: program.replayStatus(), tensors };
+  return { losses, params, status: program.stepPlanStatus(), tensors };
 }
 
 function expectIdentical(a: Run, b: Run): void {
@@ -54,31 +56,48 @@ function expectIdentical(a: Run, b: Run): void {
 }
 
 for (const backend of ["wasm", "cpu"] as BackendName[]) {
-  describe(`step replay on ${backend}`, () => {
+  describe(`step plans on ${backend}`, () => {
     useBackend(backend);
     const models = backend === "wasm" ? ["sparseVae", "vae", "vsc", "vscClass", "mibStructured"] : ["sparseVae", "vsc"];
     for (const name of models) {
-      it(`${name}: trains bit-for-bit as the engine does, replaying, with flat tensor counts`, async () => {
+      it(`${name}: trains bit-for-bit as the engine does, from plans, with flat tensor counts`, async () => {
         const engine = await train(name, false);
-        const replayed = await train(name, true);
-        expect(engine.status).toEqual({ active: false, reason: "replay: false" });
-        expect(replayed.status.active, replayed.status.reason).toBe(true);
-        expect(replayed.status.kernels).toBeGreaterThan(50);
-        // the Sparse VAE's closed-form EM update (p*, η) replays too
-        if (name === "sparseVae") expect(replayed.status.em).toMatchObject({ active: true });
-        expectIdentical(engine, replayed);
+        const planned = await train(name, true);
+        expect(engine.status).toEqual({ active: false, reason: "stepPlans: false" });
+        expect(planned.status.active, planned.status.reason).toBe(true);
+        expect(planned.status.kernels).toBeGreaterThan(50);
+        // the Sparse VAE's closed-form EM update (p*, η) runs from a plan too
+        if (name === "sparseVae") expect(planned.status.em).toMatchObject({ active: true });
+        expectIdentical(engine, planned);
         // flat from the second step on (the first creates the parameters and optimiser state)
-        expect(new Set(replayed.tensors.slice(1)).size).toBe(1);
+        expect(new Set(planned.tensors.slice(1)).size).toBe(1);
       }, 120_000);
     }
     if (backend === "wasm") {
-      it("sdlgm: a temperature schedule that keeps changing refuses replay, with the reason", async () => {
+      it("sdlgm: a temperature schedule that keeps changing refuses a plan, with the reason", async () => {
         const engine = await train("sdlgm", false, 1);
-        const replayed = await train("sdlgm", true, 1);
-        expect(replayed.status.active).toBe(false);
-        expect(replayed.status.reason).toMatch(/schedule changes until step \d+/);
-        expectIdentical(engine, replayed);
+        const planned = await train("sdlgm", true, 1);
+        expect(planned.status.active).toBe(false);
+        expect(planned.status.reason).toMatch(/schedule changes until step \d+/);
+        expectIdentical(engine, planned);
       }, 120_000);
+      for (const name of ["sparseVae", "vsc"]) {
+        it(`${name}: the whole speed layer off (engine, TF.js's own kernels, scalar twins of the SIMD kernels) trains bit for bit as on`, async () => {
+          const on = await train(name, true);
+          setSpeed(false);
+          try {
+            expect(leanKernelsInstalled("wasm")).toBe(false);
+            expect(simdKernels(tf.backend())).toBeNull();
+            const off = await train(name, true);
+            expect(off.status).toMatchObject({ active: false, reason: expect.stringMatching(/speed layer is off/) });
+            expectIdentical(on, off);
+          } finally {
+            setSpeed(true);
+          }
+          expect(leanKernelsInstalled("wasm")).toBe(true);
+          expect(on.status.active).toBe(true);
+        }, 120_000);
+      }
     }
   });
 }
@@ -87,18 +106,18 @@ describe("StepPlan (recorded toy steps)", () => {
   const w = () => tf.variable(tf.tensor1d([1, 2, 3]), true, "toy-w");
   const ext = (v: tf.Variable) => new Map([[v.dataId as object, { name: "w", dataId: () => v.dataId }]]);
 
-  it("replays a step with declared per-step noise and reproduces the engine's result", () => {
+  it("runs a step with declared per-step noise from its plan and reproduces the engine's result", () => {
     const v = w();
     const roots = (step: number) => [Key.of(5).foldIn(step).asRoot(0)];
     const step = (s: number) => tf.tidy(() => [tf.mul(tf.exp(v), roots(s)[0].foldIn("eps").normal([3]))]);
-    const r1 = record(() => step(1));
+    const r1 = captureStep(() => step(1));
     const table = ext(v);
-    const r2 = record(() => step(2));
-    const plan = StepPlan.build(r1.recording, r2.recording, table);
+    const r2 = captureStep(() => step(2));
+    const plan = StepPlan.build(r1.capture, r2.capture, table);
     expect("refused" in plan).toBe(false);
     const p = plan as StepPlan;
     const again = p.run({ step: 2, roots: roots(2), inputs: {} });
-    expect(sameOutputs(again, r2.recording.outputs)).toBe(true);
+    expect(sameOutputs(again, r2.capture.outputs)).toBe(true);
     // a later step: fresh noise from that step's roots, the variable's current value
     v.assign(tf.tensor1d([0, 0, 1]));
     const later = p.run({ step: 3, roots: roots(3), inputs: {} });
@@ -113,9 +132,9 @@ describe("StepPlan (recorded toy steps)", () => {
   it("refuses a host value that changes between steps without a producer", () => {
     const v = w();
     const step = (s: number) => tf.tidy(() => [tf.mul(v, tf.scalar(s))]);
-    const r1 = record(() => step(1));
-    const r2 = record(() => step(2));
-    const plan = StepPlan.build(r1.recording, r2.recording, ext(v));
+    const r1 = captureStep(() => step(1));
+    const r2 = captureStep(() => step(2));
+    const plan = StepPlan.build(r1.capture, r2.capture, ext(v));
     expect(plan).toEqual({ refused: expect.stringMatching(/changes between steps and declares no producer/) });
     tf.dispose([...r1.outputs, ...r2.outputs]);
     v.dispose();
@@ -124,9 +143,9 @@ describe("StepPlan (recorded toy steps)", () => {
   it("accepts the same value declared as a per-step source", () => {
     const v = w();
     const step = (s: number) => tf.tidy(() => [tf.mul(v, stepSource(tf.scalar(s), (c) => Float32Array.of(c.step)))]);
-    const r1 = record(() => step(1));
-    const r2 = record(() => step(2));
-    const plan = StepPlan.build(r1.recording, r2.recording, ext(v)) as StepPlan;
+    const r1 = captureStep(() => step(1));
+    const r2 = captureStep(() => step(2));
+    const plan = StepPlan.build(r1.capture, r2.capture, ext(v)) as StepPlan;
     const out = plan.run({ step: 7, roots: [], inputs: {} });
     expect(Array.from(tf.backend().readSync(out[0].dataId) as Float32Array)).toEqual([7, 14, 21]);
     tf.backend().disposeData(out[0].dataId);
@@ -138,11 +157,11 @@ describe("StepPlan (recorded toy steps)", () => {
   it("marks a recording incomplete when a kernel is registered during it (lazily, on first use)", () => {
     const v = w();
     const backendName = tf.getBackend();
-    const r = record(() => {
+    const r = captureStep(() => {
       tf.registerKernel({ kernelName: "SparseDgmTestLazy", backendName, kernelFunc: (() => ({})) as never });
       return [tf.add(v, 1)];
     });
-    expect(r.recording.incomplete).toBe(true);
+    expect(r.capture.incomplete).toBe(true);
     tf.unregisterKernel("SparseDgmTestLazy", backendName);
     tf.dispose(r.outputs);
     v.dispose();
@@ -157,9 +176,9 @@ describe("StepPlan (recorded toy steps)", () => {
       [() => [tf.add(v, other)], /not a declared input/],
     ];
     for (const [fn, why] of cases) {
-      const r1 = record(() => tf.tidy(fn));
-      const r2 = record(() => tf.tidy(fn));
-      const plan = StepPlan.build(r1.recording, r2.recording, ext(v));
+      const r1 = captureStep(() => tf.tidy(fn));
+      const r2 = captureStep(() => tf.tidy(fn));
+      const plan = StepPlan.build(r1.capture, r2.capture, ext(v));
       expect(plan).toEqual({ refused: expect.stringMatching(why) });
       tf.dispose([...r1.outputs, ...r2.outputs]);
     }
@@ -168,8 +187,8 @@ describe("StepPlan (recorded toy steps)", () => {
   });
 });
 
-describe("Key derivation paths (what a replayed step re-derives its noise from)", () => {
-  it("rederive replays any chain of foldIn and split from the step's root onto another root (property)", async () => {
+describe("Key derivation paths (what a planned step re-derives its noise from)", () => {
+  it("rederive repeats any chain of foldIn and split from the step's root onto another root (property)", async () => {
     const fc = (await import("fast-check")).default;
     fc.assert(
       fc.property(

@@ -10,7 +10,7 @@
  * Registered through TF.js's public kernel registry (`unregisterKernel` / `registerKernel`), never
  * by editing files in `node_modules`.
  */
-import { tf } from "./tf.js";
+import { tf } from "@sparse-dgm/core";
 
 interface SharedBackend {
   incRef(dataId: object): void;
@@ -18,7 +18,8 @@ interface SharedBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-const replaced = new Set<string>();
+/** The original registrations of the kernels replaced on each backend (to restore them). */
+const replaced = new Map<string, tf.KernelConfig[]>();
 
 type Args<A> = { inputs: { x: tf.TensorInfo }; attrs: A; backend: unknown };
 type Original = (args: never) => tf.TensorInfo | tf.TensorInfo[];
@@ -30,6 +31,7 @@ type Original = (args: never) => tf.TensorInfo | tf.TensorInfo[];
 function replaceKernel<A>(name: string, backendName: string, make: (original: Original) => (args: Args<A>) => tf.TensorInfo | tf.TensorInfo[]): void {
   const original = tf.getKernel(name, backendName);
   if (!original) return;
+  replaced.get(backendName)!.push(original);
   tf.unregisterKernel(name, backendName);
   tf.registerKernel({ kernelName: name, backendName, setupFunc: original.setupFunc, kernelFunc: make(original.kernelFunc as Original) as never });
 }
@@ -47,6 +49,7 @@ function share(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
  */
 export function installLeanKernels(backendName = "wasm"): void {
   if (replaced.has(backendName)) return;
+  replaced.set(backendName, []);
   replaceKernel<unknown>("Identity", backendName, (identity) => (args) => (args.inputs.x.dtype === "string" ? identity(args as never) : share(args.inputs.x, args.backend)));
   replaceKernel<{ dtype?: string }>("Cast", backendName, (cast) => (args) => (args.attrs.dtype === args.inputs.x.dtype ? share(args.inputs.x, args.backend) : cast(args as never)));
   // Slice: wasm's kernel first copies the whole input out of the heap (`readSync`), so slicing a
@@ -129,7 +132,22 @@ export function installLeanKernels(backendName = "wasm"): void {
     }
     return out;
   });
-  replaced.add(backendName);
+}
+
+/** Restores the backend's own kernels that {@link installLeanKernels} replaced. Idempotent. */
+export function removeLeanKernels(backendName = "wasm"): void {
+  const originals = replaced.get(backendName);
+  if (!originals) return;
+  for (const k of originals) {
+    tf.unregisterKernel(k.kernelName, backendName);
+    tf.registerKernel(k);
+  }
+  replaced.delete(backendName);
+}
+
+/** Whether the lean kernels replace the backend's own now. */
+export function leanKernelsInstalled(backendName = "wasm"): boolean {
+  return replaced.has(backendName);
 }
 
 type Heap = Float32Array | Int32Array | Uint8Array;
