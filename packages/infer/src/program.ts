@@ -646,7 +646,14 @@ export class Program {
         phase.gradients += performance.now() - tGrad;
         perReplica.dispose();
         termsOut.values.dispose();
-        const { finite, skipAll, finiteMask } = guard.check(step, replicaLoss, termsOut.names, termVals, R !== undefined);
+        let verdict: ReturnType<NonFiniteGuard["check"]>;
+        try {
+          verdict = guard.check(step, replicaLoss, termsOut.names, termVals, R !== undefined);
+        } catch (e) {
+          tf.dispose(grads); // the run of bad steps ends the fit
+          throw e;
+        }
+        const { finite, skipAll, finiteMask } = verdict;
         if (skipAll) {
           tf.dispose(grads);
           this.stepCount++;
