@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: type-check every package and the type tests (tsc -b), then run the vitest suites.
-// Ends with the line "N passed, N failed" (the type check counts as one test).
+// `npm test`: type-check every package and the type tests (tsc -b), lint the compiler (eslint),
+// then run the vitest suites. Ends with the line "N passed, N failed" (the type check and the lint
+// count as one test each).
 import { spawnSync } from "node:child_process";
 import { readFileSync, mkdirSync, existsSync } from "node:fs";
 
@@ -8,15 +9,22 @@ const extra = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 
-const t0 = Date.now();
-const tsc = spawnSync("npx", ["tsc", "-b"], { stdio: "inherit", shell: false });
-if (tsc.status === 0) {
-  passed++;
-  console.log(`typecheck: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-} else {
-  failed++;
-  console.log("typecheck: FAILED");
+/** Runs one whole-repo check (a command) that counts as one test. */
+function check(name, args) {
+  const t0 = Date.now();
+  const r = spawnSync("npx", args, { stdio: "inherit", shell: false });
+  if (r.status === 0) {
+    passed++;
+    console.log(`${name}: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } else {
+    failed++;
+    console.log(`${name}: FAILED`);
+  }
 }
+
+check("typecheck", ["tsc", "-b"]);
+// Lint (eslint.config.js): scoped to the compiler for now.
+check("lint", ["eslint", "packages/infer"]);
 
 mkdirSync(".vitest-cache", { recursive: true });
 const out = ".vitest-cache/results.json";

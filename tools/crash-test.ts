@@ -6,11 +6,17 @@
  *   node packages/cli/bin/run-ts.js tools/crash-test.ts compare [--kills 5]
  *   node packages/cli/bin/run-ts.js tools/crash-test.ts concurrent [--procs 4] [--sources 10] [--rows 2000]
  *
- * `fit`: each trial starts the run in a fresh folder, kills it at a uniformly random moment of an
- * uninterrupted run's duration (so some kills land in a checkpoint write: the folder then holds a
- * weights file its manifest does not name, or a temporary file), runs the command again to the end
- * and compares the final weights (the checkpoint's float32 buffer, optimiser moments included) and
- * the loss curve's length with the uninterrupted run's, byte for byte.
+ * `fit`: each trial starts the run in a fresh folder and kills it at a uniformly random point of
+ * its training: a point u uniform in [1, epochs) epochs, i.e. once its checkpoint of epoch ⌊u⌋ is
+ * on disk, the fraction u − ⌊u⌋ of an epoch's duration later (the trial's own last epoch's, or the
+ * uninterrupted run's mean epoch for epoch 1). Anchoring on progress rather than on wall time keeps
+ * every kill inside training on a machine whose load changes the run's speed (wall-time kills over
+ * the uninterrupted run's duration landed after the end when a trial ran faster). Some kills land in
+ * a checkpoint write (the folder then holds a weights file its manifest does not name, or a
+ * temporary file). It then runs the command again to the end and compares the final weights (the
+ * checkpoint's float32 buffer, optimiser moments included) and the loss curve's length with the
+ * uninterrupted run's, byte for byte. Each trial says whether the kill landed mid-training (the
+ * process was running and its last checkpoint was of an epoch before the last).
  *
  * `compare`: kills a comparison (3 sources × 2 models, seeds as replicas) at random moments, re-runs
  * it until it finishes, and compares every row's metrics with an uninterrupted comparison's.
@@ -45,10 +51,10 @@ function run(argv: string[]): { status: number | null; ms: number; stderr: strin
 }
 
 /**
- * Starts `sdgm argv` and kills it with SIGKILL `ms` after `startedWhen()` first holds (polled every
- * 5 ms; at once: from the start); resolves with whether it was still running then.
+ * Starts `sdgm argv` and kills it with SIGKILL once `delay()` (polled every 5 ms) returns a number
+ * of ms: that many ms later; resolves with whether it was still running then.
  */
-function killAfter(argv: string[], ms: number, startedWhen: () => boolean = () => true): Promise<boolean> {
+function killWhen(argv: string[], delay: () => number | undefined): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn("node", [SDGM, ...argv], { stdio: "ignore" });
     let exited = false;
@@ -60,7 +66,8 @@ function killAfter(argv: string[], ms: number, startedWhen: () => boolean = () =
         clearInterval(poll);
         return resolve(false);
       }
-      if (!startedWhen()) return;
+      const ms = delay();
+      if (ms === undefined) return;
       clearInterval(poll);
       setTimeout(() => {
         if (exited) return resolve(false);
@@ -71,20 +78,40 @@ function killAfter(argv: string[], ms: number, startedWhen: () => boolean = () =
   });
 }
 
-/** Runs `sdgm argv` to its end; also says when `startedWhen()` first held (ms from the start). */
-function runTimed(argv: string[], startedWhen: () => boolean): Promise<{ status: number | null; ms: number; startedMs: number; stderr: string }> {
+/** The epoch of the checkpoint in `dir` (0 without one) and whether it is the final one. */
+function checkpointEpoch(dir: string): { epoch: number; complete: boolean } {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    return { epoch: m.progress.position.epoch, complete: m.extra?.complete === true };
+  } catch {
+    return { epoch: 0, complete: false }; // none yet (a manifest is renamed into place whole)
+  }
+}
+
+/** Remembers when (ms after `t0`) each checkpoint epoch of `dir` was first seen; call it from a poll. */
+function epochWatch(dir: string, t0: number): { seen: Map<number, number>; poll: () => number } {
+  const seen = new Map<number, number>();
+  return {
+    seen,
+    poll: () => {
+      const { epoch } = checkpointEpoch(dir);
+      if (epoch > 0 && !seen.has(epoch)) seen.set(epoch, Date.now() - t0);
+      return epoch;
+    },
+  };
+}
+
+/** Runs `sdgm argv` to its end, calling `poll` every 5 ms meanwhile. */
+function runPolled(argv: string[], poll: () => unknown = () => undefined): Promise<{ status: number | null; ms: number; stderr: string }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    let startedMs = -1;
     let stderr = "";
     const child = spawn("node", [SDGM, ...argv], { stdio: ["ignore", "ignore", "pipe"] });
     child.stderr.on("data", (d) => (stderr += String(d)));
-    const poll = setInterval(() => {
-      if (startedMs < 0 && startedWhen()) startedMs = Date.now() - t0;
-    }, 5);
+    const timer = setInterval(poll, 5);
     child.on("exit", (status) => {
-      clearInterval(poll);
-      resolve({ status, ms: Date.now() - t0, startedMs, stderr });
+      clearInterval(timer);
+      resolve({ status, ms: Date.now() - t0, stderr });
     });
   });
 }
@@ -104,24 +131,40 @@ async function fitTrials(): Promise<void> {
   const base = mkdtempSync(join(tmpdir(), "sdgm-crash-fit-"));
   const cmd = (out: string) => ["fit", "vae", "--data", `synthetic:moran?rho=0.4&n=${n}`, "--epochs", String(epochs), "--checkpoint-every", "1", "--backend", "cpu", "--metrics", "elbo", "--out", out];
   const full = join(base, "full");
-  const manifest = (out: string) => () => existsSync(join(out, "checkpoints/vae-s0/manifest.json"));
-  const ref = await runTimed(cmd(full), manifest(full));
+  const refWatch = epochWatch(join(full, "checkpoints/vae-s0"), Date.now());
+  const ref = await runPolled(cmd(full), refWatch.poll);
   if (ref.status !== 0) throw new Error(`the uninterrupted run failed: ${ref.stderr}`);
-  // kills fall uniformly over the training, from the first checkpoint to the run's end
-  const trainMs = ref.ms - ref.startedMs;
+  const first = refWatch.seen.get(1);
+  const last = refWatch.seen.get(epochs);
+  if (epochs < 2 || first === undefined || last === undefined) throw new Error(`the uninterrupted run's checkpoints of epochs 1 and ${epochs} were not seen: ask for 2 epochs or more`);
+  const epochMs = (last - first) / (epochs - 1);
   const refWeights = Buffer.from(readCheckpoint(join(full, "checkpoints/vae-s0")).weights.buffer);
   const refCurve = new ResultStore(full).artifact({ model: "vae", data: `synthetic:moran?rho=0.4&n=${n}`, seed: 0 })!.curves!.loss.length;
-  console.log(`uninterrupted: ${epochs} epochs in ${(ref.ms / 1000).toFixed(1)} s (the first checkpoint after ${(ref.startedMs / 1000).toFixed(1)} s); weights ${refWeights.length} bytes; loss curve ${refCurve} epochs`);
+  console.log(
+    `uninterrupted: ${epochs} epochs in ${(ref.ms / 1000).toFixed(1)} s (checkpoint of epoch 1 after ${(first / 1000).toFixed(1)} s, of epoch ${epochs} after ${(last / 1000).toFixed(1)} s: ${Math.round(epochMs)} ms per epoch); weights ${refWeights.length} bytes; loss curve ${refCurve} epochs`,
+  );
   let identical = 0;
   let inWrite = 0;
   let killed = 0;
-  const trial = async (t: number, at: number): Promise<void> => {
+  let midTraining = 0;
+  const trial = async (t: number, u: number): Promise<void> => {
     const out = join(base, `trial${t}`);
-    const wasRunning = await killAfter(cmd(out), at, manifest(out));
     const ckpt = join(out, "checkpoints/vae-s0");
+    // kill at u epochs: the fraction u − ⌊u⌋ of an epoch after the checkpoint of epoch ⌊u⌋ appears
+    const e = Math.floor(u);
+    const watch = epochWatch(ckpt, Date.now());
+    let delayMs = 0;
+    const wasRunning = await killWhen(cmd(out), () => {
+      if (watch.poll() < e) return undefined;
+      const prev = watch.seen.get(e - 1);
+      const own = e >= 2 && prev !== undefined ? watch.seen.get(e)! - prev : epochMs;
+      delayMs = Math.round((u - e) * Math.min(own, epochMs));
+      return delayMs;
+    });
     const left = leftovers(ckpt);
-    const epochAtKill = existsSync(join(ckpt, "manifest.json")) ? JSON.parse(readFileSync(join(ckpt, "manifest.json"), "utf8")).progress.position.epoch : 0;
-    const again = await runTimed(cmd(out), () => false);
+    const atKill = checkpointEpoch(ckpt);
+    const mid = wasRunning && atKill.epoch < epochs && !atKill.complete;
+    const again = await runPolled(cmd(out));
     let same = false;
     let curve = 0;
     if (again.status === 0) {
@@ -130,18 +173,22 @@ async function fitTrials(): Promise<void> {
       curve = new ResultStore(out).artifact({ model: "vae", data: `synthetic:moran?rho=0.4&n=${n}`, seed: 0 })!.curves!.loss.length;
     }
     if (wasRunning) killed++;
+    if (mid) midTraining++;
     if (left.length) inWrite++;
     if (same && curve === refCurve) identical++;
+    const where = !wasRunning ? "had finished" : mid ? `killed mid-training, last checkpoint of epoch ${atKill.epoch}` : `killed after training (checkpoint of epoch ${atKill.epoch}${atKill.complete ? ", final" : ""})`;
     console.log(
-      `trial ${t + 1}: kill ${at} ms after the first checkpoint (${wasRunning ? `killed at epoch ${epochAtKill}` : "had finished"})${left.length ? `, mid-write: ${left.join(", ")}` : ""}; resume exit ${again.status}; weights ${same ? "identical" : "DIFFERENT"}; curve ${curve} epochs`,
+      `trial ${t + 1}: kill at ${u.toFixed(2)} epochs, ${delayMs} ms after the checkpoint of epoch ${e} (${where})${left.length ? `, mid-write: ${left.join(", ")}` : ""}; resume exit ${again.status}; weights ${same ? "identical" : "DIFFERENT"}; curve ${curve} epochs`,
     );
     if (again.status !== 0) console.log(again.stderr);
   };
   // --parallel N: N trials at a time (each its own folder and processes)
   const parallel = opt("parallel", 1);
-  const moments = Array.from({ length: kills }, () => Math.round(rand() * trainMs));
-  for (let t = 0; t < kills; t += parallel) await Promise.all(moments.slice(t, t + parallel).map((at, i) => trial(t + i, at)));
-  console.log(`summary: ${kills} kills (${killed} while running, ${inWrite} left a write in progress); ${identical} of ${kills} resumes end with weights byte-identical to the uninterrupted run and a ${refCurve}-epoch curve`);
+  const points = Array.from({ length: kills }, () => 1 + rand() * (epochs - 1));
+  for (let t = 0; t < kills; t += parallel) await Promise.all(points.slice(t, t + parallel).map((u, i) => trial(t + i, u)));
+  console.log(
+    `summary: ${kills} kills (${killed} while running, ${midTraining} of them mid-training, ${inWrite} left a write in progress); ${identical} of ${kills} resumes end with weights byte-identical to the uninterrupted run and a ${refCurve}-epoch curve`,
+  );
 }
 
 async function compareTrials(): Promise<void> {
@@ -162,7 +209,8 @@ async function compareTrials(): Promise<void> {
     // kill it again and again at random moments until a run is left to finish
     for (let k = 0; k < 3; k++) {
       runs++;
-      if (!(await killAfter(cmd(out), Math.round(rand() * ref.ms)))) break;
+      const at = Math.round(rand() * ref.ms);
+      if (!(await killWhen(cmd(out), () => at))) break;
     }
     const again = run(cmd(out));
     const rows = new ResultStore(out).rows();

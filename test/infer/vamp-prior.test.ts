@@ -1,7 +1,8 @@
 // vscVampPrior trains end to end: ctx.recognition runs the guide's encoder at the pseudo-inputs
 // (shared weights), the pseudo-inputs and the selector learn, and the loss falls.
 import { describe, it, expect } from "vitest";
-import { tf } from "@sparse-dgm/core";
+import { tf, model } from "@sparse-dgm/core";
+import { normal } from "@sparse-dgm/distributions";
 import { compile } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 
@@ -23,8 +24,13 @@ describe("vscVampPrior", () => {
   });
 
   it("refuses recognition of a site without an amortised guide, naming it", async () => {
-    const { recognise } = await import("../../packages/infer/src/guide.js");
-    const plan = { locals: [], points: [], state: [], relaxed: [], observed: [], hidden: [4] };
-    expect(() => recognise(plan, { sizes: {}, replicas: undefined } as never, "z", tf.zeros([3, 5]))).toThrow('ctx.recognition("z"): "z" is not a local site with an amortised guide');
+    const m = model("recognise-global")
+      .plate("data")
+      .plate("feature", 3)
+      .global("W", () => normal(0, 1), { plates: ["feature"] })
+      .latent("z", (_s, ctx) => (ctx.recognition("W", tf.zeros([2, 3])), normal(0, 1)), { plates: ["data"] })
+      .observe("x", ({ z, W }) => normal(tf.mul(z, W), 1), { plates: ["data", "feature"] });
+    const x = tf.zeros([8, 3]);
+    await expect(compile(m, { seed: 0 }).fit(x, { epochs: 1, batchSize: 4 })).rejects.toThrow('ctx.recognition("W"): "W" is not a local site with an amortised guide');
   });
 });

@@ -3,8 +3,10 @@
  * (`tsc -b`, run by `npm test`, fails if it is not); `expectTypeOf` pins inferred types.
  */
 import { describe, it, expect, expectTypeOf } from "vitest";
-import { tf, model, condition, substitute, block, scale, type SitesOf, type ObservedData, type Model } from "@sparse-dgm/core";
+import { tf, model, condition, substitute, block, scale, mapEm, emUpdate, type SitesOf, type ObservedData, type Model } from "@sparse-dgm/core";
 import { normal } from "@sparse-dgm/distributions";
+import { compile } from "@sparse-dgm/infer";
+import { zoo } from "@sparse-dgm/zoo";
 
 const m = model("typed")
   .plate("data")
@@ -72,5 +74,37 @@ describe("DSL types", () => {
     expect(() => one.latent("z", () => normal(0, 1), { plates: ["data"] })).toThrow(/declared twice/);
     // @ts-expect-error: duplicate plate name
     expect(() => base.plate("feature", 4)).toThrow(/declared twice/);
+  });
+});
+
+describe("closed site options and typed site references (issue 19)", () => {
+  const base = model("opts").plate("data").plate("feature", 3).plate("factor", 2).global("eta", () => normal(0, 1), { plates: ["factor"], estimator: emUpdate() });
+
+  it("a misspelled option is a type error, and refused at declaration naming the site and the options", () => {
+    // @ts-expect-error: "estimater" is not an option of a mask
+    expect(() => base.mask("W", () => normal(0, 1), { rows: "feature", cols: "factor", estimater: mapEm() })).toThrow(
+      /^site "W": unknown option "estimater"; options of a mask site: rows, cols, scope, valueType, estimator/,
+    );
+    // @ts-expect-error: priorWeight is a mask's option, not a latent's
+    expect(() => base.latent("z", () => normal(0, 1), { plates: ["data"], priorWeight: 2 })).toThrow(/site "z": unknown option "priorWeight"/);
+    // @ts-expect-error: the spike head is "relu" or "sigmoid"
+    base.mask("c", () => normal(0, 1), { rows: "data", cols: "factor", guide: { spikeHead: "tanh" } });
+  });
+
+  it("site references are the model's site names: mapEm's etaSite, a product-of-experts encoder mask", () => {
+    base.mask("W", () => normal(0, 1), { rows: "feature", cols: "factor", estimator: mapEm({ etaSite: "eta" }) });
+    // @ts-expect-error: "etta" is not a global of the model
+    base.mask("W", () => normal(0, 1), { rows: "feature", cols: "factor", estimator: mapEm({ etaSite: "etta" }) });
+    const withMask = base.mask("Ain", () => normal(0, 1), { rows: "factor", cols: "feature", valueType: "fixed", fixedValue: [[1, 0, 1], [0, 1, 1]] });
+    withMask.latent("z", () => normal(0, 1), { plates: ["data", "factor"], guide: { kind: "poe", encoderMask: "Ain" } });
+    // @ts-expect-error: "nope" is not a mask of the model
+    withMask.latent("z", () => normal(0, 1), { plates: ["data", "factor"], guide: { kind: "poe", encoderMask: "nope" } });
+  });
+
+  it("compile and zoo entries keep the model's type", () => {
+    const program = compile(m);
+    expectTypeOf(program.model).toEqualTypeOf<typeof m>();
+    const svae = zoo.sparseVae.build({ features: 7 });
+    expectTypeOf(svae).toMatchTypeOf<Model<any, "data" | "feature" | "factor">>();
   });
 });

@@ -45,6 +45,16 @@ export {
   type CheckedData,
   type FreshName,
   type LatentNames,
+  type GlobalNames,
+  type MaskNames,
+  type MapEmSpec,
+  type MaskEstimator,
+  type AmortisedGuideOptions,
+  type PoeGuideOptions,
+  type PointInit,
+  type LatentOptions,
+  type GlobalOptions,
+  SITE_OPTIONS,
   type MaskOptions,
   type ObserveNames,
   type ObserveOptions,
@@ -64,6 +74,7 @@ export {
   checkDistribution,
   dataAxis,
   eventLayout,
+  fixedMaskValue,
   messageLogProb,
   run,
   runShape,
@@ -95,7 +106,7 @@ export {
   type Traced,
   type UserValue,
 } from "./handlers/index.js";
-export { emUpdate, fixed, gumbelSoftmax, map, mapEm, relaxedBernoulli, reparameterised, scoreFunction, thresholdSigmoid } from "./estimators.js";
+export { type EstimatorOf, emUpdate, fixed, gumbelSoftmax, hardConcrete, map, mapEm, relaxedBernoulli, reparameterised, scoreFunction, thresholdSigmoid } from "./estimators.js";
 import * as estimators from "./estimators.js";
 export { estimators };
 export {

@@ -49,6 +49,7 @@ export type EstimatorSpec =
   | { kind: "gumbel-softmax"; temperature: ScheduleLike; straightThrough: boolean }
   | { kind: "threshold-sigmoid"; sharpness: ScheduleLike; slabWarmup: ScheduleLike }
   | { kind: "score-function"; baseline: "running-average" | "none"; decay: number }
+  | { kind: "hard-concrete"; temperature: ScheduleLike; stretch: [number, number]; penalty?: number }
   | { kind: "fixed" }
   | { kind: "em-update" };
 
@@ -89,8 +90,11 @@ export interface SiteDecl {
   mask?: MaskInfo;
   /** Per-site options (guide, init, constraint, weight, estimator...), kept as given. */
   options: Record<string, unknown>;
-  /** Summary of the prior when it could be evaluated at declaration. */
-  prior?: { kind: string; params: Record<string, number | string | boolean> };
+  /**
+   * Summary of the prior when it could be evaluated at declaration: its kind, scalar parameters and
+   * the name of its support (the compiler picks families and bijectors from them).
+   */
+  prior?: { kind: string; params: Record<string, number | string | boolean>; support?: string };
 }
 
 /** The whole model. */

@@ -27,6 +27,7 @@ import {
 } from "./ir.js";
 import { SiteError } from "./errors.js";
 import type { SiteContext } from "./context.js";
+import type { ScheduleLike } from "./schedule.js";
 
 /** Static information the builder keeps about one site. */
 export interface SiteType<K extends SiteKind = SiteKind, P extends string = string, R extends number = number> {
@@ -50,24 +51,79 @@ export type FreshName<N extends string, Used> = N extends Used ? never : N;
 type Len<T extends readonly unknown[]> = T["length"];
 type Concat<A extends readonly unknown[], B extends readonly unknown[]> = [...A, ...B];
 
-/** Options of a latent or global random site. */
-export interface RandomSiteOptions<P extends string, PL extends readonly P[], E extends readonly number[]> {
+/** Global (non-data) random sites of a site table: the sites an EM hook may write. */
+export type GlobalNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "global" | "latent" ? K : never }[keyof S] & string;
+
+/** Mask sites of a site table: the sites a product-of-experts guide may read as its encoder mask. */
+export type MaskNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "mask" ? K : never }[keyof S] & string;
+
+/** `mapEm()`'s spec with its η site typed (`mapEm({ etaSite: "eta" })`). */
+export type MapEmSpec<E extends string = string> = { kind: "map-em"; form: "code" | "normalised"; etaSite?: E };
+
+/** The estimators of a mask of site table S: an EM hook's η site must be one of S's globals. */
+export type MaskEstimator<S extends SiteTable> = Exclude<EstimatorSpec, { kind: "map-em" }> | MapEmSpec<GlobalNames<S>>;
+
+/** Guide options of an amortised local site: encoder widths, and the spike head of a spike-and-slab code. */
+export interface AmortisedGuideOptions {
+  /** Encoder trunk widths. */
+  hidden?: readonly number[];
+  /** Spike-and-slab codes: "relu" (log γ = −relu(−v), default) or "sigmoid" (γ = sigmoid(v)). */
+  spikeHead?: "relu" | "sigmoid";
+  /** Spike-and-slab codes: the initial inclusion γ0 of every unit, in (0, 1]. */
+  inclusionInit?: number;
+}
+
+/** A product-of-experts guide reading an encoder mask of the model (docs/inference.md). */
+export interface PoeGuideOptions<S extends SiteTable> {
+  kind: "poe";
+  /** The mask over (a plate of this latent) × (a plate of the observed site) whose rows say which views each group reads. */
+  encoderMask: MaskNames<S>;
+  /** Hidden widths of every view's expert network. */
+  hidden?: readonly number[];
+}
+
+/** How a point-estimated site starts: a standard-normal draw, the data's column variances, or a constant. */
+export type PointInit = "standardNormal" | "columnVariance" | number;
+
+/** Options of a latent random site (closed: a misspelled option is a type error). */
+export interface LatentOptions<S extends SiteTable, P extends string, PL extends readonly P[], E extends readonly number[]> {
   /** The site's plates, e.g. ["data", "factor"]. */
   plates?: PL;
   /** Event shape after the plates (e.g. [C] for a categorical one-hot). */
   event?: E;
-  /** Estimator override (default: reparameterised when possible, MAP for globals). */
+  /** Default: reparameterised for local latents, MAP for latents outside the data plate. */
   estimator?: EstimatorSpec;
-  /** Initial value for point-estimated sites: a function of the data statistics, or a number. */
-  init?: unknown;
+  /** Weight of the site's rate term (a number or a schedule). */
+  klWeight?: ScheduleLike;
+  /** The guide: encoder widths, or a product of experts reading an encoder mask. */
+  guide?: AmortisedGuideOptions | PoeGuideOptions<S>;
+  /** Initial value of a latent outside the data plate (point-estimated). */
+  init?: PointInit;
   /** One-line description for renders. */
   doc?: string;
-  /** Further options read by the compiler (guide overrides, hidden sizes...). */
-  [option: string]: unknown;
+  /** How renders describe a prior that depends on the run. */
+  prior?: string;
 }
 
-/** Options of a mask site. */
-export interface MaskOptions<P extends string> {
+/** Options of a global random site (closed). */
+export interface GlobalOptions<P extends string, PL extends readonly P[], E extends readonly number[]> {
+  plates?: PL;
+  event?: E;
+  /** Default: MAP; `emUpdate()` for state written by an EM hook. */
+  estimator?: EstimatorSpec;
+  /** Initial value of the point estimate. */
+  init?: PointInit;
+  /** "logSqrt": a positive value trained through half its log (x = exp(2u)). */
+  parameterisation?: "logSqrt";
+  doc?: string;
+  prior?: string;
+}
+
+/** @deprecated the options of `latent` and `global` are now {@link LatentOptions} and {@link GlobalOptions}. */
+export type RandomSiteOptions<P extends string, PL extends readonly P[], E extends readonly number[]> = GlobalOptions<P, PL, E>;
+
+/** Options of a mask site (closed). */
+export interface MaskOptions<S extends SiteTable, P extends string> {
   /** Output plate: features, feature groups, or "data" for a per-observation selection. */
   rows: P;
   /** Factor plate. */
@@ -77,22 +133,42 @@ export interface MaskOptions<P extends string> {
   /** Default: "real". */
   valueType?: MaskValueType;
   /** Default: MAP for real global masks, relaxed Bernoulli for binary ones. */
-  estimator?: EstimatorSpec;
+  estimator?: MaskEstimator<S>;
   /** Cardinality cap (required for "cardinality-capped"). */
   maxActive?: number;
   /** The value of a fixed mask (rows x cols). */
   fixedValue?: number[][];
+  /** Initial value of a point-estimated (real) mask. */
+  init?: PointInit;
+  /** Weight of the mask's prior term (a number or a schedule). */
+  priorWeight?: ScheduleLike;
+  /** Weight of a local mask's rate term. */
+  klWeight?: ScheduleLike;
+  /** A local mask's amortised guide. */
+  guide?: AmortisedGuideOptions;
   doc?: string;
-  [option: string]: unknown;
+  prior?: string;
 }
 
-/** Options of an observed site. */
+/** Options of an observed site (closed). */
 export interface ObserveOptions<P extends string, PL extends readonly P[], E extends readonly number[]> {
   plates: PL;
   event?: E;
+  /** "normalise": the encoder reads each row divided by its sum (counts). */
+  encoderInput?: "normalise";
   doc?: string;
-  [option: string]: unknown;
 }
+
+/** Every option name a site of each kind accepts (declarations from JavaScript are checked against them). */
+export const SITE_OPTIONS: Record<SiteKind, readonly string[]> = {
+  latent: ["plates", "event", "estimator", "klWeight", "guide", "init", "doc", "prior"],
+  global: ["plates", "event", "estimator", "init", "parameterisation", "doc", "prior"],
+  mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "priorWeight", "klWeight", "guide", "doc", "prior", "plates"],
+  observe: ["plates", "event", "encoderInput", "doc"],
+  param: ["plates", "event", "constraint", "doc"],
+  deterministic: ["plates", "event", "doc"],
+  factor: ["weight", "term", "plates", "doc", "needs"],
+};
 
 /**
  * An immutable model. `S` is the site table, `P` the declared plate names.
@@ -136,22 +212,22 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
   latent<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
     prior: SiteFn<S, SiteDistribution>,
-    options?: RandomSiteOptions<P, PL, E>,
+    options?: LatentOptions<S, P, PL, E>,
   ): Model<S & { [K in N]: SiteType<"latent", PL[number], Len<Concat<PL, E>>> }, P> {
-    return this.addSite("latent", name, prior, options ?? {}) as never;
+    return this.addSite("latent", name, prior, (options ?? {}) as Record<string, unknown>) as never;
   }
 
   /** Declares a model-level random variable, point-estimated (MAP) by default. */
   global<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
     prior: SiteFn<S, SiteDistribution>,
-    options?: RandomSiteOptions<P, PL, E>,
+    options?: GlobalOptions<P, PL, E>,
   ): Model<S & { [K in N]: SiteType<"global", PL[number], Len<Concat<PL, E>>> }, P> {
     const plates = (options?.plates ?? []) as readonly string[];
     if (plates.includes(DATA_PLATE)) {
       throw new SiteError(name as string, [], `a global cannot live in the data plate; use latent() for local variables`);
     }
-    return this.addSite("global", name, prior, options ?? {}) as never;
+    return this.addSite("global", name, prior, (options ?? {}) as Record<string, unknown>) as never;
   }
 
   /**
@@ -159,10 +235,10 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
    * records its scope, value type, prior and estimator, so renders, support metrics and the
    * anchor check read the structure from the model.
    */
-  mask<const N extends string, const O extends MaskOptions<P>>(
+  mask<const N extends string, const O extends MaskOptions<S, P>>(
     name: FreshName<N, keyof S>,
     prior: SiteFn<S, SiteDistribution>,
-    options: O,
+    options: O & { [K in Exclude<keyof O, keyof MaskOptions<S, P>>]: never },
   ): Model<
     S & {
       [K in N]: SiteType<
@@ -217,7 +293,7 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
       }
       mask.fixedValue = fv.map((r) => r.slice());
     }
-    return this.addSite("mask", name, prior, { ...options, plates }, mask) as never;
+    return this.addSite("mask", name, prior, { ...options, plates } as unknown as Record<string, unknown>, mask) as never;
   }
 
   /** Declares an observed site; `condition` (or the compiler) supplies its data. */
@@ -226,14 +302,14 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
     likelihood: SiteFn<S, SiteDistribution>,
     options: ObserveOptions<P, PL, E>,
   ): Model<S & { [K in N]: SiteType<"observe", PL[number], Len<Concat<PL, E>>> }, P> {
-    return this.addSite("observe", name, likelihood, options) as never;
+    return this.addSite("observe", name, likelihood, options as unknown as Record<string, unknown>) as never;
   }
 
   /** Declares a learnable parameter (not random), initialised by `init`. */
   param<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
     init: SiteFn<S, tf.Tensor>,
-    options?: { plates?: PL; event?: E; constraint?: string; doc?: string; [o: string]: unknown },
+    options?: { plates?: PL; event?: E; constraint?: string; doc?: string },
   ): Model<S & { [K in N]: SiteType<"param", PL[number], Len<Concat<PL, E>>> }, P> {
     return this.addSite("param", name, init, options ?? {}) as never;
   }
@@ -242,7 +318,7 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
   deterministic<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
     fn: SiteFn<S, tf.Tensor>,
-    options?: { plates?: PL; event?: E; doc?: string; [o: string]: unknown },
+    options?: { plates?: PL; event?: E; doc?: string },
   ): Model<S & { [K in N]: SiteType<"deterministic", PL[number], Len<Concat<PL, E>>> }, P> {
     return this.addSite("deterministic", name, fn, options ?? {}) as never;
   }
@@ -254,7 +330,7 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
   factor<const N extends string>(
     name: FreshName<N, keyof S>,
     logFactor: SiteFn<S, tf.Tensor>,
-    options?: { weight?: unknown; term?: string; plates?: readonly P[]; doc?: string; [o: string]: unknown },
+    options?: { weight?: ScheduleLike; term?: string; plates?: readonly P[]; doc?: string; needs?: readonly string[] },
   ): Model<S & { [K in N]: SiteType<"factor", never, 0> }, P> {
     return this.addSite("factor", name, logFactor, options ?? {}) as never;
   }
@@ -294,6 +370,9 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
     }
     if (this.ir.sites.some((s) => s.name === name)) throw new SiteError(name, [], `site declared twice`);
     if (typeof fn !== "function") throw new SiteError(name, [], `expected a callback, got ${typeof fn}`);
+    const known = SITE_OPTIONS[kind];
+    const unknown = Object.keys(options).filter((k) => !known.includes(k));
+    if (unknown.length) throw new SiteError(name, [], `unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; options of a ${kind} site: ${known.join(", ")}`);
     const plates = ((options.plates as string[] | undefined) ?? []).slice();
     for (const p of plates) {
       if (!this.ir.plates.some((x) => x.name === p)) {
@@ -325,6 +404,12 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
   }
 }
 
+/** A prior's summary for the IR: its `describe()` and the name of its support. */
+function summarise(d: SiteDistribution): NonNullable<SiteDecl["prior"]> {
+  const s = d.describe();
+  return d.support?.name ? { ...s, support: d.support.name } : s;
+}
+
 /** Calls a dependency-free prior once, so bad hyperparameters fail where they are declared. */
 function evaluatePriorAtDeclaration(site: string, fn: () => unknown): SiteDecl["prior"] {
   let summary: SiteDecl["prior"];
@@ -335,7 +420,7 @@ function evaluatePriorAtDeclaration(site: string, fn: () => unknown): SiteDecl["
     } catch (e) {
       throw new SiteError(site, [], (e as Error).message);
     }
-    if (d && typeof (d as SiteDistribution).describe === "function") summary = (d as SiteDistribution).describe();
+    if (d && typeof (d as SiteDistribution).describe === "function") summary = summarise(d as SiteDistribution);
   });
   return summary;
 }
@@ -367,7 +452,7 @@ function describeDependentPrior(fn: (values: any, ctx: any) => unknown): SiteDec
       const values = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? tf.scalar(v) : undefined) });
       const ctx = new Proxy({}, { get: () => { throw new Error("needs the run context"); } });
       const d = fn(values, ctx) as SiteDistribution | undefined;
-      return d && typeof d.describe === "function" ? d.describe() : undefined;
+      return d && typeof d.describe === "function" ? summarise(d) : undefined;
     });
   try {
     const a = attempt(0.25);
@@ -375,7 +460,7 @@ function describeDependentPrior(fn: (values: any, ctx: any) => unknown): SiteDec
     if (!a || !b || a.kind !== b.kind) return undefined;
     const params: Record<string, number | string | boolean> = {};
     for (const [k, v] of Object.entries(a.params)) params[k] = v === b.params[k] ? v : "(from sites)";
-    return { kind: a.kind, params };
+    return { kind: a.kind, params, ...(a.support ? { support: a.support } : {}) };
   } catch {
     return undefined;
   }
@@ -439,5 +524,5 @@ export type RankChecked<V, R extends number> = V extends tf.Tensor<infer TR>
 
 /** Checks data keyed by observed site: unknown names and wrong ranks become `never` (type errors). */
 export type CheckedData<S extends SiteTable, D> = {
-  [K in keyof D]: K extends ObserveNames<S> ? RankChecked<D[K], S[K]["rank"]> : never;
+  [K in keyof D]: K extends ObserveNames<S> ? RankChecked<D[K], S[K]["rank"]> : `no observed site "${K & string}"; observed sites: ${ObserveNames<S>}`;
 };

@@ -250,8 +250,7 @@ function defaultProcess(msg: Message): void {
     case "mask": {
       const info = site.mask!;
       if (info.valueType === "fixed" && info.fixedValue) {
-        const t = tf.tensor(info.fixedValue.flat(), [info.fixedValue.length, info.fixedValue[0].length]);
-        const c = tf.reshape(t, canonicalShape(state.ir, site, state.sizes));
+        const c = fixedMaskValue(state.ir, site, state.sizes);
         msg.value = state.replicas === undefined ? c : broadcast(c, runShape(state, site));
         return;
       }
@@ -297,6 +296,15 @@ function evaluateDistribution(msg: Message): void {
   }
   msg.fn = d as SiteDistribution;
   checkDistribution(msg);
+}
+
+/**
+ * A fixed mask's value in canonical layout: its `fixedValue` (rows × cols, site layout) moved onto
+ * the model's plate order (a mask whose rows plate comes after its cols plate is transposed).
+ */
+export function fixedMaskValue(ir: ModelIR, site: SiteDecl, sizes: Record<string, number>): tf.Tensor {
+  const fv = site.mask!.fixedValue!;
+  return tf.tidy(() => toCanonical(ir, site, sizes, tf.tensor(fv.flat(), [fv.length, fv[0].length])));
 }
 
 /** The result of a run: every site's message, in order, and the values by name. */

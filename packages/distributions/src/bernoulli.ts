@@ -107,6 +107,17 @@ export class Bernoulli extends Distribution {
     });
   }
 
+  /**
+   * The draw 1[u < p] for given uniform noise, with **no gradient** to the parameters: computed
+   * off the tape, so a score-function estimator can draw inside `tf.variableGrads` (the comparison
+   * has no gradient function and must not be on the tape).
+   */
+  drawFrom(u: tf.Tensor): tf.Tensor {
+    // a custom op of no inputs: its value is computed off the tape and nothing links it to the parameters
+    const f = tf.customGrad((() => ({ value: tf.cast(tf.less(u, this.probs()), "float32"), gradFunc: () => [] })) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return (f as unknown as () => tf.Tensor)();
+  }
+
   override mean(): tf.Tensor {
     return tf.tidy(() => broadcastTensor(this.probs(), this.batchShape));
   }

@@ -4,6 +4,7 @@
  * `registerDistribution` (generic suites) and its closed-form KLs with `registerKL`.
  */
 export * from "./constraints.js";
+export * from "./bijectors.js";
 export * from "./distribution.js";
 export * from "./kl.js";
 export * from "./registry.js";
@@ -22,6 +23,8 @@ export * from "./spike-slab-lasso.js";
 export * from "./spike-and-slab.js";
 export * from "./relaxed-bernoulli.js";
 export * from "./relaxed-one-hot-categorical.js";
+export * from "./hard-concrete.js";
 export * from "./threshold-sigmoid.js";
 export * from "./capped-sparse-code.js";
 export * from "./pseudo-input-prior.js";
+export * from "./transformed.js";

@@ -56,10 +56,18 @@ export class Normal extends Distribution {
   sample(key: Key, sampleShape: number[] = []): tf.Tensor {
     const eps = key.normal(this.drawShape(sampleShape));
     return tf.tidy(() => {
-      const s = tf.add(this.loc, tf.mul(this.scale, eps));
+      const s = this.reparameterise(eps);
       eps.dispose();
       return s;
     });
+  }
+
+  /**
+   * The draw for given standard-normal noise: loc + scale · eps (the pathwise sample; the compiler
+   * draws its noise per replica and per step, then calls this).
+   */
+  reparameterise(eps: tf.Tensor): tf.Tensor {
+    return tf.add(this.loc, tf.mul(this.scale, eps));
   }
 
   override mean(): tf.Tensor {

@@ -142,16 +142,37 @@ export class RelaxedBernoulli extends Distribution {
 
   /** A reparameterised draw sigmoid((logits + L)/T), L ~ Logistic(0,1), clamped; hard forward if straight-through. */
   sample(key: Key, sampleShape: number[] = []): tf.Tensor {
-    const shape = this.drawShape(sampleShape);
-    const u = key.uniformArray(shape.reduce((p, d) => p * d, 1));
-    const noise = new Float32Array(u.length);
-    for (let i = 0; i < u.length; i++) noise[i] = Math.log(u[i]) - Math.log1p(-u[i]);
+    const u = key.uniform(this.drawShape(sampleShape));
+    const y = this.relax(u);
+    u.dispose();
+    return y;
+  }
+
+  /** Logistic noise log u − log(1 − u) of uniform noise u (clipped to [1e-6, 1 − 1e-6]: float32 u may round to 1). */
+  private logistic(u: tf.Tensor): tf.Tensor {
+    const uc = tf.clipByValue(u, RELAXED_EPS, 1 - RELAXED_EPS);
+    return tf.sub(tf.log(uc), tf.log1p(tf.neg(uc)));
+  }
+
+  /**
+   * The draw for given uniform noise u (broadcasting against the batch shape): the relaxed sample
+   * sigmoid((logits + logit u)/T), clamped, straight-through when the distribution is.
+   */
+  relax(u: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const x = tf.div(tf.add(this.logits, tf.tensor(noise, shape, "float32")), this.temperature);
+      const x = tf.div(tf.add(this.logits, this.logistic(u)), this.temperature);
       const soft = tf.clipByValue(tf.sigmoid(x), RELAXED_EPS, 1 - RELAXED_EPS);
       if (!this.straightThrough) return soft;
       return straightThroughGrad(soft, (s) => tf.cast(tf.greater(s, 0.5), "float32"));
     });
+  }
+
+  /**
+   * The relaxation's zero-temperature limit for the same noise, 1[logits + logit u > 0]: a draw of
+   * the Bernoulli it stands for (no gradient; for evaluation).
+   */
+  hard(u: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.cast(tf.greater(tf.add(this.logits, this.logistic(u)), 0), "float32"));
   }
 }
 

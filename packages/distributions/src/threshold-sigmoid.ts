@@ -32,8 +32,13 @@ export interface ThresholdSigmoidSpikeSlabOptions {
   inclusion: Param;
   /** Slab mean μ. Default 0. */
   loc?: Param;
-  /** Slab standard deviation σ > 0. Default 1. */
+  /** Slab standard deviation σ > 0. Default 1. Give `logVariance` instead to set log σ². */
   scale?: Param;
+  /**
+   * Slab log-variance log σ², instead of `scale` (an encoder's head): the warmed-up slab scale is
+   * then exp(λ/2 · log σ²) without a round trip through σ.
+   */
+  logVariance?: tf.Tensor;
   /** Sigmoid sharpness c > 0. Default 100 (the reference TF code; the paper anneals 50 -> 200). */
   sharpness?: Param;
   /** Slab warm-up λ in [0, 1]: slab mean λμ, log-variance λ log σ². Default 1 (no warm-up). */
@@ -78,12 +83,15 @@ export class ThresholdSigmoidSpikeSlab extends Distribution {
   readonly sharpness: tf.Tensor;
   /** λ. */
   readonly slabWarmup: tf.Tensor;
+  /** log σ², when given instead of σ. */
+  readonly logVariance?: tf.Tensor;
   private readonly raw: Record<string, Param>;
 
   constructor(options: ThresholdSigmoidSpikeSlabOptions) {
     super();
     const loc = options.loc ?? 0;
-    const scale = options.scale ?? 1;
+    if (options.scale !== undefined && options.logVariance !== undefined) throw new Error("ThresholdSigmoidSpikeSlab: give scale or logVariance, not both");
+    const scale = options.logVariance ? tf.exp(tf.mul(0.5, options.logVariance)) : (options.scale ?? 1);
     const sharpness = options.sharpness ?? 100;
     const slabWarmup = options.slabWarmup ?? 1;
     checkParams("ThresholdSigmoidSpikeSlab", {
@@ -100,6 +108,7 @@ export class ThresholdSigmoidSpikeSlab extends Distribution {
     this.scale = asTensor(scale);
     this.sharpness = asTensor(sharpness);
     this.slabWarmup = asTensor(slabWarmup);
+    if (options.logVariance) this.logVariance = options.logVariance;
   }
 
   params() {
@@ -128,6 +137,22 @@ export class ThresholdSigmoidSpikeSlab extends Distribution {
     return tf.tidy(() => tf.cast(tf.greater(tf.add(tf.sub(u, 1), this.inclusion), 0), "float32"));
   }
 
+  /** The warmed-up slab λμ + σ^λ ε for given standard-normal noise ε. */
+  slab(eps: tf.Tensor): tf.Tensor {
+    const slabScale = this.logVariance
+      ? tf.exp(tf.mul(tf.mul(0.5, this.slabWarmup), this.logVariance))
+      : tf.exp(tf.mul(this.slabWarmup, tf.log(this.scale)));
+    return tf.add(tf.mul(this.slabWarmup, this.loc), tf.mul(slabScale, eps));
+  }
+
+  /**
+   * The draw for given noise: gate(u) ⊙ slab(ε), or with `hard` the gate at its c → ∞ limit
+   * 1[u > 1 − γ] (evaluation: a sample of the spike-and-slab the relaxation stands for).
+   */
+  draw(u: tf.Tensor, eps: tf.Tensor, hard = false): tf.Tensor {
+    return tf.mul(hard ? this.hard(u) : this.gate(u), this.slab(eps));
+  }
+
   /** A reparameterised draw with its parts. */
   sampleWithGate(key: Key, sampleShape: number[] = []): ThresholdSigmoidDraw {
     const shape = this.drawShape(sampleShape);
@@ -136,9 +161,7 @@ export class ThresholdSigmoidSpikeSlab extends Distribution {
     const eps = ke.normal(shape);
     const [z, gate, hard] = tf.tidy(() => {
       const g = this.gate(u);
-      const slabScale = tf.exp(tf.mul(this.slabWarmup, tf.log(this.scale)));
-      const slab = tf.add(tf.mul(this.slabWarmup, this.loc), tf.mul(slabScale, eps));
-      return [tf.mul(g, slab), g, this.hard(u)];
+      return [tf.mul(g, this.slab(eps)), g, this.hard(u)];
     });
     eps.dispose();
     return { z, gate, hard, u };

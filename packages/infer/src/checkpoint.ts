@@ -191,7 +191,7 @@ function checkLayout(m: CheckpointManifest, weights: Float32Array, where: string
  * another format version, a changed declaration, a truncated weights buffer, a manifest whose
  * layout does not fit its weights, or non-finite parameters. `dir` names the checkpoint in errors.
  */
-export function deserialize(model: Model<any, any>, ckpt: Checkpoint, dir?: string): Program {
+export function deserialize<M extends Model<any, any>>(model: M, ckpt: Checkpoint, dir?: string): Program<M> {
   const m = ckpt.manifest;
   const where = dir ? ` in ${dir}` : "";
   if (m.format !== "sparse-dgm-checkpoint") throw new Error(`not a sparse-dgm checkpoint (format ${JSON.stringify(m.format)})`);

@@ -11,9 +11,8 @@
  *   KL / (B·K), priors and the mask penalty / B_configured (the configured batch size, also for
  *   the last partial batch, as the released code does).
  */
-import { tf, broadcast, DATA_PLATE, messageLogProb, evaluateSchedule, scheduleInput, type Message, type ScheduleLike } from "@sparse-dgm/core";
-import { kl, hasKL, Normal, SpikeSlabLasso, type Distribution } from "@sparse-dgm/distributions";
-import type { LocalDraw } from "./guide.js";
+import { tf, DATA_PLATE, evaluateSchedule, scheduleInput, type Message, type ScheduleLike } from "@sparse-dgm/core";
+import type { GuideDraw, SiteInference, TermContext } from "./families/family.js";
 
 /** Normalisation modes. */
 export type Normalisation = "elbo" | "reference";
@@ -34,7 +33,7 @@ export interface Term {
 }
 
 /** A term's weight: a plain number, or a schedule evaluated at `step` and kept as a per-step input. */
-function weighted(s: ScheduleLike | undefined, step: number): Pick<Term, "weight" | "schedule" | "weightTensor"> {
+export function weighted(s: ScheduleLike | undefined, step: number): Pick<Term, "weight" | "schedule" | "weightTensor"> {
   if (s === undefined) return { weight: 1 };
   const input = scheduleInput(s, step);
   return typeof input === "number" ? { weight: input } : { weight: evaluateSchedule(s, step), schedule: s, weightTensor: input };
@@ -43,11 +42,8 @@ function weighted(s: ScheduleLike | undefined, step: number): Pick<Term, "weight
 /** What the objective needs from one step's run. */
 export interface StepRun {
   messages: Message[];
-  locals: LocalDraw[];
-  /** p* of each map-em mask (canonical layout). */
-  pstar: Record<string, tf.Tensor>;
-  /** Guides of relaxed global masks (their prior term is the analytic KL). */
-  globalGuides: Record<string, Distribution>;
+  /** Each site's inference (its family's terms) and its draw of this run. */
+  sites: Map<string, { inference: SiteInference; draw: GuideDraw }>;
   batchSize: number;
   /** The configured minibatch size (the reference code divides its priors by it, also for the last, partial batch). */
   configuredBatchSize: number;
@@ -66,68 +62,74 @@ function elementsPerPoint(shape: number[], leading: number, dataAxis: number): n
   return shape.reduce((a, d, i) => (i < leading || i === dataAxis ? a : a * d), 1);
 }
 
-/** Every term of one step. */
+/** The canonical axis of the data plate in a message's run (after the replica axis). */
+function dataAxisOf(msg: Message, leading: number): number {
+  return leading + msg.state.ir.plates.findIndex((p) => p.name === DATA_PLATE);
+}
+
+/**
+ * A local site's rate term `rate:site` from its elementwise KL (or log q − log p): summed per
+ * replica and divided by B ("elbo") or by B times the site's elements per data point ("reference").
+ * Weighted by the site's `klWeight`.
+ */
+export function rateTerm(t: TermContext, perElem: tf.Tensor): Term {
+  const perPoint = t.mode === "reference" ? t.batchSize * elementsPerPoint(perElem.shape, t.leading, dataAxisOf(t.msg, t.leading)) : t.batchSize;
+  const kw = t.msg.site.options.klWeight as ScheduleLike | undefined;
+  return { name: `rate:${t.msg.name}`, kind: "rate", site: t.msg.name, value: tf.div(sumPerReplica(perElem, t.leading), perPoint), ...weighted(kw, t.step) };
+}
+
+/**
+ * A global site's prior term: `total` (its negative log prior, or a penalty, per replica) divided by
+ * the training size N ("elbo": one epoch sees each prior once) or by the configured batch size
+ * ("reference"). `name` is the term's prefix ("prior" or "maskPrior"); `weight` its schedule.
+ */
+export function globalTerm(t: TermContext, total: tf.Tensor, name: "prior" | "maskPrior", kind: "prior" | "maskPrior", weight?: ScheduleLike): Term {
+  const scaleBy = t.mode === "reference" ? t.configuredBatchSize : t.trainSize;
+  return { name: `${name}:${t.msg.name}`, kind, site: t.msg.name, value: tf.div(total, scaleBy), ...weighted(weight, t.step) };
+}
+
+/** A factor site's term: −(log factor), weighted by its `weight`, named `term:site` (default "auxiliary"). */
+function factorTerm(msg: Message, leading: number, step: number): Term {
+  const w = msg.site.options.weight as ScheduleLike | undefined;
+  const v = msg.value!;
+  const value = v.rank > leading ? sumPerReplica(v, leading) : v;
+  return { name: `${(msg.site.options.term as string) ?? "auxiliary"}:${msg.name}`, kind: "auxiliary", site: msg.name, value: tf.neg(value), ...weighted(w, step) };
+}
+
+/**
+ * Every term of one step: each site's family's terms, in site order, and the factors'; then the
+ * surrogate terms of families that need the rest of the objective (score-function estimators).
+ */
 export function buildTerms(run: StepRun, mode: Normalisation): Term[] {
   const terms: Term[] = [];
-  const { leading, batchSize: B, trainSize: N } = run;
-  const local = new Map(run.locals.map((l) => [l.site.name, l]));
+  const contexts: Array<[SiteInference, TermContext]> = [];
   for (const msg of run.messages) {
-    const site = msg.site;
-    const dataAxis = leading + msg.state.ir.plates.findIndex((p) => p.name === DATA_PLATE);
-    if (msg.type === "observe") {
-      const d = msg.fn as unknown as Distribution;
-      let value: tf.Tensor;
-      if (mode === "reference" && d instanceof Normal) {
-        const scale = broadcast(d.scale, msg.value!.shape);
-        const quad = tf.square(tf.div(tf.sub(msg.value!, d.loc), scale));
-        const G = elementsPerPoint(msg.value!.shape, leading, dataAxis);
-        value = tf.add(tf.div(sumPerReplica(quad, leading), 2 * B * G), tf.div(sumPerReplica(tf.log(scale), leading), B));
-      } else {
-        value = tf.div(tf.neg(sumPerReplica(messageLogProb(msg), leading)), B);
-      }
-      terms.push({ name: `distortion:${msg.name}`, kind: "distortion", site: msg.name, value, weight: 1 });
-      continue;
-    }
-    const l = local.get(msg.name);
-    if (l) {
-      const p = msg.fn as unknown as Distribution;
-      const q = l.q as unknown as Distribution;
-      let perElem: tf.Tensor;
-      if (hasKL(q, p)) perElem = kl(q, p);
-      else if (!(q as { isRelaxed?: boolean }).isRelaxed && !p.isRelaxed) perElem = tf.sub(q.logProb(l.value), p.logProb(l.value));
-      else throw new Error(`site "${msg.name}": no analytic KL for (${q.kind} || ${p.kind}) and relaxed densities are never evaluated`);
-      const perPoint = mode === "reference" ? B * elementsPerPoint(perElem.shape, leading, dataAxis) : B;
-      const kw = site.options.klWeight as ScheduleLike | undefined;
-      terms.push({ name: `rate:${msg.name}`, kind: "rate", site: msg.name, value: tf.div(sumPerReplica(perElem, leading), perPoint), ...weighted(kw, run.step) });
-      continue;
-    }
-    if ((msg.type === "global" || msg.type === "mask") && msg.fn && !msg.intervened && site.mask?.valueType !== "fixed") {
-      const est = site.mask?.estimator.kind ?? (site.options.estimator as { kind?: string } | undefined)?.kind;
-      if (est === "em-update") continue; // closed-form state: enters through the EM step only
-      const scaleBy = mode === "reference" ? run.configuredBatchSize : N;
-      const gq = run.globalGuides[msg.name];
-      if (gq) {
-        const klv = sumPerReplica(kl(gq, msg.fn as unknown as Distribution), leading);
-        terms.push({ name: `maskPrior:${msg.name}`, kind: "maskPrior", site: msg.name, value: tf.div(klv, scaleBy), weight: 1 });
-      } else if (est === "map-em") {
-        const prior = msg.fn as unknown as SpikeSlabLasso;
-        const ps = run.pstar[msg.name];
-        const w = tf.add(tf.mul(prior.slab, ps), tf.mul(prior.spike, tf.sub(1, ps)));
-        const pen = sumPerReplica(tf.mul(w, tf.abs(msg.value!)), leading);
-        const pw = site.options.priorWeight as ScheduleLike | undefined;
-        terms.push({ name: `maskPrior:${msg.name}`, kind: "maskPrior", site: msg.name, value: tf.div(pen, scaleBy), ...weighted(pw, run.step) });
-      } else {
-        const lp = sumPerReplica(messageLogProb(msg), leading);
-        terms.push({ name: `prior:${msg.name}`, kind: msg.type === "mask" ? "maskPrior" : "prior", site: msg.name, value: tf.div(tf.neg(lp), scaleBy), weight: 1 });
-      }
-      continue;
-    }
     if (msg.type === "factor") {
-      const w = site.options.weight as ScheduleLike | undefined;
-      const v = msg.value!;
-      const value = v.rank > leading ? sumPerReplica(v, leading) : v;
-      terms.push({ name: `${(site.options.term as string) ?? "auxiliary"}:${msg.name}`, kind: "auxiliary", site: msg.name, value: tf.neg(value), ...weighted(w, run.step) });
+      terms.push(factorTerm(msg, run.leading, run.step));
+      continue;
     }
+    const entry = run.sites.get(msg.name);
+    if (!entry?.inference.terms) continue;
+    // a site fixed by `do` contributes no density (local guides keep their rate)
+    if (msg.intervened && msg.type !== "observe" && !entry.inference.local) continue;
+    const ctx: TermContext = {
+      msg,
+      draw: entry.draw,
+      messages: run.messages,
+      mode,
+      batchSize: run.batchSize,
+      configuredBatchSize: run.configuredBatchSize,
+      trainSize: run.trainSize,
+      leading: run.leading,
+      step: run.step,
+    };
+    terms.push(...entry.inference.terms(ctx));
+    contexts.push([entry.inference, ctx]);
+  }
+  const surrogates = contexts.filter(([inf]) => inf.surrogate);
+  if (surrogates.length) {
+    const loss = totalLoss(terms);
+    for (const [inf, ctx] of surrogates) terms.push(...inf.surrogate!(ctx, loss));
   }
   return terms;
 }

@@ -22,14 +22,11 @@ import {
   run,
   scheduleValue,
   evaluateSchedule,
-  scheduleInput,
   type ScheduleLike,
-  canonicalShape,
   fromCanonical,
   toCanonical,
   NonFiniteError,
   messageLogProb,
-  stopGradient,
   broadcast,
   stepSource,
   recurringStep,
@@ -41,14 +38,16 @@ import {
   type Messenger,
   type Model,
   type SiteDecl,
+  type SiteDistribution,
 } from "@sparse-dgm/core";
-import { SpikeSlabLasso, Normal, bernoulli, unitInterval, positive, real, type Constraint, type Distribution } from "@sparse-dgm/distributions";
-import { planGuide, runLocalGuide, recognise, replicaNormal, replicaUniform, type GuidePlan, type LocalDraw } from "./guide.js";
+import { GuideRun, encoderInputWidth, recognitionTrunk, replicaNormal } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
 import { Adam, type NamedGrad } from "./optim.js";
 import { balancedOrder } from "./batches.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
 import { NonFiniteGuard } from "./nonfinite-guard.js";
+import { planProgram, createInferences, type ProgramPlan } from "./plan.js";
+import type { FitContext, GuideDraw, SiteInference, StateUpdate } from "./families/family.js";
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -66,6 +65,12 @@ export interface CompileOptions {
    * program through TF.js's engine (`SDGM_SPEED=0` does so for the whole process).
    */
   stepPlans?: boolean;
+  /**
+   * Receives each warning about the declaration or the training (one line naming the site): a
+   * mask no observed site reads, an option its family does not read, a spike head stuck at γ = 1.
+   * Default: `console.warn`. Every warning is also kept in `program.warnings`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** What a step reports besides its tensors: term names and weights, and which variables have gradients. */
@@ -187,47 +192,67 @@ export interface Evaluation {
   elboHard?: number[];
 }
 
-interface PointSite {
-  site: SiteDecl;
-  constraint: Constraint;
-  param: string;
+/** One epoch's running sums (mean loss, term values and weights per row). */
+interface EpochSums {
+  loss: number;
+  rows: number;
+  terms: Record<string, number>;
+  weights: Record<string, number>;
 }
 
-/** A positive value parameterised by half its log: x = exp(2u) (a variance through log σ, as the reference code trains σ). */
-const positiveLogSqrt: Constraint = {
-  ...positive,
-  name: "positive",
-  forward: (u) => tf.exp(tf.mul(2, u)),
-  inverse: (x) => tf.mul(0.5, tf.log(x)),
-};
-
-function constraintOf(name: string, site?: SiteDecl): Constraint {
-  if (name === "positive" && site?.options.parameterisation === "logSqrt") return positiveLogSqrt;
-  return name === "positive" ? positive : name === "unitInterval" ? unitInterval : real;
+/** What a fit keeps across its epochs. */
+interface FitState {
+  opts: FitOptions;
+  xAll: tf.Tensor;
+  xFlat: tf.Tensor;
+  side: Record<string, tf.Tensor>;
+  rows: number;
+  perReplicaData: boolean;
+  batch: number;
+  trainIdx: number[];
+  valIdx: number[];
+  balanceLabels?: number[];
+  steps: number;
+  history: number[];
+  curves: Record<string, number[]>;
+  weightCurves: Record<string, number[]>;
+  /** The non-finite guard (skipped steps, the run of bad steps across epochs). */
+  guard: NonFiniteGuard;
+  best: number;
+  sinceBest: number;
+  stoppedEarly: boolean;
+  stepsDone: number;
+  stepTimes: number;
+  phase: { gradients: number; optimiser: number; em: number };
+  lastYield: number;
 }
 
-/** A compiled program. */
-export class Program {
+/** A compiled program of model M (its site table types `program.model`). */
+export class Program<M extends Model<any, any> = Model<any, any>> {
   readonly params: ParamStore;
   readonly replicas: number | undefined;
   readonly keys: Key[];
   readonly normalisation: Normalisation;
-  private plan?: GuidePlan;
-  private points: PointSite[] = [];
+  /** Warnings about the declaration and the training so far, each naming its site. */
+  readonly warnings: string[] = [];
+  /** What compile decided from the declaration: the observed site and each site's family. */
+  private readonly plan: ProgramPlan;
+  /** Each site's inference, made once the data sizes are known. */
+  private sites?: Map<string, SiteInference>;
   private optimizers = new Map<string, Adam>();
   private stepCount = 0;
   private sizes: Record<string, number> = {};
   private trainSize = 0;
   private configuredBatch = 0;
   private stats: { columnVariance?: number[] } = {};
-  private emPriors = new Map<string, { spike: number; slab: number; form: "code" | "normalised"; etaSite?: string; a: number; b: number }>();
   private lastTerms: string[] = [];
   private supportChecked?: tf.Tensor;
-  /** Runners of the training step and of the EM update (core's step hook), and the step's host-side results. */
+  private diagnosed = false;
+  /** Runners of the training step and of the state updates (core's step hook), and the step's host-side results. */
   private recurring: { step?: RecurringStep; em?: RecurringStep; meta?: StepMeta } = {};
 
   constructor(
-    readonly model: Model<any, any>,
+    readonly model: M,
     readonly options: CompileOptions = {},
   ) {
     this.replicas = options.replicas;
@@ -245,6 +270,13 @@ export class Program {
       this.replicas,
     );
     this.normalisation = options.normalisation ?? "elbo";
+    this.plan = planProgram(model.ir);
+    this.plan.warnings.forEach((w) => this.warn(w));
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    (this.options.onWarning ?? ((m: string) => console.warn(`warning: ${m}`)))(message);
   }
 
   private get lead(): number {
@@ -265,21 +297,42 @@ export class Program {
 
   /** The observed site (the program's data). */
   private observedSite(): SiteDecl {
-    const obs = this.model.ir.sites.filter((s) => s.kind === "observe");
-    if (obs.length !== 1) throw new Error(`model "${this.model.name}": fit() supports one observed site, found ${obs.map((s) => s.name).join(", ")}`);
-    return obs[0];
+    return this.plan.observed;
+  }
+
+  /** The store, sizes and replicas of the fit, as families see them. */
+  private fitContext(): FitContext {
+    return { ir: this.model.ir, params: this.params, replicas: this.replicas, lead: this.lead, sizes: this.sizes, step: this.stepCount };
+  }
+
+  /** The sites' inferences (after setup). */
+  private inferences(): Map<string, SiteInference> {
+    if (!this.sites) throw new Error("the program has not seen data yet (fit, encode or evaluate first)");
+    return this.sites;
   }
 
   private setup(x: tf.Tensor): void {
     const n = this.rowsOf(x);
-    const sizes = Object.fromEntries(this.model.ir.plates.map((p) => [p.name, p.size ?? n]));
-    this.sizes = sizes;
-    if (!this.plan) {
-      this.plan = planGuide(this.model.ir, sizes, this.options.encoderHidden ?? [64, 64]);
-      for (const p of this.plan.points) {
-        this.points.push({ site: p.site, constraint: constraintOf(p.constraint, p.site), param: `global/${p.site.name}` });
-      }
+    this.sizes = Object.fromEntries(this.model.ir.plates.map((p) => [p.name, p.size ?? n]));
+    if (!this.sites) this.makeInferences();
+  }
+
+  private makeInferences(): void {
+    this.sites = createInferences(this.model.ir, this.plan, {
+      ...this.fitContext(),
+      encoderHidden: this.encoderHidden(),
+      stats: () => this.stats,
+    });
+  }
+
+  /** Encoder trunk widths: a local site's `guide.hidden` (the last one given), else the compile option. */
+  private encoderHidden(): number[] {
+    let hidden = this.options.encoderHidden ?? [64, 64];
+    for (const s of this.model.ir.sites) {
+      const g = s.options.guide as { hidden?: number[] } | undefined;
+      if (s.plates.includes(DATA_PLATE) && s.kind !== "observe" && g?.hidden) hidden = g.hidden;
     }
+    return hidden;
   }
 
   /** Per-column variance of the (first replica's) data, for `init: "columnVariance"`. */
@@ -292,49 +345,49 @@ export class Program {
     });
   }
 
-  private initPoint(p: PointSite, sizes: Record<string, number>): tf.Variable {
-    const ir = this.model.ir;
-    const shape = canonicalShape(ir, p.site, sizes);
-    const init = p.site.options.init;
-    return this.params.getOrCreate(
-      p.param,
-      shape,
-      (key, s) =>
-        tf.tidy(() => {
-          if (init === "standardNormal") return key.normal(s);
-          if (init === "columnVariance") {
-            const v = this.stats.columnVariance;
-            if (!v || v.length !== s.reduce((a, b) => a * b, 1)) throw new Error(`site "${p.site.name}": init "columnVariance" needs one value per feature`);
-            return p.constraint.inverse(tf.reshape(tf.tensor(v.map((x) => Math.max(x, 1e-6))), s));
-          }
-          if (typeof init === "number") return p.constraint.inverse(tf.fill(s, init));
-          return tf.zeros(s);
-        }),
-      { group: "globals" },
-    );
-  }
-
-  private stateVariable(name: string, shape: number[], init: (key: Key, s: number[]) => tf.Tensor): tf.Variable {
-    return this.params.getOrCreate(name, shape, init, { group: "state", trainable: false });
-  }
-
   /** The messenger that puts guide values and data into the model run. */
-  private injector(values: Map<string, tf.Tensor>, observed: Record<string, tf.Tensor>, locals: Map<string, LocalDraw>): Messenger {
+  private injector(draws: Map<string, GuideDraw>, observed: Record<string, tf.Tensor>): Messenger {
     return {
       enter(state) {
         Object.assign(state.observed, observed);
       },
       process(msg: Message) {
-        const v = values.get(msg.name);
-        if (v) msg.value = v;
+        const d = draws.get(msg.name);
+        if (d?.value) msg.value = d.value;
         if (observed[msg.name]) {
           msg.value = observed[msg.name];
           msg.observed = true;
         }
-        const l = locals.get(msg.name);
-        if (l) msg.infer.guide = l.q;
+        if (d?.q) msg.infer.guide = d.q;
       },
     };
+  }
+
+  /** A run of the guide on a batch of canonical data. */
+  private guideRun(xc: tf.Tensor, batchSize: number, keys: Key[], sample: boolean, step: number, hard = false): GuideRun {
+    return new GuideRun(this.inferences(), {
+      ir: this.model.ir,
+      params: this.params,
+      replicas: this.replicas,
+      lead: this.lead,
+      sizes: { ...this.sizes, [DATA_PLATE]: batchSize },
+      keys,
+      sample,
+      hard,
+      step,
+      observed: { [this.observedSite().name]: xc },
+      observedSites: [this.observedSite()],
+      hidden: this.encoderHidden(),
+    });
+  }
+
+  /** The guide's distribution of a local site at other encoder inputs (`ctx.recognition`). */
+  private recognise(g: GuideRun, site: string, inputs: tf.Tensor): SiteDistribution {
+    const inf = this.inferences().get(site);
+    if (!inf?.local || !inf.recognise) throw new Error(`ctx.recognition("${site}"): "${site}" is not a local site with an amortised guide`);
+    const inWidth = encoderInputWidth([this.observedSite()], this.sizes);
+    const h = recognitionTrunk(this.params, site, inputs, inWidth, this.replicas, this.encoderHidden());
+    return inf.recognise(h, g.context(site));
   }
 
   /** Runs guide + model on a batch (canonical layout) and returns the objective's terms. */
@@ -345,150 +398,53 @@ export class Program {
     sample: boolean,
     step: number,
     side: Record<string, tf.Tensor> = {},
-    hardGates = false,
-  ): { terms: Term[]; messages: Message[]; locals: LocalDraw[] } {
-    const ir = this.model.ir;
-    const obs = this.observedSite();
-    const sizes = { ...this.sizes, [DATA_PLATE]: batchSize };
-    const plan = this.plan!;
-    const observed = { ...side, [obs.name]: xc };
-    const guideRun = {
-      ir,
-      sizes,
-      params: this.params,
-      replicas: this.replicas,
-      observed: { [obs.name]: xc },
-      keys,
-      scheduleAt: (s: unknown) => scheduleValue(s as never, step),
-      scheduleInput: (s: unknown) => scheduleInput(s as ScheduleLike, step),
-      sample,
-      hardGates,
-    };
-    const locals = runLocalGuide(plan, guideRun);
-    const localMap = new Map(locals.map((l) => [l.site.name, l]));
-    const values = new Map<string, tf.Tensor>();
-    for (const l of locals) values.set(l.site.name, l.value);
-    for (const p of this.points) values.set(p.site.name, p.constraint.forward(this.initPoint(p, sizes)));
-    for (const s of plan.state) values.set(s.name, this.stateFor(s));
-    const globalGuides: Record<string, Distribution> = {};
-    for (const s of plan.relaxed) {
-      const { q, value } = this.relaxedGlobal(s, keys, sample, step);
-      globalGuides[s.name] = q;
-      values.set(s.name, value);
-    }
-    const pstar: Record<string, tf.Tensor> = {};
-    for (const s of ir.sites) if (s.mask?.estimator.kind === "map-em") pstar[s.name] = this.pstarFor(s);
+    hard = false,
+  ): { terms: Term[]; messages: Message[]; draws: Map<string, GuideDraw> } {
+    const g = this.guideRun(xc, batchSize, keys, sample, step, hard);
+    const draws = g.drawAll();
+    const observed = { ...side, [this.observedSite().name]: xc };
     const { messages } = run(
-      { model: this.model, messengers: [this.injector(values, observed, localMap)] },
+      { model: this.model, messengers: [this.injector(draws, observed)] },
       {
         plateSizes: { [DATA_PLATE]: batchSize },
         params: this.params,
         step,
         training: sample,
         context: {
-          posterior: (site: string) => localMap.get(site)?.q,
-          recognition: (site: string, inputs: tf.Tensor) => recognise(plan, guideRun, site, inputs),
+          posterior: (site: string) => (this.sites?.get(site)?.local ? draws.get(site)?.q : undefined),
+          recognition: (site: string, inputs: tf.Tensor) => this.recognise(g, site, inputs),
         },
       },
     );
-    this.captureEmPriors(messages);
+    const sites = new Map([...this.inferences()].map(([name, inference]) => [name, { inference, draw: draws.get(name) ?? {} }]));
     const terms = buildTerms(
-      { messages, locals, pstar, globalGuides, batchSize, configuredBatchSize: this.configuredBatch || batchSize, trainSize: this.trainSize || batchSize, leading: this.lead, step },
+      { messages, sites, batchSize, configuredBatchSize: this.configuredBatch || batchSize, trainSize: this.trainSize || batchSize, leading: this.lead, step },
       this.normalisation,
     );
-    return { terms, messages, locals };
+    return { terms, messages, draws };
   }
 
   /**
-   * A relaxed global binary mask: logits (trained), a binary Concrete sample each step
-   * (straight-through when the estimator says), the probabilities when not sampling.
+   * The closed-form state updates of every site (the spike-and-slab-lasso p* and η EM step), after
+   * the optimiser step and outside the tape, planned like the step itself once proven.
    */
-  private relaxedGlobal(s: SiteDecl, keys: Key[], sample: boolean, step: number): { q: Distribution; value: tf.Tensor } {
-    const shape = canonicalShape(this.model.ir, s, this.sizes);
-    const logits = this.params.getOrCreate(`global/${s.name}/logits`, shape, (_k, sh) => tf.zeros(sh), { group: "globals" });
-    const q = bernoulli({ logits });
-    if (!sample) return { q, value: tf.sigmoid(logits) };
-    const est = s.mask!.estimator;
-    const temperature = "temperature" in est ? scheduleValue(est.temperature, step) : 0.5;
-    const u = tf.clipByValue(replicaUniform(keys.map((k) => k.foldIn(s.name)), this.replicas, shape), 1e-6, 1 - 1e-6);
-    const soft = tf.sigmoid(tf.div(tf.add(logits, tf.sub(tf.log(u), tf.log1p(tf.neg(u)))), temperature));
-    const straight = "straightThrough" in est && est.straightThrough;
-    const value = straight ? tf.add(stopGradient(tf.sub(tf.cast(tf.greater(soft, 0.5), "float32"), soft)), soft) : soft;
-    return { q, value };
-  }
-
-  private stateFor(s: SiteDecl): tf.Tensor {
-    const shape = canonicalShape(this.model.ir, s, this.sizes);
-    // Inclusion weights start uniform on (0, 1) as in the reference (torch.rand).
-    return this.stateVariable(`state/${s.name}`, shape, (key, sh) => tf.clipByValue(key.uniform(sh), 1e-3, 1 - 1e-3));
-  }
-
-  private pstarFor(s: SiteDecl): tf.Tensor {
-    const shape = canonicalShape(this.model.ir, s, this.sizes);
-    return this.stateVariable(`state/${s.name}/pstar`, shape, (_k, sh) => tf.fill(sh, 0.5));
-  }
-
-  private captureEmPriors(messages: Message[]): void {
-    for (const m of messages) {
-      const est = m.site.mask?.estimator;
-      if (est?.kind !== "map-em" || this.emPriors.has(m.name)) continue;
-      const prior = m.fn as unknown as SpikeSlabLasso;
-      let a = 1;
-      let b = 1;
-      if (est.etaSite) {
-        const etaMsg = messages.find((x) => x.name === est.etaSite);
-        const p = (etaMsg?.fn as unknown as Distribution | undefined)?.params();
-        if (p?.concentration1 && p?.concentration0) {
-          a = p.concentration1.dataSync()[0];
-          b = p.concentration0.dataSync()[0];
-        }
-      }
-      this.emPriors.set(m.name, { spike: prior.spike, slab: prior.slab, form: est.form, etaSite: est.etaSite, a, b });
-    }
-  }
-
-  /**
-   * The closed-form EM step of every spike-and-slab-lasso mask, after the optimiser step and outside
-   * the tape (specs/sparse-vae.md §2.4): p* from the new W, then η from the new p*.
-   */
-  private emStep(step: number, usable: boolean): void {
-    if (!this.emPriors.size) return;
-    const ir = this.model.ir;
-    // The state each update writes, in the order of its outputs: p* of every mask, then its η.
-    const targets: tf.Variable[] = [];
-    for (const [name, pr] of this.emPriors) {
-      targets.push(this.params.get(`state/${name}/pstar`));
-      if (pr.etaSite) targets.push(this.params.get(`state/${pr.etaSite}`));
-    }
-    const update = () =>
-      tf.tidy(() => {
-        const outs: tf.Tensor[] = [];
-        for (const [name, pr] of this.emPriors) {
-          const site = ir.sites.find((s) => s.name === name)!;
-          const point = this.points.find((p) => p.site.name === name)!;
-          const W = point.constraint.forward(this.params.get(point.param));
-          const etaVar = pr.etaSite ? this.params.get(`state/${pr.etaSite}`) : undefined;
-          const inclusion = etaVar ?? tf.scalar(0.5);
-          const prior = new SpikeSlabLasso({ spike: pr.spike, slab: pr.slab, inclusion, form: pr.form });
-          const pstar = prior.inclusionProbability(W);
-          outs.push(pstar);
-          if (etaVar) {
-            const rowsAxis = this.lead + ir.plates.findIndex((p) => p.name === site.mask!.rows);
-            const G = this.sizes[site.mask!.rows];
-            const eta = tf.div(tf.add(tf.sum(pstar, rowsAxis, true), pr.a - 1), pr.a + pr.b + G - 2);
-            const clamped = tf.where(tf.less(eta, 0), tf.fill(eta.shape, 1e-10), eta);
-            outs.push(tf.reshape(clamped, etaVar.shape));
-          }
-        }
-        return outs;
-      });
-    // The same closed-form update every step: planned like the step itself once proven.
+  private runUpdates(step: number, usable: boolean): void {
+    const updates = this.stateUpdates();
+    if (!updates.length) return;
+    const targets = updates.flatMap((u) => u.targets);
+    const compute = () => tf.tidy(() => updates.flatMap((u) => u.compute()));
     const runner = (this.recurring.em ??= recurringStep(() => this.outsideTensors([])));
-    const { outputs } = runner.run({ step, roots: [], inputs: {} }, usable, update);
+    const { outputs } = runner.run({ step, roots: [], inputs: {} }, usable, compute);
     outputs.forEach((t, i) => {
       targets[i].assign(t);
       t.dispose();
     });
+  }
+
+  private stateUpdates(): StateUpdate[] {
+    if (!this.sites) return [];
+    const f = this.fitContext();
+    return [...this.sites.values()].flatMap((s) => s.update?.(f) ?? []);
   }
 
   private optimizer(group: string, lr: number): Adam {
@@ -500,14 +456,6 @@ export class Program {
     return o;
   }
 
-  /** Site-layout data -> canonical layout (with replica axis). */
-  private canonicalData(x: tf.Tensor): tf.Tensor {
-    const site = this.observedSite();
-    const dataIdx = site.plates.indexOf(DATA_PLATE);
-    const n = x.shape[this.lead + dataIdx];
-    return toCanonical(this.model.ir, site, { ...this.sizes, [DATA_PLATE]: n }, x, this.lead);
-  }
-
   private dataTensor(data: TrainData): tf.Tensor {
     const obs = this.observedSite();
     const x = data instanceof tf.Tensor ? data : data[obs.name];
@@ -517,11 +465,38 @@ export class Program {
 
   /**
    * Trains the program. Minibatches are shuffled from each replica's key, every step runs in
-   * `tf.tidy`, non-finite steps are skipped (naming the site and term), and EM hooks run after
-   * each optimiser step. Every 200 ms it gives the event loop a turn, so timers, progress bars and
-   * worker messages keep running during a long fit (outside the timed steps).
+   * `tf.tidy`, non-finite steps are skipped (naming the site and term), and state updates (EM
+   * hooks) run after each optimiser step. Every 200 ms it gives the event loop a turn, so timers,
+   * progress bars and worker messages keep running during a long fit (outside the timed steps).
    */
   async fit(data: TrainData, opts: FitOptions): Promise<FitResult> {
+    const st = this.prepareFit(data, opts);
+    const t0 = performance.now();
+    st.lastYield = t0;
+    for (let epoch = this.position.epoch; epoch < opts.epochs; epoch++) {
+      const sums = await this.trainEpoch(st, epoch);
+      if (!sums) break;
+      if (this.endEpoch(st, epoch, sums)) break;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const per = (v: number) => (st.stepsDone ? v / st.stepsDone : 0);
+    return {
+      epochs: st.history.length,
+      steps: st.stepsDone,
+      msPerStep: per(st.stepTimes),
+      phases: { gradients: per(st.phase.gradients), optimiser: per(st.phase.optimiser), em: per(st.phase.em) },
+      seconds,
+      history: st.history,
+      curves: st.curves,
+      weights: st.weightCurves,
+      skippedSteps: st.guard.skipped,
+      ...(st.guard.first ? { firstSkipped: st.guard.first } : {}),
+      stoppedEarly: st.stoppedEarly,
+    };
+  }
+
+  /** Checks the data and options of a fit and lays out its rows (training, validation, balanced classes). */
+  private prepareFit(data: TrainData, opts: FitOptions): FitState {
     const xAll = this.dataTensor(data);
     const obsName = this.observedSite().name;
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
@@ -531,8 +506,6 @@ export class Program {
     this.recurring.em?.dispose();
     this.recurring = {};
     this.computeStats(xAll);
-    const obs = this.observedSite();
-    const lead = this.lead;
     const R = this.replicas;
     const N = this.rowsOf(xAll);
     const perReplicaData = this.hasReplicaAxis(xAll);
@@ -550,199 +523,236 @@ export class Program {
     this.trainSize = trainIdx.length;
     this.checkSupport(xAll, opts.supportCell);
     for (const c of opts.checkSupportOf ?? []) this.checkSupport(c.x, c.cell);
-    const lr = opts.learningRate ?? 1e-3;
-    const steps = Math.ceil(trainIdx.length / B);
-    const history: number[] = [];
-    const guard = new NonFiniteGuard(opts.maxBadSteps ?? 5, opts.onNonFinite);
-    let best = Infinity;
-    let sinceBest = 0;
-    let stoppedEarly = false;
-    const t0 = performance.now();
-    let lastYield = t0;
-    let stepTimes = 0;
-    const phase = { gradients: 0, optimiser: 0, em: 0 };
-    let stepsDone = 0;
-    const xFlat = lead ? (perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll) : xAll;
-    // Class labels for balanced minibatches (host values, read once per fit).
-    // (one per training position, in trainIdx order)
-    let balanceLabels: number[] | undefined;
-    if (opts.balanceBy) {
-      const t = side[opts.balanceBy];
-      if (!t) throw new Error(`fit: balanceBy "${opts.balanceBy}" names no side data (have: ${Object.keys(side).join(", ") || "none"})`);
-      if (t.shape[0] !== N || t.rank !== 1) throw new Error(`fit: balanceBy "${opts.balanceBy}" must be one label per row, shape [${N}], got [${t.shape.join(", ")}]`);
-      const all = t.dataSync();
-      balanceLabels = Array.from(trainIdx, (i) => all[i]);
-    }
-    const curves: Record<string, number[]> = {};
-    const weightCurves: Record<string, number[]> = {};
-    outer: for (let epoch = this.position.epoch; epoch < opts.epochs; epoch++) {
-      const perms = this.keys.map((k) => {
-        const p = k.foldIn("shuffle").foldIn(epoch).permutation(trainIdx.length);
-        return balanceLabels ? balancedOrder(p, balanceLabels, B, opts.minPerClass ?? 2) : p;
-      });
-      let epochLoss = 0;
-      let epochRows = 0;
-      const termSums: Record<string, number> = {};
-      const termWeights: Record<string, number> = {};
-      for (let s = this.position.batch; s < steps; s++) {
-        if (opts.maxSteps !== undefined && this.stepCount >= opts.maxSteps) break outer;
-        const ts = performance.now();
-        const lo = s * B;
-        const hi = Math.min(trainIdx.length, lo + B);
-        const b = hi - lo;
-        const idx = new Int32Array((R ?? 1) * b);
-        const rowIdx = new Int32Array((R ?? 1) * b);
-        perms.forEach((p, r) => {
-          for (let i = 0; i < b; i++) {
-            rowIdx[r * b + i] = trainIdx[p[lo + i]];
-            idx[r * b + i] = rowIdx[r * b + i] + (perReplicaData ? r * N : 0);
-          }
-        });
-        this.position = { epoch, batch: s };
-        const stepKeys = this.keys.map((k, r) => k.foldIn("step").foldIn(this.stepCount).asRoot(r));
-        const step = this.stepCount;
-        const ctx: StepContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
-        // The forward and backward pass: from a recorded plan when the speed layer has proven one,
-        // else through the engine.
-        const engineStep = (): StepOutputs => {
-          let meta: StepMeta = { names: [], weights: [], schedules: [], grads: [] };
-          const flat = tf.tidy(() => {
-            const idxT = stepSource(tf.tensor1d(idx, "int32"), (c) => c.inputs.idx);
-            const batch = tf.gather(xFlat, idxT);
-            const xb = lead ? tf.reshape(batch, [R!, b, ...batch.shape.slice(1)]) : batch;
-            // Side data (labels...) for ctx.observed(name): the same rows, [b, ...] or [R, b, ...].
-            const sideBatch: Record<string, tf.Tensor> = {};
-            if (Object.keys(side).length) {
-              const rIdx = stepSource(tf.tensor1d(rowIdx, "int32"), (c) => c.inputs.rowIdx);
-              for (const [k, t] of Object.entries(side)) {
-                const g = tf.gather(t, rIdx);
-                sideBatch[k] = lead ? tf.reshape(g, [R!, b, ...g.shape.slice(1)]) : g;
-              }
-            }
-            // Parameters are created on the first forward pass; build them outside the tape once.
-            if (this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
-            let kept: tf.Tensor[] = [];
-            const { value, grads } = tf.variableGrads(() => {
-              const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
-              const perReplica = totalLoss(terms);
-              meta = { names: terms.map((t) => t.name), weights: terms.map((t) => t.weight), schedules: terms.map((t) => t.schedule), grads: [] };
-              kept = [tf.keep(perReplica), tf.keep(tf.stack(terms.map((t) => (lead ? t.value : tf.reshape(t.value, [1])))))];
-              return tf.sum(perReplica) as tf.Scalar;
-            }, this.params.trainable());
-            value.dispose();
-            meta.grads = Object.keys(grads);
-            return [...kept, ...Object.values(grads)];
-          });
-          return { meta, flat };
-        };
-        const tGrad = performance.now();
-        const out = this.runStep(ctx, b, B, engineStep, [xFlat, ...Object.values(side)]);
-        const grads: Record<string, tf.Tensor> = {};
-        out.meta.grads.forEach((nm, i) => (grads[nm] = out.flat[2 + i]));
-        const termsOut = { names: out.meta.names, weights: out.meta.weights, values: out.flat[1] };
-        const perReplica = out.flat[0];
-        const replicaLoss = Array.from(perReplica.dataSync());
-        const termVals = termsOut.values.arraySync() as number[][];
-        phase.gradients += performance.now() - tGrad;
-        perReplica.dispose();
-        termsOut.values.dispose();
-        let verdict: ReturnType<NonFiniteGuard["check"]>;
-        try {
-          verdict = guard.check(step, replicaLoss, termsOut.names, termVals, R !== undefined);
-        } catch (e) {
-          tf.dispose(grads); // the run of bad steps ends the fit
-          throw e;
-        }
-        const { finite, skipAll, finiteMask } = verdict;
-        if (skipAll) {
-          tf.dispose(grads);
-          this.stepCount++;
-          this.position = { epoch, batch: s + 1 };
-          continue;
-        }
-        // Replicas with a non-finite loss keep their parameters and moments (their own guard).
-        const keep = finite ? undefined : tf.tensor1d(finiteMask.map((f) => (f ? 1 : 0)));
-        // Apply the step per parameter group (each group has its own optimiser).
-        const groups = new Map<string, NamedGrad[]>();
-        for (const { variable, meta } of this.params.all()) {
-          const grad = grads[variable.name];
-          if (!meta.trainable || !grad) continue;
-          if (!groups.has(meta.group)) groups.set(meta.group, []);
-          groups.get(meta.group)!.push({ name: meta.name, variable, grad });
-        }
-        const tOpt = performance.now();
-        for (const [group, g] of groups) this.optimizer(group, opts.groupLearningRates?.[group] ?? lr).step(g, keep);
-        tf.dispose(grads);
-        keep?.dispose();
-        const tEm = performance.now();
-        phase.optimiser += tEm - tOpt;
-        this.emStep(step, this.stepPlansUsable());
-        phase.em += performance.now() - tEm;
-        this.stepCount++;
-        this.position = { epoch, batch: s + 1 };
-        stepsDone++;
-        const loss = replicaLoss.reduce((a, c) => a + c, 0) / replicaLoss.length;
-        epochLoss += loss * b;
-        epochRows += b;
-        termsOut.names.forEach((nm, i) => {
-          termSums[nm] = (termSums[nm] ?? 0) + (termVals[i].reduce((a, c) => a + c, 0) / termVals[i].length) * b;
-          termWeights[nm] = termsOut.weights[i];
-        });
-        const ms = performance.now() - ts;
-        stepTimes += ms;
-        this.lastTerms = termsOut.names;
-        if (opts.onStep) {
-          const terms: Record<string, number> = {};
-          const weights: Record<string, number> = {};
-          termsOut.names.forEach((n, i) => {
-            terms[n] = termVals[i].reduce((a, c) => a + c, 0) / termVals[i].length;
-            weights[n] = termsOut.weights[i];
-          });
-          opts.onStep({ step, epoch, loss, replicaLoss, terms, weights, msPerStep: ms });
-        }
-        // Training is synchronous TF.js work: let timers, progress bars and worker messages run.
-        if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
-        }
-      }
-      this.position = { epoch: epoch + 1, batch: 0 };
-      // an epoch whose every step was skipped still ends (the guard's count runs on into the next
-      // one); its curves hold NaN, so they stay one value per epoch
-      const meanLoss = epochRows ? epochLoss / epochRows : NaN;
-      history.push(meanLoss);
-      recordEpoch(curves, weightCurves, history.length - 1, meanLoss, termSums, termWeights, epochRows);
-      let validationLoss: number | undefined;
-      if (valIdx.length) {
-        validationLoss = tf.tidy(() => {
-          const v = tf.gather(lead && perReplicaData ? tf.gather(xAll, 0) : lead ? xAll : xAll, tf.tensor1d(valIdx, "int32"));
-          return this.lossOn(v);
-        });
-        if (validationLoss < best - 1e-9) {
-          best = validationLoss;
-          sinceBest = 0;
-        } else if (opts.patience !== undefined && ++sinceBest >= opts.patience) {
-          opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves, weights: weightCurves });
-          stoppedEarly = true;
-          break;
-        }
-      }
-      opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves, weights: weightCurves });
-    }
-    const seconds = (performance.now() - t0) / 1000;
+    const xFlat = this.lead && perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll;
     return {
-      epochs: history.length,
-      steps: stepsDone,
-      msPerStep: stepsDone ? stepTimes / stepsDone : 0,
-      phases: { gradients: stepsDone ? phase.gradients / stepsDone : 0, optimiser: stepsDone ? phase.optimiser / stepsDone : 0, em: stepsDone ? phase.em / stepsDone : 0 },
-      seconds,
-      history,
-      curves,
-      weights: weightCurves,
-      skippedSteps: guard.skipped,
-      ...(guard.first ? { firstSkipped: guard.first } : {}),
-      stoppedEarly,
+      opts,
+      xAll,
+      xFlat,
+      side,
+      rows: N,
+      perReplicaData,
+      batch: B,
+      trainIdx,
+      valIdx,
+      balanceLabels: this.balanceLabels(opts, side, N, trainIdx),
+      steps: Math.ceil(trainIdx.length / B),
+      history: [],
+      curves: {},
+      weightCurves: {},
+      guard: new NonFiniteGuard(opts.maxBadSteps ?? 5, opts.onNonFinite),
+      best: Infinity,
+      sinceBest: 0,
+      stoppedEarly: false,
+      stepsDone: 0,
+      stepTimes: 0,
+      phase: { gradients: 0, optimiser: 0, em: 0 },
+      lastYield: 0,
     };
+  }
+
+  /** Class labels for balanced minibatches (host values, read once per fit), one per training position. */
+  private balanceLabels(opts: FitOptions, side: Record<string, tf.Tensor>, N: number, trainIdx: number[]): number[] | undefined {
+    if (!opts.balanceBy) return undefined;
+    const t = side[opts.balanceBy];
+    if (!t) throw new Error(`fit: balanceBy "${opts.balanceBy}" names no side data (have: ${Object.keys(side).join(", ") || "none"})`);
+    if (t.shape[0] !== N || t.rank !== 1) throw new Error(`fit: balanceBy "${opts.balanceBy}" must be one label per row, shape [${N}], got [${t.shape.join(", ")}]`);
+    const all = t.dataSync();
+    return Array.from(trainIdx, (i) => all[i]);
+  }
+
+  /** One epoch's steps; undefined when `maxSteps` stopped the fit. */
+  private async trainEpoch(st: FitState, epoch: number): Promise<EpochSums | undefined> {
+    const perms = this.keys.map((k) => {
+      const p = k.foldIn("shuffle").foldIn(epoch).permutation(st.trainIdx.length);
+      return st.balanceLabels ? balancedOrder(p, st.balanceLabels, st.batch, st.opts.minPerClass ?? 2) : p;
+    });
+    const sums: EpochSums = { loss: 0, rows: 0, terms: {}, weights: {} };
+    for (let s = this.position.batch; s < st.steps; s++) {
+      if (st.opts.maxSteps !== undefined && this.stepCount >= st.opts.maxSteps) return undefined;
+      this.trainStep(st, epoch, s, perms, sums);
+      // Training is synchronous TF.js work: let timers, progress bars and worker messages run.
+      if (performance.now() - st.lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        st.lastYield = performance.now();
+      }
+    }
+    return sums;
+  }
+
+  /** The rows of minibatch `s` of every replica (indices into the flat data, and into the rows). */
+  private batchIndices(st: FitState, perms: Int32Array[], s: number): { idx: Int32Array; rowIdx: Int32Array; b: number } {
+    const lo = s * st.batch;
+    const b = Math.min(st.trainIdx.length, lo + st.batch) - lo;
+    const idx = new Int32Array((this.replicas ?? 1) * b);
+    const rowIdx = new Int32Array((this.replicas ?? 1) * b);
+    perms.forEach((p, r) => {
+      for (let i = 0; i < b; i++) {
+        rowIdx[r * b + i] = st.trainIdx[p[lo + i]];
+        idx[r * b + i] = rowIdx[r * b + i] + (st.perReplicaData ? r * st.rows : 0);
+      }
+    });
+    return { idx, rowIdx, b };
+  }
+
+  /** One training step: gradients (from a step plan when proven), the non-finite guard, the optimiser, the state updates. */
+  private trainStep(st: FitState, epoch: number, s: number, perms: Int32Array[], sums: EpochSums): void {
+    const ts = performance.now();
+    const { idx, rowIdx, b } = this.batchIndices(st, perms, s);
+    this.position = { epoch, batch: s };
+    const stepKeys = this.keys.map((k, r) => k.foldIn("step").foldIn(this.stepCount).asRoot(r));
+    const step = this.stepCount;
+    const ctx: StepContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
+    const tGrad = performance.now();
+    // The forward and backward pass: from a recorded plan when the speed layer has proven one,
+    // else through the engine.
+    const out = this.runStep(ctx, b, st.batch, () => this.engineStep(st, idx, rowIdx, b, stepKeys, step), [st.xFlat, ...Object.values(st.side)]);
+    const grads: Record<string, tf.Tensor> = {};
+    out.meta.grads.forEach((nm, i) => (grads[nm] = out.flat[2 + i]));
+    const names = out.meta.names;
+    const replicaLoss = Array.from(out.flat[0].dataSync());
+    const termVals = out.flat[1].arraySync() as number[][];
+    st.phase.gradients += performance.now() - tGrad;
+    tf.dispose([out.flat[0], out.flat[1]]);
+    if (this.guardNonFinite(st, replicaLoss, names, termVals, grads, epoch, s)) return;
+    this.applyGradients(st, grads, replicaLoss.map((v) => Number.isFinite(v)));
+    const tEm = performance.now();
+    this.runUpdates(step, this.stepPlansUsable());
+    for (const site of this.sites!.values()) site.afterStep?.(replicaLoss, this.fitContext());
+    st.phase.em += performance.now() - tEm;
+    this.stepCount++;
+    this.position = { epoch, batch: s + 1 };
+    st.stepsDone++;
+    const loss = replicaLoss.reduce((a, c) => a + c, 0) / replicaLoss.length;
+    sums.loss += loss * b;
+    sums.rows += b;
+    const terms: Record<string, number> = {};
+    const weights: Record<string, number> = {};
+    names.forEach((nm, i) => {
+      terms[nm] = termVals[i].reduce((a, c) => a + c, 0) / termVals[i].length;
+      weights[nm] = out.meta.weights[i];
+      sums.terms[nm] = (sums.terms[nm] ?? 0) + terms[nm] * b;
+      sums.weights[nm] = weights[nm];
+    });
+    const ms = performance.now() - ts;
+    st.stepTimes += ms;
+    this.lastTerms = names;
+    st.opts.onStep?.({ step, epoch, loss, replicaLoss, terms, weights, msPerStep: ms });
+  }
+
+  /**
+   * The non-finite guard (nonfinite-guard.ts): a step whose loss is not finite is reported (naming
+   * its term and site) and skipped; `maxBadSteps` in a row, counted across epochs, throw. Replicas
+   * with a finite loss still step (their own guard). Returns whether the whole step was skipped.
+   */
+  private guardNonFinite(st: FitState, replicaLoss: number[], names: string[], termVals: number[][], grads: Record<string, tf.Tensor>, epoch: number, s: number): boolean {
+    let skipAll: boolean;
+    try {
+      skipAll = st.guard.check(this.stepCount, replicaLoss, names, termVals, this.replicas !== undefined).skipAll;
+    } catch (e) {
+      tf.dispose(grads); // the run of bad steps ends the fit
+      throw e;
+    }
+    if (!skipAll) return false;
+    tf.dispose(grads);
+    this.stepCount++;
+    this.position = { epoch, batch: s + 1 };
+    return true;
+  }
+
+  /** Applies the step per parameter group (each group has its own optimiser); replicas with a non-finite loss keep their parameters and moments. */
+  private applyGradients(st: FitState, grads: Record<string, tf.Tensor>, finiteMask: boolean[]): void {
+    const finite = finiteMask.every((f) => f);
+    const keep = finite ? undefined : tf.tensor1d(finiteMask.map((f) => (f ? 1 : 0)));
+    const groups = new Map<string, NamedGrad[]>();
+    for (const { variable, meta } of this.params.all()) {
+      const grad = grads[variable.name];
+      if (!meta.trainable || !grad) continue;
+      if (!groups.has(meta.group)) groups.set(meta.group, []);
+      groups.get(meta.group)!.push({ name: meta.name, variable, grad });
+    }
+    const tOpt = performance.now();
+    const lr = st.opts.learningRate ?? 1e-3;
+    for (const [group, g] of groups) this.optimizer(group, st.opts.groupLearningRates?.[group] ?? lr).step(g, keep);
+    tf.dispose(grads);
+    keep?.dispose();
+    st.phase.optimiser += performance.now() - tOpt;
+  }
+
+  /** The forward and backward pass through TF.js's engine: [loss per replica, term values, ...gradients]. */
+  private engineStep(st: FitState, idx: Int32Array, rowIdx: Int32Array, b: number, stepKeys: Key[], step: number): StepOutputs {
+    const lead = this.lead;
+    const R = this.replicas;
+    let meta: StepMeta = { names: [], weights: [], schedules: [], grads: [] };
+    const flat = tf.tidy(() => {
+      const idxT = stepSource(tf.tensor1d(idx, "int32"), (c) => c.inputs.idx);
+      const batch = tf.gather(st.xFlat, idxT);
+      const xb = lead ? tf.reshape(batch, [R!, b, ...batch.shape.slice(1)]) : batch;
+      // Side data (labels...) for ctx.observed(name): the same rows, [b, ...] or [R, b, ...].
+      const sideBatch: Record<string, tf.Tensor> = {};
+      if (Object.keys(st.side).length) {
+        const rIdx = stepSource(tf.tensor1d(rowIdx, "int32"), (c) => c.inputs.rowIdx);
+        for (const [k, t] of Object.entries(st.side)) {
+          const g = tf.gather(t, rIdx);
+          sideBatch[k] = lead ? tf.reshape(g, [R!, b, ...g.shape.slice(1)]) : g;
+        }
+      }
+      // Parameters are created on the first forward pass; build them outside the tape once.
+      if (this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
+      let kept: tf.Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
+        const perReplica = totalLoss(terms);
+        meta = { names: terms.map((t) => t.name), weights: terms.map((t) => t.weight), schedules: terms.map((t) => t.schedule), grads: [] };
+        kept = [tf.keep(perReplica), tf.keep(tf.stack(terms.map((t) => (lead ? t.value : tf.reshape(t.value, [1])))))];
+        return tf.sum(perReplica) as tf.Scalar;
+      }, this.params.trainable());
+      value.dispose();
+      meta.grads = Object.keys(grads);
+      return [...kept, ...Object.values(grads)];
+    });
+    return { meta, flat };
+  }
+
+  /** After an epoch: history and curves, validation loss and early stopping, the first epoch's diagnostics. Returns whether to stop. */
+  private endEpoch(st: FitState, epoch: number, sums: EpochSums): boolean {
+    this.position = { epoch: epoch + 1, batch: 0 };
+    // an epoch whose every step was skipped still ends (the guard's count runs on into the next
+    // one); its curves hold NaN, so they stay one value per epoch
+    const meanLoss = sums.rows ? sums.loss / sums.rows : NaN;
+    st.history.push(meanLoss);
+    recordEpoch(st.curves, st.weightCurves, st.history.length - 1, meanLoss, sums.terms, sums.weights, sums.rows);
+    if (sums.rows) this.diagnose(st);
+    let validationLoss: number | undefined;
+    if (st.valIdx.length) {
+      validationLoss = tf.tidy(() => {
+        const v = tf.gather(this.lead && st.perReplicaData ? tf.gather(st.xAll, 0) : st.xAll, tf.tensor1d(st.valIdx, "int32"));
+        return this.lossOn(v);
+      });
+      if (validationLoss < st.best - 1e-9) {
+        st.best = validationLoss;
+        st.sinceBest = 0;
+      } else if (st.opts.patience !== undefined && ++st.sinceBest >= st.opts.patience) {
+        st.opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves: st.curves, weights: st.weightCurves });
+        st.stoppedEarly = true;
+        return true;
+      }
+    }
+    st.opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves: st.curves, weights: st.weightCurves });
+    return false;
+  }
+
+  /** After the first epoch: each family's diagnostics on up to 256 training rows (warnings naming the site). */
+  private diagnose(st: FitState): void {
+    if (this.diagnosed) return;
+    this.diagnosed = true;
+    const lines = tf.tidy(() => {
+      const n = Math.min(256, st.trainIdx.length);
+      const rowsX = tf.gather(this.lead && st.perReplicaData ? tf.gather(st.xAll, 0) : st.xAll, tf.tensor1d(st.trainIdx.slice(0, n), "int32"));
+      const xc = this.canonicalDataSized(this.withReplicas(rowsX), n);
+      const g = this.guideRun(xc, n, this.keys.map((k) => k.foldIn("diagnose")), false, this.stepCount);
+      return [...this.inferences().values()].flatMap((s) => s.diagnose?.(g.context(s.site.name)) ?? []);
+    });
+    lines.forEach((w) => this.warn(w));
   }
 
   /**
@@ -785,11 +795,11 @@ export class Program {
     return ext;
   }
 
-  /** Whether training steps (and the EM update) currently run from recorded plans, and why not if they do not. */
+  /** Whether training steps (and the state updates, e.g. EM) currently run from recorded plans, and why not if they do not. */
   stepPlanStatus(): RecurringStatus & { em?: RecurringStatus } {
     if (this.options.stepPlans === false) return { active: false, reason: "stepPlans: false" };
     const step = this.recurring.step?.status() ?? { active: false, reason: "no step recorded yet" };
-    return this.emPriors.size ? { ...step, em: this.recurring.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
+    return this.stateUpdates().length ? { ...step, em: this.recurring.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
   }
 
   /**
@@ -850,11 +860,12 @@ export class Program {
   }
 
   private ensureReady(x: tf.Tensor): void {
-    if (!this.plan) {
+    if (!this.sites) {
       this.setup(x);
       this.computeStats(x);
     }
   }
+
 
   /**
    * Encodes site-layout data: the posterior mean of every local site (site layout, per replica
@@ -868,21 +879,15 @@ export class Program {
       const n = this.rowsOf(x);
       const xc = this.canonicalDataSized(this.withReplicas(x), n);
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
-      const locals = runLocalGuide(this.plan!, {
-        ir: this.model.ir,
-        sizes,
-        params: this.params,
-        replicas: this.replicas,
-        observed: { [this.observedSite().name]: xc },
-        keys: this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode"))),
-        scheduleAt: (s) => scheduleValue(s as never, this.stepCount),
-        sample: false,
-      });
+      const keys = this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode")));
+      const draws = this.guideRun(xc, n, keys, false, this.stepCount).drawAll(true);
       const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
-      for (const l of locals) {
-        out[l.site.name] = {
-          mean: tf.keep(fromCanonical(this.model.ir, l.site, sizes, l.mean, this.lead)),
-          ...(l.activity ? { activity: tf.keep(fromCanonical(this.model.ir, l.site, sizes, l.activity, this.lead)) } : {}),
+      for (const inf of this.inferences().values()) {
+        const d = draws.get(inf.site.name);
+        if (!inf.local || !d?.mean) continue;
+        out[inf.site.name] = {
+          mean: tf.keep(fromCanonical(this.model.ir, inf.site, sizes, d.mean, this.lead)),
+          ...(d.activity ? { activity: tf.keep(fromCanonical(this.model.ir, inf.site, sizes, d.activity, this.lead)) } : {}),
         };
       }
       return out;
@@ -907,7 +912,7 @@ export class Program {
       const { messages } = this.forward(this.canonicalDataSized(xr, n), n, keys, opts.sample ?? true, this.stepCount);
       const obs = this.observedSite();
       const msg = messages.find((m) => m.name === obs.name)!;
-      const mean = (msg.fn as unknown as Distribution).mean();
+      const mean = (msg.fn as unknown as { mean(): tf.Tensor }).mean();
       const full = broadcast(mean, msg.value!.shape);
       return fromCanonical(this.model.ir, obs, { ...this.sizes, [DATA_PLATE]: n }, full, this.lead);
     });
@@ -929,8 +934,8 @@ export class Program {
       const xc = this.canonicalDataSized(xr, n);
       const elboOf = (terms: Term[]) => Array.from(tf.neg(tf.addN(terms.filter((t) => t.kind === "distortion" || t.kind === "rate").map((t) => t.value))).dataSync());
       const elbo = scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo")));
-      const relaxedCode = this.plan!.locals.some((l) => l.site.mask?.estimator.kind === "threshold-sigmoid");
-      const elboHard = relaxedCode ? scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", true))) : undefined;
+      const hardLimit = [...this.inferences().values()].some((s) => s.hardLimit);
+      const elboHard = hardLimit ? scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", true))) : undefined;
       const heldoutNll = scoped(() => this.referenceNll(xc, n, keys));
       return { heldoutMse, heldoutMseMean, heldoutNll, elbo, ...(elboHard ? { elboHard } : {}) };
     });
@@ -938,20 +943,13 @@ export class Program {
 
   /**
    * The reference code's "held-out NLL" (specs/metrics.md §9): its training reconstruction loss on
-   * the test rows with a sampled z: 0.5·mean(((x − x̂)/σ)²) for Gaussian likelihoods, else the mean
-   * over rows of −Σ_j log p(x_ij | z_i).
+   * the test rows with a sampled z, as the observed site's family scores it.
    */
   private referenceNll(xc: tf.Tensor, n: number, keys: Key[]): number[] {
     const { messages } = this.forward(xc, n, keys, true, this.stepCount);
     const msg = messages.find((m) => m.type === "observe")!;
-    const d = msg.fn as unknown as Distribution;
-    const lead = this.lead;
-    if (d instanceof Normal) {
-      const z = tf.div(tf.sub(msg.value!, d.loc), broadcast(d.scale, msg.value!.shape));
-      const axes = Array.from({ length: z.rank - lead }, (_, i) => i + lead);
-      return Array.from(tf.mul(0.5, tf.mean(tf.square(z), axes)).dataSync());
-    }
-    return Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), lead)), n).dataSync());
+    const nll = this.inferences().get(msg.name)?.heldoutNll;
+    return nll ? nll(msg, n, this.lead) : Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), this.lead)), n).dataSync());
   }
 
   /**
@@ -961,33 +959,16 @@ export class Program {
    */
   iwae(x: tf.Tensor, k: number, opts: { chunkRows?: number; seed?: number } = {}): number[] {
     this.ensureReady(x);
-    if (this.plan!.locals.some((l) => l.family !== "normal")) {
-      throw new Error("iwae: needs guides with densities (Normal local latents); relaxed codes have none");
-    }
+    const noDensity = [...this.inferences().values()].find((s) => s.local && !s.density);
+    if (noDensity) throw new Error(`iwae: needs guides with densities; site "${noDensity.site.name}" has a ${noDensity.family.name} guide (a relaxation, no density)`);
     const n = this.rowsOf(x);
-    const chunkRows = opts.chunkRows ?? 50_000;
-    const perChunk = Math.max(1, Math.floor(chunkRows / n));
+    const perChunk = Math.max(1, Math.floor((opts.chunkRows ?? 50_000) / n));
     const R = this.replicas ?? 1;
     const logW: Float32Array[] = Array.from({ length: R }, () => new Float32Array(k * n));
     for (let start = 0, c = 0; start < k; start += perChunk, c++) {
       const kk = Math.min(perChunk, k - start);
       tf.tidy(() => {
-        const xr = this.withReplicas(x);
-        const rep = this.lead ? tf.reshape(tf.tile(tf.expandDims(xr, 1), [1, kk, ...Array(x.rank - 1).fill(1)]), [R, kk * n, ...xr.shape.slice(2)]) : tf.tile(xr, [kk, ...Array(x.rank - 1).fill(1)]);
-        const keys = this.keys.map((key) => key.foldIn("iwae").foldIn(opts.seed ?? 0).foldIn(c));
-        const { messages, locals } = this.forward(this.canonicalDataSized(rep, kk * n), kk * n, keys, true, this.stepCount);
-        const lead = this.lead;
-        const dataAxis = lead; // the data plate is the first canonical axis
-        const perPoint = (t: tf.Tensor) => {
-          const axes = Array.from({ length: t.rank }, (_, i) => i).filter((i) => i >= lead && i !== dataAxis);
-          return axes.length ? tf.sum(t, axes) : t;
-        };
-        let lw = perPoint(messageLogProb(messages.find((m) => m.type === "observe")!));
-        for (const l of locals) {
-          const msg = messages.find((m) => m.name === l.site.name)!;
-          lw = tf.add(lw, tf.sub(perPoint((msg.fn as unknown as Distribution).logProb(l.value)), perPoint((l.q as unknown as Distribution).logProb(l.value))));
-        }
-        const data = lw.dataSync();
+        const data = this.iwaeLogWeights(x, kk, this.keys.map((key) => key.foldIn("iwae").foldIn(opts.seed ?? 0).foldIn(c))).dataSync();
         for (let r = 0; r < R; r++) logW[r].set(data.subarray(r * kk * n, (r + 1) * kk * n), start * n);
       });
     }
@@ -1005,38 +986,49 @@ export class Program {
     });
   }
 
-  private termsWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation, hardGates = false): Term[] {
+  /** log p(x, z) − log q(z | x) per point for `kk` samples of every row of x (sample-major). */
+  private iwaeLogWeights(x: tf.Tensor, kk: number, keys: Key[]): tf.Tensor {
+    const n = this.rowsOf(x);
+    const R = this.replicas ?? 1;
+    const xr = this.withReplicas(x);
+    const rep = this.lead ? tf.reshape(tf.tile(tf.expandDims(xr, 1), [1, kk, ...Array(x.rank - 1).fill(1)]), [R, kk * n, ...xr.shape.slice(2)]) : tf.tile(xr, [kk, ...Array(x.rank - 1).fill(1)]);
+    const { messages, draws } = this.forward(this.canonicalDataSized(rep, kk * n), kk * n, keys, true, this.stepCount);
+    const lead = this.lead;
+    const perPoint = (t: tf.Tensor) => {
+      const axes = Array.from({ length: t.rank }, (_, i) => i).filter((i) => i >= lead && i !== lead);
+      return axes.length ? tf.sum(t, axes) : t;
+    };
+    let lw = perPoint(messageLogProb(messages.find((m) => m.type === "observe")!));
+    for (const inf of this.inferences().values()) {
+      if (!inf.local) continue;
+      const d = draws.get(inf.site.name)!;
+      const msg = messages.find((m) => m.name === inf.site.name)!;
+      lw = tf.add(lw, tf.sub(perPoint(msg.fn!.logProb(d.value!)), perPoint(d.q!.logProb(d.value!))));
+    }
+    return lw;
+  }
+
+  private termsWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation, hard = false): Term[] {
     const saved = this.normalisation;
     (this as { normalisation: Normalisation }).normalisation = mode;
     try {
-      return this.forward(xc, n, keys, true, this.stepCount, {}, hardGates).terms;
+      return this.forward(xc, n, keys, true, this.stepCount, {}, hard).terms;
     } finally {
       (this as { normalisation: Normalisation }).normalisation = saved;
     }
   }
 
   /**
-   * Point-estimated globals and EM state in site layout (per replica when replicated), e.g.
-   * `{ W, "W.pstar", eta, noiseVariance }`.
+   * Point-estimated globals and state in site layout (per replica when replicated), as each site's
+   * family reports them, e.g. `{ W, "W.pstar", eta, noiseVariance }` or a learned mask's q(M = 1).
    */
   globals(): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
+    if (!this.sites) return out;
+    const f = this.fitContext();
     tf.tidy(() => {
-      for (const p of this.points) {
-        if (!this.params.has(p.param)) continue;
-        out[p.site.name] = tf.keep(fromCanonical(this.model.ir, p.site, this.sizes, p.constraint.forward(this.params.get(p.param)), this.lead));
-      }
-      for (const s of this.plan?.relaxed ?? []) {
-        const name = `global/${s.name}/logits`;
-        if (this.params.has(name)) out[s.name] = tf.keep(fromCanonical(this.model.ir, s, this.sizes, tf.sigmoid(this.params.get(name)), this.lead));
-      }
-      for (const s of this.plan?.state ?? []) {
-        if (this.params.has(`state/${s.name}`)) out[s.name] = tf.keep(fromCanonical(this.model.ir, s, this.sizes, this.params.get(`state/${s.name}`), this.lead));
-      }
-      for (const s of this.model.ir.sites) {
-        if (this.params.has(`state/${s.name}/pstar`)) {
-          out[`${s.name}.pstar`] = tf.keep(fromCanonical(this.model.ir, s, this.sizes, this.params.get(`state/${s.name}/pstar`), this.lead));
-        }
+      for (const inf of this.sites!.values()) {
+        for (const [name, t] of Object.entries(inf.report?.(f) ?? {})) out[name] = tf.keep(fromCanonical(this.model.ir, inf.site, this.sizes, t, this.lead));
       }
     });
     return out;
@@ -1054,13 +1046,15 @@ export class Program {
 
   /** Draws `n` data points from the model with its fitted globals (site layout). */
   sample(n: number, opts: { seed?: number } = {}): Record<string, tf.Tensor> {
-    if (!this.plan) throw new Error("sample: fit the program first (the globals are not initialised)");
+    if (!this.sites) throw new Error("sample: fit the program first (the globals are not initialised)");
     return tf.tidy(() => {
       const values = new Map<string, tf.Tensor>();
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
-      for (const p of this.points) values.set(p.site.name, p.constraint.forward(this.params.get(p.param)));
-      for (const s of this.plan!.state) values.set(s.name, this.params.get(`state/${s.name}`));
-      for (const s of this.plan!.relaxed) values.set(s.name, tf.cast(tf.greater(this.params.get(`global/${s.name}/logits`), 0), "float32"));
+      const f = this.fitContext();
+      for (const inf of this.sites!.values()) {
+        const v = inf.generative?.(f);
+        if (v) values.set(inf.site.name, v);
+      }
       const key = this.keys[0].foldIn("sample").foldIn(opts.seed ?? 0);
       const { messages } = run(
         {
@@ -1113,8 +1107,7 @@ export class Program {
         this.sizes = { ...r.sizes };
         this.trainSize = r.trainSize;
         this.stats = { ...r.stats };
-        this.plan = planGuide(this.model.ir, this.sizes, this.options.encoderHidden ?? [64, 64]);
-        this.points = this.plan.points.map((p) => ({ site: p.site, constraint: constraintOf(p.constraint, p.site), param: `global/${p.site.name}` }));
+        this.makeInferences();
       },
       optimizer: (g: string, lr: number) => this.optimizer(g, lr),
     };
@@ -1122,12 +1115,14 @@ export class Program {
 }
 
 /**
- * Compiles a model to a variational-inference program.
+ * Compiles a model to a variational-inference program. Refuses (naming the site, what it asked
+ * for and the supported choices) any site no inference family serves, and a model without one
+ * observed site.
  *
  * @param model - any DSL model with one observed site.
  * @param options - seed(s), replicas, normalisation, encoder widths.
  */
-export function compile(model: Model<any, any>, options: CompileOptions = {}): Program {
+export function compile<M extends Model<any, any>>(model: M, options: CompileOptions = {}): Program<M> {
   return new Program(model, options);
 }
 

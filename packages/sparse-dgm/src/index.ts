@@ -16,8 +16,9 @@ export * from "@sparse-dgm/metrics";
 export * from "@sparse-dgm/zoo";
 export * from "@sparse-dgm/testing";
 export * from "@sparse-dgm/viz";
-// Both core (an estimator spec) and distributions (the distribution) name one export
-// `relaxedBernoulli`; here it is the distribution, and the estimator is `estimators.relaxedBernoulli`.
-export { relaxedBernoulli } from "@sparse-dgm/distributions";
+// Both core (an estimator spec) and distributions (the distribution) name the exports
+// `relaxedBernoulli` and `hardConcrete`; here they are the distributions, and the estimators are
+// `estimators.relaxedBernoulli` and `estimators.hardConcrete`.
+export { relaxedBernoulli, hardConcrete } from "@sparse-dgm/distributions";
 // The speed layer's switch (step plans, lean kernels, SIMD; the same numbers either way).
 export { setSpeed, speedEnabled } from "@sparse-dgm/speed";

@@ -25,8 +25,8 @@ export interface TrainingDefaults {
   balanceBy?: string;
 }
 
-/** A zoo entry. */
-export interface ZooEntry<C extends object = Record<string, unknown>> {
+/** A zoo entry: config C, and the model type M its `build` returns (its site table and plates kept). */
+export interface ZooEntry<C extends object = Record<string, unknown>, M extends Model<any, any> = Model<any, any>> {
   /** The name used on the command line (`sdgm fit sparseVae`). */
   name: string;
   /** One-line description. */
@@ -40,7 +40,7 @@ export interface ZooEntry<C extends object = Record<string, unknown>> {
   /** Hyperparameters it also accepts that have no default (unset unless given). */
   optional?: readonly (keyof (C & DataShape) & string)[];
   /** Builds the DSL model for data of the given shape. Hyperparameters are validated here. */
-  build(config: Partial<C> & DataShape): Model<any, any>;
+  build(config: Partial<C> & DataShape): M;
   /** A data source it is meant for (used by renders and the main job). */
   defaultData: string;
   /** The data shape used to render the model without data. */

@@ -88,7 +88,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
 }
 
 /** The zoo entry. */
-export const mibStructured: ZooEntry<MibConfig> = {
+export const mibStructured: ZooEntry<MibConfig, ReturnType<typeof buildMibStructured>> = {
   name: "mibStructured",
   title: "Structured latent groups with encoder/decoder group masks (MIB, reconstructed)",
   reference:

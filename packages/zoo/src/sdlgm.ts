@@ -79,7 +79,7 @@ export function buildSdlgm(c: Partial<SdlgmConfig> & { features: number }) {
 }
 
 /** The zoo entry. */
-export const sdlgm: ZooEntry<SdlgmConfig> = {
+export const sdlgm: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   name: "sdlgm",
   title: "SDLGM-style cardinality-capped sparse codes via two Gumbel-Softmax draws (reconstructed)",
   reference: "Xu, Onoro Rubio, Serra, Niepert. Learning Sparsity of Representations with Discrete Latent Variables. IJCNN 2021.",

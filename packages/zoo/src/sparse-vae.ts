@@ -131,7 +131,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
 }
 
 /** The zoo entry. */
-export const sparseVae: ZooEntry<SparseVaeConfig> = {
+export const sparseVae: ZooEntry<SparseVaeConfig, ReturnType<typeof buildSparseVae>> = {
   name: "sparseVae",
   title: "Sparse VAE: spike-and-slab-lasso mask between factors and features",
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",

@@ -76,7 +76,7 @@ const common = {
 };
 
 /** The VAE baseline. */
-export const vae: ZooEntry<VaeConfig> = {
+export const vae: ZooEntry<VaeConfig, ReturnType<typeof buildDenseVae>> = {
   ...common,
   name: "vae",
   title: "VAE with the Sparse VAE study's encoder and a dense decoder",
@@ -86,7 +86,7 @@ export const vae: ZooEntry<VaeConfig> = {
 };
 
 /** The β-VAE baseline (β ∈ {2, 4, 6, 8, 16} in the study). */
-export const betaVae: ZooEntry<VaeConfig> = {
+export const betaVae: ZooEntry<VaeConfig, ReturnType<typeof buildDenseVae>> = {
   ...common,
   name: "betaVae",
   title: "β-VAE: the VAE with its KL weighted by β",

@@ -314,7 +314,7 @@ const vscTraining = { epochs: 5, batchSize: 32, learningRate: 1e-3, normalisatio
 const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli", noiseScale: 0.1, spikeHead: "relu" };
 
 /** The `vsc` entry (ICLR version, the PyTorch reproduction's settings). */
-export const vsc: ZooEntry<VscConfig> = {
+export const vsc: ZooEntry<VscConfig, ReturnType<typeof buildVsc>> = {
   name: "vsc",
   title: "Variational Sparse Coding with a fixed spike-and-slab prior",
   reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019 (ICLR 2019 submission version).",
@@ -328,7 +328,7 @@ export const vsc: ZooEntry<VscConfig> = {
 };
 
 /** The `vscVampPrior` entry (UAI version). */
-export const vscVampPrior: ZooEntry<VscVampConfig> = {
+export const vscVampPrior: ZooEntry<VscVampConfig, ReturnType<typeof buildVscVampPrior>> = {
   name: "vscVampPrior",
   title: "VSC with the pseudo-input recognition prior (UAI 2019)",
   reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.",
@@ -342,7 +342,7 @@ export const vscVampPrior: ZooEntry<VscVampConfig> = {
 };
 
 /** The `vscClass` entry. */
-export const vscClass: ZooEntry<VscClassConfig> = {
+export const vscClass: ZooEntry<VscClassConfig, ReturnType<typeof buildVscClass>> = {
   name: "vscClass",
   title: "VSC with the class-consistency Jensen-Shannon loss",
   reference:

@@ -1,0 +1,63 @@
+/**
+ * Family `hardConcrete`: a global binary mask with `hardConcrete()` (Louizos, Welling & Kingma,
+ * "Learning Sparse Neural Networks through L0 Regularization", ICLR 2018). One location log α per
+ * entry (`global/<site>/logAlpha`, starting at 0), drawn each step as a hard concrete gate
+ * (`HardConcrete.relax`: a binary Concrete sample at temperature β stretched to (γ, ζ) and clipped
+ * to [0, 1], so entries are exactly 0 or 1 with positive probability); the paper's test-time gate
+ * min(1, max(0, sigmoid(log α)(ζ − γ) + γ)) when not sampling. Term: with `penalty` λ, the paper's
+ * expected L0 penalty λ Σ P(M ≠ 0), P(M ≠ 0) = sigmoid(log α − β log(−γ/ζ)) in closed form, added to
+ * the per-data-point loss as the paper adds it (R = E[loss] + λ E[L0]); without one, the expected
+ * negative log of the Bernoulli prior of the gates' indicators, Σ [P(M ≠ 0) (−log p(1)) + P(M = 0)
+ * (−log p(0))], a global prior (÷ N). Weighted by `priorWeight`. `globals()` reports P(M ≠ 0);
+ * `sample()` uses the test-time gate.
+ */
+import { tf, canonicalShape, scheduleValue, type SiteDecl, type ScheduleLike } from "@sparse-dgm/core";
+import { HardConcrete, type Distribution } from "@sparse-dgm/distributions";
+import { replicaUniform } from "../guide.js";
+import { globalTerm, sumPerReplica, weighted } from "../objective.js";
+import { maskLogits } from "./binary-concrete.js";
+import type { Family, SiteInference } from "./family.js";
+
+type HardConcreteSpec = { kind: "hard-concrete"; temperature: ScheduleLike; stretch: [number, number]; penalty?: number };
+
+/** The expected L0 term: penalty · E[L0], or E[−log p(1[M ≠ 0])] under the site's prior on {0, 1}. */
+function expectedL0(gate: HardConcrete, prior: Distribution, penalty: number | undefined): tf.Tensor {
+  const nonZero = gate.probNonZero();
+  if (penalty !== undefined) return tf.mul(nonZero, penalty);
+  // −log p(1), −log p(0) at constant points (tf.ones, not onesLike: nothing ties them to log α)
+  const on = tf.neg(prior.logProb(tf.ones(nonZero.shape)));
+  const off = tf.neg(prior.logProb(tf.zeros(nonZero.shape)));
+  return tf.add(tf.mul(nonZero, on), tf.mul(tf.sub(1, nonZero), off));
+}
+
+function create(site: SiteDecl): SiteInference {
+  const est = site.mask!.estimator as HardConcreteSpec;
+  const gateOf = (logAlpha: tf.Tensor, temperature: number | tf.Tensor) => new HardConcrete({ logAlpha, temperature, stretch: est.stretch });
+  return {
+    site,
+    family: hardConcrete,
+    draw(g) {
+      const gate = gateOf(maskLogits(site, g, "logAlpha"), g.scheduleInput(est.temperature));
+      if (!g.sample) return { q: gate, value: gate.deterministic() };
+      const u = replicaUniform(g.keys.map((k) => k.foldIn(site.name)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      return { q: gate, value: gate.relax(u) };
+    },
+    terms(t) {
+      const l0 = sumPerReplica(expectedL0(t.draw.q as HardConcrete, t.msg.fn as unknown as Distribution, est.penalty), t.leading);
+      const weight = site.options.priorWeight as ScheduleLike | undefined;
+      // the paper's λ E[L0] is added to the per-data-point loss as it stands; the prior's term is a global prior (÷ N)
+      if (est.penalty !== undefined) return [{ name: `maskPrior:${site.name}`, kind: "maskPrior", site: site.name, value: l0, ...weighted(weight, t.step) }];
+      return [globalTerm(t, l0, "maskPrior", "maskPrior", weight)];
+    },
+    report: (f) => (f.params.has(`global/${site.name}/logAlpha`) ? { [site.name]: gateOf(f.params.get(`global/${site.name}/logAlpha`), scheduleValue(est.temperature, f.step)).probNonZero() } : {}),
+    generative: (f) => gateOf(f.params.get(`global/${site.name}/logAlpha`), scheduleValue(est.temperature, f.step)).deterministic(),
+  };
+}
+
+export const hardConcrete: Family = {
+  name: "hardConcrete",
+  summary: "log α per entry; hard concrete gates (stretched, clipped: exact zeros); expected-L0 penalty Σ P(M ≠ 0) in closed form, from the Bernoulli prior or `penalty`",
+  selects: { kinds: ["mask"], scope: "global", valueTypes: ["binary"], estimators: ["hard-concrete"], supports: ["boolean"] },
+  reads: ["priorWeight"],
+  create,
+};

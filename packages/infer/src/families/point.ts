@@ -1,0 +1,78 @@
+/**
+ * Family `point`: point-mass (MAP) guides for globals, real masks and non-local latents. One
+ * unconstrained parameter `global/<site>` mapped onto the prior's support by its registered
+ * bijector (`bijectTo`, Pyro's `biject_to`; `parameterisation: "logSqrt"` trains a positive value
+ * through half its log). Term: the negative log prior, divided by N ("elbo") or the configured
+ * batch size ("reference"), weighted by `priorWeight` on masks. `init` sets the starting value.
+ */
+import { tf, messageLogProb, canonicalShape, type SiteDecl, type ScheduleLike, type Key } from "@sparse-dgm/core";
+import { bijectTo, registeredBijectors, type Bijector } from "@sparse-dgm/distributions";
+import { globalTerm, sumPerReplica } from "../objective.js";
+import type { Family, FamilyEnv, FitContext, SiteInference } from "./family.js";
+
+/** A point-estimated site's parameter and bijector (shared with the EM family, whose mask is a point too). */
+export interface PointParam {
+  /** Its variable (created on first use), unconstrained. */
+  variable(f: FitContext): tf.Variable;
+  /** Its value on the support. */
+  value(f: FitContext): tf.Tensor;
+  readonly bijector: Bijector;
+}
+
+/** The bijector of a point site: its prior's support (real when unknown), with the site's `parameterisation` variant. */
+function pointBijector(site: SiteDecl): Bijector {
+  const support = site.prior?.support ?? "real";
+  const variant = site.options.parameterisation as string | undefined;
+  return variant && support === "positive" ? bijectTo(support, variant) : bijectTo(support);
+}
+
+/** The initial unconstrained value of one replica from the site's `init` option. */
+function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: number[]): tf.Tensor {
+  const init = site.options.init;
+  if (init === "standardNormal") return key.normal(s);
+  if (init === "columnVariance") {
+    const v = env.stats().columnVariance;
+    if (!v || v.length !== s.reduce((a, c) => a * c, 1)) throw new Error(`site "${site.name}": init "columnVariance" needs one value per feature`);
+    return b.inverse(tf.reshape(tf.tensor(v.map((x) => Math.max(x, 1e-6))), s));
+  }
+  if (typeof init === "number") return b.inverse(tf.fill(s, init));
+  return tf.zeros(s);
+}
+
+/** The parameter of a point-estimated site. */
+export function pointParam(site: SiteDecl, env: FamilyEnv): PointParam {
+  const bijector = pointBijector(site);
+  const name = `global/${site.name}`;
+  const variable = (f: FitContext) =>
+    f.params.getOrCreate(name, canonicalShape(f.ir, site, f.sizes), (key, s) => tf.tidy(() => initialValue(site, bijector, env, key, s)), { group: "globals" });
+  return { bijector, variable, value: (f) => bijector.forward(variable(f)) };
+}
+
+function create(site: SiteDecl, env: FamilyEnv): SiteInference {
+  const p = pointParam(site, env);
+  const kind = site.kind === "mask" ? "maskPrior" : "prior";
+  return {
+    site,
+    family: point,
+    draw: (g) => ({ value: p.value(g) }),
+    terms: (t) => [globalTerm(t, tf.neg(sumPerReplica(messageLogProb(t.msg), t.leading)), "prior", kind, site.kind === "mask" ? (site.options.priorWeight as ScheduleLike | undefined) : undefined)],
+    report: (f) => (f.params.has(`global/${site.name}`) ? { [site.name]: p.value(f) } : {}),
+    generative: (f) => p.bijector.forward(f.params.get(`global/${site.name}`)),
+  };
+}
+
+export const point: Family = {
+  name: "point",
+  summary: "point mass (MAP) through the bijector of the prior's support; term −log p(value) / N",
+  selects: {
+    kinds: ["global", "latent", "mask"],
+    scope: "global",
+    valueTypes: ["real"],
+    estimators: ["map"],
+    get supports() {
+      return registeredBijectors().filter((s) => !s.includes(":"));
+    },
+  },
+  reads: ["init", "parameterisation", "priorWeight"],
+  create,
+};
