@@ -3,7 +3,7 @@
 // then run the vitest suites. Ends with the line "N passed, N failed" (the type check and the lint
 // count as one test each).
 import { spawnSync } from "node:child_process";
-import { readFileSync, mkdirSync, existsSync } from "node:fs";
+import { readFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
 
 const extra = process.argv.slice(2);
 let passed = 0;
@@ -28,10 +28,13 @@ check("lint", ["eslint", "packages/infer"]);
 
 mkdirSync(".vitest-cache", { recursive: true });
 const out = ".vitest-cache/results.json";
+// a previous run's results must never be counted as this run's (vitest killed before writing: counted as failed below)
+rmSync(out, { force: true });
 const vt = spawnSync("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`, ...extra], {
   stdio: "inherit",
   env: { ...process.env, SDGM_BACKEND: process.env.SDGM_BACKEND ?? "cpu" },
 });
+if (vt.signal || vt.error) console.log(`vitest did not finish: ${vt.signal ?? vt.error?.message}`);
 if (existsSync(out)) {
   const r = JSON.parse(readFileSync(out, "utf8"));
   passed += r.numPassedTests ?? 0;

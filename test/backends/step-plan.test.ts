@@ -74,11 +74,10 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
       }, 120_000);
     }
     if (backend === "wasm") {
-      it("sdlgm: a temperature schedule that keeps changing refuses a plan, with the reason", async () => {
+      it("sdlgm: its changing temperature schedule is a per-step input, so the step runs from a plan from the start, bit for bit", async () => {
         const engine = await train("sdlgm", false, 1);
         const planned = await train("sdlgm", true, 1);
-        expect(planned.status.active).toBe(false);
-        expect(planned.status.reason).toMatch(/schedule changes until step \d+/);
+        expect(planned.status.active, planned.status.reason).toBe(true);
         expectIdentical(engine, planned);
       }, 120_000);
       for (const name of ["sparseVae", "vsc"]) {

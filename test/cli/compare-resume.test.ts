@@ -69,9 +69,10 @@ describe("sdgm compare resumes", () => {
     const firstCurve = curve(0);
     expect(await pendingJobs(base)).toEqual([]); // its own rows are valid
     const longer: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 4 }] };
-    expect(await pendingJobs(longer)).toEqual([{ entry: longer.entries[0], seeds: [0, 1], changed: "epochs 3 → 4" }]);
+    // a longer run also lengthens the KL warm-up (a fraction of the run's steps)
+    expect(await pendingJobs(longer)).toEqual([{ entry: longer.entries[0], seeds: [0, 1], changed: expect.stringMatching(/^klWarmupSteps \d+ → \d+, epochs 3 → 4$/) }]);
     const { value: rows, err } = await stderrOf(() => runCompare(longer));
-    expect(err).toContain(`note: vae on ${data}, seeds 0,1: settings changed since ${join(out, "results.json")} was written (epochs 3 → 4); fitting again`);
+    expect(err).toMatch(new RegExp(`note: vae on ${data.replace(/[?.]/g, "\\$&")}, seeds 0,1: settings changed since .*results.json was written \\(klWarmupSteps \\d+ → \\d+, epochs 3 → 4\\); fitting again`));
     expect(err).not.toContain("checkpoint"); // one note, not a second one for the checkpoint it replaces
     expect(rows.map((r) => `${r.model}:${r.seed}`)).toEqual(["vae:0", "vae:1"]); // replaced, not appended
     for (const r of rows) {
@@ -161,9 +162,10 @@ describe("sdgm compare resumes", () => {
       const ds = await loadData(e.data);
       const zooE = zooEntry(e.model);
       const training = { epochs: e.epochs ?? zooE.training.epochs, batchSize: e.batchSize ?? zooE.training.batchSize, learningRate: e.learningRate ?? zooE.training.learningRate, normalisation: zooE.training.normalisation, replicas: 3, resumed: false };
-      const row = { model: e.model, data: e.data, seed: 0, metrics: {}, config: runConfig(buildFor(e.model, ds, e.config), training) } as unknown as ResultRow;
+      const row = { model: e.model, data: e.data, seed: 0, metrics: {}, config: runConfig(buildFor(e.model, ds, e.config, training), training, ds) } as unknown as ResultRow;
       expect(changedSettings(row, e, ds), `${e.model} on ${e.data}`).toBeUndefined();
-      expect(changedSettings(row, { ...e, epochs: training.epochs + 1 }, ds)).toBe(`epochs ${training.epochs} → ${training.epochs + 1}`);
+      // warm-ups given as fractions of the run change with its length too
+      expect(changedSettings(row, { ...e, epochs: training.epochs + 1 }, ds)).toMatch(new RegExp(`(^|, )epochs ${training.epochs} → ${training.epochs + 1}$`));
     }
   }, 120_000);
 });

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// Runs a TypeScript program of this repository (examples, benchmarks) through tsx.
-import { register } from "tsx/esm/api";
+// Runs a TypeScript program of this repository (examples, benchmarks) with the command line's loaders.
+import "./register.js";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 
-register();
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
   console.error("usage: run-ts.js <file.ts> [args...]");

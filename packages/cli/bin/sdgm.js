@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `sdgm` command. Sources are TypeScript; tsx (an npm dependency, no download) runs them.
-import { register } from "tsx/esm/api";
+// The `sdgm` command. Sources are TypeScript; ./register.js makes them (and a user's model module) loadable.
+import "./register.js";
 
-register();
 const { main } = await import("../src/main.ts");
 await main(process.argv);

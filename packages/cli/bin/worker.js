@@ -1,7 +1,6 @@
-// A worker thread of `sdgm compare --jobs N`: registers tsx, then runs one job.
-import { register } from "tsx/esm/api";
+// A worker thread of `sdgm compare --jobs N`: registers the loaders (./register.js), then runs one job.
+import "./register.js";
 import { parentPort } from "node:worker_threads";
 
-register();
 const { workerMain } = await import("../src/compare.ts");
 await workerMain(parentPort);

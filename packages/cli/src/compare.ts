@@ -13,11 +13,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
 import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
-import { zooEntry } from "@sparse-dgm/zoo";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts, type FailedRun } from "@sparse-dgm/viz";
-import { runJob, buildFor, runConfig, trainingFor, type JobSpec } from "./jobs.js";
+import { runJob, buildFor, runConfig, trainingFor, foldData, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
 import { atomicWrite, byKey, ioError, rowKey, ResultStore } from "./results.js";
+import { modelEntry, modelOrigin, originSummary, useOrigins, type ModelOrigin } from "./user-model.js";
 
 /** One (model, data) entry of a comparison. */
 export interface CompareEntry {
@@ -36,6 +36,8 @@ export interface CompareEntry {
 export interface CompareSpec {
   entries: CompareEntry[];
   seeds: number[];
+  /** K-fold cross-validation: every entry and seed is fitted K times, fold k held out (rows carry `fold`). */
+  folds?: number;
   out: string;
   jobs: number;
   replicas: boolean;
@@ -51,6 +53,8 @@ interface WorkerJob {
   spec: Omit<JobSpec, "onProgress">;
   backend?: BackendName;
   index: number;
+  /** The module models the job uses (registered by the command's main thread), loaded again in the worker. */
+  origins: ModelOrigin[];
 }
 
 
@@ -58,7 +62,14 @@ interface WorkerJob {
 export interface PendingJob {
   entry: CompareEntry;
   seeds: number[];
+  /** The held-out fold, with `folds`. */
+  fold?: number;
   changed?: string;
+}
+
+/** The folds of a comparison: 0..K−1, or one run without folds. */
+function foldsOf(spec: Pick<CompareSpec, "folds">): Array<number | undefined> {
+  return spec.folds ? Array.from({ length: spec.folds }, (_, f) => f) : [undefined];
 }
 
 /**
@@ -72,7 +83,7 @@ export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Datas
   const saved = new Map(new ResultStore(spec.out).rows().map((r) => [rowKey(r), r]));
   const seen = new Set<string>();
   for (const entry of spec.entries) {
-    zooEntry(entry.model); // unknown names fail before anything runs
+    modelEntry(entry.model); // unknown names fail before anything runs
     const key = `${entry.model}|${entry.data}`;
     if (seen.has(key)) {
       throw new Error(`${entry.model} on ${entry.data} is listed twice; its rows (one per seed) would overwrite each other: compare other settings in separate --out folders`);
@@ -81,25 +92,27 @@ export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Datas
   }
   const jobs: PendingJob[] = [];
   for (const entry of spec.entries) {
-    const missing: number[] = [];
-    const changed = new Map<string, number[]>();
-    for (const s of spec.seeds) {
-      const row = saved.get(rowKey({ model: entry.model, data: entry.data, seed: s }));
-      if (!row) {
-        missing.push(s);
-        continue;
+    for (const fold of foldsOf(spec)) {
+      const missing: number[] = [];
+      const changed = new Map<string, number[]>();
+      for (const s of spec.seeds) {
+        const row = saved.get(rowKey({ model: entry.model, data: entry.data, seed: s, fold }));
+        if (!row) {
+          missing.push(s);
+          continue;
+        }
+        if (!datasets.has(entry.data)) datasets.set(entry.data, await loadSource(entry.data));
+        const why = changedSettings(row, entry, datasets.get(entry.data)!, spec.folds);
+        if (why) changed.set(why, [...(changed.get(why) ?? []), s]);
       }
-      if (!datasets.has(entry.data)) datasets.set(entry.data, await loadSource(entry.data));
-      const why = changedSettings(row, entry, datasets.get(entry.data)!);
-      if (why) changed.set(why, [...(changed.get(why) ?? []), s]);
-    }
-    const groups: PendingJob[] = [
-      ...(missing.length ? [{ entry, seeds: missing }] : []),
-      ...[...changed].map(([why, seeds]) => ({ entry, seeds, changed: why })),
-    ];
-    for (const g of groups) {
-      if (spec.replicas) jobs.push(g);
-      else for (const s of g.seeds) jobs.push({ ...g, seeds: [s] });
+      const groups: PendingJob[] = [
+        ...(missing.length ? [{ entry, seeds: missing, ...(fold !== undefined ? { fold } : {}) }] : []),
+        ...[...changed].map(([why, seeds]) => ({ entry, seeds, ...(fold !== undefined ? { fold } : {}), changed: why })),
+      ];
+      for (const g of groups) {
+        if (spec.replicas) jobs.push(g);
+        else for (const s of g.seeds) jobs.push({ ...g, seeds: [s] });
+      }
     }
   }
   return jobs;
@@ -113,8 +126,11 @@ function stableJson(v: unknown): string {
   );
 }
 
-/** Row `config` keys that describe how a run went, not what was asked: never compared. */
-const RUN_KEYS = new Set(["replicas", "resumed"]);
+/**
+ * Row `config` keys that describe how a run went, not what was asked, or where a module model's
+ * file lay (its `modelSha256` says whether it is the same model): never compared.
+ */
+const RUN_KEYS = new Set(["replicas", "resumed", "modelModule"]);
 
 /**
  * The settings in which a saved row differs from what `entry` would fit now on `ds`: the model's
@@ -123,8 +139,11 @@ const RUN_KEYS = new Set(["replicas", "resumed"]);
  * (`"spikeHead \"relu\" → \"sigmoid\", epochs 8 → 20"`), or undefined when they agree.
  * Code changes that leave every setting as it was are not seen.
  */
-export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset): string | undefined {
-  const now = runConfig(buildFor(entry.model, ds, entry.config), { ...trainingFor(entry.model, entry), replicas: 1, resumed: false });
+export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset, folds?: number): string | undefined {
+  const training = trainingFor(entry.model, entry);
+  const fold = folds && row.fold !== undefined ? { k: folds, index: row.fold } : undefined;
+  const fds = foldData(ds, fold);
+  const now = runConfig(buildFor(entry.model, fds, entry.config, training), { ...training, replicas: 1, resumed: false }, fds, fold, entry.model);
   const was = (row.config ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(now), ...Object.keys(was)])].filter((k) => !RUN_KEYS.has(k));
   const diffs = keys.filter((k) => stableJson(was[k]) !== stableJson(now[k])).map((k) => `${k} ${stableJson(was[k])} → ${stableJson(now[k])}`);
@@ -149,7 +168,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   for (const e of spec.entries) parseSource(e.data);
   const datasets = new Map<string, Dataset>();
   const jobs = await pendingJobs(spec, datasets);
-  const total = spec.entries.length * spec.seeds.length;
+  const total = spec.entries.length * spec.seeds.length * foldsOf(spec).length;
   const showProgress = spec.progress ?? true;
   const multi = showProgress
     ? new cliProgress.MultiBar(
@@ -164,7 +183,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  const inSpec = new Set(spec.entries.flatMap((e) => spec.seeds.map((seed) => rowKey({ model: e.model, data: e.data, seed }))));
+  const inSpec = new Set(spec.entries.flatMap((e) => foldsOf(spec).flatMap((fold) => spec.seeds.map((seed) => rowKey({ model: e.model, data: e.data, seed, fold })))));
   const others = store.rows().filter((r) => !inSpec.has(rowKey(r)));
   if (others.length) {
     const what = [...new Set(others.map((r) => `${r.model} on ${r.data}`))];
@@ -173,7 +192,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     );
   }
   for (const j of jobs) {
-    if (j.changed) process.stderr.write(`note: ${j.entry.model} on ${j.entry.data}, seeds ${j.seeds.join(",")}: settings changed since ${join(spec.out, "results.json")} was written (${j.changed}); fitting again\n`);
+    if (j.changed) process.stderr.write(`note: ${j.entry.model} on ${j.entry.data}${j.fold !== undefined ? `, fold ${j.fold}` : ""}, seeds ${j.seeds.join(",")}: settings changed since ${join(spec.out, "results.json")} was written (${j.changed}); fitting again\n`);
   }
   const overall = multi?.create(total, total - jobs.reduce((a, j) => a + j.seeds.length, 0), { name: "all runs".padEnd(28), unit: "runs", info: `${jobs.length} jobs to run` });
   const started = performance.now();
@@ -186,9 +205,10 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   const failures: string[] = [];
   const onFail = (j: PendingJob, error: string) => {
     const line = error.split("\n")[0];
-    store.fail(j.seeds.map((seed) => ({ model: j.entry.model, data: j.entry.data, seed, error: line })));
-    failures.push(`${j.entry.model} on ${j.entry.data}, seeds ${j.seeds.join(",")}: ${line}`);
-    process.stderr.write(`error: ${j.entry.model} on ${j.entry.data}, seeds ${j.seeds.join(",")}: ${line} (no rows written; the report lists the runs as failed)\n`);
+    store.fail(j.seeds.map((seed) => ({ model: j.entry.model, data: j.entry.data, seed, ...(j.fold !== undefined ? { fold: j.fold } : {}), error: line })));
+    const what = `${j.entry.model} on ${j.entry.data}${j.fold !== undefined ? `, fold ${j.fold}` : ""}, seeds ${j.seeds.join(",")}`;
+    failures.push(`${what}: ${line}`);
+    process.stderr.write(`error: ${what}: ${line} (no rows written; the report lists the runs as failed)\n`);
   };
   const workersWanted = Math.max(1, Math.min(spec.jobs, jobs.length));
   try {
@@ -225,16 +245,18 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   return rows;
 }
 
-/** Orders rows as the spec lists entries, then seeds; rows of no entry go last, in their order. */
+/** Orders rows as the spec lists entries, then folds, then seeds; rows of no entry go last, in their order. */
 function specOrder(spec: Pick<CompareSpec, "entries">): (a: ResultRow, b: ResultRow) => number {
   const rank = new Map(spec.entries.map((e, i) => [`${e.model}|${e.data}`, i]));
   const at = (r: ResultRow) => rank.get(`${r.model}|${r.data}`) ?? spec.entries.length;
-  return (a, b) => at(a) - at(b) || byKey(a, b);
+  return (a, b) => at(a) - at(b) || (at(a) < spec.entries.length ? (a.fold ?? -1) - (b.fold ?? -1) || a.seed - b.seed : byKey(a, b));
 }
 
-function label(j: { entry: CompareEntry; seeds: number[] }): string {
+function label(j: { entry: CompareEntry; seeds: number[]; fold?: number }): string {
   const s = j.seeds.length === 1 ? `s${j.seeds[0]}` : `s${j.seeds[0]}-${j.seeds[j.seeds.length - 1]}`;
-  return `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")} ${s}`.slice(0, 28).padEnd(28);
+  const f = j.fold === undefined ? "" : ` f${j.fold}`;
+  const name = `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")}`.slice(0, 28 - s.length - f.length - 1);
+  return `${name}${f} ${s}`.padEnd(28);
 }
 
 function jobSpec(spec: CompareSpec, j: PendingJob): Omit<JobSpec, "onProgress"> {
@@ -254,6 +276,7 @@ function jobSpec(spec: CompareSpec, j: PendingJob): Omit<JobSpec, "onProgress"> 
     // a checkpoint of other settings (declaration, seeds, epochs, batch size, learning rate) is replaced, not resumed
     restartChanged: true,
     quietRestart: j.changed !== undefined, // the note on the changed rows has said why
+    ...(j.fold !== undefined && spec.folds ? { fold: { k: spec.folds, index: j.fold } } : {}),
   };
 }
 
@@ -279,7 +302,8 @@ async function runInWorkers(
       const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
       await new Promise<void>((resolve) => {
         const w = new Worker(bootstrap);
-        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index };
+        const origin = modelOrigin(j.entry.model);
+        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index, origins: origin ? [origin] : [] };
         let settled = false;
         const settle = (f: () => void) => {
           if (settled) return;
@@ -314,6 +338,7 @@ export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => v
   port.on("message", async (job: WorkerJob) => {
     try {
       await initBackend(job.backend);
+      await useOrigins(job.origins, { check: false, why: "the comparison began" }); // checked by the main thread
       const ds = await loadSource(job.spec.source);
       const res = await runJob({ ...job.spec, onProgress: (p) => port.postMessage({ type: "progress", epoch: p.epoch, loss: p.loss, ms: p.msPerStep }) }, ds);
       port.postMessage({ type: "done", rows: res.rows, artifacts: res.artifacts });
@@ -325,12 +350,26 @@ export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => v
 }
 
 /**
+ * The report's record of module models: those registered in this process, and those named by the
+ * rows' `modelModule` / `modelSha256` (rows of other writers into the folder, or of merged folders).
+ */
+function moduleOrigins(names: readonly string[], rows: readonly ResultRow[]): { modules?: Record<string, string> } {
+  const modules: Record<string, string> = {};
+  for (const r of rows) {
+    const c = (r.config ?? {}) as Record<string, unknown>;
+    if (typeof c.modelModule === "string") modules[r.model] = `${c.modelModule} (sha256 ${String(c.modelSha256)})`;
+  }
+  Object.assign(modules, originSummary(names).modules);
+  return Object.keys(modules).length ? { modules } : {};
+}
+
+/**
  * Writes `index.html` from the results store of `spec.out` (every row, the failed runs, the
  * artefacts), atomically; writes it again while other writers change the store meanwhile, so the
  * last writer's report shows every row.
  */
 export async function writeReportFor(
-  spec: Pick<CompareSpec, "out" | "title" | "entries" | "seeds" | "jobs" | "replicas">,
+  spec: Pick<CompareSpec, "out" | "title" | "entries" | "seeds" | "jobs" | "replicas" | "folds">,
   order?: (a: ResultRow, b: ResultRow) => number,
 ): Promise<void> {
   const store = new ResultStore(spec.out);
@@ -370,7 +409,7 @@ export async function writeReportFor(
       failed,
       graphs,
       data: [...new Set(rows.map((r) => r.data))].map((source) => ({ source, description: descriptions.get(source)! })),
-      config: { entries: spec.entries, seeds: spec.seeds, jobs: spec.jobs, replicas: spec.replicas },
+      config: { entries: spec.entries, seeds: spec.seeds, ...(spec.folds ? { folds: spec.folds } : {}), jobs: spec.jobs, replicas: spec.replicas, ...moduleOrigins(spec.entries.map((e) => e.model), rows) },
       machine: { backend: currentBackend(), cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     });
     atomicWrite(join(spec.out, "index.html"), html);

@@ -1,2 +1,3 @@
-/** The sdgm command line. */
-export {};
+/** The sdgm command line: its entry point, and the resolution of model arguments (zoo names and model modules). */
+export { main } from "./main.js";
+export { resolveModels, modelEntry, modelOrigin, type ModelOrigin } from "./user-model.js";

@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
-import { zooEntry } from "@sparse-dgm/zoo";
-import { cellRef, sigmaPriorScale, type Dataset } from "@sparse-dgm/data";
-import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT } from "@sparse-dgm/metrics";
-import type { ResultRow, RunArtifacts } from "@sparse-dgm/viz";
+import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
+import { cellRef, kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, gatherRows, type Dataset } from "@sparse-dgm/data";
+import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT, type TopFeatures } from "@sparse-dgm/metrics";
+import type { ResultRow, RunArtifacts, TopFeaturesRecord } from "@sparse-dgm/viz";
 import { sourceSlug } from "./slug.js";
 
 export { sourceSlug };
@@ -37,6 +37,8 @@ export interface JobSpec {
   metrics?: string[];
   /** Put the data source in the checkpoint folder's name (comparisons over several sources). */
   dataInCheckpointName?: boolean;
+  /** Fit on fold `index` of a seeded `k`-fold partition: that fold is the test split (rows carry `fold`). */
+  fold?: { k: number; index: number };
   /**
    * Resume a checkpoint only when it was saved for the same declaration, seeds, epochs, batch size
    * and learning rate; otherwise replace it and train afresh, saying so on stderr (comparisons,
@@ -59,27 +61,59 @@ export interface JobResult {
 
 /**
  * A result row's `config`: the model's hyperparameters as built (defaults, overrides and what the
- * build derived from the data) and the training settings. `sdgm compare` compares it with an
- * entry's settings to tell a saved row that is still valid from one to fit again.
+ * build derived from the data), the training settings, and for a module model (`name` given) where
+ * it came from (`modelModule`, `modelSha256`). `sdgm compare` compares it with an entry's settings
+ * to tell a saved row that is still valid from one to fit again.
  */
 export function runConfig(
   model: { ir: { meta: Record<string, unknown> } },
   training: { epochs: number; batchSize: number; learningRate: number; normalisation?: string; replicas: number; resumed: boolean },
+  ds?: Pick<Dataset, "meta">,
+  fold?: JobSpec["fold"],
+  name?: string,
 ): Record<string, unknown> {
-  return { ...(model.ir.meta.config as Record<string, unknown>), ...training };
+  // what the data went through (filters, vocabulary, preprocess= steps) and the folds, so a row says what it was fitted on
+  const steps = ds?.meta.preprocessing as string[] | undefined;
+  return { ...(model.ir.meta.config as Record<string, unknown>), ...training, ...(steps?.length ? { preprocessing: steps } : {}), ...(fold ? { folds: fold.k } : {}), ...(name ? originConfig(name) : {}) };
+}
+
+/** The compact top-features record of a result row (effects to 4 significant digits). */
+function topFeaturesRecord(t: TopFeatures): TopFeaturesRecord {
+  const r4 = (v: number) => Number(v.toPrecision(4));
+  return {
+    k: t.k,
+    factors: t.factors.map((f) => ({
+      factor: f.factor,
+      direction: f.direction,
+      features: f.features,
+      effects: f.effects.map(r4),
+      ...(f.npmi !== undefined && Number.isFinite(f.npmi) ? { npmi: r4(f.npmi) } : {}),
+      ...(f.active !== undefined ? { active: f.active } : {}),
+    })),
+    ...(t.coherence !== undefined ? { coherence: r4(t.coherence) } : {}),
+    ...(t.randomCoherence !== undefined ? { randomCoherence: r4(t.randomCoherence) } : {}),
+  };
 }
 
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
 export function trainingFor(model: string, given: { epochs?: number; batchSize?: number; learningRate?: number } = {}) {
-  const t = zooEntry(model).training;
+  const t = modelEntry(model).training;
   return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation };
 }
 
-/** Builds the zoo model for a dataset. */
-export function buildFor(name: string, ds: Dataset, config: Record<string, unknown> = {}) {
-  const entry = zooEntry(name);
+/**
+ * Builds the zoo (or module) model for a dataset: its shape, kind and statistics (the σ-prior
+ * scale, the median library size, multi-label tag counts), and, given the training settings, the
+ * run's total steps, which warm-ups given as fractions of the run resolve against.
+ */
+export function buildFor(name: string, ds: Dataset, config: Record<string, unknown> = {}, training?: { epochs: number; batchSize: number }) {
+  const entry = modelEntry(name);
   const groups = ds.meta.groups as number[][] | undefined;
-  return entry.build({ ...config, features: ds.g, ...(groups ? { groups } : {}), stats: { sigmaPriorScale: sigmaPriorScale(ds) } });
+  const nTrain = ds.split.train.length;
+  const run = training && nTrain > 0 ? { run: { steps: training.epochs * Math.ceil(nTrain / Math.min(training.batchSize, nTrain)) } } : {};
+  const tagStats = ds.tags ? { tags: ds.tags.names.length, tagCountDistribution: tagCounts(ds, ds.split.train).distribution } : {};
+  const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(ds.kind === "counts" ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
+  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups ? { groups } : {}), stats, ...run });
 }
 
 /**
@@ -90,7 +124,8 @@ function checkpointDir(spec: JobSpec, seeds: number[]): string {
   // s3, s0-2 for a run of consecutive seeds, s0_2_5 otherwise (seeds [0, 2] must not share s0-2 with [0, 1, 2])
   const consecutive = seeds.every((s, i) => i === 0 || s === seeds[i - 1] + 1);
   const tag = seeds.length === 1 ? `s${seeds[0]}` : consecutive ? `s${seeds[0]}-${seeds[seeds.length - 1]}` : `s${seeds.join("_")}`;
-  const name = spec.dataInCheckpointName ? `${spec.model}-${sourceSlug(spec.source)}-${tag}` : `${spec.model}-${tag}`;
+  const fold = spec.fold ? `f${spec.fold.index}-` : "";
+  const name = spec.dataInCheckpointName ? `${spec.model}-${sourceSlug(spec.source)}-${fold}${tag}` : `${spec.model}-${fold}${tag}`;
   return join(spec.out, "checkpoints", name);
 }
 
@@ -100,13 +135,13 @@ export function peakRssMb(): number {
 }
 
 /**
- * A fingerprint of a dataset's values, kind, labels and split (SHA-256, 16 hex digits): a
+ * A fingerprint of a dataset's values, kind, labels, tags and split (SHA-256, 16 hex digits): a
  * checkpoint is resumed only for data with the same fingerprint, whatever the source string.
  */
 export function dataFingerprint(ds: Dataset): string {
   const h = createHash("sha256");
   h.update(JSON.stringify([ds.n, ds.g, ds.kind]));
-  for (const a of [ds.x, ds.split.train, ds.split.test, ...(ds.labels ? [ds.labels] : [])]) {
+  for (const a of [ds.x, ds.split.train, ds.split.test, ...(ds.labels ? [ds.labels] : []), ...(ds.tags ? [ds.tags.y] : [])]) {
     h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     h.update("|");
   }
@@ -139,17 +174,63 @@ function joinCurves(before: Record<string, Array<number | null>> | undefined, no
 }
 
 /**
- * Runs a job on an already loaded dataset. It fails (throws, one line) rather than return rows of a
- * run that did not train as asked: a split without rows, data outside the likelihood's support
- * in any split, a loss that stays non-finite (the trainer's error names the site and the term), a
- * checkpoint of other data or settings (`sdgm fit`; a comparison replaces it), fewer epochs than
- * asked, or a non-finite held-out metric.
+ * The dataset a job fits: with `fold`, the same rows with fold `index` of the seeded K-fold
+ * partition as the test split ({@link kFoldSplit}, seed 0: the same folds for every model and seed).
  */
-export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
-  const entry = zooEntry(spec.model);
-  // recorded in the rows and beside the checkpoints: a checkpoint is resumed only for the same data,
-  // seeds, batch size, learning rate and normalisation (a comparison also asks for the same epochs;
-  // sdgm fit may extend a run with more epochs)
+export function foldData(ds: Dataset, fold: JobSpec["fold"]): Dataset {
+  return fold ? { ...ds, split: kFoldSplit(ds.n, fold.k, fold.index) } : ds;
+}
+
+/** Bytes the wasm backend's heap can hold (its memory grows to 4 GiB); the training rows may take at most half of it. */
+const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+
+/** What to change when a job does not fit in memory. */
+const MEMORY_ADVICE =
+  "lower --batch-size or --set hidden=..., or keep fewer features (ratings: topItems=, ldac: topTerms=, any source: preprocess=topVariance:N) or rows (limit=), or use --backend tensorflow (@tensorflow/tfjs-node) whose memory is not capped";
+
+/** Refuses, before anything is allocated, a training matrix that cannot fit the wasm heap: one line naming its size and what to change. */
+export function checkTrainingSize(spec: Pick<JobSpec, "model" | "source">, ds: Dataset, backend: string): void {
+  const bytes = ds.split.train.length * ds.g * 4;
+  if (backend === "wasm" && bytes > WASM_HEAP_BYTES / 2) {
+    throw new Error(
+      `${spec.model} on ${spec.source}: the training rows are ${ds.split.train.length} × ${ds.g} = ${(bytes / 1024 ** 3).toFixed(2)} GB as float32, more than half of the wasm backend's 4 GB heap; ${MEMORY_ADVICE}`,
+    );
+  }
+}
+
+/**
+ * Runs `f`, turning the backends' out-of-memory failures (wasm's `memory access out of bounds`, an
+ * allocation that failed) into one line that names the job, the phase, the sizes and what to
+ * change.
+ */
+export async function withMemoryContext<T>(what: string, sizes: string, f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    if (/memory access out of bounds|out of memory|Array buffer allocation failed|Invalid typed array length|Cannot allocate|WebAssembly\.Memory/i.test(msg)) {
+      throw new Error(`${what}: ran out of memory on the ${currentBackend()} backend (${sizes}; peak RSS ${Math.round(peakRssMb())} MB): ${MEMORY_ADVICE}. (${msg})`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Runs a job on an already loaded dataset (with `spec.fold`, on that fold's split). It fails
+ * (throws, one line) rather than return rows of a run that did not train as asked: a split without
+ * rows, data outside the likelihood's support in any split, a loss that stays non-finite (the
+ * trainer's error names the site and the term), a checkpoint of other data, fold, settings or
+ * module (`sdgm fit`; a comparison replaces it), fewer epochs than asked, or a non-finite held-out
+ * metric.
+ */
+export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
+  const ds = foldData(data, spec.fold);
+  checkTrainingSize(spec, ds, currentBackend());
+  const entry = modelEntry(spec.model);
+  const origin = originExtra(spec.model);
+  // recorded in the rows and beside the checkpoints: a checkpoint is resumed only for the same data
+  // (values and split, so the same fold), seeds, batch size, learning rate, normalisation and module
+  // (a comparison also asks for the same epochs; sdgm fit may extend a run with more epochs)
   const training = trainingFor(spec.model, spec);
   const { epochs, batchSize, learningRate, normalisation } = training;
   requireSplits(ds, spec.source, "a fit needs at least one row in each (the held-out metrics are computed on the test rows)");
@@ -158,23 +239,26 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
   const groupsOfSeeds = spec.replicas === false || spec.seeds.length === 1 ? spec.seeds.map((s) => [s]) : [spec.seeds];
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
-  const built = buildFor(spec.model, ds, spec.config);
+  const built = buildFor(spec.model, ds, spec.config, training);
   const xTrain = observedTensor(built, ds, ds.split.train);
   const xTest = observedTensor(built, ds, ds.split.test);
   const cellOf = (split: Int32Array, part: string) => dataCell(ds, spec.source, split, part);
   let program: Program | undefined;
   try {
     for (const seeds of groupsOfSeeds) {
-      const model = buildFor(spec.model, ds, spec.config);
+      const model = buildFor(spec.model, ds, spec.config, training);
       const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation } : { seed: seeds, replicas: seeds.length, normalisation };
       const dir = checkpointDir(spec, seeds);
       program = undefined;
-      const expect = spec.restartChanged ? { data: fingerprint, seeds, settings, training } : { data: fingerprint, seeds, settings };
+      const expect = { data: fingerprint, seeds, settings, ...(spec.restartChanged ? { training } : {}), ...origin };
       const saved = checkpointState(model, dir, expect);
       if (saved.state === "changed" && spec.restartChanged) {
         if (!spec.quietRestart) process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: the checkpoint in ${dir} was saved with other settings (${saved.reason}); training afresh\n`);
         // not removed: the first save of the new run replaces it as one unit (a concurrent reader never sees it half gone)
       } else if (saved.state === "changed") {
+        if (origin.modelOrigin && saved.keys?.includes("modelOrigin")) {
+          throw new Error(`${dir} holds a checkpoint of ${spec.model} as it was before its module changed (${saved.reason}): fit into another --out, or delete it to start afresh`);
+        }
         const other = saved.saved?.source !== undefined && saved.keys?.includes("data") ? ` (it was fitted on ${saved.saved.source}; this run's data is ${spec.source})` : "";
         throw new Error(`the checkpoint in ${dir} is of another run${other}: ${saved.reason}; use another --out, or remove ${dir} to train afresh`);
       }
@@ -201,12 +285,19 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
       const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
-      const needsLabels = model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes("labels"));
+      const needs = (what: string) => model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes(what));
+      const needsLabels = needs("labels");
       if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
       const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
+      if (needs("tags") && !ds.tags) throw new Error(`${spec.model} needs multi-label tags (synthetic:tags, or csv:<path>?tags=<column>); ${spec.source} has none`);
+      const tags = needs("tags") ? tf.tensor2d(Float32Array.from(gatherRows(ds.tags!.y, ds.tags!.names.length, ds.split.train)), [ds.split.train.length, ds.tags!.names.length], "float32") : undefined;
       // Class-balanced minibatches when the entry asks and the batch can hold every class twice.
       const classes = labels ? new Set(Array.from(ds.split.train, (i) => ds.labels![i]).filter((v) => v >= 0)).size : 0;
       const balance = labels && entry.training.balanceBy && classes * 2 <= batchSize ? { balanceBy: entry.training.balanceBy } : {};
+      const cfg = model.ir.meta.config as { factors?: number; hidden?: number } | undefined;
+      const sizes = `${ds.split.train.length} training rows × ${ds.g} features, batch ${batchSize}${cfg?.hidden ? `, hidden ${cfg.hidden}` : ""}${cfg?.factors ? `, factors ${cfg.factors}` : ""}`;
+      const what = `${spec.model} on ${spec.source}${spec.fold ? ` fold ${spec.fold.index}` : ""}`;
+      const side = { ...(labels ? { label: labels } : {}), ...(tags ? { tags } : {}) };
       const extra = (complete: boolean, curves: Record<string, number[]>, weights: Record<string, number[]>) => ({
         source: spec.source,
         data: fingerprint,
@@ -215,46 +306,55 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
         training,
         ...(complete ? { complete: true } : {}),
         modelConfig: model.ir.meta.config,
+        ...origin,
         curves: joinCurves(before.curves, curves),
         termWeights: joinCurves(before.termWeights, weights),
       });
       let fit;
       try {
-        fit = await p.fit(labels ? { [obsName]: xTrain, label: labels } : xTrain, {
-          epochs,
-          batchSize,
-          learningRate,
-          ...balance,
-          supportCell: cellOf(ds.split.train, "train"),
-          checkSupportOf: [{ x: xTest, cell: cellOf(ds.split.test, "test") }],
-          onStep: (i) => {
-            lastStep = i;
-          },
-          onEpoch: (e) => {
-            spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
-            if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(p, dir, extra(false, e.curves, e.weights));
-          },
-        });
+        fit = await withMemoryContext(`${what}: training`, sizes, () =>
+          p.fit(Object.keys(side).length ? { [obsName]: xTrain, ...side } : xTrain, {
+            epochs,
+            batchSize,
+            learningRate,
+            ...balance,
+            supportCell: cellOf(ds.split.train, "train"),
+            checkSupportOf: [{ x: xTest, cell: cellOf(ds.split.test, "test") }],
+            onStep: (i) => {
+              lastStep = i;
+            },
+            onEpoch: (e) => {
+              spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
+              if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(p, dir, extra(false, e.curves, e.weights));
+            },
+          }),
+        );
       } finally {
         labels?.dispose();
+        tags?.dispose();
       }
       if (p.position.epoch !== epochs || p.position.batch !== 0) {
-        throw new Error(`${spec.model} on ${spec.source}: trained ${p.position.epoch} of ${epochs} epochs`);
+        throw new Error(`${what}: trained ${p.position.epoch} of ${epochs} epochs`);
       }
       const curves = joinCurves(before.curves, fit.curves);
       const termWeights = joinCurves(before.termWeights, fit.weights);
       saveCheckpoint(p, dir, extra(true, fit.curves, fit.weights));
       const seconds = (performance.now() - t0) / 1000;
-      const { metrics, panels, factorPanels } = evaluateProgramWithPanels(p, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics));
+      const { metrics, panels, factorPanels, topFeatures } = await withMemoryContext(`${what}: evaluation of ${ds.split.test.length} held-out rows`, sizes, () =>
+        evaluateProgramWithPanels(p, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics)),
+      );
       const globals = p.globals();
       const maskSite = model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
       seeds.forEach((seed, r) => {
         const rr = seeds.length === 1 ? undefined : r;
+        const tops = topFeatures[r] ? topFeaturesRecord(topFeatures[r]) : undefined;
         rowsOut.push({
           model: spec.model,
           data: spec.source,
           seed,
+          ...(spec.fold ? { fold: spec.fold.index } : {}),
           metrics: metrics[r],
+          ...(tops ? { topFeatures: tops } : {}),
           train: {
             epochs: p.position.epoch,
             steps: p.steps,
@@ -265,9 +365,9 @@ export async function runJob(spec: JobSpec, ds: Dataset): Promise<JobResult> {
             // a step the non-finite guard skipped is said, never hidden (the CLI and the report warn)
             ...(fit.skippedSteps ? { skippedSteps: fit.skippedSteps, firstSkipped: fit.firstSkipped } : {}),
           },
-          config: runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }),
+          config: runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }, ds, spec.fold, spec.model),
         });
-        const art: RunArtifacts = { model: spec.model, data: spec.source, seed, curves, weights: termWeights };
+        const art: RunArtifacts = { model: spec.model, data: spec.source, seed, ...(spec.fold ? { fold: spec.fold.index } : {}), curves, weights: termWeights };
         if (maskSite && globals[maskSite.name]) {
           art.W = pick(globals[maskSite.name], rr);
           if (globals[`${maskSite.name}.pstar`]) art.pstar = pick(globals[`${maskSite.name}.pstar`], rr);
@@ -327,18 +427,24 @@ function round(x: number, d: number): number {
 }
 
 /**
- * `sdgm eval`: rebuilds the zoo model a checkpoint was saved from (the manifest names the entry;
- * its recorded config gives the hyperparameters), restores it and computes the metrics on `ds`,
- * one row per seed (replica). Fails clearly when the data's feature count differs.
+ * `sdgm eval`: rebuilds the model a checkpoint was saved from (the manifest names the zoo entry,
+ * or records the module of a user's model, which is loaded again, from `options.module` when it
+ * moved, and refused when its files changed since; the recorded config gives the hyperparameters),
+ * restores it and computes the metrics on `ds`, one row per seed (replica). Fails clearly when the
+ * data's feature count differs.
  */
 export async function evalCheckpoint(
   dir: string,
   ds: Dataset,
   source: string,
   metrics?: string[],
+  options: { module?: string } = {},
 ): Promise<Array<{ model: string; data: string; seed: number; metrics: Record<string, number> }>> {
   const ckpt = readCheckpoint(dir);
-  const entry = zooEntry(ckpt.manifest.model);
+  const recorded = ckpt.manifest.extra?.modelOrigin as ModelOrigin | undefined;
+  if (options.module && !recorded) throw new Error(`--model: ${dir} holds a checkpoint of the zoo's ${ckpt.manifest.model}, not of a model module`);
+  if (recorded) await useOrigins([recorded], { at: options.module, why: `the checkpoint in ${dir} was saved` });
+  const entry = modelEntry(recorded?.name ?? ckpt.manifest.model);
   const config = (ckpt.manifest.extra?.modelConfig ?? {}) as Record<string, unknown>;
   if (typeof config.features === "number" && config.features !== ds.g) {
     throw new Error(`the checkpoint's model has ${config.features} features; ${source} has ${ds.g}`);
@@ -356,7 +462,7 @@ export async function evalCheckpoint(
     }
     const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
-    return rows.map((m, i) => ({ model: ckpt.manifest.model, data: source, seed: seeds[i], metrics: m }));
+    return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], metrics: m }));
   } finally {
     program.dispose?.();
   }

@@ -4,15 +4,16 @@
 import { Command, Option } from "commander";
 import { join } from "node:path";
 import { initBackend, type BackendName } from "@sparse-dgm/core";
-import { zoo, zooEntry, entryOptions } from "@sparse-dgm/zoo";
+import { zoo, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
-import { renderModel } from "@sparse-dgm/viz";
+import { renderModel, foldSummaries, formatFoldSummaries, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
 import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
 import { ResultStore, atomicWrite, degenerateWarnings, skippedStepWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
 import { progressBar } from "./progress.js";
 import { intOption, listOption, positiveOption } from "./options.js";
+import { resolveModels, modelEntry, moduleKind } from "./user-model.js";
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
@@ -87,13 +88,13 @@ function parseJson(key: string, v: string): unknown {
  */
 export function modelConfigs(models: readonly string[], sets: string[] | undefined): Record<string, Record<string, unknown>> {
   const all = parseSets(sets);
-  const options = Object.fromEntries(models.map((m) => [m, entryOptions(zooEntry(m))]));
+  const options = Object.fromEntries(models.map((m) => [m, entryOptions(modelEntry(m))]));
   const noSuch = (set: string, key: string, among: readonly string[]) => {
     const known = [...new Set(among.flatMap((m) => options[m]))];
-    const near = closest(key, known);
-    const hint = distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${near}?)` : "";
+    const near = known.length ? closest(key, known) : undefined; // a module's DSL model has no options
+    const hint = near && distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${near}?)` : "";
     const who = among.length === 1 ? `${among[0]} has no option` : `none of ${among.join(", ")} has an option`;
-    const lists = among.map((m) => (among.length === 1 ? options[m].join(", ") : `${m}: ${options[m].join(", ")}`)).join("; ");
+    const lists = among.map((m) => (among.length === 1 ? options[m].join(", ") || "(none)" : `${m}: ${options[m].join(", ") || "(none)"}`)).join("; ");
     return new Error(`--set ${set}: ${who} "${key}"${hint}; the options are ${lists}`);
   };
   const shared: Record<string, Record<string, unknown>> = Object.fromEntries(models.map((m) => [m, {}]));
@@ -115,6 +116,22 @@ export function modelConfigs(models: readonly string[], sets: string[] | undefin
   return Object.fromEntries(models.map((m) => [m, { ...shared[m], ...scoped[m] }]));
 }
 
+/** The `<model>` argument's help. */
+const MODEL_ARG = `a zoo model (${Object.keys(zoo).join(", ")}) or a model module: ./file.ts#export (a DSL model or a zoo-style entry; default export without #)`;
+
+/** A run's top features per factor for the terminal: active factors first, with NPMI and the random baseline. */
+function formatTopFeatures(r: ResultRow): string {
+  const t = r.topFeatures!;
+  const factors = [...t.factors].sort((a, b) => Number(b.active ?? true) - Number(a.active ?? true) || (b.npmi ?? -2) - (a.npmi ?? -2));
+  const lines = [`top ${t.k} features per factor (${r.model} seed ${r.seed}${r.fold !== undefined ? ` fold ${r.fold}` : ""}):`];
+  for (const f of factors) {
+    const tags = [f.active === false ? "inactive" : "", f.npmi !== undefined ? `NPMI ${f.npmi}` : ""].filter(Boolean).join(", ");
+    lines.push(`  z${f.factor + 1}${f.direction > 0 ? "+" : "-"}${tags ? ` (${tags})` : ""}: ${f.features.join(", ")}`);
+  }
+  if (t.coherence !== undefined) lines.push(`  topicCoherence ${t.coherence}${t.randomCoherence !== undefined ? `; random ${t.k}-feature sets by document frequency: ${t.randomCoherence}` : ""}`);
+  return lines.join("\n") + "\n";
+}
+
 /**
  * The command line's commands and options (tests parse with it: `cli().exitOverride()`); {@link main}
  * runs it.
@@ -125,14 +142,17 @@ export function cli(): Command {
 
   program
     .command("render")
-    .description("render a zoo model's graph: plates, sites and mask edges")
-    .argument("<model>", `zoo model (${Object.keys(zoo).join(", ")})`)
+    .description("render a model's graph: plates, sites and mask edges")
+    .argument("<model>", MODEL_ARG)
     .addOption(new Option("--format <format>", "output format").choices(["dot", "svg", "json"]).default("json"))
     .option("--features <n>", "number of observed features G (default: the model's render shape)", intOption(1))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (name: string, opts: { format: "dot" | "svg" | "json"; features?: number; out?: string }) => {
-      const entry = zooEntry(name);
+      const [model] = await resolveModels([name]);
+      const entry = modelEntry(model);
+      if (opts.features && moduleKind(model) === "model") throw new Error(`--features: ${name} is a DSL model of a fixed shape (export a zoo-style entry to build it for a shape)`);
       const shape = opts.features ? { ...entry.renderShape, features: opts.features } : entry.renderShape;
+      if (!shape) throw new Error(`${name} has no renderShape: pass --features N`);
       const m = entry.build({ ...shape });
       const text = await renderModel(m, opts.format);
       if (opts.out) atomicWrite(opts.out, text);
@@ -144,17 +164,26 @@ export function cli(): Command {
     .description("describe a data source: shape, kind, split sizes, a preview")
     .argument("<source>", "e.g. synthetic:moran?rho=0.6, csv:path.csv, idx:images.gz?labels=labels.gz")
     .option("--json", "print JSON")
-    .action(async (source: string, opts: { json?: boolean }) => {
+    .option("--export <dir>", "write the data as the files of its kind (ratings: ratings.tsv + items.csv; cells: 10x matrix.mtx + features + barcodes + labels; topics: LDA-C + vocab) and print the source that reads them back")
+    .addOption(new Option("--format <format>", "the export's file format (default: the data's kind)").choices(["ratings", "mtx", "csv", "ldac", "h5ad"]))
+    .action(async (source: string, opts: { json?: boolean; export?: string; format?: "ratings" | "mtx" | "csv" | "ldac" | "h5ad" }) => {
       const data = await import("@sparse-dgm/data");
       const ds = await data.loadData(source);
+      if (opts.format && !opts.export) throw new Error("--format needs --export <dir>");
+      if (opts.export) {
+        const { exportDataset } = await import("@sparse-dgm/data/loaders");
+        const e = await exportDataset(ds, opts.export, opts.format);
+        process.stdout.write(`wrote ${e.files.join(", ")}\nread them back with: ${e.source}\n`);
+        return;
+      }
       const d = data.describe(ds);
       process.stdout.write(opts.json ? JSON.stringify(d, null, 2) + "\n" : data.formatDescription(d) + "\n");
     });
 
   program
     .command("fit")
-    .description("fit a zoo model on a data source; writes results.json, results.csv and checkpoints")
-    .argument("<model>", `zoo model (${Object.keys(zoo).join(", ")})`)
+    .description("fit a model on a data source; writes results.json, results.csv and checkpoints")
+    .argument("<model>", MODEL_ARG)
     .requiredOption("--data <source>", "data source, e.g. synthetic:moran?rho=0.4")
     .option("--epochs <n>", "epochs (default: the model's reproduction setting)", intOption(1))
     .option("--seed <s>", "seed", intOption(0), 0)
@@ -164,23 +193,29 @@ export function cli(): Command {
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
     .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", intOption(0), 10)
     .option("--no-replicas", "fit the seeds one after another instead of as replicas")
+    .option("--folds <k>", "K-fold cross-validation: fit K times, fold k held out each time (rows carry fold)", intOption(2))
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
-    .action(async (name: string, opts: Record<string, any>) => {
-      const entry = zooEntry(name);
+    .action(async (ref: string, opts: Record<string, any>) => {
+      const [name] = await resolveModels([ref]);
+      const entry = modelEntry(name);
       const metrics = await parseMetrics(opts.metrics);
+      const config = modelConfigs([name], opts.set)[name];
       const backend = await initBackend(opts.backend as BackendName | undefined);
       const data = await import("@sparse-dgm/data");
       const ds = await data.loadData(opts.data);
       const out = opts.out ?? join("runs", timestamp());
       const seeds = Array.from({ length: opts.seeds ?? 1 }, (_, i) => opts.seed + i);
       const epochs = opts.epochs ?? entry.training.epochs;
-      const bar = progressBar(`${name} on ${opts.data} (${backend})`, epochs);
+      const folds: Array<{ k: number; index: number } | undefined> = opts.folds ? Array.from({ length: opts.folds }, (_, index) => ({ k: opts.folds, index })) : [undefined];
       const store = new ResultStore(out);
-      let result: Awaited<ReturnType<typeof runJob>>;
-      try {
-        result = await runJob(
+      const result: { rows: ResultRow[]; artifacts: RunArtifacts[] } = { rows: [], artifacts: [] };
+      for (const fold of folds) {
+        const bar = progressBar(`${name} on ${opts.data}${fold ? ` fold ${fold.index + 1}/${fold.k}` : ""} (${backend})`, epochs);
+        let res: Awaited<ReturnType<typeof runJob>>;
+        try {
+          res = await runJob(
           {
             model: name,
             source: opts.data,
@@ -191,28 +226,36 @@ export function cli(): Command {
             replicas: opts.replicas,
             out,
             checkpointEvery: opts.checkpointEvery,
-            config: modelConfigs([name], opts.set)[name],
+            config,
             metrics,
+            ...(fold ? { fold } : {}),
             onProgress: (p) => bar.update(p.epoch, { loss: p.loss.toFixed(4), ms: p.msPerStep.toFixed(2) }),
           },
           ds,
         );
-      } catch (e) {
+        } catch (e) {
+          bar.stop();
+          // no row for a run that did not train as asked: a failure record, listed by the report
+          const error = (e as Error).message.split("\n")[0];
+          store.fail(seeds.map((seed) => ({ model: name, data: opts.data, seed, ...(fold ? { fold: fold.index } : {}), error })));
+          throw new Error(`${name} on ${opts.data}${fold ? `, fold ${fold.index}` : ""}, seed${seeds.length > 1 ? "s" : ""} ${seeds.join(",")}: ${error} (no result row written; recorded in ${store.failedDir})`);
+        }
         bar.stop();
-        // no row for a run that did not train as asked: a failure record, listed by the report
-        const error = (e as Error).message.split("\n")[0];
-        store.fail(seeds.map((seed) => ({ model: name, data: opts.data, seed, error })));
-        throw new Error(`${name} on ${opts.data}, seed${seeds.length > 1 ? "s" : ""} ${seeds.join(",")}: ${error} (no result row written; recorded in ${store.failedDir})`);
+        result.rows.push(...res.rows);
+        result.artifacts.push(...res.artifacts);
+        // each fold's rows are stored as soon as it ends
+        store.put(res.rows, res.artifacts);
+        store.derive();
       }
-      bar.stop();
-      store.put(result.rows, result.artifacts);
-      store.derive();
       for (const r of result.rows) {
         const m = Object.entries(r.metrics)
           .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
           .join(" ");
-        process.stdout.write(`${r.model} seed ${r.seed}: ${m}\n`);
+        process.stdout.write(`${r.model} seed ${r.seed}${r.fold !== undefined ? ` fold ${r.fold}` : ""}: ${m}\n`);
       }
+      const first = result.rows[0];
+      if (first?.topFeatures) process.stdout.write(formatTopFeatures(first));
+      process.stdout.write(formatFoldSummaries(foldSummaries(result.rows)));
       for (const w of [...skippedStepWarnings(result.rows), ...degenerateWarnings(result.rows)]) process.stderr.write(`${w}\n`);
       process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")}, ${store.artifactsDir} and checkpoints in ${join(out, "checkpoints")}\n`);
     });
@@ -220,19 +263,19 @@ export function cli(): Command {
   program
     .command("compare")
     .description("fit every model on the same splits and seeds; writes results.json, results.csv and the report index.html")
-    .requiredOption("--models <list>", "comma-separated zoo models", listOption(",", "model"))
+    .requiredOption("--models <list>", "comma-separated zoo models or model modules (./file.ts#export)", listOption(",", "model"))
     .requiredOption("--data <sources>", "data sources, separated by ';' (a source's own parameters use '&')", listOption(";", "data source"))
     .option("--seeds <n>", "number of seeds (0..n-1)", intOption(1), 3)
     .option("--epochs <n>", "epochs (default: each model's reproduction setting)", intOption(1))
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
     .option("--jobs <n>", "parallel worker threads", intOption(1), 1)
     .option("--no-replicas", "fit seeds one by one instead of as replicas of one program")
+    .option("--folds <k>", "K-fold cross-validation: every model and seed fitted K times, fold k held out; the report adds the fold summary", intOption(2))
     .option("--metrics <list>", "only these metrics (comma-separated)", listOption(",", "metric"))
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--set <key=value...>", "model hyperparameters: key=value for every model that has the option, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
-      const models = opts.models as string[];
-      for (const m of models) zooEntry(m);
+      const models = await resolveModels(opts.models as string[]);
       const data = opts.data as string[];
       const metrics = await parseMetrics(opts.metrics);
       const configs = modelConfigs(models, opts.set);
@@ -241,12 +284,14 @@ export function cli(): Command {
       const rows = await runCompare({
         entries,
         seeds: Array.from({ length: opts.seeds }, (_, i) => i),
+        ...(opts.folds ? { folds: opts.folds } : {}),
         out,
         jobs: opts.jobs,
         replicas: opts.replicas,
         backend: opts.backend,
         metrics,
       });
+      process.stdout.write(formatFoldSummaries(foldSummaries(rows), ["recallAt5", "ndcgAt10", "heldoutNll", "supportF1", "topicCoherence", "linearProbeAccuracy", "heldoutMse"]));
       for (const w of [...skippedStepWarnings(rows), ...degenerateWarnings(rows)]) process.stderr.write(`${w}\n`);
       process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and ${join(out, "index.html")}\n`);
     });
@@ -296,11 +341,12 @@ export function cli(): Command {
     .requiredOption("--data <source>", "data source (its test split is used for held-out metrics)")
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
     .option("--json", "print JSON")
+    .option("--model <file#export>", "where a module model's file is now, when it moved since the fit (its content must be unchanged)")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string[] }) => {
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string[]; model?: string }) => {
       await initBackend(opts.backend);
       const data = await import("@sparse-dgm/data");
-      const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics));
+      const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics), { module: opts.model });
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       else
         for (const r of out) {

@@ -89,6 +89,9 @@ export async function mergeFolders(into: string, from: string[], opts: { replace
     }
     entries.push({ model: r.model, data: r.data, config });
   }
-  await writeReportFor({ out: into, title: opts.title ?? "sparse-dgm comparison", entries, seeds: [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b), jobs: 1, replicas: true });
+  // the K of K-fold rows, as each row's config records it (one K in the folder, or none reported)
+  const ks = new Set(rows.filter((r) => r.fold !== undefined).map((r) => (r.config as { folds?: unknown } | undefined)?.folds));
+  const folds = ks.size === 1 && Number.isInteger([...ks][0]) ? ([...ks][0] as number) : undefined;
+  await writeReportFor({ out: into, title: opts.title ?? "sparse-dgm comparison", entries, seeds: [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b), ...(folds ? { folds } : {}), jobs: 1, replicas: true });
   return { rows: fresh.length, same: incoming.size - fresh.length, failed: failed.length, checkpoints };
 }

@@ -286,5 +286,5 @@ export function degenerateWarnings(rows: readonly ResultRow[]): string[] {
 export function skippedStepWarnings(rows: readonly ResultRow[]): string[] {
   return rows
     .filter((r) => (r.train?.skippedSteps ?? 0) > 0)
-    .map((r) => `warning: ${r.model} on ${r.data}, seed ${r.seed}: ${r.train.skippedSteps} of ${r.train.steps} steps skipped (non-finite loss); first: ${r.train.firstSkipped ?? "?"}`);
+    .map((r) => `warning: ${r.model} on ${r.data}, seed ${r.seed}${r.fold === undefined ? "" : `, fold ${r.fold}`}: ${r.train.skippedSteps} of ${r.train.steps} steps skipped (non-finite loss); first: ${r.train.firstSkipped ?? "?"}`);
 }

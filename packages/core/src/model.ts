@@ -71,6 +71,12 @@ export interface AmortisedGuideOptions {
   spikeHead?: "relu" | "sigmoid";
   /** Spike-and-slab codes: the initial inclusion γ0 of every unit, in (0, 1]. */
   inclusionInit?: number;
+  /** Cardinality-capped codes: a fixed level k ≤ maxActive (a top-k code; the guide has no level head). */
+  fixedLevel?: number;
+  /** Cardinality-capped codes: draw the indices without replacement (|b| = L exactly; default true). */
+  withoutReplacement?: boolean;
+  /** Cardinality-capped codes: the slab's initial scale σ0 (its log-variance head starts at 2 log σ0). */
+  slabScaleInit?: number;
 }
 
 /** A product-of-experts guide reading an encoder mask of the model (docs/inference.md). */
@@ -154,8 +160,10 @@ export interface MaskOptions<S extends SiteTable, P extends string> {
 export interface ObserveOptions<P extends string, PL extends readonly P[], E extends readonly number[]> {
   plates: PL;
   event?: E;
-  /** "normalise": the encoder reads each row divided by its sum (counts). */
-  encoderInput?: "normalise";
+  /** Weight of the site's distortion term (a number or a schedule; default 1, 0: x only feeds the encoder). */
+  weight?: ScheduleLike;
+  /** What the encoder reads: "normalise", each row divided by its sum (counts); "log1p", log(1 + x) (large counts). */
+  encoderInput?: "normalise" | "log1p";
   doc?: string;
 }
 
@@ -164,7 +172,7 @@ export const SITE_OPTIONS: Record<SiteKind, readonly string[]> = {
   latent: ["plates", "event", "estimator", "klWeight", "guide", "init", "doc", "prior"],
   global: ["plates", "event", "estimator", "init", "parameterisation", "doc", "prior"],
   mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "priorWeight", "klWeight", "guide", "doc", "prior", "plates"],
-  observe: ["plates", "event", "encoderInput", "doc"],
+  observe: ["plates", "event", "encoderInput", "weight", "doc"],
   param: ["plates", "event", "constraint", "doc"],
   deterministic: ["plates", "event", "doc"],
   factor: ["weight", "term", "plates", "doc", "needs"],

@@ -34,6 +34,41 @@ export interface Truth {
   extra?: Record<string, unknown>;
 }
 
+/** The tag sets of multi-label data. */
+export interface Tags {
+  /** n×T row-major, 1 where row i has tag t. */
+  y: Uint8Array;
+  /** The T tag names (their order is the column order of `y`). */
+  names: string[];
+}
+
+/**
+ * Per-row tag counts |y_i| of multi-label data over rows `idx` (default all), and their empirical
+ * distribution over 0..max (the SDLGM prior on the level L, specs/sdlgm.md §5).
+ *
+ * @example
+ * ```ts
+ * tagCounts(ds, ds.split.train).distribution; // [0, 0.35, 0.25, ...]: P(|y| = 0), P(|y| = 1), ...
+ * ```
+ */
+export function tagCounts(ds: Pick<Dataset, "tags" | "n">, idx?: ArrayLike<number>): { counts: Int32Array; distribution: number[] } {
+  const t = ds.tags;
+  if (!t) throw new DataError("tagCounts: the data have no tags");
+  const T = t.names.length;
+  const m = idx ? idx.length : ds.n;
+  const counts = new Int32Array(m);
+  for (let r = 0; r < m; r++) {
+    const i = idx ? idx[r] : r;
+    let c = 0;
+    for (let k = 0; k < T; k++) c += t.y[i * T + k];
+    counts[r] = c;
+  }
+  const max = counts.reduce((a, b) => Math.max(a, b), 0);
+  const distribution = new Array<number>(max + 1).fill(0);
+  for (const c of counts) distribution[c] += 1 / Math.max(m, 1);
+  return { counts, distribution };
+}
+
 /** Train/test row indices (0-based, sorted, disjoint). */
 export interface Split {
   train: Int32Array;
@@ -64,10 +99,17 @@ export interface Dataset {
   kind: DataKind;
   /** Column names, length g, when known. */
   featureNames?: string[];
+  /** Row names (user ids, cell barcodes, document ids), length n, when known. */
+  rowNames?: string[];
   /** Class id per row, -1 = missing. */
   labels?: Int32Array;
   /** Class names by id, when known. */
   labelNames?: string[];
+  /**
+   * Multi-label data: each row's tag set y_i as an n×T row-major 0/1 matrix, with the T tag names
+   * (`synthetic:tags`, `csv:<path>?labels=<column>`).
+   */
+  tags?: Tags;
   split: Split;
   truth?: Truth;
   /** Free-form metadata: generator parameters, file paths, `groups` for multi-view data, ... */
@@ -145,6 +187,8 @@ export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
     x: rows(ds, idx),
     n: m,
     labels: ds.labels ? gatherRows(ds.labels, 1, idx) : undefined,
+    tags: ds.tags ? { ...ds.tags, y: gatherRows(ds.tags.y, ds.tags.names.length, idx) } : undefined,
+    ...(ds.rowNames ? { rowNames: Array.from(idx, (i) => ds.rowNames![i]) } : {}),
     split: { train: all, test: new Int32Array(0) },
     truth,
   };
@@ -236,6 +280,33 @@ export function splitFromFolds(folds: ArrayLike<number>, testFolds: number[] = [
   return { train: Int32Array.from(train), test: Int32Array.from(test) };
 }
 
+/**
+ * Fold `fold` of a seeded K-fold partition of n rows: a permutation (from `seed`) cut into K
+ * contiguous parts of ⌊n/K⌋ or ⌈n/K⌉ rows; part `fold` is the test split, the rest train. Every row
+ * is in exactly one fold's test split, and the partition is the same for every model and seed
+ * fitted with the same `seed`.
+ *
+ * @example
+ * ```ts
+ * kFoldSplit(10, 5, 0).test.length; // 2
+ * ```
+ */
+export function kFoldSplit(n: number, k: number, fold: number, seed: number | Key = 0): Split {
+  if (!(Number.isInteger(k) && k >= 2)) throw new DataError(`kFoldSplit: folds must be an integer >= 2, got ${k}`);
+  if (k > n) throw new DataError(`kFoldSplit: ${k} folds need at least ${k} rows, the data have ${n}`);
+  if (!(Number.isInteger(fold) && fold >= 0 && fold < k)) throw new DataError(`kFoldSplit: fold must be in 0..${k - 1}, got ${fold}`);
+  const key = typeof seed === "number" ? Key.of(seed) : seed;
+  const perm = key.foldIn("folds").permutation(n);
+  const lo = Math.floor((fold * n) / k);
+  const hi = Math.floor(((fold + 1) * n) / k);
+  const test = Array.from(perm.subarray(lo, hi));
+  const inTest = new Uint8Array(n);
+  for (const i of test) inTest[i] = 1;
+  const train: number[] = [];
+  for (let i = 0; i < n; i++) if (!inTest[i]) train.push(i);
+  return { train: Int32Array.from(train), test: sortedInt32(test) };
+}
+
 /** A split whose first `nTrain` rows are train and the remaining rows test. */
 export function headTailSplit(n: number, nTrain: number): Split {
   const train = new Int32Array(nTrain);
@@ -306,6 +377,9 @@ export function validate(ds: Dataset): Dataset {
   if (ds.featureNames && ds.featureNames.length !== ds.g) {
     throw new DataError(`${p}: ${ds.featureNames.length} feature names for ${ds.g} columns`);
   }
+  if (ds.rowNames && ds.rowNames.length !== ds.n) {
+    throw new DataError(`${p}: ${ds.rowNames.length} row names for ${ds.n} rows`);
+  }
   const { x, g, kind } = ds;
   for (let t = 0; t < x.length; t++) {
     const v = x[t];
@@ -323,6 +397,10 @@ export function validate(ds: Dataset): Dataset {
     for (let i = 0; i < ds.n; i++) {
       if (ds.labels[i] < -1) throw new DataError(`${p}: row ${i + 1}: label ${ds.labels[i]} is < -1`);
     }
+  }
+  if (ds.tags) {
+    const T = ds.tags.names.length;
+    if (ds.tags.y.length !== ds.n * T) throw new DataError(`${p}: tags hold ${ds.tags.y.length} entries for ${ds.n} rows × ${T} tags`);
   }
   const seen = new Uint8Array(ds.n);
   for (const part of ["train", "test"] as const) {
@@ -370,6 +448,8 @@ export interface Description {
   /** The first rows (the chosen columns only), rounded to 4 significant digits. */
   preview: number[][];
   labels?: { classes: number; missing: number; counts: Record<string, number> };
+  /** Multi-label data: the number of tags and the distribution of tags per row (index = count). */
+  tags?: { tags: number; perRow: number[] };
   truth?: Record<string, unknown>;
   meta: Record<string, unknown>;
 }
@@ -440,6 +520,7 @@ export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: nu
     preview,
     meta: ds.meta,
   };
+  if (ds.tags) d.tags = { tags: ds.tags.names.length, perRow: tagCounts(ds).distribution.map(round4) };
   if (ds.labels) {
     const counts: Record<string, number> = {};
     let missing = 0;
@@ -496,7 +577,14 @@ export function formatDescription(d: Description): string {
   lines.push(`preview (first ${d.preview.length} rows${d.columnsBy === "all" ? "" : ", those columns"}):`);
   if (d.columnsBy === "variance") lines.push(`  ${d.columns.map((c) => c.name ?? String(c.index + 1)).join("\t")}`);
   for (const r of d.preview) lines.push(`  ${r.join("\t")}`);
-  if (d.labels) lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing`);
+  if (d.labels) {
+    // the largest class's share: the majority rate a linear probe must beat
+    const counts = Object.entries(d.labels.counts).sort((a, b) => b[1] - a[1]);
+    const labelled = counts.reduce((s, [, c]) => s + c, 0);
+    const top = counts[0] ? `; largest ${JSON.stringify(counts[0][0])} ${counts[0][1]} (majority rate ${(counts[0][1] / Math.max(labelled, 1)).toFixed(3)})` : "";
+    lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing${top}`);
+  }
+  if (d.tags) lines.push(`tags: ${d.tags.tags}; share of rows with 0, 1, 2, ... tags: ${d.tags.perRow.join(", ")}`);
   if (d.truth) lines.push(`truth: ${JSON.stringify(d.truth)}`);
   return lines.join("\n") + "\n";
 }

@@ -18,4 +18,6 @@ export * from "./dataset.js";
 export * from "./stats.js";
 export * from "./params.js";
 export * from "./source.js";
+export * from "./preprocess.js";
+export * from "./ratings-matrix.js";
 export * from "./synthetic/index.js";

@@ -24,17 +24,17 @@ describe("parseSource", () => {
     expect(parseSource("mtx:m.mtx?transpose=true&kind=counts").params).toMatchObject({ transpose: true, kind: "counts" });
   });
   it("lists every scheme and generator", () => {
-    expect([...SCHEMES]).toEqual(["synthetic", "csv", "mtx", "ldac", "idx", "ratings"]);
-    expect(Object.keys(generators)).toEqual(["moran", "smiley", "sparse-linear", "two-view"]);
-    expect(Object.keys(loaderParams).sort()).toEqual(["csv", "idx", "ldac", "mtx", "ratings"]);
+    expect([...SCHEMES]).toEqual(["synthetic", "csv", "mtx", "ldac", "idx", "ratings", "h5ad"]);
+    expect(Object.keys(generators)).toEqual(["moran", "smiley", "sparse-linear", "tags", "two-view", "ratings", "cells", "topics"]);
+    expect(Object.keys(loaderParams).sort()).toEqual(["csv", "h5ad", "idx", "ldac", "mtx", "ratings"]);
   });
   it("rejects bad source strings with helpful errors", () => {
     const bad: Array<[string, string | RegExp]> = [
       ["", /empty data source; expected one of synthetic:<generator>/],
       ["foo.csv", /data source "foo.csv" has no scheme; expected one of synthetic:<generator>\?key=value&\.\.\., csv:<path>/],
       ["xml:foo.xml", 'unknown data source scheme "xml" in "xml:foo.xml"; valid schemes: synthetic, csv, mtx, ldac, idx, ratings'],
-      ["synthetic:", "synthetic: missing generator name; valid generators: moran, smiley, sparse-linear, two-view"],
-      ["synthetic:mnist", 'unknown synthetic generator "mnist"; valid generators: moran, smiley, sparse-linear, two-view'],
+      ["synthetic:", "synthetic: missing generator name; valid generators: moran, smiley, sparse-linear, tags, two-view"],
+      ["synthetic:mnist", 'unknown synthetic generator "mnist"; valid generators: moran, smiley, sparse-linear, tags, two-view'],
       ["synthetic:toString", /unknown synthetic generator "toString"/],
       ["synthetic:moran?rh=1", 'synthetic:moran: unknown parameter "rh"; valid parameters: n, rho, sigma, k, seed'],
       ["synthetic:moran?rho=2", "synthetic:moran: rho must be in [-1, 1], got 2"],
@@ -50,7 +50,7 @@ describe("parseSource", () => {
       ["csv:a.csv?test=1", "csv:a.csv: test must be in [0, 0.99], got 1"],
       ["idx:a?binarize=2", "idx:a: binarize must be in [0, 1], got 2"],
       ["ldac:a?vocab=", 'ldac:a: vocab must be a non-empty string, got ""'],
-      ["ratings:r?foo=1", 'ratings:r: unknown parameter "foo"; valid parameters: min, delimiter, test, seed, limit'],
+      ["ratings:r?foo=1", 'ratings:r: unknown parameter "foo"; valid parameters: min, minUserPositives, topItems, items, delimiter, test, seed, limit, preprocess ('],
     ];
     for (const [s, msg] of bad) {
       expect(() => parseSource(s), s).toThrow(DataError);

@@ -8,7 +8,12 @@
  * | `mtx:<path>` | MatrixMarket coordinate/array, real/integer/pattern |
  * | `ldac:<path>?vocab=<path>` | LDA-C "N id:count ..." lines, documents × vocabulary counts |
  * | `idx:<images>?labels=<path>` | IDX (MNIST-style) images, gzip or plain |
- * | `ratings:<path>` | user,item,rating[,time] rows → users × items |
+ * | `ratings:<path>` | user,item,rating[,time] rows → users × items (`min`, `minUserPositives`, `topItems`, `items`) |
+ * | `h5ad:<path>` | AnnData: X (dense or sparse CSR/CSC) or a layer, obs columns as labels, var names |
+ *
+ * Every source also takes `preprocess=<step>,<step>,...` ({@link PREPROCESS_DOC}): library-size
+ * normalisation, log1p, top-variance feature selection, applied in the order given after loading
+ * and recorded in `meta.preprocessing`.
  *
  * Loaded files get a seeded random split `?test=0.2&seed=0` unless the loader says otherwise
  * (IDX: `?testImages=<path>&testLabels=<path>` keeps the file's own train/test pair). A `?` in a
@@ -18,10 +23,11 @@
  */
 import { DataError, validate, type Dataset } from "./dataset.js";
 import { resolveParams, type ParamSpec, type ParamValue } from "./params.js";
+import { applyPreprocess, parsePreprocess, stepText, PREPROCESS_DOC, type PreprocessStep } from "./preprocess.js";
 import { generators } from "./synthetic/index.js";
 
 /** The source schemes. */
-export const SCHEMES = ["synthetic", "csv", "mtx", "ldac", "idx", "ratings"] as const;
+export const SCHEMES = ["synthetic", "csv", "mtx", "ldac", "idx", "ratings", "h5ad"] as const;
 /** One of {@link SCHEMES}. */
 export type Scheme = (typeof SCHEMES)[number];
 /** The file schemes (everything except `synthetic`). */
@@ -31,6 +37,10 @@ const splitParams: ParamSpec[] = [
   { name: "test", type: "number", default: 0.2, min: 0, max: 0.99, doc: "test fraction of the seeded random split" },
   { name: "seed", type: "int", default: 0, min: 0, doc: "seed of the split" },
   { name: "limit", type: "int", min: 1, doc: "keep only the first `limit` rows" },
+];
+const labelFileParams = (joined: string): ParamSpec[] => [
+  { name: "labels", type: "string", doc: `a side file of class labels (id, label rows, or one label per line), joined ${joined}` },
+  { name: "labelColumn", type: "string", doc: "the column of the labels file to use (default: its last column)" },
 ];
 const kindParam = (def?: string): ParamSpec => ({
   name: "kind",
@@ -53,15 +63,26 @@ export const loaderParams: Record<FileScheme, readonly ParamSpec[]> = {
     { name: "header", type: "string", default: "auto", choices: ["auto", "true", "false"], doc: "first row is a header (auto: if any of its cells is not a number)" },
     { name: "delimiter", type: "string", doc: "field delimiter (default: tab if the first line has one, else comma)" },
     { name: "label", type: "string", doc: "a column (header name or 1-based index) to use as class labels instead of a feature" },
+    { name: "tags", type: "string", doc: "a column (header name or 1-based index) holding each row's tag set for multi-label data, tags separated by | or ; (removed from the features)" },
+    { name: "index", type: "string", doc: "a column (header name or 1-based index) of row ids (e.g. cell barcodes), not a feature" },
+    ...labelFileParams("by the index column's ids (or by row order without index=)"),
     kindParam("real"),
     ...splitParams,
   ],
   mtx: [
-    { name: "transpose", type: "bool", default: false, doc: "the file is features × observations (e.g. genes × cells)" },
+    { name: "transpose", type: "bool", doc: "the file is features × observations (e.g. genes × cells); default false, or from the sizes of features= and barcodes=" },
+    { name: "features", type: "string", doc: "10x features.tsv / genes.tsv: one feature per line (id, name[, type]); names the features" },
+    { name: "barcodes", type: "string", doc: "10x barcodes.tsv: one observation id per line" },
+    ...labelFileParams("by barcode (or by row order without barcodes=)"),
     kindParam(),
     ...splitParams,
   ],
-  ldac: [{ name: "vocab", type: "string", doc: "vocabulary file, one term per line (its length fixes g)" }, ...splitParams],
+  ldac: [
+    { name: "vocab", type: "string", doc: "vocabulary file, one term per line (its length fixes g)" },
+    { name: "stopwords", type: "string", doc: "drop these terms: english (the stopword package's list) or a file of one word per line; needs vocab" },
+    { name: "topTerms", type: "int", min: 1, doc: "then keep the terms with the largest total counts" },
+    ...splitParams,
+  ],
   idx: [
     { name: "labels", type: "string", doc: "IDX label file (idx1), gzip or plain" },
     { name: "binarize", type: "number", min: 0, max: 1, doc: "threshold: pixels (scaled to [0,1]) > t become 1, else 0; kind binary" },
@@ -71,7 +92,17 @@ export const loaderParams: Record<FileScheme, readonly ParamSpec[]> = {
   ],
   ratings: [
     { name: "min", type: "number", doc: "binarise: rating >= min becomes 1, else 0 (MovieLens setting: min=4)" },
+    { name: "minUserPositives", type: "int", min: 1, doc: "keep users with at least this many positives (ratings >= min; needs min; MovieLens setting: 20)" },
+    { name: "topItems", type: "int", min: 1, doc: "then keep the items with the most positives (ratings without min) among those users (MovieLens setting: 300)" },
+    { name: "items", type: "string", doc: "item side file (MovieLens movies.csv, movies.dat or u.item): titles as feature names, genres as the known item × genre structure" },
     { name: "delimiter", type: "string", doc: "field delimiter (default: '::' if present, else tab if present, else comma)" },
+    ...splitParams,
+  ],
+  h5ad: [
+    { name: "label", type: "string", doc: "an obs column (e.g. cell_type) to use as class labels" },
+    { name: "layer", type: "string", doc: "read layers/<name> (e.g. counts) instead of X" },
+    { name: "names", type: "string", doc: "a var column to use as feature names (default: the var index)" },
+    kindParam(),
     ...splitParams,
   ],
 };
@@ -87,10 +118,12 @@ export interface ParsedSource {
   where: string;
   /** The string that was parsed. */
   raw: string;
+  /** The `preprocess=` steps, in order (empty when not given). */
+  preprocess: PreprocessStep[];
 }
 
 function describeSchemes(): string {
-  return "synthetic:<generator>?key=value&..., csv:<path>, mtx:<path>, ldac:<path>?vocab=<path>, idx:<images>?labels=<path>, ratings:<path>";
+  return "synthetic:<generator>?key=value&..., csv:<path>, mtx:<path>, ldac:<path>?vocab=<path>, idx:<images>?labels=<path>, ratings:<path>, h5ad:<path>";
 }
 
 /**
@@ -109,7 +142,7 @@ export function parseSource(s: string): ParsedSource {
   const raw = s.trim();
   const colon = raw.indexOf(":");
   const scheme = colon > 0 ? raw.slice(0, colon) : "";
-  if (!/^[a-z][a-z-]*$/.test(scheme)) {
+  if (!/^[a-z][a-z0-9-]*$/.test(scheme)) {
     throw new DataError(`data source ${JSON.stringify(raw)} has no scheme; expected one of ${describeSchemes()}`);
   }
   if (!(SCHEMES as readonly string[]).includes(scheme)) {
@@ -150,8 +183,17 @@ export function parseSource(s: string): ParsedSource {
     if (target === "") throw new DataError(`${scheme}: missing file path (expected ${scheme}:<path>)`);
     specs = loaderParams[scheme as FileScheme];
   }
-  const params = resolveParams(where, specs, given);
-  return { scheme: scheme as Scheme, target, params, where, raw };
+  const preprocess = "preprocess" in given ? parsePreprocess(where, given.preprocess) : [];
+  delete given.preprocess;
+  let params: Record<string, ParamValue | undefined>;
+  try {
+    params = resolveParams(where, specs, given);
+  } catch (e) {
+    // every source also takes preprocess=: say so where the valid parameters are listed
+    if (e instanceof DataError && /unknown parameter/.test(e.message)) throw new DataError(`${e.message}, preprocess (${PREPROCESS_DOC})`);
+    throw e;
+  }
+  return { scheme: scheme as Scheme, target, params, where, raw, preprocess };
 }
 
 /**
@@ -167,7 +209,17 @@ export function parseSource(s: string): ParsedSource {
  */
 export async function loadData(source: string | ParsedSource): Promise<Dataset> {
   const ps = typeof source === "string" ? parseSource(source) : source;
-  if (ps.scheme === "synthetic") return validate(generators[ps.target].generate(ps.params));
-  const { loadFile } = await import("./loaders/index.js");
-  return validate(await loadFile(ps));
+  let ds: Dataset;
+  if (ps.scheme === "synthetic") ds = generators[ps.target].generate(ps.params);
+  else {
+    const { loadFile } = await import("./loaders/index.js");
+    ds = await loadFile(ps);
+  }
+  if (ps.preprocess?.length) {
+    const base = ds.source;
+    ds = applyPreprocess(validate(ds), ps.preprocess);
+    // a file source's string already holds preprocess=; a generator's canonical one gets it appended
+    if (ps.scheme === "synthetic") ds.source = `${base}${base.includes("?") ? "&" : "?"}preprocess=${ps.preprocess.map(stepText).join(",")}`;
+  }
+  return validate(ds);
 }

@@ -114,3 +114,24 @@ export function sigmaPriorScale(ds: Pick<Dataset, "x" | "n" | "g">, df = 3): num
   if (sigmaHat === 0) sigmaHat = 1e-3;
   return (sigmaHat * sigmaHat * chi2Quantile(0.1, df)) / df;
 }
+
+/**
+ * The median row sum (library size) over rows `idx` (default all): l̄ of the negative binomial's
+ * library-size offset (the zoo's `libraryOffset`). Rows summing to 0 count as 0.
+ *
+ * @example
+ * ```ts
+ * medianLibrarySize(await loadData("synthetic:cells")); // ≈ 2500
+ * ```
+ */
+export function medianLibrarySize(ds: Pick<Dataset, "x" | "n" | "g">, idx?: ArrayLike<number>): number {
+  const m = idx ? idx.length : ds.n;
+  const sums = new Float64Array(m);
+  for (let r = 0; r < m; r++) {
+    const i = idx ? idx[r] : r;
+    let s = 0;
+    for (let j = 0; j < ds.g; j++) s += ds.x[i * ds.g + j];
+    sums[r] = s;
+  }
+  return quantile(sums, 0.5);
+}

@@ -200,15 +200,29 @@ export class CappedSparseCode extends Distribution {
     return tf.tidy(() => tf.cumsum(this.levelProbs(), this.levelLogits.rank - 1, false, true));
   }
 
-  /** A draw with its support, level and indices. */
-  sampleWithSupport(key: Key, sampleShape: number[] = []): CappedSparseDraw {
+  /**
+   * A draw with its support, level and indices. `key` may be one key per replica (an array whose
+   * length is the first batch axis, with no `sampleShape`): replica r's noise then comes from
+   * `key[r]` alone, so R replicas trained as one program draw R independent streams.
+   */
+  sampleWithSupport(key: Key | readonly Key[], sampleShape: number[] = []): CappedSparseDraw {
     const full = [...sampleShape, ...this.batchShape];
     const L0 = this.maxLevel;
     const K = this.width;
-    const [kLevel, kIndex, kSlab] = key.split(3);
-    const gLevel = kLevel.gumbel([...full, L0]);
-    const gIndex = kIndex.gumbel(this.withoutReplacement ? [...full, K] : [...full, L0, K]);
-    const eps = this.loc ? kSlab.normal([...full, K]) : undefined;
+    const noise = (draw: (k: Key, shape: number[]) => tf.Tensor, which: number, tail: number[]): tf.Tensor => {
+      if (!Array.isArray(key)) return draw((key as Key).split(3)[which], [...full, ...tail]);
+      const keys = key as readonly Key[];
+      if (sampleShape.length || this.batchShape[0] !== keys.length) {
+        throw new Error(`CappedSparseCode: ${keys.length} replica keys need a first batch axis of ${keys.length} and no sample shape (batch [${this.batchShape.join(", ")}], sample [${sampleShape.join(", ")}])`);
+      }
+      const parts = keys.map((k) => draw(k.split(3)[which], [...full.slice(1), ...tail]));
+      const out = tf.stack(parts);
+      tf.dispose(parts);
+      return out;
+    };
+    const gLevel = noise((k, s) => k.gumbel(s), 0, [L0]);
+    const gIndex = noise((k, s) => k.gumbel(s), 1, this.withoutReplacement ? [K] : [L0, K]);
+    const eps = this.loc ? noise((k, s) => k.normal(s), 2, [K]) : undefined;
     const out = tf.tidy(() => {
       // Level: Gumbel-Softmax over {1..L0}.
       const levelScores = tf.add(this.levelLogits, gLevel);
@@ -217,8 +231,9 @@ export class CappedSparseCode extends Distribution {
         ? straightThroughGrad(levelSoft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), L0), levelScores)
         : levelSoft;
       const level = tf.add(tf.cast(tf.argMax(levelScores, -1), "float32"), 1);
-      // Length mask m_l = P(L >= l) under the (relaxed) one-hot level.
-      const mask = tf.cumsum(levelOneHot, levelOneHot.rank - 1, false, true);
+      // Length mask m_l = P(L >= l) under the (relaxed) one-hot level, clipped to [0, 1]: a float32
+      // cumsum of a softmax can exceed 1 by an ulp, and 1 − m·c < 0 would push the soft OR out of [0, 1]
+      const mask = tf.clipByValue(tf.cumsum(levelOneHot, levelOneHot.rank - 1, false, true), 0, 1);
 
       // Indices: [..., L0, K].
       let indices: tf.Tensor;
@@ -244,10 +259,14 @@ export class CappedSparseCode extends Distribution {
       }
 
       // Support: soft OR, b = 1 - prod_l (1 - m_l c_l).
-      const masks = tf.unstack(mask, mask.rank - 1);
-      const picks = tf.unstack(indices, indices.rank - 2);
+      // (slices, not tf.unstack or tf.gather: TF.js's Unpack gradient fails when one piece gets no
+      // gradient, and gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks)
       let none: tf.Tensor = tf.ones([...full, K]);
-      for (let l = 0; l < L0; l++) none = tf.mul(none, tf.sub(1, tf.mul(tf.expandDims(masks[l], -1), picks[l])));
+      for (let l = 0; l < L0; l++) {
+        const m = tf.slice(mask, [...full.map(() => 0), l], [...full, 1]); // [..., 1]
+        const pick = tf.reshape(tf.slice(indices, [...full.map(() => 0), l, 0], [...full, 1, K]), [...full, K]);
+        none = tf.mul(none, tf.sub(1, tf.mul(m, pick)));
+      }
       const support = tf.sub(1, none);
       const z = eps ? tf.mul(support, tf.add(this.loc!, tf.mul(this.scale!, eps))) : tf.clone(support);
       return { z, support, level, levelOneHot, indices };
@@ -256,6 +275,25 @@ export class CappedSparseCode extends Distribution {
     gIndex.dispose();
     eps?.dispose();
     return out;
+  }
+
+  /**
+   * The deterministic prediction (specs/sdlgm.md §1, supervised variant): L̂ = argmax_l q(L = l),
+   * the support b̂ = the top-L̂ entries of the index logits (|b̂| = L̂ ≤ L0 exactly), and the code
+   * ẑ = b̂ ⊙ loc (or b̂ for binary codes). Batch-shaped [..., K] (level [...]); no noise, no gradient.
+   */
+  predict(): { z: tf.Tensor; support: tf.Tensor; level: tf.Tensor } {
+    return tf.tidy(() => {
+      const L0 = this.maxLevel;
+      const K = this.width;
+      const level = tf.add(tf.argMax(this.levelLogits, -1), 1); // int32, [...]
+      const ranks = tf.topk(broadcast(this.indexLogits, [...this.batchShape, K]), L0).indices; // [..., L0]
+      const picks = oneHotAny(ranks, K); // [..., L0, K]
+      const within = tf.cast(tf.less(tf.range(0, L0, 1, "int32"), tf.expandDims(level, -1)), "float32"); // [..., L0]
+      const support = tf.minimum(tf.sum(tf.mul(picks, tf.expandDims(within, -1)), -2), 1);
+      const z = this.loc ? tf.mul(support, broadcast(this.loc, [...this.batchShape, K])) : support;
+      return { z, support, level: tf.cast(level, "float32") };
+    });
   }
 
   /** The code z = b ⊙ v (or b): [...sampleShape, ...batchShape, K]. */
@@ -276,6 +314,26 @@ export class CappedSparseCode extends Distribution {
  */
 export function cappedSparseCode(options: CappedSparseCodeOptions): CappedSparseCode {
   return new CappedSparseCode(options);
+}
+
+/** The log-probability given to the excluded levels of a fixed level: finite, so every KL stays finite (exp underflows to exactly 0). */
+const EXCLUDED_LEVEL = -1e4;
+
+/**
+ * Level logits that put all the mass on one level (a fixed top-k code, k = `level`): 0 at `level`,
+ * −1e4 elsewhere (finite, so KLs against it stay finite), broadcast to `[...batchShape, L0]`.
+ *
+ * @example
+ * ```ts
+ * cappedFixedLevel(5, 5);              // [-1e4, -1e4, -1e4, -1e4, 0]: L = 5 always
+ * ```
+ */
+export function cappedFixedLevel(level: number, maxLevel: number, batchShape: number[] = []): tf.Tensor {
+  if (!Number.isInteger(level) || level < 1 || level > maxLevel) throw new Error(`cappedFixedLevel: level must be an integer in [1, ${maxLevel}], got ${level}`);
+  return tf.tidy(() => {
+    const row = tf.tensor1d(Array.from({ length: maxLevel }, (_, l) => (l + 1 === level ? 0 : EXCLUDED_LEVEL)));
+    return batchShape.length ? broadcast(row, [...batchShape, maxLevel]) : row;
+  });
 }
 
 /** Σ_last exp(a) (a − b): KL between categoricals given normalised log-probabilities. */

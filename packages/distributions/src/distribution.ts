@@ -116,6 +116,17 @@ export abstract class Distribution {
   /** A draw of shape sampleShape ++ batchShape ++ eventShape; reparameterised when `hasRsample`. */
   abstract sample(key: Key, sampleShape?: number[]): tf.Tensor;
 
+  /**
+   * The per-entry loss (event dims summed) that the Sparse VAE reference code trains with and reports
+   * as its "held-out NLL", where it differs from −logProb (specs/sparse-vae.md §3.2); undefined
+   * where −logProb is that loss. The multinomial's drops the coefficient log n!/Π x_j! and adds
+   * 1e-6 inside the log, as the reference's `-(log(x_pred + 1e-6) * x).sum(1)`.
+   */
+  referenceLoss(x: tf.Tensor): tf.Tensor | undefined {
+    void x;
+    return undefined;
+  }
+
   /** Mean. */
   mean(): tf.Tensor {
     throw new Error(`${this.kind}.mean is not implemented`);

@@ -97,6 +97,11 @@ export class Multinomial extends Distribution {
     });
   }
 
+  /** −Σ_k x_k log(p_k + 1e-6): the reference code's categorical loss (no multinomial coefficient). */
+  override referenceLoss(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.cast(x, "float32"), tf.log(tf.add(this.probs(), 1e-6))), -1)));
+  }
+
   /** n Gumbel-max categorical draws per sample, counted (one bulk op, no loop over draws). */
   sample(key: Key, sampleShape: number[] = []): tf.Tensor {
     const shape = [...sampleShape, ...this.batchShape];

@@ -74,9 +74,10 @@ export function encoderTrunk(params: ParamStore, observedSites: readonly SiteDec
   const inputs = observedSites.map((s) => {
     const x = observed[s.name];
     if (!x) throw new Error(`the guide needs observed site "${s.name}"`);
-    const enc = s.options.encoderInput as "normalise" | undefined;
+    const enc = s.options.encoderInput as "normalise" | "log1p" | undefined;
     const flat = flattenFeatures(x, lead + 1);
-    return enc === "normalise" ? tf.div(flat, tf.maximum(tf.sum(flat, -1, true), 1e-8)) : flat;
+    // what the encoder sees (the likelihood still scores x): rows scaled to sum 1, or log(1 + x)
+    return enc === "normalise" ? tf.div(flat, tf.maximum(tf.sum(flat, -1, true), 1e-8)) : enc === "log1p" ? tf.log1p(flat) : flat;
   });
   const input = inputs.length === 1 ? inputs[0] : tf.concat(inputs, -1);
   return mlpForward(params, "guide/encoder", input, { hidden, inputGrad: false });

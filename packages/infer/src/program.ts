@@ -23,6 +23,7 @@ import {
   scheduleValue,
   evaluateSchedule,
   type ScheduleLike,
+  canonicalShape,
   fromCanonical,
   toCanonical,
   NonFiniteError,
@@ -173,6 +174,16 @@ export interface FitResult {
   phases: { gradients: number; optimiser: number; em: number };
 }
 
+/** One local site's encoding (site layout, per replica when replicated). */
+export type Encoded = {
+  /** The posterior mean (a capped code: its prediction b̂ ⊙ loc). */
+  mean: tf.Tensor;
+  /** Activity probabilities γ of a sparse code (a capped code: its predicted 0/1 support). */
+  activity?: tf.Tensor;
+  /** Per-unit ranking scores when they differ from `activity` (a capped code's index probabilities). */
+  scores?: tf.Tensor;
+};
+
 /** Held-out evaluation (per replica when replicated). */
 export interface Evaluation {
   /** Mean squared error of x̂ decoded from a sampled z (the Sparse VAE paper's held-out MSE). */
@@ -181,6 +192,12 @@ export interface Evaluation {
   heldoutMseMean: number[];
   /** The reference code's "held-out NLL": its training reconstruction loss on the test rows. */
   heldoutNll: number[];
+  /**
+   * −log p(x | z) per row with the likelihood's full density (sampled z, the same draw as
+   * `heldoutNll`), where the reference's loss differs from it (the categorical likelihood: the
+   * multinomial NLL with its coefficient log n!/Π x_j!). Absent otherwise.
+   */
+  exactNll?: number[];
   /** ELBO per data point (nats), with codes drawn as in training (relaxed codes relaxed). */
   elbo: number[];
   /**
@@ -873,7 +890,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * `x`'s first row when a larger set is encoded in chunks; an activity that is drawn (a capped
    * code's support) then uses noise of its own for each chunk instead of repeating the first's.
    */
-  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
+  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, Encoded> {
     this.ensureReady(x);
     return tf.tidy(() => {
       const n = this.rowsOf(x);
@@ -881,13 +898,15 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
       const keys = this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode")));
       const draws = this.guideRun(xc, n, keys, false, this.stepCount).drawAll(true);
-      const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
+      const out: Record<string, Encoded> = {};
       for (const inf of this.inferences().values()) {
         const d = draws.get(inf.site.name);
         if (!inf.local || !d?.mean) continue;
+        const site = (t: tf.Tensor) => tf.keep(fromCanonical(this.model.ir, inf.site, sizes, t, this.lead));
         out[inf.site.name] = {
-          mean: tf.keep(fromCanonical(this.model.ir, inf.site, sizes, d.mean, this.lead)),
-          ...(d.activity ? { activity: tf.keep(fromCanonical(this.model.ir, inf.site, sizes, d.activity, this.lead)) } : {}),
+          mean: site(d.mean),
+          ...(d.activity ? { activity: site(d.activity) } : {}),
+          ...(d.scores ? { scores: site(d.scores) } : {}),
         };
       }
       return out;
@@ -936,8 +955,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const elbo = scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo")));
       const hardLimit = [...this.inferences().values()].some((s) => s.hardLimit);
       const elboHard = hardLimit ? scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", true))) : undefined;
-      const heldoutNll = scoped(() => this.referenceNll(xc, n, keys));
-      return { heldoutMse, heldoutMseMean, heldoutNll, elbo, ...(elboHard ? { elboHard } : {}) };
+      const { heldoutNll, exactNll } = scoped(() => this.referenceNll(xc, n, keys));
+      return { heldoutMse, heldoutMseMean, heldoutNll, elbo, ...(elboHard ? { elboHard } : {}), ...(exactNll ? { exactNll } : {}) };
     });
   }
 
@@ -945,11 +964,69 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * The reference code's "held-out NLL" (specs/metrics.md §9): its training reconstruction loss on
    * the test rows with a sampled z, as the observed site's family scores it.
    */
-  private referenceNll(xc: tf.Tensor, n: number, keys: Key[]): number[] {
+  private referenceNll(xc: tf.Tensor, n: number, keys: Key[]): { heldoutNll: number[]; exactNll?: number[] } {
     const { messages } = this.forward(xc, n, keys, true, this.stepCount);
     const msg = messages.find((m) => m.type === "observe")!;
+    const exact = () => Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), this.lead)), n).dataSync());
     const nll = this.inferences().get(msg.name)?.heldoutNll;
-    return nll ? nll(msg, n, this.lead) : Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), this.lead)), n).dataSync());
+    const heldoutNll = nll ? nll(msg, n, this.lead) : exact();
+    // where the reference's loss is not −log p (the categorical likelihood: no multinomial coefficient), the full NLL too
+    const differs = (msg.fn as unknown as { referenceLoss?(x: tf.Tensor): tf.Tensor | undefined }).referenceLoss?.(msg.value!) !== undefined;
+    return differs ? { heldoutNll, exactNll: exact() } : { heldoutNll };
+  }
+
+  /**
+   * The mean of the observed site's likelihood at given values of the local latents (site layout,
+   * [n, ...] or per replica [R, n, ...]), with the fitted globals: what the decoder says at chosen
+   * codes (the report's top features per factor decode z = ±2·e_k). Side data a likelihood reads
+   * from the observations (a row's total count, its library size) is absent: the categorical
+   * likelihood gives probabilities, the negative binomial its mean at the offset's l̄.
+   */
+  decode(latents: Record<string, tf.Tensor>): tf.Tensor {
+    if (!this.sites) throw new Error("decode: fit the program first (the globals are not initialised)");
+    return tf.tidy(() => {
+      const given = Object.entries(latents).map(([name, v]) => {
+        const site = this.model.ir.sites.find((s) => s.name === name);
+        if (!site || site.kind !== "latent" || !site.plates.includes(DATA_PLATE)) throw new Error(`decode: "${name}" is not a local latent site of ${this.model.name}`);
+        // one value for every replica unless it has the replica axis
+        const shared = !this.lead || v.rank === site.plates.length + site.event.length;
+        return { name, site, v: shared && this.lead ? broadcast(tf.expandDims(v, 0), [this.replicas!, ...v.shape]) : v };
+      });
+      if (!given.length) throw new Error("decode: give the values of the local latent sites");
+      const n = given[0].v.shape[this.lead + given[0].site.plates.indexOf(DATA_PLATE)] as number;
+      const sizes = { ...this.sizes, [DATA_PLATE]: n };
+      const values = new Map<string, tf.Tensor>();
+      for (const { name, site, v } of given) values.set(name, toCanonical(this.model.ir, site, sizes, v, this.lead));
+      // the fitted globals, as sample() sets them
+      const f = this.fitContext();
+      for (const inf of this.sites!.values()) {
+        const v = inf.generative?.(f);
+        if (v && !values.has(inf.site.name)) values.set(inf.site.name, v);
+      }
+      // a placeholder for the observed site (its distribution is read, nothing is drawn or scored)
+      const obs = this.observedSite();
+      values.set(obs.name, tf.zeros(canonicalShapeWithLead(this.model.ir, obs, sizes, this.replicas)));
+      const key = this.keys[0].foldIn("decode");
+      const { messages } = run(
+        {
+          model: this.model,
+          messengers: [
+            {
+              process(msg: Message) {
+                const v = values.get(msg.name);
+                if (v) msg.value = v;
+                if (msg.key === undefined) msg.key = key.foldIn(msg.name);
+              },
+            },
+          ],
+        },
+        { plateSizes: { [DATA_PLATE]: n }, params: this.params, step: this.stepCount },
+      );
+      const msg = messages.find((m) => m.name === obs.name)!;
+      const mean = (msg.fn as unknown as { mean(): tf.Tensor }).mean();
+      const full = broadcast(mean, canonicalShapeWithLead(this.model.ir, obs, sizes, this.replicas));
+      return fromCanonical(this.model.ir, obs, sizes, full, this.lead);
+    });
   }
 
   /**
@@ -1160,6 +1237,12 @@ const YIELD_EVERY_MS = 200;
 /** Resolves on the next turn of the event loop (after pending I/O and timers), in Node and browsers. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/** The canonical shape of a site's value, with the replica axis first when replicated. */
+function canonicalShapeWithLead(ir: Model<any, any>["ir"], site: SiteDecl, sizes: Record<string, number>, replicas: number | undefined): number[] {
+  const s = canonicalShape(ir, site, sizes);
+  return replicas === undefined ? s : [replicas, ...s];
 }
 
 /** Runs `f` in a TF.js scope: every tensor it creates and does not return is disposed (like `tf.tidy`, for any result type). */

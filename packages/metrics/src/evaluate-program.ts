@@ -12,11 +12,14 @@
  * ```
  */
 import { tf } from "@sparse-dgm/core";
-import { observedTensor, type Program } from "@sparse-dgm/infer";
+import { observedTensor, type Evaluation, type Program, type Encoded } from "@sparse-dgm/infer";
 import type { Dataset } from "@sparse-dgm/data";
-import { computeMetrics, classJaccardLabelled, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
+import { computeMetrics, classJaccardLabelled, cutoffs, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
+import { rankingSums, type RankingSums } from "./ranking.js";
+import { topFeatures, type TopFeatures } from "./top-features.js";
 import type { Matrix } from "./types.js";
 import { correlationMatrix } from "./correlation.js";
+import { levelAccuracy } from "./code-support.js";
 
 /** Options of {@link evaluateProgram}. */
 export interface EvaluateProgramOptions extends ComputeMetricsOptions {
@@ -49,8 +52,8 @@ const ENCODE_CHUNK = 8192;
  * along each site's data axis. Posterior means are deterministic, so they equal one call on all
  * rows; an activity that is drawn (a capped code's support) gets fresh noise per chunk (`offset`).
  */
-export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> {
-  const parts: Array<Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>> = [];
+export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, Encoded> {
+  const parts: Array<Record<string, Encoded>> = [];
   for (let a = 0; a < Math.max(idx.length, 1); a += ENCODE_CHUNK) {
     const x = observedTensor(program.model, ds, idx.subarray(a, a + ENCODE_CHUNK));
     try {
@@ -60,30 +63,44 @@ export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Reco
     }
   }
   if (parts.length === 1) return parts[0];
-  const out: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }> = {};
+  const out: Record<string, Encoded> = {};
   for (const site of Object.keys(parts[0])) {
     // the data plate's position in the site's layout, after the replica axis
     const plates = program.model.ir.sites.find((s) => s.name === site)?.plates ?? ["data"];
     const axis = (program.replicas === undefined ? 0 : 1) + Math.max(0, plates.indexOf("data"));
-    const join = (pick: (e: { mean: tf.Tensor; activity?: tf.Tensor }) => tf.Tensor | undefined) => {
+    const join = (pick: (e: Encoded) => tf.Tensor | undefined) => {
       const ts = parts.map((p) => pick(p[site])).filter((t): t is tf.Tensor => t !== undefined);
       return ts.length ? tf.concat(ts, axis) : undefined;
     };
     const mean = join((e) => e.mean)!;
     const activity = join((e) => e.activity);
-    out[site] = { mean, ...(activity ? { activity } : {}) };
+    const scores = join((e) => e.scores);
+    out[site] = { mean, ...(activity ? { activity } : {}), ...(scores ? { scores } : {}) };
   }
   tf.dispose(parts.flatMap(encodedTensors));
   return out;
 }
 
 /** Every tensor of an encoding (means and activities), to dispose. */
-function encodedTensors(enc: Record<string, { mean: tf.Tensor; activity?: tf.Tensor }>): tf.Tensor[] {
-  return Object.values(enc).flatMap((e) => (e.activity ? [e.mean, e.activity] : [e.mean]));
+function encodedTensors(enc: Record<string, Encoded>): tf.Tensor[] {
+  return Object.values(enc).flatMap((e) => [e.mean, e.activity, e.scores].filter((t): t is tf.Tensor => t !== undefined));
 }
 
 function slice(t: tf.Tensor, r: number | undefined): tf.Tensor {
   return r === undefined ? t : tf.gather(t, r);
+}
+
+/** Rows `idx` of an n×width row-major array. */
+function rowsOfArray(a: ArrayLike<number>, width: number, idx: Int32Array): number[][] {
+  return Array.from(idx, (i) => Array.from({ length: width }, (_, k) => a[i * width + k]));
+}
+
+/** The cap of `capViolations`: the model's local capped mask's (maxActive), else the data's L0 (`truth.extra.l0`), for a model with a local code. */
+function codeCap(program: Program, ds: Dataset): number | undefined {
+  const local = program.model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "local");
+  if (!local) return undefined;
+  const l0 = (ds.truth?.extra as { l0?: number } | undefined)?.l0;
+  return local.mask?.maxActive ?? l0;
 }
 
 function truthRows(ds: Dataset, idx: Int32Array): number[][] | undefined {
@@ -116,6 +133,8 @@ export interface CodePanels {
   classJaccard?: number[][];
   /** Names of the classes indexing `classJaccard`. */
   classNames?: string[];
+  /** Data with known per-row levels: the share of held-out rows of level L (rows, from 1) with |b̂| = 0.. active units (columns). */
+  levelConfusion?: number[][];
 }
 
 /** Test rows shown one by one in the activity panel of unlabelled data. */
@@ -185,6 +204,63 @@ function factorNamesOf(ds: Dataset): string[] | undefined {
   return names;
 }
 
+/**
+ * Floats of one [rows, features] tensor of held-out data that {@link evaluateRows} evaluates at
+ * once (16M = 64 MB): more rows than that are evaluated in chunks and the numbers averaged by rows.
+ */
+export const EVALUATE_CHUNK_FLOATS = 16 * 1024 * 1024;
+
+/** {@link Program.evaluate} over rows `idx` in chunks, plus the ranking sums of x̂ (the heldoutMse draw) when asked. */
+export interface StreamedEvaluation extends Evaluation {
+  /** Per replica: recall@R and NDCG@k sums over the rows with a positive. */
+  ranking?: RankingSums[];
+}
+
+/**
+ * {@link Program.evaluate} of the rows `idx` of `ds`, streamed: chunks of at most
+ * {@link EVALUATE_CHUNK_FLOATS} / g rows (all of them in one call below that, so the numbers are
+ * those of one call), each with its own noise (`seed` = the chunk's number), averaged by rows.
+ * With `ranking`, each chunk's reconstruction from the same sampled z as `heldoutMse` is ranked
+ * against the chunk's positives (recall@R, NDCG@k).
+ */
+export function evaluateRows(program: Program, ds: Dataset, idx: Int32Array, ranking?: { recall: number[]; ndcg: number[] }): StreamedEvaluation {
+  const per = Math.max(1, Math.floor(EVALUATE_CHUNK_FLOATS / Math.max(1, ds.g)));
+  const R = program.replicas ?? 1;
+  let total: StreamedEvaluation | undefined;
+  const sums: RankingSums[] | undefined = ranking ? Array.from({ length: R }, () => ({ recall: {}, ndcg: {}, rows: 0 })) : undefined;
+  const n = idx.length;
+  for (let a = 0, c = 0; a < Math.max(n, 1); a += per, c++) {
+    const rowsIdx = idx.subarray(a, a + per);
+    const x = observedTensor(program.model, ds, rowsIdx);
+    try {
+      const ev = program.evaluate(x, { seed: c });
+      const w = n ? rowsIdx.length / n : 1;
+      const add = (acc: number[] | undefined, v: number[] | undefined) => (v ? v.map((vi, r) => (acc?.[r] ?? 0) + w * vi) : acc);
+      total = {
+        heldoutMse: add(total?.heldoutMse, ev.heldoutMse)!,
+        heldoutMseMean: add(total?.heldoutMseMean, ev.heldoutMseMean)!,
+        heldoutNll: add(total?.heldoutNll, ev.heldoutNll)!,
+        elbo: add(total?.elbo, ev.elbo)!,
+        ...(ev.elboHard ? { elboHard: add(total?.elboHard, ev.elboHard) } : {}),
+        ...(ev.exactNll ? { exactNll: add(total?.exactNll, ev.exactNll) } : {}),
+      };
+      if (ranking && sums) {
+        const xh = tf.tidy(() => {
+          const t = program.reconstruct(x, { sample: true, seed: c });
+          return tf.reshape(t, [R, rowsIdx.length, -1]);
+        });
+        const scores = xh.arraySync() as number[][][];
+        xh.dispose();
+        const xs = Array.from(rowsIdx, (i) => ds.x.subarray(i * ds.g, (i + 1) * ds.g));
+        scores.forEach((sc, r) => rankingSums(sc, xs, ranking.recall, ranking.ndcg, sums[r]));
+      }
+    } finally {
+      x.dispose();
+    }
+  }
+  return { ...total!, ...(sums ? { ranking: sums } : {}) };
+}
+
 /** Every applicable metric, one record per replica. */
 export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluateProgramOptions = {}): Array<Record<string, number>> {
   return evaluate(program, ds, opts, false).metrics;
@@ -194,13 +270,14 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
  * {@link evaluateProgram}, plus, for a model with a local binary code, what the code looks like on
  * the held-out split ({@link CodePanels}: mean γ per class, the class × class Jaccard matrix), one
  * per replica (`panels` is empty for a model without such a code), and, for data with true
- * factors, how the codes correlate with them ({@link FactorPanel}, one per replica).
+ * factors, how the codes correlate with them ({@link FactorPanel}, one per replica), and, for data
+ * with feature names, the top features of each factor ({@link TopFeatures}, one per replica).
  */
 export function evaluateProgramWithPanels(
   program: Program,
   ds: Dataset,
   opts: EvaluateProgramOptions = {},
-): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; topFeatures: TopFeatures[] } {
   return evaluate(program, ds, opts, true);
 }
 
@@ -209,14 +286,19 @@ function evaluate(
   ds: Dataset,
   opts: EvaluateProgramOptions,
   withPanels: boolean,
-): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; topFeatures: TopFeatures[] } {
   const panels: CodePanels[] = [];
   const factorPanels: FactorPanel[] = [];
   const R = program.replicas;
-  const xTe = observedTensor(program.model, ds, ds.split.test);
+  const wants = (k: string) => !opts.metrics || opts.metrics.includes(k);
+  // ranking metrics for 0/1 and count data: recall@R, NDCG@k of the reconstruction against the row's positives
+  const ranked = ds.kind === "binary" || ds.kind === "counts";
+  const recall = ranked ? cutoffs("recallAt", opts.metrics) : [];
+  const ndcg = ranked ? cutoffs("ndcgAt", opts.metrics) : [];
+  const ev = evaluateRows(program, ds, ds.split.test, recall.length || ndcg.length ? { recall, ndcg } : undefined);
+  const xTe = opts.iwaeSamples ? observedTensor(program.model, ds, ds.split.test) : undefined;
   try {
-    const ev = program.evaluate(xTe);
-    const iwae = opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, opts.onSkip) : undefined;
+    const iwae = xTe && opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, opts.onSkip) : undefined;
     const encTr = encodeRows(program, ds, ds.split.train);
     const encTe = encodeRows(program, ds, ds.split.test);
     const codeSite = Object.keys(encTe)[0];
@@ -233,7 +315,15 @@ function evaluate(
         inputs.codesTest = rowsOf(encTe[codeSite].mean, rr);
         const act = encTe[codeSite].activity;
         if (act) inputs.gamma = rowsOf(act, rr);
+        const sc = encTe[codeSite].scores ?? act;
+        if (sc && ds.tags) inputs.tagScores = rowsOf(sc, rr);
       }
+      const t = ds.truth;
+      if (t?.rowSupport && t.k) inputs.truthRowSupport = rowsOfArray(t.rowSupport, t.k, ds.split.test);
+      if (t?.levels) inputs.truthLevels = Array.from(ds.split.test, (i) => t.levels![i]);
+      const cap = codeCap(program, ds);
+      if (cap !== undefined) inputs.cap = cap;
+      if (ds.tags) inputs.tagsTest = rowsOfArray(ds.tags.y, ds.tags.names.length, ds.split.test);
       inputs.truthZTrain = truthRows(ds, ds.split.train);
       inputs.truthZTest = truthRows(ds, ds.split.test);
       const tw = truthW(ds);
@@ -258,7 +348,9 @@ function evaluate(
         const forMetrics = !opts.metrics || opts.metrics.some((k) => k === "withinClassJaccard" || k === "betweenClassJaccard");
         const jaccard = inputs.labelsTest ? classJaccardLabelled(inputs.gamma, inputs.labelsTest, forMetrics ? {} : { maxPerClass: 200 }) : undefined;
         if (forMetrics) inputs.jaccard = jaccard;
-        panels.push(codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard));
+        const panel = codePanels(inputs.gamma, inputs.labelsTest as number[] | undefined, ds.labelNames, jaccard);
+        if (inputs.truthLevels) panel.levelConfusion = levelAccuracy(inputs.gamma, inputs.truthLevels).confusion.map((r) => r.map((c) => c / Math.max(1, r.reduce((a, b) => a + b, 0))));
+        panels.push(panel);
       }
       if (withPanels && inputs.codesTest && inputs.truthZTest) factorPanels.push(factorPanel(inputs.codesTest, inputs.truthZTest, factorNamesOf(ds)));
       const m = computeMetrics(inputs, opts);
@@ -275,16 +367,47 @@ function evaluate(
       put("heldoutMse", ev.heldoutMse[r]);
       put("heldoutMseMean", ev.heldoutMseMean[r]);
       put("heldoutNll", ev.heldoutNll[r]);
+      if (ev.exactNll) put("heldoutMultinomialNll", ev.exactNll[r]);
       put("elbo", ev.elbo[r]);
       if (ev.elboHard) put("elboHard", ev.elboHard[r]);
       if (iwae) put("iwae", iwae[r]);
+      const rs = ev.ranking?.[r];
+      if (rs && rs.rows > 0) {
+        for (const k of recall) put(`recallAt${k}`, rs.recall[k] / rs.rows);
+        for (const k of ndcg) put(`ndcgAt${k}`, rs.ndcg[k] / rs.rows);
+      }
       out.push(m);
     }
+    // top features per factor (data with feature names) and their coherence (non-negative data)
+    let tops: TopFeatures[] = [];
+    if ((withPanels && ds.featureNames) || wants("topicCoherence")) {
+      const codeVariance = codeSite ? Array.from({ length: R ?? 1 }, (_, r) => columnVariance(rowsOf(encTr[codeSite].mean, R === undefined ? undefined : r))) : undefined;
+      tops = topFeatures(program, ds, { codeVariance }) ?? [];
+      tops.forEach((t, r) => {
+        if (t.coherence !== undefined && Number.isFinite(t.coherence) && wants("topicCoherence")) out[r].topicCoherence = t.coherence;
+      });
+      if (!withPanels || !ds.featureNames) tops = [];
+    }
     tf.dispose([...Object.values(globals), ...encodedTensors(encTr), ...encodedTensors(encTe)]);
-    return { metrics: out, panels, factorPanels };
+    return { metrics: out, panels, factorPanels, topFeatures: tops };
   } finally {
-    xTe.dispose();
+    xTe?.dispose();
   }
+}
+
+/** The variance of each column of a matrix. */
+function columnVariance(m: Matrix): number[] {
+  const n = m.length;
+  const d = m[0]?.length ?? 0;
+  return Array.from({ length: d }, (_, j) => {
+    let s = 0;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      s += m[i][j];
+      ss += m[i][j] * m[i][j];
+    }
+    return n ? ss / n - (s / n) ** 2 : 0;
+  });
 }
 
 /** The IWAE bound, or undefined when the model has no densities for it (said through `onSkip`). */

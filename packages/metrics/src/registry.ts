@@ -12,7 +12,9 @@ import { mig } from "./mig.js";
 import { linearProbe } from "./probe.js";
 import { reconstructionMse } from "./reconstruction.js";
 import { sap } from "./sap.js";
-import { supportRecovery } from "./support.js";
+import { supportRecovery, loadingAlignment } from "./support.js";
+import { levelAccuracy, capViolations, codeSupport } from "./code-support.js";
+import { precisionAtK, tagSetMetrics } from "./multi-label.js";
 import type { Matrix } from "./types.js";
 
 /** An input a metric needs. */
@@ -22,7 +24,10 @@ export type MetricInput =
   | "truthW" // ground-truth loading matrix (features × factors)
   | "estimatedW" // the model's loading / mask matrix (features × codes)
   | "labels" // class labels per data point
-  | "gamma" // spike probabilities γ per data point (VSC)
+  | "gamma" // spike probabilities γ per data point (VSC), or a capped code's predicted 0/1 support
+  | "truthRowSupport" // true per-row support b_i and level L_i of sparse codes (synthetic:sparse-linear)
+  | "cap" // the model's cap L0 on active units per row (or the data's)
+  | "tags" // true tag sets y_i (multi-label data) and the model's per-tag scores
   | "reconstruction" // held-out x and x̂
   | "model"; // the fitted model itself (ELBO, IWAE, NLL): computed by the inference package, not here
 
@@ -35,6 +40,8 @@ export interface MetricInfo {
   higherIsBetter: boolean;
   /** `"metrics"` if {@link computeMetrics} computes it; `"model"` if the training/eval code must (ELBO, IWAE, ...). */
   computedBy: "metrics" | "model";
+  /** A family of names with a number (a cut-off): `recallAt5` stands for every `recallAt<k>`. */
+  pattern?: RegExp;
 }
 
 const entries: MetricInfo[] = [
@@ -63,7 +70,23 @@ const entries: MetricInfo[] = [
   { name: "emptyCodeFraction", description: "Fraction of test points whose active set (γ > 0.5) is empty; 1 = the code collapsed to all-inactive (the trivial minimiser of the class-consistency loss), and the Jaccard scores are absent", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "usedLatents", description: "Number of latent units active (γ > 0.5) for at least 1% of the test points: the VSC paper's count of active latents (about 18 on Smiley)", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "levelAccuracy", description: "Sparsity-level accuracy: mean 1[|b̂_i| = L_i], the predicted number of active units (γ > 0.5) against the true level (chance 1/L0); its confusion matrix is in the report", needs: ["gamma", "truthRowSupport"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "capViolations", description: "Cap violation rate: mean 1[|b̂_i| > L0], L0 the model's cap (else the data's); 0 by construction for SDLGM", needs: ["gamma", "cap"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "codeSupportPrecision", description: "Per-row precision of the active units (γ > 0.5) against the true row support b_i, units aligned to true dimensions by Hungarian matching on |corr| of held-out codes; macro-averaged", needs: ["gamma", "codes", "truthRowSupport", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "codeSupportRecall", description: "Per-row recall of the active units against the true row support after alignment; macro-averaged", needs: ["gamma", "codes", "truthRowSupport", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "codeSupportF1", description: "Per-row F1 of the active units against the true row support after alignment; macro-averaged", needs: ["gamma", "codes", "truthRowSupport", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "precisionAt1", description: "Multi-label precision@1 of the per-tag scores on held-out rows", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "precisionAt3", description: "Multi-label precision@3 of the per-tag scores", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "precisionAt5", description: "Multi-label precision@5 of the per-tag scores", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "exampleF1", description: "Example-based F1 of the predicted tag sets: mean_i 2|ŷ_i ∩ y_i| / (|ŷ_i| + |y_i|)", needs: ["tags", "gamma"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "hammingLoss", description: "Fraction of (row, tag) entries predicted wrongly", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "meanPredictedTags", description: "Mean number of predicted tags per held-out row (compare with meanTrueTags)", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "meanTrueTags", description: "Mean number of true tags per held-out row", needs: ["tags"], higherIsBetter: false, computedBy: "metrics" },
   { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "heldoutMultinomialNll", description: "Held-out −log Multinomial(x | n, p̂) per row with a sampled z, including the coefficient log n!/Π x_j! that heldoutNll (the reference's loss) leaves out; categorical likelihood only", needs: ["model"], higherIsBetter: false, computedBy: "model" },
+  { name: "recallAt5", description: "recall@5 on held-out rows: |top-5 of x̂ ∩ positives| / min(5, #positives), mean over rows (reference recall_at_R; x̂ from a sampled z of the row itself); any cut-off by name: recallAt20", needs: ["model"], higherIsBetter: true, computedBy: "model", pattern: /^recallAt([1-9]\d*)$/ },
+  { name: "ndcgAt10", description: "NDCG@10 on held-out rows, binary relevance x > 0, discount 1/log2(rank + 1) (reference movielens_tables.py); any cut-off by name: ndcgAt100", needs: ["model"], higherIsBetter: true, computedBy: "model", pattern: /^ndcgAt([1-9]\d*)$/ },
+  { name: "topicCoherence", description: "Mean NPMI (document co-occurrence) of each factor's top-10 features, read from the decoder at z = ±2·e_k; non-negative data", needs: ["model"], higherIsBetter: true, computedBy: "model" },
 ];
 
 /** The registry, keyed by metric name. */
@@ -92,10 +115,27 @@ export function metricNames(): string[] {
  */
 export function getMetric(name: string): MetricInfo {
   const m = METRICS[name];
-  if (!m || !Object.prototype.hasOwnProperty.call(METRICS, name)) {
-    throw new Error(`Unknown metric "${name}". Valid metrics: ${metricNames().join(", ")}`);
-  }
-  return m;
+  if (m && Object.prototype.hasOwnProperty.call(METRICS, name)) return m;
+  const family = entries.find((e) => e.pattern?.test(name));
+  if (family) return Object.freeze({ ...family, name });
+  const families = entries.filter((e) => e.pattern).map((e) => `${e.name.replace(/\d+$/, "")}<k>`);
+  throw new Error(`Unknown metric "${name}". Valid metrics: ${metricNames().join(", ")} (cut-offs by name: ${families.join(", ")})`);
+}
+
+/**
+ * The cut-offs asked for a metric family (`recallAt` → [5, 20] for `recallAt5,recallAt20`), or its
+ * default's when no list is given (every applicable metric).
+ *
+ * @example
+ * ```ts
+ * cutoffs("recallAt", ["recallAt20", "mcc"]); // [20]
+ * cutoffs("ndcgAt", undefined);                // [10]
+ * ```
+ */
+export function cutoffs(family: "recallAt" | "ndcgAt", metrics: readonly string[] | undefined): number[] {
+  if (!metrics) return [family === "recallAt" ? 5 : 10];
+  const re = new RegExp(`^${family}([1-9]\\d*)$`);
+  return [...new Set(metrics.flatMap((m) => (re.test(m) ? [Number(re.exec(m)![1])] : [])))];
 }
 
 /** What a comparison run can hand to {@link computeMetrics}; every field is optional. */
@@ -119,6 +159,14 @@ export interface MetricInputs {
   labelsTrain?: ArrayLike<number | string>;
   /** `classJaccard(gamma, labelsTest)` when the caller already has it (it is O(n²)); used instead of recomputing. */
   jaccard?: JaccardResult;
+  /** True per-row support b_i (N_test × K, 0/1) of the held-out rows and their levels L_i. */
+  truthRowSupport?: Matrix;
+  truthLevels?: ArrayLike<number>;
+  /** The cap L0 of `capViolations` (the model's, else the data's). */
+  cap?: number;
+  /** True tag sets of the held-out rows (N_test × T, 0/1) and the model's per-tag scores for ranking. */
+  tagsTest?: Matrix;
+  tagScores?: Matrix;
   /** Held-out data and reconstructions (sampled z, and z = posterior mean). */
   x?: Matrix;
   xHat?: Matrix;
@@ -198,10 +246,11 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   }
   if (cTe && zTe && want("mcc")) put("mcc", mcc(zTe, cTe).mcc);
   if (inputs.estimatedW && inputs.truthW && want("supportPrecision", "supportRecall", "supportF1", "supportHamming")) {
+    // align learned columns to true factors by the codes, or (no true factors: a genres file) by the loadings
     const align =
       cTe && zTe && cTe[0]?.length === inputs.estimatedW[0]?.length && zTe[0]?.length === inputs.truthW[0]?.length
         ? { zMean: cTe, zTrue: zTe }
-        : {};
+        : { alignment: loadingAlignment(inputs.estimatedW, inputs.truthW, inputs.pStar) };
     const r = supportRecovery(inputs.estimatedW, inputs.truthW, { ...align, pStar: inputs.pStar });
     put("supportPrecision", r.supportPrecision);
     put("supportRecall", r.supportRecall);
@@ -216,6 +265,29 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     put("emptyCodeFraction", r.emptyFraction);
     put("distinctActiveSets", r.distinctActiveSets);
     put("modalActiveSetFraction", r.modalSetFraction);
+  }
+  if (inputs.gamma && inputs.truthLevels && want("levelAccuracy")) put("levelAccuracy", levelAccuracy(inputs.gamma, inputs.truthLevels).accuracy);
+  if (inputs.gamma && inputs.cap !== undefined && want("capViolations")) put("capViolations", capViolations(inputs.gamma, inputs.cap));
+  if (inputs.gamma && inputs.codesTest && inputs.truthRowSupport && inputs.truthZTest && want("codeSupportPrecision", "codeSupportRecall", "codeSupportF1")) {
+    const r = codeSupport(inputs.gamma, inputs.codesTest, inputs.truthRowSupport, inputs.truthZTest);
+    put("codeSupportPrecision", r.precision);
+    put("codeSupportRecall", r.recall);
+    put("codeSupportF1", r.f1);
+  }
+  if (inputs.tagsTest) {
+    const T = inputs.tagsTest[0]?.length ?? 0;
+    if (inputs.tagScores && inputs.tagScores[0]?.length === T) {
+      for (const k of [1, 3, 5]) if (want(`precisionAt${k}`) && k <= T) put(`precisionAt${k}`, precisionAtK(inputs.tagScores, inputs.tagsTest, k));
+    }
+    if (inputs.gamma && inputs.gamma[0]?.length === T && want("exampleF1", "hammingLoss", "meanPredictedTags", "meanTrueTags")) {
+      const r = tagSetMetrics(inputs.gamma, inputs.tagsTest);
+      put("exampleF1", r.exampleF1);
+      put("hammingLoss", r.hammingLoss);
+      put("meanPredictedTags", r.meanPredictedTags);
+      put("meanTrueTags", r.meanTrueTags);
+    } else if (want("meanTrueTags")) {
+      put("meanTrueTags", tagSetMetrics(inputs.tagsTest, inputs.tagsTest).meanTrueTags);
+    }
   }
   if (inputs.gamma && inputs.labelsTest && want("withinClassJaccard", "betweenClassJaccard")) {
     const r = inputs.jaccard ?? classJaccardLabelled(inputs.gamma, inputs.labelsTest);

@@ -71,6 +71,23 @@ export function hungarianAlignment(zMean: Matrix, zTrue: Matrix): number[] {
   return maxAssignment(C).rowToCol;
 }
 
+/**
+ * Hungarian alignment of learned columns to true factors by the loadings themselves, when the true
+ * factors' values are unknown (the genres of a ratings file): maximises the summed
+ * |corr(|Ŵ|·1[p* ≥ 0.5] column, W_true column)| over features. `alignment[k]` = learned column for
+ * true factor k (-1 when there are fewer learned columns); a constant column correlates 0.
+ *
+ * @example
+ * ```ts
+ * loadingAlignment([[0, 2], [1, 0]], [[1, 0], [0, 1]]); // [1, 0]
+ * ```
+ */
+export function loadingAlignment(What: Matrix, Wtrue: Matrix, pStar?: Matrix): number[] {
+  const abs = What.map((row, g) => Array.from(row, (v, j) => (pStar && pStar[g][j] < 0.5 ? 0 : Math.abs(v))));
+  const C = correlationMatrix(Wtrue, abs).map((r) => r.map((v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
+  return maxAssignment(C).rowToCol;
+}
+
 /** Result of {@link greedyAlignment}. */
 export interface GreedyAlignment {
   /** `inds[k]`: the learned column with max |corr| with true factor k (first maximum, as R's `which.max`). May repeat. */

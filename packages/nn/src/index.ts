@@ -5,6 +5,7 @@
 export * from "./linear.js";
 export * from "./mlp.js";
 export * from "./masked-decoder.js";
+export * from "./masked-decoder-blocked.js";
 export * from "./group-decoder.js";
 export * from "./poe-encoder.js";
 export * from "./matmul.js";

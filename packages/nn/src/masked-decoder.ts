@@ -5,12 +5,15 @@
  * factor k (a property test proves the gradient is exactly zero).
  *
  * Vectorised: [B, G, K] -> [B·G, K] runs through the body once, and the G heads are one
- * elementwise product and sum over H (never a loop over features, data points or samples).
+ * elementwise product and sum over H (never a loop over features, data points or samples). When
+ * B·G·H is too large for that (the MovieLens and news-corpus sizes of issue 21), the same function
+ * runs in blocks of features with recomputation in the backward pass (masked-decoder-blocked.ts).
  */
 import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
 import { sumRows } from "@sparse-dgm/speed";
 import { denseParams, torchDefaultInit } from "./linear.js";
 import { denseActivation } from "./fused-dense.js";
+import { blockedMaskedDecoder, decoderBlocking } from "./masked-decoder-blocked.js";
 
 /** Arguments of the maskedDecoder block. */
 export interface MaskedDecoderArgs {
@@ -138,15 +141,27 @@ registerBlock("maskedDecoder", (rt, name, args: MaskedDecoderArgs) => {
   const lead = rt.replicas === undefined ? 0 : 1;
   const rAxis = lead + order.indexOf(rows);
   const cAxis = lead + order.indexOf(cols);
-  const prod = tf.mul(args.input, args.mask);
-  if (cAxis !== prod.rank - 1 || rAxis !== prod.rank - 2) {
+  const rank = Math.max(args.input.rank, args.mask.rank);
+  if (cAxis !== rank - 1 || rAxis !== rank - 2) {
     throw new Error(
-      `maskedDecoder "${name}": declare the plates so that "${rows}" and "${cols}" are the last two (got canonical axes ${rAxis} and ${cAxis} of ${prod.rank})`,
+      `maskedDecoder "${name}": declare the plates so that "${rows}" and "${cols}" are the last two (got canonical axes ${rAxis} and ${cAxis} of ${rank})`,
     );
   }
   const K = rt.sizes[cols];
   const G = rt.sizes[rows];
   const w = maskedDecoderWeights(rt, name, K, G, args.hidden);
+  // Large B·G·H: feature blocks (masked-decoder-blocked.ts) when z is [R?, B, 1, K] and W [R?, 1, G, K];
+  // the [B, G, K] product is then never formed whole either
+  const B = args.input.shape[lead] as number;
+  const blockable = args.input.rank === lead + 3 && args.input.shape[lead + 1] === 1 && args.mask.rank === lead + 3 && args.mask.shape[lead] === 1;
+  if (blockable && B * G * Math.max(...args.hidden) * (rt.replicas ?? 1) > decoderBlocking.thresholdFloats) {
+    const flat = (t: tf.Tensor, n: number) => tf.reshape(t, [...(lead ? [rt.replicas!] : []), n, K]);
+    const k0 = w.kernels[0];
+    const kernels = args.firstLayer === "unitRows" ? [tf.mul(k0, tf.rsqrt(tf.sum(tf.square(k0), -1, true))), ...w.kernels.slice(1)] : w.kernels;
+    const out = blockedMaskedDecoder(flat(args.input, B), flat(args.mask, G), { ...w, kernels }, rt.replicas);
+    return tf.expandDims(out, -1);
+  }
+  const prod = tf.mul(args.input, args.mask);
   const out = maskedDecoderForward(prod, w, rt.replicas, args.firstLayer ?? "none");
   return tf.expandDims(out, -1); // the cols axis becomes size 1: canonical layout of an output site
 });

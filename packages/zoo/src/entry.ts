@@ -10,8 +10,65 @@ export interface DataShape {
   features: number;
   /** Feature groups (views/modalities) when the data has them. */
   groups?: number[][];
-  /** Data statistics some priors are calibrated on (the Sparse VAE's noise-prior scale). */
-  stats?: { columnSds?: number[]; sigmaPriorScale?: number };
+  /**
+   * Data statistics some priors are calibrated on (the Sparse VAE's noise-prior scale; the median
+   * library size l̄ of count data, for the negative binomial's library-size offset; multi-label
+   * data's tag counts).
+   */
+  stats?: {
+    columnSds?: number[];
+    sigmaPriorScale?: number;
+    librarySize?: number;
+    /** Multi-label data: the number of tags T. */
+    tags?: number;
+    /** Multi-label data: the share of training rows with 0, 1, 2, ... tags. */
+    tagCountDistribution?: number[];
+  };
+  /**
+   * What the data's entries are (`real`, `binary` 0/1, `counts`): an entry whose likelihood is not
+   * set takes the one that fits (Gaussian, Bernoulli, a count likelihood).
+   */
+  kind?: "real" | "binary" | "counts";
+  /**
+   * The run the model is built for: its total optimiser steps. Warm-ups given as fractions of the
+   * run (`klWarmup`, `priorWarmup`) are resolved against it, so that they finish on small data
+   * (without it: the synthetic study's 1,200 steps).
+   */
+  run?: { steps: number };
+}
+
+/**
+ * The default likelihood of an entry for data of `kind` (real data when unknown): the choice the
+ * entry lists for that kind.
+ *
+ * @example
+ * ```ts
+ * likelihoodFor("binary", { real: "gaussian", binary: "bernoulli", counts: "poisson" }); // "bernoulli"
+ * ```
+ */
+export function likelihoodFor<T extends string>(kind: DataShape["kind"], choices: { real: T; binary: T; counts: T }): T {
+  return choices[kind ?? "real"];
+}
+
+/** The run length warm-up fractions resolve against when the build is not told (the Sparse VAE's synthetic study: 200 epochs × 6 steps). */
+export const DEFAULT_RUN_STEPS = 1200;
+
+/**
+ * A warm-up's length in steps: `steps` when given, else `fraction` of the run's steps (rounded),
+ * validated, naming the model and options.
+ *
+ * @example
+ * ```ts
+ * warmupSteps("sparseVae", "klWarmup", 0.25, undefined, { steps: 200 }); // 50
+ * ```
+ */
+export function warmupSteps(model: string, option: string, fraction: number, steps: number | undefined, run?: { steps: number }): number {
+  if (steps !== undefined) {
+    if (!(Number.isFinite(steps) && steps >= 0)) throw new Error(`${model}: ${option}Steps must be >= 0, got ${steps}`);
+    return steps;
+  }
+  if (!(Number.isFinite(fraction) && fraction >= 0 && fraction <= 1)) throw new Error(`${model}: ${option} must be a fraction of the run in [0, 1], got ${fraction}`);
+  return Math.round(fraction * (run?.steps ?? DEFAULT_RUN_STEPS));
 }
 
 /** Training settings of an entry's reproduction (the spec's). */
@@ -84,7 +141,7 @@ export function oneOf<T extends string>(model: string, option: string, v: T, cho
 
 /**
  * Every hyperparameter an entry accepts: its defaults' keys and its optional ones (the data-shape
- * keys `features` and `stats` come from the data; `groups` too, unless an entry lists it as
+ * keys `features`, `stats` and `kind` come from the data; `groups` too, unless an entry lists it as
  * optional for data that does not define them).
  */
 export function entryOptions(entry: Pick<ZooEntry<any>, "defaults" | "optional">): string[] {

@@ -5,7 +5,8 @@ import type { ZooEntry } from "./entry.js";
 import { sparseVae } from "./sparse-vae.js";
 import { vae, betaVae } from "./vae.js";
 import { vsc, vscVampPrior, vscClass } from "./vsc.js";
-import { sdlgm } from "./sdlgm.js";
+import { sdlgm, kSparse, sdlgmTags, topKTags } from "./sdlgm.js";
+import { binaryRelevance } from "./binary-relevance.js";
 import { mibStructured } from "./mib-structured.js";
 
 /** Every zoo entry, keyed by its command-line name. */
@@ -17,6 +18,10 @@ export const zoo: Record<string, ZooEntry<any>> = {
   vscVampPrior,
   vscClass,
   sdlgm,
+  kSparse,
+  sdlgmTags,
+  topKTags,
+  binaryRelevance,
   mibStructured,
 };
 

@@ -10,20 +10,13 @@
  * ```
  */
 import { tf, model, mapEm, emUpdate, warmup, type SiteContext } from "@sparse-dgm/core";
-import {
-  normal,
-  beta,
-  spikeSlabLasso,
-  scaledInvChi2,
-  bernoulli,
-  multinomial,
-  negativeBinomial,
-} from "@sparse-dgm/distributions";
+import { normal, beta, spikeSlabLasso } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, oneOf, warmupSteps, type DataShape, type ZooEntry } from "./entry.js";
+import { likelihoodConfig, observeLikelihood, type EncoderInput, type Likelihood } from "./likelihoods.js";
 
 /** Likelihoods of the Sparse VAE. */
-export type SparseVaeLikelihood = "gaussian" | "bernoulli" | "categorical" | "negativeBinomial";
+export type SparseVaeLikelihood = Likelihood;
 
 /** Hyperparameters of the Sparse VAE (spec defaults: the synthetic study's flags). */
 export interface SparseVaeConfig {
@@ -43,6 +36,12 @@ export interface SparseVaeConfig {
   /** Scale s of the noise prior (default: calibrated from the data, BART-style). */
   sigmaScale?: number;
   likelihood: SparseVaeLikelihood;
+  /** What the encoder sees: "normalise" (x_i / Σ_j x_ij, the reference's for count data; the default for categorical), "log1p" (the default for negativeBinomial), or "raw" (the default otherwise). */
+  encoderInput?: EncoderInput;
+  /** Negative binomial: scale the mean by the row's library size l_i / l̄ (default true). */
+  libraryOffset?: boolean;
+  /** l̄ of the library-size offset (default: the data's median row sum). */
+  librarySize?: number;
   /** p* form: "code" (the released code; the reference variant's) or "normalised" (Ročková & George; the default variant's). */
   form: "code" | "normalised";
   /**
@@ -51,14 +50,18 @@ export interface SparseVaeConfig {
    * "reference" (the released code's architecture, p* form and schedule).
    */
   variant: "default" | "reference";
-  /** Steps over which the mask prior's weight rises from 0 to 1 (variant "default"; 600 = 100 epochs of the synthetic study). */
-  priorWarmupSteps: number;
-  /** Steps over which the KL weight rises from 0 to 1 (variant "default"; Bowman et al. 2016; 300 = 50 epochs). */
-  klWarmupSteps: number;
+  /** Fraction of the run over which the mask prior's weight rises from 0 to 1 (variant "default"; 0.5 = 600 steps = 100 epochs of the synthetic study). */
+  priorWarmup: number;
+  /** Fraction of the run over which the KL weight rises from 0 to 1 (variant "default"; Bowman et al. 2016; 0.25 = 300 steps = 50 epochs). */
+  klWarmup: number;
+  /** The prior warm-up in steps (overrides `priorWarmup`). */
+  priorWarmupSteps?: number;
+  /** The KL warm-up in steps (overrides `klWarmup`). */
+  klWarmupSteps?: number;
 }
 
 /** The Sparse VAE's DSL model. */
-export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number; stats?: { sigmaPriorScale?: number } }) {
+export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const name = "sparseVae";
   const G = positiveInt(name, "features", c.features);
   const K = positiveInt(name, "factors", c.factors ?? 5);
@@ -70,17 +73,18 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
   const b = positiveNumber(name, "etaB", c.etaB ?? G);
   const df = positiveNumber(name, "sigmaDf", c.sigmaDf ?? 3);
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
-  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "gaussian", ["gaussian", "bernoulli", "categorical", "negativeBinomial"] as const);
+  const lik = likelihoodConfig(name, c);
+  const likelihood = lik.likelihood;
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
   const form = oneOf(name, "form", c.form ?? (variant === "default" ? "normalised" : "code"), ["code", "normalised"] as const);
-  const warm = variant === "default" ? (c.priorWarmupSteps ?? 600) : 0;
-  const klWarm = variant === "default" ? (c.klWarmupSteps ?? 300) : 0;
-  if (!(klWarm >= 0)) throw new Error(`${name}: klWarmupSteps must be >= 0, got ${klWarm}`);
-  if (!(warm >= 0)) throw new Error(`${name}: priorWarmupSteps must be >= 0, got ${warm}`);
+  const priorWarmup = c.priorWarmup ?? 0.5;
+  const klWarmup = c.klWarmup ?? 0.25;
+  const warm = variant === "default" ? warmupSteps(name, "priorWarmup", priorWarmup, c.priorWarmupSteps, c.run) : 0;
+  const klWarm = variant === "default" ? warmupSteps(name, "klWarmup", klWarmup, c.klWarmupSteps, c.run) : 0;
   const firstLayer = variant === "default" ? ("unitRows" as const) : ("none" as const);
 
   const base = model(name)
-    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, likelihood, form, variant, priorWarmupSteps: warm, klWarmupSteps: klWarm } })
+    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, ...(variant === "default" ? { priorWarmup, klWarmup } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
@@ -96,38 +100,9 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & { features: number;
     })
     .latent("z", () => normal(0, 1), { plates: ["data", "factor"], ...(klWarm > 0 ? { klWeight: warmup({ start: 0, end: klWarm }) } : {}) });
 
-  const decode = (z: tf.Tensor, W: tf.Tensor, ctx: SiteContext) =>
-    ctx.maskedDecoder("decoder", { input: z, mask: W, hidden: [H, H], firstLayer });
-
-  switch (likelihood) {
-    case "gaussian":
-      return base
-        .global("noiseVariance", () => scaledInvChi2(df, s), { plates: ["feature"], init: "columnVariance", parameterisation: "logSqrt", doc: "σ_j² (trained through log σ_j)" })
-        .observe("x", ({ z, W, noiseVariance }, ctx) => normal(decode(z, W, ctx), tf.sqrt(noiseVariance)), {
-          plates: ["data", "feature"],
-        });
-    case "bernoulli":
-      return base.observe("x", ({ z, W }, ctx) => bernoulli({ logits: decode(z, W, ctx) }), { plates: ["data", "feature"] });
-    case "negativeBinomial":
-      return base
-        .global("dispersion", () => scaledInvChi2(df, 1), { plates: ["feature"], init: 1, doc: "counts dispersion r_j" })
-        .observe("x", ({ z, W, dispersion }, ctx) => negativeBinomial(dispersion, { logits: decode(z, W, ctx) }), {
-          plates: ["data", "feature"],
-        });
-    case "categorical":
-      // x_i ~ Multinomial(n_i, softmax_j f_j(w_j ⊙ z_i)) over features (Mult-VAE style).
-      return base.observe(
-        "x",
-        ({ z, W }, ctx) => {
-          const logits = decode(z, W, ctx); // [.., B, G, 1]
-          const flat = tf.reshape(logits, [...logits.shape.slice(0, ctx.leading + 1), 1, 1, G]);
-          const counts = ctx.observed("x");
-          const total = counts ? tf.sum(counts, -1) : tf.scalar(1);
-          return multinomial(total, { logits: flat });
-        },
-        { plates: ["data"], event: [G] },
-      );
-  }
+  const decode = (v: Record<string, tf.Tensor>, ctx: SiteContext) =>
+    ctx.maskedDecoder("decoder", { input: v.z, mask: v.W, hidden: [H, H], firstLayer });
+  return observeLikelihood(base, lik, decode, { features: G, sigmaDf: df, sigmaScale: s });
 }
 
 /** The zoo entry. */
@@ -136,8 +111,8 @@ export const sparseVae: ZooEntry<SparseVaeConfig, ReturnType<typeof buildSparseV
   title: "Sparse VAE: spike-and-slab-lasso mask between factors and features",
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",
   spec: "specs/sparse-vae.md",
-  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "normalised", variant: "default", priorWarmupSteps: 600, klWarmupSteps: 300 },
-  optional: ["etaB", "sigmaScale"],
+  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "normalised", variant: "default", priorWarmup: 0.5, klWarmup: 0.25 },
+  optional: ["etaB", "sigmaScale", "encoderInput", "libraryOffset", "librarySize", "priorWarmupSteps", "klWarmupSteps"],
   build: buildSparseVae,
   defaultData: "synthetic:moran?rho=0.6",
   renderShape: { features: 7 },

@@ -16,7 +16,7 @@
 import { tf, Key, model, thresholdSigmoid, warmup, linear, parseSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, openUnit, oneOf, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, openUnit, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of VSC. */
 export interface VscConfig {
@@ -44,6 +44,11 @@ export interface VscConfig {
   likelihood: "bernoulli" | "gaussian" | "gaussianHeads";
   /** Scale of the "gaussian" likelihood (and 10× the floor of "gaussianHeads"). Default 0.1. */
   noiseScale: number;
+  /**
+   * The Gaussian likelihoods' mean: "sigmoid" (grey levels in [0, 1], the papers') or "identity"
+   * (real-valued data). Default: "sigmoid" for binary data, "identity" otherwise.
+   */
+  outputMean: "sigmoid" | "identity";
   /**
    * Initial spike probability γ0 of every unit: the v head's bias starts at log γ0. Unset (the
    * reference codes' default initialisation), about half the units start at γ = 1, where
@@ -75,7 +80,7 @@ export interface VscVampConfig extends VscConfig {
   sharpen: number;
 }
 
-function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
+function vscCore(name: string, c: Partial<VscConfig> & DataShape) {
   const D = positiveInt(name, "features", c.features);
   const J = positiveInt(name, "latents", c.latents ?? 200);
   const H = positiveInt(name, "hidden", c.hidden ?? 400);
@@ -83,7 +88,10 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   const sharpness = positiveSchedule(name, "sharpness", c.sharpness ?? 50);
   const start = c.warmupStart ?? 0;
   const end = c.warmupEnd ?? 0;
-  const likelihood = oneOf(name, "likelihood", c.likelihood ?? "bernoulli", ["bernoulli", "gaussian", "gaussianHeads"] as const);
+  // the default likelihood follows the data: Bernoulli for binary (and unknown) data, a Gaussian with an identity mean for real data
+  const likelihood = oneOf(name, "likelihood", c.likelihood ?? (c.kind === undefined ? "bernoulli" : likelihoodFor(c.kind, { real: "gaussian", binary: "bernoulli", counts: "gaussian" })), ["bernoulli", "gaussian", "gaussianHeads"] as const);
+  const outputMean = oneOf(name, "outputMean", c.outputMean ?? (c.kind === undefined || c.kind === "binary" ? "sigmoid" : "identity"), ["sigmoid", "identity"] as const);
+  const meanOf = (out: tf.Tensor) => (outputMean === "sigmoid" ? tf.sigmoid(out) : out);
   const noiseScale = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
   const inclusionInit = c.inclusionInit === undefined ? undefined : openUnit(name, "inclusionInit", c.inclusionInit);
   const spikeHead = oneOf(name, "spikeHead", c.spikeHead ?? "relu", ["relu", "sigmoid"] as const);
@@ -98,7 +106,7 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   const observe = ([out, logVariance]: tf.Tensor[]) =>
     likelihood === "bernoulli"
       ? bernoulli({ logits: out, targets: "fractional" })
-      : normal(tf.sigmoid(out), logVariance ? tf.exp(tf.mul(0.5, tf.add(logFloor, tf.softplus(tf.sub(logVariance, logFloor))))) : noiseScale);
+      : normal(meanOf(out), logVariance ? tf.exp(tf.mul(0.5, tf.add(logFloor, tf.softplus(tf.sub(logVariance, logFloor))))) : noiseScale);
   /** The code's mask options, shared by every VSC variant (rows = data: one selection per observation). */
   const codeMask = {
     rows: "data",
@@ -109,7 +117,7 @@ function vscCore(name: string, c: Partial<VscConfig> & { features: number }) {
   } as const;
   const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, noiseScale, decode, observe, codeMask };
   const m = model(name)
-    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood, noiseScale, spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
+    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood, outputMean, noiseScale, spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
     .plate("data")
     .plate("feature", D)
     .plate("latent", J);
@@ -131,12 +139,12 @@ function positiveSchedule(name: string, option: string, s: ScheduleLike): Schedu
 }
 
 /** `vsc`: the fixed-α spike-and-slab prior. */
-export function buildVsc(c: Partial<VscConfig> & { features: number }) {
+export function buildVsc(c: Partial<VscConfig> & DataShape) {
   return fixedPriorVsc("vsc", c);
 }
 
 /** The fixed-α VSC declaration under the name of the entry that builds it (`vsc`, `vscClass`). */
-function fixedPriorVsc(name: string, c: Partial<VscConfig> & { features: number }) {
+function fixedPriorVsc(name: string, c: Partial<VscConfig> & DataShape) {
   const { m, settings: s } = vscCore(name, c);
   return m
     .mask("z", () => spikeAndSlab({ inclusion: s.alpha, loc: 0, scale: 1 }), {
@@ -147,7 +155,7 @@ function fixedPriorVsc(name: string, c: Partial<VscConfig> & { features: number 
 }
 
 /** `vscVampPrior`: the UAI version's pseudo-input recognition prior. */
-export function buildVscVampPrior(c: Partial<VscVampConfig> & { features: number }) {
+export function buildVscVampPrior(c: Partial<VscVampConfig> & DataShape) {
   const { m, settings: s } = vscCore("vscVampPrior", c);
   const P = positiveInt("vscVampPrior", "pseudoInputs", c.pseudoInputs ?? 20);
   const nu = positiveNumber("vscVampPrior", "sharpen", c.sharpen ?? 10);
@@ -187,7 +195,7 @@ export const vscClassDefaults = {
 } as const satisfies Partial<VscClassConfig>;
 
 /** `vscClass`: `vsc` + the class-consistency Jensen-Shannon term over same-class pairs. */
-export function buildVscClass(c: Partial<VscClassConfig> & { features: number; classes?: number }) {
+export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes?: number }) {
   const weight = c.classWeight ?? vscClassDefaults.classWeight;
   if (!(weight >= 0) || !Number.isFinite(weight)) throw new Error(`vscClass: classWeight must be >= 0, got ${weight}`);
   const variant = oneOf("vscClass", "classVariant", c.classVariant ?? vscClassDefaults.classVariant, ["pairs", "centroid"] as const);
@@ -311,7 +319,7 @@ export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" |
 }
 
 const vscTraining = { epochs: 5, batchSize: 32, learningRate: 1e-3, normalisation: "elbo" as const };
-const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli", noiseScale: 0.1, spikeHead: "relu" };
+const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli", noiseScale: 0.1, outputMean: "sigmoid", spikeHead: "relu" };
 
 /** The `vsc` entry (ICLR version, the PyTorch reproduction's settings). */
 export const vsc: ZooEntry<VscConfig, ReturnType<typeof buildVsc>> = {

@@ -5,6 +5,8 @@ import { parse } from "csv-parse/sync";
 import { cellRef, DataError, randomSplit, type DataKind, type Dataset } from "../dataset.js";
 import { checkFloat32, denseMatrix, parseNumber, readText, sniffDelimiter, baseName } from "./common.js";
 import type { ParamValue } from "../params.js";
+import { existsSync } from "node:fs";
+import { attachLabelFile } from "./labels.js";
 
 /** Options of {@link parseCsvText} (the `csv:` source parameters). */
 export interface CsvOptions {
@@ -13,6 +15,17 @@ export interface CsvOptions {
   delimiter?: string;
   /** Column (header name or 1-based index) holding class labels; removed from the features. */
   label?: string;
+  /**
+   * Column (header name or 1-based index) holding each row's tag set (`tags=`) for multi-label data: tag
+   * names separated by `|` or `;` (an empty cell: no tags); removed from the features.
+   */
+  tags?: string;
+  /** Column (header name or 1-based index) of row ids (cell barcodes, ...); removed from the features. */
+  index?: string;
+  /** A side file of labels joined by the row ids (or by order); see `attachLabelFile`. */
+  labels?: string;
+  /** The labels file's column. */
+  labelColumn?: string;
   kind?: DataKind;
   test?: number;
   seed?: number;
@@ -40,22 +53,37 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
   }
   if (records.length === 0) throw new DataError(`${where}: the file has no rows`);
   const h = opts.header ?? "auto";
-  const hasHeader = h === true || h === "true" || (h === "auto" && records[0].some((c) => parseNumber(c) === undefined && c.trim() !== ""));
+  // auto: a header when a cell of the first row is not a number (the index column's cell excepted:
+  // row ids are text); an index or label named by a header name implies a header
+  const idxByNumber = opts.index !== undefined && /^\d+$/.test(opts.index) ? Number(opts.index) - 1 : -1;
+  const named = [opts.index, opts.label].some((c) => c !== undefined && !/^\d+$/.test(c));
+  const hasHeader =
+    h === true || h === "true" || (h === "auto" && (named || records[0].some((c, j) => j !== idxByNumber && parseNumber(c) === undefined && c.trim() !== "")));
   const header = hasHeader ? records[0] : undefined;
   let data = hasHeader ? records.slice(1) : records;
   if (opts.limit !== undefined) data = data.slice(0, opts.limit);
   const width = header ? header.length : data[0]?.length ?? 0;
-  let labelCol = -1;
-  if (opts.label !== undefined) {
-    const byName = header ? header.indexOf(opts.label) : -1;
-    const byIdx = /^\d+$/.test(opts.label) ? Number(opts.label) - 1 : -1;
-    labelCol = byName >= 0 ? byName : byIdx;
-    if (labelCol < 0 || labelCol >= width) {
-      throw new DataError(`${where}: label column ${JSON.stringify(opts.label)} not found${header ? `; columns: ${header.join(", ")}` : ` (${width} columns)`}`);
+  const columnOf = (what: string, name: string | undefined): number => {
+    if (name === undefined) return -1;
+    const byName = header ? header.indexOf(name) : -1;
+    const byIdx = /^\d+$/.test(name) ? Number(name) - 1 : -1;
+    const c = byName >= 0 ? byName : byIdx;
+    if (c < 0 || c >= width) {
+      throw new DataError(`${where}: ${what} column ${JSON.stringify(name)} not found${header ? `; columns: ${header.slice(0, 20).join(", ")}${width > 20 ? ", ..." : ""}` : ` (${width} columns)`}`);
+    }
+    return c;
+  };
+  const labelCol = columnOf("label", opts.label);
+  const indexCol = columnOf("index", opts.index);
+  const tagCol = columnOf("tags", opts.tags);
+  const used = [["label", labelCol], ["index", indexCol], ["tags", tagCol]].filter(([, c]) => (c as number) >= 0) as Array<[string, number]>;
+  for (let a = 0; a < used.length; a++) {
+    for (let b = a + 1; b < used.length; b++) {
+      if (used[a][1] === used[b][1]) throw new DataError(`${where}: ${used[a][0]}= and ${used[b][0]}= name the same column (${header ? JSON.stringify(header[used[a][1]]) : used[a][1] + 1})`);
     }
   }
   const featureCols: number[] = [];
-  for (let c = 0; c < width; c++) if (c !== labelCol) featureCols.push(c);
+  for (let c = 0; c < width; c++) if (c !== labelCol && c !== indexCol && c !== tagCol) featureCols.push(c);
   const allNames = header ?? Array.from({ length: width }, (_, c) => `V${c + 1}`);
   const n = data.length;
   const g = featureCols.length;
@@ -63,6 +91,8 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
   const labels = labelCol >= 0 ? new Int32Array(n) : undefined;
   const labelIds = new Map<string, number>();
   let stringLabels = false;
+  const tagIds = new Map<string, number>();
+  const rowTags: number[][] = [];
   for (let i = 0; i < n; i++) {
     const r = data[i];
     if (r.length !== width) {
@@ -76,6 +106,10 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
         throw new DataError(`${where}: ${cellRef(i, c, header)}: ${what}`);
       }
       x[i * g + jj] = checkFloat32(where, cellRef(i, c, header), v);
+    }
+    if (tagCol >= 0) {
+      const names = r[tagCol].split(/[|;]/).map((t) => t.trim()).filter(Boolean);
+      rowTags.push([...new Set(names)].map((t) => (tagIds.has(t) ? tagIds.get(t)! : (tagIds.set(t, tagIds.size), tagIds.size - 1))));
     }
     if (labels) {
       const cell = r[labelCol].trim();
@@ -103,10 +137,27 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
     split: randomSplit(n, opts.test ?? 0.2, opts.seed ?? 0),
     meta: { header: hasHeader, delimiter },
   };
+  if (indexCol >= 0) {
+    ds.rowNames = data.map((r) => r[indexCol]);
+    const seen = new Map<string, number>();
+    ds.rowNames.forEach((id, i) => {
+      if (seen.has(id)) throw new DataError(`${where}: rows ${seen.get(id)! + 1} and ${i + 1} have the same index ${JSON.stringify(id)} (column ${JSON.stringify(allNames[indexCol])})`);
+      seen.set(id, i);
+    });
+    ds.meta.indexColumn = allNames[indexCol];
+  }
   if (labels) {
     ds.labels = labels;
     if (stringLabels) ds.labelNames = [...labelIds.keys()];
     ds.meta.labelColumn = allNames[labelCol];
+  }
+  if (tagCol >= 0) {
+    const T = tagIds.size;
+    if (T === 0) throw new DataError(`${where}: the tags column ${JSON.stringify(allNames[tagCol])} holds no tags`);
+    const y = new Uint8Array(n * T);
+    rowTags.forEach((ts, i) => ts.forEach((t) => (y[i * T + t] = 1)));
+    ds.tags = { y, names: [...tagIds.keys()] };
+    ds.meta.tagsColumn = allNames[tagCol];
   }
   return ds;
 }
@@ -120,7 +171,16 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
  * ```
  */
 export function loadCsv(path: string, opts: CsvOptions = {}, where = `csv:${path}`): Dataset {
+  if (opts.labels !== undefined && opts.label !== undefined) throw new DataError(`${where}: give label= (a column) or labels= (a side file), not both`);
   const ds = parseCsvText(readText(where, path), opts, where);
+  if (opts.labels !== undefined) {
+    // labels= is a side file (as for idx: and mtx:); a column of tag sets is tags=, a class column label=
+    const isColumn = ds.featureNames?.includes(opts.labels) || /^\d+$/.test(opts.labels);
+    if (isColumn && !existsSync(opts.labels)) {
+      throw new DataError(`${where}: labels=${opts.labels} names no file; labels= is a side file of class labels. For a column use label=${opts.labels} (one class per row) or tags=${opts.labels} (multi-label tag sets separated by | or ;)`);
+    }
+    attachLabelFile(ds, opts.labels, opts.labelColumn, where);
+  }
   ds.name = baseName(path);
   ds.meta.path = path;
   return ds;

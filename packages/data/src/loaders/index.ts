@@ -8,8 +8,10 @@ import type { ParamValue } from "../params.js";
 import type { FileScheme, ParsedSource } from "../source.js";
 import { csvFromParams } from "./csv.js";
 import { idxFromParams } from "./idx.js";
-import { ldacFromParams } from "./ldac.js";
-import { mtxFromParams } from "./mtx.js";
+import { loadLdac } from "./ldac.js";
+import { mtx10xFromParams } from "./tenx.js";
+import { filterVocabulary } from "./vocab-filter.js";
+import { h5adFromParams } from "./h5ad.js";
 import { ratingsFromParams } from "./ratings.js";
 
 export * from "./csv.js";
@@ -17,15 +19,25 @@ export * from "./mtx.js";
 export * from "./ldac.js";
 export * from "./idx.js";
 export * from "./ratings.js";
+export * from "./items.js";
+export * from "./labels.js";
+export * from "./tenx.js";
+export * from "./h5ad.js";
+export { filterVocabulary } from "./vocab-filter.js";
+export * from "./write.js";
 export { readBytes, readText } from "./common.js";
 
 /** Loader per file scheme: (path, resolved params, error prefix) → Dataset (not yet validated). */
-export const loaders: Record<FileScheme, (path: string, params: Record<string, ParamValue | undefined>, where: string) => Dataset> = {
+export const loaders: Record<FileScheme, (path: string, params: Record<string, ParamValue | undefined>, where: string) => Dataset | Promise<Dataset>> = {
   csv: csvFromParams,
-  mtx: mtxFromParams,
-  ldac: ldacFromParams,
+  mtx: mtx10xFromParams,
+  ldac: (path, p, where) => {
+    const { stopwords, topTerms, ...rest } = p as { stopwords?: string; topTerms?: number; vocab?: string; test?: number; seed?: number; limit?: number };
+    return filterVocabulary(loadLdac(path, rest, where), { stopwords, topTerms }, where);
+  },
   idx: idxFromParams,
   ratings: ratingsFromParams,
+  h5ad: h5adFromParams,
 };
 
 /**
@@ -38,7 +50,7 @@ export const loaders: Record<FileScheme, (path: string, params: Record<string, P
  */
 export async function loadFile(ps: ParsedSource): Promise<Dataset> {
   if (ps.scheme === "synthetic") throw new Error("loadFile: synthetic sources are generated, not loaded");
-  const ds = loaders[ps.scheme](ps.target, ps.params, ps.where);
+  const ds = await loaders[ps.scheme](ps.target, ps.params, ps.where);
   ds.source = ps.raw;
   return ds;
 }

@@ -89,8 +89,10 @@ export interface GuideDraw {
   q?: SiteDistribution;
   /** The guide's mean (encode, reconstruct from the mean), canonical layout. */
   mean?: tf.Tensor;
-  /** Activity probabilities of a sparse code (encode), canonical layout. */
+  /** Activity probabilities of a sparse code (encode), canonical layout; a deterministic 0/1 support where the code predicts one. */
   activity?: tf.Tensor;
+  /** Per-unit ranking scores when they differ from `activity` (encode; e.g. index probabilities), canonical layout. */
+  scores?: tf.Tensor;
 }
 
 /** What a family's terms see: its message of the model run, its draw, and the normalisation. */

@@ -14,7 +14,7 @@ export function csvField(value: unknown): string {
 
 /**
  * Flattens result rows to CSV (RFC 4180, CRLF line ends, header first): `model`, `data`,
- * `seed`, one column per metric (`metrics.x` → `x`; empty where the metric is absent), one per
+ * `seed`, `fold` (when a row has one), one column per metric (`metrics.x` → `x`; empty where the metric is absent), one per
  * training field (`train.x` → `train_x`), and `config` as a JSON string.
  *
  * @example
@@ -28,7 +28,9 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
     ...new Set(rows.flatMap((r) => Object.keys(r.train ?? {}).filter((k) => !TRAIN_KEYS.includes(k)))),
   ].sort();
   const trainKeys = [...TRAIN_KEYS, ...extraTrain];
-  const header = ["model", "data", "seed", ...metrics, ...trainKeys.map((k) => `train_${k}`), "config"];
+  // a fold column only when some row was fitted with --folds (other files keep their columns)
+  const folds = rows.some((r) => r.fold !== undefined);
+  const header = ["model", "data", "seed", ...(folds ? ["fold"] : []), ...metrics, ...trainKeys.map((k) => `train_${k}`), "config"];
   const lines = [header.map(csvField).join(",")];
   for (const r of rows) {
     const train = (r.train ?? {}) as unknown as Record<string, unknown>;
@@ -36,6 +38,7 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
       r.model,
       r.data,
       r.seed,
+      ...(folds ? [r.fold] : []),
       ...metrics.map((m) => r.metrics?.[m]),
       ...trainKeys.map((k) => train[k]),
       JSON.stringify(r.config ?? {}),

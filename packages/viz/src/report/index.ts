@@ -9,4 +9,6 @@ export * from "./csv.js";
 export * from "./specs.js";
 export * from "./svg.js";
 export * from "./report.js";
+export * from "./folds.js";
+export * from "./top-features.js";
 export { exampleReportInput, EXAMPLE_MODELS, EXAMPLE_DATA } from "./example.js";

@@ -6,10 +6,12 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ReportInput, ResultRow, RunArtifacts } from "./types.js";
 import { escapeHtml as esc, inlineSvg } from "./html.js";
 import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirection, type Summary } from "./metrics.js";
-import { activityHeatmapSpec, factorCorrHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
+import { activityHeatmapSpec, factorCorrHeatmapSpec, levelConfusionHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
 import { degenerateRows } from "@sparse-dgm/metrics";
+import { foldSummaries, foldSummaryHtml } from "./folds.js";
+import { topFeaturesHtml, topFeaturesRun } from "./top-features.js";
 
 /** Options of {@link renderReport}. */
 export interface RenderReportOptions {
@@ -24,6 +26,41 @@ const TIMING_COLUMNS: Array<{ key: "msPerStep" | "seconds"; label: string }> = [
   { key: "msPerStep", label: "ms/step" },
   { key: "seconds", label: "seconds" },
 ];
+
+/** Config keys that describe how a row was trained (beside its architecture), in the order shown. */
+const RECIPE_KEYS = [
+  "likelihood",
+  "variant",
+  "klWarmupSteps",
+  "priorWarmupSteps",
+  "warmupStart",
+  "warmupEnd",
+  "classWarmup",
+  "sharpness",
+  "temperature",
+  "straightThrough",
+  "levelPrior",
+  "normalisation",
+  "epochs",
+  "batchSize",
+  "learningRate",
+];
+
+/**
+ * A row's training recipe in one line: the likelihood, warm-ups, relaxation schedules, scaling and
+ * run length from its config (keys it does not have are left out).
+ *
+ * @example
+ * ```ts
+ * recipeOf({ likelihood: "gaussian", klWarmupSteps: 600, normalisation: "reference", epochs: 200 });
+ * // "likelihood gaussian, klWarmupSteps 600, normalisation reference, epochs 200"
+ * ```
+ */
+export function recipeOf(config: Record<string, unknown>): string {
+  const show = (v: unknown): string => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+  const parts = RECIPE_KEYS.filter((k) => config[k] !== undefined).map((k) => `${k} ${show(config[k])}`);
+  return parts.length ? parts.join(", ") : "not recorded";
+}
 
 const runKey = (model: string, data: string, seed: number) => JSON.stringify([model, data, seed]);
 
@@ -207,6 +244,8 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
         html += `</tr>`;
       }
       html += `</tbody></table></div>`;
+      // Which training recipe each row used (fair baselines: warm-ups, likelihood, scaling, run length).
+      html += `<ul class="recipes" data-data="${esc(data)}">${models.map((m) => `<li><strong>${esc(m)}</strong>: ${esc(recipeOf(dRows.find((r) => r.model === m)?.config ?? {}))}</li>`).join("")}</ul>`;
       // Degenerate binary codes are named, never left as a blank or read as a perfect Jaccard score.
       const degenerate = degenerateRows(dRows);
       const named = (d: typeof degenerate) => d.map(({ row: r, why }) => `${esc(r.model)} seed ${r.seed}: code ${esc(why)}`).join("; ");
@@ -223,7 +262,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     if (skipped.length) {
       html +=
         `<p class="warn" id="skipped-steps">Runs that skipped non-finite steps: ` +
-        skipped.map((r) => `${esc(r.model)} on <code>${esc(r.data)}</code> seed ${r.seed}: ${r.train.skippedSteps} of ${r.train.steps} steps (first: ${esc(r.train.firstSkipped ?? "?")})`).join("; ") +
+        skipped.map((r) => `${esc(r.model)} on <code>${esc(r.data)}</code> seed ${r.seed}${r.fold === undefined ? "" : `, fold ${r.fold}`}: ${r.train.skippedSteps} of ${r.train.steps} steps (first: ${esc(r.train.firstSkipped ?? "?")})`).join("; ") +
         `.</p>`;
     }
     sections.push({ id: anchor("comparison"), title: "Comparison", subs, html });
@@ -241,6 +280,37 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     }
     html += `</tbody></table></div>`;
     sections.push({ id: anchor("failed runs"), title: "Failed runs", subs: [], html });
+  }
+
+  // 1c. Folds: mean ± SD over folds and paired per-fold differences between models.
+  {
+    const summaries = foldSummaries(rows);
+    if (summaries.length) {
+      const subs: Section["subs"] = [];
+      let html = `<p class="note">Rows fitted with <code>--folds</code>: each cell is the <strong>mean ± SD</strong> (n − 1) over folds (and seeds); the paired differences compare two models on the same fold and seed. ↓ lower is better, ↑ higher is better.</p>`;
+      for (const s of summaries) {
+        const id = anchor(`folds ${s.data}`);
+        subs.push({ id, title: s.data });
+        html += `<h3 id="${id}">${esc(s.data)} <span class="muted">(folds ${s.folds.join(", ")})</span></h3>` + foldSummaryHtml(s);
+      }
+      sections.push({ id: anchor("fold summary"), title: "Fold summary", subs, html });
+    }
+  }
+
+  // 1d. Top features per factor (data with feature names).
+  {
+    const subs: Section["subs"] = [];
+    let html = "";
+    for (const data of dataSources) {
+      for (const m of modelsOf(data)) {
+        const run = topFeaturesRun(rows, m, data);
+        if (!run) continue;
+        const id = anchor(`top features ${m} ${data}`);
+        subs.push({ id, title: `${m} · ${data}` });
+        html += `<h3 id="${id}">${esc(m)} <span class="muted">on ${esc(data)}</span></h3>` + topFeaturesHtml(run);
+      }
+    }
+    if (subs.length) sections.push({ id: anchor("top features per factor"), title: "Top features per factor", subs, html });
   }
 
   // 2. Boxplots.
@@ -365,6 +435,17 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
   });
 
   // 5b. Codes against the true factors.
+  await perRunSection({
+    title: "Sparsity level",
+    anchorPrefix: "levels",
+    note:
+      `For data with known per-row levels L_i (synthetic:sparse-linear, synthetic:tags): the share of held-out rows of each true level ` +
+      `whose code has 0, 1, 2, ... active units (γ &gt; 0.5; a capped code's predicted support), one representative seed per model. ` +
+      `The diagonal is levelAccuracy; mass right of the cap is capViolations.`,
+    empty: "No data with known levels.",
+    has: (a) => Boolean(a.levelConfusion && a.levelConfusion.length > 0),
+    spec: (a) => levelConfusionHeatmapSpec(a),
+  });
   await perRunSection({
     title: "Codes vs true factors",
     anchorPrefix: "factors",
@@ -556,5 +637,6 @@ details{margin:4px 0}summary{cursor:pointer;font-size:13.5px}
 table.kv{min-width:0}table.kv th{text-align:left;font-weight:600;background:none;position:static}
 table.kv td{white-space:normal}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:28px}
+td.features{white-space:normal;min-width:420px}
 @media (max-width:800px){.container{padding:12px}nav.toc ol{columns:1}section{padding:12px 14px}}
 `;

@@ -330,6 +330,29 @@ export function activityHeatmapSpec(
 }
 
 /**
+ * The sparsity-level confusion of one run's code: the share of held-out rows of each true level
+ * (row) with 0, 1, 2, ... active units (column), 0–1; the diagonal is levelAccuracy.
+ */
+export function levelConfusionHeatmapSpec(a: RunArtifacts, opts: { title?: string } = {}): TopLevelSpec {
+  const m = a.levelConfusion ?? [];
+  return matrixHeatmapSpec(
+    [
+      {
+        title: "share of rows: true level × predicted active units",
+        matrix: m,
+        scale: "probability",
+        legend: "share",
+        rowTitle: "true level L",
+        colTitle: "predicted |b̂|",
+        rowNames: m.map((_, i) => String(i + 1)),
+        colNames: (m[0] ?? []).map((_, j) => String(j)),
+      },
+    ],
+    opts,
+  );
+}
+
+/**
  * How the codes of one run track the true factors: |corr| of each true factor (row) with each
  * code (column) on the held-out split, 0–1, codes ordered by the factor each tracks best, so an
  * identified model shows one block per factor (or per attribute: Smiley's sources).

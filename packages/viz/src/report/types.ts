@@ -23,7 +23,34 @@ export interface TrainRecord {
   firstSkipped?: string;
 }
 
-/** One fitted (model, data, seed): one row of `results.json` (DESIGN §7). */
+/** One factor's top features (words, items, genes), read from the decoder (metrics/top-features.ts). */
+export interface FactorFeaturesRecord {
+  /** 0-based factor (code column). */
+  factor: number;
+  /** The direction of z_k that raises them. */
+  direction: 1 | -1;
+  /** Feature names, most affected first. */
+  features: string[];
+  /** How much each one's expected value rises (4 significant digits). */
+  effects: number[];
+  /** NPMI of the factor's top features (non-negative data). */
+  npmi?: number;
+  /** Whether the factor's code varies over the data. */
+  active?: boolean;
+}
+
+/** The top features of every factor of one run, with their coherence. */
+export interface TopFeaturesRecord {
+  /** Features listed per factor. */
+  k: number;
+  factors: FactorFeaturesRecord[];
+  /** Mean NPMI over factors (`topicCoherence`). */
+  coherence?: number;
+  /** Mean NPMI of random feature sets drawn by document frequency: the baseline. */
+  randomCoherence?: number;
+}
+
+/** One fitted (model, data, seed[, fold]): one row of `results.json` (DESIGN §7). */
 export interface ResultRow {
   /** The zoo entry (model) name. */
   model: string;
@@ -31,8 +58,10 @@ export interface ResultRow {
   data: string;
   /** The seed of this replica. */
   seed: number;
-  /** The cross-validation fold, for runs of a K-fold comparison (part of the row's key). */
+  /** With `--folds K`: the held-out fold (0..K−1) of this row; the test split is that fold. */
   fold?: number;
+  /** The top features of each factor, for data with feature names. */
+  topFeatures?: TopFeaturesRecord;
   /** camelCase metric keys (`heldoutMse`, `supportF1`, ...); a metric that does not apply is absent. */
   metrics: Record<string, number>;
   /** Timing and resources of the fit. */
@@ -49,6 +78,7 @@ export interface FailedRun {
   model: string;
   data: string;
   seed: number;
+  /** The held-out fold, with `--folds K`. */
   fold?: number;
   /** The error, one line. */
   error: string;
@@ -58,11 +88,13 @@ export interface FailedRun {
   host?: string;
 }
 
-/** Optional per-run artifacts for the plots; matched to rows by (model, data, seed). */
+/** Optional per-run artifacts for the plots; matched to rows by (model, data, seed, fold). */
 export interface RunArtifacts {
   model: string;
   data: string;
   seed: number;
+  /** The held-out fold (with `--folds`). */
+  fold?: number;
   /** Per objective term (`distortion:x`, `rate:z`, `maskPrior:W`, `loss`, ...), one value per epoch. */
   curves?: Record<string, number[]>;
   /** Schedule weights per epoch (e.g. `rate:z`). */
@@ -87,6 +119,11 @@ export interface RunArtifacts {
   featureNames?: string[];
   /** |corr| of each true factor (row) with each code (column) on the held-out split, 0–1. */
   factorCorr?: number[][];
+  /**
+   * Sparse codes on data with known per-row levels: the share of held-out rows of true level
+   * L = 1.. (rows) with |b̂| = 0.. active units (columns); each row sums to 1.
+   */
+  levelConfusion?: number[][];
   /** Names of the true factors (rows of `factorCorr`). */
   factorNames?: string[];
   /** Names of the codes (columns of `factorCorr`), ordered by the factor each tracks best. */

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { tf } from "@sparse-dgm/core";
+import { cappedSparseCode } from "@sparse-dgm/distributions";
+import { sdlgm, kSparse, sdlgmTags, topKTags, tagLogLikelihood } from "./sdlgm.js";
+import { binaryRelevance, tagCrossEntropy } from "./binary-relevance.js";
+
+/** Exact log P(the first |y| draws without replacement are the set y) under Plackett-Luce weights p. */
+function exactSetLogProb(p: number[], set: number[]): number {
+  const perms = (a: number[]): number[][] => (a.length <= 1 ? [a] : a.flatMap((x, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((r) => [x, ...r])));
+  let total = 0;
+  for (const order of perms(set)) {
+    let left = 1;
+    let pr = 1;
+    for (const t of order) {
+      pr *= p[t] / left;
+      left -= p[t];
+    }
+    total += pr;
+  }
+  return Math.log(total);
+}
+
+describe("sdlgm entries", () => {
+  it("builds with the data's kind: Gaussian for real data, Bernoulli for binary, Poisson for counts", () => {
+    expect(sdlgm.build({ features: 20, kind: "real" }).ir.meta.likelihood).toBe("gaussian");
+    expect(sdlgm.build({ features: 20, kind: "binary" }).ir.meta.likelihood).toBe("bernoulli");
+    expect(sdlgm.build({ features: 20, kind: "counts" }).ir.meta.likelihood).toBe("poisson");
+    expect(sdlgm.build({ features: 20, kind: "binary", likelihood: "gaussian" }).ir.meta.likelihood).toBe("gaussian");
+  });
+
+  it("records its options and refuses contradictory ones, naming them", () => {
+    const m = sdlgm.build({ features: 20, levelPrior: "learned", sampling: "withReplacement" });
+    expect(m.ir.sites.some((s) => s.name === "levelPrior")).toBe(true);
+    expect((m.ir.meta.config as Record<string, unknown>).sampling).toBe("withReplacement");
+    expect(() => sdlgm.build({ features: 20, levelPrior: "empirical" })).toThrow(/levelPrior "empirical" needs multi-label data/);
+    expect(() => sdlgm.build({ features: 20, fixedLevel: 9 })).toThrow(/fixedLevel must be an integer in \[1, maxActive = 5\]/);
+    expect(() => sdlgm.build({ features: 20, maxActive: 60 })).toThrow(/maxActive \(60\) must be at most latents \(50\)/);
+    expect((kSparse.build({ features: 20 }).ir.meta.config as Record<string, unknown>).fixedLevel).toBe(5);
+  });
+
+  it("the multi-label entries take the tag count from the data; topKTags' k is the rounded mean tag count", () => {
+    const stats = { tags: 12, tagCountDistribution: [0, 0.2, 0.5, 0.3] }; // mean 2.1
+    expect((sdlgmTags.build({ features: 8, stats }).ir.meta.config as Record<string, unknown>).latents).toBe(12);
+    expect((topKTags.build({ features: 8, stats }).ir.meta.config as Record<string, unknown>).fixedLevel).toBe(2);
+    expect(() => binaryRelevance.build({ features: 8, latents: 5, stats })).toThrow(/must equal the data's number of tags \(12\)/);
+    const emp = sdlgmTags.build({ features: 8, stats, levelPrior: "empirical", maxActive: 3 });
+    expect((emp.ir.meta.config as Record<string, unknown>).levelPrior).toBe("empirical");
+  });
+});
+
+describe("the tag likelihood", () => {
+  it("is log q(L = |y|) + a lower bound on the set's probability, exact for one tag (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 3 }),
+        (index, level, set) =>
+          tf.tidy(() => {
+            const q = cappedSparseCode({ levelLogits: tf.tensor(level), indexLogits: tf.tensor(index) });
+            const y = tf.tensor(Array.from({ length: 6 }, (_, t) => (set.includes(t) ? 1 : 0)));
+            const got = tagLogLikelihood(q, y).dataSync()[0];
+            const p = Array.from(tf.exp(q.indexLogits).dataSync());
+            const lv = Array.from(q.levelLogits.dataSync())[set.length - 1];
+            const exact = lv + exactSetLogProb(p, set);
+            return got <= exact + 1e-4 && (set.length > 1 || Math.abs(got - exact) < 1e-4) && Number.isFinite(got);
+          }),
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("binary relevance's cross-entropy by hand", () => {
+    const v = tagCrossEntropy(tf.tensor([[0.9, 0.2]]), tf.tensor([[1, 0]])).dataSync()[0];
+    expect(v).toBeCloseTo(-Math.log(0.9) - Math.log(0.8), 5);
+  });
+});

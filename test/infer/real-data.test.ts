@@ -1,0 +1,112 @@
+/**
+ * The pieces of issue 21 that live in the model and the program: the reference's categorical
+ * "held-out NLL" against the full multinomial NLL, the negative binomial's library-size offset,
+ * the masked decoder in feature blocks inside a real fit, warm-ups relative to the run, the dense
+ * baselines' count likelihoods, and `program.decode`.
+ */
+import { describe, it, expect, afterEach } from "vitest";
+import { tf, lgamma } from "@sparse-dgm/core";
+import { compile, observedTensor } from "@sparse-dgm/infer";
+import { zoo } from "@sparse-dgm/zoo";
+import { decoderBlocking } from "@sparse-dgm/nn";
+import { loadData, medianLibrarySize } from "@sparse-dgm/data";
+import { evaluateRows, topFeatures } from "@sparse-dgm/metrics";
+
+const saved = { ...decoderBlocking };
+afterEach(() => Object.assign(decoderBlocking, saved));
+
+async function topics() {
+  const ds = await loadData("synthetic:topics?docs=120&vocab=200&topics=3&wordsPerTopic=30&length=60");
+  return { ds, train: observedTensor(zoo.sparseVae.build({ features: ds.g, likelihood: "categorical" }), ds, ds.split.train) };
+}
+
+describe("categorical likelihood: heldoutNll is the reference's loss, heldoutMultinomialNll the full NLL", () => {
+  it("they differ by the mean log multinomial coefficient log n!/Π x_j! of the held-out rows", async () => {
+    const { ds, train } = await topics();
+    const m = zoo.vae.build({ features: ds.g, likelihood: "categorical" });
+    const p = compile(m, { seed: 0, normalisation: "reference" });
+    await p.fit(train, { epochs: 1, batchSize: 50, learningRate: 1e-2 });
+    const ev = evaluateRows(p, ds, ds.split.test);
+    const coef = tf.tidy(() => {
+      const x = observedTensor(m, ds, ds.split.test);
+      return tf.mean(tf.sub(lgamma(tf.add(tf.sum(x, -1), 1)), tf.sum(lgamma(tf.add(x, 1)), -1))).dataSync()[0];
+    });
+    // the reference adds 1e-6 inside its log: a difference of at most Σ_j x_j · 1e-6 / p_j, tiny here
+    expect(ev.heldoutNll[0] - ev.exactNll![0]).toBeCloseTo(coef, 1);
+    expect(ev.heldoutNll[0]).toBeGreaterThan(ev.exactNll![0]);
+    train.dispose();
+  }, 60_000);
+});
+
+describe("negative binomial with the library-size offset", () => {
+  it("a row with twice the counts gets twice the mean (same code: the encoder sees x / Σx)", async () => {
+    const ds = await loadData("synthetic:cells?cells=60&genes=40&types=2");
+    const l = medianLibrarySize(ds);
+    const m = zoo.vae.build({ features: ds.g, likelihood: "negativeBinomial", encoderInput: "normalise", stats: { librarySize: l } });
+    expect(zoo.vae.build({ features: 4, likelihood: "negativeBinomial" }).ir.meta.config).toMatchObject({ encoderInput: "log1p" });
+    expect(m.ir.meta.config).toMatchObject({ likelihood: "negativeBinomial", libraryOffset: true, librarySize: l, encoderInput: "normalise" });
+    const p = compile(m, { seed: 0 });
+    const x = observedTensor(m, ds, ds.split.train);
+    await p.fit(x, { epochs: 1, batchSize: 20, learningRate: 1e-3 });
+    const row = tf.slice(x, [0, 0], [1, ds.g]);
+    const two = tf.concat([row, tf.mul(row, 2)], 0);
+    const mean = p.reconstruct(two, { sample: false }).arraySync() as number[][];
+    mean[0].forEach((v, j) => expect(mean[1][j]).toBeCloseTo(2 * v, 3));
+    const off = zoo.vae.build({ features: ds.g, likelihood: "negativeBinomial", libraryOffset: false });
+    expect(off.ir.meta.config).toMatchObject({ libraryOffset: false });
+    expect(() => zoo.vae.build({ features: 4, likelihood: "categorical", libraryOffset: true })).toThrow("vae: libraryOffset applies to likelihood negativeBinomial only");
+    tf.dispose([x, row, two]);
+  }, 60_000);
+});
+
+describe("the masked decoder in feature blocks inside a fit", () => {
+  it("trains as the one-shot decoder does (same losses to float tolerance)", async () => {
+    const { ds, train } = await topics();
+    const losses = async () => {
+      const p = compile(zoo.sparseVae.build({ features: ds.g, likelihood: "categorical", hidden: 16 }), { seed: 3, normalisation: "reference" });
+      const out: number[] = [];
+      await p.fit(train, { epochs: 3, batchSize: 32, learningRate: 1e-2, onStep: (i) => out.push(i.loss) });
+      const ev = evaluateRows(p, ds, ds.split.test);
+      p.dispose();
+      return [...out, ev.heldoutNll[0], ev.elbo[0]];
+    };
+    const oneShot = await losses();
+    decoderBlocking.thresholdFloats = 0; // every call in blocks
+    decoderBlocking.blockFloats = 32 * 16 * 25; // 25 features per block at batch 32
+    const blocked = await losses();
+    expect(blocked.length).toBe(oneShot.length);
+    blocked.forEach((v, i) => expect(v).toBeCloseTo(oneShot[i], 2));
+    train.dispose();
+  }, 120_000);
+});
+
+describe("warm-ups relative to the run", () => {
+  it("resolve the fraction against the run's steps, or take explicit steps", () => {
+    const c = (m: { ir: { meta: Record<string, unknown> } }) => m.ir.meta.config as Record<string, number>;
+    expect(c(zoo.sparseVae.build({ features: 7, run: { steps: 200 } }))).toMatchObject({ klWarmupSteps: 50, priorWarmupSteps: 100 });
+    expect(c(zoo.sparseVae.build({ features: 7 }))).toMatchObject({ klWarmupSteps: 300, priorWarmupSteps: 600 }); // the synthetic study's 1,200 steps
+    expect(c(zoo.sparseVae.build({ features: 7, run: { steps: 200 }, klWarmupSteps: 10 }))).toMatchObject({ klWarmupSteps: 10 });
+    expect(c(zoo.vae.build({ features: 7, run: { steps: 80 } }))).toMatchObject({ klWarmupSteps: 20 });
+    expect(c(zoo.betaVae.build({ features: 7, run: { steps: 80 }, klWarmup: 0 }))).toMatchObject({ klWarmupSteps: 0 });
+    expect(() => zoo.vae.build({ features: 7, klWarmup: 2 })).toThrow("vae: klWarmup must be a fraction of the run in [0, 1], got 2");
+  });
+});
+
+describe("program.decode and top features", () => {
+  it("decodes chosen codes to the likelihood's mean and names each factor's top features", async () => {
+    const { ds, train } = await topics();
+    const p = compile(zoo.vae.build({ features: ds.g, likelihood: "categorical", factors: 3 }), { seed: 0, normalisation: "reference" });
+    await p.fit(train, { epochs: 2, batchSize: 40, learningRate: 1e-2 });
+    const probs = p.decode({ z: tf.zeros([4, 3]) });
+    expect(probs.shape).toEqual([4, ds.g]);
+    const sums = tf.sum(probs, -1).arraySync() as number[];
+    sums.forEach((v) => expect(v).toBeCloseTo(1, 4)); // categorical: probabilities of one draw
+    const [t] = topFeatures(p, ds)!;
+    expect(t.factors).toHaveLength(3);
+    expect(t.factors[0].features).toHaveLength(10);
+    expect(t.factors[0].features.every((f) => ds.featureNames!.includes(f))).toBe(true);
+    expect(t.coherence).toBeGreaterThanOrEqual(-1);
+    expect(t.randomCoherence).toBeLessThanOrEqual(1);
+    tf.dispose([probs, train]);
+  }, 60_000);
+});
