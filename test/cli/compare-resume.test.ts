@@ -35,7 +35,9 @@ describe("sdgm compare resumes", () => {
   it("re-running fits only the rows that are missing", async () => {
     const out = mkdtempSync(join(tmpdir(), "sdgm-compare-"));
     const data = "synthetic:moran?rho=0.2&n=300";
-    const base: CompareSpec = { entries: [{ model: "vae", data, epochs: 3 }], seeds: [0, 1], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
+    // the KL warm-up fixed in steps, so that the longer run's first epochs repeat the shorter run's
+    const warm = { klWarmupSteps: 2 };
+    const base: CompareSpec = { entries: [{ model: "vae", data, epochs: 3, config: warm }], seeds: [0, 1], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
     await runCompare(base); // "interrupted" after the first job: its rows are written
     const first = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     expect(first.map((r: { model: string; seed: number }) => `${r.model}:${r.seed}`)).toEqual(["vae:0", "vae:1"]);
@@ -63,16 +65,20 @@ describe("sdgm compare resumes", () => {
   it("rows saved with other settings are fitted again from the start, and say what changed", async () => {
     const out = mkdtempSync(join(tmpdir(), "sdgm-compare-"));
     const data = "synthetic:moran?rho=0.2&n=300";
-    const base: CompareSpec = { entries: [{ model: "vae", data, epochs: 3 }], seeds: [0, 1], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
+    // the KL warm-up fixed in steps, so that the longer run's first epochs repeat the shorter run's
+    const warm = { klWarmupSteps: 2 };
+    const base: CompareSpec = { entries: [{ model: "vae", data, epochs: 3, config: warm }], seeds: [0, 1], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
     await runCompare(base);
     const curve = (seed: number) => (JSON.parse(readFileSync(new ResultStore(out).artifactPath({ model: "vae", data, seed }), "utf8")) as RunArtifacts).curves!.loss;
     const firstCurve = curve(0);
     expect(await pendingJobs(base)).toEqual([]); // its own rows are valid
-    const longer: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 4 }] };
-    // a longer run also lengthens the KL warm-up (a fraction of the run's steps)
-    expect(await pendingJobs(longer)).toEqual([{ entry: longer.entries[0], seeds: [0, 1], changed: expect.stringMatching(/^klWarmupSteps \d+ → \d+, epochs 3 → 4$/) }]);
+    // a warm-up given as a fraction of the run (the default) lengthens with the run
+    const fraction: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 4 }] };
+    expect((await pendingJobs(fraction))[0].changed).toMatch(/^klWarmupSteps 2 → \d+, epochs 3 → 4$/);
+    const longer: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 4, config: warm }] };
+    expect(await pendingJobs(longer)).toEqual([{ entry: longer.entries[0], seeds: [0, 1], changed: "epochs 3 → 4" }]);
     const { value: rows, err } = await stderrOf(() => runCompare(longer));
-    expect(err).toMatch(new RegExp(`note: vae on ${data.replace(/[?.]/g, "\\$&")}, seeds 0,1: settings changed since .*results.json was written \\(klWarmupSteps \\d+ → \\d+, epochs 3 → 4\\); fitting again`));
+    expect(err).toMatch(new RegExp(`note: vae on ${data.replace(/[?.]/g, "\\$&")}, seeds 0,1: settings changed since .*results.json was written \\(epochs 3 → 4\\); fitting again`));
     expect(err).not.toContain("checkpoint"); // one note, not a second one for the checkpoint it replaces
     expect(rows.map((r) => `${r.model}:${r.seed}`)).toEqual(["vae:0", "vae:1"]); // replaced, not appended
     for (const r of rows) {
@@ -90,7 +96,7 @@ describe("sdgm compare resumes", () => {
     expect(ordered.map((r) => `${r.model}:${r.seed}:${r.config.epochs}`)).toEqual(["betaVae:0:2", "betaVae:1:2", "vae:0:3", "vae:1:3", "sparseVae:0:2", "sparseVae:1:2"]);
     expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8"))).toEqual(ordered);
     // a hyperparameter override
-    const wider: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 3, config: { hidden: 20 } }] };
+    const wider: CompareSpec = { ...base, entries: [{ model: "vae", data, epochs: 3, config: { ...warm, hidden: 20 } }] };
     expect((await pendingJobs(wider))[0].changed).toBe("hidden 50 → 20");
     const { value: widerRows } = await stderrOf(() => runCompare(wider));
     expect(widerRows.filter((r) => r.model === "vae").map((r) => [r.config.hidden, r.config.resumed])).toEqual([[20, false], [20, false]]);

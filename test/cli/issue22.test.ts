@@ -56,10 +56,16 @@ function expectFailedRun(out: string, error: RegExp): void {
 const NONFINITE = /site "[^"]+": \d+ non-finite steps in a row; last: non-finite \w+ term "[^"]+"|is (NaN|-?Infinity) on the test split/;
 
 /** vae fitted `epochs` epochs on 200 Moran rows into a fresh folder: its data and checkpoint folder. */
+/**
+ * vae's KL warm-up fixed in steps: by default it is a fraction of the run, so a run extended with
+ * more epochs would be another declaration, which is never resumed.
+ */
+const WARM = { klWarmupSteps: 2 };
+
 async function fittedVae(epochs: number, out = tmp()) {
   const source = "synthetic:moran?n=200";
   const ds = await loadData(source);
-  await runJob({ model: "vae", source, seeds: [0], epochs, out, checkpointEvery: 0, metrics: ["elbo"] }, ds);
+  await runJob({ model: "vae", source, seeds: [0], epochs, out, checkpointEvery: 0, metrics: ["elbo"], config: WARM }, ds);
   return { out, source, ds, dir: join(out, "checkpoints", "vae-s0") };
 }
 
@@ -153,15 +159,15 @@ describe("issue 22: silent wrong results now fail loudly", () => {
 
   it("'fit resumes a checkpoint fitted on another data source into the same --out (smiley n=300 seed 0, then seed 5)': refused, naming both", async () => {
     const out = tmp();
-    await sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=0", "--epochs", "1", "--backend", "cpu", "--out", out, "--metrics", "elbo");
-    await expect(sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=5", "--epochs", "1", "--backend", "cpu", "--out", out, "--metrics", "elbo")).rejects.toThrow(
+    await sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=0", "--epochs", "1", "--set", "klWarmupSteps=2", "--backend", "cpu", "--out", out, "--metrics", "elbo");
+    await expect(sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=5", "--epochs", "1", "--set", "klWarmupSteps=2", "--backend", "cpu", "--out", out, "--metrics", "elbo")).rejects.toThrow(
       /the checkpoint in .*checkpoints\/vae-s0 is of another run \(it was fitted on synthetic:smiley\?n=300&seed=0; this run's data is synthetic:smiley\?n=300&seed=5\): data "\w+" → "\w+"; use another --out, or remove/,
     );
     // other settings too (the batch size), while more epochs on the same data extend the run
-    await expect(sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=0", "--epochs", "1", "--batch-size", "7", "--backend", "cpu", "--out", out, "--metrics", "elbo")).rejects.toThrow(
+    await expect(sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=0", "--epochs", "1", "--batch-size", "7", "--set", "klWarmupSteps=2", "--backend", "cpu", "--out", out, "--metrics", "elbo")).rejects.toThrow(
       /is of another run: settings \{"batchSize":100,.*\} → \{"batchSize":7,/,
     );
-    await sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=0", "--epochs", "2", "--backend", "cpu", "--out", out, "--metrics", "elbo");
+    await sdgm("fit", "vae", "--data", "synthetic:smiley?n=300&seed=0", "--epochs", "2", "--set", "klWarmupSteps=2", "--backend", "cpu", "--out", out, "--metrics", "elbo");
     const rows = new ResultStore(out).rows();
     expect(rows.map((r) => [r.data, r.train.epochs, r.config.resumed])).toEqual([["synthetic:smiley?n=300&seed=0", 2, true]]);
   }, 120_000);
@@ -189,7 +195,7 @@ describe("issue 22: silent wrong results now fail loudly", () => {
   it("'eval on a checkpoint with NaN weights prints a header and no metrics': an error naming the parameter", async () => {
     const { out, source, ds, dir } = await fittedVae(1);
     const ck = readCheckpoint(dir);
-    const program = deserialize(buildFor("vae", ds), ck, dir);
+    const program = deserialize(buildFor("vae", ds, WARM), ck, dir);
     const [first] = program.params.all();
     first.variable.assign(tf.fill(first.variable.shape, NaN));
     const bad = join(out, "checkpoints", "vae-nan");
@@ -203,7 +209,7 @@ describe("issue 22: silent wrong results now fail loudly", () => {
 
   it("'after a kill and resume, the curves in artifacts.json hold 290 of 600 epochs': a resumed run's curves hold every epoch", async () => {
     const out = tmp();
-    const args = (epochs: number) => ["fit", "vae", "--data", "synthetic:moran?n=200", "--epochs", String(epochs), "--checkpoint-every", "1", "--backend", "cpu", "--out", out, "--metrics", "elbo"];
+    const args = (epochs: number) => ["fit", "vae", "--data", "synthetic:moran?n=200", "--epochs", String(epochs), "--set", "klWarmupSteps=2", "--checkpoint-every", "1", "--backend", "cpu", "--out", out, "--metrics", "elbo"];
     await sdgm(...args(2));
     await sdgm(...args(5)); // resumes at epoch 2 (a kill after epoch 2 leaves the same checkpoint)
     const art = new ResultStore(out).artifact({ model: "vae", data: "synthetic:moran?n=200", seed: 0 })!;
@@ -211,7 +217,7 @@ describe("issue 22: silent wrong results now fail loudly", () => {
     expect(Object.values(art.curves!).every((c) => c.length === 5)).toBe(true);
     // the first two epochs are those of the uninterrupted run
     const full = tmp();
-    await sdgm("fit", "vae", "--data", "synthetic:moran?n=200", "--epochs", "5", "--checkpoint-every", "1", "--backend", "cpu", "--out", full, "--metrics", "elbo");
+    await sdgm("fit", "vae", "--data", "synthetic:moran?n=200", "--epochs", "5", "--set", "klWarmupSteps=2", "--checkpoint-every", "1", "--backend", "cpu", "--out", full, "--metrics", "elbo");
     expect(art.curves!.loss).toEqual(new ResultStore(full).artifact({ model: "vae", data: "synthetic:moran?n=200", seed: 0 })!.curves!.loss);
   }, 180_000);
 
@@ -265,7 +271,7 @@ describe("issue 22: data lost or corrupted", () => {
     const { out, source, ds, dir } = await fittedVae(1);
     const m1 = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
     const w1 = readFileSync(join(dir, m1.files.weights));
-    await runJob({ model: "vae", source, seeds: [0], epochs: 2, out, checkpointEvery: 0, metrics: ["elbo"] }, ds);
+    await runJob({ model: "vae", source, seeds: [0], epochs: 2, out, checkpointEvery: 0, metrics: ["elbo"], config: WARM }, ds);
     const m2 = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
     expect(m2.files.weights).not.toBe(m1.files.weights);
     expect(readdirSync(dir).filter((f) => f.startsWith("weights-"))).toEqual([m2.files.weights]); // the replaced generation is gone
@@ -392,7 +398,7 @@ describe("issue 22: unclear errors are clear", () => {
     await expect(evalCheckpoint(dir, ds, source)).rejects.toThrow(`checkpoint manifest ${join(dir, "manifest.json")} was edited or is corrupt (its content does not match its SHA-256); it is not loaded`);
     // without the file's check (a checkpoint in memory), the layout check names the tensor
     ck.manifest.params[1].offset += 3;
-    expect(() => deserialize(buildFor("vae", ds), ck, "memory")).toThrow(new RegExp(`checkpoint in memory: parameter "${ck.manifest.params[1].name}" lies at \\[\\d+, \\d+\\), not where the previous tensor ends \\(\\d+\\): the manifest was edited or is corrupt`));
+    expect(() => deserialize(buildFor("vae", ds, WARM), ck, "memory")).toThrow(new RegExp(`checkpoint in memory: parameter "${ck.manifest.params[1].name}" lies at \\[\\d+, \\d+\\), not where the previous tensor ends \\(\\d+\\): the manifest was edited or is corrupt`));
   }, 60_000);
 
   it("'an invalid results.json (readRows(...).map is not a function)'", async () => {

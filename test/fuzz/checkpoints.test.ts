@@ -31,10 +31,10 @@ const root = mkdtempSync(join(tmpdir(), "sdgm-fuzz-ckpt-"));
 beforeAll(async () => {
   ds = await loadData(source);
   const out = join(root, "run");
-  await runJob({ model: "vae", source, seeds: [0], epochs: 1, out, checkpointEvery: 0, metrics: ["elbo"], config: { hidden: 8 } }, ds);
+  await runJob({ model: "vae", source, seeds: [0], epochs: 1, out, checkpointEvery: 0, metrics: ["elbo"], config: { hidden: 8, klWarmupSteps: 2 } }, ds);
   const dir = join(out, "checkpoints", "vae-s0");
   otherWeights = readFileSync(join(dir, JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).files.weights));
-  await runJob({ model: "vae", source, seeds: [0], epochs: 2, out, checkpointEvery: 0, metrics: ["elbo"], config: { hidden: 8 } }, ds);
+  await runJob({ model: "vae", source, seeds: [0], epochs: 2, out, checkpointEvery: 0, metrics: ["elbo"], config: { hidden: 8, klWarmupSteps: 2 } }, ds);
   pristine = dir;
   reference = readCheckpoint(dir).weights;
 }, 120_000);
@@ -113,7 +113,7 @@ describe("fuzz: corrupted checkpoints", () => {
         corrupt(dir, c);
         try {
           const ck = readCheckpoint(dir);
-          const program = deserialize(buildFor("vae", ds, { hidden: 8 }), ck, dir);
+          const program = deserialize(buildFor("vae", ds, { hidden: 8, klWarmupSteps: 2 }), ck, dir);
           program.dispose();
           tally.add(c.kind, "loaded");
           expect(Buffer.compare(Buffer.from(ck.weights.buffer), Buffer.from(reference.buffer)), `${JSON.stringify(c)} loaded other weights`).toBe(0);
@@ -133,7 +133,7 @@ describe("fuzz: corrupted checkpoints", () => {
     const out = join(root, "resume");
     cpSync(pristine, join(out, "checkpoints", "vae-s0"), { recursive: true });
     corrupt(join(out, "checkpoints", "vae-s0"), { kind: "swap" }); // another generation's weights under this one's name
-    await expect(runJob({ model: "vae", source, seeds: [0], epochs: 3, out, checkpointEvery: 0, metrics: ["elbo"], config: { hidden: 8 } }, ds)).rejects.toThrow(
+    await expect(runJob({ model: "vae", source, seeds: [0], epochs: 3, out, checkpointEvery: 0, metrics: ["elbo"], config: { hidden: 8, klWarmupSteps: 2 } }, ds)).rejects.toThrow(
       new RegExp(`checkpoint in ${join(out, "checkpoints", "vae-s0")} is corrupt: weights-\\d+-[0-9a-f]+\\.bin has SHA-256`),
     );
     expect(existsSync(join(out, "rows"))).toBe(false);
