@@ -2,7 +2,7 @@
  * Crash test (issue 22): `kill -9` at random moments of `sdgm fit --checkpoint-every 1` and of
  * `sdgm compare`, then the same command again, compared with an uninterrupted run.
  *
- *   node packages/cli/bin/run-ts.js tools/crash-test.ts fit [--kills 20] [--epochs 40] [--n 400] [--seed 1] [--parallel 1]
+ *   node packages/cli/bin/run-ts.js tools/crash-test.ts fit [--kills 20] [--epochs 40] [--n 400] [--seed 1] [--parallel 1] [--write-kills 0]
  *   node packages/cli/bin/run-ts.js tools/crash-test.ts compare [--kills 5]
  *   node packages/cli/bin/run-ts.js tools/crash-test.ts concurrent [--procs 4] [--sources 10] [--rows 2000]
  *
@@ -16,7 +16,10 @@
  * temporary file). It then runs the command again to the end and compares the final weights (the
  * checkpoint's float32 buffer, optimiser moments included) and the loss curve's length with the
  * uninterrupted run's, byte for byte. Each trial says whether the kill landed mid-training (the
- * process was running and its last checkpoint was of an epoch before the last).
+ * process was running and its last checkpoint was of an epoch before the last). `--write-kills M`
+ * adds M trials killed at the start of a checkpoint write (the first temporary file the folder
+ * gets after the checkpoint of a random epoch, seen through inotify), and counts how many of those
+ * kills landed before the write finished.
  *
  * `compare`: kills a comparison (3 sources × 2 models, seeds as replicas) at random moments, re-runs
  * it until it finishes, and compares every row's metrics with an uninterrupted comparison's.
@@ -29,7 +32,7 @@
  * Uses the cpu backend (deterministic). Prints one line per trial and a summary.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, watch, type FSWatcher } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCheckpoint } from "@sparse-dgm/infer/node";
@@ -74,6 +77,33 @@ function killWhen(argv: string[], delay: () => number | undefined): Promise<bool
         child.kill("SIGKILL");
         child.on("exit", () => resolve(true));
       }, ms);
+    }, 5);
+  });
+}
+
+/**
+ * Starts `sdgm argv` and, once the checkpoint of epoch `fromEpoch` is in `dir`, kills it with SIGKILL
+ * at the first file event there (inotify, through `fs.watch`) that names a temporary file: the start
+ * of the next checkpoint write. Resolves with whether it was still running then. Whether the kill
+ * landed before the write finished is read from the folder afterwards ({@link leftovers}).
+ */
+function killInWrite(argv: string[], dir: string, fromEpoch: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn("node", [SDGM, ...argv], { stdio: "ignore" });
+    let watcher: FSWatcher | undefined;
+    let killed = false;
+    child.on("exit", () => {
+      clearInterval(poll);
+      watcher?.close();
+      resolve(killed);
+    });
+    const poll = setInterval(() => {
+      if (watcher || checkpointEpoch(dir).epoch < fromEpoch) return;
+      clearInterval(poll);
+      watcher = watch(dir, (_event, name) => {
+        if (killed || !name?.endsWith(".tmp")) return;
+        killed = child.kill("SIGKILL");
+      });
     }, 5);
   });
 }
@@ -147,20 +177,26 @@ async function fitTrials(): Promise<void> {
   let inWrite = 0;
   let killed = 0;
   let midTraining = 0;
-  const trial = async (t: number, u: number): Promise<void> => {
+  let targeted = 0;
+  let targetedInWrite = 0;
+  let targetedIdentical = 0;
+  const trial = async (t: number, u: number, inWriteKill = false): Promise<void> => {
     const out = join(base, `trial${t}`);
     const ckpt = join(out, "checkpoints/vae-s0");
     // kill at u epochs: the fraction u − ⌊u⌋ of an epoch after the checkpoint of epoch ⌊u⌋ appears
+    // (or, for a write-targeted trial, at the start of the first checkpoint write after it)
     const e = Math.floor(u);
-    const watch = epochWatch(ckpt, Date.now());
+    const ew = epochWatch(ckpt, Date.now());
     let delayMs = 0;
-    const wasRunning = await killWhen(cmd(out), () => {
-      if (watch.poll() < e) return undefined;
-      const prev = watch.seen.get(e - 1);
-      const own = e >= 2 && prev !== undefined ? watch.seen.get(e)! - prev : epochMs;
-      delayMs = Math.round((u - e) * Math.min(own, epochMs));
-      return delayMs;
-    });
+    const wasRunning = inWriteKill
+      ? await killInWrite(cmd(out), ckpt, e)
+      : await killWhen(cmd(out), () => {
+          if (ew.poll() < e) return undefined;
+          const prev = ew.seen.get(e - 1);
+          const own = e >= 2 && prev !== undefined ? ew.seen.get(e)! - prev : epochMs;
+          delayMs = Math.round((u - e) * Math.min(own, epochMs));
+          return delayMs;
+        });
     const left = leftovers(ckpt);
     const atKill = checkpointEpoch(ckpt);
     const mid = wasRunning && atKill.epoch < epochs && !atKill.complete;
@@ -171,6 +207,16 @@ async function fitTrials(): Promise<void> {
       const w = Buffer.from(readCheckpoint(ckpt).weights.buffer);
       same = Buffer.compare(w, refWeights) === 0;
       curve = new ResultStore(out).artifact({ model: "vae", data: `synthetic:moran?rho=0.4&n=${n}`, seed: 0 })!.curves!.loss.length;
+    }
+    if (inWriteKill) {
+      targeted++;
+      if (left.length) targetedInWrite++;
+      if (same && curve === refCurve) targetedIdentical++;
+      console.log(
+        `write-targeted trial ${t + 1 - kills}: kill at the first temporary file after the checkpoint of epoch ${e} (${wasRunning ? `killed; last checkpoint of epoch ${atKill.epoch}` : "had finished"})${left.length ? `, mid-write: ${left.join(", ")}` : ", the write had finished"}; resume exit ${again.status}; weights ${same ? "identical" : "DIFFERENT"}; curve ${curve} epochs`,
+      );
+      if (again.status !== 0) console.log(again.stderr);
+      return;
     }
     if (wasRunning) killed++;
     if (mid) midTraining++;
@@ -188,6 +234,15 @@ async function fitTrials(): Promise<void> {
   for (let t = 0; t < kills; t += parallel) await Promise.all(points.slice(t, t + parallel).map((u, i) => trial(t + i, u)));
   console.log(
     `summary: ${kills} kills (${killed} while running, ${midTraining} of them mid-training, ${inWrite} left a write in progress); ${identical} of ${kills} resumes end with weights byte-identical to the uninterrupted run and a ${refCurve}-epoch curve`,
+  );
+  // --write-kills M: M more trials, each killed at the start of a checkpoint write (random kills
+  // rarely land in one: a write of ~80 KB takes a few ms of an epoch's hundreds)
+  const writeKills = opt("write-kills", 0);
+  if (!writeKills) return;
+  const wpoints = Array.from({ length: writeKills }, () => 1 + Math.floor(rand() * (epochs - 2)));
+  for (let t = 0; t < writeKills; t += parallel) await Promise.all(wpoints.slice(t, t + parallel).map((e, i) => trial(kills + t + i, e, true)));
+  console.log(
+    `summary (write-targeted): ${targeted} kills, ${targetedInWrite} of them left a write in progress (a temporary file, or a weights file its manifest does not name); ${targetedIdentical} of ${targeted} resumes end with weights byte-identical to the uninterrupted run and a ${refCurve}-epoch curve`,
   );
 }
 
