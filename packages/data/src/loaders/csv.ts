@@ -73,6 +73,10 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
     }
     return c;
   };
+  // labels= is a side file (as for idx: and mtx:); a column of tag sets is tags=, a class column label=
+  if (opts.labels !== undefined && (header?.includes(opts.labels) || /^\d+$/.test(opts.labels)) && !existsSync(opts.labels)) {
+    throw new DataError(`${where}: labels=${opts.labels} names no file; labels= is a side file of class labels. For a column use label=${opts.labels} (one class per row) or tags=${opts.labels} (multi-label tag sets separated by | or ;)`);
+  }
   const labelCol = columnOf("label", opts.label);
   const indexCol = columnOf("index", opts.index);
   const tagCol = columnOf("tags", opts.tags);
@@ -173,14 +177,7 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
 export function loadCsv(path: string, opts: CsvOptions = {}, where = `csv:${path}`): Dataset {
   if (opts.labels !== undefined && opts.label !== undefined) throw new DataError(`${where}: give label= (a column) or labels= (a side file), not both`);
   const ds = parseCsvText(readText(where, path), opts, where);
-  if (opts.labels !== undefined) {
-    // labels= is a side file (as for idx: and mtx:); a column of tag sets is tags=, a class column label=
-    const isColumn = ds.featureNames?.includes(opts.labels) || /^\d+$/.test(opts.labels);
-    if (isColumn && !existsSync(opts.labels)) {
-      throw new DataError(`${where}: labels=${opts.labels} names no file; labels= is a side file of class labels. For a column use label=${opts.labels} (one class per row) or tags=${opts.labels} (multi-label tag sets separated by | or ;)`);
-    }
-    attachLabelFile(ds, opts.labels, opts.labelColumn, where);
-  }
+  if (opts.labels !== undefined) attachLabelFile(ds, opts.labels, opts.labelColumn, where);
   ds.name = baseName(path);
   ds.meta.path = path;
   return ds;

@@ -3,6 +3,9 @@ import { syntheticTags } from "./tags.js";
 import { tagCounts, validate } from "../dataset.js";
 import { parseCsvText } from "../loaders/csv.js";
 import { loadData } from "../source.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 describe("synthetic:tags", () => {
   it("1..L0 tags per row with the long-tailed count distribution; tags = the truth's row support", () => {
@@ -40,5 +43,16 @@ describe("csv tags= (multi-label)", () => {
     expect(Array.from(ds.tags!.y)).toEqual([1, 1, 0, 0, 0, 0, 0, 1, 1]);
     expect(() => parseCsvText("a,b,t\n1,2,x\n", { label: "t", tags: "t" }, "csv:inline")).toThrow(/label= and tags= name the same column/);
     expect(() => parseCsvText("a,b\n1,2\n", { tags: "nope" }, "csv:inline")).toThrow(/tags column "nope" not found/);
+  });
+});
+
+describe("csv labels= is a side file", () => {
+  it("a column name given to labels= is refused with the column options, not read as a missing file", async () => {
+    const d = mkdtempSync(join(tmpdir(), "sdgm-tags-"));
+    const f = join(d, "x.csv");
+    writeFileSync(f, "a,b,tags\n1,2,x|y\n3,4,y\n5,6,z\n");
+    await expect(loadData(`csv:${f}?labels=tags&test=0`)).rejects.toThrow(/labels=tags names no file; .*label=tags .*tags=tags/);
+    const ds = await loadData(`csv:${f}?tags=tags&test=0`);
+    expect(ds.tags!.names).toEqual(["x", "y", "z"]);
   });
 });
