@@ -6,6 +6,10 @@
 // compared measurements come first, in pairs: each of ours is followed at once by PyTorch's for the
 // same setting (this shared VM's speed drifts by up to 2x over minutes, so only same-minute pairs
 // compare like with like); settings a and b run three pairs each and report the median ratio.
+// Then what a user runs: ours at its default threads (every core) against PyTorch at its defaults
+// (no thread variables: torch's own threads and its BLAS's), at setting b, at the MovieLens-sized
+// setting ml (703 x 300 counts, categorical likelihood, K 50, H 300, batch 512, per epoch) and VSC
+// on Fashion-MNIST (300 steps), printed as `ratio <model> <setting> vs torch-<variant>@default`.
 //
 // usage: npm run bench -- [--vs-torch] [--quick] [--backends wasm,cpu] [--models sparseVae,vae]
 //                         [--replicas 25] [--out bench/results/latest.json]
@@ -22,7 +26,7 @@ const root = resolve(here, "..");
 
 const program = new Command()
   .option("--vs-torch", "run the PyTorch reference in the same run and print ratios")
-  .option("--quick", "settings a and b and the replicas only (no scaling sweeps)")
+  .option("--quick", "setting a for every model, b for the Sparse VAE and the VAE, the replicas, and (with --vs-torch) the default-threads comparisons; no scaling sweeps")
   .option("--backends <list>", "backends to measure (default: every installed one)")
   .option("--models <list>", "zoo entries (default: every entry that trains)", TRAINABLE.join(","))
   .option("--replicas <n>", "replicas for the seed-grid measurement", "25")
@@ -40,6 +44,10 @@ interface Measurement {
   backend: string;
   msPerStep: number;
   msPerReplicaStep: number;
+  threads?: number;
+  /** Rows of a per-epoch measurement (msPerStep is then ms per epoch). */
+  rows?: number;
+  cpuMsPerStep?: number;
   peakRssMb: number;
   wasmHeapMb?: number;
   tensorsAfterFirstStep: number;
@@ -60,7 +68,7 @@ function installedBackends(): string[] {
   return out;
 }
 
-function measure(job: { model: string; size: Size; backend: string; replicas?: number; steps: number; warmup: number; label?: string }): Measurement {
+function measure(job: { model: string; size: Size; backend: string; replicas?: number; steps: number; warmup: number; label?: string; threads?: number | "default"; rows?: number; likelihood?: string }): Measurement {
   const r = spawnSync(process.execPath, [resolve(root, "packages/cli/bin/run-ts.js"), resolve(here, "step.ts"), JSON.stringify(job)], {
     cwd: root,
     encoding: "utf8",
@@ -96,11 +104,11 @@ const results: Measurement[] = [];
 const started = Date.now();
 const log = (m: Measurement) => {
   results.push(m);
-  const what = `${m.backend.padEnd(10)} ${m.model.padEnd(14)} ${(m.label ?? sizeLabel(m.size)).padEnd(22)} R=${String(m.replicas).padEnd(3)}`;
+  const what = `${m.backend.padEnd(10)} ${m.model.padEnd(14)} ${(m.label ?? sizeLabel(m.size)).padEnd(22)} R=${String(m.replicas).padEnd(3)} T=${m.threads ?? 1}`;
   if (m.error) console.log(`${what} FAILED: ${m.error}`);
   else
     console.log(
-      `${what} ${m.msPerStep.toFixed(2).padStart(10)} ms/step ${m.msPerReplicaStep.toFixed(2).padStart(9)} ms/replica-step ${String(m.peakRssMb).padStart(5)} MB  ${m.achievedGflops.toFixed(1).padStart(5)} GFLOP/s (matMul ${m.matMulGflops.toFixed(1)})  tensors ${m.tensorsAfterFirstStep}->${m.tensorsAfterLastStep}`,
+      `${what} ${m.msPerStep.toFixed(2).padStart(10)} ${m.rows ? "ms/epoch" : "ms/step "} ${m.msPerReplicaStep.toFixed(2).padStart(9)} ms/replica-step ${String(m.peakRssMb).padStart(5)} MB  ${m.achievedGflops.toFixed(1).padStart(5)} GFLOP/s (matMul ${m.matMulGflops.toFixed(1)})  tensors ${m.tensorsAfterFirstStep}->${m.tensorsAfterLastStep}`,
     );
 };
 
@@ -111,27 +119,52 @@ interface TorchLine {
   model: string;
   ms_per_step: number;
   threads: number;
+  blas_threads?: number | null;
+  /** "equal": OMP_NUM_THREADS=1 (as ours on one thread); "default": PyTorch's own thread settings. */
+  mode?: "equal" | "default";
 }
 const torch: TorchLine[] = [];
-const torchScript = [resolve(root, "../shared/bench/torch_sparse_vae.py"), resolve(here, "torch/torch_sparse_vae.py")].find((p) => existsSync(p));
+// the project's copy first: it has the MovieLens-sized setting and reports BLAS threads
+const torchScript = [resolve(here, "torch/torch_sparse_vae.py"), resolve(root, "../shared/bench/torch_sparse_vae.py")].find((p) => existsSync(p));
 const python = opts.vsTorch ? ["/usr/bin/python3", "python3"].find((p) => spawnSync(p, ["-c", "import torch"], { encoding: "utf8" }).status === 0) : undefined;
 if (opts.vsTorch && (!torchScript || !python)) console.log("--vs-torch: PyTorch or the reference script is not available (apt-get install python3-torch); no ratios");
 const canTorch = Boolean(opts.vsTorch && torchScript && python);
+/** The environment without thread variables: PyTorch (and its BLAS) as a user runs it. */
+const defaultEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OMP|MKL|OPENBLAS)_NUM_THREADS$/.test(k)));
 /** One run of the PyTorch script for one setting. */
-function runTorch(setting: string, pair: number): TorchLine[] {
+function runTorch(setting: string, pair: number, mode: "equal" | "default" = "equal"): TorchLine[] {
   const steps = setting === "a" ? 40 * Number(opts.torchSteps) : Number(opts.torchSteps);
   const r = spawnSync(python!, [torchScript!, "--steps", String(steps), "--settings", setting], {
     encoding: "utf8",
-    env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+    env: mode === "equal" ? { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } : defaultEnv(),
     maxBuffer: 1 << 24,
   });
   const lines = r.stdout
     .split("\n")
     .filter((l) => l.startsWith("{"))
-    .map((l) => ({ ...(JSON.parse(l) as TorchLine), pair }));
-  for (const t of lines) console.log(`torch ${t.setting} ${t.model}: ${t.ms_per_step} ms/step (threads ${t.threads}, pair ${pair})`);
+    .map((l) => ({ ...(JSON.parse(l) as TorchLine), pair, mode }));
+  for (const t of lines) console.log(`torch ${t.setting}${mode === "default" ? "@default" : ""} ${t.model}: ${t.ms_per_step} ms/${t.setting === "ml" ? "epoch" : "step"} (threads ${t.threads}, BLAS threads ${t.blas_threads ?? "?"}, pair ${pair})`);
   torch.push(...lines);
   return lines;
+}
+
+/** VSC on Fashion-MNIST, 300 steps, ours at its default threads against PyTorch at its defaults (bench/vsc-fashion.ts). */
+let vscFashion: { ratio: number; oursMs: number; torchMs: number; threads: number; torchThreads: number } | undefined;
+function runVscFashion(): typeof vscFashion {
+  if (!existsSync("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    console.log("vsc fashion: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); skipped");
+    return undefined;
+  }
+  const r = spawnSync(process.execPath, [resolve(root, "packages/cli/bin/run-ts.js"), resolve(here, "vsc-fashion.ts"), "vsc", "--steps", "300", "--vs-torch"], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24, env: defaultEnv() });
+  for (const l of r.stdout.split("\n")) if (/^(vsc fashion|torch vsc)/.test(l)) console.log(l);
+  const line = r.stdout.split("\n").filter((l) => l.startsWith("{")).pop();
+  if (r.status !== 0 || !line) {
+    console.log(`vsc fashion: failed (${(r.stderr || "").split("\n").filter(Boolean).slice(-1)[0] ?? `exit ${r.status}`})`);
+    return undefined;
+  }
+  const out = JSON.parse(line) as { msPerStep: number; threads: number; torch?: { msPerStep: number; threads: number } };
+  if (!out.torch) return undefined;
+  return { ratio: out.msPerStep / out.torch.msPerStep, oursMs: out.msPerStep, torchMs: out.torch.msPerStep, threads: out.threads, torchThreads: out.torch.threads };
 }
 
 console.log(`backends: ${backends.join(", ")}; models: ${models.join(", ")}; node ${process.version}; ${new Date().toISOString()}`);
@@ -156,12 +189,31 @@ if (canTorch) {
     runTorch("b", i + 1);
     paired.push({ pair: i + 1, setting: "b", ours: oursB });
   }
+  // What a user runs: ours at its default threads, PyTorch at its defaults.
+  for (let i = 0; i < pairsA; i++) {
+    const ours: Measurement[] = [];
+    for (const model of ["sparseVae", "vae"].filter((m) => models.includes(m))) ours.push(measure({ model, size: SETTINGS.b, backend: def, label: "b@default", threads: "default", ...stepsFor(SETTINGS.b, def) }));
+    ours.forEach(log);
+    runTorch("b", i + 1, "default");
+    paired.push({ pair: i + 1, setting: "b@default", ours });
+  }
+  const ml = { size: SETTINGS.b, rows: 703, likelihood: "categorical", steps: 3, warmup: 2 };
+  for (let i = 0; i < Math.min(2, pairsA); i++) {
+    const ours: Measurement[] = [];
+    for (const model of ["sparseVae", "vae"].filter((m) => models.includes(m))) ours.push(measure({ model, backend: def, label: "ml@default", threads: "default", ...ml }));
+    ours.forEach(log);
+    runTorch("ml", i + 1, "default");
+    paired.push({ pair: i + 1, setting: "ml@default", ours });
+  }
+  if (models.includes("vsc")) vscFashion = runVscFashion();
 }
 const done = (model: string, label: string, backend: string) => results.some((m) => m.model === model && m.label === label && m.backend === backend);
 for (const backend of backends) {
   for (const model of models) {
     for (const [name, size] of Object.entries(SETTINGS)) {
       if (!feasible(size, backend) || done(model, name, backend)) continue;
+      // --quick: setting b only for the models PyTorch is compared with (sdlgm's b alone takes minutes)
+      if (opts.quick && name === "b" && !["sparseVae", "vae"].includes(model)) continue;
       log(measure({ model, size, backend, label: name, ...stepsFor(size, backend) }));
     }
   }
@@ -200,7 +252,11 @@ if (paired.length) {
     const v = [...xs].sort((p, q) => p - q);
     return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   };
-  const ref = (setting: string, model: string, pair: number) => torch.find((t) => t.setting === setting && t.model === model && (t as TorchLine & { pair: number }).pair === pair)?.ms_per_step;
+  const ref = (setting: string, model: string, pair: number) => {
+    const [name, at] = setting.split("@");
+    const mode = at === "default" ? "default" : "equal";
+    return torch.find((t) => t.setting === name && t.model === model && t.mode === mode && (t as TorchLine & { pair: number }).pair === pair)?.ms_per_step;
+  };
   /** The median over same-minute pairs of ours / PyTorch's. */
   const add = (model: string, label: string, setting: string, variant: string, torchModel: string, perReplica = false) => {
     const each: number[] = [];
@@ -212,7 +268,8 @@ if (paired.length) {
     if (!each.length) return;
     const ratio = median(each);
     ratios.push({ model, setting: label, variant, ratio, pairs: each });
-    console.log(`ratio ${model} ${label} vs torch-${variant}: ${ratio.toFixed(2)}x${each.length > 1 ? `  (median of ${each.length} same-minute pairs: ${each.map((x) => x.toFixed(2)).join(", ")})` : ""}`);
+    const [name, at] = label.split("@");
+    console.log(`ratio ${model} ${name} vs torch-${variant}${at ? `@${at}` : ""}: ${ratio.toFixed(2)}x${each.length > 1 ? `  (median of ${each.length} same-minute pairs: ${each.map((x) => x.toFixed(2)).join(", ")})` : ""}`);
   };
   for (const s of ["a", "b"]) {
     add("sparseVae", s, s, "vectorised", "sparse_vectorised");
@@ -221,6 +278,15 @@ if (paired.length) {
   }
   add("sparseVae", `a-${R}replicas`, "a", "looped", "sparse_looped", true);
   add("sparseVae", `a-${R}replicas`, "a", "vectorised", "sparse_vectorised", true);
+  for (const s of ["b@default", "ml@default"]) {
+    add("sparseVae", s, s, "looped", "sparse_looped");
+    add("sparseVae", s, s, "vectorised", "sparse_vectorised");
+    add("vae", s, s, "vae", "vae");
+  }
+}
+if (vscFashion) {
+  ratios.push({ model: "vsc", setting: "fashion@default", variant: "torch", ratio: vscFashion.ratio, pairs: [vscFashion.ratio] });
+  console.log(`ratio vsc fashion vs torch@default: ${vscFashion.ratio.toFixed(2)}x  (ours ${vscFashion.oursMs.toFixed(2)} ms/step on ${vscFashion.threads} threads, PyTorch ${vscFashion.torchMs.toFixed(2)} at torch threads ${vscFashion.torchThreads})`);
 }
 const bs = results.filter((m) => m.backend === def && m.model === "sparseVae" && m.label === "b" && !m.error);
 if (bs.length) {
@@ -236,7 +302,7 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
   JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length, seconds: (Date.now() - started) / 1000, backends, results, scaling, torch, ratios },
+    { date: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length, seconds: (Date.now() - started) / 1000, backends, results, scaling, torch, ratios, vscFashion },
     null,
     1,
   ),

@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { tf } from "@sparse-dgm/core";
 import { contiguousSlice, sumRows, simdKernels, fusedAdam, hasFusedAdam, fusedAdamLoop } from "@sparse-dgm/speed";
-import { denseActivation, maskedDecoderForward, type FusedActivation } from "@sparse-dgm/nn";
+import { denseActivation, maskedDecoderForward, matMul as nnMatMul, type FusedActivation } from "@sparse-dgm/nn";
 import { useBackend } from "../support/backend.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -130,6 +130,57 @@ for (const backend of ["cpu", "wasm"] as const) {
         expect(tf.max(tf.abs(dx)).dataSync()[0]).toBe(0);
         expect(tf.max(tf.abs(dk)).dataSync()[0]).toBeGreaterThan(0);
       });
+    });
+
+    for (const [k, n] of [
+      [6, 40],
+      [40, 6],
+    ]) {
+      it(`matMul's weight gradient over a long shared axis (blocks of 4096 rows${2 * k < n ? ", the narrow operand swapped" : ""}) equals autodiff's`, () => {
+        tf.tidy(() => {
+          const rows = 9000; // > 2 blocks: the blocked Aᵀ·B
+          const x = tf.randomNormal([rows, k], 0, 1, "float32", 1);
+          const w = tf.randomNormal([k, n], 0, 1, "float32", 2);
+          const c = tf.randomNormal([rows, n], 0, 1, "float32", 3);
+          const [gx, gw] = tf.grads(((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(nnMatMul(a, b), c))) as never)([x, w]);
+          const [rx, rw] = tf.grads(((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b), c))) as never)([x, w]);
+          expect(gw.shape).toEqual([k, n]);
+          expect(maxAbsDiff(gw, rw) / tf.max(tf.abs(rw)).dataSync()[0]).toBeLessThan(1e-5);
+          expect(maxAbsDiff(gx, rx)).toBeLessThan(1e-3);
+        });
+      });
+    }
+
+    it("a product of few rows by a wide weight matrix, run as (Bᵀ·Aᵀ)ᵀ, equals tf.matMul bit for bit (value and input gradient)", () => {
+      tf.tidy(() => {
+        const x = tf.randomNormal([8, 300], 0, 1, "float32", 1); // 4·8 <= 400 and 300·400 >= 65536: swapped
+        const w = tf.randomNormal([300, 400], 0, 1, "float32", 2);
+        const c = tf.randomNormal([8, 400], 0, 1, "float32", 3);
+        const bits = (t: tf.Tensor) => Array.from(t.dataSync());
+        expect(bits(nnMatMul(x, w))).toEqual(bits(tf.matMul(x, w)));
+        const [gx] = tf.grads(((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(nnMatMul(a, b), c))) as never)([x, w]);
+        expect(bits(gx)).toEqual(bits(tf.matMul(c, tf.transpose(w))));
+      });
+    });
+
+    it("Transpose of matrices and batches of matrices (float32, int32) moves every element exactly, across 4 x 4 blocks, tails and column blocks (property)", () => {
+      // wasm: the SIMD kernel (and the JS tiles at 1M+); cpu: TF.js's own. Against a plain index walk.
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 600 }), fc.boolean(), fc.boolean(), fc.nat(1000), (batch, rows, cols, batched, int, seed) => {
+          tf.tidy(() => {
+            const shape = batched ? [batch, rows, cols] : [rows, cols];
+            const n = shape.reduce((a, c) => a * c, 1);
+            const values = Array.from({ length: n }, (_, i) => (int ? ((i * 7919 + seed) % 100003) - 50000 : Math.fround(Math.sin(i + seed) * 1e3)));
+            const x = tf.tensor(values, shape, int ? "int32" : "float32");
+            const got = tf.transpose(x, batched ? [0, 2, 1] : [1, 0]).dataSync();
+            const B = batched ? batch : 1;
+            for (let b = 0; b < B; b++)
+              for (let i = 0; i < rows; i++)
+                for (let j = 0; j < cols; j++) if (!Object.is(got[(b * cols + j) * rows + i], values[(b * rows + i) * cols + j])) throw new Error(`[${b}, ${i}, ${j}] moved wrongly for shape [${shape}]`);
+          });
+        }),
+        { numRuns: 60 },
+      );
     });
 
     it("sumRows equals tf.sum over the rows, 2-D and 3-D, across lane tails and column blocks (property)", () => {

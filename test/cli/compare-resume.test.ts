@@ -167,7 +167,9 @@ describe("sdgm compare resumes", () => {
     for (const e of [...MAIN_JOB.entries, ...others, ...tricky] as CompareSpec["entries"]) {
       const ds = await loadData(e.data);
       const zooE = zooEntry(e.model);
-      const training = { epochs: e.epochs ?? zooE.training.epochs, batchSize: e.batchSize ?? zooE.training.batchSize, learningRate: e.learningRate ?? zooE.training.learningRate, normalisation: zooE.training.normalisation, replicas: 3, resumed: false };
+      // as runJob records it: an entry's per-group learning rates too, unless a rate is given
+      const groups = e.learningRate === undefined && zooE.training.groupLearningRates ? { groupLearningRates: zooE.training.groupLearningRates } : {};
+      const training = { epochs: e.epochs ?? zooE.training.epochs, batchSize: e.batchSize ?? zooE.training.batchSize, learningRate: e.learningRate ?? zooE.training.learningRate, normalisation: zooE.training.normalisation, ...groups, replicas: 3, resumed: false };
       const row = { model: e.model, data: e.data, seed: 0, metrics: {}, config: runConfig(buildFor(e.model, ds, e.config, training), training, ds) } as unknown as ResultRow;
       expect(changedSettings(row, e, ds), `${e.model} on ${e.data}`).toBeUndefined();
       // warm-ups given as fractions of the run change with its length too

@@ -53,6 +53,7 @@ describe("balancedOrder", () => {
       .plate("data")
       .plate("feature", 3)
       .latent("z", () => normal(0, 1), { plates: ["data"] })
+      .side("label")
       .factor("probe", (_s, ctx) => {
         const y = ctx.observed("label");
         if (y) seen.push(Array.from(y.dataSync()));

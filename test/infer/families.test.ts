@@ -24,7 +24,7 @@ const quiet = { onWarning: () => {} };
 describe("inference families", () => {
   it("product of experts: a view outside a group's Ain row leaves that group's posterior exactly unchanged", async () => {
     const groups = [[0, 1, 2], [3, 4, 5]];
-    const m = zoo.mibStructured.build({ features: 6, groups, hidden: 8 } as never); // Ain = [[1,1],[1,0],[0,1]]
+    const m = zoo.mibStructured.build({ features: 6, groups, hidden: 8, learnDecoderMask: false } as never); // Ain = A_out^T = [[1,1],[1,0],[0,1]]
     const p = compile(m, { seed: 1, encoderHidden: [8] });
     const x = tf.randomNormal([40, 2, 3], 0, 1, "float32", 4);
     await p.fit(x, { epochs: 1, batchSize: 20 });

@@ -80,6 +80,20 @@ describe("the masked decoder in feature blocks inside a fit", () => {
   }, 120_000);
 });
 
+describe("defaults that follow the data", () => {
+  it("categorical: raw encoder input on 0/1 data, row-normalised on counts; the Sparse VAE's scaleIn is recorded", () => {
+    const c = (m: { ir: { meta: Record<string, unknown> } }) => m.ir.meta.config as Record<string, unknown>;
+    for (const entry of [zoo.sparseVae, zoo.vae] as const) {
+      expect(c(entry.build({ features: 4, likelihood: "categorical", kind: "binary" }))).toMatchObject({ encoderInput: "raw" });
+      expect(c(entry.build({ features: 4, likelihood: "categorical", kind: "counts" }))).toMatchObject({ encoderInput: "normalise" });
+      expect(c(entry.build({ features: 4, likelihood: "categorical", kind: "binary", encoderInput: "normalise" }))).toMatchObject({ encoderInput: "normalise" });
+    }
+    expect(c(zoo.sparseVae.build({ features: 4, likelihood: "categorical" }))).toMatchObject({ scaleIn: "network" });
+    expect(c(zoo.sparseVae.build({ features: 4, scaleIn: "mask" }))).toMatchObject({ scaleIn: "mask" });
+    expect(() => zoo.sparseVae.build({ features: 4, scaleIn: "layer" as never })).toThrow(/scaleIn/);
+  });
+});
+
 describe("warm-ups relative to the run", () => {
   it("resolve the fraction against the run's steps, or take explicit steps", () => {
     const c = (m: { ir: { meta: Record<string, unknown> } }) => m.ir.meta.config as Record<string, number>;

@@ -28,6 +28,7 @@ describe("vscVampPrior", () => {
       .plate("data")
       .plate("feature", 3)
       .global("W", () => normal(0, 1), { plates: ["feature"] })
+      // @ts-expect-error: "W" is a global, not a local site with a guide per data point (the type checker refuses it too)
       .latent("z", (_s, ctx) => (ctx.recognition("W", tf.zeros([2, 3])), normal(0, 1)), { plates: ["data"] })
       .observe("x", ({ z, W }) => normal(tf.mul(z, W), 1), { plates: ["data", "feature"] });
     const x = tf.zeros([8, 3]);

@@ -6,7 +6,7 @@
  * `binaryMaskModel` is the matching DSL model; `patternScore` scores a learned pattern against the
  * truth after the best column permutation.
  */
-import { tf, Key, model, type EstimatorSpec, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, Key, model, type EstimatorSpec, type FullRankGuideOptions, type ScheduleLike } from "@sparse-dgm/core";
 import { normal, bernoulli } from "@sparse-dgm/distributions";
 
 export interface BinaryStructure {
@@ -48,9 +48,10 @@ export function binaryStructure(seed: number, o: { G?: number; K?: number; N?: n
 
 /**
  * x = (M ⊙ A) z + ε in the DSL: A a point-estimated N(0, 1) global, M a global binary mask with a
- * Bernoulli(prior) prior (default 0.1), the given estimator and an optional `priorWeight` schedule.
+ * Bernoulli(prior) prior (default 0.1), the given estimator and an optional `priorWeight` schedule;
+ * z's guide is the default mean-field Normal, or the full-rank one with `guide: { kind: "fullRank" }`.
  */
-export function binaryMaskModel(G: number, K: number, estimator: Exclude<EstimatorSpec, { kind: "map-em" }>, o: { prior?: number; noise?: number; priorWeight?: ScheduleLike } = {}) {
+export function binaryMaskModel(G: number, K: number, estimator: Exclude<EstimatorSpec, { kind: "map-em" }>, o: { prior?: number; noise?: number; priorWeight?: ScheduleLike; guide?: FullRankGuideOptions } = {}) {
   const noise = o.noise ?? 0.3;
   return model("binary-structure")
     .plate("data")
@@ -58,7 +59,7 @@ export function binaryMaskModel(G: number, K: number, estimator: Exclude<Estimat
     .plate("factor", K)
     .global("A", () => normal(0, 1), { plates: ["feature", "factor"], init: "standardNormal" })
     .mask("M", () => bernoulli({ probs: o.prior ?? 0.1 }), { rows: "feature", cols: "factor", valueType: "binary", estimator, ...(o.priorWeight !== undefined ? { priorWeight: o.priorWeight } : {}) })
-    .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
+    .latent("z", () => normal(0, 1), { plates: ["data", "factor"], ...(o.guide ? { guide: o.guide } : {}) })
     .observe("x", ({ z, A, M }) => normal(tf.sum(tf.mul(tf.mul(M, A), z), -1, true), noise), { plates: ["data", "feature"] });
 }
 

@@ -37,4 +37,39 @@ describe("type errors name the site", () => {
     expect(msgs.some((d) => d.includes('no observed site \\"xx\\"; observed sites: x'))).toBe(true);
     expect(msgs.some((d) => d.includes('"etta"') && d.includes('"eta"'))).toBe(true);
   }, 120_000);
+
+  it("ctx.observed, ctx.posterior and .ahead take the model's site names", () => {
+    const msgs = diagnostics(`
+      import { tf, model } from "@sparse-dgm/core";
+      import { normal } from "@sparse-dgm/distributions";
+      import { compile } from "@sparse-dgm/infer";
+      const m = model("m").plate("data").plate("feature", 3).plate("factor", 2)
+        .global("W", () => normal(0, 1), { plates: ["feature", "factor"] })
+        .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
+        .side("label")
+        .factor("a", (_s, ctx) => (ctx.observed("lable"), tf.scalar(0)))
+        .factor("b", (_s, ctx) => (ctx.posterior("zz"), tf.scalar(0)))
+        .factor("c", (_s, ctx) => (ctx.posterior("W"), tf.scalar(0)))
+        .factor("ok", (_s, ctx) => (ctx.observed("label"), ctx.posterior("z"), tf.scalar(0)))
+        .observe("x", ({ z, W }) => normal(tf.sum(tf.mul(z, W), -1, true), 1), { plates: ["data", "feature"] });
+      const early = model("early").plate("data").plate("feature", 3)
+        .latent("z", (_s, ctx) => (ctx.observed("x"), normal(0, 1)), { plates: ["data"] })
+        .observe("x", ({ z }) => normal(z, 1), { plates: ["data", "feature"] });
+      const forgot = model("forgot").plate("data").plate("feature", 3).ahead("x")
+        .latent("z", (_s, ctx) => (ctx.observed("x"), normal(0, 1)), { plates: ["data"] })
+        .observe("y", ({ z }) => normal(z, 1), { plates: ["data", "feature"] });
+      compile(forgot);
+    `);
+    const has = (...parts: string[]) => msgs.some((d) => parts.every((p) => d.includes(p)));
+    // a misspelt side input: the names it may read are listed
+    expect(has('"lable"', '"label"')).toBe(true);
+    // a misspelt local site, and a global (no guide per data point): the local sites are listed
+    expect(has('"zz"', '"z"')).toBe(true);
+    expect(has('"W"', 'parameter of type \'"z"\'')).toBe(true);
+    // the observed site read before it is declared, without .ahead
+    expect(has('"x"', "never")).toBe(true);
+    // .ahead("x") never declared: compile's type error names it
+    expect(has('read ahead (.ahead(\\"x\\")) but never declared')).toBe(true);
+    expect(msgs, msgs.join("\n")).toHaveLength(5);
+  }, 120_000);
 });

@@ -115,6 +115,27 @@ multinomial_case(
     [[0, 0, 5, 0], [1, 1, 2, 1], [2, 0, 0, 3]],
 )
 
+
+def mvn_case(name, loc, tril, points):
+    loc = f32(loc)
+    L = np.tril(f32(tril))
+    cov = L @ L.T
+    d = stats.multivariate_normal(loc, cov)
+    cases[name] = {
+        "points": [[float(v) for v in x] for x in f32(points)],
+        "logProb": [float(d.logpdf(x)) for x in f32(points)],
+        "mean": lst(loc),
+        "variance": lst(np.diag(cov)),
+    }
+
+
+mvn_case(
+    "MultivariateNormalTriL(loc=[1,-1,0.5],scaleTril=[[2,0,0],[0.5,1,0],[-0.3,0.8,0.7]])",
+    [1, -1, 0.5],
+    [[2, 0, 0], [0.5, 1, 0], [-0.3, 0.8, 0.7]],
+    [[0, 0, 0], [1, -1, 0.5], [3, 2, -1], [-2.5, 0.3, 4]],
+)
+
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as fh:
     json.dump(cases, fh, indent=1)

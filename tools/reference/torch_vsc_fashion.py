@@ -8,8 +8,12 @@ default nn.Linear initialisation. Prints one JSON line per epoch: the test negat
 1[u > 1 - gamma] (the spike-and-slab model the relaxation stands for) and the mean gamma on the
 test images.
 
-Used only to measure the reference's spread over seeds (docs/zoo/vsc.md); the tests never run it.
-Usage: /usr/bin/python3 tools/reference/torch_vsc_fashion.py [--seed 0] [--epochs 5] [--model vsc|vae]
+Used only to measure the reference's spread over seeds (docs/zoo/vsc.md) and, with --steps, the
+benchmark's time per step (bench/vsc-fashion.ts --vs-torch); the tests never run it.
+--threads N sets torch's threads (default 1, as the reference runs; 0 leaves torch's default, what a
+user gets). --steps N stops training after N minibatches and prints the median ms per step of the
+steps after the first 20, then exits.
+Usage: /usr/bin/python3 tools/reference/torch_vsc_fashion.py [--seed 0] [--epochs 5] [--model vsc|vae] [--threads 1] [--steps N]
 """
 import argparse, gzip, json, time
 import numpy as np
@@ -61,22 +65,33 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--model", default="vsc")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=0)
     a = ap.parse_args()
     torch.manual_seed(a.seed)
-    torch.set_num_threads(1)
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     xtr = idx_images(f"{DIR}/train-images-idx3-ubyte.gz")
     xte = idx_images(f"{DIR}/t10k-images-idx3-ubyte.gz")
     m = Vsc(sparse=a.model == "vsc")
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     t_train = 0.0
+    step_ms = []
     for epoch in range(1, a.epochs + 1):
         t0 = time.time()
         perm = torch.randperm(xtr.shape[0])
         for i in range(0, xtr.shape[0], 32):
+            ts = time.perf_counter()
             loss, _ = m.loss(xtr[perm[i:i + 32]])
             opt.zero_grad()
             loss.sum().backward()
             opt.step()
+            step_ms.append((time.perf_counter() - ts) * 1e3)
+            if a.steps and len(step_ms) >= a.steps:
+                timed = sorted(step_ms[20:] or step_ms)
+                print(json.dumps({"model": a.model, "seed": a.seed, "steps": len(step_ms), "msPerStep": round(timed[len(timed) // 2], 3),
+                                  "threads": torch.get_num_threads()}), flush=True)
+                return
         t_train += time.time() - t0
         with torch.no_grad():
             tot, hard, gsum = 0.0, 0.0, 0.0

@@ -12,7 +12,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
-import { initBackend, currentBackend, type BackendName } from "@sparse-dgm/core";
+import { initBackend, currentBackend, availableCores, type BackendName } from "@sparse-dgm/core";
 import { renderReport, renderModel, type ResultRow, type RunArtifacts, type FailedRun } from "@sparse-dgm/viz";
 import { runJob, buildFor, runConfig, trainingFor, foldData, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
@@ -42,6 +42,8 @@ export interface CompareSpec {
   jobs: number;
   replicas: boolean;
   backend?: BackendName;
+  /** wasm threads per job (default: SDGM_THREADS, else the cores divided among the parallel jobs). */
+  threads?: number;
   metrics?: string[];
   title?: string;
   /** Show progress bars (default: when stderr is a terminal or CI). */
@@ -52,6 +54,9 @@ export interface CompareSpec {
 interface WorkerJob {
   spec: Omit<JobSpec, "onProgress">;
   backend?: BackendName;
+  /** wasm threads (explicit), and how many jobs share the cores (for the default). */
+  threads?: number;
+  jobs: number;
   index: number;
   /** The module models the job uses (registered by the command's main thread), loaded again in the worker. */
   origins: ModelOrigin[];
@@ -211,9 +216,16 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
     process.stderr.write(`error: ${what}: ${line} (no rows written; the report lists the runs as failed)\n`);
   };
   const workersWanted = Math.max(1, Math.min(spec.jobs, jobs.length));
+  const threadsWanted = spec.threads ?? (process.env.SDGM_THREADS?.trim() ? Number(process.env.SDGM_THREADS) : undefined);
+  if (workersWanted > 1 && threadsWanted !== undefined && threadsWanted > 1 && (spec.backend ?? process.env.SDGM_BACKEND ?? "wasm") === "wasm") {
+    const cores = await availableCores();
+    if (workersWanted * threadsWanted > cores) {
+      process.stderr.write(`note: ${workersWanted} parallel jobs × ${threadsWanted} wasm threads = ${workersWanted * threadsWanted} threads on ${cores} cores: threads will wait for each other (without --threads, each job gets ${Math.max(1, Math.floor(cores / workersWanted))})\n`);
+    }
+  }
   try {
     if (workersWanted <= 1) {
-      await initBackend(spec.backend);
+      await initBackend(spec.backend, { threads: spec.threads });
       for (const j of jobs) {
         const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
         let res: Awaited<ReturnType<typeof runJob>>;
@@ -303,7 +315,7 @@ async function runInWorkers(
       await new Promise<void>((resolve) => {
         const w = new Worker(bootstrap);
         const origin = modelOrigin(j.entry.model);
-        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, index, origins: origin ? [origin] : [] };
+        const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, threads: spec.threads, jobs: n, index, origins: origin ? [origin] : [] };
         let settled = false;
         const settle = (f: () => void) => {
           if (settled) return;
@@ -337,7 +349,8 @@ async function runInWorkers(
 export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => void): void; postMessage(m: unknown): void }): Promise<void> {
   port.on("message", async (job: WorkerJob) => {
     try {
-      await initBackend(job.backend);
+      // parallel jobs share the cores: by default each job's wasm runs cores / jobs threads
+      await initBackend(job.backend, { threads: job.threads, jobs: job.jobs });
       await useOrigins(job.origins, { check: false, why: "the comparison began" }); // checked by the main thread
       const ds = await loadSource(job.spec.source);
       const res = await runJob({ ...job.spec, onProgress: (p) => port.postMessage({ type: "progress", epoch: p.epoch, loss: p.loss, ms: p.msPerStep }) }, ds);

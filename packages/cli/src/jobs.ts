@@ -6,10 +6,10 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
-import { compile, deserialize, observedTensor, type Program, type StepInfo } from "@sparse-dgm/infer";
+import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
-import { cellRef, kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, gatherRows, type Dataset } from "@sparse-dgm/data";
+import { cellRef, kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, type Dataset } from "@sparse-dgm/data";
 import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT, type TopFeatures } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts, TopFeaturesRecord } from "@sparse-dgm/viz";
 import { sourceSlug } from "./slug.js";
@@ -98,7 +98,9 @@ function topFeaturesRecord(t: TopFeatures): TopFeaturesRecord {
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
 export function trainingFor(model: string, given: { epochs?: number; batchSize?: number; learningRate?: number } = {}) {
   const t = modelEntry(model).training;
-  return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation };
+  // an entry's per-group rates belong to its own learning rate: a rate given here replaces them all
+  const groups = given.learningRate === undefined && t.groupLearningRates ? { groupLearningRates: t.groupLearningRates } : {};
+  return { epochs: given.epochs ?? t.epochs, batchSize: given.batchSize ?? t.batchSize, learningRate: given.learningRate ?? t.learningRate, normalisation: t.normalisation, ...groups };
 }
 
 /**
@@ -113,7 +115,8 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   const run = training && nTrain > 0 ? { run: { steps: training.epochs * Math.ceil(nTrain / Math.min(training.batchSize, nTrain)) } } : {};
   const tagStats = ds.tags ? { tags: ds.tags.names.length, tagCountDistribution: tagCounts(ds, ds.split.train).distribution } : {};
   const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(ds.kind === "counts" ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
-  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups ? { groups } : {}), stats, ...run });
+  const classes = ds.labels ? ds.labels.reduce((a, l) => Math.max(a, l + 1), 0) : 0;
+  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups ? { groups } : {}), ...(classes ? { classes } : {}), stats, ...run });
 }
 
 /**
@@ -232,7 +235,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
   // (values and split, so the same fold), seeds, batch size, learning rate, normalisation and module
   // (a comparison also asks for the same epochs; sdgm fit may extend a run with more epochs)
   const training = trainingFor(spec.model, spec);
-  const { epochs, batchSize, learningRate, normalisation } = training;
+  const { epochs, batchSize, learningRate, normalisation, groupLearningRates } = training;
   requireSplits(ds, spec.source, "a fit needs at least one row in each (the held-out metrics are computed on the test rows)");
   const fingerprint = dataFingerprint(ds);
   const settings = { batchSize, learningRate, normalisation };
@@ -285,19 +288,17 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
       const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
-      const needs = (what: string) => model.ir.sites.some((s) => Array.isArray(s.options.needs) && (s.options.needs as string[]).includes(what));
-      const needsLabels = needs("labels");
-      if (needsLabels && !ds.labels) throw new Error(`${spec.model} needs class labels; ${spec.source} has none`);
-      const labels = needsLabels ? tf.tensor1d(Array.from(ds.split.train, (i) => ds.labels![i]), "float32") : undefined;
-      if (needs("tags") && !ds.tags) throw new Error(`${spec.model} needs multi-label tags (synthetic:tags, or csv:<path>?tags=<column>); ${spec.source} has none`);
-      const tags = needs("tags") ? tf.tensor2d(Float32Array.from(gatherRows(ds.tags!.y, ds.tags!.names.length, ds.split.train)), [ds.split.train.length, ds.tags!.names.length], "float32") : undefined;
+      // side data the model's sites need (class labels, multi-label tags, per-row attributes), the same training rows
+      const side = sideData(model, ds, ds.split.train);
+      // the held-out rows' side data, for the support check of every split (those the data have)
+      const sideTest = sideData(model, ds, ds.split.test, { evaluation: true });
+      const labels = side.label;
       // Class-balanced minibatches when the entry asks and the batch can hold every class twice.
       const classes = labels ? new Set(Array.from(ds.split.train, (i) => ds.labels![i]).filter((v) => v >= 0)).size : 0;
       const balance = labels && entry.training.balanceBy && classes * 2 <= batchSize ? { balanceBy: entry.training.balanceBy } : {};
       const cfg = model.ir.meta.config as { factors?: number; hidden?: number } | undefined;
       const sizes = `${ds.split.train.length} training rows × ${ds.g} features, batch ${batchSize}${cfg?.hidden ? `, hidden ${cfg.hidden}` : ""}${cfg?.factors ? `, factors ${cfg.factors}` : ""}`;
       const what = `${spec.model} on ${spec.source}${spec.fold ? ` fold ${spec.fold.index}` : ""}`;
-      const side = { ...(labels ? { label: labels } : {}), ...(tags ? { tags } : {}) };
       const extra = (complete: boolean, curves: Record<string, number[]>, weights: Record<string, number[]>) => ({
         source: spec.source,
         data: fingerprint,
@@ -317,9 +318,10 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
             epochs,
             batchSize,
             learningRate,
+            ...(groupLearningRates ? { groupLearningRates } : {}),
             ...balance,
             supportCell: cellOf(ds.split.train, "train"),
-            checkSupportOf: [{ x: xTest, cell: cellOf(ds.split.test, "test") }],
+            checkSupportOf: [{ x: xTest, cell: cellOf(ds.split.test, "test"), side: sideTest }],
             onStep: (i) => {
               lastStep = i;
             },
@@ -330,8 +332,8 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
           }),
         );
       } finally {
-        labels?.dispose();
-        tags?.dispose();
+        tf.dispose(Object.values(side));
+        tf.dispose(Object.values(sideTest));
       }
       if (p.position.epoch !== epochs || p.position.batch !== 0) {
         throw new Error(`${what}: trained ${p.position.epoch} of ${epochs} epochs`);
@@ -340,7 +342,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
       const termWeights = joinCurves(before.termWeights, fit.weights);
       saveCheckpoint(p, dir, extra(true, fit.curves, fit.weights));
       const seconds = (performance.now() - t0) / 1000;
-      const { metrics, panels, factorPanels, topFeatures } = await withMemoryContext(`${what}: evaluation of ${ds.split.test.length} held-out rows`, sizes, () =>
+      const { metrics, panels, factorPanels, structurePanels, topFeatures } = await withMemoryContext(`${what}: evaluation of ${ds.split.test.length} held-out rows`, sizes, () =>
         evaluateProgramWithPanels(p, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics)),
       );
       const globals = p.globals();
@@ -380,6 +382,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
         if (ds.featureNames) art.featureNames = ds.featureNames;
         if (panels[r]) Object.assign(art, panels[r]);
         if (factorPanels[r]) Object.assign(art, factorPanels[r]);
+        if (structurePanels[r]?.length) art.structureMasks = structurePanels[r];
         artifacts.push(art);
       });
       tf.dispose(Object.values(globals));
@@ -467,3 +470,4 @@ export async function evalCheckpoint(
     program.dispose?.();
   }
 }
+

@@ -3,11 +3,11 @@
  */
 import { Command, Option } from "commander";
 import { join } from "node:path";
-import { initBackend, type BackendName } from "@sparse-dgm/core";
+import { initBackend, parseThreads, type BackendName } from "@sparse-dgm/core";
 import { zoo, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel, foldSummaries, formatFoldSummaries, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, metricOptions, evalCheckpoint } from "./jobs.js";
+import { runJob, evalCheckpoint } from "./jobs.js";
 import { ResultStore, atomicWrite, degenerateWarnings, skippedStepWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
@@ -195,6 +195,7 @@ export function cli(): Command {
     .option("--no-replicas", "fit the seeds one after another instead of as replicas")
     .option("--folds <k>", "K-fold cross-validation: fit K times, fold k held out each time (rows carry fold)", intOption(2))
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
     .action(async (ref: string, opts: Record<string, any>) => {
@@ -202,7 +203,7 @@ export function cli(): Command {
       const entry = modelEntry(name);
       const metrics = await parseMetrics(opts.metrics);
       const config = modelConfigs([name], opts.set)[name];
-      const backend = await initBackend(opts.backend as BackendName | undefined);
+      const backend = await initBackend(opts.backend as BackendName | undefined, { threads: opts.threads });
       const data = await import("@sparse-dgm/data");
       const ds = await data.loadData(opts.data);
       const out = opts.out ?? join("runs", timestamp());
@@ -273,6 +274,7 @@ export function cli(): Command {
     .option("--folds <k>", "K-fold cross-validation: every model and seed fitted K times, fold k held out; the report adds the fold summary", intOption(2))
     .option("--metrics <list>", "only these metrics (comma-separated)", listOption(",", "metric"))
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .option("--set <key=value...>", "model hyperparameters: key=value for every model that has the option, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
       const models = await resolveModels(opts.models as string[]);
@@ -289,6 +291,7 @@ export function cli(): Command {
         jobs: opts.jobs,
         replicas: opts.replicas,
         backend: opts.backend,
+        threads: opts.threads,
         metrics,
       });
       process.stdout.write(formatFoldSummaries(foldSummaries(rows), ["recallAt5", "ndcgAt10", "heldoutNll", "supportF1", "topicCoherence", "linearProbeAccuracy", "heldoutMse"]));
@@ -318,6 +321,7 @@ export function cli(): Command {
     .option("--jobs <n>", "parallel worker threads", intOption(1), 2)
     .option("--seeds <n>", "seeds per model", intOption(1), MAIN_JOB.seeds)
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .action(async (opts: Record<string, any>) => {
       const t0 = Date.now();
       const rows = await runCompare({
@@ -327,6 +331,7 @@ export function cli(): Command {
         jobs: opts.jobs,
         replicas: true,
         backend: opts.backend,
+        threads: opts.threads,
         title: "sparse-dgm: the zoo on synthetic data with known structure",
       });
       process.stdout.write(summarise(rows));
@@ -343,8 +348,9 @@ export function cli(): Command {
     .option("--json", "print JSON")
     .option("--model <file#export>", "where a module model's file is now, when it moved since the fit (its content must be unchanged)")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
-    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; metrics?: string[]; model?: string }) => {
-      await initBackend(opts.backend);
+    .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; threads?: number; metrics?: string[]; model?: string }) => {
+      await initBackend(opts.backend, { threads: opts.threads });
       const data = await import("@sparse-dgm/data");
       const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics), { module: opts.model });
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");

@@ -4,7 +4,8 @@
  */
 export { tf, type Tensor } from "./tf.js";
 export { Key, sizeOf, threefry2x32 } from "./key.js";
-export { MISSING_KERNELS, currentBackend, initBackend, type BackendName } from "./backend.js";
+export { MISSING_KERNELS, backendThreads, currentBackend, initBackend, type BackendName, type BackendOptions } from "./backend.js";
+export { MAX_WASM_THREADS, availableCores, parseThreads, resolveThreads } from "./wasm-threads.js";
 export { broadcast, digamma, lgamma, log1mexp, log1p, logSigmoid, logsumexp, softplus, softplusInverse, stopGradient, trigamma } from "./math/index.js";
 export {
   asSchedule,
@@ -31,6 +32,7 @@ export {
   type PlateDecl,
   type SiteDecl,
   type SiteDistribution,
+  type SideDecl,
   type SiteKind,
   type SiteOptionsBase,
 } from "./ir.js";
@@ -51,6 +53,7 @@ export {
   type MaskEstimator,
   type AmortisedGuideOptions,
   type PoeGuideOptions,
+  type FullRankGuideOptions,
   type PointInit,
   type LatentOptions,
   type GlobalOptions,
@@ -64,6 +67,11 @@ export {
   type RandomSiteOptions,
   type RankChecked,
   type SiteFn,
+  type TypedContext,
+  type DataNames,
+  type PosteriorNames,
+  type UndeclaredAhead,
+  type AheadDeclared,
   type SiteTable,
   type SiteType,
   type SiteValues,
@@ -73,6 +81,7 @@ export {
   asRunnable,
   checkDistribution,
   dataAxis,
+  dataNames,
   eventLayout,
   fixedMaskValue,
   messageLogProb,

@@ -97,11 +97,26 @@ export interface SiteDecl {
   prior?: { kind: string; params: Record<string, number | string | boolean>; support?: string };
 }
 
+/**
+ * A side input (`.side(name, { event })`): data given to `fit` beside the observed site, one row per
+ * data point ([N, ...event]), not modelled; callbacks read it with `ctx.observed(name)` as
+ * [(R,) B, ...event] rows of the minibatch (e.g. class labels of a class-consistency term).
+ */
+export interface SideDecl {
+  name: string;
+  event: number[];
+  doc?: string;
+}
+
 /** The whole model. */
 export interface ModelIR {
   name: string;
   plates: PlateDecl[];
   sites: SiteDecl[];
+  /** Side inputs (absent when none are declared). */
+  side?: SideDecl[];
+  /** Names callbacks may read before their declaration (`.ahead(...)`), checked by `compile` (absent when none). */
+  ahead?: string[];
   /** Free-form metadata (references, defaults) set by `.meta()`. */
   meta: Record<string, unknown>;
 }

@@ -14,23 +14,13 @@
  */
 import { produce, freeze } from "immer";
 import { tf } from "./tf.js";
-import {
-  DATA_PLATE,
-  type EstimatorSpec,
-  type MaskInfo,
-  type MaskValueType,
-  type ModelIR,
-  type PlateDecl,
-  type SiteDecl,
-  type SiteDistribution,
-  type SiteKind,
-} from "./ir.js";
+import { DATA_PLATE, type EstimatorSpec, type MaskInfo, type MaskValueType, type ModelIR, type PlateDecl, type SiteDecl, type SiteDistribution, type SiteKind } from "./ir.js";
 import { SiteError } from "./errors.js";
 import type { SiteContext } from "./context.js";
 import type { ScheduleLike } from "./schedule.js";
 
-/** Static information the builder keeps about one site. */
-export interface SiteType<K extends SiteKind = SiteKind, P extends string = string, R extends number = number> {
+/** Static information the builder keeps about one site (or side input, kind "side"). */
+export interface SiteType<K extends SiteKind | "side" = SiteKind | "side", P extends string = string, R extends number = number> {
   kind: K;
   plates: P;
   rank: R;
@@ -39,11 +29,35 @@ export interface SiteType<K extends SiteKind = SiteKind, P extends string = stri
 /** The static site table of a model. */
 export type SiteTable = { [name: string]: SiteType };
 
-/** What a callback receives: every earlier site's value (canonical layout, see docs/dsl.md). */
-export type SiteValues<S extends SiteTable> = { readonly [K in keyof S]: tf.Tensor };
+/** What a callback receives: every earlier site's value (canonical layout, see docs/dsl.md); side inputs are read through `ctx.observed`. */
+export type SiteValues<S extends SiteTable> = { readonly [K in keyof S as S[K]["kind"] extends "side" ? never : K]: tf.Tensor };
 
-/** A site callback. */
-export type SiteFn<S extends SiteTable, R> = (sites: SiteValues<S>, ctx: SiteContext) => R;
+/** Names `ctx.observed` reads: the observed sites and side inputs of a site table. */
+export type DataNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "observe" | "side" ? K : never }[keyof S] & string;
+
+/** Names `ctx.posterior` and `ctx.recognition` read: the local latents and masks (those with a guide per data point). */
+export type PosteriorNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "latent" | "mask" ? ("data" extends S[K]["plates"] ? K : never) : never }[keyof S] & string;
+
+/**
+ * The context a callback receives, with its site references typed: `ctx.observed` takes the
+ * observed sites and side inputs declared so far (`D`), `ctx.posterior` and `ctx.recognition` the
+ * local latents and masks (`Q`); both also take the names declared ahead with `.ahead(...)` and the
+ * site's own name where it makes sense (an observed site reads its own data, a latent its own guide).
+ */
+export type TypedContext<D extends string, Q extends string> = Omit<SiteContext, "observed" | "posterior" | "recognition"> & {
+  /** The data conditioned at an observed site, or a side input's rows, in this run (else undefined). */
+  observed(site: D): tf.Tensor | undefined;
+  /** The guide's distribution of a local site during variational inference (else undefined). */
+  posterior(site: Q): SiteDistribution | undefined;
+  /** Evaluates the amortised guide of a local site at other inputs (e.g. VampPrior pseudo-inputs). */
+  recognition(site: Q, inputs: tf.Tensor): SiteDistribution;
+};
+
+/** A site callback; `A` are the names declared ahead, `D` and `Q` the site's own name where it may read it. */
+export type SiteFn<S extends SiteTable, R, A extends string = never, D extends string = never, Q extends string = never> = (
+  sites: SiteValues<S>,
+  ctx: TypedContext<DataNames<S> | A | D, PosteriorNames<S> | A | Q>,
+) => R;
 
 /** A name not yet used (a duplicate is a type error). */
 export type FreshName<N extends string, Used> = N extends Used ? never : N;
@@ -86,6 +100,23 @@ export interface PoeGuideOptions<S extends SiteTable> {
   encoderMask: MaskNames<S>;
   /** Hidden widths of every view's expert network. */
   hidden?: readonly number[];
+  /**
+   * Side data naming which views each row has ([n, views] of 0/1): a view a row lacks gets weight 0
+   * in every group's product, as an encoder-mask entry of 0 (list it in the latent's `needs`).
+   */
+  availability?: string;
+  /** Training steps hide each view a row has with this probability (at least one kept): every expert learns to stand alone. */
+  viewDropout?: number;
+}
+
+/**
+ * A full-rank Gaussian guide of a local real latent: N(loc, L Lᵀ) over each data point's values,
+ * L lower triangular (docs/inference.md; the mean-field guide's ELBO favours orthogonal loadings).
+ */
+export interface FullRankGuideOptions {
+  kind: "fullRank";
+  /** Encoder trunk widths. */
+  hidden?: readonly number[];
 }
 
 /** How a point-estimated site starts: a standard-normal draw, the data's column variances, or a constant. */
@@ -101,10 +132,12 @@ export interface LatentOptions<S extends SiteTable, P extends string, PL extends
   estimator?: EstimatorSpec;
   /** Weight of the site's rate term (a number or a schedule). */
   klWeight?: ScheduleLike;
-  /** The guide: encoder widths, or a product of experts reading an encoder mask. */
-  guide?: AmortisedGuideOptions | PoeGuideOptions<S>;
+  /** The guide: encoder widths (mean-field Normal), a full-rank Normal, or a product of experts reading an encoder mask. */
+  guide?: AmortisedGuideOptions | FullRankGuideOptions | PoeGuideOptions<S>;
   /** Initial value of a latent outside the data plate (point-estimated). */
   init?: PointInit;
+  /** Side data the site's guide reads (e.g. a product of experts' per-row view availability). */
+  needs?: readonly string[];
   /** One-line description for renders. */
   doc?: string;
   /** How renders describe a prior that depends on the run. */
@@ -144,8 +177,10 @@ export interface MaskOptions<S extends SiteTable, P extends string> {
   maxActive?: number;
   /** The value of a fixed mask (rows x cols). */
   fixedValue?: number[][];
-  /** Initial value of a point-estimated (real) mask. */
+  /** Initial value of a point-estimated (real) mask; a hard-concrete mask's starting log α (a number). */
   init?: PointInit;
+  /** A hard-concrete mask: log α is kept in [−bound, bound] after every step, so that no gate dies. */
+  bound?: number;
   /** Weight of the mask's prior term (a number or a schedule). */
   priorWeight?: ScheduleLike;
   /** Weight of a local mask's rate term. */
@@ -164,15 +199,17 @@ export interface ObserveOptions<P extends string, PL extends readonly P[], E ext
   weight?: ScheduleLike;
   /** What the encoder reads: "normalise", each row divided by its sum (counts); "log1p", log(1 + x) (large counts). */
   encoderInput?: "normalise" | "log1p";
+  /** Side data the likelihood's callback reads through `ctx.observed` (e.g. a label that is a parent of the decoder). */
+  needs?: readonly string[];
   doc?: string;
 }
 
 /** Every option name a site of each kind accepts (declarations from JavaScript are checked against them). */
 export const SITE_OPTIONS: Record<SiteKind, readonly string[]> = {
-  latent: ["plates", "event", "estimator", "klWeight", "guide", "init", "doc", "prior"],
+  latent: ["plates", "event", "estimator", "klWeight", "guide", "init", "needs", "doc", "prior"],
   global: ["plates", "event", "estimator", "init", "parameterisation", "doc", "prior"],
-  mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "priorWeight", "klWeight", "guide", "doc", "prior", "plates"],
-  observe: ["plates", "event", "encoderInput", "weight", "doc"],
+  mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "bound", "priorWeight", "klWeight", "guide", "doc", "prior", "plates"],
+  observe: ["plates", "event", "encoderInput", "weight", "needs", "doc"],
   param: ["plates", "event", "constraint", "doc"],
   deterministic: ["plates", "event", "doc"],
   factor: ["weight", "term", "plates", "doc", "needs"],
@@ -182,11 +219,13 @@ export const SITE_OPTIONS: Record<SiteKind, readonly string[]> = {
  * An immutable model. `S` is the site table, `P` the declared plate names.
  * Build one with {@link model}.
  */
-export class Model<S extends SiteTable = {}, P extends string = never> {
+export class Model<S extends SiteTable = {}, P extends string = never, A extends string = never> {
   /** Phantom: the static site table. */
   declare readonly _sites: S;
   /** Phantom: the declared plates. */
   declare readonly _plates: P;
+  /** Phantom: names declared ahead (a parameter type, so a model with some still fits `Model<any, any>`). */
+  declare readonly _ahead: (name: A) => void;
 
   /** @internal use {@link model}. */
   constructor(readonly ir: ModelIR) {}
@@ -200,7 +239,7 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
    * Declares a plate (a tensor axis of independent repetitions). The plate named `data` is the
    * minibatched one: its size comes from the data.
    */
-  plate<const N extends string>(name: FreshName<N, P>, size?: number): Model<S, P | N> {
+  plate<const N extends string>(name: FreshName<N, P>, size?: number): Model<S, P | N, A> {
     const n = name as string;
     if (!n) throw new Error(`model "${this.ir.name}": a plate needs a name`);
     if (this.ir.plates.some((p) => p.name === n)) throw new Error(`model "${this.ir.name}": plate "${n}" declared twice`);
@@ -219,18 +258,18 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
    */
   latent<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
-    prior: SiteFn<S, SiteDistribution>,
+    prior: SiteFn<S, SiteDistribution, A, never, N>,
     options?: LatentOptions<S, P, PL, E>,
-  ): Model<S & { [K in N]: SiteType<"latent", PL[number], Len<Concat<PL, E>>> }, P> {
+  ): Model<S & { [K in N]: SiteType<"latent", PL[number], Len<Concat<PL, E>>> }, P, A> {
     return this.addSite("latent", name, prior, (options ?? {}) as Record<string, unknown>) as never;
   }
 
   /** Declares a model-level random variable, point-estimated (MAP) by default. */
   global<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
-    prior: SiteFn<S, SiteDistribution>,
+    prior: SiteFn<S, SiteDistribution, A>,
     options?: GlobalOptions<P, PL, E>,
-  ): Model<S & { [K in N]: SiteType<"global", PL[number], Len<Concat<PL, E>>> }, P> {
+  ): Model<S & { [K in N]: SiteType<"global", PL[number], Len<Concat<PL, E>>> }, P, A> {
     const plates = (options?.plates ?? []) as readonly string[];
     if (plates.includes(DATA_PLATE)) {
       throw new SiteError(name as string, [], `a global cannot live in the data plate; use latent() for local variables`);
@@ -245,7 +284,7 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
    */
   mask<const N extends string, const O extends MaskOptions<S, P>>(
     name: FreshName<N, keyof S>,
-    prior: SiteFn<S, SiteDistribution>,
+    prior: SiteFn<S, SiteDistribution, A, never, N>,
     options: O & { [K in Exclude<keyof O, keyof MaskOptions<S, P>>]: never },
   ): Model<
     S & {
@@ -255,11 +294,15 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
         O["rows"] extends "data" ? 2 : O["scope"] extends "local" ? 3 : 2
       >;
     },
-    P
+    P,
+    A
   > {
     const n = name as string;
     const { rows, cols } = options;
-    for (const [role, p] of [["rows", rows], ["cols", cols]] as const) {
+    for (const [role, p] of [
+      ["rows", rows],
+      ["cols", cols],
+    ] as const) {
       if (!this.ir.plates.some((x) => x.name === p)) {
         throw new SiteError(n, [], `mask ${role} plate "${p}" is not declared; declared plates: ${this.plateNames().join(", ")}`);
       }
@@ -307,27 +350,27 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
   /** Declares an observed site; `condition` (or the compiler) supplies its data. */
   observe<const N extends string, const PL extends readonly P[], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
-    likelihood: SiteFn<S, SiteDistribution>,
+    likelihood: SiteFn<S, SiteDistribution, A, N>,
     options: ObserveOptions<P, PL, E>,
-  ): Model<S & { [K in N]: SiteType<"observe", PL[number], Len<Concat<PL, E>>> }, P> {
+  ): Model<S & { [K in N]: SiteType<"observe", PL[number], Len<Concat<PL, E>>> }, P, A> {
     return this.addSite("observe", name, likelihood, options as unknown as Record<string, unknown>) as never;
   }
 
   /** Declares a learnable parameter (not random), initialised by `init`. */
   param<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
-    init: SiteFn<S, tf.Tensor>,
+    init: SiteFn<S, tf.Tensor, A>,
     options?: { plates?: PL; event?: E; constraint?: string; doc?: string },
-  ): Model<S & { [K in N]: SiteType<"param", PL[number], Len<Concat<PL, E>>> }, P> {
+  ): Model<S & { [K in N]: SiteType<"param", PL[number], Len<Concat<PL, E>>> }, P, A> {
     return this.addSite("param", name, init, options ?? {}) as never;
   }
 
   /** Declares a deterministic function of earlier sites (recorded in traces). */
   deterministic<const N extends string, const PL extends readonly P[] = [], const E extends readonly number[] = []>(
     name: FreshName<N, keyof S>,
-    fn: SiteFn<S, tf.Tensor>,
+    fn: SiteFn<S, tf.Tensor, A>,
     options?: { plates?: PL; event?: E; doc?: string },
-  ): Model<S & { [K in N]: SiteType<"deterministic", PL[number], Len<Concat<PL, E>>> }, P> {
+  ): Model<S & { [K in N]: SiteType<"deterministic", PL[number], Len<Concat<PL, E>>> }, P, A> {
     return this.addSite("deterministic", name, fn, options ?? {}) as never;
   }
 
@@ -337,14 +380,51 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
    */
   factor<const N extends string>(
     name: FreshName<N, keyof S>,
-    logFactor: SiteFn<S, tf.Tensor>,
+    logFactor: SiteFn<S, tf.Tensor, A>,
     options?: { weight?: ScheduleLike; term?: string; plates?: readonly P[]; doc?: string; needs?: readonly string[] },
-  ): Model<S & { [K in N]: SiteType<"factor", never, 0> }, P> {
+  ): Model<S & { [K in N]: SiteType<"factor", never, 0> }, P, A> {
     return this.addSite("factor", name, logFactor, options ?? {}) as never;
   }
 
+  /**
+   * Declares a side input: data given to `fit` beside the observed site (`fit({ x, label })`), one
+   * row per data point ([N, ...event]), not modelled. Callbacks read it with `ctx.observed(name)`
+   * as the minibatch's rows [(R,) B, ...event] (undefined where no data is given: `sample`,
+   * `evaluate`); `fit` refuses data without it, naming it.
+   *
+   * @example
+   * ```ts
+   * .side("label", { doc: "class label per row" })
+   * .factor("classTerm", (_s, ctx) => classLoss(ctx.posterior("z"), ctx.observed("label")))
+   * ```
+   */
+  side<const N extends string, const E extends readonly number[] = []>(
+    name: FreshName<N, keyof S>,
+    options?: { event?: E; doc?: string },
+  ): Model<S & { [K in N]: SiteType<"side", "data", Len<Concat<["data"], E>>> }, P, A> {
+    const n = name as string;
+    this.checkFreshName(n);
+    if (!this.ir.plates.some((p) => p.name === DATA_PLATE)) throw new SiteError(n, [], `a side input has one row per data point; declare .plate("data") first`);
+    const unknown = Object.keys(options ?? {}).filter((k) => k !== "event" && k !== "doc");
+    if (unknown.length) throw new SiteError(n, [], `unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; options of a side input: event, doc`);
+    const event = ((options?.event as readonly number[] | undefined) ?? []).slice();
+    if (event.some((e) => !Number.isInteger(e) || e < 1)) throw new SiteError(n, [], `event sizes must be positive integers, got [${event.join(", ")}]`);
+    const decl = { name: n, event, ...(options?.doc ? { doc: options.doc } : {}) };
+    return new Model(produce(this.ir, (d) => void (d.side ??= []).push(decl))) as never;
+  }
+
+  /**
+   * Declares names that callbacks read before the site is declared (a prior reading the observed
+   * data, as the VampPrior's selector does: `.ahead("x")` ... `ctx.observed("x")` ... `.observe("x", ...)`).
+   * `compile` refuses a model where such a name is never declared (a type error, and at run time).
+   */
+  ahead<const N extends string>(...names: N[]): Model<S, P, A | N> {
+    for (const n of names) if (typeof n !== "string" || !n) throw new Error(`model "${this.ir.name}": ahead() takes site names, got ${JSON.stringify(n)}`);
+    return new Model(produce(this.ir, (d) => void (d.ahead ??= []).push(...names.filter((n) => !d.ahead!.includes(n))))) as never;
+  }
+
   /** Attaches metadata (references, defaults, data requirements). */
-  meta(entries: Record<string, unknown>): Model<S, P> {
+  meta(entries: Record<string, unknown>): Model<S, P, A> {
     return new Model(produce(this.ir, (d) => void Object.assign(d.meta, entries)));
   }
 
@@ -365,18 +445,17 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
     return this.ir.sites.filter((s) => s.kind === "mask");
   }
 
-  private addSite(
-    kind: SiteKind,
-    nameArg: string,
-    fn: (values: any, ctx: any) => unknown,
-    options: Record<string, unknown>,
-    mask?: MaskInfo,
-  ): Model<any, any> {
+  /** Refuses a name already used by a site or side input. */
+  private checkFreshName(name: string): void {
+    if (this.ir.sites.some((s) => s.name === name) || this.ir.side?.some((s) => s.name === name)) throw new SiteError(name, [], `site declared twice`);
+  }
+
+  private addSite(kind: SiteKind, nameArg: string, fn: (values: any, ctx: any) => unknown, options: Record<string, unknown>, mask?: MaskInfo): Model<any, any> {
     const name = nameArg as string;
     if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new Error(`model "${this.ir.name}": site names must be identifiers, got ${JSON.stringify(name)}`);
     }
-    if (this.ir.sites.some((s) => s.name === name)) throw new SiteError(name, [], `site declared twice`);
+    this.checkFreshName(name);
     if (typeof fn !== "function") throw new SiteError(name, [], `expected a callback, got ${typeof fn}`);
     const known = SITE_OPTIONS[kind];
     const unknown = Object.keys(options).filter((k) => !known.includes(k));
@@ -401,7 +480,10 @@ export class Model<S extends SiteTable = {}, P extends string = never> {
       plates,
       event,
       fn,
-      dependsOn: callbackDependencies(fn, this.ir.sites.map((s) => s.name)),
+      dependsOn: callbackDependencies(
+        fn,
+        this.ir.sites.map((s) => s.name),
+      ),
       options: { ...options },
     };
     if (mask) decl.mask = mask;
@@ -458,7 +540,14 @@ function describeDependentPrior(fn: (values: any, ctx: any) => unknown): SiteDec
   const attempt = (v: number) =>
     tf.tidy(() => {
       const values = new Proxy({}, { get: (_t, key) => (typeof key === "string" ? tf.scalar(v) : undefined) });
-      const ctx = new Proxy({}, { get: () => { throw new Error("needs the run context"); } });
+      const ctx = new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error("needs the run context");
+          },
+        },
+      );
       const d = fn(values, ctx) as SiteDistribution | undefined;
       return d && typeof d.describe === "function" ? summarise(d) : undefined;
     });
@@ -485,9 +574,15 @@ export function model(name: string): Model<{}, never> {
 }
 
 /** The site table of a model type. */
-export type SitesOf<M> = M extends Model<infer S, any> ? S : never;
+export type SitesOf<M> = M extends { readonly _sites: infer S extends SiteTable } ? S : never;
+
+/** Names a model declared ahead (`.ahead`) but never declared. */
+export type UndeclaredAhead<M> = M extends { readonly _sites: infer S; readonly _ahead: (name: infer A) => void } ? Exclude<A, keyof S> : never;
+
+/** `compile`'s check that every name declared ahead was declared: `unknown`, or an object type naming each missing one (a type error). */
+export type AheadDeclared<M> = [UndeclaredAhead<M>] extends [never] ? unknown : { [K in UndeclaredAhead<M> & string]: `read ahead (.ahead("${K}")) but never declared in the model` };
 /** The plate names of a model type. */
-export type PlatesOf<M> = M extends Model<any, infer P> ? P : never;
+export type PlatesOf<M> = M extends { readonly _plates: infer P } ? P : never;
 
 /** Observed-site names of a site table. */
 export type ObserveNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "observe" ? K : never }[keyof S] & string;
@@ -514,21 +609,25 @@ export type ObservedValue<R extends number> = R extends 0
 /** Data for the observed sites of a model: each keyed by site name, with its static rank. */
 export type ObservedData<S extends SiteTable> = { [K in ObserveNames<S>]?: ObservedValue<S[K]["rank"]> | tf.Tensor };
 
-type RankName<R extends number> = R extends 0 ? tf.Rank.R0 : R extends 1 ? tf.Rank.R1 : R extends 2 ? tf.Rank.R2 : R extends 3 ? tf.Rank.R3 : R extends 4 ? tf.Rank.R4 : R extends 5 ? tf.Rank.R5 : tf.Rank.R6;
+type RankName<R extends number> = R extends 0
+  ? tf.Rank.R0
+  : R extends 1
+    ? tf.Rank.R1
+    : R extends 2
+      ? tf.Rank.R2
+      : R extends 3
+        ? tf.Rank.R3
+        : R extends 4
+          ? tf.Rank.R4
+          : R extends 5
+            ? tf.Rank.R5
+            : tf.Rank.R6;
 
 /**
  * A value accepted for a site of static rank R: a tensor of that rank, a tensor whose rank is not
  * known statically (`tf.Tensor`), or nested arrays of that depth. Anything else is `never`.
  */
-export type RankChecked<V, R extends number> = V extends tf.Tensor<infer TR>
-  ? tf.Rank extends TR
-    ? V
-    : TR extends RankName<R>
-      ? V
-      : never
-  : V extends ObservedValue<R>
-    ? V
-    : never;
+export type RankChecked<V, R extends number> = V extends tf.Tensor<infer TR> ? (tf.Rank extends TR ? V : TR extends RankName<R> ? V : never) : V extends ObservedValue<R> ? V : never;
 
 /** Checks data keyed by observed site: unknown names and wrong ranks become `never` (type errors). */
 export type CheckedData<S extends SiteTable, D> = {

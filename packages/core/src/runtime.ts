@@ -154,7 +154,11 @@ function makeContext(state: Omit<RunState, "ctx">, training: boolean, extra: Par
       const site = { kind: "deterministic", name: "layout", plates: [...plates], event: [], fn: () => t, dependsOn: [], options: {} } as SiteDecl;
       return toCanonical(state.ir, site, state.sizes, t, state.leading);
     },
-    observed: (site: string) => state.observed[site],
+    observed: (site: string) => {
+      if (!dataNames(state.ir).includes(site))
+        throw new Error(`ctx.observed("${site}"): model "${state.ir.name}" has no observed site or side input "${site}" (${dataNames(state.ir).join(", ") || "none"})`);
+      return state.observed[site];
+    },
     params: state.params,
   };
   for (const [name, impl] of registeredBlocks()) {
@@ -217,16 +221,9 @@ export function checkDistribution(msg: Message): void {
   const { distEvent } = eventLayout(msg);
   const batchTarget = target.slice(0, target.length - distEvent);
   const b = d.batchShape;
-  const ok =
-    b.length <= batchTarget.length && b.every((x, i) => x === 1 || x === batchTarget[batchTarget.length - b.length + i]);
+  const ok = b.length <= batchTarget.length && b.every((x, i) => x === 1 || x === batchTarget[batchTarget.length - b.length + i]);
   if (!ok) {
-    throw new ShapeError(
-      msg.name,
-      msg.plates,
-      batchTarget,
-      b,
-      `${d.kind} has batch shape [${b.join(", ")}], which does not fit the site's plates (canonical shape`,
-    );
+    throw new ShapeError(msg.name, msg.plates, batchTarget, b, `${d.kind} has batch shape [${b.join(", ")}], which does not fit the site's plates (canonical shape`);
   }
 }
 
@@ -381,7 +378,11 @@ export function messageLogProb(msg: Message): tf.Tensor {
     const { distEvent, summed } = eventLayout(msg);
     const full = target.slice(0, target.length - distEvent);
     if (!sameShape(lp.shape, full)) lp = broadcast(lp, full);
-    if (summed > 0) lp = tf.sum(lp, Array.from({ length: summed }, (_, i) => full.length - 1 - i));
+    if (summed > 0)
+      lp = tf.sum(
+        lp,
+        Array.from({ length: summed }, (_, i) => full.length - 1 - i),
+      );
     if (msg.mask) lp = tf.where(tf.cast(msg.mask, "bool"), lp, tf.zerosLike(lp));
     if (msg.scale !== 1) lp = tf.mul(lp, msg.scale);
     return lp;
@@ -391,4 +392,9 @@ export function messageLogProb(msg: Message): tf.Tensor {
 /** Canonical axis of the data plate in a run (or -1 when the model has none). */
 export function dataAxis(state: RunState): number {
   return canonicalPlates(state.ir).includes(DATA_PLATE) ? plateAxis(state.ir, DATA_PLATE, state.leading) : -1;
+}
+
+/** The names `ctx.observed` reads: the observed sites and side inputs of a model. */
+export function dataNames(ir: ModelIR): string[] {
+  return [...ir.sites.filter((s) => s.kind === "observe").map((s) => s.name), ...(ir.side ?? []).map((s) => s.name)];
 }

@@ -31,7 +31,9 @@ describe("schedules", () => {
       'vsc: sharpness: a linear schedule needs numbers from, to, steps; to, steps are missing or not finite in {"kind":"linear","from":50}',
     );
     expect(() => parseSchedule({ kind: "warmup", start: 1, end: 2, to: "1" }, "w")).toThrow("w: a warmup schedule needs numbers start, end, from?, to?; to is missing or not finite");
-    expect(() => parseSchedule({ kind: "ramp", from: 1 }, "c")).toThrow('c: expected a number or a schedule with kind constant, linear, exponentialDecay, warmup, cyclical; got {"kind":"ramp","from":1}');
+    expect(() => parseSchedule({ kind: "ramp", from: 1 }, "c")).toThrow(
+      'c: expected a number or a schedule with kind constant, linear, exponentialDecay, warmup, cyclical; got {"kind":"ramp","from":1}',
+    );
     expect(() => parseSchedule({ kind: "linear", from: 1, to: 2, steps: 0 }, "c")).toThrow("c: linear schedule: steps must be positive, got 0");
     expect(() => parseSchedule({ kind: "constructor" }, "c")).toThrow("c: expected a number or a schedule with kind constant,"); // not a prototype key
     expect(() => parseSchedule(null, "c")).toThrow("c: expected a number or a schedule");

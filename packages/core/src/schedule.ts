@@ -82,7 +82,10 @@ export function parseSchedule(s: unknown, what = "schedule"): Schedule {
   const spec = typeof kind === "string" && Object.hasOwn(FIELDS, kind) ? FIELDS[kind] : undefined;
   if (!spec) throw new Error(`${what}: expected a number or a schedule with kind ${Object.keys(FIELDS).join(", ")}; got ${JSON.stringify(s)}`);
   const o = s as unknown as Record<string, unknown>;
-  const bad = [...spec.needs.filter((f) => !(typeof o[f] === "number" && Number.isFinite(o[f]))), ...(spec.may ?? []).filter((f) => o[f] !== undefined && !(typeof o[f] === "number" && Number.isFinite(o[f])))];
+  const bad = [
+    ...spec.needs.filter((f) => !(typeof o[f] === "number" && Number.isFinite(o[f]))),
+    ...(spec.may ?? []).filter((f) => o[f] !== undefined && !(typeof o[f] === "number" && Number.isFinite(o[f]))),
+  ];
   if (bad.length) {
     const all = [...spec.needs, ...(spec.may ?? []).map((f) => `${f}?`)].join(", ");
     throw new Error(`${what}: a ${kind} schedule needs numbers ${all}; ${bad.join(", ")} ${bad.length === 1 ? "is" : "are"} missing or not finite in ${JSON.stringify(s)}`);

@@ -52,6 +52,14 @@ suite("row helpers", () => {
     expect(s.split.train.length).toBe(2);
     validate(s);
   });
+  it("per-row attributes: gathered by subset, checked by validate, counted by describe", () => {
+    const ds = tiny({ attributes: { sensitive: Int32Array.from([1, 0, -1]) } });
+    expect(Array.from(subset(ds, [2, 0]).attributes!.sensitive)).toEqual([-1, 1]);
+    expect(describe(ds).attributes).toEqual({ sensitive: { missing: 1, counts: { "0": 1, "1": 1 } } });
+    expect(formatDescription(describe(ds))).toContain("attribute sensitive: 0: 1, 1: 1, 1 missing");
+    expect(() => validate(tiny({ attributes: { env: Int32Array.from([0, 1]) } }))).toThrow('csv:foo.csv: attribute "env" has 2 values for 3 rows');
+    expect(() => validate(tiny({ attributes: { env: Int32Array.from([0, -2, 1]) } }))).toThrow('csv:foo.csv: row 2: attribute "env" is -2, expected an integer >= -1 (-1 = missing)');
+  });
   it("column means and SDs (ddof 0 and 1)", () => {
     const ds = tiny();
     expect(Array.from(columnMeans(ds))).toEqual([3, 4]);

@@ -106,6 +106,18 @@ export interface Dataset {
   /** Class names by id, when known. */
   labelNames?: string[];
   /**
+   * Per-row integer attributes besides the class label, by name (-1 = missing), e.g. a sensitive
+   * attribute `sensitive` (fairness) or the `environment` a row was drawn from (invariance); the
+   * models that read one as side data and the metrics that score against one name it.
+   */
+  attributes?: Record<string, Int32Array>;
+  /**
+   * Multi-view data with views missing for some rows: n × views (the views of `meta.groups`),
+   * 1 where the row has the view, 0 where it does not (its features then hold 0). Absent: every row
+   * has every view.
+   */
+  viewMask?: Uint8Array;
+  /**
    * Multi-label data: each row's tag set y_i as an n×T row-major 0/1 matrix, with the T tag names
    * (`synthetic:tags`, `csv:<path>?labels=<column>`).
    */
@@ -187,6 +199,8 @@ export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
     x: rows(ds, idx),
     n: m,
     labels: ds.labels ? gatherRows(ds.labels, 1, idx) : undefined,
+    ...(ds.attributes ? { attributes: Object.fromEntries(Object.entries(ds.attributes).map(([k, a]) => [k, gatherRows(a, 1, idx)])) } : {}),
+    ...(ds.viewMask ? { viewMask: gatherRows(ds.viewMask, ds.viewMask.length / Math.max(ds.n, 1), idx) } : {}),
     tags: ds.tags ? { ...ds.tags, y: gatherRows(ds.tags.y, ds.tags.names.length, idx) } : undefined,
     ...(ds.rowNames ? { rowNames: Array.from(idx, (i) => ds.rowNames![i]) } : {}),
     split: { train: all, test: new Int32Array(0) },
@@ -398,6 +412,20 @@ export function validate(ds: Dataset): Dataset {
       if (ds.labels[i] < -1) throw new DataError(`${p}: row ${i + 1}: label ${ds.labels[i]} is < -1`);
     }
   }
+  for (const [name, a] of Object.entries(ds.attributes ?? {})) {
+    if (a.length !== ds.n) throw new DataError(`${p}: attribute "${name}" has ${a.length} values for ${ds.n} rows`);
+    for (let i = 0; i < ds.n; i++) {
+      if (!(Number.isInteger(a[i]) && a[i] >= -1)) throw new DataError(`${p}: row ${i + 1}: attribute "${name}" is ${a[i]}, expected an integer >= -1 (-1 = missing)`);
+    }
+  }
+  if (ds.viewMask) {
+    const views = (ds.meta.groups as number[][] | undefined)?.length;
+    if (!views) throw new DataError(`${p}: a view mask needs the views (meta.groups)`);
+    if (ds.viewMask.length !== ds.n * views) throw new DataError(`${p}: the view mask has ${ds.viewMask.length} values for ${ds.n} rows × ${views} views`);
+    for (let t = 0; t < ds.viewMask.length; t++) {
+      if (ds.viewMask[t] !== 0 && ds.viewMask[t] !== 1) throw new DataError(`${p}: row ${Math.floor(t / views) + 1}, view ${(t % views) + 1}: view mask ${ds.viewMask[t]} is not 0 or 1`);
+    }
+  }
   if (ds.tags) {
     const T = ds.tags.names.length;
     if (ds.tags.y.length !== ds.n * T) throw new DataError(`${p}: tags hold ${ds.tags.y.length} entries for ${ds.n} rows × ${T} tags`);
@@ -448,6 +476,8 @@ export interface Description {
   /** The first rows (the chosen columns only), rounded to 4 significant digits. */
   preview: number[][];
   labels?: { classes: number; missing: number; counts: Record<string, number> };
+  /** Each per-row attribute: its value counts (missing = -1 counted apart). */
+  attributes?: Record<string, { missing: number; counts: Record<string, number> }>;
   /** Multi-label data: the number of tags and the distribution of tags per row (index = count). */
   tags?: { tags: number; perRow: number[] };
   truth?: Record<string, unknown>;
@@ -533,6 +563,17 @@ export function describe(ds: Dataset, opts: { maxCols?: number; previewRows?: nu
     }
     d.labels = { classes: Object.keys(counts).length, missing, counts };
   }
+  if (ds.attributes && Object.keys(ds.attributes).length) {
+    d.attributes = Object.fromEntries(
+      Object.entries(ds.attributes).map(([name, a]) => {
+        const counts: Record<string, number> = {};
+        let missing = 0;
+        for (const v of a) if (v < 0) missing++;
+        else counts[String(v)] = (counts[String(v)] ?? 0) + 1;
+        return [name, { missing, counts }];
+      }),
+    );
+  }
   if (ds.truth) {
     const t = ds.truth;
     const s: Record<string, unknown> = {};
@@ -585,6 +626,9 @@ export function formatDescription(d: Description): string {
     lines.push(`labels: ${d.labels.classes} classes, ${d.labels.missing} missing${top}`);
   }
   if (d.tags) lines.push(`tags: ${d.tags.tags}; share of rows with 0, 1, 2, ... tags: ${d.tags.perRow.join(", ")}`);
+  for (const [name, a] of Object.entries(d.attributes ?? {})) {
+    lines.push(`attribute ${name}: ${Object.entries(a.counts).map(([v, c]) => `${v}: ${c}`).join(", ")}${a.missing ? `, ${a.missing} missing` : ""}`);
+  }
   if (d.truth) lines.push(`truth: ${JSON.stringify(d.truth)}`);
   return lines.join("\n") + "\n";
 }

@@ -24,17 +24,17 @@ describe("parseSource", () => {
     expect(parseSource("mtx:m.mtx?transpose=true&kind=counts").params).toMatchObject({ transpose: true, kind: "counts" });
   });
   it("lists every scheme and generator", () => {
-    expect([...SCHEMES]).toEqual(["synthetic", "csv", "mtx", "ldac", "idx", "ratings", "h5ad"]);
-    expect(Object.keys(generators)).toEqual(["moran", "smiley", "sparse-linear", "tags", "two-view", "ratings", "cells", "topics"]);
-    expect(Object.keys(loaderParams).sort()).toEqual(["csv", "h5ad", "idx", "ldac", "mtx", "ratings"]);
+    expect([...SCHEMES]).toEqual(["synthetic", "csv", "mtx", "ldac", "idx", "ratings", "h5ad", "colored"]);
+    expect(Object.keys(generators)).toEqual(["moran", "smiley", "sparse-linear", "tags", "two-view", "ratings", "cells", "topics", "fair"]);
+    expect(Object.keys(loaderParams).sort()).toEqual(["colored", "csv", "h5ad", "idx", "ldac", "mtx", "ratings"]);
   });
   it("rejects bad source strings with helpful errors", () => {
     const bad: Array<[string, string | RegExp]> = [
       ["", /empty data source; expected one of synthetic:<generator>/],
       ["foo.csv", /data source "foo.csv" has no scheme; expected one of synthetic:<generator>\?key=value&\.\.\., csv:<path>/],
-      ["xml:foo.xml", 'unknown data source scheme "xml" in "xml:foo.xml"; valid schemes: synthetic, csv, mtx, ldac, idx, ratings'],
-      ["synthetic:", "synthetic: missing generator name; valid generators: moran, smiley, sparse-linear, tags, two-view"],
-      ["synthetic:mnist", 'unknown synthetic generator "mnist"; valid generators: moran, smiley, sparse-linear, tags, two-view'],
+      ["xml:foo.xml", 'unknown data source scheme "xml" in "xml:foo.xml"; valid schemes: synthetic, csv, mtx, ldac, idx, ratings, h5ad, colored'],
+      ["synthetic:", "synthetic: missing generator name; valid generators: moran, smiley, sparse-linear, tags, two-view, ratings, cells, topics, fair"],
+      ["synthetic:mnist", 'unknown synthetic generator "mnist"; valid generators: moran, smiley, sparse-linear, tags, two-view, ratings, cells, topics, fair'],
       ["synthetic:toString", /unknown synthetic generator "toString"/],
       ["synthetic:moran?rh=1", 'synthetic:moran: unknown parameter "rh"; valid parameters: n, rho, sigma, k, seed'],
       ["synthetic:moran?rho=2", "synthetic:moran: rho must be in [-1, 1], got 2"],

@@ -10,6 +10,7 @@
  * | `idx:<images>?labels=<path>` | IDX (MNIST-style) images, gzip or plain |
  * | `ratings:<path>` | user,item,rating[,time] rows → users × items (`min`, `minUserPositives`, `topItems`, `items`) |
  * | `h5ad:<path>` | AnnData: X (dense or sparse CSR/CSC) or a layer, obs columns as labels, var names |
+ * | `colored:<images>?labels=<path>` | coloured environments from IDX images (IRM's Colored MNIST construction) |
  *
  * Every source also takes `preprocess=<step>,<step>,...` ({@link PREPROCESS_DOC}): library-size
  * normalisation, log1p, top-variance feature selection, applied in the order given after loading
@@ -27,7 +28,7 @@ import { applyPreprocess, parsePreprocess, stepText, PREPROCESS_DOC, type Prepro
 import { generators } from "./synthetic/index.js";
 
 /** The source schemes. */
-export const SCHEMES = ["synthetic", "csv", "mtx", "ldac", "idx", "ratings", "h5ad"] as const;
+export const SCHEMES = ["synthetic", "csv", "mtx", "ldac", "idx", "ratings", "h5ad", "colored"] as const;
 /** One of {@link SCHEMES}. */
 export type Scheme = (typeof SCHEMES)[number];
 /** The file schemes (everything except `synthetic`). */
@@ -105,6 +106,18 @@ export const loaderParams: Record<FileScheme, readonly ParamSpec[]> = {
     kindParam(),
     ...splitParams,
   ],
+  // coloured environments (loaders/colored.ts)
+  colored: [
+    { name: "labels", type: "string", doc: "IDX label file (default: train-labels-idx1-ubyte.gz beside the images when <images> is a directory)" },
+    { name: "positive", type: "string", default: "5,6,7,8,9", doc: "the classes whose binary label y0 is 1 (comma-separated; the IRM paper's digit >= 5)" },
+    { name: "labelNoise", type: "number", default: 0.25, min: 0, max: 0.5, doc: "probability that the observed label y is y0 flipped" },
+    { name: "envFlips", type: "string", default: "0.1,0.2,0.9", doc: "per environment, the probability that the colour is y flipped (comma-separated)" },
+    { name: "testEnvs", type: "string", doc: "held-out environments, 0-based and comma-separated (default: the last one)" },
+    { name: "downsample", type: "int", default: 2, min: 1, doc: "mean-pool the images by this factor (28×28 → 14×14 at 2)" },
+    { name: "limit", type: "int", default: 30000, min: 2, doc: "use the first `limit` images" },
+    { name: "test", type: "number", default: 0.2, min: 0, max: 0.99, doc: "test fraction of each training environment" },
+    { name: "seed", type: "int", default: 0, min: 0, doc: "seed of the environments, label noise, colours and split" },
+  ],
 };
 
 /** A parsed data source. */
@@ -123,7 +136,7 @@ export interface ParsedSource {
 }
 
 function describeSchemes(): string {
-  return "synthetic:<generator>?key=value&..., csv:<path>, mtx:<path>, ldac:<path>?vocab=<path>, idx:<images>?labels=<path>, ratings:<path>, h5ad:<path>";
+  return "synthetic:<generator>?key=value&..., csv:<path>, mtx:<path>, ldac:<path>?vocab=<path>, idx:<images>?labels=<path>, ratings:<path>, h5ad:<path>, colored:<images>?labels=<path>";
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { tf } from "@sparse-dgm/core";
 import { expectKLMatchesMC } from "../../../test/support/kl.js";
-import { bernoulli, kl, type Distribution } from "./index.js";
+import { bernoulli, kl } from "./index.js";
 
 describe("Bernoulli", () => {
   it("probs and logits parameterisations agree", () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { tf } from "@sparse-dgm/core";
 import { expectKLMatchesMC } from "../../../test/support/kl.js";
-import { beta, kl, type Distribution } from "./index.js";
+import { beta, kl } from "./index.js";
 
 describe("Beta", () => {
   it("Beta(1, 1) is uniform", () => {

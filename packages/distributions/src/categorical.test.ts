@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { tf } from "@sparse-dgm/core";
 import { expectKLMatchesMC } from "../../../test/support/kl.js";
-import { categorical, kl, type Distribution } from "./index.js";
+import { categorical, kl } from "./index.js";
 
 describe("Categorical", () => {
   it("batch shape drops the category axis; int32 values are accepted", () => {

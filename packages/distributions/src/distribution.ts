@@ -4,7 +4,7 @@
  * `hasRsample`). Parameters may be numbers or tensors; numbers are checked against their
  * constraints at construction, so a bad hyperparameter fails where the model is declared.
  */
-import { tf, broadcast, Key } from "@sparse-dgm/core";
+import { tf, Key } from "@sparse-dgm/core";
 import type { Constraint } from "./constraints.js";
 
 /** A distribution parameter: a plain number or a float32 tensor. */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { tf, Key } from "@sparse-dgm/core";
 import { expectKLMatchesMC } from "../../../test/support/kl.js";
-import { gamma, kl, standardGammaSample, type Distribution } from "./index.js";
+import { gamma, standardGammaSample } from "./index.js";
 
 describe("Gamma", () => {
   it("Gamma(1, rate) is exponential", () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { tf } from "@sparse-dgm/core";
 import { expectKLMatchesMC } from "../../../test/support/kl.js";
-import { laplace, kl, type Distribution } from "./index.js";
+import { laplace, kl } from "./index.js";
 
 describe("Laplace", () => {
   it("log density at the location is -log(2 scale)", () => {

@@ -46,7 +46,7 @@ export function balancedOrder(shuffled: ArrayLike<number>, labels: ArrayLike<num
     for (const c of classes) {
       const q = queues.get(c)!;
       let h = heads.get(c)!;
-      for (let taken = 0; taken < minPerClass && k < end; ) {
+      for (let taken = 0; taken < minPerClass && k < end;) {
         while (h < q.length && used[q[h]]) h++;
         if (h >= q.length) break;
         used[q[h]] = 1;

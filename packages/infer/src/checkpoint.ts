@@ -157,7 +157,9 @@ function checkLayout(m: CheckpointManifest, weights: Float32Array, where: string
   for (const [what, e] of entries) {
     const size = Array.isArray(e.shape) ? e.shape.reduce((a, b) => a * b, 1) : NaN;
     if (!Number.isSafeInteger(e.offset) || !Number.isSafeInteger(e.length) || e.offset < 0 || e.length < 0 || e.offset + e.length > total) {
-      throw new Error(`checkpoint${where}: ${what} "${e.name}" lies at [${e.offset}, ${e.offset + e.length}), outside the ${total} float32 values of its weights: the manifest was edited or is corrupt`);
+      throw new Error(
+        `checkpoint${where}: ${what} "${e.name}" lies at [${e.offset}, ${e.offset + e.length}), outside the ${total} float32 values of its weights: the manifest was edited or is corrupt`,
+      );
     }
     if (size !== e.length) {
       throw new Error(`checkpoint${where}: ${what} "${e.name}" has shape [${e.shape}] (${size} values) but ${e.length} values in the weights: the manifest was edited or is corrupt`);

@@ -3,8 +3,8 @@
  * [n, G] for plates (data) with event [G]; [n, views, d] for plates (data, view) with event [d],
  * taking the views' columns from `ds.meta.groups` (contiguous blocks when absent).
  */
-import { tf, DATA_PLATE, type Model } from "@sparse-dgm/core";
-import { rows, type Dataset } from "@sparse-dgm/data";
+import { tf, DATA_PLATE, type Model, type ModelIR } from "@sparse-dgm/core";
+import { rows, gatherRows, type Dataset } from "@sparse-dgm/data";
 
 /** Rows `idx` of a dataset as a tensor in the observed site's layout. */
 export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>): tf.Tensor {
@@ -30,4 +30,106 @@ export function observedTensor(model: Model<any, any>, ds: Dataset, idx: ArrayLi
     return tf.tidy(() => tf.reshape(tf.gather(tf.tensor2d(x, [n, ds.g]), tf.tensor1d(groups.flat(), "int32"), 1), [n, views, d]));
   }
   throw new Error(`site "${site.name}": no mapping from ${ds.source}'s [n, ${ds.g}] rows to ${layout}`);
+}
+
+/**
+ * The side data a model's sites declare they need (`needs: [...]` on a site: `"labels"`, `"tags"`
+ * (multi-label data's [rows, T] 0/1 tags), `"views"`
+ * (each row's available views, [rows, views] of 0/1: the data's `viewMask`, else all 1), or the
+ * name of a per-row attribute of the data such as `"sensitive"` or `"environment"`), for the rows
+ * `idx`, keyed as the model reads them with `ctx.observed`: `label` for the class labels, the
+ * attribute's own name otherwise. Fails naming the model, the site and the data when the data lack one
+ * (`evaluation`: the side data of the sites evaluation runs, i.e. not of `.factor` terms, and
+ * those the data have; a decoder that reads a missing one fails there, naming it).
+ *
+ * @example
+ * ```ts
+ * program.fit({ x: observedTensor(m, ds, ds.split.train), ...sideData(m, ds, ds.split.train) }, opts);
+ * ```
+ */
+export function sideData(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>, opts: { evaluation?: boolean } = {}): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  // what sites list in `needs`, and the model's `.side` declarations (`label` is the class labels)
+  const requests: Array<{ site: { name: string }; needs: string[] }> = [
+    ...(model.ir.side ?? []).map((d) => ({ site: { name: `side input ${d.name}` }, needs: [d.name === "label" ? "labels" : d.name] })),
+    // a factor is a training term: evaluation neither reports it nor should pay for it
+    ...model.ir.sites.filter((s) => !(opts.evaluation && s.kind === "factor") && Array.isArray(s.options.needs)).map((s) => ({ site: s, needs: s.options.needs as string[] })),
+  ];
+  for (const { site, needs } of requests) {
+    for (const need of needs) {
+      const key = need === "labels" ? "label" : need;
+      if (out[key]) continue;
+      if (need === "views") {
+        out[key] = viewAvailability(model, ds, idx);
+        continue;
+      }
+      if (need === "tags") {
+        if (!ds.tags) throw new Error(`model "${model.name}": site "${site.name}" needs multi-label tags (synthetic:tags, or csv:<path>?tags=<column>); ${ds.source} has none`);
+        const T = ds.tags.names.length;
+        out[key] = tf.tensor2d(Float32Array.from(gatherRows(ds.tags.y, T, idx)), [idx.length, T], "float32");
+        continue;
+      }
+      const values = need === "labels" ? ds.labels : ds.attributes?.[need];
+      if (!values && opts.evaluation) continue;
+      if (!values) {
+        const have = ["labels", ...Object.keys(ds.attributes ?? {})].filter((k) => k !== "labels" || ds.labels);
+        throw new Error(
+          `model "${model.name}": site "${site.name}" needs ${need === "labels" ? "class labels" : `the per-row attribute "${need}"`}; ${ds.source} has ${have.length ? have.join(", ") : "none"}`,
+        );
+      }
+      out[key] = tf.tensor1d(Float32Array.from(Array.from(idx, (i) => values[i])), "float32");
+    }
+  }
+  return out;
+}
+
+/**
+ * Each row's available views, [rows, views] of 0/1: the data's `viewMask`, or every view (1). The
+ * number of views is the model's (the plate of its observed site besides the data plate: views
+ * given by the model's configuration, e.g. `--set groups`, count too); a view mask of another
+ * width fails naming both.
+ */
+export function viewAvailability(model: Model<any, any>, ds: Dataset, idx: ArrayLike<number>): tf.Tensor2D {
+  const obs = model.ir.sites.find((s) => s.kind === "observe");
+  const plate = obs?.plates.find((p) => p !== DATA_PLATE);
+  const views = (plate ? model.ir.plates.find((q) => q.name === plate)?.size : undefined) ?? 1;
+  const m = ds.viewMask;
+  if (m && m.length !== ds.n * views) throw new Error(`model "${model.name}" reads ${views} views; ${ds.source}'s view mask has ${m.length / Math.max(ds.n, 1)} per row`);
+  const out = new Float32Array(idx.length * views);
+  for (let r = 0; r < idx.length; r++) for (let v = 0; v < views; v++) out[r * views + v] = m ? m[idx[r] * views + v] : 1;
+  return tf.tensor2d(out, [idx.length, views]);
+}
+
+/**
+ * The side inputs a model reads: those declared with `.side(name)` and those its sites list in
+ * `needs` (`"labels"` read as `label`), each once.
+ */
+export function sideInputNames(ir: ModelIR): string[] {
+  const names = new Set((ir.side ?? []).map((s) => s.name));
+  for (const site of ir.sites) {
+    const needs = site.options.needs;
+    if (Array.isArray(needs)) for (const k of needs as string[]) names.add(k === "labels" ? "label" : k);
+  }
+  return [...names];
+}
+
+/**
+ * Refuses side data the model does not declare (`.side` or a site's `needs`; the labels a fit
+ * balances its minibatches by, `balanceBy`, are the fit's own), a `.side` input without data, and
+ * side data whose shape is not [N, ...event], each naming the input.
+ */
+export function checkSideData(ir: ModelIR, obsName: string, side: Record<string, tf.Tensor>, rows: number, balanceBy?: string): void {
+  const declared = ir.side ?? [];
+  const names = sideInputNames(ir);
+  for (const k of Object.keys(side)) {
+    if (!names.includes(k) && k !== balanceBy)
+      throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
+  }
+  for (const s of declared) {
+    const t = side[s.name];
+    if (!t) throw new Error(`fit: side input "${s.name}" of model "${ir.name}" has no data; pass fit({ ${obsName}, ${s.name} })`);
+    const want = [rows, ...s.event];
+    if (t.rank !== want.length || t.shape.some((d, i) => d !== want[i]))
+      throw new Error(`fit: side input "${s.name}" must have shape [${want.join(", ")}] (one row per data point), got [${t.shape.join(", ")}]`);
+  }
 }

@@ -51,7 +51,7 @@ export function atomicWrite(path: string, data: string | Uint8Array): void {
   let fd: number | undefined;
   try {
     fd = openSync(tmp, "w");
-    for (let off = 0; off < bytes.byteLength; ) {
+    for (let off = 0; off < bytes.byteLength;) {
       const n = writeSync(fd, bytes, off, bytes.byteLength - off);
       if (n <= 0) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
       off += n;

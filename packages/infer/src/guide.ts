@@ -50,13 +50,27 @@ export function siteHeads(params: ParamStore, h: tf.Tensor, siteName: string, he
         tf.tidy(() => {
           const bound = 1 / Math.sqrt(H);
           const random = tf.sub(tf.mul(key.uniform(shape), 2 * bound), bound);
-          const parts = tf.split(random, heads.map(([, w]) => w), -1);
-          return tf.concat(heads.map(([, w, b], i) => (b === undefined ? parts[i] : tf.fill([w], b))), -1);
+          const parts = tf.split(
+            random,
+            heads.map(([, w]) => w),
+            -1,
+          );
+          return tf.concat(
+            heads.map(([, w, b], i) => (b === undefined ? parts[i] : tf.fill([w], b))),
+            -1,
+          );
         })
     : undefined;
   const p = denseParams(params, { name: `guide/${siteName}/heads`, inputs: H, units: total, biasInit });
   const out = denseActivation(h, p.kernel, p.bias!, "linear");
-  const parts = heads.length === 1 ? [out] : tf.split(out, heads.map(([, w]) => w), -1);
+  const parts =
+    heads.length === 1
+      ? [out]
+      : tf.split(
+          out,
+          heads.map(([, w]) => w),
+          -1,
+        );
   return Object.fromEntries(heads.map(([name], i) => [name, parts[i]]));
 }
 
@@ -96,8 +110,8 @@ export function recognitionTrunk(params: ParamStore, siteName: string, inputs: t
   return mlpForward(params, "guide/encoder", x, { hidden });
 }
 
-/** What one run of the guide needs besides the site inferences: the draw context's run-wide parts, the encoder's inputs and widths. */
-export type GuideRunArgs = Pick<DrawContext, "ir" | "params" | "replicas" | "lead" | "sizes" | "keys" | "sample" | "hard" | "step" | "observed"> & {
+/** What one run of the guide needs besides the site inferences: the draw context's run-wide parts (`training`: an optimiser step's run, where training-only augmentation applies), the encoder's inputs and widths. */
+export type GuideRunArgs = Pick<DrawContext, "ir" | "params" | "replicas" | "lead" | "sizes" | "keys" | "sample" | "hard" | "training" | "step" | "observed"> & {
   /** The observed sites the encoder reads, and its trunk widths. */
   observedSites: readonly SiteDecl[];
   hidden: number[];
@@ -140,6 +154,7 @@ export class GuideRun {
       keys: a.keys,
       sample: a.sample,
       hard: a.hard,
+      training: a.training,
       step: a.step,
       scheduleAt: (s) => scheduleValue(s as never, a.step),
       scheduleInput: (s) => scheduleInput(s as ScheduleLike, a.step),

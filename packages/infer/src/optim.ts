@@ -64,7 +64,13 @@ export class Adam {
     if (key !== this.layoutKey) this.relayout(grads);
     if (!keep && hasFusedAdam()) {
       // One kernel for the whole update (@sparse-dgm/speed, adam-kernel.ts); the replica-skipping path below is rare.
-      const outs = fusedAdam(this.flatM!, this.flatV!, grads.map((x) => x.grad), grads.map((x) => x.variable), { beta1: this.beta1, beta2: this.beta2, lrT, epsT });
+      const outs = fusedAdam(
+        this.flatM!,
+        this.flatV!,
+        grads.map((x) => x.grad),
+        grads.map((x) => x.variable),
+        { beta1: this.beta1, beta2: this.beta2, lrT, epsT },
+      );
       this.flatM!.assign(outs[0] as tf.Tensor1D);
       this.flatV!.assign(outs[1] as tf.Tensor1D);
       grads.forEach((x, i) => x.variable.assign(outs[2 + i]));

@@ -29,14 +29,27 @@ function observedSite(ir: ModelIR): SiteDecl {
   throw new Error(`model "${ir.name}" has ${obs.length} observed sites (${obs.map((s) => s.name).join(", ")}); compile fits one: make the others side data read through ctx.observed`);
 }
 
+/** Refuses names declared ahead (`.ahead`) that the model never declares. */
+function checkAhead(ir: ModelIR): void {
+  const declared = new Set([...ir.sites.map((s) => s.name), ...(ir.side ?? []).map((s) => s.name)]);
+  const missing = (ir.ahead ?? []).filter((n) => !declared.has(n));
+  if (missing.length) throw new Error(`model "${ir.name}": ${missing.map((n) => `"${n}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} read ahead (.ahead) but never declared`);
+}
+
 /** Options every site may carry, whatever its family. */
-const COMMON = new Set(["doc", "plates", "event", "estimator", "prior", "needs", "rows", "cols", "scope", "valueType", "maxActive", "fixedValue", "guide.kind"]);
+const COMMON = new Set(["doc", "plates", "event", "estimator", "prior", "rows", "cols", "scope", "valueType", "maxActive", "fixedValue", "guide.kind"]);
 
 /** The option names set on a site, with `guide` expanded to `guide.<key>`. */
 function optionNames(site: SiteDecl): string[] {
   return Object.entries(site.options)
     .filter(([, v]) => v !== undefined)
-    .flatMap(([k, v]) => (k === "guide" && v && typeof v === "object" ? Object.keys(v).filter((g) => (v as Record<string, unknown>)[g] !== undefined).map((g) => `guide.${g}`) : [k]));
+    .flatMap(([k, v]) =>
+      k === "guide" && v && typeof v === "object"
+        ? Object.keys(v)
+            .filter((g) => (v as Record<string, unknown>)[g] !== undefined)
+            .map((g) => `guide.${g}`)
+        : [k],
+    );
 }
 
 /** Options set on a site that its family does not read. */
@@ -63,6 +76,7 @@ function readSites(ir: ModelIR): Set<string> {
 /** The plan of a model: its observed site, a family per random site, warnings. Throws a refusal. */
 export function planProgram(ir: ModelIR): ProgramPlan {
   const observed = observedSite(ir);
+  checkAhead(ir);
   const chosen = new Map<string, Family>();
   const warnings: string[] = [];
   const read = readSites(ir);

@@ -20,7 +20,6 @@ import {
   DATA_PLATE,
   ParamStore,
   run,
-  scheduleValue,
   evaluateSchedule,
   type ScheduleLike,
   canonicalShape,
@@ -40,11 +39,13 @@ import {
   type Model,
   type SiteDecl,
   type SiteDistribution,
+  type AheadDeclared,
 } from "@sparse-dgm/core";
 import { GuideRun, encoderInputWidth, recognitionTrunk, replicaNormal } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
 import { Adam, type NamedGrad } from "./optim.js";
 import { balancedOrder } from "./batches.js";
+import { checkSideData } from "./data.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
 import { NonFiniteGuard } from "./nonfinite-guard.js";
 import { planProgram, createInferences, type ProgramPlan } from "./plan.js";
@@ -88,6 +89,14 @@ interface StepOutputs {
   meta: StepMeta;
   flat: tf.Tensor[];
 }
+
+/**
+ * Side data: per-row inputs besides the observed site (class labels, a sensitive attribute, a
+ * per-row view availability), [n, ...] each, read by callbacks through `ctx.observed(name)` and by
+ * families that declare them. `fit` takes them in its data object; `encode`, `reconstruct`,
+ * `evaluate` and `iwae` in their `side` option (a model whose decoder reads one needs it there too).
+ */
+export type SideData = Record<string, tf.Tensor>;
 
 /** Training data: row-major values of the observed site, [N, ...] or one dataset per replica [R, N, ...]. */
 export type TrainData = tf.Tensor | { [site: string]: tf.Tensor };
@@ -146,7 +155,7 @@ export interface FitOptions {
   /** Names an entry of the training data in a support error (see {@link Program.checkSupport}). */
   supportCell?: (row: number, column?: number) => string;
   /** Other data (a held-out split) checked against the likelihood's support before the first step. */
-  checkSupportOf?: Array<{ x: tf.Tensor; cell?: (row: number, column?: number) => string }>;
+  checkSupportOf?: Array<{ x: tf.Tensor; cell?: (row: number, column?: number) => string; side?: Record<string, tf.Tensor> }>;
 }
 
 /** What `fit` returns. */
@@ -282,10 +291,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       if (seeds.length !== 1) throw new Error(`compile: ${seeds.length} seeds given without replicas`);
       this.keys = [Key.of(seeds[0])];
     }
-    this.params = new ParamStore(
-      this.replicas === undefined ? this.keys[0].foldIn("init") : this.keys.map((k) => k.foldIn("init")),
-      this.replicas,
-    );
+    this.params = new ParamStore(this.replicas === undefined ? this.keys[0].foldIn("init") : this.keys.map((k) => k.foldIn("init")), this.replicas);
     this.normalisation = options.normalisation ?? "elbo";
     this.plan = planProgram(model.ir);
     this.plan.warnings.forEach((w) => this.warn(w));
@@ -381,7 +387,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /** A run of the guide on a batch of canonical data. */
-  private guideRun(xc: tf.Tensor, batchSize: number, keys: Key[], sample: boolean, step: number, hard = false): GuideRun {
+  private guideRun(xc: tf.Tensor, batchSize: number, keys: Key[], sample: boolean, step: number, hard = false, side: Record<string, tf.Tensor> = {}, training = false): GuideRun {
     return new GuideRun(this.inferences(), {
       ir: this.model.ir,
       params: this.params,
@@ -391,8 +397,10 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       keys,
       sample,
       hard,
+      training,
       step,
-      observed: { [this.observedSite().name]: xc },
+      // side data too: a family may read one (a product-of-experts guide's per-row view availability)
+      observed: { ...side, [this.observedSite().name]: xc },
       observedSites: [this.observedSite()],
       hidden: this.encoderHidden(),
     });
@@ -416,8 +424,9 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     step: number,
     side: Record<string, tf.Tensor> = {},
     hard = false,
+    training = false,
   ): { terms: Term[]; messages: Message[]; draws: Map<string, GuideDraw> } {
-    const g = this.guideRun(xc, batchSize, keys, sample, step, hard);
+    const g = this.guideRun(xc, batchSize, keys, sample, step, hard, side, training);
     const draws = g.drawAll();
     const observed = { ...side, [this.observedSite().name]: xc };
     const { messages } = run(
@@ -428,7 +437,10 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         step,
         training: sample,
         context: {
-          posterior: (site: string) => (this.sites?.get(site)?.local ? draws.get(site)?.q : undefined),
+          posterior: (site: string) => {
+            if (!this.model.ir.sites.some((s) => s.name === site)) throw new Error(`ctx.posterior("${site}"): model "${this.model.ir.name}" has no site "${site}"`);
+            return this.sites?.get(site)?.local ? draws.get(site)?.q : undefined;
+          },
           recognition: (site: string, inputs: tf.Tensor) => this.recognise(g, site, inputs),
         },
       },
@@ -518,6 +530,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const obsName = this.observedSite().name;
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
     this.setup(xAll);
+    checkSideData(this.model.ir, obsName, side, this.rowsOf(xAll), opts.balanceBy);
     // A plan reads this fit's data tensors: record afresh.
     this.recurring.step?.dispose();
     this.recurring.em?.dispose();
@@ -538,8 +551,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       trainIdx = Array.from(perm.slice(nv));
     }
     this.trainSize = trainIdx.length;
-    this.checkSupport(xAll, opts.supportCell);
-    for (const c of opts.checkSupportOf ?? []) this.checkSupport(c.x, c.cell);
+    this.checkSupport(xAll, opts.supportCell, side);
+    for (const c of opts.checkSupportOf ?? []) this.checkSupport(c.x, c.cell, c.side);
     const xFlat = this.lead && perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll;
     return {
       opts,
@@ -631,7 +644,11 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     st.phase.gradients += performance.now() - tGrad;
     tf.dispose([out.flat[0], out.flat[1]]);
     if (this.guardNonFinite(st, replicaLoss, names, termVals, grads, epoch, s)) return;
-    this.applyGradients(st, grads, replicaLoss.map((v) => Number.isFinite(v)));
+    this.applyGradients(
+      st,
+      grads,
+      replicaLoss.map((v) => Number.isFinite(v)),
+    );
     const tEm = performance.now();
     this.runUpdates(step, this.stepPlansUsable());
     for (const site of this.sites!.values()) site.afterStep?.(replicaLoss, this.fitContext());
@@ -714,10 +731,10 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         }
       }
       // Parameters are created on the first forward pass; build them outside the tape once.
-      if (this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
+      if (this.params.names().length === 0) this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch, false, true);
       let kept: tf.Tensor[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch);
+        const { terms } = this.forward(this.canonicalDataSized(xb, b), b, stepKeys, true, step, sideBatch, false, true);
         const perReplica = totalLoss(terms);
         meta = { names: terms.map((t) => t.name), weights: terms.map((t) => t.weight), schedules: terms.map((t) => t.schedule), grads: [] };
         kept = [tf.keep(perReplica), tf.keep(tf.stack(terms.map((t) => (lead ? t.value : tf.reshape(t.value, [1])))))];
@@ -742,8 +759,9 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     let validationLoss: number | undefined;
     if (st.valIdx.length) {
       validationLoss = tf.tidy(() => {
-        const v = tf.gather(this.lead && st.perReplicaData ? tf.gather(st.xAll, 0) : st.xAll, tf.tensor1d(st.valIdx, "int32"));
-        return this.lossOn(v);
+        const rowsT = tf.tensor1d(st.valIdx, "int32");
+        const v = tf.gather(this.lead && st.perReplicaData ? tf.gather(st.xAll, 0) : st.xAll, rowsT);
+        return this.lossOn(v, Object.fromEntries(Object.entries(st.side).map(([k, t]) => [k, tf.gather(t, rowsT)])));
       });
       if (validationLoss < st.best - 1e-9) {
         st.best = validationLoss;
@@ -766,7 +784,13 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const n = Math.min(256, st.trainIdx.length);
       const rowsX = tf.gather(this.lead && st.perReplicaData ? tf.gather(st.xAll, 0) : st.xAll, tf.tensor1d(st.trainIdx.slice(0, n), "int32"));
       const xc = this.canonicalDataSized(this.withReplicas(rowsX), n);
-      const g = this.guideRun(xc, n, this.keys.map((k) => k.foldIn("diagnose")), false, this.stepCount);
+      const g = this.guideRun(
+        xc,
+        n,
+        this.keys.map((k) => k.foldIn("diagnose")),
+        false,
+        this.stepCount,
+      );
       return [...this.inferences().values()].flatMap((s) => s.diagnose?.(g.context(s.site.name)) ?? []);
     });
     lines.forEach((w) => this.warn(w));
@@ -826,7 +850,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * file's row and column). Every row is checked, in chunks. `fit` checks its training data (and
    * `FitOptions.checkSupportOf`) before the first step; call it on held-out data before evaluating.
    */
-  checkSupport(x: tf.Tensor, cell: (row: number, column?: number) => string = (r, c) => (c === undefined ? `row ${r}` : `row ${r}, column ${c}`)): void {
+  checkSupport(x: tf.Tensor, cell: (row: number, column?: number) => string = (r, c) => (c === undefined ? `row ${r}` : `row ${r}, column ${c}`), side: Record<string, tf.Tensor> = {}): void {
     // Once per dataset: a resumed or continued fit on the same tensor is not checked again.
     if (this.supportChecked === x) return;
     this.ensureReady(x);
@@ -841,7 +865,28 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         // The likelihood (and so its support) from a forward pass on one minibatch.
         const m = Math.min(n, this.configuredBatch || n);
         const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
-        const { messages } = this.forward(this.canonicalDataSized(head, m), m, this.keys.map((k) => k.foldIn("support-check")), false, 0);
+        // the side data of the same rows that the likelihood and the guide read (a decoder may read a
+        // label or attribute as a parent); not a factor's: this pass is no training step
+        const read = new Set(
+          this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))),
+        );
+        for (const d of this.model.ir.side ?? []) read.add(d.name);
+        const sideHead = this.sideFor(
+          Object.fromEntries(
+            Object.entries(side)
+              .filter(([k]) => read.has(k))
+              .map(([k, t]) => [k, tf.slice(t, start, m)]),
+          ),
+          m,
+        );
+        const { messages } = this.forward(
+          this.canonicalDataSized(head, m),
+          m,
+          this.keys.map((k) => k.foldIn("support-check")),
+          false,
+          0,
+          sideHead,
+        );
         const msg = messages.find((mm) => mm.name === obs.name)!;
         const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
         const okData = ok.dataSync();
@@ -867,11 +912,18 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /** Mean loss (first replica) on site-layout data, without sampling noise beyond one draw. */
-  private lossOn(x: tf.Tensor): number {
+  private lossOn(x: tf.Tensor, side: Record<string, tf.Tensor> = {}): number {
     return tf.tidy(() => {
       const n = this.rowsOf(x);
       const xb = this.withReplicas(x);
-      const { terms } = this.forward(this.canonicalDataSized(xb, n), n, this.keys.map((k) => k.foldIn("validation-loss")), true, this.stepCount);
+      const { terms } = this.forward(
+        this.canonicalDataSized(xb, n),
+        n,
+        this.keys.map((k) => k.foldIn("validation-loss")),
+        true,
+        this.stepCount,
+        this.sideFor(side, n),
+      );
       return totalLoss(terms).dataSync()[0];
     });
   }
@@ -883,21 +935,20 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     }
   }
 
-
   /**
    * Encodes site-layout data: the posterior mean of every local site (site layout, per replica
    * when replicated) and the activity probabilities γ of sparse codes. `offset`: the index of
    * `x`'s first row when a larger set is encoded in chunks; an activity that is drawn (a capped
    * code's support) then uses noise of its own for each chunk instead of repeating the first's.
    */
-  encode(x: tf.Tensor, opts: { offset?: number } = {}): Record<string, Encoded> {
+  encode(x: tf.Tensor, opts: { offset?: number; side?: SideData } = {}): Record<string, Encoded> {
     this.ensureReady(x);
     return tf.tidy(() => {
       const n = this.rowsOf(x);
       const xc = this.canonicalDataSized(this.withReplicas(x), n);
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
       const keys = this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode")));
-      const draws = this.guideRun(xc, n, keys, false, this.stepCount).drawAll(true);
+      const draws = this.guideRun(xc, n, keys, false, this.stepCount, false, this.sideFor(opts.side, n)).drawAll(true);
       const out: Record<string, Encoded> = {};
       for (const inf of this.inferences().values()) {
         const d = draws.get(inf.site.name);
@@ -913,6 +964,19 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     });
   }
 
+  /**
+   * Side data of `n` rows ([n, ...] per name) as the model reads it in this program: with a leading
+   * replica axis when replicated ([R, n, ...], every replica the same rows), checked for its row count.
+   */
+  private sideFor(side: SideData | undefined, n: number): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    for (const [name, t] of Object.entries(side ?? {})) {
+      if (t.shape[0] !== n) throw new Error(`side data "${name}" has ${t.shape[0]} rows for ${n} data rows`);
+      out[name] = this.lead ? broadcast(tf.expandDims(t, 0), [this.replicas!, ...t.shape]) : t;
+    }
+    return out;
+  }
+
   private withReplicas(x: tf.Tensor): tf.Tensor {
     if (!this.lead || this.hasReplicaAxis(x)) return x;
     return broadcast(tf.expandDims(x, 0), [this.replicas!, ...x.shape]);
@@ -922,13 +986,13 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * Reconstructs site-layout data: x̂ = the mean of p(x | z), with z sampled from the guide
    * (`sample: true`, the reference's choice) or set to the posterior mean.
    */
-  reconstruct(x: tf.Tensor, opts: { sample?: boolean; seed?: number } = {}): tf.Tensor {
+  reconstruct(x: tf.Tensor, opts: { sample?: boolean; seed?: number; side?: SideData } = {}): tf.Tensor {
     this.ensureReady(x);
     return tf.tidy(() => {
       const n = this.rowsOf(x);
       const xr = this.withReplicas(x);
       const keys = this.keys.map((k) => k.foldIn("reconstruct").foldIn(opts.seed ?? 0));
-      const { messages } = this.forward(this.canonicalDataSized(xr, n), n, keys, opts.sample ?? true, this.stepCount);
+      const { messages } = this.forward(this.canonicalDataSized(xr, n), n, keys, opts.sample ?? true, this.stepCount, this.sideFor(opts.side, n));
       const obs = this.observedSite();
       const msg = messages.find((m) => m.name === obs.name)!;
       const mean = (msg.fn as unknown as { mean(): tf.Tensor }).mean();
@@ -938,7 +1002,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /** Held-out evaluation on site-layout data (numbers per replica; `iwae` adds the bound with k samples). */
-  evaluate(x: tf.Tensor, opts: { seed?: number } = {}): Evaluation {
+  evaluate(x: tf.Tensor, opts: { seed?: number; side?: SideData } = {}): Evaluation {
     this.ensureReady(x);
     // each number in its own scope: the intermediates of one are freed before the next is computed,
     // so the peak memory is that of the largest, not of all five (same keys, so the same numbers)
@@ -947,15 +1011,16 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const n = this.rowsOf(x);
       const axes = Array.from({ length: xr.rank - this.lead }, (_, i) => i + this.lead);
       const mse = (xh: tf.Tensor) => Array.from(tf.mean(tf.square(tf.sub(xr, xh)), axes).dataSync());
-      const heldoutMse = scoped(() => mse(this.reconstruct(x, { sample: true, seed: opts.seed })));
-      const heldoutMseMean = scoped(() => mse(this.reconstruct(x, { sample: false })));
+      const heldoutMse = scoped(() => mse(this.reconstruct(x, { sample: true, seed: opts.seed, side: opts.side })));
+      const heldoutMseMean = scoped(() => mse(this.reconstruct(x, { sample: false, side: opts.side })));
+      const side = this.sideFor(opts.side, n);
       const keys = this.keys.map((k) => k.foldIn("evaluate").foldIn(opts.seed ?? 0));
       const xc = this.canonicalDataSized(xr, n);
       const elboOf = (terms: Term[]) => Array.from(tf.neg(tf.addN(terms.filter((t) => t.kind === "distortion" || t.kind === "rate").map((t) => t.value))).dataSync());
-      const elbo = scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo")));
+      const elbo = scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", false, side)));
       const hardLimit = [...this.inferences().values()].some((s) => s.hardLimit);
-      const elboHard = hardLimit ? scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", true))) : undefined;
-      const { heldoutNll, exactNll } = scoped(() => this.referenceNll(xc, n, keys));
+      const elboHard = hardLimit ? scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", true, side))) : undefined;
+      const { heldoutNll, exactNll } = scoped(() => this.referenceNll(xc, n, keys, side));
       return { heldoutMse, heldoutMseMean, heldoutNll, elbo, ...(elboHard ? { elboHard } : {}), ...(exactNll ? { exactNll } : {}) };
     });
   }
@@ -964,8 +1029,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * The reference code's "held-out NLL" (specs/metrics.md §9): its training reconstruction loss on
    * the test rows with a sampled z, as the observed site's family scores it.
    */
-  private referenceNll(xc: tf.Tensor, n: number, keys: Key[]): { heldoutNll: number[]; exactNll?: number[] } {
-    const { messages } = this.forward(xc, n, keys, true, this.stepCount);
+  private referenceNll(xc: tf.Tensor, n: number, keys: Key[], side: Record<string, tf.Tensor> = {}): { heldoutNll: number[]; exactNll?: number[] } {
+    const { messages } = this.forward(xc, n, keys, true, this.stepCount, side);
     const msg = messages.find((m) => m.type === "observe")!;
     const exact = () => Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), this.lead)), n).dataSync());
     const nll = this.inferences().get(msg.name)?.heldoutNll;
@@ -1034,7 +1099,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * log (1/k) Σ_i p(x, z_i)/q(z_i | x), z_i ~ q. The k samples are vectorised by repeating the rows
    * and evaluated in chunks of at most `chunkRows` rows, so k = 5000 fits in memory.
    */
-  iwae(x: tf.Tensor, k: number, opts: { chunkRows?: number; seed?: number } = {}): number[] {
+  iwae(x: tf.Tensor, k: number, opts: { chunkRows?: number; seed?: number; side?: SideData } = {}): number[] {
     this.ensureReady(x);
     const noDensity = [...this.inferences().values()].find((s) => s.local && !s.density);
     if (noDensity) throw new Error(`iwae: needs guides with densities; site "${noDensity.site.name}" has a ${noDensity.family.name} guide (a relaxation, no density)`);
@@ -1045,7 +1110,17 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     for (let start = 0, c = 0; start < k; start += perChunk, c++) {
       const kk = Math.min(perChunk, k - start);
       tf.tidy(() => {
-        const data = this.iwaeLogWeights(x, kk, this.keys.map((key) => key.foldIn("iwae").foldIn(opts.seed ?? 0).foldIn(c))).dataSync();
+        const data = this.iwaeLogWeights(
+          x,
+          kk,
+          this.keys.map((key) =>
+            key
+              .foldIn("iwae")
+              .foldIn(opts.seed ?? 0)
+              .foldIn(c),
+          ),
+          opts.side,
+        ).dataSync();
         for (let r = 0; r < R; r++) logW[r].set(data.subarray(r * kk * n, (r + 1) * kk * n), start * n);
       });
     }
@@ -1064,12 +1139,14 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /** log p(x, z) − log q(z | x) per point for `kk` samples of every row of x (sample-major). */
-  private iwaeLogWeights(x: tf.Tensor, kk: number, keys: Key[]): tf.Tensor {
+  private iwaeLogWeights(x: tf.Tensor, kk: number, keys: Key[], side?: SideData): tf.Tensor {
     const n = this.rowsOf(x);
     const R = this.replicas ?? 1;
     const xr = this.withReplicas(x);
     const rep = this.lead ? tf.reshape(tf.tile(tf.expandDims(xr, 1), [1, kk, ...Array(x.rank - 1).fill(1)]), [R, kk * n, ...xr.shape.slice(2)]) : tf.tile(xr, [kk, ...Array(x.rank - 1).fill(1)]);
-    const { messages, draws } = this.forward(this.canonicalDataSized(rep, kk * n), kk * n, keys, true, this.stepCount);
+    // side rows repeated like the data rows (sample-major)
+    const sideRep = Object.fromEntries(Object.entries(side ?? {}).map(([name, t]) => [name, tf.tile(t, [kk, ...Array(t.rank - 1).fill(1)])]));
+    const { messages, draws } = this.forward(this.canonicalDataSized(rep, kk * n), kk * n, keys, true, this.stepCount, this.sideFor(sideRep, kk * n));
     const lead = this.lead;
     const perPoint = (t: tf.Tensor) => {
       const axes = Array.from({ length: t.rank }, (_, i) => i).filter((i) => i >= lead && i !== lead);
@@ -1085,11 +1162,11 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return lw;
   }
 
-  private termsWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation, hard = false): Term[] {
+  private termsWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation, hard = false, side: Record<string, tf.Tensor> = {}): Term[] {
     const saved = this.normalisation;
     (this as { normalisation: Normalisation }).normalisation = mode;
     try {
-      return this.forward(xc, n, keys, true, this.stepCount, {}, hard).terms;
+      return this.forward(xc, n, keys, true, this.stepCount, side, hard).terms;
     } finally {
       (this as { normalisation: Normalisation }).normalisation = saved;
     }
@@ -1196,10 +1273,11 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
  * for and the supported choices) any site no inference family serves, and a model without one
  * observed site.
  *
- * @param model - any DSL model with one observed site.
+ * @param model - any DSL model with one observed site (every name it reads ahead, `.ahead`, declared:
+ *   else a type error naming it, and the same refusal at run time).
  * @param options - seed(s), replicas, normalisation, encoder widths.
  */
-export function compile<M extends Model<any, any>>(model: M, options: CompileOptions = {}): Program<M> {
+export function compile<M extends Model<any, any>>(model: M & AheadDeclared<M>, options: CompileOptions = {}): Program<M> {
   return new Program(model, options);
 }
 

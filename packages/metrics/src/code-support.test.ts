@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { levelAccuracy, capViolations, codeSupport, rowSizes } from "./code-support.js";
-import { precisionAtK, tagSetMetrics } from "./multi-label.js";
+import { precisionAtK, tagSetMetrics, topKSets } from "./multi-label.js";
 import { computeMetrics } from "./registry.js";
 
 describe("per-row code support", () => {
@@ -66,5 +66,17 @@ describe("multi-label metrics", () => {
     expect(m.levelAccuracy).toBe(1);
     expect(m.capViolations).toBe(0);
     expect("codeSupportF1" in m).toBe(false); // no codes or true support given
+    expect("topKExampleF1" in m).toBe(false); // no k given
+  });
+
+  it("the fixed top-k baseline of the scores: topKSets by hand, topKExampleF1 from the training rows' k", () => {
+    const truth = [[1, 0, 1, 0], [0, 1, 0, 0]];
+    const scores = [[0.9, 0.8, 0.7, 0.1], [0.2, 0.1, 0.6, 0.3]];
+    expect(topKSets(scores, 2)).toEqual([[1, 1, 0, 0], [0, 0, 1, 1]]);
+    expect(topKSets([[0.5, 0.5, 0.5]], 1)).toEqual([[1, 0, 0]]); // ties: the lower tag index
+    expect(() => topKSets(scores, 0)).toThrow("topKSets: k must be an integer >= 1, got 0");
+    const m = computeMetrics({ tagsTest: truth, tagScores: scores, tagTopK: 2 });
+    // row 1: {0, 1} vs {0, 2}: 2·1/4; row 2: {2, 3} vs {1}: 0
+    expect(m.topKExampleF1).toBeCloseTo((0.5 + 0) / 2, 12);
   });
 });

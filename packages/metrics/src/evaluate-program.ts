@@ -12,13 +12,15 @@
  * ```
  */
 import { tf } from "@sparse-dgm/core";
-import { observedTensor, type Evaluation, type Program, type Encoded } from "@sparse-dgm/infer";
-import type { Dataset } from "@sparse-dgm/data";
+import { observedTensor, sideData, viewAvailability, type Evaluation, type Program, type Encoded } from "@sparse-dgm/infer";
+import { tagCounts, type Dataset } from "@sparse-dgm/data";
 import { computeMetrics, classJaccardLabelled, cutoffs, isMissingLabel, type MetricInputs, type ComputeMetricsOptions } from "./registry.js";
 import { rankingSums, type RankingSums } from "./ranking.js";
 import { topFeatures, type TopFeatures } from "./top-features.js";
 import type { Matrix } from "./types.js";
+import type { CrossViewInput } from "./cross-view.js";
 import { correlationMatrix } from "./correlation.js";
+import { edgeRecovery } from "./edge-f1.js";
 import { levelAccuracy } from "./code-support.js";
 
 /** Options of {@link evaluateProgram}. */
@@ -55,11 +57,13 @@ const ENCODE_CHUNK = 8192;
 export function encodeRows(program: Program, ds: Dataset, idx: Int32Array): Record<string, Encoded> {
   const parts: Array<Record<string, Encoded>> = [];
   for (let a = 0; a < Math.max(idx.length, 1); a += ENCODE_CHUNK) {
-    const x = observedTensor(program.model, ds, idx.subarray(a, a + ENCODE_CHUNK));
+    const rows = idx.subarray(a, a + ENCODE_CHUNK);
+    const x = observedTensor(program.model, ds, rows);
+    const side = sideData(program.model, ds, rows, { evaluation: true });
     try {
-      parts.push(program.encode(x, { offset: a }));
+      parts.push(program.encode(x, { offset: a, side }));
     } finally {
-      x.dispose();
+      tf.dispose([x, ...Object.values(side)]);
     }
   }
   if (parts.length === 1) return parts[0];
@@ -101,6 +105,13 @@ function codeCap(program: Program, ds: Dataset): number | undefined {
   if (!local) return undefined;
   const l0 = (ds.truth?.extra as { l0?: number } | undefined)?.l0;
   return local.mask?.maxActive ?? l0;
+}
+
+/** k of the fixed top-k tag baseline: the rounded mean tag count of the training rows, at least 1. */
+function meanTagCount(ds: Dataset): number {
+  const { counts } = tagCounts(ds, ds.split.train);
+  const mean = counts.reduce((a, b) => a + b, 0) / Math.max(counts.length, 1);
+  return Math.max(1, Math.round(mean));
 }
 
 function truthRows(ds: Dataset, idx: Int32Array): number[][] | undefined {
@@ -194,6 +205,117 @@ export function factorPanel(codes: Matrix, truth: Matrix, factorNames?: string[]
   };
 }
 
+/**
+ * Cross-view prediction on the held-out rows, for a model that declares how (`meta.crossView`: the
+ * side data holding each row's available views, and the views' plate): each view v predicted from
+ * the others (encoded with v switched off, decoded from the posterior mean), and the prior-mean
+ * baseline (every view switched off: the posterior is the prior, decoded at its mean), on the test
+ * rows that have view v and another one. One list per replica.
+ */
+function crossViewPredictions(program: Program, ds: Dataset, xTe: tf.Tensor, side: Record<string, tf.Tensor>): CrossViewInput[][] | undefined {
+  const cv = program.model.ir.meta.crossView as { availability: string; plate: string } | undefined;
+  if (!cv) return undefined;
+  const obs = program.model.ir.sites.find((s) => s.kind === "observe")!;
+  const viewAxis = obs.plates.indexOf(cv.plate);
+  if (viewAxis !== 1 || obs.plates.length !== 2) return undefined; // [data, view] + event: the layout of a multi-view site
+  const views = xTe.shape[1] as number;
+  const idx = ds.split.test;
+  const have = viewAvailability(program.model, ds, idx);
+  const R = program.replicas;
+  const present = have.arraySync() as number[][];
+  const x = xTe.arraySync() as number[][][];
+  const decode = (availability: tf.Tensor) => {
+    const out = program.reconstruct(xTe, { sample: false, side: { ...side, [cv.availability]: availability } });
+    try {
+      return (R === undefined ? [out.arraySync()] : out.arraySync()) as number[][][][];
+    } finally {
+      out.dispose();
+    }
+  };
+  const none = tf.zerosLike(have);
+  const baseline = decode(none);
+  const out: CrossViewInput[][] = Array.from({ length: R ?? 1 }, () => []);
+  for (let v = 0; v < views; v++) {
+    const rows = present.map((p, i) => (p[v] === 1 && p.some((o, w) => w !== v && o === 1) ? i : -1)).filter((i) => i >= 0);
+    if (!rows.length) continue;
+    const off = tf.tidy(() => tf.mul(have, tf.tensor1d(Array.from({ length: views }, (_, w) => (w === v ? 0 : 1)))));
+    const predicted = decode(off);
+    off.dispose();
+    for (let r = 0; r < (R ?? 1); r++) {
+      out[r].push({ view: v, x: rows.map((i) => x[i][v]), predicted: rows.map((i) => predicted[r][i][v]), baseline: rows.map((i) => baseline[r][i][v]) });
+    }
+  }
+  tf.dispose([have, none]);
+  return out;
+}
+
+/**
+ * The flattened code columns a model declares as its representation for the fairness and
+ * environment probes (`meta.representation.columns`, e.g. only the invariant latent group), or
+ * undefined (every column).
+ */
+function representationColumns(program: Program): number[] | undefined {
+  const r = program.model.ir.meta.representation as { columns?: number[] } | undefined;
+  return r?.columns;
+}
+
+/** A structure mask of a run for the report: a group-level mask beside its truth (see `StructureMask` in @sparse-dgm/viz). */
+export interface StructurePanel {
+  name: string;
+  /** Inclusion probabilities of a learned mask, or a fixed mask's values (rows × cols, site layout). */
+  learned: number[][];
+  truth?: number[][];
+  trained: boolean;
+  rowNames?: string[];
+  colNames?: string[];
+  rowTitle?: string;
+  colTitle?: string;
+}
+
+/**
+ * The global masks between two non-data plates of which one indexes the groups of a local latent
+ * (a structured model's A_out: view × group, A_in: group × view): the learned ones (binary masks with
+ * a trained guide; `program.globals()` gives their inclusion probabilities) and the fixed ones, each
+ * with its truth from `ds.truth.extra.masks[name]` when the shapes agree, and the axis that indexes
+ * latent groups (matched to the truth's by `edgeF1`).
+ */
+function structureMasks(program: Program, ds: Dataset, globals: Record<string, tf.Tensor>, r: number | undefined): Array<StructurePanel & { permute: "rows" | "cols" }> {
+  const ir = program.model.ir;
+  const latentPlates = new Set(ir.sites.filter((s) => s.kind === "latent" && s.plates.includes("data")).flatMap((s) => s.plates.filter((p) => p !== "data")));
+  const truths = ((ds.truth?.extra as { masks?: Record<string, number[][]> } | undefined)?.masks ?? {}) as Record<string, number[][]>;
+  const names = (ds.truth?.extra as { latentGroupNames?: string[] } | undefined)?.latentGroupNames;
+  const views = ds.meta.groupNames as string[] | undefined;
+  const out: Array<StructurePanel & { permute: "rows" | "cols" }> = [];
+  for (const s of ir.sites) {
+    const m = s.mask;
+    if (s.kind !== "mask" || !m || m.scope !== "global" || !(m.valueType === "binary" || m.valueType === "fixed")) continue;
+    const groupAxis = latentPlates.has(m.cols) ? "cols" : latentPlates.has(m.rows) ? "rows" : undefined;
+    if (!groupAxis) continue;
+    const trained = m.valueType !== "fixed";
+    let learned: number[][] | undefined;
+    if (trained && globals[s.name]) learned = rowsOf(globals[s.name], r).map((row) => Array.from(row));
+    else if (!trained) learned = (s.options.fixedValue as number[][] | undefined)?.map((row) => [...row]);
+    if (!learned) continue;
+    const t = truths[s.name];
+    const truth = t && t.length === learned.length && t[0]?.length === learned[0]?.length ? t : undefined;
+    const label = (plate: string) => (latentPlates.has(plate) ? names : plate === "view" ? views : undefined);
+    const title = (plate: string) => (latentPlates.has(plate) ? "latent group" : plate);
+    out.push({ name: s.name, learned, ...(truth ? { truth } : {}), trained, rowNames: label(m.rows), colNames: label(m.cols), rowTitle: title(m.rows), colTitle: title(m.cols), permute: groupAxis });
+  }
+  return out;
+}
+
+/** A learned mask's latent groups reordered to match the truth's (as `edgeF1` matches them), for display. */
+function alignToTruth(m: StructurePanel, permute: "rows" | "cols"): StructurePanel {
+  if (!m.truth || !m.trained) return m;
+  const { matching } = edgeRecovery(m.learned, m.truth, { permute });
+  const used = new Set(matching.filter((l) => l >= 0));
+  const K = permute === "cols" ? m.learned[0].length : m.learned.length;
+  const order = [...matching.map((l) => l), ...Array.from({ length: K }, (_, l) => l).filter((l) => !used.has(l))].filter((l) => l >= 0);
+  if (permute === "cols") return { ...m, learned: m.learned.map((row) => order.map((l) => row[l])) };
+  return { ...m, learned: order.map((l) => m.learned[l]) };
+}
+
 /** Names of the true factors when the data gives blocks of them (`truth.extra.blocks`, e.g. Smiley's attributes). */
 function factorNamesOf(ds: Dataset): string[] | undefined {
   const k = ds.truth?.k;
@@ -232,8 +354,9 @@ export function evaluateRows(program: Program, ds: Dataset, idx: Int32Array, ran
   for (let a = 0, c = 0; a < Math.max(n, 1); a += per, c++) {
     const rowsIdx = idx.subarray(a, a + per);
     const x = observedTensor(program.model, ds, rowsIdx);
+    const side = sideData(program.model, ds, rowsIdx, { evaluation: true });
     try {
-      const ev = program.evaluate(x, { seed: c });
+      const ev = program.evaluate(x, { seed: c, side });
       const w = n ? rowsIdx.length / n : 1;
       const add = (acc: number[] | undefined, v: number[] | undefined) => (v ? v.map((vi, r) => (acc?.[r] ?? 0) + w * vi) : acc);
       total = {
@@ -246,7 +369,7 @@ export function evaluateRows(program: Program, ds: Dataset, idx: Int32Array, ran
       };
       if (ranking && sums) {
         const xh = tf.tidy(() => {
-          const t = program.reconstruct(x, { sample: true, seed: c });
+          const t = program.reconstruct(x, { sample: true, seed: c, side });
           return tf.reshape(t, [R, rowsIdx.length, -1]);
         });
         const scores = xh.arraySync() as number[][][];
@@ -255,7 +378,7 @@ export function evaluateRows(program: Program, ds: Dataset, idx: Int32Array, ran
         scores.forEach((sc, r) => rankingSums(sc, xs, ranking.recall, ranking.ndcg, sums[r]));
       }
     } finally {
-      x.dispose();
+      tf.dispose([x, ...Object.values(side)]);
     }
   }
   return { ...total!, ...(sums ? { ranking: sums } : {}) };
@@ -269,15 +392,17 @@ export function evaluateProgram(program: Program, ds: Dataset, opts: EvaluatePro
 /**
  * {@link evaluateProgram}, plus, for a model with a local binary code, what the code looks like on
  * the held-out split ({@link CodePanels}: mean γ per class, the class × class Jaccard matrix), one
- * per replica (`panels` is empty for a model without such a code), and, for data with true
- * factors, how the codes correlate with them ({@link FactorPanel}, one per replica), and, for data
- * with feature names, the top features of each factor ({@link TopFeatures}, one per replica).
+ * per replica (`panels` is empty for a model without such a code), for data with true
+ * factors, how the codes correlate with them ({@link FactorPanel}, one per replica), for data
+ * with feature names, the top features of each factor ({@link TopFeatures}, one per replica), and
+ * the structure masks of a structured model beside their truth ({@link StructurePanel}s, one list
+ * per replica, empty for a model without group masks).
  */
 export function evaluateProgramWithPanels(
   program: Program,
   ds: Dataset,
   opts: EvaluateProgramOptions = {},
-): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; topFeatures: TopFeatures[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; topFeatures: TopFeatures[]; structurePanels: StructurePanel[][] } {
   return evaluate(program, ds, opts, true);
 }
 
@@ -286,9 +411,10 @@ function evaluate(
   ds: Dataset,
   opts: EvaluateProgramOptions,
   withPanels: boolean,
-): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; topFeatures: TopFeatures[] } {
+): { metrics: Array<Record<string, number>>; panels: CodePanels[]; factorPanels: FactorPanel[]; topFeatures: TopFeatures[]; structurePanels: StructurePanel[][] } {
   const panels: CodePanels[] = [];
   const factorPanels: FactorPanel[] = [];
+  const structurePanels: StructurePanel[][] = [];
   const R = program.replicas;
   const wants = (k: string) => !opts.metrics || opts.metrics.includes(k);
   // ranking metrics for 0/1 and count data: recall@R, NDCG@k of the reconstruction against the row's positives
@@ -296,12 +422,16 @@ function evaluate(
   const recall = ranked ? cutoffs("recallAt", opts.metrics) : [];
   const ndcg = ranked ? cutoffs("ndcgAt", opts.metrics) : [];
   const ev = evaluateRows(program, ds, ds.split.test, recall.length || ndcg.length ? { recall, ndcg } : undefined);
-  const xTe = opts.iwaeSamples ? observedTensor(program.model, ds, ds.split.test) : undefined;
+  // the whole held-out split at once only for what needs it (the IWAE bound, cross-view prediction)
+  const crossViewed = program.model.ir.meta.crossView !== undefined;
+  const xTe = opts.iwaeSamples || crossViewed ? observedTensor(program.model, ds, ds.split.test) : undefined;
+  const sideTe = xTe ? sideData(program.model, ds, ds.split.test, { evaluation: true }) : {};
   try {
-    const iwae = xTe && opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, opts.onSkip) : undefined;
+    const iwae = xTe && opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, sideTe, opts.onSkip) : undefined;
     const encTr = encodeRows(program, ds, ds.split.train);
     const encTe = encodeRows(program, ds, ds.split.test);
     const codeSite = Object.keys(encTe)[0];
+    const crossView = xTe && crossViewed ? crossViewPredictions(program, ds, xTe, sideTe) : undefined;
     const globals = program.globals();
     const maskSite = program.model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
     const hasLocalMask = program.model.ir.sites.some((s) => s.kind === "mask" && s.mask?.scope === "local");
@@ -323,7 +453,10 @@ function evaluate(
       if (t?.levels) inputs.truthLevels = Array.from(ds.split.test, (i) => t.levels![i]);
       const cap = codeCap(program, ds);
       if (cap !== undefined) inputs.cap = cap;
-      if (ds.tags) inputs.tagsTest = rowsOfArray(ds.tags.y, ds.tags.names.length, ds.split.test);
+      if (ds.tags) {
+        inputs.tagsTest = rowsOfArray(ds.tags.y, ds.tags.names.length, ds.split.test);
+        inputs.tagTopK = meanTagCount(ds);
+      }
       inputs.truthZTrain = truthRows(ds, ds.split.train);
       inputs.truthZTest = truthRows(ds, ds.split.test);
       const tw = truthW(ds);
@@ -343,6 +476,20 @@ function evaluate(
         inputs.labelsTrain = Array.from(ds.split.train, (i) => ds.labels![i]);
         inputs.labelsTest = Array.from(ds.split.test, (i) => ds.labels![i]);
       }
+      const attr = (name: string, idx: Int32Array) => (ds.attributes?.[name] ? Array.from(idx, (i) => ds.attributes![name][i]) : undefined);
+      inputs.sensitiveTrain = attr("sensitive", ds.split.train);
+      inputs.sensitiveTest = attr("sensitive", ds.split.test);
+      inputs.environmentTrain = attr("environment", ds.split.train);
+      inputs.environmentTest = attr("environment", ds.split.test);
+      const columns = representationColumns(program);
+      if (columns && inputs.codesTrain && inputs.codesTest) {
+        inputs.probeCodesTrain = inputs.codesTrain.map((row) => columns.map((j) => row[j]));
+        inputs.probeCodesTest = inputs.codesTest.map((row) => columns.map((j) => row[j]));
+      }
+      if (crossView) inputs.crossView = crossView[r];
+      const masks = structureMasks(program, ds, globals, rr);
+      if (masks.some((m) => m.trained)) inputs.masks = masks.filter((m) => m.trained).map((m) => ({ name: m.name, estimated: m.learned, truth: m.truth, permute: m.permute }));
+      if (withPanels) structurePanels.push(masks.map(({ permute: _p, ...m }) => alignToTruth(m, _p)));
       if (inputs.gamma && withPanels) {
         // the panel's matrix from at most 200 points per class when the Jaccard metrics were not asked for (it is O(n²))
         const forMetrics = !opts.metrics || opts.metrics.some((k) => k === "withinClassJaccard" || k === "betweenClassJaccard");
@@ -389,9 +536,9 @@ function evaluate(
       if (!withPanels || !ds.featureNames) tops = [];
     }
     tf.dispose([...Object.values(globals), ...encodedTensors(encTr), ...encodedTensors(encTe)]);
-    return { metrics: out, panels, factorPanels, topFeatures: tops };
+    return { metrics: out, panels, factorPanels, topFeatures: tops, structurePanels };
   } finally {
-    xTe?.dispose();
+    tf.dispose([...(xTe ? [xTe] : []), ...Object.values(sideTe)]);
   }
 }
 
@@ -411,9 +558,9 @@ function columnVariance(m: Matrix): number[] {
 }
 
 /** The IWAE bound, or undefined when the model has no densities for it (said through `onSkip`). */
-function safeIwae(program: Program, x: tf.Tensor, k: number, onSkip?: (keys: string[], reason: string) => void): number[] | undefined {
+function safeIwae(program: Program, x: tf.Tensor, k: number, side: Record<string, tf.Tensor>, onSkip?: (keys: string[], reason: string) => void): number[] | undefined {
   try {
-    return program.iwae(x, k);
+    return program.iwae(x, k, { side });
   } catch (e) {
     onSkip?.(["iwae"], (e as Error).message);
     return undefined;

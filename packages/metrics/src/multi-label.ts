@@ -85,3 +85,23 @@ export function tagSetMetrics(predicted: Matrix, truth: Matrix, threshold = 0.5)
     ? { exampleF1: f1 / n, hammingLoss: wrong / cells, meanPredictedTags: nPred / n, meanTrueTags: nTrue / n }
     : { exampleF1: NaN, hammingLoss: NaN, meanPredictedTags: NaN, meanTrueTags: NaN };
 }
+
+/**
+ * The fixed top-k prediction of per-tag scores: 1 for the k highest-scoring tags of each row (ties
+ * broken by the lower tag index), 0 elsewhere. Scored with {@link tagSetMetrics}, it is the fixed
+ * top-k baseline (specs/sdlgm.md §3) read off any model's ranking, e.g. binary relevance's sigmoids.
+ *
+ * @example
+ * ```ts
+ * topKSets([[0.9, 0.1, 0.5]], 2); // [[1, 0, 1]]
+ * ```
+ */
+export function topKSets(scores: Matrix, k: number): number[][] {
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`topKSets: k must be an integer >= 1, got ${k}`);
+  return scores.map((s) => {
+    const order = Array.from({ length: s.length }, (_, j) => j).sort((a, b) => s[b] - s[a] || a - b);
+    const out = new Array<number>(s.length).fill(0);
+    for (let j = 0; j < Math.min(k, order.length); j++) out[order[j]] = 1;
+    return out;
+  });
+}

@@ -24,6 +24,34 @@ describe("metric registry", () => {
     expect(() => getMetric("toString")).toThrow(/Unknown metric/);
     expect(() => computeMetrics({}, { metrics: ["nope"] })).toThrow(/Valid metrics/);
   });
+  it("structure, cross-view, fairness and environment metrics from their inputs (closed forms), on the probe codes when given", () => {
+    const m = computeMetrics({
+      masks: [
+        { name: "Aout", estimated: [[0.9, 0.1, 0.8], [0.7, 0.95, 0.2]], truth: [[1, 1, 0], [1, 0, 1]] },
+        { name: "Ain", estimated: [[1, 1], [1, 1], [0, 1]] }, // no truth: density only
+      ],
+      crossView: [{ view: 1, x: [[1, 2]], predicted: [[1, 1]], baseline: [[0, 0]] }],
+    });
+    expect(m.edgeF1).toBe(1);
+    expect(m.edgeDensity).toBeCloseTo(9 / 12, 12);
+    expect(m.crossViewMse).toBe(0.5);
+    expect(m.crossViewBaselineMse).toBe(2.5);
+    // the codes are [y, s]; the probe codes [y] carry s only through y; -1 = missing
+    const y = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1];
+    const s = [0, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0, -1];
+    const env = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+    const codes = y.map((v, i) => [v, s[i]]);
+    const probe = y.map((v) => [v]);
+    const f = computeMetrics({ codesTrain: codes, codesTest: codes, probeCodesTrain: probe, probeCodesTest: probe, labelsTrain: y, labelsTest: y, sensitiveTrain: s, sensitiveTest: s, environmentTrain: env.map((e) => (e === 2 ? -1 : e)), environmentTest: env });
+    expect(f.sensitiveMajorityRate).toBeCloseTo(6 / 11, 12);
+    // P(ŷ=1 | s=0) = 2/6 (rows 1, 7), P(ŷ=1 | s=1) = 3/5 (rows 3, 5, 9)
+    expect(f.demographicParityGap).toBeCloseTo(3 / 5 - 2 / 6, 12);
+    expect(f.inEnvProbeAccuracy).toBe(1);
+    expect(f.oodProbeAccuracy).toBe(1);
+    expect(f.linearProbeAccuracy).toBe(1);
+    for (const k of ["sensitiveProbeAccuracy", "sensitiveTreeAccuracy"]) expect(f[k]).toBeGreaterThanOrEqual(0);
+    expect("edgeF1" in f || "crossViewMse" in f).toBe(false);
+  });
   it("computes applicable metrics and leaves the rest absent", () => {
     const N = 60;
     const zTrue = Array.from({ length: N }, (_, i) => [Math.sin(i * 0.37), Math.cos(i * 1.3)]);

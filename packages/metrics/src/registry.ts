@@ -14,7 +14,11 @@ import { reconstructionMse } from "./reconstruction.js";
 import { sap } from "./sap.js";
 import { supportRecovery, loadingAlignment } from "./support.js";
 import { levelAccuracy, capViolations, codeSupport } from "./code-support.js";
-import { precisionAtK, tagSetMetrics } from "./multi-label.js";
+import { precisionAtK, tagSetMetrics, topKSets } from "./multi-label.js";
+import { edgeRecovery } from "./edge-f1.js";
+import { crossViewError, type CrossViewInput } from "./cross-view.js";
+import { sensitivePredictability, probeParityGap } from "./fairness.js";
+import { environmentProbe } from "./environment-probe.js";
 import type { Matrix } from "./types.js";
 
 /** An input a metric needs. */
@@ -29,6 +33,10 @@ export type MetricInput =
   | "cap" // the model's cap L0 on active units per row (or the data's)
   | "tags" // true tag sets y_i (multi-label data) and the model's per-tag scores
   | "reconstruction" // held-out x and x̂
+  | "masks" // learned structure masks (and their truth, for edge scores)
+  | "crossView" // held-out views predicted from the others, with the prior-mean baseline
+  | "sensitive" // a sensitive attribute per data point (fairness)
+  | "environment" // the environment of each data point (invariance)
   | "model"; // the fitted model itself (ELBO, IWAE, NLL): computed by the inference package, not here
 
 /** A registry entry. */
@@ -79,6 +87,7 @@ const entries: MetricInfo[] = [
   { name: "precisionAt3", description: "Multi-label precision@3 of the per-tag scores", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
   { name: "precisionAt5", description: "Multi-label precision@5 of the per-tag scores", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
   { name: "exampleF1", description: "Example-based F1 of the predicted tag sets: mean_i 2|ŷ_i ∩ y_i| / (|ŷ_i| + |y_i|)", needs: ["tags", "gamma"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "topKExampleF1", description: "Example-based F1 of the fixed top-k of the per-tag scores, k = the rounded mean training tag count (the fixed top-k baseline of any model's ranking, e.g. binary relevance's sigmoids)", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
   { name: "hammingLoss", description: "Fraction of (row, tag) entries predicted wrongly", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanPredictedTags", description: "Mean number of predicted tags per held-out row (compare with meanTrueTags)", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "meanTrueTags", description: "Mean number of true tags per held-out row", needs: ["tags"], higherIsBetter: false, computedBy: "metrics" },
@@ -87,6 +96,16 @@ const entries: MetricInfo[] = [
   { name: "recallAt5", description: "recall@5 on held-out rows: |top-5 of x̂ ∩ positives| / min(5, #positives), mean over rows (reference recall_at_R; x̂ from a sampled z of the row itself); any cut-off by name: recallAt20", needs: ["model"], higherIsBetter: true, computedBy: "model", pattern: /^recallAt([1-9]\d*)$/ },
   { name: "ndcgAt10", description: "NDCG@10 on held-out rows, binary relevance x > 0, discount 1/log2(rank + 1) (reference movielens_tables.py); any cut-off by name: ndcgAt100", needs: ["model"], higherIsBetter: true, computedBy: "model", pattern: /^ndcgAt([1-9]\d*)$/ },
   { name: "topicCoherence", description: "Mean NPMI (document co-occurrence) of each factor's top-10 features, read from the decoder at z = ±2·e_k; non-negative data", needs: ["model"], higherIsBetter: true, computedBy: "model" },
+  { name: "edgeF1", description: "F1 of the learned structure masks' edges (entries ≥ 0.5) against the true masks, latent groups matched (specs/mib-structured.md §3)", needs: ["masks"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "edgeDensity", description: "Fraction of the learned structure masks' entries that are edges (≥ 0.5): without a sparsity pressure a learned mask fills in", needs: ["masks"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "crossViewMse", description: "MSE of each view predicted from the other views (encode without it, decode it), averaged over the views, on the held-out rows", needs: ["crossView"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "crossViewBaselineMse", description: "MSE of the prior-mean prediction of each view (the decoder averaged over the prior), the no-information baseline of crossViewMse", needs: ["crossView"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "sensitiveProbeAccuracy", description: "S-predictability: test accuracy of a logistic-regression probe from the codes to the sensitive attribute (ideally sensitiveMajorityRate)", needs: ["codes", "sensitive"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "sensitiveTreeAccuracy", description: "S-predictability by a boosted-tree probe (sklearn GBT defaults on 0/1 s): catches a non-linear leak the linear probe misses", needs: ["codes", "sensitive"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "sensitiveMajorityRate", description: "Rate of the most common sensitive-attribute value among the test points: what a probe that learned nothing scores", needs: ["sensitive"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "demographicParityGap", description: "|P(ŷ=1|s=0) − P(ŷ=1|s=1)| of a logistic-regression target probe on the codes, on the test points (largest over pairs of s values)", needs: ["codes", "labels", "sensitive"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "inEnvProbeAccuracy", description: "Accuracy of a logistic-regression label probe on the codes (fitted on the training environments) on test points of the training environments", needs: ["codes", "labels", "environment"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "oodProbeAccuracy", description: "The same probe's accuracy on test points of environments with no training point (out of environment)", needs: ["codes", "labels", "environment"], higherIsBetter: true, computedBy: "metrics" },
 ];
 
 /** The registry, keyed by metric name. */
@@ -167,10 +186,28 @@ export interface MetricInputs {
   /** True tag sets of the held-out rows (N_test × T, 0/1) and the model's per-tag scores for ranking. */
   tagsTest?: Matrix;
   tagScores?: Matrix;
+  /** k of `topKExampleF1`: the rounded mean tag count of the training rows (at least 1). */
+  tagTopK?: number;
   /** Held-out data and reconstructions (sampled z, and z = posterior mean). */
   x?: Matrix;
   xHat?: Matrix;
   xHatMean?: Matrix;
+  /**
+   * The codes the fairness and environment probes read (a model's representation, e.g. only its
+   * invariant group), training and held-out rows; default the codes.
+   */
+  probeCodesTrain?: Matrix;
+  probeCodesTest?: Matrix;
+  /** Learned structure masks (e.g. a structured model's A_out), each with its truth when known and the axis of its latent groups. */
+  masks?: Array<{ name: string; estimated: Matrix; truth?: Matrix; permute?: "rows" | "cols" | "none" }>;
+  /** Held-out views predicted from the other views, with the prior-mean baseline. */
+  crossView?: CrossViewInput[];
+  /** Sensitive attribute per training / held-out point (negative = missing). */
+  sensitiveTrain?: ArrayLike<number>;
+  sensitiveTest?: ArrayLike<number>;
+  /** Environment per training / held-out point (negative = missing). */
+  environmentTrain?: ArrayLike<number>;
+  environmentTest?: ArrayLike<number>;
 }
 
 /** Options of {@link computeMetrics}. */
@@ -278,6 +315,7 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     const T = inputs.tagsTest[0]?.length ?? 0;
     if (inputs.tagScores && inputs.tagScores[0]?.length === T) {
       for (const k of [1, 3, 5]) if (want(`precisionAt${k}`) && k <= T) put(`precisionAt${k}`, precisionAtK(inputs.tagScores, inputs.tagsTest, k));
+      if (inputs.tagTopK !== undefined && want("topKExampleF1")) put("topKExampleF1", tagSetMetrics(topKSets(inputs.tagScores, inputs.tagTopK), inputs.tagsTest).exampleF1);
     }
     if (inputs.gamma && inputs.gamma[0]?.length === T && want("exampleF1", "hammingLoss", "meanPredictedTags", "meanTrueTags")) {
       const r = tagSetMetrics(inputs.gamma, inputs.tagsTest);
@@ -309,9 +347,89 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
     // a probe needs two classes among the labelled training rows (partly labelled data may have fewer)
     if (te.rows.length && new Set(tr.labels).size >= 2) put("linearProbeAccuracy", linearProbe(tr.rows, tr.labels, te.rows, te.labels).testAccuracy);
   }
+  structureMetrics(inputs, want, put);
+  representationMetrics(inputs, want, put);
   if (inputs.x && inputs.xHat && want("heldoutMse")) put("heldoutMse", reconstructionMse(inputs.x, inputs.xHat).mse);
   if (inputs.x && inputs.xHatMean && want("heldoutMseMean")) put("heldoutMseMean", reconstructionMse(inputs.x, inputs.xHatMean).mse);
   return out;
+}
+
+/** Edge scores of learned masks (pooled over the masks that have a truth) and cross-view errors. */
+function structureMetrics(inputs: MetricInputs, want: (...n: string[]) => boolean, put: (n: string, v: number) => void): void {
+  const masks = inputs.masks ?? [];
+  if (masks.length && want("edgeF1", "edgeDensity")) {
+    let on = 0;
+    let cells = 0;
+    let tp = 0;
+    let learned = 0;
+    let actual = 0;
+    let scored = false;
+    for (const m of masks) {
+      for (const r of m.estimated) {
+        for (const v of Array.from(r)) {
+          cells++;
+          if (v >= 0.5) on++;
+        }
+      }
+      if (!m.truth) continue;
+      const e = edgeRecovery(m.estimated, m.truth, { permute: m.permute ?? "cols" });
+      scored = true;
+      tp += e.truePositives;
+      learned += e.truePositives + e.falsePositives;
+      actual += e.truePositives + e.falseNegatives;
+    }
+    if (cells) put("edgeDensity", on / cells);
+    if (scored) put("edgeF1", learned + actual ? (2 * tp) / (learned + actual) : 1);
+  }
+  if (inputs.crossView?.length && want("crossViewMse", "crossViewBaselineMse")) {
+    const r = crossViewError(inputs.crossView);
+    put("crossViewMse", r.crossViewMse);
+    put("crossViewBaselineMse", r.crossViewBaselineMse);
+  }
+}
+
+/** Rows whose every given per-row value is present (not negative), as index lists. */
+function present(n: number, ...cols: Array<ArrayLike<number | string> | undefined>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (cols.every((c) => !c || !isMissingLabel(c[i]))) out.push(i);
+  return out;
+}
+
+/** S-predictability, the demographic-parity gap and the environment probes on the representation's codes. */
+function representationMetrics(inputs: MetricInputs, want: (...n: string[]) => boolean, put: (n: string, v: number) => void): void {
+  const cTr = inputs.probeCodesTrain ?? inputs.codesTrain;
+  const cTe = inputs.probeCodesTest ?? inputs.codesTest;
+  if (!cTr || !cTe) return;
+  const pick = <T,>(a: ArrayLike<T>, idx: number[]) => idx.map((i) => a[i]);
+  const { sensitiveTrain: sTr, sensitiveTest: sTe, labelsTrain: yTr, labelsTest: yTe, environmentTrain: eTr, environmentTest: eTe } = inputs;
+  if (sTr && sTe && want("sensitiveProbeAccuracy", "sensitiveTreeAccuracy", "sensitiveMajorityRate")) {
+    const tr = present(cTr.length, sTr);
+    const te = present(cTe.length, sTe);
+    if (tr.length && te.length) {
+      const r = sensitivePredictability(pick(cTr, tr), pick(sTr, tr), pick(cTe, te), pick(sTe, te), { trees: want("sensitiveTreeAccuracy") });
+      put("sensitiveMajorityRate", r.majorityRate);
+      put("sensitiveProbeAccuracy", r.linearAccuracy);
+      if (r.treeAccuracy !== undefined) put("sensitiveTreeAccuracy", r.treeAccuracy);
+    }
+  }
+  if (sTe && yTr && yTe && want("demographicParityGap")) {
+    const tr = present(cTr.length, yTr);
+    const te = present(cTe.length, sTe);
+    const y = pick(yTr, tr).map(Number);
+    // a binary target: its probe's positive rate per value of s
+    if (tr.length && te.length && new Set(y).size === 2 && y.every((v) => v === 0 || v === 1) && new Set(pick(sTe, te)).size >= 2) {
+      put("demographicParityGap", probeParityGap(pick(cTr, tr), y, pick(cTe, te), pick(sTe, te)));
+    }
+  }
+  if (eTr && eTe && yTr && yTe && want("inEnvProbeAccuracy", "oodProbeAccuracy")) {
+    const tr = present(cTr.length, yTr, eTr);
+    const te = present(cTe.length, yTe, eTe);
+    if (tr.length && te.length && new Set(pick(yTr, tr)).size >= 2) {
+      const r = environmentProbe(pick(cTr, tr), pick(yTr, tr), pick(eTr, tr), pick(cTe, te), pick(yTe, te), pick(eTe, te));
+      if (r.inEnvironment !== undefined) put("inEnvProbeAccuracy", r.inEnvironment);
+      if (r.outOfEnvironment !== undefined) put("oodProbeAccuracy", r.outOfEnvironment);
+    }
+  }
 }
 
 /** A negative numeric label means missing (the Dataset convention). */

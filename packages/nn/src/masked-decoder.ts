@@ -35,6 +35,17 @@ export interface MaskedDecoderArgs {
    * "none" (the reference architecture).
    */
   firstLayer?: "none" | "unitRows";
+  /**
+   * Where the output's scale lives. "network" (default): the layers are free, so even with unit
+   * first-layer rows the ReLU body is positively homogeneous and the next layer (or a head) can
+   * grow to undo any shrinkage of W: an L1 prior on W then shrinks the whole mask without changing
+   * the fit (on 0/1 ratings every p* fell below 0.5; docs/data/ratings.md). "mask": every layer is
+   * reparameterised to unit norm (the first layer's factor rows, each later unit's incoming
+   * weights, each head's weights), so the decoder's gain is bounded and only a larger |w_jk| can
+   * make output j depend more on factor k: W carries the scale, and the prior's shrinkage is real.
+   * Implies `firstLayer: "unitRows"`.
+   */
+  scaleIn?: "network" | "mask";
 }
 
 /** Weights of a masked decoder, as tensors (no replica axis, or all with one). */
@@ -54,16 +65,33 @@ export interface MaskedDecoderWeights {
  */
 export function maskedDecoderForward(prod: tf.Tensor, w: MaskedDecoderWeights, replicas?: number, firstLayer: "none" | "unitRows" = "none"): tf.Tensor {
   const K = prod.shape[prod.rank - 1];
-  const G = prod.shape[prod.rank - 2];
   let h = replicas === undefined ? tf.reshape(prod, [-1, K]) : tf.reshape(prod, [replicas, -1, K]);
   w.kernels.forEach((kernel, i) => {
-    const k = i === 0 && firstLayer === "unitRows" ? tf.mul(kernel, tf.rsqrt(tf.sum(tf.square(kernel), -1, true))) : kernel;
+    const k = i === 0 && firstLayer === "unitRows" ? unitNorm(kernel, -1) : kernel;
     h = denseActivation(h, k, i === 0 ? undefined : w.biases[i], "relu");
   });
   const H = h.shape[h.rank - 1];
   const outer = prod.shape.slice(0, prod.rank - 1); // [..., G]
   const hid = tf.reshape(h, [...outer, H]); // [..., G, H]
   return heads(hid, w.headKernel, w.headBias);
+}
+
+/** `t` scaled to unit L2 norm along `axis` (a weight-norm reparameterisation without the gain). */
+function unitNorm(t: tf.Tensor, axis: number): tf.Tensor {
+  return tf.mul(t, tf.rsqrt(tf.add(tf.sum(tf.square(t), axis, true), 1e-12)));
+}
+
+/**
+ * The weights as the forward pass uses them: with `scaleIn: "mask"` every layer at unit norm (the
+ * first layer's factor rows, each later unit's incoming weights, each head), else with
+ * `firstLayer: "unitRows"` the first layer's rows only, else as stored.
+ */
+export function effectiveDecoderWeights(w: MaskedDecoderWeights, args: Pick<MaskedDecoderArgs, "firstLayer" | "scaleIn">): MaskedDecoderWeights {
+  if (args.scaleIn === "mask") {
+    return { ...w, kernels: w.kernels.map((k, i) => unitNorm(k, i === 0 ? -1 : -2)), headKernel: unitNorm(w.headKernel, -1) };
+  }
+  if (args.firstLayer === "unitRows") return { ...w, kernels: [unitNorm(w.kernels[0], -1), ...w.kernels.slice(1)] };
+  return w;
 }
 
 type HeadsFn = (hid: tf.Tensor, V: tf.Tensor, c: tf.Tensor) => tf.Tensor;
@@ -149,20 +177,18 @@ registerBlock("maskedDecoder", (rt, name, args: MaskedDecoderArgs) => {
   }
   const K = rt.sizes[cols];
   const G = rt.sizes[rows];
-  const w = maskedDecoderWeights(rt, name, K, G, args.hidden);
+  const w = effectiveDecoderWeights(maskedDecoderWeights(rt, name, K, G, args.hidden), args);
   // Large B·G·H: feature blocks (masked-decoder-blocked.ts) when z is [R?, B, 1, K] and W [R?, 1, G, K];
   // the [B, G, K] product is then never formed whole either
   const B = args.input.shape[lead] as number;
   const blockable = args.input.rank === lead + 3 && args.input.shape[lead + 1] === 1 && args.mask.rank === lead + 3 && args.mask.shape[lead] === 1;
   if (blockable && B * G * Math.max(...args.hidden) * (rt.replicas ?? 1) > decoderBlocking.thresholdFloats) {
     const flat = (t: tf.Tensor, n: number) => tf.reshape(t, [...(lead ? [rt.replicas!] : []), n, K]);
-    const k0 = w.kernels[0];
-    const kernels = args.firstLayer === "unitRows" ? [tf.mul(k0, tf.rsqrt(tf.sum(tf.square(k0), -1, true))), ...w.kernels.slice(1)] : w.kernels;
-    const out = blockedMaskedDecoder(flat(args.input, B), flat(args.mask, G), { ...w, kernels }, rt.replicas);
+    const out = blockedMaskedDecoder(flat(args.input, B), flat(args.mask, G), w, rt.replicas);
     return tf.expandDims(out, -1);
   }
   const prod = tf.mul(args.input, args.mask);
-  const out = maskedDecoderForward(prod, w, rt.replicas, args.firstLayer ?? "none");
+  const out = maskedDecoderForward(prod, w, rt.replicas);
   return tf.expandDims(out, -1); // the cols axis becomes size 1: canonical layout of an output site
 });
 

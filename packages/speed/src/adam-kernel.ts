@@ -14,7 +14,8 @@
  * (bit for bit the kernel's result); cpu always runs {@link adamSegment}.
  */
 import { tf } from "@sparse-dgm/core";
-import { simdKernels, heapOffset, isWasmHeap, type WasmHeapBackend } from "./simd.js";
+import { simdKernels, simdPool, heapOffset, isWasmHeap, type WasmHeapBackend } from "./simd.js";
+import type { AdamSegment } from "./simd-pool.js";
 
 /** The kernel's name in TF.js's registry. */
 export const FUSED_ADAM = "SparseDgmAdamUpdate";
@@ -57,13 +58,18 @@ function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedA
     for (let i = 0; i < n; i++) outs.push(wb.makeOutput(args.inputs[`p${i}`].shape, "float32"));
     const at = (t: tf.TensorInfo) => heapOffset(wb, t);
     const [m, v, mo, vo] = [at(args.inputs.m), at(args.inputs.v), at(outs[0]), at(outs[1])];
+    const segments: AdamSegment[] = [];
     let offset = 0;
     for (let i = 0; i < n; i++) {
       const p = args.inputs[`p${i}`];
       const len = p.shape.reduce((a, c) => a * c, 1);
-      simd.adam(at(args.inputs[`g${i}`]), at(p), m + 4 * offset, v + 4 * offset, mo + 4 * offset, vo + 4 * offset, at(outs[2 + i]), len, beta1, beta2, lrT, epsT);
+      segments.push({ g: at(args.inputs[`g${i}`]), p: at(p), m: m + 4 * offset, v: v + 4 * offset, mo: mo + 4 * offset, vo: vo + 4 * offset, po: at(outs[2 + i]), n: len });
       offset += len;
     }
+    // threaded build: the update shared with helper threads (worth a wake-up from ~64k elements)
+    const pool = total >= 1 << 16 ? simdPool(args.backend) : undefined;
+    if (pool) pool.adam(segments, beta1, beta2, lrT, epsT);
+    else for (const s of segments) simd.adam(s.g, s.p, s.m, s.v, s.mo, s.vo, s.po, s.n, beta1, beta2, lrT, epsT);
     return outs;
   }
   const b = args.backend as HeapBackend;
@@ -80,14 +86,38 @@ function kernelFunc(args: { inputs: Record<string, tf.TensorInfo>; attrs: FusedA
   for (let i = 0; i < n; i++) {
     const p = view(b, args.inputs[`p${i}`]);
     const len = p.length;
-    segment(view(b, args.inputs[`g${i}`]), p, m.subarray(offset, offset + len), v.subarray(offset, offset + len), mOut.subarray(offset, offset + len), vOut.subarray(offset, offset + len), view(b, outs[2 + i]), beta1, beta2, lrT, epsT);
+    segment(
+      view(b, args.inputs[`g${i}`]),
+      p,
+      m.subarray(offset, offset + len),
+      v.subarray(offset, offset + len),
+      mOut.subarray(offset, offset + len),
+      vOut.subarray(offset, offset + len),
+      view(b, outs[2 + i]),
+      beta1,
+      beta2,
+      lrT,
+      epsT,
+    );
     offset += len;
   }
   return outs;
 }
 
 /** The update of one parameter's elements (one monomorphic loop the JIT compiles once). */
-function adamSegment(g: Float32Array, p: Float32Array, m: Float32Array, v: Float32Array, mOut: Float32Array, vOut: Float32Array, pOut: Float32Array, beta1: number, beta2: number, lrT: number, epsT: number): void {
+function adamSegment(
+  g: Float32Array,
+  p: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  pOut: Float32Array,
+  beta1: number,
+  beta2: number,
+  lrT: number,
+  epsT: number,
+): void {
   const c1 = 1 - beta1;
   const c2 = 1 - beta2;
   const len = p.length;
@@ -108,7 +138,19 @@ const f = Math.fround;
  * (a float32 sum, product, quotient or square root computed in float64 and rounded once is the
  * float32 result), so the two agree bit for bit.
  */
-function adamSegmentF32(g: Float32Array, p: Float32Array, m: Float32Array, v: Float32Array, mOut: Float32Array, vOut: Float32Array, pOut: Float32Array, beta1: number, beta2: number, lrT: number, epsT: number): void {
+function adamSegmentF32(
+  g: Float32Array,
+  p: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  pOut: Float32Array,
+  beta1: number,
+  beta2: number,
+  lrT: number,
+  epsT: number,
+): void {
   const [b1, b2, lr, eps] = [f(beta1), f(beta2), f(lrT), f(epsT)];
   const c1 = f(1 - b1);
   const c2 = f(1 - b2);

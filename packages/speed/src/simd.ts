@@ -9,54 +9,82 @@
  * - `sumrows`: Σ over the rows of [outer, rows, cols] (bias and head gradients: a ones-vector
  *   product makes XNNPACK pack the whole operand, TF.js's Sum over a leading axis transposes it;
  *   this streams it once).
+ * - `transpose`: [batch, rows, cols] → [batch, cols, rows] in 4 × 4 register blocks (lean-kernels.ts).
  *
  * @example
  * ```ts
  * const db = sumRows(dy);            // [N, H] -> [H], or [R, N, H] -> [R, H]
  * ```
  */
-import { tf } from "@sparse-dgm/core";
-import { SIMD_WASM } from "./simd-wasm.js";
+import { tf, backendThreads } from "@sparse-dgm/core";
+import { SIMD_WASM, SIMD_WASM_SHARED } from "./simd-wasm.js";
 import { speedEnabled } from "./switch.js";
+import { SimdPool } from "./simd-pool.js";
 
 /** The kernels' signatures (pointers are byte offsets into the backend's memory). */
 export interface SimdKernels {
   adam(g: number, p: number, m: number, v: number, mo: number, vo: number, po: number, n: number, b1: number, b2: number, lr: number, eps: number): void;
   sumrows(x: number, out: number, outer: number, rows: number, cols: number): void;
+  transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
 }
 
 /** What the kernels need from a wasm backend. */
 export interface WasmHeapBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  /** The module: its memory is `asm.memory` (exported: the single-threaded build) or `wasmMemory` (imported and shared: the threaded build). */
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
+/** The memory of a wasm backend's module, if `backend` is one. */
+function heapMemory(backend: unknown): WebAssembly.Memory | undefined {
+  const w = (backend as Partial<WasmHeapBackend>)?.wasm;
+  const m = w?.wasmMemory ?? w?.asm?.memory;
+  return m instanceof WebAssembly.Memory ? m : undefined;
+}
+
 /** Whether `backend` keeps its tensors on a wasm heap (TF.js's wasm backend). */
 export function isWasmHeap(backend: unknown): backend is WasmHeapBackend {
-  const b = backend as Partial<WasmHeapBackend>;
-  return b?.wasm?.asm?.memory instanceof WebAssembly.Memory && typeof b.typedArrayFromHeap === "function";
+  return heapMemory(backend) !== undefined && typeof (backend as Partial<WasmHeapBackend>).typedArrayFromHeap === "function";
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();
+const pools = new WeakMap<object, SimdPool | null>();
+
+/**
+ * Helper threads for the SIMD kernels when `backend` runs the threaded build with more than one
+ * thread (simd-pool.ts), else undefined. Null when the speed layer is off.
+ */
+export function simdPool(backend: unknown): SimdPool | undefined {
+  const memory = heapMemory(backend);
+  const main = simdKernels(backend);
+  if (!main || !memory || !(typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer)) return undefined;
+  let pool = pools.get(backend as object);
+  if (pool === undefined) {
+    pool = SimdPool.create((backendThreads() ?? 1) - 1, memory, Buffer.from(SIMD_WASM_SHARED, "base64"), main) ?? null;
+    pools.set(backend as object, pool);
+  }
+  return pool ?? undefined;
+}
 
 /**
  * The SIMD kernels bound to `backend`'s memory, or null when the backend is not wasm (or the
  * module cannot be instantiated there), or the speed layer is off.
  */
 export function simdKernels(backend: unknown): SimdKernels | null {
-  const b = backend as Partial<WasmHeapBackend>;
-  if (!speedEnabled() || !(b?.wasm?.asm?.memory instanceof WebAssembly.Memory)) return null;
-  let k = instances.get(b);
+  const memory = heapMemory(backend);
+  if (!speedEnabled() || !memory) return null;
+  let k = instances.get(backend as object);
   if (k === undefined) {
     try {
-      const module = new WebAssembly.Module(Buffer.from(SIMD_WASM, "base64"));
-      k = new WebAssembly.Instance(module, { env: { memory: b.wasm.asm.memory } }).exports as unknown as SimdKernels;
+      const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+      const module = new WebAssembly.Module(Buffer.from(shared ? SIMD_WASM_SHARED : SIMD_WASM, "base64"));
+      k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
     } catch {
       k = null;
     }
-    instances.set(b, k);
+    instances.set(backend as object, k);
   }
   return k;
 }

@@ -158,11 +158,7 @@ export function captureStep(fn: () => tf.Tensor[]): { outputs: tf.Tensor[]; capt
 }
 
 /** Where a kernel's input comes from. */
-type Ref =
-  | { kind: "out"; slot: number; shape?: number[] }
-  | { kind: "source"; index: number }
-  | { kind: "const"; index: number }
-  | { kind: "external"; index: number };
+type Ref = { kind: "out"; slot: number; shape?: number[] } | { kind: "source"; index: number } | { kind: "const"; index: number } | { kind: "external"; index: number };
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
@@ -172,10 +168,36 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
+/** Times every kernel a plan runs (kernel profiles; see {@link setPlanTimer}). */
+export interface PlanTimer {
+  /** The clock, in ms (e.g. process CPU time, which a loaded machine inflates far less than wall time). */
+  clock(): number;
+  kernel(name: string, inputShapes: number[][], ms: number): void;
+  /** A plan starts a run. */
+  begin?(): void;
+}
+
+let planTimer: PlanTimer | undefined;
+
+/** Times each kernel of every planned step run from now on (undefined: stop). For profiles, not for training. */
+export function setPlanTimer(t: PlanTimer | undefined): void {
+  planTimer = t;
+}
+
 /** A recorded step made into a program of kernel calls. */
 export class StepPlan {
   private constructor(
-    private readonly kernels: Array<{ name: string; shapes: number[][]; fn: KernelFn; attrs: unknown; names: string[]; refs: Array<Ref | null>; outSlots: number[]; free: number[]; inputs: Record<string, Info> }>,
+    private readonly kernels: Array<{
+      name: string;
+      shapes: number[][];
+      fn: KernelFn;
+      attrs: unknown;
+      names: string[];
+      refs: Array<Ref | null>;
+      outSlots: number[];
+      free: number[];
+      inputs: Record<string, Info>;
+    }>,
     private readonly sources: Array<{ shape: number[]; dtype: string; producer: SourceProducer; slot: number }>,
     private readonly constants: Info[],
     private readonly externals: Array<{ ext: OutsideTensor; shape: number[]; dtype: string }>,
@@ -323,7 +345,11 @@ export class StepPlan {
       const outSlots = b.outSlots[k];
       const x = refs[0];
       const relabel =
-        refs.length === 1 && x && call.outputs.length === 1 && call.outputs[0].dtype === call.inputs[0]!.dtype && call.inputs[0]!.dtype !== "string" &&
+        refs.length === 1 &&
+        x &&
+        call.outputs.length === 1 &&
+        call.outputs[0].dtype === call.inputs[0]!.dtype &&
+        call.inputs[0]!.dtype !== "string" &&
         (call.name === "Identity" || call.name === "Reshape" || (call.name === "Cast" && (call.attrs as { dtype?: string }).dtype === call.inputs[0]!.dtype));
       if (relabel) {
         alias.set(outSlots[0], withShape(x, call.outputs[0].shape));
@@ -403,12 +429,16 @@ export class StepPlan {
     const engine = tf.engine();
     engine.startScope();
     try {
+      const timer = planTimer;
+      timer?.begin?.();
       for (const k of this.kernels) {
         for (let j = 0; j < k.names.length; j++) {
           const r = k.refs[j];
           k.inputs[k.names[j]] = r ? at(r) : (null as unknown as Info);
         }
+        const t0 = timer?.clock();
         const out = k.fn({ inputs: k.inputs, attrs: k.attrs, backend });
+        if (timer) timer.kernel(k.name, k.shapes, timer.clock() - t0!);
         if (Array.isArray(out)) for (let j = 0; j < out.length; j++) vals[k.outSlots[j]] = out[j];
         else vals[k.outSlots[0]] = out;
         for (const s of k.free) {
@@ -481,16 +511,18 @@ export class StepPlanner implements RecurringStep {
   /**
    * One call: from the plan when proven (returns `fast: true` and the outputs as new tensors),
    * else through `fn` (captured while a plan is being proven). `usable: false` (partial batches)
-   * runs `fn` without capturing.
+   * runs `fn` without capturing; the plan is proven on the last two usable calls, so epochs of one
+   * full minibatch and a partial one (703 rows in batches of 512) get a plan too.
    */
   run(ctx: StepContext, usable: boolean, fn: () => tf.Tensor[], signature: () => string = () => ""): { outputs: tf.Tensor[]; fast: boolean } {
-    const can = usable && speedEnabled() && !engineObserved();
-    if (can && this.plan) {
+    const observed = !speedEnabled() || engineObserved();
+    if (usable && !observed && this.plan) {
       const engine = tf.engine() as unknown as { makeTensorFromTensorInfo(i: Info): tf.Tensor };
       return { outputs: this.plan.run(ctx).map((i) => engine.makeTensorFromTensorInfo(i)), fast: true };
     }
-    if (!can || ctx.step < this.retryAt) {
-      this.pending = undefined;
+    if (!usable || observed || ctx.step < this.retryAt) {
+      // a partial batch keeps the pending capture (the next usable call may prove it); the rest start over
+      if (usable || observed) this.pending = undefined;
       return { outputs: fn(), fast: false };
     }
     const ext = this.outside();
@@ -501,10 +533,11 @@ export class StepPlanner implements RecurringStep {
       this.refused = why;
       this.retryAt = retryAt;
     };
-    if (rec.incomplete) this.pending = undefined; // capture the next call again, now that every kernel exists
+    if (rec.incomplete)
+      this.pending = undefined; // capture the next call again, now that every kernel exists
     else if (rec.constantFrom > ctx.step) refuse(`a schedule changes until step ${rec.constantFrom}`, rec.constantFrom);
     else if (rec.problems.length) refuse(rec.problems[0], Infinity);
-    else if (this.pending && this.pending.step === ctx.step - 1) {
+    else if (this.pending && this.pending.step < ctx.step) {
       for (const [k, v] of this.pending.ext) ext.set(k, v);
       const plan = StepPlan.build(this.pending.rec, rec, ext);
       if ("refused" in plan) refuse(plan.refused, ctx.step + 1000);

@@ -6,7 +6,7 @@
  */
 const OFF = new Set(["0", "off", "false", "no"]);
 
-let enabled = !OFF.has((typeof process !== "undefined" ? process.env.SDGM_SPEED ?? "" : "").trim().toLowerCase());
+let enabled = !OFF.has((typeof process !== "undefined" ? (process.env.SDGM_SPEED ?? "") : "").trim().toLowerCase());
 const listeners: Array<(on: boolean) => void> = [];
 
 /** Whether the speed layer is on. */

@@ -6,6 +6,9 @@
 ;; adam:    m' = b1·m + (1−b1)·g,  v' = b2·v + (1−b2)·(g·g),  p' = p − lr·m' / (√v' + eps)
 ;; sumrows: out[o, j] = Σ_i x[o, i, j] for x [outer, rows, cols] (a sum over the rows of each of
 ;;          `outer` matrices), accumulated row by row in blocks of 1024 columns that stay in cache.
+;; transpose: out[b, j, i] = x[b, i, j] for x [batch, rows, cols] (32-bit elements): 4 x 4 blocks
+;;          transposed in registers (eight shuffles), in column blocks of 256 so that the 256 output
+;;          rows a strip of 4 input rows writes to stay in cache; scalar tails. A copy: exact.
 (module
   (import "env" "memory" (memory 0))
   (func (export "adam")
@@ -125,4 +128,86 @@
             (br $blocks)))
         (local.set $o (i32.add (local.get $o) (i32.const 1)))
         (br $outerLoop))))
+  (func (export "transpose")
+    (param $x i32) (param $out i32) (param $batch i32) (param $rows i32) (param $cols i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $jb i32) (local $je i32) (local $je4 i32)
+    (local $rows4 i32) (local $xb i32) (local $ob i32) (local $rowB i32) (local $colB i32)
+    (local $src i32) (local $dst i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowB (i32.shl (local.get $cols) (i32.const 2)))   ;; bytes per input row
+    (local.set $colB (i32.shl (local.get $rows) (i32.const 2)))   ;; bytes per output row
+    (local.set $rows4 (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $b (i32.const 0))
+    (block $doneB
+      (loop $batchLoop
+        (br_if $doneB (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $xb (i32.add (local.get $x) (i32.mul (local.get $b) (i32.mul (local.get $rows) (local.get $rowB)))))
+        (local.set $ob (i32.add (local.get $out) (i32.mul (local.get $b) (i32.mul (local.get $rows) (local.get $rowB)))))
+        (local.set $jb (i32.const 0))
+        (block $doneJB
+          (loop $colBlocks
+            (br_if $doneJB (i32.ge_u (local.get $jb) (local.get $cols)))
+            (local.set $je (select (i32.add (local.get $jb) (i32.const 256)) (local.get $cols)
+              (i32.lt_u (i32.add (local.get $jb) (i32.const 256)) (local.get $cols))))
+            (local.set $je4 (i32.add (local.get $jb) (i32.and (i32.sub (local.get $je) (local.get $jb)) (i32.const -4))))
+            ;; strips of 4 rows
+            (local.set $i (i32.const 0))
+            (block $doneI
+              (loop $strips
+                (br_if $doneI (i32.ge_u (local.get $i) (local.get $rows4)))
+                (local.set $j (local.get $jb))
+                (block $doneJ
+                  (loop $blocks4
+                    (br_if $doneJ (i32.ge_u (local.get $j) (local.get $je4)))
+                    (local.set $src (i32.add (local.get $xb) (i32.add (i32.mul (local.get $i) (local.get $rowB)) (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $r0 (v128.load (local.get $src)))
+                    (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $rowB))))
+                    (local.set $r2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $rowB) (i32.const 1)))))
+                    (local.set $r3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $rowB) (i32.const 3)))))
+                    ;; t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                    (local.set $dst (i32.add (local.get $ob) (i32.add (i32.mul (local.get $j) (local.get $colB)) (i32.shl (local.get $i) (i32.const 2)))))
+                    (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (local.get $dst) (local.get $colB)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $colB) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $colB) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $blocks4)))
+                ;; the block's last columns (fewer than 4), for these 4 rows
+                (block $doneT
+                  (loop $colTail
+                    (br_if $doneT (i32.ge_u (local.get $j) (local.get $je)))
+                    (local.set $src (i32.add (local.get $xb) (i32.add (i32.mul (local.get $i) (local.get $rowB)) (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $dst (i32.add (local.get $ob) (i32.add (i32.mul (local.get $j) (local.get $colB)) (i32.shl (local.get $i) (i32.const 2)))))
+                    (i32.store (local.get $dst) (i32.load (local.get $src)))
+                    (i32.store offset=4 (local.get $dst) (i32.load (i32.add (local.get $src) (local.get $rowB))))
+                    (i32.store offset=8 (local.get $dst) (i32.load (i32.add (local.get $src) (i32.shl (local.get $rowB) (i32.const 1)))))
+                    (i32.store offset=12 (local.get $dst) (i32.load (i32.add (local.get $src) (i32.mul (local.get $rowB) (i32.const 3)))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $colTail)))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $strips)))
+            ;; the last rows (fewer than 4), every column of the block
+            (block $doneR
+              (loop $rowTail
+                (br_if $doneR (i32.ge_u (local.get $i) (local.get $rows)))
+                (local.set $j (local.get $jb))
+                (block $doneC
+                  (loop $cells
+                    (br_if $doneC (i32.ge_u (local.get $j) (local.get $je)))
+                    (i32.store
+                      (i32.add (local.get $ob) (i32.add (i32.mul (local.get $j) (local.get $colB)) (i32.shl (local.get $i) (i32.const 2))))
+                      (i32.load (i32.add (local.get $xb) (i32.add (i32.mul (local.get $i) (local.get $rowB)) (i32.shl (local.get $j) (i32.const 2))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $cells)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $rowTail)))
+            (local.set $jb (local.get $je))
+            (br $colBlocks)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $batchLoop))))
 )

@@ -20,7 +20,10 @@ const moranLike: SparseTruth = {
 function corr(a: Float32Array | number[], b: Float32Array | number[]): number {
   const n = a.length;
   let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i]), (mb += b[i]);
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
   ma /= n;
   mb /= n;
   let sab = 0, saa = 0, sbb = 0;

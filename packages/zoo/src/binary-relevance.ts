@@ -60,6 +60,7 @@ export function buildBinaryRelevance(c: Partial<BinaryRelevanceConfig> & DataSha
     .plate("data")
     .plate("feature", D)
     .plate("latent", T)
+    .side("tags", { event: [T], doc: "the tags of each row (0/1 per tag)" })
     .mask("z", () => spikeAndSlab({ inclusion: 0.5, loc: 0, scale: 1 }), {
       rows: "data",
       cols: "latent",
@@ -81,7 +82,7 @@ export function buildBinaryRelevance(c: Partial<BinaryRelevanceConfig> & DataSha
         const ll = tf.neg(tagCrossEntropy(p, tf.reshape(y, p.shape)));
         return tf.div(ll, y.shape[y.rank - 2]);
       },
-      { term: "auxiliary", doc: "Σ_t log Bernoulli(y_t | P(tag t | x))", needs: ["tags"] },
+      { term: "auxiliary", doc: "Σ_t log Bernoulli(y_t | P(tag t | x))" },
     )
     .observe("x", ({ z }, ctx: SiteContext) => normal(ctx.layout(ctx.mlp("decoder", { input: z, hidden: [], output: D }), ["data", "feature"]), noise), {
       plates: ["data", "feature"],

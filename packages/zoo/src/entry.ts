@@ -2,7 +2,7 @@
  * What a zoo entry is: a DSL model factory with the spec's defaults, its reference, and the data
  * and training settings its reproduction uses.
  */
-import type { Model } from "@sparse-dgm/core";
+import { parseSchedule, evaluateSchedule, constantFrom, type Model, type ScheduleLike } from "@sparse-dgm/core";
 
 /** Sizes a model takes from the data it is fitted on. */
 export interface DataShape {
@@ -28,6 +28,8 @@ export interface DataShape {
    * What the data's entries are (`real`, `binary` 0/1, `counts`): an entry whose likelihood is not
    * set takes the one that fits (Gaussian, Bernoulli, a count likelihood).
    */
+  /** Number of classes of the data's labels (largest label + 1), when it has labels. */
+  classes?: number;
   kind?: "real" | "binary" | "counts";
   /**
    * The run the model is built for: its total optimiser steps. Warm-ups given as fractions of the
@@ -80,6 +82,11 @@ export interface TrainingDefaults {
   normalisation: "reference" | "elbo";
   /** Class-balanced minibatches by this side data (the labels), at least two members per class. */
   balanceBy?: string;
+  /**
+   * Learning rates of parameter groups (`globals`: point estimates and mask gates; `network`) that
+   * differ from `learningRate`; used unless a learning rate is given on the command line.
+   */
+  groupLearningRates?: Record<string, number>;
 }
 
 /** A zoo entry: config C, and the model type M its `build` returns (its site table and plates kept). */
@@ -125,6 +132,28 @@ export function positiveIntList(model: string, option: string, v: unknown): numb
 export function positiveNumber(model: string, option: string, v: number): number {
   if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${model}: ${option} must be positive, got ${v}`);
   return v;
+}
+
+/**
+ * A positive number, or a schedule whose values stay positive and finite: checked at its start, at
+ * its end (the step from which it no longer changes, else step 10^9) and, for a cyclical one, at
+ * its minimum. A temperature or sharpness that reaches 0 or grows without bound (an exponential
+ * "decay" with a negative rate and no cap) is refused here, naming the model and the option, not
+ * found as a NaN loss later.
+ *
+ * @example
+ * ```ts
+ * positiveSchedule("sdlgm", "temperature", { kind: "exponentialDecay", initial: 5, rate: -1 });
+ * // throws: sdlgm: temperature (a exponentialDecay schedule, at step 1000000000) must be positive, got Infinity
+ * ```
+ */
+export function positiveSchedule(model: string, option: string, s: ScheduleLike): ScheduleLike {
+  if (typeof s === "number") return positiveNumber(model, option, s);
+  const x = parseSchedule(s, `${model}: ${option}`);
+  const end = constantFrom(x);
+  for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(model, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
+  if (x.kind === "cyclical") positiveNumber(model, `${option} (a cyclical schedule's min)`, x.min);
+  return x;
 }
 
 /** Validates a probability in the open interval (0, 1). */

@@ -37,7 +37,8 @@ export interface LikelihoodConfig {
 /**
  * Validates the likelihood options of a zoo entry and fills their defaults: the likelihood follows
  * the data's kind when unset (real: gaussian, binary: bernoulli, counts: negativeBinomial); the encoder input is
- * row-normalised for the categorical likelihood (the reference's `normalized_x`), log(1 + x) for
+ * row-normalised for the categorical likelihood on counts (the reference's `normalized_x`; raw on
+ * 0/1 data, whose rows share one scale already), log(1 + x) for
  * the negative binomial, raw otherwise;
  * the negative binomial gets the library-size offset, with l̄ from the data (`stats.librarySize`).
  */
@@ -50,7 +51,10 @@ export function likelihoodConfig(
   const likelihood = oneOf(name, "likelihood", (c.likelihood ?? likelihoodFor<Likelihood>(c.kind, { real: "gaussian", binary: "bernoulli", counts: "negativeBinomial" })) as Likelihood, allowed);
   // the encoder's default view of count data: rows scaled to sum 1 (categorical, the reference's);
   // log(1 + x) for the negative binomial (scVI's: raw counts in the thousands overflow the encoder)
-  const encoderInput = oneOf(name, "encoderInput", (c.encoderInput ?? (likelihood === "categorical" ? "normalise" : likelihood === "negativeBinomial" ? "log1p" : "raw")) as EncoderInput, ENCODER_INPUTS);
+  // 0/1 data (binarised ratings) stay raw: every row is already on one scale, and dividing by a
+  // row sum of ~40 left inputs of ~0.025 that trained a collapsed code (docs/data/ratings.md)
+  const countDefault = likelihood === "categorical" ? (c.kind === "binary" ? "raw" : "normalise") : likelihood === "negativeBinomial" ? "log1p" : "raw";
+  const encoderInput = oneOf(name, "encoderInput", (c.encoderInput ?? countDefault) as EncoderInput, ENCODER_INPUTS);
   if (likelihood !== "negativeBinomial") {
     if (c.libraryOffset !== undefined) throw new Error(`${name}: libraryOffset applies to likelihood negativeBinomial only (got likelihood ${likelihood})`);
     return { likelihood, encoderInput };

@@ -8,6 +8,7 @@ import { vsc, vscVampPrior, vscClass } from "./vsc.js";
 import { sdlgm, kSparse, sdlgmTags, topKTags } from "./sdlgm.js";
 import { binaryRelevance } from "./binary-relevance.js";
 import { mibStructured } from "./mib-structured.js";
+import { mibMultimodal, mibConditional, mibFair, mibInvariant } from "./mib-instances.js";
 
 /** Every zoo entry, keyed by its command-line name. */
 export const zoo: Record<string, ZooEntry<any>> = {
@@ -23,6 +24,10 @@ export const zoo: Record<string, ZooEntry<any>> = {
   topKTags,
   binaryRelevance,
   mibStructured,
+  mibMultimodal,
+  mibConditional,
+  mibFair,
+  mibInvariant,
 };
 
 /** Looks up a zoo entry; an unknown name lists the valid ones. */

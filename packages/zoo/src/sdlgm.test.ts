@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { tf } from "@sparse-dgm/core";
+import { tf, initBackend } from "@sparse-dgm/core";
+import { compile } from "@sparse-dgm/infer";
 import { cappedSparseCode } from "@sparse-dgm/distributions";
 import { sdlgm, kSparse, sdlgmTags, topKTags, tagLogLikelihood } from "./sdlgm.js";
 import { binaryRelevance, tagCrossEntropy } from "./binary-relevance.js";
@@ -37,6 +38,15 @@ describe("sdlgm entries", () => {
     expect(() => sdlgm.build({ features: 20, fixedLevel: 9 })).toThrow(/fixedLevel must be an integer in \[1, maxActive = 5\]/);
     expect(() => sdlgm.build({ features: 20, maxActive: 60 })).toThrow(/maxActive \(60\) must be at most latents \(50\)/);
     expect((kSparse.build({ features: 20 }).ir.meta.config as Record<string, unknown>).fixedLevel).toBe(5);
+    expect(() => sdlgm.build({ features: 20, indexFromSlab: -1 })).toThrow("sdlgm: indexFromSlab must be a number >= 0, got -1");
+  });
+
+  it("couples the selection to the slab by default in the unsupervised entries only (guide.indexFromSlab)", () => {
+    const guideOf = (m: { ir: { sites: Array<{ name: string; options: Record<string, unknown> }> } }) => m.ir.sites.find((s) => s.name === "z")!.options.guide as Record<string, unknown>;
+    expect(guideOf(sdlgm.build({ features: 20 })).indexFromSlab).toBe(5);
+    expect(guideOf(kSparse.build({ features: 20 })).indexFromSlab).toBe(5);
+    expect(guideOf(sdlgm.build({ features: 20, indexFromSlab: 0 })).indexFromSlab).toBeUndefined();
+    expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).indexFromSlab).toBeUndefined();
   });
 
   it("the multi-label entries take the tag count from the data; topKTags' k is the rounded mean tag count", () => {
@@ -47,6 +57,24 @@ describe("sdlgm entries", () => {
     const emp = sdlgmTags.build({ features: 8, stats, levelPrior: "empirical", maxActive: 3 });
     expect((emp.ir.meta.config as Record<string, unknown>).levelPrior).toBe("empirical");
   });
+});
+
+describe("levelPrior learned", () => {
+  it("trains, alone and with replicas, and its logits move", async () => {
+    await initBackend("cpu");
+    const m = sdlgm.build({ features: 6, latents: 4, maxActive: 2, hidden: [8], levelPrior: "learned" });
+    const x = tf.randomNormal([64, 6], 0, 1, "float32", 1);
+    for (const replicas of [undefined, 2]) {
+      const p = compile(m, { seed: 0, ...(replicas ? { replicas } : {}) });
+      const fit = await p.fit(x, { epochs: 2, batchSize: 32, learningRate: 1e-2 });
+      expect(fit.curves.loss.every(Number.isFinite)).toBe(true);
+      const logits = Array.from(p.params.get("site/levelPrior").dataSync());
+      expect(logits).toHaveLength(2 * (replicas ?? 1));
+      expect(logits.some((v) => Math.abs(v) > 1e-4)).toBe(true);
+      p.dispose();
+    }
+    x.dispose();
+  }, 120_000);
 });
 
 describe("the tag likelihood", () => {

@@ -20,10 +20,10 @@
  * const m = sdlgm.build({ features: 100 });      // K = 50, L0 = 5, linear decoder, Gaussian
  * ```
  */
-import { tf, model, gumbelSoftmax, exponentialDecay, parseSchedule, warmup, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
+import { tf, model, gumbelSoftmax, exponentialDecay, warmup, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
 import { cappedSparseCode, cappedFixedLevel, normal, bernoulli, poisson, type CappedSparseCode } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveIntList, positiveNumber, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveIntList, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of the SDLGM-style models. */
 export interface SdlgmConfig {
@@ -65,6 +65,12 @@ export interface SdlgmConfig {
   klWarmupSteps: number;
   /** Initial slab scale σ of the guide (its log-variance head's bias starts at 2 log σ0); unset: σ ≈ 1. */
   slabScaleInit?: number;
+  /**
+   * Couples the guide's selection to the slab: index logits + w·|μ_k| (w = this), so the units
+   * with the largest slab means are the likeliest picks, as a k-sparse autoencoder selects its
+   * largest activations. 0 = the separate index head alone.
+   */
+  indexFromSlab: number;
 }
 
 /** The supervised variant's own options. */
@@ -75,6 +81,13 @@ export interface SdlgmTagsConfig extends SdlgmConfig {
 
 /** The data statistics the SDLGM builders read. */
 type SdlgmShape = DataShape & { stats?: DataShape["stats"] & { tagCountDistribution?: number[]; tags?: number } };
+
+/**
+ * The unsupervised entries' default `indexFromSlab` (the multi-label ones: 0, their slab is not
+ * trained unless `reconstruction` > 0). Measured in docs/zoo/sdlgm.md: with the separate index head
+ * alone the code settles on a rotated dictionary (support F1 0.46, MSE 0.05 at 2,000 steps).
+ */
+const SLAB_COUPLING = 5;
 
 const DEFAULT_TEMPERATURE = exponentialDecay({ initial: 5, rate: 9.2e-4, every: 50, min: 0.5 });
 
@@ -88,13 +101,8 @@ function levelPriorLogits(name: string, kind: SdlgmConfig["levelPrior"], L0: num
   return tf.tensor1d(p.map((v) => Math.log(Math.max(v / total, 1e-3))));
 }
 
-function checkSchedule(name: string, s: ScheduleLike): ScheduleLike {
-  if (typeof s === "number") return positiveNumber(name, "temperature", s);
-  return parseSchedule(s, `${name}: temperature`);
-}
-
 /** The declaration shared by every SDLGM-style entry, up to the code site. */
-function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number }) {
+function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number; indexFromSlab: number }) {
   const D = positiveInt(name, "features", c.features);
   const K = positiveInt(name, "latents", c.latents ?? defaults.latents);
   const L0 = positiveInt(name, "maxActive", c.maxActive ?? 5);
@@ -106,13 +114,15 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   const straightThrough = c.straightThrough ?? false;
   const sampling = oneOf(name, "sampling", c.sampling ?? "withoutReplacement", ["withoutReplacement", "withReplacement"] as const);
   const levelPrior = oneOf(name, "levelPrior", c.levelPrior ?? "uniform", ["uniform", "learned", "empirical"] as const);
-  const temperature = checkSchedule(name, c.temperature ?? DEFAULT_TEMPERATURE);
+  const temperature = positiveSchedule(name, "temperature", c.temperature ?? DEFAULT_TEMPERATURE);
   const fixedLevel = c.fixedLevel;
   if (fixedLevel !== undefined && !(Number.isInteger(fixedLevel) && fixedLevel >= 1 && fixedLevel <= L0)) {
     throw new Error(`${name}: fixedLevel must be an integer in [1, maxActive = ${L0}], got ${fixedLevel}`);
   }
   if (fixedLevel !== undefined && levelPrior !== "uniform") throw new Error(`${name}: a fixed level has no prior to learn (levelPrior "${levelPrior}")`);
   const empirical = levelPriorLogits(name, levelPrior, L0, c);
+  const indexFromSlab = c.indexFromSlab ?? defaults.indexFromSlab;
+  if (!(indexFromSlab >= 0) || !Number.isFinite(indexFromSlab)) throw new Error(`${name}: indexFromSlab must be a number >= 0, got ${indexFromSlab}`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
   const config = {
@@ -128,6 +138,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     levelPrior,
     temperature,
     klWarmupSteps: klWarm,
+    indexFromSlab,
     ...(fixedLevel !== undefined ? { fixedLevel } : {}),
   };
   const base = model(name)
@@ -151,7 +162,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     valueType: "cardinality-capped" as const,
     maxActive: L0,
     estimator: gumbelSoftmax({ temperature, straightThrough }),
-    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}) },
+    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}) },
     ...(klWarm > 0 ? { klWeight: warmup({ from: 0, to: 1, start: 0, end: klWarm }) } : {}),
     doc: "sparse code with at most L0 active latents per observation",
   };
@@ -164,12 +175,13 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
 
 /** `sdlgm` (and `kSparse`): the unsupervised model. */
 export function buildSdlgm(c: Partial<SdlgmConfig> & SdlgmShape, name = "sdlgm") {
-  const s = sdlgmCore(name, c, { latents: 50 });
+  const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING });
   const withPrior =
     s.levelPrior === "learned"
       ? s.base
           .param("levelPrior", () => tf.zeros([s.L0]), { event: [s.L0], doc: "learned logits of the prior on the level L" })
-          .mask("z", ({ levelPrior }) => s.prior(levelPrior), s.mask)
+          // the param's canonical value is [..replicas, 1, 1, 1, L0] (one per plate); the code's batch is [..replicas, B, 1]
+          .mask("z", ({ levelPrior }) => s.prior(tf.reshape(levelPrior, [...levelPrior.shape.slice(0, -4), 1, 1, s.L0])), s.mask)
       : s.base.mask("z", () => s.prior(), s.mask);
   return withPrior.observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"] });
 }
@@ -206,13 +218,14 @@ export function tagLogLikelihood(q: CappedSparseCode, y: tf.Tensor, fixedLevel =
 /** `sdlgmTags` (and `topKTags`): the supervised multi-label variant. */
 export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = "sdlgmTags") {
   const tags = c.stats?.tags;
-  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50 });
+  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50, indexFromSlab: 0 });
   if (tags !== undefined && s.K !== tags) throw new Error(`${name}: latents (${s.K}) must equal the data's number of tags (${tags})`);
   const rec = c.reconstruction ?? 0;
   if (!(rec >= 0) || !Number.isFinite(rec)) throw new Error(`${name}: reconstruction must be a number >= 0, got ${rec}`);
   const fixed = s.fixedLevel !== undefined;
   return s.base
     .meta({ config: { ...(s.base.ir.meta.config as Record<string, unknown>), reconstruction: rec } })
+    .side("tags", { event: [s.K], doc: "the tags of each row (0/1 per tag)" })
     .mask("z", () => s.prior(), { ...s.mask, klWeight: rec, doc: "the predicted tag set (the code's support), at most L0 tags per row" })
     .factor(
       "tagLikelihood",
@@ -224,7 +237,7 @@ export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = 
         const ll = tagLogLikelihood(q, tf.reshape(y, q.indexLogits.shape), fixed);
         return tf.div(ll, y.shape[y.rank - 2]);
       },
-      { term: "auxiliary", doc: "log q(y | x): the relaxed likelihood of the tag set", needs: ["tags"] },
+      { term: "auxiliary", doc: "log q(y | x): the relaxed likelihood of the tag set" },
     )
     .observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"], weight: rec });
 }
@@ -245,6 +258,7 @@ const sdlgmDefaults: SdlgmConfig = {
   levelPrior: "uniform",
   temperature: DEFAULT_TEMPERATURE,
   klWarmupSteps: 0,
+  indexFromSlab: SLAB_COUPLING,
 };
 
 /** The `sdlgm` entry. */
@@ -272,7 +286,7 @@ export const kSparse: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   build: (c) => buildSdlgm({ ...c, fixedLevel: c.fixedLevel ?? c.maxActive ?? 5 }, "kSparse"),
 };
 
-const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, reconstruction: 0 };
+const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, reconstruction: 0 };
 
 /** The `sdlgmTags` entry. */
 export const sdlgmTags: ZooEntry<SdlgmTagsConfig, ReturnType<typeof buildSdlgmTags>> = {

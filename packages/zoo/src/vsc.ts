@@ -13,10 +13,10 @@
  * const m = vsc.build({ features: 784 });    // 784-400-200, α = 0.01
  * ```
  */
-import { tf, Key, model, thresholdSigmoid, warmup, linear, parseSchedule, evaluateSchedule, constantFrom, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
+import { tf, Key, model, thresholdSigmoid, warmup, linear, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, openUnit, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, positiveSchedule, openUnit, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of VSC. */
 export interface VscConfig {
@@ -129,15 +129,6 @@ function withConfig<M extends { ir: { meta: Record<string, unknown> }; meta(e: R
   return m.meta({ config: { ...(m.ir.meta.config as Record<string, unknown>), ...extra } });
 }
 
-/** A positive number, or a schedule whose values stay positive (checked at its start and its end). */
-function positiveSchedule(name: string, option: string, s: ScheduleLike): ScheduleLike {
-  if (typeof s === "number") return positiveNumber(name, option, s);
-  const x = parseSchedule(s, `${name}: ${option}`);
-  const end = constantFrom(x);
-  for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(name, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
-  return x;
-}
-
 /** `vsc`: the fixed-α spike-and-slab prior. */
 export function buildVsc(c: Partial<VscConfig> & DataShape) {
   return fixedPriorVsc("vsc", c);
@@ -161,6 +152,7 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & DataShape) {
   const nu = positiveNumber("vscVampPrior", "sharpen", c.sharpen ?? 10);
   return withConfig(m, { pseudoInputs: P, sharpen: nu })
     .plate("pseudo", P)
+    .ahead("x")
     .param("pseudoInputs", (_s, _ctx, key?: Key) => tf.tidy(() => tf.sub(tf.mul((key ?? Key.of(0)).uniform([P, s.D]), 2 * Math.sqrt(6 / (P + s.D))), Math.sqrt(6 / (P + s.D)))), {
       event: [P, s.D],
       doc: "pseudo-inputs u_p (Xavier-uniform initialised, as the TF code)",
@@ -208,7 +200,9 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
     sharpness: c.sharpness ?? vscClassDefaults.sharpness,
   });
   const end = c.warmupEnd ?? 0;
-  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup }).factor(
+  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup })
+    .side("label", { doc: "class label per row (an integer; negative: unlabelled)" })
+    .factor(
     "classConsistency",
     (_sites, ctx) => {
       const q = ctx.posterior("z") as unknown as { inclusion?: tf.Tensor } | undefined;
@@ -220,7 +214,6 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
       term: "auxiliary",
       weight: classWarmup > 0 ? warmup({ from: 0, to: weight, start: end, end: end + classWarmup }) : weight,
       doc: `class-consistency JSD (${variant})`,
-      needs: ["labels"],
     },
   );
 }

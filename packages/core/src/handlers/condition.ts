@@ -15,10 +15,7 @@ import { canonicalIn, checkFinite, dataSizeOf, siteFor, toTensor, type UserValue
  * const tr = trace(seed(condition(m, { x: xTrain }), key)).get();
  * ```
  */
-export function condition<S extends SiteTable, P extends string, const D extends Record<string, unknown>>(
-  m: Model<S, P> | Handled<S, P>,
-  data: D & CheckedData<S, D>,
-): Handled<S, P> {
+export function condition<S extends SiteTable, P extends string, const D extends Record<string, unknown>>(m: Model<S, P> | Handled<S, P>, data: D & CheckedData<S, D>): Handled<S, P> {
   const r = m as Model<any, any> | Runnable;
   const ir = ("messengers" in r ? r.model : r).ir;
   const tensors = new Map<string, tf.Tensor>();
@@ -32,7 +29,11 @@ export function condition<S extends SiteTable, P extends string, const D extends
   return withMessenger(r, {
     plateSizes(ir) {
       for (const [name, t] of tensors) {
-        const n = dataSizeOf(ir, ir.sites.find((s) => s.name === name)!, t);
+        const n = dataSizeOf(
+          ir,
+          ir.sites.find((s) => s.name === name)!,
+          t,
+        );
         if (n !== undefined) return { data: n, site: name };
       }
       return {};

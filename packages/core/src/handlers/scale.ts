@@ -11,11 +11,7 @@ import type { Handled } from "./handled.js";
  * scale(condition(m, { x: batch }), N / B);
  * ```
  */
-export function scale<S extends SiteTable, P extends string>(
-  m: Model<S, P> | Handled<S, P>,
-  factor: number,
-  sites?: ReadonlyArray<keyof S & string>,
-): Handled<S, P> {
+export function scale<S extends SiteTable, P extends string>(m: Model<S, P> | Handled<S, P>, factor: number, sites?: ReadonlyArray<keyof S & string>): Handled<S, P> {
   if (!Number.isFinite(factor) || factor <= 0) throw new Error(`scale: factor must be a positive finite number, got ${factor}`);
   const only = sites ? new Set<string>(sites) : undefined;
   return withMessenger(m as Model<any, any> | Runnable, {

@@ -4,10 +4,7 @@
 import { tf } from "../tf.js";
 
 /** The forward pass of a one-input custom-gradient function. */
-export type UnaryCustomGrad = (
-  x: tf.Tensor,
-  save: tf.GradSaveFunc,
-) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor };
+export type UnaryCustomGrad = (x: tf.Tensor, save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor };
 
 /**
  * `tf.customGrad` for a function of one tensor, with the types TF.js's declaration cannot express.

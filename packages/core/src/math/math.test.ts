@@ -13,7 +13,11 @@ function checkValues(name: string, f: Fn, table: { x: number[]; value: number[] 
 }
 
 function checkGrads(name: string, f: Fn, table: { x: number[]; grad: number[] }, rtol: number, atol: number) {
-  const got = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(f(x)))(tf.tensor1d(table.x)).dataSync());
+  const got = tf.tidy(() =>
+    tf
+      .grad((x: tf.Tensor) => tf.sum(f(x)))(tf.tensor1d(table.x))
+      .dataSync(),
+  );
   const w = worst(got, table.grad, rtol, atol);
   expect(w.ratio, `d${name} at x=${table.x[w.at]}: got ${got[w.at]}, want ${table.grad[w.at]}`).toBeLessThanOrEqual(1);
 }
@@ -46,14 +50,27 @@ describe("lgamma / digamma / trigamma vs scipy", () => {
     expect(trigamma(tf.scalar(1)).dataSync()[0]).toBeCloseTo(Math.PI ** 2 / 6, 5);
   });
   it("accepts int32 input and keeps shapes", () => {
-    const y = lgamma(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"));
+    const y = lgamma(
+      tf.tensor2d(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [2, 2],
+        "int32",
+      ),
+    );
     expect(y.shape).toEqual([2, 2]);
     expect(y.dtype).toBe("float32");
     expect(y.dataSync()[3]).toBeCloseTo(Math.log(6), 5);
   });
   it("gradient of lgamma matches central finite differences", () => {
     const xs = [0.05, 0.7, 3.3, 6.5, 42];
-    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(lgamma(x)))(tf.tensor1d(xs)).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => tf.sum(lgamma(x)))(tf.tensor1d(xs))
+        .dataSync(),
+    );
     xs.forEach((x, i) => {
       const h = 1e-2 * x;
       const fd = tf.tidy(() => {
@@ -99,7 +116,11 @@ describe("log1mexp / softplusInverse / logSigmoid vs scipy", () => {
     checkGrads("log1p", log1p, ref.log1p, 1e-6, 1e-30);
   });
   it("logSigmoid has gradient 1/2 at 0 and is never NaN", () => {
-    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(logSigmoid(x)))(tf.tensor1d([0, -1e4, 1e4])).dataSync());
+    const g = tf.tidy(() =>
+      tf
+        .grad((x: tf.Tensor) => tf.sum(logSigmoid(x)))(tf.tensor1d([0, -1e4, 1e4]))
+        .dataSync(),
+    );
     expect(g[0]).toBeCloseTo(0.5, 6);
     expect(g[1]).toBeCloseTo(1, 6);
     expect(g[2]).toBeCloseTo(0, 6);
@@ -116,22 +137,33 @@ describe("logsumexp", () => {
     expect(worst(a0, ref.logsumexp.axis0, 1e-6, 1e-5).ratio).toBeLessThanOrEqual(1);
   });
   it("keepDims and all axes", () => {
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(logsumexp(x, 1, true).shape).toEqual([2, 1]);
     expect(logsumexp(x).shape).toEqual([]);
     expect(logsumexp(x).dataSync()[0]).toBeCloseTo(Math.log(Math.E + Math.E ** 2 + Math.E ** 3 + Math.E ** 4), 5);
   });
   it("all -inf rows give -inf and a zero (not NaN) gradient", () => {
-    const x = tf.tensor2d([[-Infinity, -Infinity], [0, Math.log(3)]]);
+    const x = tf.tensor2d([
+      [-Infinity, -Infinity],
+      [0, Math.log(3)],
+    ]);
     expect(Array.from(logsumexp(x, -1).dataSync())).toEqual([-Infinity, expect.closeTo(Math.log(4), 5)]);
-    const g = tf.grad((t: tf.Tensor) => tf.sum(logsumexp(t, -1)))(x).dataSync();
+    const g = tf
+      .grad((t: tf.Tensor) => tf.sum(logsumexp(t, -1)))(x)
+      .dataSync();
     expect(g[0]).toBe(0);
     expect(g[1]).toBe(0);
     expect(g[2]).toBeCloseTo(0.25, 6);
     expect(g[3]).toBeCloseTo(0.75, 6);
   });
   it("gradient = softmax, also with keepDims and weighted upstream", () => {
-    const x = tf.tensor2d([[1000, 1001, 999], [-3, 0.5, 2]]);
+    const x = tf.tensor2d([
+      [1000, 1001, 999],
+      [-3, 0.5, 2],
+    ]);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(logsumexp(t, 1, true), tf.tensor2d([[2], [3]]))))(x);
     const want = tf.mul(tf.softmax(x), tf.tensor2d([[2], [3]]));
     const d = tf.max(tf.abs(tf.sub(g, want))).dataSync()[0];

@@ -42,7 +42,10 @@ function lgammaRaw(x: tf.Tensor): tf.Tensor {
     // 1/(12z) - 1/(360z^3) + 1/(1260z^5) - 1/(1680z^7)
     const series = tf.mul(r, tf.add(1 / 12, tf.mul(r2, tf.add(-1 / 360, tf.mul(r2, tf.add(1 / 1260, tf.mul(r2, -1 / 1680)))))));
     const stirling = tf.add(tf.sub(tf.mul(tf.sub(z, 0.5), tf.log(z)), z), tf.add(series, HALF_LOG_2PI));
-    return tf.sub(stirling, shiftSum(x, small, (t) => tf.log(t)));
+    return tf.sub(
+      stirling,
+      shiftSum(x, small, (t) => tf.log(t)),
+    );
   });
 }
 
@@ -54,7 +57,10 @@ function digammaRaw(x: tf.Tensor): tf.Tensor {
     // log z - 1/(2z) - 1/(12z^2) + 1/(120z^4) - 1/(252z^6) + 1/(240z^8)
     const series = tf.mul(r2, tf.add(-1 / 12, tf.mul(r2, tf.add(1 / 120, tf.mul(r2, tf.add(-1 / 252, tf.mul(r2, 1 / 240)))))));
     const asym = tf.add(tf.sub(tf.log(z), tf.mul(0.5, r)), series);
-    return tf.sub(asym, shiftSum(x, small, (t) => tf.reciprocal(t)));
+    return tf.sub(
+      asym,
+      shiftSum(x, small, (t) => tf.reciprocal(t)),
+    );
   });
 }
 
@@ -66,7 +72,10 @@ function trigammaRaw(x: tf.Tensor): tf.Tensor {
     // 1/z + 1/(2z^2) + 1/(6z^3) - 1/(30z^5) + 1/(42z^7) - 1/(30z^9)
     const tail = tf.mul(tf.mul(r, r2), tf.add(1 / 6, tf.mul(r2, tf.add(-1 / 30, tf.mul(r2, tf.add(1 / 42, tf.mul(r2, -1 / 30)))))));
     const asym = tf.add(tf.add(r, tf.mul(0.5, r2)), tail);
-    return tf.add(asym, shiftSum(x, small, (t) => tf.reciprocal(tf.square(t))));
+    return tf.add(
+      asym,
+      shiftSum(x, small, (t) => tf.reciprocal(tf.square(t))),
+    );
   });
 }
 

@@ -13,18 +13,70 @@ import { mtx10xFromParams } from "./tenx.js";
 import { filterVocabulary } from "./vocab-filter.js";
 import { h5adFromParams } from "./h5ad.js";
 import { ratingsFromParams } from "./ratings.js";
+import { coloredFromParams } from "./colored.js";
 
-export * from "./csv.js";
-export * from "./mtx.js";
-export * from "./ldac.js";
-export * from "./idx.js";
-export * from "./ratings.js";
-export * from "./items.js";
-export * from "./labels.js";
-export * from "./tenx.js";
-export * from "./h5ad.js";
+export {
+  csvFromParams,
+  type CsvOptions,
+  loadCsv,
+  parseCsvText,
+} from "./csv.js";
+export {
+  loadMtx,
+  mtxFromParams,
+  type MtxOptions,
+  parseMtxText,
+} from "./mtx.js";
+export {
+  ldacFromParams,
+  type LdacOptions,
+  loadLdac,
+  parseLdacText,
+} from "./ldac.js";
+export {
+  type IdxArray,
+  idxFromParams,
+  type IdxOptions,
+  loadIdx,
+  parseIdx,
+} from "./idx.js";
+export {
+  loadRatings,
+  parseRatingsText,
+  ratingsFromParams,
+  type RatingsOptions,
+} from "./ratings.js";
+export {
+  type ItemInfo,
+  loadItems,
+  ML100K_GENRES,
+  parseItemsText,
+} from "./items.js";
+export {
+  attachLabelFile,
+} from "./labels.js";
+export {
+  loadMtx10x,
+  mtx10xFromParams,
+  type Mtx10xOptions,
+} from "./tenx.js";
+export {
+  h5adFromParams,
+  type H5adOptions,
+  loadH5ad,
+} from "./h5ad.js";
 export { filterVocabulary } from "./vocab-filter.js";
-export * from "./write.js";
+export {
+  defaultFormat,
+  EXPORT_FORMATS,
+  exportDataset,
+  type Exported,
+  type ExportFormat,
+} from "./write.js";
+export {
+  coloredFromParams,
+  loadColored,
+} from "./colored.js";
 export { readBytes, readText } from "./common.js";
 
 /** Loader per file scheme: (path, resolved params, error prefix) → Dataset (not yet validated). */
@@ -38,6 +90,7 @@ export const loaders: Record<FileScheme, (path: string, params: Record<string, P
   idx: idxFromParams,
   ratings: ratingsFromParams,
   h5ad: h5adFromParams,
+  colored: coloredFromParams,
 };
 
 /**

@@ -9,15 +9,66 @@ import { syntheticTags, tagsParams, type TagsOptions } from "./tags.js";
 import { syntheticRatings, ratingsParams, type SyntheticRatingsOptions } from "./ratings.js";
 import { syntheticCells, cellsParams, type SyntheticCellsOptions } from "./cells.js";
 import { syntheticTopics, topicsParams, type SyntheticTopicsOptions } from "./topics.js";
+import { fair, fairParams, type FairOptions } from "./fair.js";
 
-export * from "./moran.js";
-export * from "./smiley.js";
-export * from "./sparse-linear.js";
-export * from "./two-view.js";
-export * from "./tags.js";
-export * from "./ratings.js";
-export * from "./cells.js";
-export * from "./topics.js";
+export {
+  moran,
+  moranFeatureNames,
+  type MoranOptions,
+  moranParams,
+  moranSplit,
+} from "./moran.js";
+export {
+  renderSmiley,
+  smiley,
+  smileyAttributes,
+  smileyClassName,
+  type SmileyOptions,
+  smileyParams,
+} from "./smiley.js";
+export {
+  sparseLinear,
+  type SparseLinearOptions,
+  sparseLinearParams,
+} from "./sparse-linear.js";
+export {
+  TWO_VIEW_A_OUT,
+  twoView,
+  type TwoViewOptions,
+  twoViewParams,
+} from "./two-view.js";
+export {
+  syntheticTags,
+  type TagsOptions,
+  tagsParams,
+} from "./tags.js";
+export {
+  drawRatings,
+  type RatingsDraw,
+  ratingsParams,
+  syntheticRatings,
+  type SyntheticRatingsOptions,
+} from "./ratings.js";
+export {
+  cellsParams,
+  syntheticCells,
+  type SyntheticCellsOptions,
+} from "./cells.js";
+export {
+  syntheticTopics,
+  type SyntheticTopicsOptions,
+  topicsParams,
+} from "./topics.js";
+export {
+  fair,
+  type FairOptions,
+  fairParams,
+} from "./fair.js";
+export {
+  applyMlp,
+  randomMlp,
+  type RandomMlp,
+} from "./random-mlp.js";
 
 /** A registered synthetic generator. */
 export interface GeneratorEntry {
@@ -33,7 +84,7 @@ export interface GeneratorEntry {
  *
  * @example
  * ```ts
- * Object.keys(generators); // ["moran", "smiley", "sparse-linear", "tags", "two-view", "ratings", "cells", "topics"]
+ * Object.keys(generators); // ["moran", "smiley", "sparse-linear", "tags", "two-view", "ratings", "cells", "topics", "fair"]
  * generators.moran.params.map((p) => p.name); // ["n", "rho", "sigma", "k", "seed"]
  * ```
  */
@@ -46,4 +97,5 @@ export const generators: Record<string, GeneratorEntry> = {
   ratings: { params: ratingsParams, doc: "MovieLens-like ratings whose items load on a few genres (the true factors); filters as ratings:", generate: (p) => syntheticRatings(p as SyntheticRatingsOptions) },
   cells: { params: cellsParams, doc: "single-cell counts: cell types, sparse gene programs, log-normal library sizes, negative-binomial noise", generate: (p) => syntheticCells(p as SyntheticCellsOptions) },
   topics: { params: topicsParams, doc: "an LDA-style corpus: named topics, shared words, English stop words and rare terms", generate: (p) => syntheticTopics(p as SyntheticTopicsOptions) },
+  fair: { params: fairParams, doc: "MIB fairness toy: y = 1[c1 + c2 > 0], sensitive s correlated with y, x = g([c, s]) (specs/mib-structured.md §4.2)", generate: (p) => fair(p as FairOptions) },
 };

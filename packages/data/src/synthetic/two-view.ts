@@ -10,6 +10,7 @@
 import { Key } from "@sparse-dgm/core";
 import { randomSplit, type Dataset } from "../dataset.js";
 import { formatQuery, resolveParams, type ParamSpec } from "../params.js";
+import { randomMlp, applyMlp } from "./random-mlp.js";
 
 /** Parameters of `synthetic:two-view`. */
 export const twoViewParams: readonly ParamSpec[] = [
@@ -20,6 +21,7 @@ export const twoViewParams: readonly ParamSpec[] = [
   { name: "test", type: "number", default: 0.2, min: 0, max: 0.99, doc: "test fraction" },
   { name: "seed", type: "int", default: 0, min: 0, doc: "seed of the latents, noise and split" },
   { name: "fseed", type: "int", default: 0, min: 0, doc: "seed of the fixed MLP weights (shared across data seeds)" },
+  { name: "missing", type: "number", default: 0, min: 0, max: 1, doc: "fraction of rows that lack one of the two views (which one at random; its features are 0, viewMask says so)" },
 ];
 
 /** Options of {@link twoView}. */
@@ -31,6 +33,7 @@ export interface TwoViewOptions {
   test?: number;
   seed?: number;
   fseed?: number;
+  missing?: number;
 }
 
 /** The true observed-group × latent-group decoder mask (x1, x2) × (s, p1, p2). */
@@ -39,40 +42,11 @@ export const TWO_VIEW_A_OUT: number[][] = [
   [1, 0, 1],
 ];
 
-interface Mlp {
-  W1: Float64Array; // hidden × 4
-  b1: Float64Array;
-  W2: Float64Array; // dim × hidden
-  b2: Float64Array;
-}
-
-function randomMlp(key: Key, hidden: number, dim: number): Mlp {
-  const [k1, k2, k3, k4] = key.split(4);
-  const W1 = k1.normalArray(hidden * 4).map((v) => (1.5 * v) / Math.sqrt(4));
-  const b1 = k2.normalArray(hidden).map((v) => 0.1 * v);
-  const W2 = k3.normalArray(dim * hidden).map((v) => (1.5 * v) / Math.sqrt(hidden));
-  const b2 = k4.normalArray(dim).map((v) => 0.1 * v);
-  return { W1, b1, W2, b2 };
-}
-
-function applyMlp(f: Mlp, u: number[], hidden: number, dim: number, out: Float32Array, o: number, noise: number, eps: Float64Array, eo: number): void {
-  const h = new Float64Array(hidden);
-  for (let a = 0; a < hidden; a++) {
-    let s = f.b1[a];
-    for (let b = 0; b < 4; b++) s += f.W1[a * 4 + b] * u[b];
-    h[a] = Math.tanh(s);
-  }
-  for (let d = 0; d < dim; d++) {
-    let s = f.b2[d];
-    for (let a = 0; a < hidden; a++) s += f.W2[d * hidden + a] * h[a];
-    out[o + d] = s + noise * eps[eo + d];
-  }
-}
-
 /**
  * Generates the two-view data with truth `z` = [s, p1, p2] (n×6), `support` (g×6: view-1
- * features depend on s and p1, view-2 features on s and p2) and `extra` = { Aout, latentGroups,
- * f1, f2 } (the MLP weights).
+ * features depend on s and p1, view-2 features on s and p2) and `extra` = { Aout, masks: { Aout }
+ * (the true value of a model's mask site `Aout`, scored by `edgeF1`), latentGroups, f1, f2 } (the
+ * MLP weights).
  *
  * @example
  * ```ts
@@ -87,9 +61,10 @@ export function twoView(opts: TwoViewOptions = {}): Dataset {
   const hidden = p.hidden as number;
   const noise = p.noise as number;
   const [kf1, kf2] = Key.of(p.fseed as number).foldIn("two-view-mlp").split(2);
-  const f1 = randomMlp(kf1, hidden, dim);
-  const f2 = randomMlp(kf2, hidden, dim);
+  const f1 = randomMlp(kf1, 4, hidden, dim);
+  const f2 = randomMlp(kf2, 4, hidden, dim);
   const [kz, ke, ks] = Key.of(p.seed as number).foldIn("two-view").split(3);
+  const missing = p.missing as number;
   const e = kz.normalArray(6 * n);
   const eps = ke.normalArray(2 * dim * n);
   const g = 2 * dim;
@@ -98,14 +73,26 @@ export function twoView(opts: TwoViewOptions = {}): Dataset {
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < 6; k++) z[i * 6 + k] = e[i * 6 + k];
     const s = [e[i * 6], e[i * 6 + 1]];
-    applyMlp(f1, [...s, e[i * 6 + 2], e[i * 6 + 3]], hidden, dim, x, i * g, noise, eps, i * g);
-    applyMlp(f2, [...s, e[i * 6 + 4], e[i * 6 + 5]], hidden, dim, x, i * g + dim, noise, eps, i * g + dim);
+    applyMlp(f1, [...s, e[i * 6 + 2], e[i * 6 + 3]], x, i * g, noise, eps, i * g);
+    applyMlp(f2, [...s, e[i * 6 + 4], e[i * 6 + 5]], x, i * g + dim, noise, eps, i * g + dim);
   }
   const support = new Uint8Array(g * 6);
   for (let j = 0; j < g; j++) {
     const view = j < dim ? 0 : 1;
     const cols = view === 0 ? [0, 1, 2, 3] : [0, 1, 4, 5];
     for (const c of cols) support[j * 6 + c] = 1;
+  }
+  // rows that lack a view: drawn from their own key, so the data with missing = 0 are unchanged
+  let viewMask: Uint8Array | undefined;
+  if (missing > 0) {
+    viewMask = new Uint8Array(2 * n).fill(1);
+    const u = Key.of(p.seed as number).foldIn("two-view-missing").uniformArray(2 * n);
+    for (let i = 0; i < n; i++) {
+      if (u[2 * i] >= missing) continue;
+      const v = u[2 * i + 1] < 0.5 ? 0 : 1;
+      viewMask[2 * i + v] = 0;
+      x.fill(0, i * g + v * dim, i * g + (v + 1) * dim);
+    }
   }
   const groups = [Array.from({ length: dim }, (_, j) => j), Array.from({ length: dim }, (_, j) => dim + j)];
   const featureNames = groups.flatMap((gr, v) => gr.map((_, j) => `x${v + 1}_${j + 1}`));
@@ -118,11 +105,12 @@ export function twoView(opts: TwoViewOptions = {}): Dataset {
     kind: "real",
     featureNames,
     split: randomSplit(n, p.test as number, ks),
+    ...(viewMask ? { viewMask } : {}),
     truth: {
       k: 6,
       z,
       support,
-      extra: { Aout: TWO_VIEW_A_OUT.map((r) => [...r]), latentGroups: [[0, 1], [2, 3], [4, 5]], latentGroupNames: ["s", "p1", "p2"], f1, f2 },
+      extra: { Aout: TWO_VIEW_A_OUT.map((r) => [...r]), masks: { Aout: TWO_VIEW_A_OUT.map((r) => [...r]) }, latentGroups: [[0, 1], [2, 3], [4, 5]], latentGroupNames: ["s", "p1", "p2"], f1, f2 },
     },
     meta: { generator: "two-view", params: p, groups, groupNames: ["x1", "x2"], spec: "specs/mib-structured.md §4.1" },
   };

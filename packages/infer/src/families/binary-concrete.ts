@@ -14,8 +14,8 @@ import { globalTerm, sumPerReplica } from "../objective.js";
 import type { DrawContext, Family, FitContext, SiteInference } from "./family.js";
 
 /** The logits of a binary mask's guide (created on first use). */
-export function maskLogits(site: SiteDecl, f: FitContext, name = "logits"): tf.Variable {
-  return f.params.getOrCreate(`global/${site.name}/${name}`, canonicalShape(f.ir, site, f.sizes), (_k, sh) => tf.zeros(sh), { group: "globals" });
+export function maskLogits(site: SiteDecl, f: FitContext, name = "logits", init = 0): tf.Variable {
+  return f.params.getOrCreate(`global/${site.name}/${name}`, canonicalShape(f.ir, site, f.sizes), (_k, sh) => tf.fill(sh, init), { group: "globals" });
 }
 
 /** The relaxation of the site's estimator at this step. */
@@ -29,7 +29,11 @@ function relaxation(site: SiteDecl, g: DrawContext, logits: tf.Tensor): RelaxedB
 /** The analytic KL of the Bernoulli guide to the prior, summed per replica; refused (naming the site) without a registered closed form. */
 export function bernoulliRate(site: string, q: Bernoulli, prior: Distribution, leading: number): tf.Tensor {
   if (!hasKL(q, prior)) {
-    throw new SiteError(site, [], `a binary mask needs a prior on {0, 1} with a closed-form KL from its Bernoulli guide; no KL is registered for (Bernoulli || ${prior.kind}) (use bernoulli({ probs }))`);
+    throw new SiteError(
+      site,
+      [],
+      `a binary mask needs a prior on {0, 1} with a closed-form KL from its Bernoulli guide; no KL is registered for (Bernoulli || ${prior.kind}) (use bernoulli({ probs }))`,
+    );
   }
   return sumPerReplica(kl(q, prior), leading);
 }
@@ -43,11 +47,17 @@ function create(site: SiteDecl): SiteInference {
       const logits = maskLogits(site, g);
       const q = new Bernoulli({ logits });
       if (!g.sample) return { q, value: tf.sigmoid(logits) };
-      const u = replicaUniform(g.keys.map((k) => k.foldIn(site.name)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      const u = replicaUniform(
+        g.keys.map((k) => k.foldIn(site.name)),
+        g.replicas,
+        canonicalShape(g.ir, site, g.sizes),
+      );
       const relaxed = relaxation(site, g, logits);
       return { q, value: g.hard ? relaxed.hard(u) : relaxed.relax(u) };
     },
-    terms: (t) => [globalTerm(t, bernoulliRate(site.name, t.draw.q as Bernoulli, t.msg.fn as unknown as Distribution, t.leading), "maskPrior", "maskPrior", site.options.priorWeight as ScheduleLike | undefined)],
+    terms: (t) => [
+      globalTerm(t, bernoulliRate(site.name, t.draw.q as Bernoulli, t.msg.fn as unknown as Distribution, t.leading), "maskPrior", "maskPrior", site.options.priorWeight as ScheduleLike | undefined),
+    ],
     ...bernoulliMaskReports(site),
   };
 }

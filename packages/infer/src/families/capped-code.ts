@@ -22,6 +22,7 @@ interface CappedGuideOptions {
   fixedLevel?: number;
   withoutReplacement?: boolean;
   slabScaleInit?: number;
+  indexFromSlab?: number;
 }
 
 /** The site's guide options, checked (a bad value names the site). */
@@ -33,6 +34,9 @@ function cappedOptions(site: SiteDecl): CappedGuideOptions {
   }
   if (o.slabScaleInit !== undefined && !(o.slabScaleInit > 0 && Number.isFinite(o.slabScaleInit))) {
     throw new Error(`site "${site.name}": guide.slabScaleInit must be a positive number, got ${o.slabScaleInit}`);
+  }
+  if (o.indexFromSlab !== undefined && !(o.indexFromSlab >= 0 && Number.isFinite(o.indexFromSlab))) {
+    throw new Error(`site "${site.name}": guide.indexFromSlab must be a number >= 0, got ${o.indexFromSlab}`);
   }
   return o;
 }
@@ -55,7 +59,8 @@ function create(site: SiteDecl): SiteInference {
     const lead = full.slice(0, full.length - 1);
     return new CappedSparseCode({
       levelLogits: o.fixedLevel ? cappedFixedLevel(o.fixedLevel, L0, lead) : tf.reshape(hd.levelLogits, [...lead, L0]),
-      indexLogits: tf.reshape(hd.indexLogits, [...lead, K]),
+      // guide.indexFromSlab = w couples the selection to the slab's magnitude, logits + w·|μ| (as a k-sparse autoencoder selects its largest activations)
+      indexLogits: tf.reshape(o.indexFromSlab ? tf.add(hd.indexLogits, tf.mul(o.indexFromSlab, tf.abs(hd.loc))) : hd.indexLogits, [...lead, K]),
       loc: tf.reshape(hd.loc, [...lead, K]),
       scale: tf.reshape(tf.exp(tf.mul(0.5, hd.logVariance)), [...lead, K]),
       levelTemperature: temperature,
@@ -84,8 +89,9 @@ function create(site: SiteDecl): SiteInference {
 
 export const cappedCode: Family = {
   name: "cappedCode",
-  summary: "amortised level and index logits + Gaussian slab; two Gumbel-Softmax draws (without replacement by default, straight-through optional), |b| ≤ L0; closed-form KL; encode predicts L̂ = argmax q(L) and the top-L̂ indices",
+  summary:
+    "amortised level and index logits + Gaussian slab; two Gumbel-Softmax draws (without replacement by default, straight-through optional), |b| ≤ L0; closed-form KL; encode predicts L̂ = argmax q(L) and the top-L̂ indices",
   selects: { kinds: ["mask"], scope: "local", valueTypes: ["cardinality-capped"], estimators: ["gumbel-softmax"], priors: ["CappedSparseCode"] },
-  reads: ["klWeight", "guide.hidden", "guide.fixedLevel", "guide.withoutReplacement", "guide.slabScaleInit"],
+  reads: ["klWeight", "guide.hidden", "guide.fixedLevel", "guide.withoutReplacement", "guide.slabScaleInit", "guide.indexFromSlab"],
   create,
 };

@@ -66,6 +66,8 @@ export interface DrawContext {
   sample: boolean;
   /** Evaluation: relaxed draws at their hard limit (the `elboHard` bound). */
   hard: boolean;
+  /** A training step's run (the optimiser's): training-only augmentation, e.g. a product-of-experts view dropout, applies. */
+  training: boolean;
   step: number;
   /** A schedule's value at this step. */
   scheduleAt(s: ScheduleLike | undefined): number;

@@ -9,7 +9,8 @@
  * the per-data-point loss as the paper adds it (R = E[loss] + λ E[L0]); without one, the expected
  * negative log of the Bernoulli prior of the gates' indicators, Σ [P(M ≠ 0) (−log p(1)) + P(M = 0)
  * (−log p(0))], a global prior (÷ N). Weighted by `priorWeight`. `globals()` reports P(M ≠ 0);
- * `sample()` uses the test-time gate.
+ * `sample()` uses the test-time gate. Site options: `init` (the starting log α) and `bound` (log α
+ * kept in [−bound, bound] after every step, so that no gate dies).
  */
 import { tf, canonicalShape, scheduleValue, type SiteDecl, type ScheduleLike } from "@sparse-dgm/core";
 import { HardConcrete, type Distribution } from "@sparse-dgm/distributions";
@@ -30,16 +31,43 @@ function expectedL0(gate: HardConcrete, prior: Distribution, penalty: number | u
   return tf.add(tf.mul(nonZero, on), tf.mul(tf.sub(1, nonZero), off));
 }
 
+/** The starting log α of every gate: the site option `init` (default 0, P(M ≠ 0) ≈ 0.83 at the default stretch and temperature). */
+function initLogAlpha(site: SiteDecl): number {
+  const init = site.options.init;
+  if (init === undefined) return 0;
+  if (typeof init !== "number" || !Number.isFinite(init)) throw new Error(`site "${site.name}": init must be a number (the gates' starting log α), got ${JSON.stringify(init)}`);
+  return init;
+}
+
+/**
+ * The site option `bound` b: after each optimiser step log α is projected onto [−b, b] (default:
+ * none). A gate whose log α runs far out is dead both ways: its draws are clipped to 0 or 1 almost
+ * always, so the data's gradient never reaches it, and the L0 term's gradient P(1 − P) vanishes. With
+ * b = 3 (at the default stretch and temperature) a closed gate still opens in 20% of the draws and an
+ * open one still pays a penalty with a gradient, while the test-time gates stay exactly 0 or 1.
+ */
+function boundOf(site: SiteDecl): number | undefined {
+  const b = site.options.bound;
+  if (b === undefined) return undefined;
+  if (typeof b !== "number" || !(b > 0) || !Number.isFinite(b)) throw new Error(`site "${site.name}": bound must be a positive number (log α is kept in [−bound, bound]), got ${JSON.stringify(b)}`);
+  return b;
+}
+
 function create(site: SiteDecl): SiteInference {
+  const bound = boundOf(site);
   const est = site.mask!.estimator as HardConcreteSpec;
   const gateOf = (logAlpha: tf.Tensor, temperature: number | tf.Tensor) => new HardConcrete({ logAlpha, temperature, stretch: est.stretch });
   return {
     site,
     family: hardConcrete,
     draw(g) {
-      const gate = gateOf(maskLogits(site, g, "logAlpha"), g.scheduleInput(est.temperature));
+      const gate = gateOf(maskLogits(site, g, "logAlpha", initLogAlpha(site)), g.scheduleInput(est.temperature));
       if (!g.sample) return { q: gate, value: gate.deterministic() };
-      const u = replicaUniform(g.keys.map((k) => k.foldIn(site.name)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      const u = replicaUniform(
+        g.keys.map((k) => k.foldIn(site.name)),
+        g.replicas,
+        canonicalShape(g.ir, site, g.sizes),
+      );
       return { q: gate, value: gate.relax(u) };
     },
     terms(t) {
@@ -48,6 +76,12 @@ function create(site: SiteDecl): SiteInference {
       // the paper's λ E[L0] is added to the per-data-point loss as it stands; the prior's term is a global prior (÷ N)
       if (est.penalty !== undefined) return [{ name: `maskPrior:${site.name}`, kind: "maskPrior", site: site.name, value: l0, ...weighted(weight, t.step) }];
       return [globalTerm(t, l0, "maskPrior", "maskPrior", weight)];
+    },
+    update: (f) => {
+      const name = `global/${site.name}/logAlpha`;
+      if (bound === undefined || !f.params.has(name)) return undefined;
+      const v = f.params.get(name);
+      return { targets: [v], compute: () => [tf.clipByValue(v, -bound, bound)] };
     },
     report: (f) => (f.params.has(`global/${site.name}/logAlpha`) ? { [site.name]: gateOf(f.params.get(`global/${site.name}/logAlpha`), scheduleValue(est.temperature, f.step)).probNonZero() } : {}),
     generative: (f) => gateOf(f.params.get(`global/${site.name}/logAlpha`), scheduleValue(est.temperature, f.step)).deterministic(),
@@ -58,6 +92,6 @@ export const hardConcrete: Family = {
   name: "hardConcrete",
   summary: "log α per entry; hard concrete gates (stretched, clipped: exact zeros); expected-L0 penalty Σ P(M ≠ 0) in closed form, from the Bernoulli prior or `penalty`",
   selects: { kinds: ["mask"], scope: "global", valueTypes: ["binary"], estimators: ["hard-concrete"], supports: ["boolean"] },
-  reads: ["priorWeight"],
+  reads: ["priorWeight", "init", "bound"],
   create,
 };

@@ -28,13 +28,22 @@ function create(site: SiteDecl): SiteInference<NormalDraw> {
     density: true,
     draw(g) {
       const { toSite, width, rows } = localLayout(g, site);
-      const { loc, logVariance } = siteHeads(g.params, g.trunk(), site.name, heads.map((h) => [h, width]));
+      const { loc, logVariance } = siteHeads(
+        g.params,
+        g.trunk(),
+        site.name,
+        heads.map((h) => [h, width]),
+      );
       const scale = tf.exp(tf.mul(0.5, logVariance));
       const base = new Normal(toSite(loc), toSite(scale));
       const q: SiteDistribution = bijector ? new TransformedDistribution(base, bijector) : base;
       const mean = bijector ? bijector.forward(base.loc) : base.loc;
       if (!g.sample) return { q, value: mean, mean };
-      const eps = replicaNormal(g.keys.map((k) => k.foldIn(site.name).foldIn(0)), g.replicas, [rows, width]);
+      const eps = replicaNormal(
+        g.keys.map((k) => k.foldIn(site.name).foldIn(0)),
+        g.replicas,
+        [rows, width],
+      );
       const u = toSite(new Normal(loc, scale).reparameterise(eps));
       return bijector ? { q, value: bijector.forward(u), mean, u } : { q, value: u, mean };
     },
@@ -47,7 +56,12 @@ function create(site: SiteDecl): SiteInference<NormalDraw> {
     },
     recognise(h, g) {
       const { width } = localLayout(g, site);
-      const hd = siteHeads(g.params, h, site.name, heads.map((n) => [n, width]));
+      const hd = siteHeads(
+        g.params,
+        h,
+        site.name,
+        heads.map((n) => [n, width]),
+      );
       const base = new Normal(hd.loc, tf.exp(tf.mul(0.5, hd.logVariance)));
       return bijector ? new TransformedDistribution(base, bijector) : base;
     },

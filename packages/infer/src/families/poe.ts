@@ -15,16 +15,15 @@
  * exactly unchanged. The mask enters as weights on precisions (a learned binary mask's relaxed value
  * works too). Drawn pathwise; rate by the analytic Normal KL.
  *
- * Interface for extensions (e.g. views missing for some rows): {@link combineExperts} takes the
- * expert outputs [(R,) B, ...] with the view axis in its canonical place and any weights that
- * broadcast against them; a per-row view mask multiplies A_in by a [(R,) B, n]-shaped availability
- * laid out on the same axes. Missing views may hold NaN data: zero their experts with `tf.where`
- * before combining, since 0 · NaN is NaN.
+ * Views missing for some rows: `guide: { availability: "<side data>" }` names a per-row view mask
+ * [n, views] of 0/1 that multiplies A_in row by row (a missing view's entries must still be finite:
+ * 0 · NaN is NaN). {@link combineExperts} takes the expert outputs [(R,) B, ...] with the view axis in
+ * its canonical place and any weights that broadcast against them.
  */
 import { tf, DATA_PLATE, canonicalShape, canonicalPlates, type ModelIR, type SiteDecl, type ParamStore } from "@sparse-dgm/core";
 import { Normal } from "@sparse-dgm/distributions";
 import { matMul, torchDefaultInit } from "@sparse-dgm/nn";
-import { replicaNormal } from "../guide.js";
+import { replicaNormal, replicaUniform } from "../guide.js";
 import { rateTerm } from "../objective.js";
 import { klOrMonteCarlo } from "./rate.js";
 import type { DrawContext, Family, FamilyEnv, SiteFacts, SiteInference } from "./family.js";
@@ -36,6 +35,20 @@ export interface PoeGuideOptions {
   encoderMask: string;
   /** Hidden widths of every view's expert network (default: the encoder widths). */
   hidden?: number[];
+  /**
+   * Side data naming which views each row has: [n, views] of 0/1 (`fit({ x, [availability]: ... })`,
+   * `encode(x, { side })`). A view a row lacks gets weight 0 in every group's product, exactly as
+   * an A_in entry of 0 (its data are never read; hold any finite value there). Absent in a run: every
+   * view is present. Cross-view prediction encodes with a view switched off here and decodes it.
+   */
+  availability?: string;
+  /**
+   * In training steps, hide each view a row has from its posterior with this probability (keeping
+   * at least one view per row), while the decoder still reconstructs every view: the sub-sampled
+   * objective of the multimodal VAE (Wu & Goodman 2018), which trains every expert to stand alone,
+   * i.e. cross-view prediction. Default 0.
+   */
+  viewDropout?: number;
 }
 
 /**
@@ -114,18 +127,55 @@ function create(site: SiteDecl, env: FamilyEnv): SiteInference {
     local: true,
     density: true,
     draw(g) {
-      const width = canonicalShape(g.ir, site, g.sizes).slice(1).reduce((a, b) => a * b, 1);
+      const width = canonicalShape(g.ir, site, g.sizes)
+        .slice(1)
+        .reduce((a, b) => a * b, 1);
       const out = experts(g.params, `guide/${site.name}/experts`, viewInputs(g, obs, viewPlate), [...(opts.hidden ?? env.encoderHidden), 2 * width], g.replicas);
       const [loc, logVariance] = tf.split(out, 2, -1).map((t) => toExpertLayout(g, site, t, viewPlate));
-      const weights = g.value(mask.name)!;
+      const weights = availabilityWeights(g, g.value(mask.name)!, opts.availability, viewPlate, g.training ? (opts.viewDropout ?? 0) : 0, site.name);
       const post = combineExperts(loc, logVariance, weights, g.lead + canonicalPlates(g.ir).indexOf(viewPlate), prior);
       const q = new Normal(post.loc, post.scale);
       if (!g.sample) return { q, value: q.loc, mean: q.loc };
-      const eps = replicaNormal(g.keys.map((k) => k.foldIn(site.name).foldIn(0)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      const eps = replicaNormal(
+        g.keys.map((k) => k.foldIn(site.name).foldIn(0)),
+        g.replicas,
+        canonicalShape(g.ir, site, g.sizes),
+      );
       return { q, value: q.reparameterise(eps), mean: q.loc };
     },
     terms: (t) => [rateTerm(t, klOrMonteCarlo(site.name, t.draw.q!, t.msg.fn!, t.msg.value!))],
   };
+}
+
+/**
+ * A_in times the rows' view availability (side data [(R,) B, n], laid out on the data and view
+ * axes of the canonical layout), or A_in alone when the run carries none.
+ */
+function availabilityWeights(g: DrawContext, ain: tf.Tensor, name: string | undefined, viewPlate: string, dropout: number, site: string): tf.Tensor {
+  const given = name === undefined ? undefined : g.observed[name];
+  if (!given && !dropout) return ain;
+  const plates = canonicalPlates(g.ir);
+  const B = g.sizes[DATA_PLATE];
+  const n = g.sizes[viewPlate];
+  const R = g.replicas ?? 1;
+  const rows = [...(g.lead ? [R] : []), B, n];
+  if (given && given.size !== R * B * n) throw new Error(`guide availability "${name}": expected ${g.lead ? `${R} × ` : ""}${B} rows × ${n} views, got shape [${given.shape.join(", ")}]`);
+  // data before views in the canonical order, so the row-major [(R,) B, n] values need no transpose
+  if (plates.indexOf(DATA_PLATE) > plates.indexOf(viewPlate)) throw new Error(`guide availability of "${site}": the data plate must come before "${viewPlate}"`);
+  let a = given ? tf.reshape(tf.cast(given, "float32"), rows) : tf.ones(rows);
+  if (dropout) {
+    // hide each present view with probability `dropout`; a row left with none keeps all of its own
+    const u = replicaUniform(
+      g.keys.map((k) => k.foldIn(site).foldIn("view-dropout")),
+      g.replicas,
+      [B, n],
+    );
+    const kept = tf.mul(a, tf.cast(tf.greaterEqual(u, dropout), "float32"));
+    const any = tf.greater(tf.sum(kept, -1, true), 0);
+    a = tf.where(tf.broadcastTo(any, rows), kept, a);
+  }
+  const shape = [...(g.lead ? [R] : []), ...plates.map((p) => (p === DATA_PLATE ? B : p === viewPlate ? n : 1))];
+  return tf.mul(ain, tf.reshape(a, shape));
 }
 
 /** Refuses an encoder mask that is not a mask over (a plate of this latent) × (a plate of the observed site), or a prior without numeric loc and scale. */
@@ -137,6 +187,10 @@ function check(f: SiteFacts, ir: ModelIR): string | undefined {
   if (!f.site.plates.includes(mask.mask.rows)) return `encoder mask "${mask.name}" has rows "${mask.mask.rows}", not a plate of this latent (${f.site.plates.join(", ")})`;
   if (!viewSite(ir, mask)) return `encoder mask "${mask.name}" has cols "${mask.mask.cols}", which is not a plate of the observed site (the views)`;
   if (mask.mask.valueType === "cardinality-capped") return `encoder mask "${mask.name}" must be fixed, real or binary`;
+  const avail = (f.site.options.guide as Partial<PoeGuideOptions>).availability;
+  const drop = (f.site.options.guide as Partial<PoeGuideOptions>).viewDropout;
+  if (drop !== undefined && !(typeof drop === "number" && drop >= 0 && drop < 1)) return `guide.viewDropout must be a probability in [0, 1), got ${JSON.stringify(drop)}`;
+  if (avail !== undefined && (typeof avail !== "string" || avail === "")) return `guide.availability must name side data (a string), got ${JSON.stringify(avail)}`;
   const p = f.site.prior?.params;
   if (p && (typeof p.loc !== "number" || typeof p.scale !== "number")) return `a product-of-experts guide needs a Normal prior with numeric loc and scale (the prior expert); got ${JSON.stringify(p)}`;
   return undefined;
@@ -146,7 +200,7 @@ export const productOfExperts: Family = {
   name: "productOfExperts",
   summary: "one Gaussian expert per view, combined in closed form with the prior expert, each latent group reading the views its encoder-mask row selects; drawn pathwise; analytic KL",
   selects: { kinds: ["latent"], scope: "local", valueTypes: ["real"], estimators: ["reparameterised"], priors: ["Normal"], guide: "poe" },
-  reads: ["klWeight", "guide.encoderMask", "guide.hidden"],
+  reads: ["klWeight", "guide.encoderMask", "guide.hidden", "guide.availability", "guide.viewDropout"],
   check,
   create,
 };

@@ -43,8 +43,7 @@ function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: 
 export function pointParam(site: SiteDecl, env: FamilyEnv): PointParam {
   const bijector = pointBijector(site);
   const name = `global/${site.name}`;
-  const variable = (f: FitContext) =>
-    f.params.getOrCreate(name, canonicalShape(f.ir, site, f.sizes), (key, s) => tf.tidy(() => initialValue(site, bijector, env, key, s)), { group: "globals" });
+  const variable = (f: FitContext) => f.params.getOrCreate(name, canonicalShape(f.ir, site, f.sizes), (key, s) => tf.tidy(() => initialValue(site, bijector, env, key, s)), { group: "globals" });
   return { bijector, variable, value: (f) => bijector.forward(variable(f)) };
 }
 

@@ -16,6 +16,7 @@ import { fixedMask } from "./fixed-mask.js";
 import { binaryConcrete } from "./binary-concrete.js";
 import { scoreFunction } from "./score-function.js";
 import { hardConcrete } from "./hard-concrete.js";
+import { fullRankNormal } from "./full-rank.js";
 
 /** Every registered family, in selection order. */
 export const families: Family[] = [
@@ -31,6 +32,7 @@ export const families: Family[] = [
   binaryConcrete,
   scoreFunction,
   hardConcrete,
+  fullRankNormal,
 ];
 
 /** Registers a family (a plug-in outside this package); it is tried after the built-in ones. */

@@ -34,11 +34,17 @@ function create(site: SiteDecl): SiteInference<ScoreDraw> {
       const q = new Bernoulli({ logits });
       const baseline = baselineVar(g);
       if (!g.sample) return { q, value: tf.sigmoid(logits) };
-      const u = replicaUniform(g.keys.map((k) => k.foldIn(site.name)), g.replicas, canonicalShape(g.ir, site, g.sizes));
+      const u = replicaUniform(
+        g.keys.map((k) => k.foldIn(site.name)),
+        g.replicas,
+        canonicalShape(g.ir, site, g.sizes),
+      );
       const value = q.drawFrom(u);
       return { q, value, logq: sumPerReplica(q.logProb(value), g.lead), baseline };
     },
-    terms: (t) => [globalTerm(t, bernoulliRate(site.name, t.draw.q as Bernoulli, t.msg.fn as unknown as Distribution, t.leading), "maskPrior", "maskPrior", site.options.priorWeight as ScheduleLike | undefined)],
+    terms: (t) => [
+      globalTerm(t, bernoulliRate(site.name, t.draw.q as Bernoulli, t.msg.fn as unknown as Distribution, t.leading), "maskPrior", "maskPrior", site.options.priorWeight as ScheduleLike | undefined),
+    ],
     surrogate(t, loss) {
       if (!t.draw.logq) return [];
       const b = est.baseline === "none" ? tf.zerosLike(loss) : tf.reshape(t.draw.baseline!, loss.shape);

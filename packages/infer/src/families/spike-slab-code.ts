@@ -35,7 +35,11 @@ function spikeSlabHeads(site: SiteDecl, width: number): HeadSpec[] {
   const g0 = (site.options.guide as SpikeGuideOptions | undefined)?.inclusionInit;
   if (g0 !== undefined && !(g0 > 0 && g0 <= 1)) throw new Error(`site "${site.name}": guide.inclusionInit must be in (0, 1], got ${g0}`);
   const v0 = g0 === undefined ? undefined : spikeHeadOf(site) === "sigmoid" ? Math.log(g0 / (1 - g0)) : Math.log(g0);
-  return [["logit", width, v0], ["loc", width], ["logVariance", width]];
+  return [
+    ["logit", width, v0],
+    ["loc", width],
+    ["logVariance", width],
+  ];
 }
 
 /** γ from the spike head's output v: exp(−relu(−v)) (0 < γ ≤ 1, no gradient at γ = 1) or sigmoid(v). */

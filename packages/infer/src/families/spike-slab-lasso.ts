@@ -64,8 +64,7 @@ function create(site: SiteDecl, env: FamilyEnv): SiteInference<EmDraw> {
   const est = site.mask!.estimator as { kind: "map-em"; etaSite?: string };
   const etaSite = est.etaSite ? env.ir.sites.find((s) => s.name === est.etaSite) : undefined;
   const w = pointParam(site, env);
-  const pstarVar = (f: FitContext) =>
-    f.params.getOrCreate(`state/${site.name}/pstar`, canonicalShape(f.ir, site, f.sizes), (_k, sh) => tf.fill(sh, 0.5), { group: "state", trainable: false });
+  const pstarVar = (f: FitContext) => f.params.getOrCreate(`state/${site.name}/pstar`, canonicalShape(f.ir, site, f.sizes), (_k, sh) => tf.fill(sh, 0.5), { group: "state", trainable: false });
   let prior: EmPrior | undefined;
   return {
     site,

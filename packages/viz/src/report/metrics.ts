@@ -16,6 +16,12 @@ export const METRIC_DIRECTIONS: Readonly<Record<string, MetricDirection>> = {
   heldoutMultinomialNll: "lower",
   supportHamming: "lower",
   capViolations: "lower",
+  edgeDensity: "lower",
+  crossViewMse: "lower",
+  crossViewBaselineMse: "lower",
+  sensitiveProbeAccuracy: "lower",
+  sensitiveTreeAccuracy: "lower",
+  demographicParityGap: "lower",
   msPerStep: "lower",
   seconds: "lower",
   peakRssMb: "lower",
@@ -65,6 +71,15 @@ export const METRIC_ORDER: readonly string[] = [
   "levelAccuracy",
   "capViolations",
   "edgeF1",
+  "edgeDensity",
+  "crossViewMse",
+  "crossViewBaselineMse",
+  "sensitiveProbeAccuracy",
+  "sensitiveTreeAccuracy",
+  "sensitiveMajorityRate",
+  "demographicParityGap",
+  "inEnvProbeAccuracy",
+  "oodProbeAccuracy",
 ];
 
 /** Sorts metric names: the DESIGN §7 keys in their order first, then the others alphabetically. */

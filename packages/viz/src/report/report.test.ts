@@ -8,7 +8,7 @@ import { escapeHtml, inlineSvg } from "./html.js";
 import { formatNumber, metricDirection, summarize } from "./metrics.js";
 import { exampleReportInput, EXAMPLE_DATA, EXAMPLE_MODELS } from "./example.js";
 import type { ResultRow } from "./types.js";
-import { activityHeatmapSpec } from "./specs.js";
+import { activityHeatmapSpec, structureMaskHeatmapSpec } from "./specs.js";
 
 /** A minimal RFC 4180 parser for the round trip. */
 function parseCsv(text: string): string[][] {
@@ -124,6 +124,22 @@ describe("renderReport", async () => {
     expect(sec).toContain(">factor 1<");
     expect(sec).toContain(">z 1<");
     expect(html).toContain('href="#codes-vs-true-factors"'); // in the contents
+  });
+
+  it("shows a structured model's learned masks beside the true ones, views and groups named", async () => {
+    const structureMasks = [
+      { name: "Aout", learned: [[0.97, 0.9, 0.02], [0.95, 0.04, 0.88]], truth: [[1, 1, 0], [1, 0, 1]], trained: true, rowNames: ["x1", "x2"], colNames: ["s", "p1", "p2"], rowTitle: "view", colTitle: "latent group" },
+      { name: "Ain", learned: [[1, 1], [1, 0], [0, 1]], trained: false, rowNames: ["s", "p1", "p2"], colNames: ["x1", "x2"], rowTitle: "latent group", colTitle: "view" },
+    ];
+    const spec = structureMaskHeatmapSpec({ model: "mibStructured", data: "synthetic:two-view", seed: 0, structureMasks }) as unknown as { hconcat: Array<{ title: string }>; data: { values: Array<{ panel: string; row: string; col: string; value: number }> } };
+    expect(spec.hconcat.map((u) => u.title)).toEqual(["true Aout", "learned Aout (inclusion probability)", "Ain (fixed)"]);
+    expect(spec.data.values).toContainEqual({ panel: "p1", row: "x2", col: "p2", value: 0.88 });
+    const train = { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" };
+    const h = await renderReport({ rows: [{ model: "mibStructured", data: "synthetic:two-view", seed: 0, metrics: { edgeF1: 1 }, train, config: {} }], artifacts: [{ model: "mibStructured", data: "synthetic:two-view", seed: 0, structureMasks }] } as never);
+    const sec = h.slice(h.indexOf('id="structure-masks-vs-truth"'));
+    expect(sec).toContain("learned Aout (inclusion probability)");
+    expect(sec).toContain(">p2<");
+    expect(h).toContain('href="#structure-masks-vs-truth"');
   });
 
   it("has one inline SVG per plot", () => {

@@ -6,7 +6,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ReportInput, ResultRow, RunArtifacts } from "./types.js";
 import { escapeHtml as esc, inlineSvg } from "./html.js";
 import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirection, type Summary } from "./metrics.js";
-import { activityHeatmapSpec, factorCorrHeatmapSpec, levelConfusionHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, trainingCurvesSpec } from "./specs.js";
+import { activityHeatmapSpec, factorCorrHeatmapSpec, levelConfusionHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, structureMaskHeatmapSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
 import { degenerateRows } from "@sparse-dgm/metrics";
@@ -40,6 +40,7 @@ const RECIPE_KEYS = [
   "temperature",
   "straightThrough",
   "levelPrior",
+  "indexFromSlab",
   "normalisation",
   "epochs",
   "batchSize",
@@ -61,8 +62,6 @@ export function recipeOf(config: Record<string, unknown>): string {
   const parts = RECIPE_KEYS.filter((k) => config[k] !== undefined).map((k) => `${k} ${show(config[k])}`);
   return parts.length ? parts.join(", ") : "not recorded";
 }
-
-const runKey = (model: string, data: string, seed: number) => JSON.stringify([model, data, seed]);
 
 function uniq<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
@@ -456,6 +455,19 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     empty: "No data with true factors.",
     has: (a) => Boolean(a.factorCorr && a.factorCorr.length > 0),
     spec: (a) => factorCorrHeatmapSpec(a),
+  });
+
+  // Structure masks (group level).
+  await perRunSection({
+    title: "Structure masks vs truth",
+    anchorPrefix: "structure",
+    note:
+      `The learned structure masks of structured models (A_out: which latent groups each view's decoder reads; A_in: which views ` +
+      `each group's product-of-experts posterior reads) as inclusion probabilities beside the true masks, latent groups matched to the ` +
+      `truth's, for one representative seed per model; an edge is a probability ≥ 0.5 (what edgeF1 scores). 0–1 scale.`,
+    empty: "No structured model.",
+    has: (a) => Boolean(a.structureMasks && a.structureMasks.length > 0),
+    spec: (a) => structureMaskHeatmapSpec(a),
   });
 
   // 6. Model graphs.

@@ -296,6 +296,21 @@ export function maskHeatmapSpec(a: RunArtifacts, opts: { title?: string } = {}):
 }
 
 /**
+ * The learned structure masks of one run (a structured model's A_out and A_in) beside the true
+ * ones, every panel on a 0–1 scale (inclusion probabilities; an edge is ≥ 0.5): the group-level
+ * analogue of the Sparse VAE's W heatmap.
+ */
+export function structureMaskHeatmapSpec(a: RunArtifacts, opts: { title?: string } = {}): TopLevelSpec {
+  const panels: MatrixPanel[] = [];
+  for (const m of a.structureMasks ?? []) {
+    const names = { rowNames: m.rowNames, colNames: m.colNames, rowTitle: m.rowTitle, colTitle: m.colTitle };
+    if (m.truth) panels.push({ title: `true ${m.name}`, matrix: m.truth, scale: "probability", legend: `true ${m.name}`, ...names });
+    panels.push({ title: m.trained ? `learned ${m.name} (inclusion probability)` : `${m.name} (fixed)`, matrix: m.learned, scale: "probability", legend: m.name, ...names });
+  }
+  return matrixHeatmapSpec(panels, opts);
+}
+
+/**
  * Latent activity of a local mask for one run: mean activity γ per (class or row group, or
  * row) x latent on a sequential 0–1 scale.
  */

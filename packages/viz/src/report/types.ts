@@ -2,6 +2,7 @@
  * The input contract of the comparison report (DESIGN §7): the rows of `results.json`, the
  * per-run artifacts (curves, masks, activity) and the context (graphs, data, configuration).
  */
+import type { StructurePanel } from "@sparse-dgm/metrics";
 
 /** The training record of one fitted run (DESIGN §7, exactly these field names). */
 export interface TrainRecord {
@@ -128,7 +129,19 @@ export interface RunArtifacts {
   factorNames?: string[];
   /** Names of the codes (columns of `factorCorr`), ordered by the factor each tracks best. */
   factorCorrCols?: string[];
+  /**
+   * Learned structure masks between observed views and latent groups (a structured model's A_out,
+   * A_in): inclusion probabilities 0–1, latent groups aligned to the truth's where it is given.
+   */
+  structureMasks?: StructureMask[];
 }
+
+/**
+ * One structure mask of a run (a structured model's A_out / A_in: inclusion probabilities or fixed
+ * 0/1 values, rows × columns, latent groups aligned to the truth's), with its truth when the data
+ * knows it: the panel evaluation produces.
+ */
+export type StructureMask = StructurePanel;
 
 /** Everything the report needs. */
 export interface ReportInput {
