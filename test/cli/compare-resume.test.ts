@@ -4,11 +4,12 @@
  * Rows and checkpoints saved with other settings are fitted again from the start, with a note.
  */
 import { describe, it, expect, vi, afterEach } from "vitest";
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCompare, pendingJobs, changedSettings, type CompareSpec } from "../../packages/cli/src/compare.js";
 import { buildFor, runConfig, sourceSlug } from "../../packages/cli/src/jobs.js";
+import { ResultStore, rowFileName } from "../../packages/cli/src/results.js";
 import { MAIN_JOB } from "../../packages/cli/src/main-job.js";
 import { zoo, zooEntry } from "../../packages/zoo/src/index.js";
 import { loadData } from "../../packages/data/src/index.js";
@@ -47,12 +48,12 @@ describe("sdgm compare resumes", () => {
     expect(rows.map((r) => `${r.model}:${r.seed}`).sort()).toEqual(["betaVae:0", "betaVae:1", "vae:0", "vae:1"]);
     // rows of runs the spec does not list stay, and a note says so
     const { err } = await stderrOf(() => runCompare({ ...base, entries: [{ model: "betaVae", data, epochs: 3 }], seeds: [1] }));
-    expect(err).toContain(`note: ${join(out, "results.json")} also holds 3 rows of other runs (vae on ${data}; betaVae on ${data}); they are kept and shown in the report`);
+    expect(err).toContain(`note: ${join(out, "results.json")} also holds 3 rows of other runs (betaVae on ${data}; vae on ${data}); they are kept and shown in the report`);
     // the vae rows were not refitted: identical metrics and timings
     expect(rows.filter((r) => r.model === "vae")).toEqual(first);
     expect(existsSync(join(out, "index.html"))).toBe(true);
     // the artefacts carry how each run's codes track the true factors (the report's "Codes vs true factors")
-    const art = JSON.parse(readFileSync(join(out, "artifacts", `vae-${sourceSlug(data)}-s0.json`), "utf8")) as RunArtifacts;
+    const art = JSON.parse(readFileSync(new ResultStore(out).artifactPath({ model: "vae", data, seed: 0 }), "utf8")) as RunArtifacts;
     const k = (await loadData(data)).truth!.k!;
     expect(art.factorCorr).toHaveLength(k);
     expect(art.factorNames).toEqual(Array.from({ length: k }, (_, i) => `factor ${i + 1}`));
@@ -68,7 +69,7 @@ describe("sdgm compare resumes", () => {
     const warm = { klWarmupSteps: 2 };
     const base: CompareSpec = { entries: [{ model: "vae", data, epochs: 3, config: warm }], seeds: [0, 1], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
     await runCompare(base);
-    const curve = (seed: number) => (JSON.parse(readFileSync(join(out, "artifacts", `vae-${sourceSlug(data)}-s${seed}.json`), "utf8")) as RunArtifacts).curves!.loss;
+    const curve = (seed: number) => (JSON.parse(readFileSync(new ResultStore(out).artifactPath({ model: "vae", data, seed }), "utf8")) as RunArtifacts).curves!.loss;
     const firstCurve = curve(0);
     expect(await pendingJobs(base)).toEqual([]); // its own rows are valid
     // a warm-up given as a fraction of the run (the default) lengthens with the run
@@ -106,7 +107,7 @@ describe("sdgm compare resumes", () => {
     const out = mkdtempSync(join(tmpdir(), "sdgm-compare-"));
     const data = "synthetic:moran?rho=0.2&n=300";
     const spec = (hidden: number, epochs = 2, seeds = [0]): CompareSpec => ({ entries: [{ model: "vae", data, epochs, config: { hidden } }], seeds, out, jobs: 1, replicas: true, backend: "cpu", progress: false });
-    const lost = () => writeFileSync(join(out, "results.json"), "[]"); // the rows were never written: only the checkpoint is left
+    const lost = () => ["rows", "results.json"].forEach((f) => rmSync(join(out, f), { recursive: true, force: true })); // the rows were never written: only the checkpoint is left
     await runCompare(spec(30));
     lost();
     const { value: rows, err } = await stderrOf(() => runCompare(spec(20)));
@@ -133,7 +134,7 @@ describe("sdgm compare resumes", () => {
     const spec: CompareSpec = { entries: [{ model: "vae", data, epochs: 2 }], seeds: [0, 1, 2], out, jobs: 1, replicas: true, backend: "cpu", progress: false };
     const all = await runCompare(spec);
     // seeds 0 and 2 lost, seed 1 kept: the job for [0, 2] must not resume the [0, 1, 2] checkpoint (s0-2)
-    writeFileSync(join(out, "results.json"), JSON.stringify(all.filter((r) => r.seed === 1)));
+    for (const r of all.filter((x) => x.seed !== 1)) rmSync(join(out, "rows", `${rowFileName(r)}.json`));
     expect((await pendingJobs(spec)).map((j) => j.seeds)).toEqual([[0, 2]]);
     const rows = await runCompare(spec);
     const bySeed = (rs: typeof rows, s: number) => rs.find((r) => r.seed === s)!;

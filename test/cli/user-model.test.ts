@@ -16,7 +16,9 @@ import { fileURLToPath } from "node:url";
 import { resolveModels, modelEntry, modelOrigin, originConfig, parseModuleRef, useOrigins, isModuleRef, MODULE_TRAINING } from "../../packages/cli/src/user-model.js";
 import { moduleHash } from "../../packages/cli/src/typecheck.js";
 import { modelConfigs } from "../../packages/cli/src/main.js";
-import { runJob, evalCheckpoint } from "../../packages/cli/src/jobs.js";
+import { runJob, evalCheckpoint, buildFor } from "../../packages/cli/src/jobs.js";
+import { deserialize } from "@sparse-dgm/infer";
+import { readCheckpoint, saveCheckpoint } from "@sparse-dgm/infer/node";
 import { changedSettings } from "../../packages/cli/src/compare.js";
 import { loadData } from "../../packages/data/src/index.js";
 import type { ResultRow } from "../../packages/viz/src/index.js";
@@ -134,8 +136,12 @@ describe("model references", () => {
     expect(changedSettings({ ...row, config: { ...row.config, modelSha256: "abc" } }, entry, ds)).toBe(`modelSha256 "abc" → "${o.sha256}"`);
     expect(originConfig("vae")).toEqual({});
     // sdgm fit does not resume a checkpoint saved from another version of the module
-    const mPath = join(out, "checkpoints", "tinyEntry-s0", "manifest.json");
-    writeFileSync(mPath, JSON.stringify({ ...manifest, extra: { ...manifest.extra, modelOrigin: { ...o, sha256: "f".repeat(64) } } }));
+    // (saved through the library: a manifest edited by hand fails its own checksum first)
+    const ckDir = join(out, "checkpoints", "tinyEntry-s0");
+    const ck = readCheckpoint(ckDir);
+    const saved = deserialize(buildFor(name, ds, ck.manifest.extra!.modelConfig as Record<string, unknown>), ck, ckDir);
+    saveCheckpoint(saved, ckDir, { ...ck.manifest.extra, modelOrigin: { ...o, sha256: "f".repeat(64) } });
+    saved.dispose();
     await expect(runJob({ model: name, source: data, seeds: [0], out, checkpointEvery: 0, metrics: ["heldoutMseMean"], config: { hidden: 4 } }, ds)).rejects.toThrow(
       `${join(out, "checkpoints", "tinyEntry-s0")} holds a checkpoint of tinyEntry as it was before its module changed (modelOrigin`,
     );

@@ -154,4 +154,28 @@ describe("compile: the trainer", () => {
       .observe("x", ({ z }) => normal(z, 1), { plates: ["data", "feature"] });
     await expect(compile(m2, { seed: 0 }).fit(x, { epochs: 5, batchSize: 5 })).rejects.toThrow(/site "trap": 5 non-finite steps in a row/);
   });
+
+  it("a loss that stays non-finite across epochs of fewer steps than the limit still stops with the error (issue 22)", async () => {
+    // two steps per epoch: the run of bad steps spans three epochs (it once stopped at the first
+    // all-skipped epoch, and every later epoch ran no step at all)
+    const trap = (from: number, to: number) =>
+      model("nan3")
+        .plate("data")
+        .plate("feature", 2)
+        .latent("z", () => normal(0, 1), { plates: ["data"] })
+        .factor("trap", (_s, ctx) => (ctx.step >= from && ctx.step < to ? tf.scalar(NaN) : tf.scalar(0)))
+        .observe("x", ({ z }) => normal(z, 1), { plates: ["data", "feature"] });
+    const x = tf.randomNormal([50, 2], 0, 1, "float32", 1);
+    await expect(compile(trap(2, 1e9), { seed: 0 }).fit(x, { epochs: 50, batchSize: 25 })).rejects.toThrow(/site "trap": 5 non-finite steps in a row; last: non-finite auxiliary term "auxiliary:trap" at step 6/);
+    // one all-skipped epoch, then finite again: every epoch runs, the curves keep one value per epoch (NaN for the skipped one)
+    const p = compile(trap(2, 4), { seed: 0 });
+    const r = await p.fit(x, { epochs: 4, batchSize: 25 });
+    expect(p.position).toEqual({ epoch: 4, batch: 0 });
+    expect(p.steps).toBe(8);
+    expect(r.steps).toBe(6);
+    expect(r.skippedSteps).toBe(2);
+    expect(r.firstSkipped).toMatch(/^site "trap": non-finite auxiliary term "auxiliary:trap" at step 2; step skipped/);
+    expect(r.curves.loss.map(Number.isNaN)).toEqual([false, true, false, false]);
+    for (const c of [...Object.values(r.curves), ...Object.values(r.weights)]) expect(c).toHaveLength(4);
+  });
 });

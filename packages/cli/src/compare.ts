@@ -7,16 +7,16 @@
  * (epochs, hyperparameters) are fitted again from the start. At the end the report is written.
  */
 import { Worker } from "node:worker_threads";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
 import { initBackend, currentBackend, availableCores, type BackendName } from "@sparse-dgm/core";
-import { renderReport, renderModel, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, buildFor, runConfig, trainingFor, foldData, sourceSlug as slug, type JobSpec } from "./jobs.js";
+import { renderReport, renderModel, type ResultRow, type RunArtifacts, type FailedRun } from "@sparse-dgm/viz";
+import { runJob, buildFor, runConfig, trainingFor, foldData, type JobSpec } from "./jobs.js";
 import type { Dataset } from "@sparse-dgm/data";
-import { atomicWrite, rowKey, writeResults } from "./results.js";
+import { atomicWrite, byKey, ioError, rowKey, ResultStore } from "./results.js";
 import { modelEntry, modelOrigin, originSummary, useOrigins, type ModelOrigin } from "./user-model.js";
 
 /** One (model, data) entry of a comparison. */
@@ -63,11 +63,6 @@ interface WorkerJob {
 }
 
 
-function readRows(out: string): ResultRow[] {
-  const p = join(out, "results.json");
-  return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as ResultRow[]) : [];
-}
-
 /** A pending job; `changed` says which settings differ from the saved rows it replaces. */
 export interface PendingJob {
   entry: CompareEntry;
@@ -90,7 +85,7 @@ function foldsOf(spec: Pick<CompareSpec, "folds">): Array<number | undefined> {
  * would overwrite each other.
  */
 export async function pendingJobs(spec: CompareSpec, datasets: Map<string, Dataset> = new Map()): Promise<PendingJob[]> {
-  const saved = new Map(readRows(spec.out).map((r) => [rowKey(r), r]));
+  const saved = new Map(new ResultStore(spec.out).rows().map((r) => [rowKey(r), r]));
   const seen = new Set<string>();
   for (const entry of spec.entries) {
     modelEntry(entry.model); // unknown names fail before anything runs
@@ -160,18 +155,22 @@ export function changedSettings(row: ResultRow, entry: CompareEntry, ds: Dataset
   return diffs.length ? diffs.join(", ") : undefined;
 }
 
-function artifactPath(out: string, a: { model: string; data: string; seed: number; fold?: number }): string {
-  return join(out, "artifacts", `${a.model}-${slug(a.data)}-${a.fold === undefined ? "" : `f${a.fold}-`}s${a.seed}.json`);
-}
-
-function saveArtifacts(out: string, artifacts: RunArtifacts[]): void {
-  mkdirSync(join(out, "artifacts"), { recursive: true });
-  for (const a of artifacts) atomicWrite(artifactPath(out, a), JSON.stringify(a));
-}
-
-/** Runs a comparison; returns every row of results.json afterwards. */
+/**
+ * Runs a comparison; returns every row of results.json afterwards. A job that fails (a loss that
+ * stays non-finite, data outside the likelihood's support, a worker that dies) leaves a failure
+ * record instead of rows, the other jobs go on, and at the end, after the report (which lists the
+ * failed runs), the call throws an error naming every failed job.
+ */
 export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
-  mkdirSync(spec.out, { recursive: true });
+  try {
+    mkdirSync(spec.out, { recursive: true });
+  } catch (e) {
+    throw ioError("create", spec.out, e);
+  }
+  const store = new ResultStore(spec.out);
+  // every source parses (scheme, generator, parameters) before anything runs
+  const { parseSource } = await import("@sparse-dgm/data");
+  for (const e of spec.entries) parseSource(e.data);
   const datasets = new Map<string, Dataset>();
   const jobs = await pendingJobs(spec, datasets);
   const total = spec.entries.length * spec.seeds.length * foldsOf(spec).length;
@@ -190,7 +189,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
       )
     : undefined;
   const inSpec = new Set(spec.entries.flatMap((e) => foldsOf(spec).flatMap((fold) => spec.seeds.map((seed) => rowKey({ model: e.model, data: e.data, seed, fold })))));
-  const others = readRows(spec.out).filter((r) => !inSpec.has(rowKey(r)));
+  const others = store.rows().filter((r) => !inSpec.has(rowKey(r)));
   if (others.length) {
     const what = [...new Set(others.map((r) => `${r.model} on ${r.data}`))];
     process.stderr.write(
@@ -202,10 +201,19 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   }
   const overall = multi?.create(total, total - jobs.reduce((a, j) => a + j.seeds.length, 0), { name: "all runs".padEnd(28), unit: "runs", info: `${jobs.length} jobs to run` });
   const started = performance.now();
+  const order = specOrder(spec);
   const onRows = (rows: ResultRow[], artifacts: RunArtifacts[]) => {
-    writeResults(spec.out, rows);
-    saveArtifacts(spec.out, artifacts);
+    store.put(rows, artifacts);
+    store.derive(order);
     overall?.increment(rows.length, { info: `${((performance.now() - started) / 1000).toFixed(0)} s elapsed` });
+  };
+  const failures: string[] = [];
+  const onFail = (j: PendingJob, error: string) => {
+    const line = error.split("\n")[0];
+    store.fail(j.seeds.map((seed) => ({ model: j.entry.model, data: j.entry.data, seed, ...(j.fold !== undefined ? { fold: j.fold } : {}), error: line })));
+    const what = `${j.entry.model} on ${j.entry.data}${j.fold !== undefined ? `, fold ${j.fold}` : ""}, seeds ${j.seeds.join(",")}`;
+    failures.push(`${what}: ${line}`);
+    process.stderr.write(`error: ${what}: ${line} (no rows written; the report lists the runs as failed)\n`);
   };
   const workersWanted = Math.max(1, Math.min(spec.jobs, jobs.length));
   const threadsWanted = spec.threads ?? (process.env.SDGM_THREADS?.trim() ? Number(process.env.SDGM_THREADS) : undefined);
@@ -220,13 +228,20 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
       await initBackend(spec.backend, { threads: spec.threads });
       for (const j of jobs) {
         const bar = multi?.create(trainingFor(j.entry.model, j.entry).epochs, 0, { name: label(j), unit: "epochs", info: "" });
-        const ds = datasets.get(j.entry.data) ?? (await loadSource(j.entry.data));
-        const res = await runJob({ ...jobSpec(spec, j), onProgress: (p) => bar?.update(p.epoch, { info: `loss ${p.loss.toFixed(3)} | ${p.msPerStep.toFixed(1)} ms/step` }) }, ds);
-        bar?.stop();
+        let res: Awaited<ReturnType<typeof runJob>>;
+        try {
+          const ds = datasets.get(j.entry.data) ?? (await loadSource(j.entry.data));
+          res = await runJob({ ...jobSpec(spec, j), onProgress: (p) => bar?.update(p.epoch, { info: `loss ${p.loss.toFixed(3)} | ${p.msPerStep.toFixed(1)} ms/step` }) }, ds);
+        } catch (e) {
+          onFail(j, (e as Error).message);
+          continue;
+        } finally {
+          bar?.stop();
+        }
         onRows(res.rows, res.artifacts);
       }
     } else {
-      await runInWorkers(spec, jobs, workersWanted, multi, onRows);
+      await runInWorkers(spec, jobs, workersWanted, multi, onRows, onFail);
     }
   } finally {
     // stopping the bars also stops their timers, so a failed job never leaves the process hanging
@@ -234,8 +249,11 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
   }
   // rewrites results.csv from results.json even when nothing was left to fit, the rows in the
   // order of the entries and seeds (rows of other entries after them, as they were)
-  const rows = writeResults(spec.out, [], specOrder(spec));
-  await writeReportFor(spec, rows);
+  const rows = store.derive(order);
+  await writeReportFor(spec, order);
+  if (failures.length) {
+    throw new Error(`${failures.length} job${failures.length === 1 ? "" : "s"} failed (no rows; listed as failed in ${join(spec.out, "index.html")}):\n  ${failures.join("\n  ")}`);
+  }
   return rows;
 }
 
@@ -243,7 +261,7 @@ export async function runCompare(spec: CompareSpec): Promise<ResultRow[]> {
 function specOrder(spec: Pick<CompareSpec, "entries">): (a: ResultRow, b: ResultRow) => number {
   const rank = new Map(spec.entries.map((e, i) => [`${e.model}|${e.data}`, i]));
   const at = (r: ResultRow) => rank.get(`${r.model}|${r.data}`) ?? spec.entries.length;
-  return (a, b) => at(a) - at(b) || (at(a) < spec.entries.length ? (a.fold ?? -1) - (b.fold ?? -1) || a.seed - b.seed : 0);
+  return (a, b) => at(a) - at(b) || (at(a) < spec.entries.length ? (a.fold ?? -1) - (b.fold ?? -1) || a.seed - b.seed : byKey(a, b));
 }
 
 function label(j: { entry: CompareEntry; seeds: number[]; fold?: number }): string {
@@ -285,10 +303,10 @@ async function runInWorkers(
   n: number,
   multi: cliProgress.MultiBar | undefined,
   onRows: (rows: ResultRow[], artifacts: RunArtifacts[]) => void,
+  onFail: (j: PendingJob, error: string) => void,
 ): Promise<void> {
   const bootstrap = fileURLToPath(new URL("../bin/worker.js", import.meta.url));
   let next = 0;
-  const errors: Error[] = [];
   const runOne = async (): Promise<void> => {
     while (next < jobs.length) {
       const index = next++;
@@ -298,25 +316,33 @@ async function runInWorkers(
         const w = new Worker(bootstrap);
         const origin = modelOrigin(j.entry.model);
         const msg: WorkerJob = { spec: jobSpec(spec, j), backend: spec.backend, threads: spec.threads, jobs: n, index, origins: origin ? [origin] : [] };
+        let settled = false;
+        const settle = (f: () => void) => {
+          if (settled) return;
+          settled = true;
+          try {
+            f();
+          } catch (e) {
+            onFail(j, (e as Error).message);
+          }
+        };
         w.postMessage(msg);
         w.on("message", (m: { type: string; epoch?: number; loss?: number; ms?: number; rows?: ResultRow[]; artifacts?: RunArtifacts[]; error?: string }) => {
           if (m.type === "progress") bar?.update(m.epoch!, { info: `loss ${m.loss!.toFixed(3)} | ${m.ms!.toFixed(1)} ms/step` });
-          else if (m.type === "done") onRows(m.rows!, m.artifacts!);
-          else if (m.type === "error") errors.push(new Error(`${j.entry.model} on ${j.entry.data}: ${m.error}`));
+          else if (m.type === "done") settle(() => onRows(m.rows!, m.artifacts!));
+          else if (m.type === "error") settle(() => onFail(j, m.error!));
         });
-        w.on("error", (e) => {
-          errors.push(e);
-          resolve();
-        });
-        w.on("exit", () => {
+        w.on("error", (e) => settle(() => onFail(j, `the worker thread failed: ${e.message}`)));
+        w.on("exit", (code) => {
           bar?.stop();
+          // a worker that ends without rows or an error (out of memory, killed) is a failure too, never silence
+          settle(() => onFail(j, `the worker thread exited (code ${code}) before reporting rows`));
           resolve();
         });
       });
     }
   };
   await Promise.all(Array.from({ length: n }, runOne));
-  if (errors.length) throw new Error(errors.map((e) => e.message).join("\n"));
 }
 
 /** The body of a worker thread: run one job, report progress and rows. */
@@ -330,44 +356,76 @@ export async function workerMain(port: { on(e: "message", f: (m: WorkerJob) => v
       const res = await runJob({ ...job.spec, onProgress: (p) => port.postMessage({ type: "progress", epoch: p.epoch, loss: p.loss, ms: p.msPerStep }) }, ds);
       port.postMessage({ type: "done", rows: res.rows, artifacts: res.artifacts });
     } catch (e) {
-      port.postMessage({ type: "error", error: (e as Error).stack ?? String(e) });
+      port.postMessage({ type: "error", error: (e as Error).message ?? String(e) });
     }
     process.exit(0);
   });
 }
 
-/** Writes `index.html` from results.json and the artefacts in `out`. */
-export async function writeReportFor(spec: Pick<CompareSpec, "out" | "title" | "entries" | "seeds" | "jobs" | "replicas" | "folds">, rows: ResultRow[]): Promise<void> {
-  const artifacts: RunArtifacts[] = [];
+/**
+ * The report's record of module models: those registered in this process, and those named by the
+ * rows' `modelModule` / `modelSha256` (rows of other writers into the folder, or of merged folders).
+ */
+function moduleOrigins(names: readonly string[], rows: readonly ResultRow[]): { modules?: Record<string, string> } {
+  const modules: Record<string, string> = {};
   for (const r of rows) {
-    const p = artifactPath(spec.out, r);
-    if (existsSync(p)) artifacts.push(JSON.parse(readFileSync(p, "utf8")));
+    const c = (r.config ?? {}) as Record<string, unknown>;
+    if (typeof c.modelModule === "string") modules[r.model] = `${c.modelModule} (sha256 ${String(c.modelSha256)})`;
   }
-  const graphs: Record<string, string> = {};
-  const dataDesc: Array<{ source: string; description: string }> = [];
+  Object.assign(modules, originSummary(names).modules);
+  return Object.keys(modules).length ? { modules } : {};
+}
+
+/**
+ * Writes `index.html` from the results store of `spec.out` (every row, the failed runs, the
+ * artefacts), atomically; writes it again while other writers change the store meanwhile, so the
+ * last writer's report shows every row.
+ */
+export async function writeReportFor(
+  spec: Pick<CompareSpec, "out" | "title" | "entries" | "seeds" | "jobs" | "replicas" | "folds">,
+  order?: (a: ResultRow, b: ResultRow) => number,
+): Promise<void> {
+  const store = new ResultStore(spec.out);
   const data = await import("@sparse-dgm/data");
-  const sources = [...new Set(rows.map((r) => r.data))];
-  const datasets = new Map<string, Awaited<ReturnType<typeof data.loadData>>>();
-  for (const s of sources) {
-    const ds = await data.loadData(s);
-    datasets.set(s, ds);
-    dataDesc.push({ source: s, description: data.formatDescription(data.describe(ds)) });
+  const descriptions = new Map<string, string>();
+  const datasets = new Map<string, Dataset>();
+  const graphs: Record<string, string> = {};
+  for (let round = 0; round < 20; round++) {
+    const before = store.signature();
+    const rows = store.rows().sort(order ?? byKey);
+    const failed: FailedRun[] = store.failures();
+    const artifacts = rows.map((r) => store.artifact(r)).filter((a): a is RunArtifacts => a !== undefined);
+    for (const s of new Set([...rows, ...failed].map((r) => r.data))) {
+      if (descriptions.has(s)) continue;
+      try {
+        const ds = await data.loadData(s);
+        datasets.set(s, ds);
+        descriptions.set(s, data.formatDescription(data.describe(ds)));
+      } catch (e) {
+        descriptions.set(s, `(could not be loaded for this report: ${(e as Error).message})`);
+      }
+    }
+    for (const e of spec.entries) {
+      const ds = datasets.get(e.data);
+      if (graphs[e.model] || !ds) continue;
+      try {
+        graphs[e.model] = await renderModel(buildFor(e.model, ds, e.config), "svg");
+      } catch {
+        // a model that cannot be built for this data has failed runs, which the report lists
+      }
+    }
+    const html = await renderReport({
+      title: spec.title ?? "sparse-dgm comparison",
+      generatedAt: new Date().toISOString(),
+      rows,
+      artifacts,
+      failed,
+      graphs,
+      data: [...new Set(rows.map((r) => r.data))].map((source) => ({ source, description: descriptions.get(source)! })),
+      config: { entries: spec.entries, seeds: spec.seeds, ...(spec.folds ? { folds: spec.folds } : {}), jobs: spec.jobs, replicas: spec.replicas, ...moduleOrigins(spec.entries.map((e) => e.model), rows) },
+      machine: { backend: currentBackend(), cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+    });
+    atomicWrite(join(spec.out, "index.html"), html);
+    if (store.signature() === before) break;
   }
-  for (const e of spec.entries) {
-    if (graphs[e.model]) continue;
-    const ds = datasets.get(e.data);
-    if (!ds) continue;
-    graphs[e.model] = await renderModel(buildFor(e.model, ds, e.config), "svg");
-  }
-  const html = await renderReport({
-    title: spec.title ?? "sparse-dgm comparison",
-    generatedAt: new Date().toISOString(),
-    rows,
-    artifacts,
-    graphs,
-    data: dataDesc,
-    config: { entries: spec.entries, seeds: spec.seeds, ...(spec.folds ? { folds: spec.folds } : {}), jobs: spec.jobs, replicas: spec.replicas, ...originSummary(spec.entries.map((e) => e.model)) },
-    machine: { backend: currentBackend(), cpus: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
-  });
-  writeFileSync(join(spec.out, "index.html"), html);
 }

@@ -3,16 +3,18 @@
  * train as replicas of one program unless `replicas: false`). Used by `sdgm fit` and
  * `sdgm compare`; writes checkpoints, and returns one result row per seed (DESIGN §7).
  */
-import { mkdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { tf, currentBackend } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
-import { saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
+import { saveCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
-import { kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, type Dataset } from "@sparse-dgm/data";
+import { cellRef, kFoldSplit, medianLibrarySize, sigmaPriorScale, tagCounts, type Dataset } from "@sparse-dgm/data";
 import { evaluateProgram, evaluateProgramWithPanels, DCI_WORK_LIMIT, type TopFeatures } from "@sparse-dgm/metrics";
 import type { ResultRow, RunArtifacts, TopFeaturesRecord } from "@sparse-dgm/viz";
+import { sourceSlug } from "./slug.js";
+
+export { sourceSlug };
 
 /** A job's settings. */
 export interface JobSpec {
@@ -118,23 +120,6 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
 }
 
 /**
- * Longest slug kept whole: with the model, the seeds and `.json` around it a file name stays below
- * the usual 255-byte limit (a two-file `idx:` source's 130-character slug is kept as it was).
- */
-const SLUG_MAX = 160;
-
-/**
- * A data source as a file-name-safe slug (`synthetic:smiley?n=2000` → `synthetic_smiley_n_2000`).
- * A long source (an `idx:` path with its label and test files) keeps its first characters and a
- * hash of the whole, so that distinct sources still get distinct names.
- */
-export function sourceSlug(source: string): string {
-  const slug = source.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
-  if (slug.length <= SLUG_MAX) return slug;
-  return `${slug.slice(0, SLUG_MAX - 11).replace(/_$/, "")}_${createHash("sha256").update(source).digest("hex").slice(0, 10)}`;
-}
-
-/**
  * `checkpoints/<model>-s<seed>` for `sdgm fit` (one data source per output folder), and
  * `checkpoints/<model>-<data>-s<seeds>` for comparisons, where several sources share a folder.
  */
@@ -150,6 +135,45 @@ function checkpointDir(spec: JobSpec, seeds: number[]): string {
 /** Peak resident set size of this process so far, in MB. */
 export function peakRssMb(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+/**
+ * A fingerprint of a dataset's values, kind, labels, tags and split (SHA-256, 16 hex digits): a
+ * checkpoint is resumed only for data with the same fingerprint, whatever the source string.
+ */
+export function dataFingerprint(ds: Dataset): string {
+  const h = createHash("sha256");
+  h.update(JSON.stringify([ds.n, ds.g, ds.kind]));
+  for (const a of [ds.x, ds.split.train, ds.split.test, ...(ds.labels ? [ds.labels] : []), ...(ds.tags ? [ds.tags.y] : [])]) {
+    h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    h.update("|");
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+/** Refuses a dataset whose train or test split is empty, saying why it needs both. */
+function requireSplits(ds: Dataset, source: string, why: string, train = true): void {
+  if ((train && ds.split.train.length < 1) || ds.split.test.length < 1) {
+    throw new Error(`${source}: ${ds.n} row${ds.n === 1 ? "" : "s"} split ${ds.split.train.length} train / ${ds.split.test.length} test; ${why}`);
+  }
+}
+
+/** Names an entry of a split's tensor by the data's own row and column (1-based, as the loaders do), for support errors. */
+function dataCell(ds: Dataset, source: string, split: Int32Array, part: string): (row: number, col?: number) => string {
+  return (row, col) => `${source}: ${part} split, ${col === undefined ? `row ${split[row] + 1}` : cellRef(split[row], col, ds.featureNames)}`;
+}
+
+/** Curves of a resumed run: those saved with the checkpoint, then this call's (one value per epoch). */
+function joinCurves(before: Record<string, Array<number | null>> | undefined, now: Record<string, number[]>): Record<string, number[]> {
+  if (!before) return now;
+  const out: Record<string, number[]> = {};
+  const len = Math.max(0, ...Object.values(before).map((a) => a.length));
+  for (const k of new Set([...Object.keys(before), ...Object.keys(now)])) {
+    const a = (before[k] ?? []).map((v) => (v === null ? NaN : v));
+    while (a.length < len) a.push(NaN);
+    out[k] = [...a, ...(now[k] ?? [])];
+  }
+  return out;
 }
 
 /**
@@ -194,43 +218,80 @@ export async function withMemoryContext<T>(what: string, sizes: string, f: () =>
   }
 }
 
-/** Runs a job on an already loaded dataset. */
+/**
+ * Runs a job on an already loaded dataset (with `spec.fold`, on that fold's split). It fails
+ * (throws, one line) rather than return rows of a run that did not train as asked: a split without
+ * rows, data outside the likelihood's support in any split, a loss that stays non-finite (the
+ * trainer's error names the site and the term), a checkpoint of other data, fold, settings or
+ * module (`sdgm fit`; a comparison replaces it), fewer epochs than asked, or a non-finite held-out
+ * metric.
+ */
 export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
   const ds = foldData(data, spec.fold);
   checkTrainingSize(spec, ds, currentBackend());
   const entry = modelEntry(spec.model);
   const origin = originExtra(spec.model);
-  // recorded in the rows and beside the checkpoints: a comparison resumes a checkpoint only when they
-  // match (sdgm fit resumes on the declaration alone)
+  // recorded in the rows and beside the checkpoints: a checkpoint is resumed only for the same data
+  // (values and split, so the same fold), seeds, batch size, learning rate, normalisation and module
+  // (a comparison also asks for the same epochs; sdgm fit may extend a run with more epochs)
   const training = trainingFor(spec.model, spec);
   const { epochs, batchSize, learningRate, normalisation, groupLearningRates } = training;
+  requireSplits(ds, spec.source, "a fit needs at least one row in each (the held-out metrics are computed on the test rows)");
+  const fingerprint = dataFingerprint(ds);
+  const settings = { batchSize, learningRate, normalisation };
   const groupsOfSeeds = spec.replicas === false || spec.seeds.length === 1 ? spec.seeds.map((s) => [s]) : [spec.seeds];
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
-  const xTrain = observedTensor(buildFor(spec.model, ds, spec.config, training), ds, ds.split.train);
+  const built = buildFor(spec.model, ds, spec.config, training);
+  const xTrain = observedTensor(built, ds, ds.split.train);
+  const xTest = observedTensor(built, ds, ds.split.test);
+  const cellOf = (split: Int32Array, part: string) => dataCell(ds, spec.source, split, part);
+  let program: Program | undefined;
   try {
     for (const seeds of groupsOfSeeds) {
       const model = buildFor(spec.model, ds, spec.config, training);
       const compileOptions = seeds.length === 1 ? { seed: seeds[0], normalisation } : { seed: seeds, replicas: seeds.length, normalisation };
       const dir = checkpointDir(spec, seeds);
-      let program: Program | undefined;
-      const saved = checkpointState(model, dir, spec.restartChanged ? { seeds, training, ...origin } : origin);
+      program = undefined;
+      const expect = { data: fingerprint, seeds, settings, ...(spec.restartChanged ? { training } : {}), ...origin };
+      const saved = checkpointState(model, dir, expect);
       if (saved.state === "changed" && spec.restartChanged) {
         if (!spec.quietRestart) process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: the checkpoint in ${dir} was saved with other settings (${saved.reason}); training afresh\n`);
-        rmSync(dir, { recursive: true, force: true });
-      } else if (saved.state !== "none") {
-        if (saved.state === "changed" && origin.modelOrigin) throw new Error(`${dir} holds a checkpoint of ${spec.model} as it was before its module changed (${saved.reason}): fit into another --out, or delete it to start afresh`);
-        program = loadCheckpoint(model, dir); // another declaration without restartChanged fails here, naming both
+        // not removed: the first save of the new run replaces it as one unit (a concurrent reader never sees it half gone)
+      } else if (saved.state === "changed") {
+        if (origin.modelOrigin && saved.keys?.includes("modelOrigin")) {
+          throw new Error(`${dir} holds a checkpoint of ${spec.model} as it was before its module changed (${saved.reason}): fit into another --out, or delete it to start afresh`);
+        }
+        const other = saved.saved?.source !== undefined && saved.keys?.includes("data") ? ` (it was fitted on ${saved.saved.source}; this run's data is ${spec.source})` : "";
+        throw new Error(`the checkpoint in ${dir} is of another run${other}: ${saved.reason}; use another --out, or remove ${dir} to train afresh`);
+      }
+      // the weights and the curves saved with them come from one read of one generation
+      let before: { curves?: Record<string, Array<number | null>>; termWeights?: Record<string, Array<number | null>> } = {};
+      if (saved.state === "same") {
+        try {
+          const ck = readCheckpoint(dir);
+          program = deserialize(model, ck, dir);
+          before = ck.manifest.extra ?? {};
+        } catch (e) {
+          // a torn or corrupt checkpoint is never loaded: sdgm fit stops, naming it; a comparison replaces it
+          if (!spec.restartChanged) throw e;
+          process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: ${(e as Error).message}; training afresh\n`);
+        }
       }
       const resumed = program !== undefined;
       program ??= compile(model, { ...compileOptions, encoderHidden: encoderHidden(model) });
-      mkdirSync(dir, { recursive: true });
+      if (program.position.epoch > epochs) {
+        throw new Error(`the checkpoint in ${dir} has trained ${program.position.epoch} epochs, more than the ${epochs} asked: ask for ${program.position.epoch} or more, use another --out, or remove ${dir}`);
+      }
+      const p = program;
       const every = spec.checkpointEvery ?? 10;
       const t0 = performance.now();
       let lastStep: StepInfo | undefined;
       const obsName = model.ir.sites.find((s) => s.kind === "observe")!.name;
       // side data the model's sites need (class labels, multi-label tags, per-row attributes), the same training rows
       const side = sideData(model, ds, ds.split.train);
+      // the held-out rows' side data, for the support check of every split (those the data have)
+      const sideTest = sideData(model, ds, ds.split.test, { evaluation: true });
       const labels = side.label;
       // Class-balanced minibatches when the entry asks and the batch can hold every class twice.
       const classes = labels ? new Set(Array.from(ds.split.train, (i) => ds.labels![i]).filter((v) => v >= 0)).size : 0;
@@ -238,27 +299,53 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
       const cfg = model.ir.meta.config as { factors?: number; hidden?: number } | undefined;
       const sizes = `${ds.split.train.length} training rows × ${ds.g} features, batch ${batchSize}${cfg?.hidden ? `, hidden ${cfg.hidden}` : ""}${cfg?.factors ? `, factors ${cfg.factors}` : ""}`;
       const what = `${spec.model} on ${spec.source}${spec.fold ? ` fold ${spec.fold.index}` : ""}`;
-      const fit = await withMemoryContext(`${what}: training`, sizes, () => program!.fit(Object.keys(side).length ? { [obsName]: xTrain, ...side } : xTrain, {
-        epochs,
-        batchSize,
-        learningRate,
-        ...(groupLearningRates ? { groupLearningRates } : {}),
-        ...balance,
-        onStep: (i) => {
-          lastStep = i;
-        },
-        onEpoch: (e) => {
-          spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
-          if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(program!, dir, { source: spec.source, seeds, training, modelConfig: model.ir.meta.config, ...origin });
-        },
-      }));
-      tf.dispose(Object.values(side));
-      saveCheckpoint(program, dir, { source: spec.source, seeds, training, complete: true, modelConfig: model.ir.meta.config, ...origin });
+      const extra = (complete: boolean, curves: Record<string, number[]>, weights: Record<string, number[]>) => ({
+        source: spec.source,
+        data: fingerprint,
+        seeds,
+        settings,
+        training,
+        ...(complete ? { complete: true } : {}),
+        modelConfig: model.ir.meta.config,
+        ...origin,
+        curves: joinCurves(before.curves, curves),
+        termWeights: joinCurves(before.termWeights, weights),
+      });
+      let fit;
+      try {
+        fit = await withMemoryContext(`${what}: training`, sizes, () =>
+          p.fit(Object.keys(side).length ? { [obsName]: xTrain, ...side } : xTrain, {
+            epochs,
+            batchSize,
+            learningRate,
+            ...(groupLearningRates ? { groupLearningRates } : {}),
+            ...balance,
+            supportCell: cellOf(ds.split.train, "train"),
+            checkSupportOf: [{ x: xTest, cell: cellOf(ds.split.test, "test"), side: sideTest }],
+            onStep: (i) => {
+              lastStep = i;
+            },
+            onEpoch: (e) => {
+              spec.onProgress?.({ epoch: e.epoch + 1, epochs, loss: e.loss, step: lastStep?.step ?? 0, msPerStep: lastStep?.msPerStep ?? 0 });
+              if (every > 0 && (e.epoch + 1) % every === 0 && e.epoch + 1 < epochs) saveCheckpoint(p, dir, extra(false, e.curves, e.weights));
+            },
+          }),
+        );
+      } finally {
+        tf.dispose(Object.values(side));
+        tf.dispose(Object.values(sideTest));
+      }
+      if (p.position.epoch !== epochs || p.position.batch !== 0) {
+        throw new Error(`${what}: trained ${p.position.epoch} of ${epochs} epochs`);
+      }
+      const curves = joinCurves(before.curves, fit.curves);
+      const termWeights = joinCurves(before.termWeights, fit.weights);
+      saveCheckpoint(p, dir, extra(true, fit.curves, fit.weights));
       const seconds = (performance.now() - t0) / 1000;
       const { metrics, panels, factorPanels, structurePanels, topFeatures } = await withMemoryContext(`${what}: evaluation of ${ds.split.test.length} held-out rows`, sizes, () =>
-        evaluateProgramWithPanels(program!, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics)),
+        evaluateProgramWithPanels(p, ds, metricOptions(`${spec.model} on ${spec.source}`, spec.metrics)),
       );
-      const globals = program.globals();
+      const globals = p.globals();
       const maskSite = model.ir.sites.find((s) => s.kind === "mask" && s.mask?.scope === "global" && s.mask.valueType === "real");
       seeds.forEach((seed, r) => {
         const rr = seeds.length === 1 ? undefined : r;
@@ -271,16 +358,18 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
           metrics: metrics[r],
           ...(tops ? { topFeatures: tops } : {}),
           train: {
-            epochs: program.position.epoch,
-            steps: program.steps,
+            epochs: p.position.epoch,
+            steps: p.steps,
             msPerStep: round(seeds.length > 1 ? fit.msPerStep / seeds.length : fit.msPerStep, 3),
             seconds: round(seeds.length > 1 ? seconds / seeds.length : seconds, 2),
             peakRssMb: peakRssMb(),
             backend: currentBackend(),
+            // a step the non-finite guard skipped is said, never hidden (the CLI and the report warn)
+            ...(fit.skippedSteps ? { skippedSteps: fit.skippedSteps, firstSkipped: fit.firstSkipped } : {}),
           },
           config: runConfig(model, { ...training, replicas: seeds.length > 1 ? seeds.length : 1, resumed }, ds, spec.fold, spec.model),
         });
-        const art: RunArtifacts = { model: spec.model, data: spec.source, seed, ...(spec.fold ? { fold: spec.fold.index } : {}), curves: fit.curves, weights: fit.weights };
+        const art: RunArtifacts = { model: spec.model, data: spec.source, seed, ...(spec.fold ? { fold: spec.fold.index } : {}), curves, weights: termWeights };
         if (maskSite && globals[maskSite.name]) {
           art.W = pick(globals[maskSite.name], rr);
           if (globals[`${maskSite.name}.pstar`]) art.pstar = pick(globals[`${maskSite.name}.pstar`], rr);
@@ -297,10 +386,13 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
         artifacts.push(art);
       });
       tf.dispose(Object.values(globals));
-      program.dispose();
+      p.dispose();
+      program = undefined;
     }
   } finally {
+    program?.dispose();
     xTrain.dispose();
+    xTest.dispose();
   }
   return { rows: rowsOut, artifacts };
 }
@@ -362,8 +454,15 @@ export async function evalCheckpoint(
   }
   // the build of a fit (buildFor): the data's groups win, the recorded sigmaScale is kept
   const model = buildFor(entry.name, ds, config);
-  const program = deserialize(model, ckpt);
+  requireSplits(ds, source, "the held-out metrics are computed on the test rows", false);
+  const program = deserialize(model, ckpt, dir);
   try {
+    const xTest = observedTensor(model, ds, ds.split.test);
+    try {
+      program.checkSupport(xTest, dataCell(ds, source, ds.split.test, "test"));
+    } finally {
+      xTest.dispose();
+    }
     const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
     return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], metrics: m }));

@@ -2,17 +2,17 @@
  * The `sdgm` command line (DESIGN §7): fit, compare, eval, render, data, start.
  */
 import { Command, Option } from "commander";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend, parseThreads, type BackendName } from "@sparse-dgm/core";
 import { zoo, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel, foldSummaries, formatFoldSummaries, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
 import { runJob, evalCheckpoint } from "./jobs.js";
-import { writeResults, degenerateWarnings } from "./results.js";
+import { ResultStore, atomicWrite, degenerateWarnings, skippedStepWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
 import { progressBar } from "./progress.js";
+import { intOption, listOption, positiveOption } from "./options.js";
 import { resolveModels, modelEntry, moduleKind } from "./user-model.js";
 
 function timestamp(): string {
@@ -20,9 +20,8 @@ function timestamp(): string {
 }
 
 /** `--metrics a,b,c`: the names, each checked against the metric registry (an unknown name is an error naming it). */
-async function parseMetrics(list: unknown): Promise<string[] | undefined> {
-  if (!list) return undefined;
-  const names = String(list).split(",").map((m) => m.trim()).filter(Boolean);
+async function parseMetrics(names: string[] | undefined): Promise<string[] | undefined> {
+  if (!names) return undefined;
   const { getMetric } = await import("@sparse-dgm/metrics");
   names.forEach((m) => getMetric(m));
   return names;
@@ -119,12 +118,6 @@ export function modelConfigs(models: readonly string[], sets: string[] | undefin
 
 /** The `<model>` argument's help. */
 const MODEL_ARG = `a zoo model (${Object.keys(zoo).join(", ")}) or a model module: ./file.ts#export (a DSL model or a zoo-style entry; default export without #)`;
-/** `--folds K`: an integer >= 2. */
-function parseFolds(v: string): number {
-  const k = Number(v);
-  if (!Number.isInteger(k) || k < 2) throw new Error(`--folds must be an integer >= 2, got ${v}`);
-  return k;
-}
 
 /** A run's top features per factor for the terminal: active factors first, with NPMI and the random baseline. */
 function formatTopFeatures(r: ResultRow): string {
@@ -139,17 +132,20 @@ function formatTopFeatures(r: ResultRow): string {
   return lines.join("\n") + "\n";
 }
 
-/** Runs the command line with `argv` (process.argv). */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * The command line's commands and options (tests parse with it: `cli().exitOverride()`); {@link main}
+ * runs it.
+ */
+export function cli(): Command {
   const program = new Command();
-  program.name("sdgm").description("sparse-dgm: fit, compare and render sparse deep generative models").showHelpAfterError();
+  program.name("sdgm").description("sparse-dgm: fit, compare and render sparse deep generative models").showHelpAfterError("(sdgm <command> --help lists the options)");
 
   program
     .command("render")
     .description("render a model's graph: plates, sites and mask edges")
     .argument("<model>", MODEL_ARG)
     .addOption(new Option("--format <format>", "output format").choices(["dot", "svg", "json"]).default("json"))
-    .option("--features <n>", "number of observed features G (default: the model's render shape)", (v) => parseInt(v, 10))
+    .option("--features <n>", "number of observed features G (default: the model's render shape)", intOption(1))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (name: string, opts: { format: "dot" | "svg" | "json"; features?: number; out?: string }) => {
       const [model] = await resolveModels([name]);
@@ -159,7 +155,7 @@ export async function main(argv: string[]): Promise<void> {
       if (!shape) throw new Error(`${name} has no renderShape: pass --features N`);
       const m = entry.build({ ...shape });
       const text = await renderModel(m, opts.format);
-      if (opts.out) writeFileSync(opts.out, text);
+      if (opts.out) atomicWrite(opts.out, text);
       else process.stdout.write(text + "\n");
     });
 
@@ -189,19 +185,19 @@ export async function main(argv: string[]): Promise<void> {
     .description("fit a model on a data source; writes results.json, results.csv and checkpoints")
     .argument("<model>", MODEL_ARG)
     .requiredOption("--data <source>", "data source, e.g. synthetic:moran?rho=0.4")
-    .option("--epochs <n>", "epochs (default: the model's reproduction setting)", (v) => parseInt(v, 10))
-    .option("--seed <s>", "seed", (v) => parseInt(v, 10), 0)
-    .option("--seeds <n>", "fit seeds seed..seed+n-1 (as replicas of one program)", (v) => parseInt(v, 10))
-    .option("--batch-size <n>", "minibatch size", (v) => parseInt(v, 10))
-    .option("--lr <x>", "learning rate", parseFloat)
+    .option("--epochs <n>", "epochs (default: the model's reproduction setting)", intOption(1))
+    .option("--seed <s>", "seed", intOption(0), 0)
+    .option("--seeds <n>", "fit seeds seed..seed+n-1 (as replicas of one program)", intOption(1))
+    .option("--batch-size <n>", "minibatch size", intOption(1))
+    .option("--lr <x>", "learning rate", positiveOption)
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
-    .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", (v) => parseInt(v, 10), 10)
+    .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", intOption(0), 10)
     .option("--no-replicas", "fit the seeds one after another instead of as replicas")
-    .option("--folds <k>", "K-fold cross-validation: fit K times, fold k held out each time (rows carry fold)", parseFolds)
+    .option("--folds <k>", "K-fold cross-validation: fit K times, fold k held out each time (rows carry fold)", intOption(2))
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .option("--set <key=value...>", "model hyperparameters, e.g. --set factors=8 spike=20")
-    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
+    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
     .action(async (ref: string, opts: Record<string, any>) => {
       const [name] = await resolveModels([ref]);
       const entry = modelEntry(name);
@@ -214,10 +210,13 @@ export async function main(argv: string[]): Promise<void> {
       const seeds = Array.from({ length: opts.seeds ?? 1 }, (_, i) => opts.seed + i);
       const epochs = opts.epochs ?? entry.training.epochs;
       const folds: Array<{ k: number; index: number } | undefined> = opts.folds ? Array.from({ length: opts.folds }, (_, index) => ({ k: opts.folds, index })) : [undefined];
+      const store = new ResultStore(out);
       const result: { rows: ResultRow[]; artifacts: RunArtifacts[] } = { rows: [], artifacts: [] };
       for (const fold of folds) {
         const bar = progressBar(`${name} on ${opts.data}${fold ? ` fold ${fold.index + 1}/${fold.k}` : ""} (${backend})`, epochs);
-        const res = await runJob(
+        let res: Awaited<ReturnType<typeof runJob>>;
+        try {
+          res = await runJob(
           {
             model: name,
             source: opts.data,
@@ -235,12 +234,20 @@ export async function main(argv: string[]): Promise<void> {
           },
           ds,
         );
+        } catch (e) {
+          bar.stop();
+          // no row for a run that did not train as asked: a failure record, listed by the report
+          const error = (e as Error).message.split("\n")[0];
+          store.fail(seeds.map((seed) => ({ model: name, data: opts.data, seed, ...(fold ? { fold: fold.index } : {}), error })));
+          throw new Error(`${name} on ${opts.data}${fold ? `, fold ${fold.index}` : ""}, seed${seeds.length > 1 ? "s" : ""} ${seeds.join(",")}: ${error} (no result row written; recorded in ${store.failedDir})`);
+        }
         bar.stop();
         result.rows.push(...res.rows);
         result.artifacts.push(...res.artifacts);
-        writeResults(out, res.rows);
+        // each fold's rows are stored as soon as it ends
+        store.put(res.rows, res.artifacts);
+        store.derive();
       }
-      writeFileSync(join(out, "artifacts.json"), JSON.stringify(result.artifacts));
       for (const r of result.rows) {
         const m = Object.entries(r.metrics)
           .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
@@ -250,28 +257,28 @@ export async function main(argv: string[]): Promise<void> {
       const first = result.rows[0];
       if (first?.topFeatures) process.stdout.write(formatTopFeatures(first));
       process.stdout.write(formatFoldSummaries(foldSummaries(result.rows)));
-      for (const w of degenerateWarnings(result.rows)) process.stderr.write(`${w}\n`);
-      process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and checkpoints in ${join(out, "checkpoints")}\n`);
+      for (const w of [...skippedStepWarnings(result.rows), ...degenerateWarnings(result.rows)]) process.stderr.write(`${w}\n`);
+      process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")}, ${store.artifactsDir} and checkpoints in ${join(out, "checkpoints")}\n`);
     });
 
   program
     .command("compare")
     .description("fit every model on the same splits and seeds; writes results.json, results.csv and the report index.html")
-    .requiredOption("--models <list>", "comma-separated zoo models or model modules (./file.ts#export)")
-    .requiredOption("--data <sources>", "data sources, separated by ';' (a source's own parameters use '&')")
-    .option("--seeds <n>", "number of seeds (0..n-1)", (v) => parseInt(v, 10), 3)
-    .option("--epochs <n>", "epochs (default: each model's reproduction setting)", (v) => parseInt(v, 10))
+    .requiredOption("--models <list>", "comma-separated zoo models or model modules (./file.ts#export)", listOption(",", "model"))
+    .requiredOption("--data <sources>", "data sources, separated by ';' (a source's own parameters use '&')", listOption(";", "data source"))
+    .option("--seeds <n>", "number of seeds (0..n-1)", intOption(1), 3)
+    .option("--epochs <n>", "epochs (default: each model's reproduction setting)", intOption(1))
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
-    .option("--jobs <n>", "parallel worker threads", (v) => parseInt(v, 10), 1)
+    .option("--jobs <n>", "parallel worker threads", intOption(1), 1)
     .option("--no-replicas", "fit seeds one by one instead of as replicas of one program")
-    .option("--folds <k>", "K-fold cross-validation: every model and seed fitted K times, fold k held out; the report adds the fold summary", parseFolds)
-    .option("--metrics <list>", "only these metrics (comma-separated)")
+    .option("--folds <k>", "K-fold cross-validation: every model and seed fitted K times, fold k held out; the report adds the fold summary", intOption(2))
+    .option("--metrics <list>", "only these metrics (comma-separated)", listOption(",", "metric"))
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .option("--set <key=value...>", "model hyperparameters: key=value for every model that has the option, model.key=value for one")
     .action(async (opts: Record<string, any>) => {
-      const models = await resolveModels(String(opts.models).split(",").map((s) => s.trim()).filter(Boolean));
-      const data = String(opts.data).split(";").filter((d) => d.trim());
+      const models = await resolveModels(opts.models as string[]);
+      const data = opts.data as string[];
       const metrics = await parseMetrics(opts.metrics);
       const configs = modelConfigs(models, opts.set);
       const entries: CompareEntry[] = data.flatMap((d) => models.map((model) => ({ model, data: d.trim(), config: configs[model], epochs: opts.epochs })));
@@ -288,16 +295,31 @@ export async function main(argv: string[]): Promise<void> {
         metrics,
       });
       process.stdout.write(formatFoldSummaries(foldSummaries(rows), ["recallAt5", "ndcgAt10", "heldoutNll", "supportF1", "topicCoherence", "linearProbeAccuracy", "heldoutMse"]));
-      for (const w of degenerateWarnings(rows)) process.stderr.write(`${w}\n`);
+      for (const w of [...skippedStepWarnings(rows), ...degenerateWarnings(rows)]) process.stderr.write(`${w}\n`);
       process.stdout.write(`wrote ${join(out, "results.json")}, ${join(out, "results.csv")} and ${join(out, "index.html")}\n`);
+    });
+
+  program
+    .command("merge")
+    .description("merge output folders written apart (each array task its own --out) into one: rows, failures, artefacts, checkpoints; then results.json, results.csv and index.html")
+    .argument("<into>", "the folder to merge into (created if missing; may already hold rows)")
+    .argument("<folders...>", "folders to merge from")
+    .option("--replace", "a row that differs between folders: the later folder's wins (default: refused, naming them)")
+    .option("--title <title>", "the report's title")
+    .action(async (into: string, folders: string[], opts: { replace?: boolean; title?: string }) => {
+      const { mergeFolders } = await import("./merge.js");
+      const s = await mergeFolders(into, folders, opts);
+      process.stdout.write(
+        `merged ${folders.length} folder${folders.length === 1 ? "" : "s"} into ${into}: ${s.rows} row${s.rows === 1 ? "" : "s"} added or replaced, ${s.same} already there, ${s.failed} failed run${s.failed === 1 ? "" : "s"}, ${s.checkpoints} checkpoint${s.checkpoints === 1 ? "" : "s"}; wrote ${join(into, "results.json")}, ${join(into, "results.csv")} and ${join(into, "index.html")}\n`,
+      );
     });
 
   program
     .command("start")
     .description("the main job: compare the trainable zoo on built-in synthetic data with known structure; writes report/")
     .option("--out <dir>", "output directory", "report")
-    .option("--jobs <n>", "parallel worker threads", (v) => parseInt(v, 10), 2)
-    .option("--seeds <n>", "seeds per model", (v) => parseInt(v, 10), MAIN_JOB.seeds)
+    .option("--jobs <n>", "parallel worker threads", intOption(1), 2)
+    .option("--seeds <n>", "seeds per model", intOption(1), MAIN_JOB.seeds)
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
     .action(async (opts: Record<string, any>) => {
@@ -313,7 +335,7 @@ export async function main(argv: string[]): Promise<void> {
         title: "sparse-dgm: the zoo on synthetic data with known structure",
       });
       process.stdout.write(summarise(rows));
-      for (const w of degenerateWarnings(rows)) process.stderr.write(`${w}\n`);
+      for (const w of [...skippedStepWarnings(rows), ...degenerateWarnings(rows)]) process.stderr.write(`${w}\n`);
       process.stdout.write(`\nmain job done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${join(opts.out, "index.html")}, results.json, results.csv\n`);
     });
 
@@ -322,12 +344,12 @@ export async function main(argv: string[]): Promise<void> {
     .description("compute every applicable metric of a saved model on a data source")
     .argument("<checkpoint>", "a checkpoint directory (e.g. runs/<time>/checkpoints/sparseVae-s0)")
     .requiredOption("--data <source>", "data source (its test split is used for held-out metrics)")
-    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)")
+    .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
     .option("--json", "print JSON")
     .option("--model <file#export>", "where a module model's file is now, when it moved since the fit (its content must be unchanged)")
     .addOption(new Option("--backend <name>", "TF.js backend").choices(["cpu", "wasm", "tensorflow"]))
     .option("--threads <n>", "wasm threads per training process (default: SDGM_THREADS, else the available cores divided among --jobs; 1 is faster for tiny models, see docs/backends.md)", (v) => parseThreads(v, "--threads"))
-    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; threads?: number; metrics?: string; model?: string }) => {
+    .action(async (dir: string, opts: { data: string; json?: boolean; backend?: BackendName; threads?: number; metrics?: string[]; model?: string }) => {
       await initBackend(opts.backend, { threads: opts.threads });
       const data = await import("@sparse-dgm/data");
       const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics), { module: opts.model });
@@ -339,6 +361,12 @@ export async function main(argv: string[]): Promise<void> {
         }
     });
 
+  return program;
+}
+
+/** Runs the command line with `argv` (process.argv). */
+export async function main(argv: string[]): Promise<void> {
+  const program = cli();
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -27,10 +27,10 @@ describe("degenerateWarnings", () => {
 });
 
 describe("writeResults", () => {
-  it("replaces a row of the same model, data and seed where it stands, appends new ones, and sorts only when asked", () => {
+  it("replaces a row of the same model, data and seed, keeps the others, and derives results.json / .csv from the store in key order, or as asked", () => {
     const out = mkdtempSync(join(tmpdir(), "sdgm-results-"));
     const r = (model: string, seed: number, elbo: number) => ({ ...row(seed, { elbo }), model }) as ResultRow;
-    writeResults(out, [r("a", 0, 1), r("b", 0, 2), r("c", 0, 3)]);
+    writeResults(out, [r("c", 0, 3), r("a", 0, 1), r("b", 0, 2)]);
     const merged = writeResults(out, [r("d", 0, 4), r("b", 0, 20)]);
     expect(merged.map((x) => `${x.model}:${x.metrics.elbo}`)).toEqual(["a:1", "b:20", "c:3", "d:4"]);
     expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8"))).toEqual(merged);

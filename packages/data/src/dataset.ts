@@ -383,6 +383,8 @@ export function validate(ds: Dataset): Dataset {
   if (!(Number.isInteger(ds.n) && ds.n >= 0 && Number.isInteger(ds.g) && ds.g >= 0)) {
     throw new DataError(`${p}: bad shape n=${ds.n}, g=${ds.g}`);
   }
+  if (ds.n === 0) throw new DataError(`${p}: no data rows (a header alone, or an empty file)`);
+  if (ds.g === 0) throw new DataError(`${p}: no columns (features)`);
   if (ds.x.length !== ds.n * ds.g) {
     throw new DataError(`${p}: x has ${ds.x.length} values, expected n×g = ${ds.n}×${ds.g} = ${ds.n * ds.g}`);
   }

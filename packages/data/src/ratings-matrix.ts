@@ -58,7 +58,13 @@ export interface RatingsMatrix {
  * m.steps; // ["min:4", "minUserPositives:20", "topItems:300", "dropEmptyUsers"]
  * ```
  */
-export function ratingsMatrix(where: string, t: RatingTriples, f: RatingsFilter = {}): RatingsMatrix {
+export function ratingsMatrix(
+  where: string,
+  t: RatingTriples,
+  f: RatingsFilter = {},
+  /** Allocates the zeroed n × g matrix (a loader passes one that refuses a size this machine cannot hold, naming it). */
+  alloc: (n: number, g: number) => Float32Array = (n, g) => new Float32Array(n * g),
+): RatingsMatrix {
   const { min, minUserPositives, topItems } = f;
   if (minUserPositives !== undefined && min === undefined) {
     throw new DataError(`${where}: minUserPositives needs min= (a positive is a rating >= min; the MovieLens setting is min=4&minUserPositives=20)`);
@@ -115,7 +121,7 @@ export function ratingsMatrix(where: string, t: RatingTriples, f: RatingsFilter 
   if (n === 0 || g === 0) {
     throw new DataError(`${where}: the filters (${steps.join(", ") || "none"}) leave ${n} users × ${g} items; relax minUserPositives= or topItems=`);
   }
-  const x = new Float32Array(n * g);
+  const x = alloc(n, g);
   let cells = 0;
   for (const [c, v] of cell) {
     const r = rowOf[Math.floor(c / t.items)];

@@ -1,15 +1,18 @@
 /**
  * Checkpoints (DESIGN §3): one versioned JSON manifest (model declaration hash, compile options,
  * progress, RNG state, optimiser state layout, data statistics) plus one binary buffer of float32
- * weights. Browser-safe: `serialize` / `deserialize` work on memory; `./node.ts` writes files
- * atomically (temp file + rename).
+ * weights. Browser-safe: `serialize` / `deserialize` work on memory; `./node.ts` writes them as
+ * one generation (a weights file named by the manifest with its size and checksum).
  */
 import { tf, type Model, type ModelIR } from "@sparse-dgm/core";
 import { Program, type CompileOptions } from "./program.js";
 import type { AdamState } from "./optim.js";
 
-/** The manifest format version. */
-export const CHECKPOINT_VERSION = 1;
+/**
+ * The manifest format version. 2: the manifest names its weights file by generation, size and
+ * SHA-256 (`files`); version 1 had one `weights.bin` renamed separately from its manifest.
+ */
+export const CHECKPOINT_VERSION = 2;
 
 /** One tensor's place in the weights buffer. */
 export interface TensorEntry {
@@ -40,6 +43,8 @@ export interface CheckpointManifest {
   extra?: Record<string, unknown>;
   /** Total float32 elements in the weights buffer. */
   totalLength: number;
+  /** On disk: the weights file of this generation, its size in bytes and its SHA-256 (hex). */
+  files?: { weights: string; bytes: number; sha256: string };
 }
 
 /** A serialised checkpoint. */
@@ -140,11 +145,57 @@ export function serialize(program: Program, extra?: Record<string, unknown>): Ch
 }
 
 /**
- * Rebuilds a program from a checkpoint of the same model. Throws clearly for another model,
- * another format version, a changed declaration or a truncated weights buffer.
+ * Checks that every tensor the manifest lists lies inside the weights buffer with as many values
+ * as its shape holds, and that the parameters are finite; throws one line naming the tensor.
  */
-export function deserialize<M extends Model<any, any>>(model: M, ckpt: Checkpoint): Program<M> {
+function checkLayout(m: CheckpointManifest, weights: Float32Array, where: string): void {
+  const total = weights.length;
+  const entries: Array<[string, TensorEntry]> = [
+    ...(m.params ?? []).map((e) => ["parameter", e] as [string, TensorEntry]),
+    ...Object.entries(m.optimizers ?? {}).flatMap(([g, o]) => [...(o.m ?? []), ...(o.v ?? [])].map((e) => [`${g} optimiser moment`, e] as [string, TensorEntry])),
+  ];
+  for (const [what, e] of entries) {
+    const size = Array.isArray(e.shape) ? e.shape.reduce((a, b) => a * b, 1) : NaN;
+    if (!Number.isSafeInteger(e.offset) || !Number.isSafeInteger(e.length) || e.offset < 0 || e.length < 0 || e.offset + e.length > total) {
+      throw new Error(
+        `checkpoint${where}: ${what} "${e.name}" lies at [${e.offset}, ${e.offset + e.length}), outside the ${total} float32 values of its weights: the manifest was edited or is corrupt`,
+      );
+    }
+    if (size !== e.length) {
+      throw new Error(`checkpoint${where}: ${what} "${e.name}" has shape [${e.shape}] (${size} values) but ${e.length} values in the weights: the manifest was edited or is corrupt`);
+    }
+  }
+  // serialize lays the tensors end to end: an offset that is not where the previous one ends was edited
+  let end = 0;
+  for (const [what, e] of [...entries].sort((a, b) => a[1].offset - b[1].offset)) {
+    if (e.offset !== end) {
+      throw new Error(`checkpoint${where}: ${what} "${e.name}" lies at [${e.offset}, ${e.offset + e.length}), not where the previous tensor ends (${end}): the manifest was edited or is corrupt`);
+    }
+    end += e.length;
+  }
+  if (end !== total) throw new Error(`checkpoint${where}: the manifest's tensors hold ${end} values, its weights ${total}: the manifest was edited or is corrupt`);
+  for (const e of m.params ?? []) {
+    const v = weights.subarray(e.offset, e.offset + e.length);
+    let bad = 0;
+    let first = 0;
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i])) {
+        if (!bad) first = v[i];
+        bad++;
+      }
+    }
+    if (bad) throw new Error(`checkpoint${where}: parameter "${e.name}" holds ${bad} non-finite value${bad === 1 ? "" : "s"} (${first}): the run that saved it diverged; it is not loaded`);
+  }
+}
+
+/**
+ * Rebuilds a program from a checkpoint of the same model. Throws clearly for another model,
+ * another format version, a changed declaration, a truncated weights buffer, a manifest whose
+ * layout does not fit its weights, or non-finite parameters. `dir` names the checkpoint in errors.
+ */
+export function deserialize<M extends Model<any, any>>(model: M, ckpt: Checkpoint, dir?: string): Program<M> {
   const m = ckpt.manifest;
+  const where = dir ? ` in ${dir}` : "";
   if (m.format !== "sparse-dgm-checkpoint") throw new Error(`not a sparse-dgm checkpoint (format ${JSON.stringify(m.format)})`);
   if (m.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${m.version} is not supported (this library reads version ${CHECKPOINT_VERSION})`);
   if (m.model !== model.name) throw new Error(`checkpoint is of model "${m.model}", not "${model.name}"`);
@@ -153,8 +204,9 @@ export function deserialize<M extends Model<any, any>>(model: M, ckpt: Checkpoin
     throw new Error(`checkpoint of "${m.model}" was saved from a different declaration (hash ${m.declarationHash}, this model ${hash}): hyperparameters or code changed`);
   }
   if (ckpt.weights.length !== m.totalLength) {
-    throw new Error(`checkpoint weights are truncated or corrupt: ${ckpt.weights.length} float32 values, the manifest lists ${m.totalLength}`);
+    throw new Error(`checkpoint${where}: weights are truncated or corrupt: ${ckpt.weights.length} float32 values, the manifest lists ${m.totalLength}`);
   }
+  checkLayout(m, ckpt.weights, where);
   const program = new Program(model, m.compile);
   const internals = program.internals();
   const keysMatch = program.keys.every((k, i) => k.words()[0] === m.keys[i][0] && k.words()[1] === m.keys[i][1]);

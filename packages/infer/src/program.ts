@@ -47,6 +47,7 @@ import { Adam, type NamedGrad } from "./optim.js";
 import { balancedOrder } from "./batches.js";
 import { checkSideData } from "./data.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
+import { NonFiniteGuard } from "./nonfinite-guard.js";
 import { planProgram, createInferences, type ProgramPlan } from "./plan.js";
 import type { FitContext, GuideDraw, SiteInference, StateUpdate } from "./families/family.js";
 
@@ -128,8 +129,11 @@ export interface FitOptions {
   groupLearningRates?: Record<string, number>;
   /** Called after every step. */
   onStep?: (info: StepInfo) => void;
-  /** Called after every epoch with the mean loss. */
-  onEpoch?: (info: { epoch: number; loss: number; validationLoss?: number }) => void;
+  /**
+   * Called after every epoch with the mean loss, and this call's curves so far (`FitResult.curves`
+   * and `.weights`, one value per epoch: a checkpoint saved here can keep them).
+   */
+  onEpoch?: (info: { epoch: number; loss: number; validationLoss?: number; curves: Record<string, number[]>; weights: Record<string, number[]> }) => void;
   /** Fraction of the training rows held out for early stopping (default 0). */
   validationFraction?: number;
   /** Epochs without validation improvement before stopping (default: never). */
@@ -148,6 +152,10 @@ export interface FitOptions {
   balanceBy?: string;
   /** Members of each class per balanced minibatch (default 2). */
   minPerClass?: number;
+  /** Names an entry of the training data in a support error (see {@link Program.checkSupport}). */
+  supportCell?: (row: number, column?: number) => string;
+  /** Other data (a held-out split) checked against the likelihood's support before the first step. */
+  checkSupportOf?: Array<{ x: tf.Tensor; cell?: (row: number, column?: number) => string; side?: Record<string, tf.Tensor> }>;
 }
 
 /** What `fit` returns. */
@@ -164,6 +172,8 @@ export interface FitResult {
   weights: Record<string, number[]>;
   /** Steps skipped by the non-finite guard. */
   skippedSteps: number;
+  /** The first skipped step's message (site, term, step), when any was skipped. */
+  firstSkipped?: string;
   stoppedEarly: boolean;
   /**
    * Mean ms per step in each phase: `gradients` (forward and backward, planned or not, with the
@@ -232,8 +242,8 @@ interface FitState {
   history: number[];
   curves: Record<string, number[]>;
   weightCurves: Record<string, number[]>;
-  skipped: number;
-  badRun: number;
+  /** The non-finite guard (skipped steps, the run of bad steps across epochs). */
+  guard: NonFiniteGuard;
   best: number;
   sinceBest: number;
   stoppedEarly: boolean;
@@ -495,7 +505,6 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     for (let epoch = this.position.epoch; epoch < opts.epochs; epoch++) {
       const sums = await this.trainEpoch(st, epoch);
       if (!sums) break;
-      if (sums.rows === 0) continue;
       if (this.endEpoch(st, epoch, sums)) break;
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -509,7 +518,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       history: st.history,
       curves: st.curves,
       weights: st.weightCurves,
-      skippedSteps: st.skipped,
+      skippedSteps: st.guard.skipped,
+      ...(st.guard.first ? { firstSkipped: st.guard.first } : {}),
       stoppedEarly: st.stoppedEarly,
     };
   }
@@ -541,7 +551,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       trainIdx = Array.from(perm.slice(nv));
     }
     this.trainSize = trainIdx.length;
-    this.checkSupport(xAll, side);
+    this.checkSupport(xAll, opts.supportCell, side);
+    for (const c of opts.checkSupportOf ?? []) this.checkSupport(c.x, c.cell, c.side);
     const xFlat = this.lead && perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll;
     return {
       opts,
@@ -558,8 +569,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       history: [],
       curves: {},
       weightCurves: {},
-      skipped: 0,
-      badRun: 0,
+      guard: new NonFiniteGuard(opts.maxBadSteps ?? 5, opts.onNonFinite),
       best: Infinity,
       sinceBest: 0,
       stoppedEarly: false,
@@ -633,9 +643,12 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const termVals = out.flat[1].arraySync() as number[][];
     st.phase.gradients += performance.now() - tGrad;
     tf.dispose([out.flat[0], out.flat[1]]);
-    const finiteMask = replicaLoss.map((v) => Number.isFinite(v));
-    if (this.guardNonFinite(st, finiteMask, names, termVals, grads, epoch, s)) return;
-    this.applyGradients(st, grads, finiteMask);
+    if (this.guardNonFinite(st, replicaLoss, names, termVals, grads, epoch, s)) return;
+    this.applyGradients(
+      st,
+      grads,
+      replicaLoss.map((v) => Number.isFinite(v)),
+    );
     const tEm = performance.now();
     this.runUpdates(step, this.stepPlansUsable());
     for (const site of this.sites!.values()) site.afterStep?.(replicaLoss, this.fitContext());
@@ -661,29 +674,19 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /**
-   * The non-finite guard: a step whose loss is not finite is reported (naming its term and site)
-   * and skipped; `maxBadSteps` in a row throw. Replicas with a finite loss still step (their own
-   * guard). Returns whether the whole step was skipped.
+   * The non-finite guard (nonfinite-guard.ts): a step whose loss is not finite is reported (naming
+   * its term and site) and skipped; `maxBadSteps` in a row, counted across epochs, throw. Replicas
+   * with a finite loss still step (their own guard). Returns whether the whole step was skipped.
    */
-  private guardNonFinite(st: FitState, finiteMask: boolean[], names: string[], termVals: number[][], grads: Record<string, tf.Tensor>, epoch: number, s: number): boolean {
-    if (finiteMask.every((f) => f)) {
-      st.badRun = 0;
-      return false;
+  private guardNonFinite(st: FitState, replicaLoss: number[], names: string[], termVals: number[][], grads: Record<string, tf.Tensor>, epoch: number, s: number): boolean {
+    let skipAll: boolean;
+    try {
+      skipAll = st.guard.check(this.stepCount, replicaLoss, names, termVals, this.replicas !== undefined).skipAll;
+    } catch (e) {
+      tf.dispose(grads); // the run of bad steps ends the fit
+      throw e;
     }
-    const R = this.replicas;
-    const bad = names.findIndex((_, i) => termVals[i].some((v) => !Number.isFinite(v)));
-    const name = bad >= 0 ? names[bad] : "loss";
-    const site = name.split(":")[1] ?? name;
-    const badReplicas = finiteMask.map((f, i) => (f ? -1 : i)).filter((i) => i >= 0);
-    const detail = `non-finite ${name.split(":")[0]} term "${name}" at step ${this.stepCount}${R ? ` (replicas ${badReplicas.join(", ")})` : ""}; step skipped`;
-    st.skipped++;
-    st.badRun++;
-    st.opts.onNonFinite?.(new NonFiniteError(site, [], detail));
-    if (st.badRun >= (st.opts.maxBadSteps ?? 5)) {
-      tf.dispose(grads);
-      throw new NonFiniteError(site, [], `${st.badRun} non-finite steps in a row; last: ${detail}`);
-    }
-    if (!finiteMask.every((f) => !f) && R) return false;
+    if (!skipAll) return false;
     tf.dispose(grads);
     this.stepCount++;
     this.position = { epoch, batch: s + 1 };
@@ -747,14 +750,12 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   /** After an epoch: history and curves, validation loss and early stopping, the first epoch's diagnostics. Returns whether to stop. */
   private endEpoch(st: FitState, epoch: number, sums: EpochSums): boolean {
     this.position = { epoch: epoch + 1, batch: 0 };
-    const meanLoss = sums.loss / sums.rows;
+    // an epoch whose every step was skipped still ends (the guard's count runs on into the next
+    // one); its curves hold NaN, so they stay one value per epoch
+    const meanLoss = sums.rows ? sums.loss / sums.rows : NaN;
     st.history.push(meanLoss);
-    (st.curves.loss ??= []).push(meanLoss);
-    for (const [nm, v] of Object.entries(sums.terms)) {
-      (st.curves[nm] ??= []).push(v / sums.rows);
-      (st.weightCurves[nm] ??= []).push(sums.weights[nm]);
-    }
-    this.diagnose(st);
+    recordEpoch(st.curves, st.weightCurves, st.history.length - 1, meanLoss, sums.terms, sums.weights, sums.rows);
+    if (sums.rows) this.diagnose(st);
     let validationLoss: number | undefined;
     if (st.valIdx.length) {
       validationLoss = tf.tidy(() => {
@@ -766,12 +767,12 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         st.best = validationLoss;
         st.sinceBest = 0;
       } else if (st.opts.patience !== undefined && ++st.sinceBest >= st.opts.patience) {
-        st.opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss });
+        st.opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves: st.curves, weights: st.weightCurves });
         st.stoppedEarly = true;
         return true;
       }
     }
-    st.opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss });
+    st.opts.onEpoch?.({ epoch, loss: meanLoss, validationLoss, curves: st.curves, weights: st.weightCurves });
     return false;
   }
 
@@ -843,55 +844,63 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /**
-   * Refuses data outside the likelihood's support before training (e.g. a categorical or count
-   * likelihood on negative values), naming the site, the distribution and the first bad entry.
+   * Refuses data outside the likelihood's support (e.g. a categorical or count likelihood on
+   * negative values), naming the site, the distribution and the first bad entry: `cell(row, column)`
+   * names it (default `row <i>, column <j>`, 0-based in `x`; the command line gives the data
+   * file's row and column). Every row is checked, in chunks. `fit` checks its training data (and
+   * `FitOptions.checkSupportOf`) before the first step; call it on held-out data before evaluating.
    */
-  private checkSupport(x: tf.Tensor, side: Record<string, tf.Tensor> = {}): void {
+  checkSupport(x: tf.Tensor, cell: (row: number, column?: number) => string = (r, c) => (c === undefined ? `row ${r}` : `row ${r}, column ${c}`), side: Record<string, tf.Tensor> = {}): void {
     // Once per dataset: a resumed or continued fit on the same tensor is not checked again.
     if (this.supportChecked === x) return;
+    this.ensureReady(x);
+    const N = this.rowsOf(x);
+    const CHUNK = 2000; // a forward on all rows would hold their activations: 2.9 GB for 2000 rows at G = 300
+    for (let start = 0; start < N; start += CHUNK) {
+      tf.tidy(() => {
+        const obs = this.observedSite();
+        const n = Math.min(CHUNK, N - start);
+        const rowsX = this.hasReplicaAxis(x) ? tf.slice(x, [0, start], [1, n]) : tf.slice(x, start, n);
+        const xr = this.withReplicas(this.hasReplicaAxis(x) ? tf.squeeze(rowsX, [0]) : rowsX);
+        // The likelihood (and so its support) from a forward pass on one minibatch.
+        const m = Math.min(n, this.configuredBatch || n);
+        const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
+        // the side data of the same rows that the likelihood and the guide read (a decoder may read a
+        // label or attribute as a parent); not a factor's: this pass is no training step
+        const read = new Set(
+          this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))),
+        );
+        for (const d of this.model.ir.side ?? []) read.add(d.name);
+        const sideHead = this.sideFor(
+          Object.fromEntries(
+            Object.entries(side)
+              .filter(([k]) => read.has(k))
+              .map(([k, t]) => [k, tf.slice(t, start, m)]),
+          ),
+          m,
+        );
+        const { messages } = this.forward(
+          this.canonicalDataSized(head, m),
+          m,
+          this.keys.map((k) => k.foldIn("support-check")),
+          false,
+          0,
+          sideHead,
+        );
+        const msg = messages.find((mm) => mm.name === obs.name)!;
+        const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
+        const okData = ok.dataSync();
+        const bad = okData.findIndex((v) => !v);
+        if (bad < 0) return;
+        // The check has one cell per (row, plate entry), or one per row when the event is a vector.
+        const cells = okData.length / ((this.replicas ?? 1) * n);
+        const rowI = Math.floor((bad % (n * cells)) / cells);
+        const values = (this.hasReplicaAxis(x) ? tf.reshape(tf.gather(rowsX, 0), [n, -1]) : tf.reshape(rowsX, [n, -1])).arraySync() as number[][];
+        const where = cells > 1 ? `${cell(start + rowI, bad % cells)} is ${values[rowI][bad % cells]}` : `${cell(start + rowI)} is [${values[rowI].join(", ")}]`;
+        throw new Error(`site "${obs.name}": the data are not in the support of its ${msg.fn!.kind} likelihood (${msg.fn!.support.name}): ${where}`);
+      });
+    }
     this.supportChecked = x;
-    tf.tidy(() => {
-      const obs = this.observedSite();
-      const n = Math.min(this.rowsOf(x), 2000);
-      const rowsX = this.hasReplicaAxis(x) ? tf.slice(x, [0, 0], [1, n]) : tf.slice(x, 0, n);
-      const xr = this.withReplicas(this.hasReplicaAxis(x) ? tf.squeeze(rowsX, [0]) : rowsX);
-      // The likelihood (and so its support) from a forward pass on one minibatch; the check on up
-      // to 2000 rows (a forward on all of them would hold 2000-row activations: 2.9 GB at G = 300).
-      const m = Math.min(n, this.configuredBatch || n);
-      const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
-      // the side data of the same rows that the likelihood and the guide read (a decoder may read a
-      // label or attribute as a parent); not a factor's: this pass is no training step
-      const read = new Set(
-        this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))),
-      );
-      const sideHead = this.sideFor(
-        Object.fromEntries(
-          Object.entries(side)
-            .filter(([k]) => read.has(k))
-            .map(([k, t]) => [k, tf.slice(t, 0, m)]),
-        ),
-        m,
-      );
-      const { messages } = this.forward(
-        this.canonicalDataSized(head, m),
-        m,
-        this.keys.map((k) => k.foldIn("support-check")),
-        false,
-        0,
-        sideHead,
-      );
-      const msg = messages.find((mm) => mm.name === obs.name)!;
-      const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
-      const okData = ok.dataSync();
-      const bad = okData.findIndex((v) => !v);
-      if (bad < 0) return;
-      // The check has one cell per (row, plate entry), or one per row when the event is a vector.
-      const cells = okData.length / ((this.replicas ?? 1) * n);
-      const rowI = Math.floor((bad % (n * cells)) / cells);
-      const values = (this.hasReplicaAxis(x) ? tf.reshape(tf.gather(x, 0), [this.rowsOf(x), -1]) : tf.reshape(x, [this.rowsOf(x), -1])).arraySync() as number[][];
-      const where = cells > 1 ? `row ${rowI}, column ${bad % cells} is ${values[rowI][bad % cells]}` : `row ${rowI} is [${values[rowI].join(", ")}]`;
-      throw new Error(`site "${obs.name}": the data are not in the support of its ${msg.fn!.kind} likelihood (${msg.fn!.support.name}): ${where}`);
-    });
   }
 
   /** Where training stands: epochs completed and the next batch of the current epoch. */
@@ -1273,6 +1282,32 @@ export function compile<M extends Model<any, any>>(model: M & AheadDeclared<M>, 
 }
 
 export { sumPerReplica, replicaNormal };
+
+/**
+ * Appends epoch `e`'s mean of every term (and the loss) to the curves and its term weights to
+ * `weightCurves`: every curve keeps one value per epoch, NaN where an epoch had no finite step.
+ */
+function recordEpoch(
+  curves: Record<string, number[]>,
+  weightCurves: Record<string, number[]>,
+  e: number,
+  meanLoss: number,
+  termSums: Record<string, number>,
+  termWeights: Record<string, number>,
+  rows: number,
+): void {
+  const put = (c: Record<string, number[]>, k: string, v: number) => {
+    const a = (c[k] ??= []);
+    while (a.length < e) a.push(NaN);
+    a.push(v);
+  };
+  put(curves, "loss", meanLoss);
+  for (const [nm, v] of Object.entries(termSums)) {
+    put(curves, nm, rows ? v / rows : NaN);
+    put(weightCurves, nm, termWeights[nm]);
+  }
+  for (const c of [curves, weightCurves]) for (const a of Object.values(c)) while (a.length <= e) a.push(NaN);
+}
 
 /** How long `fit` may run steps without giving the event loop a turn. */
 const YIELD_EVERY_MS = 200;

@@ -427,7 +427,7 @@ function evaluate(
   const xTe = opts.iwaeSamples || crossViewed ? observedTensor(program.model, ds, ds.split.test) : undefined;
   const sideTe = xTe ? sideData(program.model, ds, ds.split.test, { evaluation: true }) : {};
   try {
-    const iwae = xTe && opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, sideTe) : undefined;
+    const iwae = xTe && opts.iwaeSamples ? safeIwae(program, xTe, opts.iwaeSamples, sideTe, opts.onSkip) : undefined;
     const encTr = encodeRows(program, ds, ds.split.train);
     const encTe = encodeRows(program, ds, ds.split.test);
     const codeSite = Object.keys(encTe)[0];
@@ -501,8 +501,15 @@ function evaluate(
       }
       if (withPanels && inputs.codesTest && inputs.truthZTest) factorPanels.push(factorPanel(inputs.codesTest, inputs.truthZTest, factorNamesOf(ds)));
       const m = computeMetrics(inputs, opts);
+      // The model's own numbers on the held-out split: a non-finite one means the fitted model
+      // gives the test data no finite likelihood (diverged weights, data it cannot explain); it
+      // fails, naming the metric, rather than leave the metric missing.
       const put = (k: string, v: number | undefined) => {
-        if (v !== undefined && Number.isFinite(v) && (!opts.metrics || opts.metrics.includes(k))) m[k] = v;
+        if (v === undefined || (opts.metrics && !opts.metrics.includes(k))) return;
+        if (!Number.isFinite(v)) {
+          throw new Error(`${k} is ${v} on the test split${R === undefined ? "" : ` (replica ${r})`}: not finite in float32 (the fit diverged, or the data's scale overflows it)`);
+        }
+        m[k] = v;
       };
       put("heldoutMse", ev.heldoutMse[r]);
       put("heldoutMseMean", ev.heldoutMseMean[r]);
@@ -550,10 +557,12 @@ function columnVariance(m: Matrix): number[] {
   });
 }
 
-function safeIwae(program: Program, x: tf.Tensor, k: number, side: Record<string, tf.Tensor>): number[] | undefined {
+/** The IWAE bound, or undefined when the model has no densities for it (said through `onSkip`). */
+function safeIwae(program: Program, x: tf.Tensor, k: number, side: Record<string, tf.Tensor>, onSkip?: (keys: string[], reason: string) => void): number[] | undefined {
   try {
     return program.iwae(x, k, { side });
-  } catch {
+  } catch (e) {
+    onSkip?.(["iwae"], (e as Error).message);
     return undefined;
   }
 }

@@ -247,8 +247,12 @@ export function computeMetrics(inputs: MetricInputs, options: ComputeMetricsOpti
   const wanted = new Set((options.metrics ?? metricNames()).map((n) => getMetric(n).name));
   const out: Record<string, number> = {};
   const want = (...names: string[]) => names.some((n) => wanted.has(n));
+  // a metric whose value comes out non-finite (constant codes make a correlation 0/0) is left
+  // out and said so through onSkip, never dropped silently
   const put = (name: string, v: number) => {
-    if (wanted.has(name) && Number.isFinite(v)) out[name] = v;
+    if (!wanted.has(name)) return;
+    if (Number.isFinite(v)) out[name] = v;
+    else options.onSkip?.([name], `its value is ${v} on these codes (e.g. a code constant across the data points makes a correlation 0/0)`);
   };
   const cTr = inputs.codesTrain ?? inputs.codesTest;
   const zTr = inputs.codesTrain ? inputs.truthZTrain : inputs.truthZTest;

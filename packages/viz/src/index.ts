@@ -29,6 +29,7 @@ export {
   inlineSvg,
   levelConfusionHeatmapSpec,
   maskHeatmapSpec,
+  type FailedRun,
   structureMaskHeatmapSpec,
   type StructureMask,
   matrixHeatmapSpec,

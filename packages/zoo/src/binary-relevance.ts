@@ -17,7 +17,7 @@
 import { tf, model, thresholdSigmoid, type SiteContext } from "@sparse-dgm/core";
 import { spikeAndSlab, normal } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, openUnit, positiveNumber, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveIntList, openUnit, positiveNumber, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of binary relevance. */
 export interface BinaryRelevanceConfig {
@@ -48,7 +48,7 @@ export function buildBinaryRelevance(c: Partial<BinaryRelevanceConfig> & DataSha
   const tags = c.stats?.tags;
   const T = positiveInt(name, "latents", c.latents ?? tags ?? 50);
   if (tags !== undefined && T !== tags) throw new Error(`${name}: latents (${T}) must equal the data's number of tags (${tags})`);
-  const hidden = (c.hidden ?? [512, 256]).map((h) => positiveInt(name, "hidden", h));
+  const hidden = positiveIntList(name, "hidden", c.hidden ?? [512, 256]);
   const threshold = openUnit(name, "threshold", c.threshold ?? 0.5);
   const rec = c.reconstruction ?? 0;
   if (!(rec >= 0) || !Number.isFinite(rec)) throw new Error(`${name}: reconstruction must be a number >= 0, got ${rec}`);

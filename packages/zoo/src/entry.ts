@@ -113,10 +113,19 @@ export interface ZooEntry<C extends object = Record<string, unknown>, M extends 
   training: TrainingDefaults;
 }
 
-/** Validates an integer hyperparameter, naming the model and the option. */
+/** The largest integer hyperparameter (a width, a count of latents or groups) a model accepts. */
+export const MAX_SIZE = 1_000_000;
+
+/** Validates an integer hyperparameter (1 to {@link MAX_SIZE}), naming the model and the option. */
 export function positiveInt(model: string, option: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${model}: ${option} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1 || v > MAX_SIZE) throw new Error(`${model}: ${option} must be a positive integer up to ${MAX_SIZE}, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** Validates a list of positive integers (layer widths), naming the model and the option. */
+export function positiveIntList(model: string, option: string, v: unknown): number[] {
+  if (!Array.isArray(v)) throw new Error(`${model}: ${option} must be a list of positive integers (e.g. [512, 256]), got ${JSON.stringify(v)}`);
+  return v.map((h) => positiveInt(model, option, h));
 }
 
 /** Validates a positive number. */

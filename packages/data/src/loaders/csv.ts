@@ -3,7 +3,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { cellRef, DataError, randomSplit, type DataKind, type Dataset } from "../dataset.js";
-import { parseNumber, readText, sniffDelimiter, baseName } from "./common.js";
+import { checkFloat32, denseMatrix, parseNumber, readText, sniffDelimiter, baseName } from "./common.js";
 import type { ParamValue } from "../params.js";
 import { existsSync } from "node:fs";
 import { attachLabelFile } from "./labels.js";
@@ -91,7 +91,7 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
   const allNames = header ?? Array.from({ length: width }, (_, c) => `V${c + 1}`);
   const n = data.length;
   const g = featureCols.length;
-  const x = new Float32Array(n * g);
+  const x = denseMatrix(where, n, g);
   const labels = labelCol >= 0 ? new Int32Array(n) : undefined;
   const labelIds = new Map<string, number>();
   let stringLabels = false;
@@ -109,7 +109,7 @@ export function parseCsvText(text: string, opts: CsvOptions = {}, where = "csv:<
         const what = r[c].trim() === "" ? "empty cell (missing value)" : `${JSON.stringify(r[c])} is not a number`;
         throw new DataError(`${where}: ${cellRef(i, c, header)}: ${what}`);
       }
-      x[i * g + jj] = v;
+      x[i * g + jj] = checkFloat32(where, cellRef(i, c, header), v);
     }
     if (tagCol >= 0) {
       const names = r[tagCol].split(/[|;]/).map((t) => t.trim()).filter(Boolean);

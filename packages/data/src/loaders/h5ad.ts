@@ -18,7 +18,7 @@
 import { DataError, randomSplit, type DataKind, type Dataset } from "../dataset.js";
 import type { ParamValue } from "../params.js";
 import { closeSync, existsSync, openSync, readSync } from "node:fs";
-import { baseName } from "./common.js";
+import { baseName, denseMatrix } from "./common.js";
 
 /** Options of {@link loadH5ad}. */
 export interface H5adOptions {
@@ -136,7 +136,7 @@ export async function loadH5ad(path: string, opts: H5adOptions = {}, where = `h5
       [n, g] = shape.map(num);
       limitN = opts.limit !== undefined ? Math.min(opts.limit, n) : n;
       const v = X.value as unknown as ArrayLike<number>;
-      x = new Float32Array(limitN * g);
+      x = denseMatrix(where, limitN, g, "cells × features is stored densely: keep fewer cells (limit=) or features (preprocess=topVariance:N)");
       for (let t = 0; t < limitN * g; t++) x[t] = v[t];
     } else if (isGroup(X, mod)) {
       const enc = String(attr(X, "encoding-type") ?? attr(X, "h5sparse_format") ?? "");
@@ -156,7 +156,7 @@ export async function loadH5ad(path: string, opts: H5adOptions = {}, where = `h5
       const indptr = get("indptr");
       const outer = csr ? n : g;
       if (indptr.length !== outer + 1) throw new DataError(`${where}: ${xPath}/indptr has ${indptr.length} entries, expected ${outer + 1} for a ${n} × ${g} ${enc}`);
-      x = new Float32Array(limitN * g);
+      x = denseMatrix(where, limitN, g, "cells × features is stored densely: keep fewer cells (limit=) or features (preprocess=topVariance:N)");
       for (let o = 0; o < outer; o++) {
         const lo = num(indptr[o]);
         const hi = num(indptr[o + 1]);

@@ -4,7 +4,7 @@
  */
 import { DataError, randomSplit, type Dataset } from "../dataset.js";
 import type { ParamValue } from "../params.js";
-import { baseName, readText } from "./common.js";
+import { baseName, denseMatrix, FLOAT32_EXACT_INT, MAX_DENSE, readText } from "./common.js";
 
 /** Options of {@link parseLdacText}. */
 export interface LdacOptions {
@@ -34,8 +34,8 @@ export function parseLdacText(text: string, opts: LdacOptions = {}, where = "lda
     if (opts.limit !== undefined && docs.length >= opts.limit) break;
     const row = docs.length;
     const parts = t.split(/\s+/);
-    const declared = Number(parts[0]);
-    if (!Number.isInteger(declared) || declared < 0) {
+    const declared = /^\d+$/.test(parts[0]) ? Number(parts[0]) : NaN;
+    if (!Number.isSafeInteger(declared)) {
       throw new DataError(`${where}: row ${row + 1}: expected a term count first, got ${JSON.stringify(parts[0])}`);
     }
     if (parts.length - 1 !== declared) {
@@ -46,7 +46,8 @@ export function parseLdacText(text: string, opts: LdacOptions = {}, where = "lda
       const m = /^(\d+):(.+)$/.exec(parts[p]);
       if (!m) throw new DataError(`${where}: row ${row + 1}: expected "id:count", got ${JSON.stringify(parts[p])}`);
       const id = Number(m[1]);
-      const c = Number(m[2]);
+      // decimal digits only: Number() would read "0x10" as 16, "1e3" as 1000 and " " as 0
+      const c = /^\d+$/.test(m[2]) ? Number(m[2]) : NaN;
       const name = opts.vocab?.[id];
       const ref = `row ${row + 1}, column ${id + 1}${name !== undefined ? ` (${JSON.stringify(name)})` : ""}`;
       if (opts.vocab && id >= opts.vocab.length) {
@@ -55,6 +56,12 @@ export function parseLdacText(text: string, opts: LdacOptions = {}, where = "lda
       if (!(Number.isInteger(c) && c >= 0)) {
         throw new DataError(`${where}: ${ref}: count ${JSON.stringify(m[2])} is not a non-negative integer`);
       }
+      if (c > FLOAT32_EXACT_INT) {
+        throw new DataError(`${where}: ${ref}: count ${c} is larger than float32 holds exactly (2^24 = ${FLOAT32_EXACT_INT}); counts are stored as float32`);
+      }
+      if (!opts.vocab && id >= MAX_DENSE) {
+        throw new DataError(`${where}: ${ref}: term id ${id} would make ${id + 1} columns; without a vocabulary (vocab=) the ids fix the width: give the vocabulary, or check the ids`);
+      }
       if (id > maxId) maxId = id;
       pairs.push([id, c]);
     }
@@ -62,9 +69,14 @@ export function parseLdacText(text: string, opts: LdacOptions = {}, where = "lda
   }
   const g = opts.vocab ? opts.vocab.length : maxId + 1;
   const n = docs.length;
-  const x = new Float32Array(n * g);
+  const x = denseMatrix(where, n, g, opts.vocab ? "" : `the largest term id (${maxId}) fixes the width without a vocabulary (vocab=): give the vocabulary, or check the ids`);
   docs.forEach((pairs, i) => {
-    for (const [id, c] of pairs) x[i * g + id] += c;
+    for (const [id, c] of pairs) {
+      x[i * g + id] += c;
+      if (x[i * g + id] > FLOAT32_EXACT_INT) {
+        throw new DataError(`${where}: row ${i + 1}, column ${id + 1}: the counts of term id ${id} add up to more than float32 holds exactly (2^24)`);
+      }
+    }
   });
   return {
     name: where.replace(/^ldac:/, ""),

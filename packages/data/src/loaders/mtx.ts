@@ -6,7 +6,7 @@
  */
 import { DataError, randomSplit, type DataKind, type Dataset } from "../dataset.js";
 import type { ParamValue } from "../params.js";
-import { baseName, parseNumber, readText } from "./common.js";
+import { baseName, checkFloat32, denseMatrix, FLOAT32_EXACT_INT, parseNumber, readText } from "./common.js";
 
 /** Options of {@link parseMtxText}. */
 export interface MtxOptions {
@@ -41,6 +41,7 @@ export function parseMtxText(text: string, opts: MtxOptions = {}, where = "mtx:<
     throw new DataError(`${where}: line 1: symmetry must be general, symmetric or skew-symmetric, got ${symmetry}`);
   }
   if (format === "array" && field === "pattern") throw new DataError(`${where}: line 1: array format cannot have a pattern field`);
+  if (format === "array" && symmetry !== "general") throw new DataError(`${where}: line 1: a ${symmetry} array (only one triangle listed) is not supported; write it as coordinate or general`);
   let li = 1;
   while (li < lines.length && (lines[li].trim() === "" || lines[li].trimStart().startsWith("%"))) li++;
   const size = (lines[li] ?? "").trim().split(/\s+/).map(Number);
@@ -49,17 +50,28 @@ export function parseMtxText(text: string, opts: MtxOptions = {}, where = "mtx:<
     throw new DataError(`${where}: line ${li + 1}: expected ${format === "coordinate" ? "M N NNZ" : "M N"}, got ${JSON.stringify(lines[li] ?? "")}`);
   }
   const [M, N] = size;
+  const sizeLine = li + 1;
+  if (symmetry !== "general" && M !== N) {
+    throw new DataError(`${where}: line ${sizeLine}: a ${symmetry} matrix must be square, but the size line says ${M} × ${N}`);
+  }
   const nnz = format === "coordinate" ? size[2] : M * N;
   const tr = opts.transpose ?? false;
   const nAll = tr ? N : M;
   const g = tr ? M : N;
   const n = opts.limit !== undefined ? Math.min(opts.limit, nAll) : nAll;
-  const x = new Float32Array(n * g);
-  const put = (i: number, j: number, v: number) => {
+  const x = denseMatrix(where, n, g);
+  // entries given twice are refused (summing or keeping one would both be a guess)
+  const seen = format === "coordinate" ? new Uint8Array(n * g) : undefined;
+  const put = (i: number, j: number, v: number, line: number) => {
     // i, j 0-based file row/column.
     const r = tr ? j : i;
     const c = tr ? i : j;
-    if (r < n) x[r * g + c] = v;
+    if (r >= n) return;
+    if (seen) {
+      if (seen[r * g + c]) throw new DataError(`${where}: line ${line}: entry (${i + 1}, ${j + 1}) is given twice`);
+      seen[r * g + c] = 1;
+    }
+    x[r * g + c] = v;
   };
   let count = 0;
   let allNonNegInt = true;
@@ -80,6 +92,11 @@ export function parseMtxText(text: string, opts: MtxOptions = {}, where = "mtx:<
       if (i < 0 || i >= M || j < 0 || j >= N) {
         throw new DataError(`${where}: line ${li + 1}: entry (${i + 1}, ${j + 1}) is outside the ${M} × ${N} matrix`);
       }
+      if (symmetry !== "general" && (i < j || (symmetry === "skew-symmetric" && i === j))) {
+        throw new DataError(
+          `${where}: line ${li + 1}: entry (${i + 1}, ${j + 1}) is ${i === j ? "on" : "above"} the diagonal; a ${symmetry} matrix lists only the ${symmetry === "symmetric" ? "lower triangle and the diagonal" : "strict lower triangle"}`,
+        );
+      }
     } else {
       // Column-major listing.
       i = count % M;
@@ -90,14 +107,26 @@ export function parseMtxText(text: string, opts: MtxOptions = {}, where = "mtx:<
       const cell = format === "array" ? parts[0] : parts[2];
       const parsed = parseNumber(cell ?? "");
       if (parsed === undefined) throw new DataError(`${where}: line ${li + 1}: ${JSON.stringify(cell ?? "")} is not a number`);
-      v = parsed;
+      if (field === "integer" && Number.isFinite(parsed) && !Number.isInteger(parsed)) {
+        throw new DataError(`${where}: line ${li + 1}: ${cell} is not an integer (the header says integer)`);
+      }
+      if (field === "integer" && Math.abs(parsed) > FLOAT32_EXACT_INT) {
+        throw new DataError(`${where}: line ${li + 1}: ${cell} is larger than float32 holds exactly (2^24 = ${FLOAT32_EXACT_INT}); values are stored as float32`);
+      }
+      v = checkFloat32(where, `line ${li + 1}`, parsed);
     }
     if (!(v >= 0 && Number.isInteger(v))) allNonNegInt = false;
-    put(i, j, v);
-    if (symmetry !== "general" && i !== j) put(j, i, symmetry === "skew-symmetric" ? -v : v);
+    put(i, j, v, li + 1);
+    if (symmetry !== "general" && i !== j) put(j, i, symmetry === "skew-symmetric" ? -v : v, li + 1);
     count++;
   }
   if (count < nnz) throw new DataError(`${where}: expected ${nnz} entries, found ${count}`);
+  for (; li < lines.length; li++) {
+    const t = lines[li].trim();
+    if (t !== "" && !t.startsWith("%")) {
+      throw new DataError(`${where}: line ${li + 1}: more entries than the ${nnz} declared on line ${sizeLine}`);
+    }
+  }
   const kind: DataKind = opts.kind ?? (field === "pattern" ? "binary" : field === "integer" && allNonNegInt ? "counts" : "real");
   return {
     name: where.replace(/^mtx:/, ""),

@@ -15,7 +15,7 @@ import { parse } from "csv-parse/sync";
 import { DataError, randomSplit, type Dataset } from "../dataset.js";
 import type { ParamValue } from "../params.js";
 import { ratingsMatrix, type RatingsFilter } from "../ratings-matrix.js";
-import { baseName, parseNumber, readText, sniffDelimiter } from "./common.js";
+import { baseName, checkFloat32, denseMatrix, parseNumber, readText, sniffDelimiter } from "./common.js";
 import { loadItems, type ItemInfo } from "./items.js";
 
 /** Options of {@link parseRatingsText}. */
@@ -70,7 +70,7 @@ export function parseRatingsText(text: string, opts: RatingsOptions = {}, where 
       users.set(rec[0], users.size);
     }
     if (!items.has(rec[1])) items.set(rec[1], items.size);
-    triples.push([users.get(rec[0])!, items.get(rec[1])!, v]);
+    triples.push([users.get(rec[0])!, items.get(rec[1])!, checkFloat32(where, `row ${r + 1}, column 3 ("rating")`, v)]);
   }
   const m = ratingsMatrix(
     where,
@@ -82,6 +82,7 @@ export function parseRatingsText(text: string, opts: RatingsOptions = {}, where 
       items: items.size,
     },
     opts,
+    (n, g) => denseMatrix(where, n, g, "users × items is stored densely: filter with min=, minUserPositives=, topItems= or limit="),
   );
   const userIds = [...users.keys()];
   const itemIds = [...items.keys()];

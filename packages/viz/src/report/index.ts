@@ -7,6 +7,7 @@ export {
   type ReportInput,
   type ResultRow,
   type RunArtifacts,
+  type FailedRun,
   type StructureMask,
   type TopFeaturesRecord,
   type TrainRecord,

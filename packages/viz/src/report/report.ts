@@ -256,10 +256,32 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       if (other.length) html += `<p class="warn" data-data="${esc(data)}">Degenerate codes: ${named(other)}.</p>`;
     }
     if (subs.length === 0) html += `<p class="empty">No results.</p>`;
+    // Runs whose trainer skipped non-finite steps: named, with the first skipped step.
+    const skipped = rows.filter((r) => (r.train?.skippedSteps ?? 0) > 0);
+    if (skipped.length) {
+      html +=
+        `<p class="warn" id="skipped-steps">Runs that skipped non-finite steps: ` +
+        skipped.map((r) => `${esc(r.model)} on <code>${esc(r.data)}</code> seed ${r.seed}${r.fold === undefined ? "" : `, fold ${r.fold}`}: ${r.train.skippedSteps} of ${r.train.steps} steps (first: ${esc(r.train.firstSkipped ?? "?")})`).join("; ") +
+        `.</p>`;
+    }
     sections.push({ id: anchor("comparison"), title: "Comparison", subs, html });
   }
 
-  // 1b. Folds: mean ± SD over folds and paired per-fold differences between models.
+  // 1b. Failed runs: no row, listed with their error.
+  const failed = input.failed ?? [];
+  if (failed.length) {
+    let html = `<p class="warn">${failed.length} run${failed.length === 1 ? "" : "s"} did not train as asked and ${failed.length === 1 ? "has" : "have"} no row in the tables above (or in results.json / results.csv). Re-running the comparison tries ${failed.length === 1 ? "it" : "them"} again.</p>`;
+    html += `<div class="table-wrap"><table class="failed"><thead><tr><th scope="col">model</th><th scope="col">data</th><th scope="col">seed</th><th scope="col">error</th><th scope="col">when</th></tr></thead><tbody>`;
+    for (const f of failed) {
+      html +=
+        `<tr class="failed" data-model="${esc(f.model)}" data-data="${esc(f.data)}" data-seed="${esc(f.seed)}"><td class="text">${esc(f.model)}</td><td class="text"><code>${esc(f.data)}</code></td>` +
+        `<td class="num">${esc(f.seed)}${f.fold === undefined ? "" : ` (fold ${esc(f.fold)})`}</td><td class="text">failed: ${esc(f.error)}</td><td class="text">${esc(f.at ?? "")}${f.host ? ` on ${esc(f.host)}` : ""}</td></tr>`;
+    }
+    html += `</tbody></table></div>`;
+    sections.push({ id: anchor("failed runs"), title: "Failed runs", subs: [], html });
+  }
+
+  // 1c. Folds: mean ± SD over folds and paired per-fold differences between models.
   {
     const summaries = foldSummaries(rows);
     if (summaries.length) {
@@ -274,7 +296,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     }
   }
 
-  // 1c. Top features per factor (data with feature names).
+  // 1d. Top features per factor (data with feature names).
   {
     const subs: Section["subs"] = [];
     let html = "";
@@ -557,7 +579,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
 <h1>${esc(input.title)}</h1>
 <p class="meta">Generated <time datetime="${esc(input.generatedAt)}">${esc(input.generatedAt)}</time> ·
 ${allModels.length} model${allModels.length === 1 ? "" : "s"} · ${dataSources.length} data source${dataSources.length === 1 ? "" : "s"} ·
-${seeds.length} seed${seeds.length === 1 ? "" : "s"} · ${rows.length} run${rows.length === 1 ? "" : "s"}${backends.length ? ` · backend ${esc(backends.join(", "))}` : ""} ·
+${seeds.length} seed${seeds.length === 1 ? "" : "s"} · ${rows.length} run${rows.length === 1 ? "" : "s"}${failed.length ? ` · <a class="warn" href="#failed-runs">${failed.length} failed</a>` : ""}${backends.length ? ` · backend ${esc(backends.join(", "))}` : ""} ·
 <a download="results.csv" href="${esc(csvHref)}">results.csv</a></p>
 </header>
 ${toc}

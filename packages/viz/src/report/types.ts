@@ -18,6 +18,10 @@ export interface TrainRecord {
   peakRssMb: number;
   /** The TensorFlow.js backend the fit ran on (`cpu`, `wasm`, `tensorflow`, ...). */
   backend: string;
+  /** Steps the trainer skipped because their loss was not finite (present when any was). */
+  skippedSteps?: number;
+  /** The first skipped step: site, term and step (present when any was skipped). */
+  firstSkipped?: string;
 }
 
 /** One factor's top features (words, items, genes), read from the decoder (metrics/top-features.ts). */
@@ -65,6 +69,24 @@ export interface ResultRow {
   train: TrainRecord;
   /** The configuration this run was fitted with. */
   config: Record<string, unknown>;
+}
+
+/**
+ * A run that did not train as asked (a loss that stayed non-finite, data outside the likelihood's
+ * support, ...): it has no row in results.json; the report lists it as failed.
+ */
+export interface FailedRun {
+  model: string;
+  data: string;
+  seed: number;
+  /** The held-out fold, with `--folds K`. */
+  fold?: number;
+  /** The error, one line. */
+  error: string;
+  /** ISO time of the failure. */
+  at?: string;
+  /** The machine it ran on. */
+  host?: string;
 }
 
 /** Optional per-run artifacts for the plots; matched to rows by (model, data, seed, fold). */
@@ -131,6 +153,8 @@ export interface ReportInput {
   rows: ResultRow[];
   /** Per-run artifacts (any subset of the rows). */
   artifacts: RunArtifacts[];
+  /** Runs that failed (no row): listed as failed. */
+  failed?: FailedRun[];
   /** Model name -> rendered model graph SVG (embedded inline). */
   graphs: Record<string, string>;
   /** A text description (preformatted) of each data source. */
