@@ -107,8 +107,9 @@ export function sharedPrivate(views: number, groups: number): number[][] {
   return Array.from({ length: views }, (_, v) => Array.from({ length: groups }, (_, g) => (g === 0 || g === v + 1 ? 1 : 0)));
 }
 
-function checkMask(name: string, option: string, m: number[][], rows: number, cols: number): number[][] {
-  if (m.length !== rows || m.some((r) => r.length !== cols)) throw new Error(`${name}: ${option} must be ${rows} × ${cols}, got ${m.length} × ${m[0]?.length ?? 0}`);
+function checkMask(name: string, option: string, m: number[][], rows: number, cols: number, dims: string): number[][] {
+  if (!Array.isArray(m) || m.some((r) => !Array.isArray(r))) throw new Error(`${name}: ${option} must be a ${rows} × ${cols} matrix of 0/1 (a list of rows, e.g. --set ${option}=[[1,0],[0,1]]), got ${JSON.stringify(m)}`);
+  if (m.length !== rows || m.some((r) => r.length !== cols)) throw new Error(`${name}: ${option} must be ${rows} × ${cols} (${dims}), got ${m.length} × ${m[0]?.length ?? 0}`);
   m.forEach((r, i) =>
     r.forEach((v, j) => {
       if (v !== 0 && v !== 1) throw new Error(`${name}: ${option}[${i}][${j}] is ${v}, expected 0 or 1`);
@@ -137,6 +138,9 @@ function parentInputs(name: string, parents: string[], levels: number[], ctx: Si
 /** The MIB-structured DSL model. */
 export function buildMibStructured(c: Partial<MibConfig> & { features: number; groups?: number[][]; classes?: number }, name = "mibStructured"): Model<any, any> {
   const groups = c.groups ?? [Array.from({ length: c.features }, (_, i) => i)];
+  if (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => !Array.isArray(g) || g.length === 0 || g.some((j) => !Number.isInteger(j) || j < 0 || j >= c.features))) {
+    throw new Error(`${name}: groups must be a non-empty list of views, each a non-empty list of feature indices in [0, ${c.features}), e.g. --set groups=[[0,1],[2,3]]; got ${JSON.stringify(groups)}`);
+  }
   const n = groups.length;
   const viewDim = groups[0].length;
   if (groups.some((g) => g.length !== viewDim)) throw new Error(`${name}: every view must have the same number of features`);
@@ -149,11 +153,15 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   if (!(edgePenalty >= 0 && Number.isFinite(edgePenalty))) throw new Error(`${name}: edgePenalty must be a number >= 0, got ${edgePenalty}`);
   const learnOut = c.learnDecoderMask ?? true;
   const learnIn = c.learnEncoderMask ?? false;
-  const Aout = checkMask(name, "decoderMask", c.decoderMask ?? sharedPrivate(n, m), n, m);
-  const Ain = checkMask(name, "encoderMask", c.encoderMask ?? (learnOut ? Array.from({ length: m }, () => new Array(n).fill(1)) : Aout[0].map((_, g) => Aout.map((row) => row[g]))), m, n);
+  for (const [k, v] of [["learnDecoderMask", learnOut], ["learnEncoderMask", learnIn]] as const) if (typeof v !== "boolean") throw new Error(`${name}: ${k} must be true or false, got ${JSON.stringify(v)}`);
+  const Aout = checkMask(name, "decoderMask", c.decoderMask ?? sharedPrivate(n, m), n, m, "views × latentGroups");
+  const Ain = checkMask(name, "encoderMask", c.encoderMask ?? (learnOut ? Array.from({ length: m }, () => new Array(n).fill(1)) : Aout[0].map((_, g) => Aout.map((row) => row[g]))), m, n, "latentGroups × views");
   const parents = c.parents ?? [];
+  if (!Array.isArray(parents) || parents.some((p) => typeof p !== "string" || !p)) throw new Error(`${name}: parents must be a list of side-data names (e.g. ["labels"]), got ${JSON.stringify(parents)}`);
+  if (c.parentLevels !== undefined && !Array.isArray(c.parentLevels)) throw new Error(`${name}: parentLevels must be a list of integers, one per parent, got ${JSON.stringify(c.parentLevels)}`);
   const levels = parents.map((p, i) => positiveInt(name, `parentLevels[${i}]`, c.parentLevels?.[i] ?? (p === "labels" ? (c.classes ?? 2) : 2)));
   const ind = c.independence;
+  if (ind !== undefined && (typeof ind !== "object" || ind === null || Array.isArray(ind))) throw new Error(`${name}: independence must be { attribute, weight, groups? }, got ${JSON.stringify(ind)}`);
   if (ind) {
     if (!ind.attribute) throw new Error(`${name}: independence.attribute must name side data`);
     if (!(ind.weight >= 0 && Number.isFinite(ind.weight))) throw new Error(`${name}: independence.weight must be a number >= 0, got ${ind.weight}`);
@@ -161,6 +169,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   }
   const probeGroups = groupList(name, "probeGroups", c.probeGroups, m);
   const availability = c.availability ?? "views";
+  if (typeof availability !== "string" || !availability) throw new Error(`${name}: availability must name side data of per-row view availability ("views"), or be "none"; got ${JSON.stringify(availability)}`);
   const viewDropout = c.viewDropout ?? 0;
   if (!(viewDropout >= 0 && viewDropout < 1)) throw new Error(`${name}: viewDropout must be a probability in [0, 1), got ${viewDropout}`);
   const avail = availability === "none" ? undefined : availability;
