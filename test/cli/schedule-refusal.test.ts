@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,19 +18,27 @@ function compare(set: string) {
   return { ...r, out };
 }
 
+/** No result row was written (results.json absent, or listing none). */
+function noRows(out: string): boolean {
+  const f = join(out, "results.json");
+  return !existsSync(f) || (JSON.parse(readFileSync(f, "utf8")) as unknown[]).length === 0;
+}
+
 describe("sdgm compare: schedule refusals", () => {
   it("refuses a growing temperature (exponentialDecay with a negative rate), naming sdlgm and temperature", () => {
     const r = compare('temperature={"kind":"exponentialDecay","initial":5,"rate":-1,"every":10}');
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("sdgm: sdlgm: temperature (a exponentialDecay schedule, at step 1000000000) must be positive, got Infinity");
-    expect(existsSync(join(r.out, "results.json"))).toBe(false);
+    // the job fails before its first step; the comparison lists it as failed and exits 1 (docs/reliability.md)
+    expect(r.stderr).toContain("sdlgm on synthetic:sparse-linear?n=60, seeds 0: sdlgm: temperature (a exponentialDecay schedule, at step 1000000000) must be positive, got Infinity");
+    expect(noRows(r.out)).toBe(true);
   });
   it("refuses a temperature that reaches 0 (a linear schedule to 0) and an unknown kind", () => {
     const lin = compare('temperature={"kind":"linear","from":5,"to":0,"steps":100}');
     expect(lin.status).toBe(1);
-    expect(lin.stderr).toContain("sdgm: sdlgm: temperature (a linear schedule, at step 100) must be positive, got 0");
+    expect(lin.stderr).toContain("sdlgm on synthetic:sparse-linear?n=60, seeds 0: sdlgm: temperature (a linear schedule, at step 100) must be positive, got 0");
+    expect(noRows(lin.out)).toBe(true);
     const bad = compare('temperature={"kind":"cosine","from":5}');
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('sdgm: sdlgm: temperature: expected a number or a schedule with kind constant, linear, exponentialDecay, warmup, cyclical; got {"kind":"cosine","from":5}');
+    expect(bad.stderr).toContain('sdlgm on synthetic:sparse-linear?n=60, seeds 0: sdlgm: temperature: expected a number or a schedule with kind constant, linear, exponentialDecay, warmup, cyclical; got {"kind":"cosine","from":5}');
   });
 });
