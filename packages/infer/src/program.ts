@@ -1072,21 +1072,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const obs = this.observedSite();
       values.set(obs.name, tf.zeros(canonicalShapeWithLead(this.model.ir, obs, sizes, this.replicas)));
       const key = this.keys[0].foldIn("decode");
-      const { messages } = run(
-        {
-          model: this.model,
-          messengers: [
-            {
-              process(msg: Message) {
-                const v = values.get(msg.name);
-                if (v) msg.value = v;
-                if (msg.key === undefined) msg.key = key.foldIn(msg.name);
-              },
-            },
-          ],
-        },
-        { plateSizes: { [DATA_PLATE]: n }, params: this.params, step: this.stepCount },
-      );
+      const { messages } = this.runFixed(values, key, n);
       const msg = messages.find((m) => m.name === obs.name)!;
       const mean = (msg.fn as unknown as { mean(): tf.Tensor }).mean();
       const full = broadcast(mean, canonicalShapeWithLead(this.model.ir, obs, sizes, this.replicas));
@@ -1210,21 +1196,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         if (v) values.set(inf.site.name, v);
       }
       const key = this.keys[0].foldIn("sample").foldIn(opts.seed ?? 0);
-      const { messages } = run(
-        {
-          model: this.model,
-          messengers: [
-            {
-              process(msg: Message) {
-                const v = values.get(msg.name);
-                if (v) msg.value = v;
-                if (msg.key === undefined) msg.key = key.foldIn(msg.name);
-              },
-            },
-          ],
-        },
-        { plateSizes: { [DATA_PLATE]: n }, params: this.params, step: this.stepCount },
-      );
+      const { messages } = this.runFixed(values, key, n);
       const out: Record<string, tf.Tensor> = {};
       for (const m of messages) out[m.name] = tf.keep(fromCanonical(this.model.ir, m.site, sizes, m.value!, this.lead));
       return out;
@@ -1234,6 +1206,25 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   /** Serialises the program (see `saveCheckpoint` in `@sparse-dgm/infer/node` for files). */
   save(extra?: Record<string, unknown>): Checkpoint {
     return serialize(this, extra);
+  }
+
+  /** One run of the model over `n` rows with the sites in `values` fixed, the rest drawn from `key` (decode, sample). */
+  private runFixed(values: Map<string, tf.Tensor>, key: Program["keys"][number], n: number) {
+    return run(
+      {
+        model: this.model,
+        messengers: [
+          {
+            process(msg: Message) {
+              const v = values.get(msg.name);
+              if (v) msg.value = v;
+              if (msg.key === undefined) msg.key = key.foldIn(msg.name);
+            },
+          },
+        ],
+      },
+      { plateSizes: { [DATA_PLATE]: n }, params: this.params, step: this.stepCount },
+    );
   }
 
   /** Releases every variable and optimiser. */
