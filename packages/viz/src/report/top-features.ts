@@ -22,7 +22,7 @@ export function topFeaturesHtml(row: ResultRow): string {
   let html = `<p class="note">Seed ${row.seed}${row.fold !== undefined ? `, fold ${row.fold}` : ""}. The ${t.k} features whose expected value rises most when the factor's code moves two prior SDs (in the direction shown) from 0.`;
   if (t.coherence !== undefined) html += ` topicCoherence (mean NPMI) <strong>${esc(formatNumber(t.coherence))}</strong>`;
   if (t.randomCoherence !== undefined) html += `; random ${t.k}-feature sets drawn by document frequency: ${esc(formatNumber(t.randomCoherence))}`;
-  html += `.</p><div class="table-wrap"><table class="top-features" data-model="${esc(row.model)}" data-data="${esc(row.data)}"><thead><tr><th scope="col">factor</th><th scope="col">active</th>${hasNpmi ? `<th scope="col">NPMI</th>` : ""}<th scope="col" class="text">top features</th></tr></thead><tbody>`;
+  html += `${t.coherence !== undefined ? "." : ""}</p><div class="table-wrap"><table class="top-features" data-model="${esc(row.model)}" data-data="${esc(row.data)}"><thead><tr><th scope="col">factor</th><th scope="col">active</th>${hasNpmi ? `<th scope="col">NPMI</th>` : ""}<th scope="col" class="text">top features</th></tr></thead><tbody>`;
   for (const f of factors) {
     html += `<tr><td class="num">z ${f.factor + 1} ${f.direction > 0 ? "+" : "−"}</td><td class="num">${f.active === undefined ? "" : f.active ? "yes" : "no"}</td>${hasNpmi ? `<td class="num">${f.npmi === undefined ? "—" : esc(formatNumber(f.npmi))}</td>` : ""}<td class="text features">${f.features.map(esc).join(", ")}</td></tr>`;
   }
