@@ -458,10 +458,13 @@ export async function evalCheckpoint(
   const program = deserialize(model, ckpt, dir);
   try {
     const xTest = observedTensor(model, ds, ds.split.test);
+    // the held-out rows' side data (a decoder may read a label or attribute as a parent)
+    const sideTest = sideData(model, ds, ds.split.test, { evaluation: true });
     try {
-      program.checkSupport(xTest, dataCell(ds, source, ds.split.test, "test"));
+      program.checkSupport(xTest, dataCell(ds, source, ds.split.test, "test"), sideTest);
     } finally {
       xTest.dispose();
+      tf.dispose(Object.values(sideTest));
     }
     const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];

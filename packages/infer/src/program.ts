@@ -870,7 +870,6 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         const read = new Set(
           this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))),
         );
-        for (const d of this.model.ir.side ?? []) read.add(d.name);
         const sideHead = this.sideFor(
           Object.fromEntries(
             Object.entries(side)
