@@ -82,6 +82,7 @@ export {
   checkDistribution,
   dataAxis,
   dataNames,
+  siteNeeds,
   eventLayout,
   fixedMaskValue,
   messageLogProb,

@@ -396,7 +396,15 @@ export function dataAxis(state: RunState): number {
 
 /** The names `ctx.observed` reads: the observed sites and side inputs of a model. */
 export function dataNames(ir: ModelIR): string[] {
-  // observed sites, `.side` inputs, and the side data sites list in `needs` ("labels" is read as "label")
-  const needs = ir.sites.flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]).map((k) => (k === "labels" ? "label" : k)) : []));
-  return [...new Set([...ir.sites.filter((s) => s.kind === "observe").map((s) => s.name), ...(ir.side ?? []).map((s) => s.name), ...needs])];
+  // observed sites, `.side` inputs, and the side data sites list in `needs`
+  return [...new Set([...ir.sites.filter((s) => s.kind === "observe").map((s) => s.name), ...(ir.side ?? []).map((s) => s.name), ...siteNeeds(ir)])];
+}
+
+/**
+ * The side data a model's sites list in `needs`, as `ctx.observed` names them (`"labels"` is read
+ * as `label`), each once; `skipFactors`: not those of `.factor` terms (a pass that is no training step).
+ */
+export function siteNeeds(ir: ModelIR, opts: { skipFactors?: boolean } = {}): string[] {
+  const sites = ir.sites.filter((s) => !(opts.skipFactors && s.kind === "factor") && Array.isArray(s.options.needs));
+  return [...new Set(sites.flatMap((s) => (s.options.needs as string[]).map((k) => (k === "labels" ? "label" : k))))];
 }

@@ -3,7 +3,7 @@
  * [n, G] for plates (data) with event [G]; [n, views, d] for plates (data, view) with event [d],
  * taking the views' columns from `ds.meta.groups` (contiguous blocks when absent).
  */
-import { tf, DATA_PLATE, type Model, type ModelIR } from "@sparse-dgm/core";
+import { tf, DATA_PLATE, siteNeeds, type Model, type ModelIR } from "@sparse-dgm/core";
 import { rows, gatherRows, type Dataset } from "@sparse-dgm/data";
 
 /** Rows `idx` of a dataset as a tensor in the observed site's layout. */
@@ -105,12 +105,7 @@ export function viewAvailability(model: Model<any, any>, ds: Dataset, idx: Array
  * `needs` (`"labels"` read as `label`), each once.
  */
 export function sideInputNames(ir: ModelIR): string[] {
-  const names = new Set((ir.side ?? []).map((s) => s.name));
-  for (const site of ir.sites) {
-    const needs = site.options.needs;
-    if (Array.isArray(needs)) for (const k of needs as string[]) names.add(k === "labels" ? "label" : k);
-  }
-  return [...names];
+  return [...new Set([...(ir.side ?? []).map((s) => s.name), ...siteNeeds(ir)])];
 }
 
 /**

@@ -40,6 +40,7 @@ import {
   type SiteDecl,
   type SiteDistribution,
   type AheadDeclared,
+  siteNeeds,
 } from "@sparse-dgm/core";
 import { GuideRun, encoderInputWidth, recognitionTrunk, replicaNormal } from "./guide.js";
 import { buildTerms, totalLoss, sumPerReplica, type Normalisation, type Term } from "./objective.js";
@@ -867,9 +868,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
         // the side data of the same rows that the likelihood and the guide read (a decoder may read a
         // label or attribute as a parent); not a factor's: this pass is no training step
-        const read = new Set(
-          this.model.ir.sites.filter((s) => s.kind !== "factor").flatMap((s) => (Array.isArray(s.options.needs) ? (s.options.needs as string[]) : []).map((k) => (k === "labels" ? "label" : k))),
-        );
+        const read = new Set(siteNeeds(this.model.ir, { skipFactors: true }));
         const sideHead = this.sideFor(
           Object.fromEntries(
             Object.entries(side)

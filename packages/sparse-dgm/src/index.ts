@@ -32,6 +32,7 @@ export {
   DATA_PLATE,
   dataAxis,
   dataNames,
+  siteNeeds,
   type DataNames,
   digamma,
   do_,
