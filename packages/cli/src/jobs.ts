@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { tf, currentBackend } from "@sparse-dgm/core";
+import { tf, backendThreads, currentBackend } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
@@ -364,6 +364,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
             seconds: round(seeds.length > 1 ? seconds / seeds.length : seconds, 2),
             peakRssMb: peakRssMb(),
             backend: currentBackend(),
+            ...(currentBackend() === "wasm" && backendThreads() !== undefined ? { threads: backendThreads() } : {}),
             // a step the non-finite guard skipped is said, never hidden (the CLI and the report warn)
             ...(fit.skippedSteps ? { skippedSteps: fit.skippedSteps, firstSkipped: fit.firstSkipped } : {}),
           },
