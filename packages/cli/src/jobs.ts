@@ -114,7 +114,9 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   const nTrain = ds.split.train.length;
   const run = training && nTrain > 0 ? { run: { steps: training.epochs * Math.ceil(nTrain / Math.min(training.batchSize, nTrain)) } } : {};
   const tagStats = ds.tags ? { tags: ds.tags.names.length, tagCountDistribution: tagCounts(ds, ds.split.train).distribution } : {};
-  const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(ds.kind === "counts" ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
+  // the negative binomial's library-size offset needs l̄ whatever kind the source inferred (a CSV of counts loads as real unless kind=counts)
+  const countModel = ds.kind === "counts" || config.likelihood === "negativeBinomial";
+  const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(countModel ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
   const classes = ds.labels ? ds.labels.reduce((a, l) => Math.max(a, l + 1), 0) : 0;
   // the data's view groups, unless the user set groups: then they must be the data's (never one silently replacing the other)
   if (groups && config.groups !== undefined && JSON.stringify(config.groups) !== JSON.stringify(groups)) {
