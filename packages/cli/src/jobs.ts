@@ -309,6 +309,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
         source: spec.source,
         data: fingerprint,
         seeds,
+        ...(spec.fold ? { fold: spec.fold } : {}),
         settings,
         training,
         ...(complete ? { complete: true } : {}),
@@ -449,8 +450,14 @@ export async function evalCheckpoint(
   source: string,
   metrics?: string[],
   options: { module?: string } = {},
-): Promise<Array<{ model: string; data: string; seed: number; metrics: Record<string, number> }>> {
+): Promise<Array<{ model: string; data: string; seed: number; fold?: number; metrics: Record<string, number> }>> {
   const ckpt = readCheckpoint(dir);
+  // a fold's checkpoint is scored on that fold's held-out rows of its own source (the source's
+  // default split would overlap the rows it trained on); on other data, on that data's test split
+  const fold = ckpt.manifest.extra?.fold as JobSpec["fold"];
+  if (fold && ckpt.manifest.extra?.source === source) ds = foldData(ds, fold);
+  else if (fold) process.stderr.write(`note: ${dir} was fitted on fold ${fold.index} of ${fold.k} of ${String(ckpt.manifest.extra?.source)}; ${source} is scored on its own test split\n`);
+  const sameFold = fold && ckpt.manifest.extra?.source === source ? { fold: fold.index } : {};
   const recorded = ckpt.manifest.extra?.modelOrigin as ModelOrigin | undefined;
   if (options.module && !recorded) throw new Error(`--model: ${dir} holds a checkpoint of the zoo's ${ckpt.manifest.model}, not of a model module`);
   if (recorded) await useOrigins([recorded], { at: options.module, why: `the checkpoint in ${dir} was saved` });
@@ -475,7 +482,7 @@ export async function evalCheckpoint(
     }
     const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
-    return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], metrics: m }));
+    return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], ...sameFold, metrics: m }));
   } finally {
     program.dispose?.();
   }
