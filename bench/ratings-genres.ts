@@ -4,7 +4,7 @@
 // epochs prints the mask's state: support F1 (P, R) against the genres with p* ≥ 0.5, max |W|, η,
 // the share of p* ≥ 0.5; at the end the held-out metrics.
 // usage: node packages/cli/bin/run-ts.js bench/ratings-genres.ts <epochs> <fold> [every] [key=value ...]
-//   keys: any sparseVae/vae config, plus model=, batchSize=, learningRate=, seeds= (replicas), normalisation=, backend=
+//   keys: any sparseVae/vae config, plus data= (a synthetic:ratings source, "," for "&"), model=, batchSize=, learningRate=, seeds= (replicas), normalisation=, backend=
 import { tf, initBackend } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { loadData, kFoldSplit } from "@sparse-dgm/data";
@@ -14,12 +14,13 @@ import { buildFor, trainingFor } from "../packages/cli/src/jobs.js";
 const [epochsArg = "200", foldArg = "0", everyArg = "20", ...sets] = process.argv.slice(2);
 const config: Record<string, unknown> = {};
 for (const s of sets) {
-  const [k, v] = s.split("=");
+  const k = s.slice(0, s.indexOf("="));
+  const v = s.slice(s.indexOf("=") + 1);
   config[k] = v === "true" ? true : v === "false" ? false : Number.isNaN(Number(v)) ? v : Number(v);
 }
-const { model: name = "sparseVae", batchSize: bs, learningRate: lr, seeds: seedsArg, backend = "wasm", normalisation: norm, ...modelConfig } = config as Record<string, never>;
+const { model: name = "sparseVae", batchSize: bs, learningRate: lr, seeds: seedsArg, backend = "wasm", normalisation: norm, data = "synthetic:ratings?min=4&minUserPositives=20&topItems=300&seed=0", ...modelConfig } = config as Record<string, never>;
 await initBackend(backend);
-const base = await loadData("synthetic:ratings?min=4&minUserPositives=20&topItems=300&seed=0");
+const base = await loadData(String(data).replaceAll(",", "&"));
 const ds = { ...base, split: kFoldSplit(base.n, 5, Number(foldArg), 0) };
 const training = trainingFor(name, { epochs: Number(epochsArg), batchSize: bs, learningRate: lr });
 const model = buildFor(name, ds, { likelihood: "categorical", ...modelConfig }, training);
