@@ -70,6 +70,13 @@ describe("loadData", () => {
     expect([sl.n, sl.g, sl.truth!.k]).toEqual([50, 6, 8]);
   });
   it("reports a missing file with the source prefix", async () => {
-    await expect(loadData("csv:/nonexistent/x.csv")).rejects.toThrow(/csv:\/nonexistent\/x.csv: cannot read "\/nonexistent\/x.csv"/);
+    await expect(loadData("csv:/nonexistent/x.csv")).rejects.toThrow(/^csv:\/nonexistent\/x.csv: "\/nonexistent\/x.csv" does not exist \(relative paths are read from /);
+    // a missing side file names its parameter
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const csv = join(mkdtempSync(join(tmpdir(), "sdgm-src-")), "x.csv");
+    writeFileSync(csv, "a,b\n1,2\n3,4\n5,6\n");
+    await expect(loadData(`csv:${csv}?labels=/nonexistent/labels.csv`)).rejects.toThrow(`csv:${csv} labels=: "/nonexistent/labels.csv" does not exist`);
   });
 });

@@ -22,6 +22,9 @@ export function readBytes(where: string, path: string): Uint8Array {
     b = readFileSync(path);
   } catch (e) {
     if (e instanceof DataError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new DataError(`${where}: ${JSON.stringify(path)} does not exist (relative paths are read from ${process.cwd()})`);
+    if (code === "EACCES") throw new DataError(`${where}: ${JSON.stringify(path)} is not readable (permission denied)`);
     throw new DataError(`${where}: cannot read ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
   if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {

@@ -19,7 +19,7 @@ import { readText, sniffDelimiter } from "./common.js";
  * ```
  */
 export function attachLabelFile(ds: Dataset, path: string, labelColumn: string | undefined, where: string): void {
-  const text = readText(where, path);
+  const text = readText(`${where} labels=`, path);
   const at = `${where}: labels ${path}`;
   let records: string[][];
   try {
