@@ -47,7 +47,7 @@ export interface MibIndependence {
   groups?: number[];
   /** Weight of the penalty in the loss. */
   weight: number;
-  /** Number of attribute / label values (default 2 each). */
+  /** Number of attribute / label values (default: from the data, max value + 1; a value ≥ a given count is refused). */
   levels?: number;
   givenLevels?: number;
 }
