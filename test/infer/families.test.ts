@@ -132,4 +132,35 @@ describe("inference families", () => {
       .observe("x", ({ z, W }) => normal(tf.sum(tf.mul(z, W), -1, true), 1), { plates: ["data", "feature"] });
     expect(() => compile(eta)).toThrow('site "W": mapEm({ etaSite: "etta" }) names no site of the model; emUpdate() globals: eta');
   });
+
+  it("W-2: mapEm's form is the prior's: a mismatch is refused naming the site and both forms; one form serves the density and the E-step", async () => {
+    const ssl = (prior: "code" | "normalised" | undefined, est: "code" | "normalised" | undefined) =>
+      model("ssl")
+        .plate("data")
+        .plate("feature", 4)
+        .plate("factor", 2)
+        .mask("W", () => spikeSlabLasso({ spike: 10, slab: 1, inclusion: 0.5, ...(prior ? { form: prior } : {}) }), {
+          rows: "feature",
+          cols: "factor",
+          valueType: "real",
+          estimator: est ? mapEm({ form: est }) : mapEm(),
+          init: "standardNormal",
+        })
+        .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
+        .observe("x", ({ z, W }, ctx) => normal(ctx.maskedDecoder("decoder", { input: z, mask: W, hidden: [8] }), 1), { plates: ["data", "feature"] });
+    // before: compiled, and the E-step silently used the prior's "code" form
+    expect(() => compile(ssl(undefined, "normalised"))).toThrow('site "W": mapEm({ form: "normalised" }) differs from the spikeSlabLasso prior\'s form "code"');
+    expect(() => compile(ssl("normalised", "code"))).toThrow('site "W": mapEm({ form: "code" }) differs from the spikeSlabLasso prior\'s form "normalised"');
+    // the prior's normalised form, mapEm without a form: p* is the normalised closed form σ((λ0 − λ1)|w| + log(λ1/λ0)) at η = ½
+    const p = compile(ssl("normalised", undefined), { seed: 0 });
+    const x = tf.randomNormal([32, 4], 0, 1, "float32", 1);
+    await p.fit(x, { epochs: 1, batchSize: 32 });
+    const g = p.globals();
+    const W = Array.from(g.W.dataSync());
+    const ps = Array.from(g["W.pstar"].dataSync());
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    W.forEach((w, i) => expect(ps[i]).toBeCloseTo(sig(9 * Math.abs(w) + Math.log(0.1)), 4));
+    expect(compile(ssl("normalised", "normalised"))).toBeDefined();
+    tf.dispose(x);
+  });
 });
