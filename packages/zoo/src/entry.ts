@@ -162,6 +162,28 @@ export function openUnit(model: string, option: string, v: number): number {
   return v;
 }
 
+const TRUE = new Set(["true", "yes", "on", "1"]);
+const FALSE = new Set(["false", "no", "off", "0"]);
+
+/**
+ * Validates a boolean option: true/false, or (as `--set` and JSON configs give them) 1/0 and the
+ * strings true/false, yes/no, on/off, 1/0 in any case; anything else is refused naming the model
+ * and the option (a truthy string such as "no" must never switch an option on).
+ *
+ * @example
+ * ```ts
+ * bool("sdlgm", "straightThrough", "no"); // false
+ * bool("sdlgm", "straightThrough", "abc"); // throws: sdlgm: straightThrough must be true or false (or yes/no, on/off, 1/0), got "abc"
+ * ```
+ */
+export function bool(model: string, option: string, v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === "string" && TRUE.has(v.trim().toLowerCase())) return true;
+  if (typeof v === "string" && FALSE.has(v.trim().toLowerCase())) return false;
+  throw new Error(`${model}: ${option} must be true or false (or yes/no, on/off, 1/0), got ${JSON.stringify(v)}`);
+}
+
 /** Validates one of a set of choices. */
 export function oneOf<T extends string>(model: string, option: string, v: T, choices: readonly T[]): T {
   if (!choices.includes(v)) throw new Error(`${model}: ${option} must be one of ${choices.join(", ")}, got ${JSON.stringify(v)}`);

@@ -35,7 +35,7 @@ import { tf, model, fixed, hardConcrete, type Model, type SiteContext } from "@s
 import { normal, bernoulli } from "@sparse-dgm/distributions";
 import { independencePenalty } from "@sparse-dgm/infer";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, type ZooEntry } from "./entry.js";
+import { bool, positiveInt, positiveNumber, type ZooEntry } from "./entry.js";
 
 /** An independence penalty on some latent groups' codes: Z ⊥ attribute (| given). */
 export interface MibIndependence {
@@ -151,9 +151,8 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
   const edgePenalty = c.edgePenalty ?? 15;
   if (!(edgePenalty >= 0 && Number.isFinite(edgePenalty))) throw new Error(`${name}: edgePenalty must be a number >= 0, got ${edgePenalty}`);
-  const learnOut = c.learnDecoderMask ?? true;
-  const learnIn = c.learnEncoderMask ?? false;
-  for (const [k, v] of [["learnDecoderMask", learnOut], ["learnEncoderMask", learnIn]] as const) if (typeof v !== "boolean") throw new Error(`${name}: ${k} must be true or false, got ${JSON.stringify(v)}`);
+  const learnOut = bool(name, "learnDecoderMask", c.learnDecoderMask ?? true);
+  const learnIn = bool(name, "learnEncoderMask", c.learnEncoderMask ?? false);
   const Aout = checkMask(name, "decoderMask", c.decoderMask ?? sharedPrivate(n, m), n, m, "views × latentGroups");
   const Ain = checkMask(name, "encoderMask", c.encoderMask ?? (learnOut ? Array.from({ length: m }, () => new Array(n).fill(1)) : Aout[0].map((_, g) => Aout.map((row) => row[g]))), m, n, "latentGroups × views");
   const parents = c.parents ?? [];

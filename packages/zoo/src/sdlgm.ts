@@ -23,7 +23,7 @@
 import { tf, model, gumbelSoftmax, exponentialDecay, warmup, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
 import { cappedSparseCode, cappedFixedLevel, normal, bernoulli, poisson, type CappedSparseCode } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveIntList, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
+import { bool, positiveInt, positiveIntList, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of the SDLGM-style models. */
 export interface SdlgmConfig {
@@ -111,7 +111,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? likelihoodFor(c.kind, { real: "gaussian", binary: "bernoulli", counts: "poisson" }), ["gaussian", "bernoulli", "poisson"] as const);
   const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
   const hidden = positiveIntList(name, "hidden", c.hidden ?? [512, 256]);
-  const straightThrough = c.straightThrough ?? false;
+  const straightThrough = bool(name, "straightThrough", c.straightThrough ?? false);
   const sampling = oneOf(name, "sampling", c.sampling ?? "withoutReplacement", ["withoutReplacement", "withReplacement"] as const);
   const levelPrior = oneOf(name, "levelPrior", c.levelPrior ?? "uniform", ["uniform", "learned", "empirical"] as const);
   const temperature = positiveSchedule(name, "temperature", c.temperature ?? DEFAULT_TEMPERATURE);
