@@ -77,6 +77,30 @@ describe("mibStructured", () => {
     });
   });
 
+  it("S-2: a given decoderMask / encoderMask is used, fixed, and recorded; learning a given mask, or gate options with nothing learned, are refused", () => {
+    const groups = [
+      [0, 1],
+      [2, 3],
+    ];
+    const site = (m: ReturnType<typeof zoo.mibStructured.build>, name: string) => m.ir.sites.find((s) => s.name === name)!.mask!;
+    // before: Aout stayed a learned hard-concrete mask and the config did not show decoderMask
+    const m = zoo.mibStructured.build({ features: 4, groups, decoderMask: [[1, 0, 0], [0, 1, 1]], encoderMask: [[1, 0], [0, 1], [0, 1]] } as never);
+    expect(site(m, "Aout")).toMatchObject({ valueType: "fixed", fixedValue: [[1, 0, 0], [0, 1, 1]] });
+    expect(site(m, "Ain")).toMatchObject({ valueType: "fixed", fixedValue: [[1, 0], [0, 1], [0, 1]] });
+    const config = m.ir.meta.config as Record<string, unknown>;
+    expect(config).toMatchObject({ learnDecoderMask: false, decoderMask: [[1, 0, 0], [0, 1, 1]], encoderMask: [[1, 0], [0, 1], [0, 1]] });
+    // no mask given: A_out still learned by default
+    expect(site(zoo.mibStructured.build({ features: 4, groups } as never), "Aout").valueType).toBe("binary");
+    expect(() => zoo.mibStructured.build({ features: 4, groups, decoderMask: [[1, 0, 0], [0, 1, 1]], learnDecoderMask: true } as never)).toThrow(
+      "mibStructured: decoderMask is a fixed A_out, but learnDecoderMask is true (the mask would be learned and decoderMask ignored): set learnDecoderMask=false, or drop decoderMask to learn A_out",
+    );
+    expect(() => zoo.mibStructured.build({ features: 4, groups, encoderMask: [[1, 1], [1, 1], [1, 1]], learnEncoderMask: true } as never)).toThrow(/mibStructured: encoderMask is a fixed A_in, but learnEncoderMask is true/);
+    expect(() => zoo.mibFair.build({ features: 4, edgePenalty: 3 } as never)).toThrow("mibFair: edgePenalty applies to a learned mask, and neither decoderMask nor encoderMask is learned (learnDecoderMask=false, learnEncoderMask=false)");
+    // an instance that fixes A_out by preset learns it when asked (its preset mask is dropped, not refused)
+    expect(site(zoo.mibMultimodal.build({ features: 4, groups, learnDecoderMask: true } as never), "Aout").valueType).toBe("binary");
+    expect(site(zoo.mibConditional.build({ features: 4, learnDecoderMask: true, edgePenalty: 3 } as never), "Aout").estimator).toMatchObject({ kind: "hard-concrete", penalty: 3 });
+  });
+
   it("a view a row lacks (availability 0) leaves every group's posterior as if the view's data were anything; no view at all gives the prior", async () => {
     const groups = [[0, 1, 2], [3, 4, 5]];
     const m = zoo.mibStructured.build({ features: 6, groups, hidden: 8 } as never); // learned A_out, A_in all ones, availability "views"

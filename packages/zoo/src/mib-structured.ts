@@ -60,9 +60,9 @@ export interface MibConfig {
   groupDim: number;
   /** β of the MIB objective (loss = distortion + rate / β). */
   beta: number;
-  /** Learn A_out (hard concrete gates with a sparsity prior) or fix it to `decoderMask`. */
+  /** Learn A_out (hard concrete gates with a sparsity prior) or fix it to `decoderMask` (default: false when `decoderMask` is given, else true; true with a `decoderMask` is refused). */
   learnDecoderMask: boolean;
-  /** Learn A_in like A_out, or fix it to `encoderMask`. */
+  /** Learn A_in like A_out, or fix it to `encoderMask` (true with an `encoderMask` is refused). */
   learnEncoderMask: boolean;
   /** Fixed decoder mask (views × groups); default shared/private [[1,1,0],[1,0,1]]. */
   decoderMask?: number[][];
@@ -151,8 +151,15 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
   const edgePenalty = c.edgePenalty ?? 15;
   if (!(edgePenalty >= 0 && Number.isFinite(edgePenalty))) throw new Error(`${name}: edgePenalty must be a number >= 0, got ${edgePenalty}`);
-  const learnOut = bool(name, "learnDecoderMask", c.learnDecoderMask ?? true);
+  // a given mask is used, fixed: it implies learn*Mask = false, and asking to learn it too is refused
+  const learnOut = bool(name, "learnDecoderMask", c.learnDecoderMask ?? c.decoderMask === undefined);
   const learnIn = bool(name, "learnEncoderMask", c.learnEncoderMask ?? false);
+  if (learnOut && c.decoderMask !== undefined) throw new Error(`${name}: decoderMask is a fixed A_out, but learnDecoderMask is true (the mask would be learned and decoderMask ignored): set learnDecoderMask=false, or drop decoderMask to learn A_out`);
+  if (learnIn && c.encoderMask !== undefined) throw new Error(`${name}: encoderMask is a fixed A_in, but learnEncoderMask is true (the mask would be learned and encoderMask ignored): set learnEncoderMask=false, or drop encoderMask to learn A_in`);
+  if (!learnOut && !learnIn) {
+    const edge = (["edgePenalty", "edgeInit", "edgeBound"] as const).filter((k) => c[k] !== undefined);
+    if (edge.length) throw new Error(`${name}: ${edge.join(", ")} ${edge.length > 1 ? "apply" : "applies"} to a learned mask, and neither decoderMask nor encoderMask is learned (learnDecoderMask=false, learnEncoderMask=false)`);
+  }
   const Aout = checkMask(name, "decoderMask", c.decoderMask ?? sharedPrivate(n, m), n, m, "views × latentGroups");
   const Ain = checkMask(name, "encoderMask", c.encoderMask ?? (learnOut ? Array.from({ length: m }, () => new Array(n).fill(1)) : Aout[0].map((_, g) => Aout.map((row) => row[g]))), m, n, "latentGroups × views");
   const parents = c.parents ?? [];
