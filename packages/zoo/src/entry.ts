@@ -2,7 +2,7 @@
  * What a zoo entry is: a DSL model factory with the spec's defaults, its reference, and the data
  * and training settings its reproduction uses.
  */
-import { parseSchedule, evaluateSchedule, constantFrom, type Model, type ScheduleLike } from "@sparse-dgm/core";
+import { checkPositiveSchedule, type Model, type ScheduleLike } from "@sparse-dgm/core";
 
 /** Sizes a model takes from the data it is fitted on. */
 export interface DataShape {
@@ -148,12 +148,7 @@ export function positiveNumber(model: string, option: string, v: number): number
  * ```
  */
 export function positiveSchedule(model: string, option: string, s: ScheduleLike): ScheduleLike {
-  if (typeof s === "number") return positiveNumber(model, option, s);
-  const x = parseSchedule(s, `${model}: ${option}`);
-  const end = constantFrom(x);
-  for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(model, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
-  if (x.kind === "cyclical") positiveNumber(model, `${option} (a cyclical schedule's min)`, x.min);
-  return x;
+  return checkPositiveSchedule(s, option, `${model}: `);
 }
 
 /** Validates a probability in the open interval (0, 1). */
