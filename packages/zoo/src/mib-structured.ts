@@ -31,7 +31,7 @@
  * const m = mibStructured.build({ features: 20, groups: [[...10 indices], [...10 indices]] });
  * ```
  */
-import { tf, model, fixed, hardConcrete, type Model, type SiteContext } from "@sparse-dgm/core";
+import { tf, model, fixed, hardConcrete, type SiteContext } from "@sparse-dgm/core";
 import { normal, bernoulli } from "@sparse-dgm/distributions";
 import { independencePenalty } from "@sparse-dgm/infer";
 import "@sparse-dgm/nn";
@@ -136,7 +136,7 @@ function parentInputs(name: string, parents: string[], levels: number[], ctx: Si
 }
 
 /** The MIB-structured DSL model. */
-export function buildMibStructured(c: Partial<MibConfig> & { features: number; groups?: number[][]; classes?: number }, name = "mibStructured"): Model<any, any> {
+export function buildMibStructured(c: Partial<MibConfig> & { features: number; groups?: number[][]; classes?: number }, name = "mibStructured") {
   const groups = c.groups ?? [Array.from({ length: c.features }, (_, i) => i)];
   if (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => !Array.isArray(g) || g.length === 0 || g.some((j) => !Number.isInteger(j) || j < 0 || j >= c.features))) {
     throw new Error(`${name}: groups must be a non-empty list of views, each a non-empty list of feature indices in [0, ${c.features}), e.g. --set groups=[[0,1],[2,3]]; got ${JSON.stringify(groups)}`);
