@@ -75,7 +75,7 @@ describe("wasm threads", () => {
     const { tmpdir, availableParallelism } = await import("node:os");
     const { join } = await import("node:path");
     const SDGM = fileURLToPath(new URL("../../packages/cli/bin/sdgm.js", import.meta.url));
-    const env = { ...process.env, SDGM_BACKEND: "wasm" };
+    const env: NodeJS.ProcessEnv = { ...process.env, SDGM_BACKEND: "wasm" };
     delete env.SDGM_THREADS;
     const run = (args: string[]) => {
       const out = mkdtempSync(join(tmpdir(), "sdgm-threads-"));
