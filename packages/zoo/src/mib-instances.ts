@@ -17,13 +17,13 @@
  * const m = mibFair.build({ features: 10 });
  * ```
  */
-import { buildMibStructured, type MibConfig } from "./mib-structured.js";
+import { buildMibStructured, EDGE_DEFAULTS, type MibConfig } from "./mib-structured.js";
 import { bool, type ZooEntry } from "./entry.js";
 
 const reference = "Zhang, Koyama, Ishiguro. Learning Structured Latent Factors from Dependent Data: A Generative Model Framework from Information-Theoretic Perspective. ICML 2020.";
 const common = { beta: 1, hidden: 64, noiseScale: 0.1, learnEncoderMask: false } as const;
 /** The gates' options: listed (for --set) with mibStructured's defaults, passed on only when a mask is learned. */
-const edgeDefaults = { edgePenalty: 15, edgeInit: -3, edgeBound: 3 } as const;
+const edgeDefaults = EDGE_DEFAULTS;
 const optional: Array<keyof MibConfig | "groups"> = ["decoderMask", "encoderMask", "groups", "parents", "parentLevels", "independence", "probeGroups"];
 /** A single-view instance reads one view of every feature: the data's own groups are not views here. */
 const oneView = ["mibConditional", "mibFair", "mibInvariant"];

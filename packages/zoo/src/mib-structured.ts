@@ -102,6 +102,9 @@ export interface MibConfig {
   probeGroups?: number[];
 }
 
+/** The learned gates' options' defaults (also the instances' listed defaults). */
+export const EDGE_DEFAULTS = { edgePenalty: 15, edgeInit: -3, edgeBound: 3 } as const;
+
 /** The shared/private pattern: group 0 shared, group v + 1 private to view v (when there are enough groups). */
 export function sharedPrivate(views: number, groups: number): number[][] {
   return Array.from({ length: views }, (_, v) => Array.from({ length: groups }, (_, g) => (g === 0 || g === v + 1 ? 1 : 0)));
@@ -149,7 +152,7 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const beta = positiveNumber(name, "beta", c.beta ?? 1);
   const H = positiveInt(name, "hidden", c.hidden ?? 64);
   const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
-  const edgePenalty = c.edgePenalty ?? 15;
+  const edgePenalty = c.edgePenalty ?? EDGE_DEFAULTS.edgePenalty;
   if (!(edgePenalty >= 0 && Number.isFinite(edgePenalty))) throw new Error(`${name}: edgePenalty must be a number >= 0, got ${edgePenalty}`);
   // a given mask is used, fixed: it implies learn*Mask = false, and asking to learn it too is refused
   const learnOut = bool(name, "learnDecoderMask", c.learnDecoderMask ?? c.decoderMask === undefined);
@@ -157,7 +160,8 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   if (learnOut && c.decoderMask !== undefined) throw new Error(`${name}: decoderMask is a fixed A_out, but learnDecoderMask is true (the mask would be learned and decoderMask ignored): set learnDecoderMask=false, or drop decoderMask to learn A_out`);
   if (learnIn && c.encoderMask !== undefined) throw new Error(`${name}: encoderMask is a fixed A_in, but learnEncoderMask is true (the mask would be learned and encoderMask ignored): set learnEncoderMask=false, or drop encoderMask to learn A_in`);
   if (!learnOut && !learnIn) {
-    const edge = (["edgePenalty", "edgeInit", "edgeBound"] as const).filter((k) => c[k] !== undefined);
+    // a default value is harmless (a checkpoint's recorded config carries them); another would be ignored
+    const edge = (["edgePenalty", "edgeInit", "edgeBound"] as const).filter((k) => c[k] !== undefined && c[k] !== EDGE_DEFAULTS[k]);
     if (edge.length) throw new Error(`${name}: ${edge.join(", ")} ${edge.length > 1 ? "apply" : "applies"} to a learned mask, and neither decoderMask nor encoderMask is learned (learnDecoderMask=false, learnEncoderMask=false)`);
   }
   const Aout = checkMask(name, "decoderMask", c.decoderMask ?? sharedPrivate(n, m), n, m, "views × latentGroups");
@@ -179,9 +183,9 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const viewDropout = c.viewDropout ?? 0;
   if (!(viewDropout >= 0 && viewDropout < 1)) throw new Error(`${name}: viewDropout must be a probability in [0, 1), got ${viewDropout}`);
   const avail = availability === "none" ? undefined : availability;
-  const edgeInit = c.edgeInit ?? -3;
+  const edgeInit = c.edgeInit ?? EDGE_DEFAULTS.edgeInit;
   if (!Number.isFinite(edgeInit)) throw new Error(`${name}: edgeInit must be a number (the gates' starting log α), got ${edgeInit}`);
-  const edgeBound = positiveNumber(name, "edgeBound", c.edgeBound ?? 3);
+  const edgeBound = positiveNumber(name, "edgeBound", c.edgeBound ?? EDGE_DEFAULTS.edgeBound);
   const learned = { valueType: "binary" as const, estimator: hardConcrete({ penalty: edgePenalty }), init: edgeInit, bound: edgeBound };
   const config = {
     features: c.features,
