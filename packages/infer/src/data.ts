@@ -124,7 +124,8 @@ export function checkSideData(ir: ModelIR, obsName: string, side: Record<string,
   const names = sideInputNames(ir);
   for (const k of Object.keys(side)) {
     if (names.includes(k) || k === balanceBy) continue;
-    if (what === "fit") throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
+    if (what === "fit")
+      throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
     throw new Error(`${what}: side data "${k}" is not a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"})`);
   }
   for (const s of declared) {
@@ -143,7 +144,10 @@ export function checkSideData(ir: ModelIR, obsName: string, side: Record<string,
     if ((site.kind !== "factor" && site.kind !== "observe") || !Array.isArray(site.options.needs)) continue;
     for (const need of site.options.needs as string[]) {
       const k = need === "labels" ? "label" : need;
-      if (!side[k]) throw new Error(`fit: ${site.kind === "factor" ? "factor" : "observed site"} "${site.name}" of model "${ir.name}" needs side data "${k}", which the fit was not given; pass fit({ ${obsName}, ${k} })`);
+      if (!side[k])
+        throw new Error(
+          `fit: ${site.kind === "factor" ? "factor" : "observed site"} "${site.name}" of model "${ir.name}" needs side data "${k}", which the fit was not given; pass fit({ ${obsName}, ${k} })`,
+        );
     }
   }
 }

@@ -134,7 +134,8 @@ function levelsOf(t: tf.Tensor, given: number | undefined, what: string, option:
     if (x >= 0 && Math.round(x) > max) max = Math.round(x);
   }
   if (given === undefined) return Math.max(max + 1, 2);
-  if (max >= given) throw new Error(`mmdIndependence: ${what} has the value ${max}, but ${option} is ${given} (values 0 .. ${given - 1}; negative = missing): set ${option} to at least ${max + 1} or recode the data`);
+  if (max >= given)
+    throw new Error(`mmdIndependence: ${what} has the value ${max}, but ${option} is ${given} (values 0 .. ${given - 1}; negative = missing): set ${option} to at least ${max + 1} or recode the data`);
   return given;
 }
 
