@@ -60,6 +60,9 @@ function camel(opt: string): string {
   return opt.replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
+/** What a boolean option must mean for each fuzzed `--set` value that builds (absent: it must be refused). */
+const BOOLEAN_MEANING: Record<string, boolean> = { true: true, false: false, yes: true, no: false, off: false, on: true, "1": true, "0": false, "-0": false };
+
 describe("fuzz: options", () => {
   it("every numeric and list option: a clear error naming it, or a value in its range", async () => {
     await fc.assert(
@@ -78,10 +81,24 @@ describe("fuzz: options", () => {
     );
   });
 
+  it("S-4: a boolean option given by --set means what it says (true/false, yes/no, on/off, 1/0 in any case) or is refused naming the model and the option", () => {
+    const est = (v: string) => {
+      const config = modelConfigs(["sdlgm"], [`straightThrough=${v}`]).sdlgm;
+      const m = zooEntry("sdlgm").build({ ...config, features: 20 });
+      return [(m.ir.sites.find((s) => s.name === "z")!.mask!.estimator as { straightThrough?: unknown }).straightThrough, (m.ir.meta.config as Record<string, unknown>).straightThrough];
+    };
+    // before: "no" built with straightThrough "no" (truthy: the hard forward pass)
+    for (const v of ["no", "No", "off", "false", "False", "0"]) expect(est(v), v).toEqual([false, false]);
+    for (const v of ["yes", "on", "true", "TRUE", "1"]) expect(est(v), v).toEqual([true, true]);
+    expect(() => est("abc")).toThrow('sdlgm: straightThrough must be true or false (or yes/no, on/off, 1/0), got "abc"');
+    expect(() => est("2")).toThrow("sdlgm: straightThrough must be true or false (or yes/no, on/off, 1/0), got 2");
+    expect(() => zooEntry("mibStructured").build({ features: 20, groups: [[0, 1], [2, 3]], learnDecoderMask: "nope" } as never)).toThrow('mibStructured: learnDecoderMask must be true or false (or yes/no, on/off, 1/0), got "nope"');
+  });
+
   it("--set: every zoo model's hyperparameters with odd values build or fail naming the model and the option", async () => {
     const models = Object.keys(zoo);
     const setValue = fc.oneof(
-      fc.constantFrom("0", "-1", "1e38", "1e-30", "NaN", "abc", "true", "[]", "{}", "[0]", "1.5", "3", "100000", "-0"),
+      fc.constantFrom("0", "-1", "1e38", "1e-30", "NaN", "abc", "true", "[]", "{}", "[0]", "1.5", "3", "100000", "-0", "no", "yes", "off", "False", "TRUE"),
       fc.integer({ min: -3, max: 50 }).map(String),
     );
     await fc.assert(
@@ -91,8 +108,13 @@ describe("fuzz: options", () => {
         const key = keys[k % keys.length];
         try {
           const config = modelConfigs([model], [`${key}=${v}`])[model];
-          entry.build({ ...config, ...entry.renderShape });
+          const built = entry.build({ ...config, ...entry.renderShape });
           tally.add("--set", "built");
+          // built with the meaning asked for, not only built (S-4: "no" built and switched straight-through on)
+          const def = (entry.defaults as Record<string, unknown>)[key];
+          const recorded = (built.ir.meta.config as Record<string, unknown> | undefined)?.[key];
+          if (typeof def === "boolean") expect(recorded, `${model} --set ${key}=${v} built with ${JSON.stringify(recorded)}`).toBe(BOOLEAN_MEANING[v.toLowerCase()]);
+          else if (typeof def === "number" && recorded !== undefined && typeof recorded !== "object") expect(typeof recorded, `${model} --set ${key}=${v} recorded ${JSON.stringify(recorded)}`).toBe("number");
         } catch (e) {
           const cls = classify(e as Error, (m) => m.includes(model) && (m.includes(key) || m.includes("--set")));
           tally.add("--set", cls);

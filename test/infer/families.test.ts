@@ -2,8 +2,8 @@
 // site, what it refuses (one line naming the site, what it asked for and the supported choices),
 // what it warns about, and the families a user reaches outside the zoo.
 import { describe, it, expect } from "vitest";
-import { tf, model, relaxedBernoulli, scoreFunction, mapEm, emUpdate } from "@sparse-dgm/core";
-import { normal, bernoulli, gamma, poisson, spikeSlabLasso, beta, relaxedBernoulli as relaxedBernoulliPrior } from "@sparse-dgm/distributions";
+import { tf, model, relaxedBernoulli, gumbelSoftmax, scoreFunction, mapEm, emUpdate, type ScheduleLike } from "@sparse-dgm/core";
+import { normal, bernoulli, cappedSparseCode, gamma, poisson, spikeSlabLasso, beta, relaxedBernoulli as relaxedBernoulliPrior } from "@sparse-dgm/distributions";
 import { compile } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 
@@ -137,5 +137,57 @@ describe("inference families", () => {
       .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
       .observe("x", ({ z, W }) => normal(tf.sum(tf.mul(z, W), -1, true), 1), { plates: ["data", "feature"] });
     expect(() => compile(eta)).toThrow('site "W": mapEm({ etaSite: "etta" }) names no site of the model; emUpdate() globals: eta');
+  });
+
+  it("S-9: a relaxation's temperature that is (or becomes) ≤ 0 is refused at compile, naming the site and the option", () => {
+    const capped = (temperature: ScheduleLike) =>
+      model("capped")
+        .plate("data")
+        .plate("feature", 6)
+        .plate("latent", 4)
+        .mask("z", () => cappedSparseCode({ levelLogits: tf.zeros([2]), indexLogits: tf.zeros([4]), loc: tf.zeros([4]), scale: 1 }), {
+          rows: "data",
+          cols: "latent",
+          valueType: "cardinality-capped",
+          maxActive: 2,
+          estimator: gumbelSoftmax({ temperature }),
+        })
+        .observe("x", ({ z }, ctx) => normal(ctx.layout(ctx.mlp("decoder", { input: z, hidden: [], output: 6 }), ["data", "feature"]), 0.1), { plates: ["data", "feature"] });
+    // before: compiled, and the first step failed with "CappedSparseCode: levelTemperature must be positive, got 0" (no site, no option)
+    expect(() => compile(capped(0))).toThrow('site "z": gumbelSoftmax(): temperature must be positive, got 0');
+    expect(() => compile(capped({ kind: "linear", from: 1, to: -1, steps: 100 }))).toThrow('site "z": gumbelSoftmax(): temperature (a linear schedule, at step 100) must be positive, got -1');
+    expect(compile(capped(0.5))).toBeDefined();
+    expect(() => compile(binaryMaskModel(relaxedBernoulli({ temperature: -1 })))).toThrow('site "M": relaxedBernoulli(): temperature must be positive, got -1');
+  });
+
+  it("W-2: mapEm's form is the prior's: a mismatch is refused naming the site and both forms; one form serves the density and the E-step", async () => {
+    const ssl = (prior: "code" | "normalised" | undefined, est: "code" | "normalised" | undefined) =>
+      model("ssl")
+        .plate("data")
+        .plate("feature", 4)
+        .plate("factor", 2)
+        .mask("W", () => spikeSlabLasso({ spike: 10, slab: 1, inclusion: 0.5, ...(prior ? { form: prior } : {}) }), {
+          rows: "feature",
+          cols: "factor",
+          valueType: "real",
+          estimator: (est ? mapEm({ form: est }) : mapEm()) as never,
+          init: "standardNormal",
+        })
+        .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
+        .observe("x", ({ z, W }, ctx) => normal(ctx.maskedDecoder("decoder", { input: z, mask: W, hidden: [8] }), 1), { plates: ["data", "feature"] });
+    // before: compiled, and the E-step silently used the prior's "code" form
+    expect(() => compile(ssl(undefined, "normalised"))).toThrow('site "W": mapEm({ form: "normalised" }) differs from the spikeSlabLasso prior\'s form "code"');
+    expect(() => compile(ssl("normalised", "code"))).toThrow('site "W": mapEm({ form: "code" }) differs from the spikeSlabLasso prior\'s form "normalised"');
+    // the prior's normalised form, mapEm without a form: p* is the normalised closed form σ((λ0 − λ1)|w| + log(λ1/λ0)) at η = ½
+    const p = compile(ssl("normalised", undefined), { seed: 0 });
+    const x = tf.randomNormal([32, 4], 0, 1, "float32", 1);
+    await p.fit(x, { epochs: 1, batchSize: 32 });
+    const g = p.globals();
+    const W = Array.from(g.W.dataSync());
+    const ps = Array.from(g["W.pstar"].dataSync());
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    W.forEach((w, i) => expect(ps[i]).toBeCloseTo(sig(9 * Math.abs(w) + Math.log(0.1)), 4));
+    expect(compile(ssl("normalised", "normalised"))).toBeDefined();
+    tf.dispose(x);
   });
 });

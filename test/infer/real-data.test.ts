@@ -146,8 +146,26 @@ describe("program.decode and top features", () => {
     expect(t.factors).toHaveLength(3);
     expect(t.factors[0].features).toHaveLength(10);
     expect(t.factors[0].features.every((f) => ds.featureNames!.includes(f))).toBe(true);
-    expect(t.coherence).toBeGreaterThanOrEqual(-1);
-    expect(t.randomCoherence).toBeLessThanOrEqual(1);
+    // T-1: the fitted factors' top words co-occur more than random words of the same frequency (was: NPMI ∈ [−1, 1], always true)
+    expect(t.coherence!).toBeGreaterThan(t.randomCoherence! + 0.05);
     tf.dispose([probs, train]);
+  }, 60_000);
+
+  it("S-6: topicCoherence leaves out a factor that moves no feature (a mask-disconnected factor's 'top features' are the first ten columns)", async () => {
+    const { ds, train } = await topics();
+    const p = compile(zoo.sparseVae.build({ features: ds.g, likelihood: "categorical", factors: 3 }), { seed: 0, normalisation: "reference" });
+    await p.fit(train, { epochs: 2, batchSize: 40, learningRate: 1e-2 });
+    // disconnect factor 2: its mask column to 0
+    const W = p.params.get("global/W") as tf.Variable;
+    W.assign(tf.mul(W, tf.tensor1d([1, 1, 0])));
+    const [t] = topFeatures(p, ds)!;
+    expect(t.factors[2].effects.every((v) => v === 0)).toBe(true);
+    expect(t.factors[2].indices).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const npmi = t.factors.map((f) => f.npmi!);
+    // before: the mean of all three (the disconnected factor's first-ten-columns NPMI included)
+    expect(t.coherenceFactors).toBe(2);
+    expect(t.coherence).toBeCloseTo((npmi[0] + npmi[1]) / 2, 6);
+    expect(Math.abs(t.coherence! - (npmi[0] + npmi[1] + npmi[2]) / 3)).toBeGreaterThan(1e-3);
+    tf.dispose(train);
   }, 60_000);
 });

@@ -77,6 +77,63 @@ describe("mibStructured", () => {
     });
   });
 
+  it("S-2: a given decoderMask / encoderMask is used, fixed, and recorded; learning a given mask, or gate options with nothing learned, are refused", () => {
+    const groups = [
+      [0, 1],
+      [2, 3],
+    ];
+    const site = (m: ReturnType<typeof zoo.mibStructured.build>, name: string) => m.ir.sites.find((s) => s.name === name)!.mask!;
+    // before: Aout stayed a learned hard-concrete mask and the config did not show decoderMask
+    const m = zoo.mibStructured.build({ features: 4, groups, decoderMask: [[1, 0, 0], [0, 1, 1]], encoderMask: [[1, 0], [0, 1], [0, 1]] } as never);
+    expect(site(m, "Aout")).toMatchObject({ valueType: "fixed", fixedValue: [[1, 0, 0], [0, 1, 1]] });
+    expect(site(m, "Ain")).toMatchObject({ valueType: "fixed", fixedValue: [[1, 0], [0, 1], [0, 1]] });
+    const config = m.ir.meta.config as Record<string, unknown>;
+    expect(config).toMatchObject({ learnDecoderMask: false, decoderMask: [[1, 0, 0], [0, 1, 1]], encoderMask: [[1, 0], [0, 1], [0, 1]] });
+    // no mask given: A_out still learned by default
+    expect(site(zoo.mibStructured.build({ features: 4, groups } as never), "Aout").valueType).toBe("binary");
+    expect(() => zoo.mibStructured.build({ features: 4, groups, decoderMask: [[1, 0, 0], [0, 1, 1]], learnDecoderMask: true } as never)).toThrow(
+      "mibStructured: decoderMask is a fixed A_out, but learnDecoderMask is true (the mask would be learned and decoderMask ignored): set learnDecoderMask=false, or drop decoderMask to learn A_out",
+    );
+    expect(() => zoo.mibStructured.build({ features: 4, groups, encoderMask: [[1, 1], [1, 1], [1, 1]], learnEncoderMask: true } as never)).toThrow(/mibStructured: encoderMask is a fixed A_in, but learnEncoderMask is true/);
+    expect(() => zoo.mibFair.build({ features: 4, edgePenalty: 3 } as never)).toThrow("mibFair: edgePenalty applies to a learned mask, and neither decoderMask nor encoderMask is learned (learnDecoderMask=false, learnEncoderMask=false)");
+    // an instance that fixes A_out by preset learns it when asked (its preset mask is dropped, not refused)
+    expect(site(zoo.mibMultimodal.build({ features: 4, groups, learnDecoderMask: true } as never), "Aout").valueType).toBe("binary");
+    expect(site(zoo.mibConditional.build({ features: 4, learnDecoderMask: true, edgePenalty: 3 } as never), "Aout").estimator).toMatchObject({ kind: "hard-concrete", penalty: 3 });
+  });
+
+  it("S-3: side data given to encode / evaluate / reconstruct / iwae is checked like fit's (a misspelt key is refused); a factor's needs are required at fit", async () => {
+    const m = zoo.mibStructured.build({ features: 6, groups: [[0, 1, 2], [3, 4, 5]], hidden: 8 } as never);
+    const p = compile(m, { seed: 2, encoderHidden: [8] });
+    const N = 12;
+    const x = tf.randomNormal([N, 2, 3], 0, 1, "float32", 5);
+    await p.fit({ x, views: tf.ones([N, 2]) }, { epochs: 1, batchSize: 6 });
+    const none = tf.zeros([N, 2]);
+    // before: encode(x, { side: { veiws } }) returned the all-views posterior, evaluate ran
+    for (const [what, run] of [
+      ["encode", () => p.encode(x, { side: { veiws: none } })],
+      ["evaluate", () => p.evaluate(x, { side: { veiws: none } })],
+      ["reconstruct", () => p.reconstruct(x, { side: { veiws: none } })],
+      ["iwae", () => p.iwae(x, 2, { side: { veiws: none } })],
+    ] as const)
+      expect(run, what).toThrow(`${what}: side data "veiws" is not a side input of model "mibStructured" (side inputs: views)`);
+    expect(() => p.encode(x, { side: { views: tf.zeros([N - 1, 2]) } })).toThrow('encode: side data "views" has 11 rows for 12 data rows');
+    // the right key still acts: no view at all gives the prior mean 0
+    expect(Array.from(p.encode(x, { side: { views: none } }).z.mean.dataSync()).every((v) => Math.abs(v) < 1e-6)).toBe(true);
+    p.dispose();
+    // mibInvariant without its penalty's inputs: before, it trained with the invariance term exactly 0
+    const inv = compile(zoo.mibInvariant.build({ features: 6, hidden: 8 } as never), { seed: 0, encoderHidden: [8] });
+    const xi = tf.randomNormal([32, 1, 6], 0, 1, "float32", 5);
+    await expect(inv.fit({ x: xi }, { epochs: 1, batchSize: 16 })).rejects.toThrow(
+      'fit: factor "independence" of model "mibInvariant" needs side data "environment", which the fit was not given; pass fit({ x, environment })',
+    );
+    const env = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2));
+    await expect(inv.fit({ x: xi, environment: env }, { epochs: 1, batchSize: 16 })).rejects.toThrow('fit: factor "independence" of model "mibInvariant" needs side data "label"');
+    const r = await inv.fit({ x: xi, environment: env, label: tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i >> 1) % 2)) }, { epochs: 1, batchSize: 16 });
+    expect(r.curves["auxiliary:independence"].some((v) => v !== 0)).toBe(true);
+    tf.dispose([x, none, xi, env]);
+    inv.dispose();
+  });
+
   it("a view a row lacks (availability 0) leaves every group's posterior as if the view's data were anything; no view at all gives the prior", async () => {
     const groups = [[0, 1, 2], [3, 4, 5]];
     const m = zoo.mibStructured.build({ features: 6, groups, hidden: 8 } as never); // learned A_out, A_in all ones, availability "views"

@@ -48,8 +48,9 @@ function summarise(rows: Array<{ model: string; data: string; metrics: Record<st
 }
 
 /**
- * Parses `--set key=value` pairs: numbers and booleans converted, a value starting with `{` or `[`
- * read as JSON (a schedule: `sharpness={"kind":"linear","from":50,"to":200,"steps":9375}`).
+ * Parses `--set key=value` pairs: numbers and true/false (any case) converted, a value starting with `{` or `[`
+ * read as JSON; a boolean option also takes yes/no, on/off and 1/0 (the zoo's `bool` check reads them,
+ * or refuses a value that is none of these) (a schedule: `sharpness={"kind":"linear","from":50,"to":200,"steps":9375}`).
  */
 export function parseSets(sets: string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -58,7 +59,7 @@ export function parseSets(sets: string[] | undefined): Record<string, unknown> {
     if (i < 1) throw new Error(`--set expects key=value, got "${s}"`);
     const k = s.slice(0, i);
     const v = s.slice(i + 1);
-    out[k] = v === "true" ? true : v === "false" ? false : v !== "" && !Number.isNaN(Number(v)) ? Number(v) : /^[[{]/.test(v) ? parseJson(k, v) : v;
+    out[k] = /^true$/i.test(v) ? true : /^false$/i.test(v) ? false : v !== "" && !Number.isNaN(Number(v)) ? Number(v) : /^[[{]/.test(v) ? parseJson(k, v) : v;
   }
   return out;
 }

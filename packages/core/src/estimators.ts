@@ -19,10 +19,12 @@ export const map = (): EstimatorOf<"map"> => ({ kind: "map" });
 /**
  * MAP with a closed-form EM step for the latent inclusion indicators of a spike-and-slab-lasso
  * prior (the Sparse VAE p-star and eta update), run after each optimiser step outside the tape.
+ * The E-step's p* formula is the prior's `form` (one source of truth): `form` here may be left out,
+ * and if given must equal the prior's (compile refuses a mismatch, naming the site and both forms).
  */
-export const mapEm = <const E extends string = never>(opts: { form?: "code" | "normalised"; etaSite?: E } = {}): { kind: "map-em"; form: "code" | "normalised"; etaSite?: E } => ({
+export const mapEm = <const E extends string = never>(opts: { form?: "code" | "normalised"; etaSite?: E } = {}): { kind: "map-em"; form?: "code" | "normalised"; etaSite?: E } => ({
   kind: "map-em",
-  form: opts.form ?? "code",
+  ...(opts.form ? { form: opts.form } : {}),
   ...(opts.etaSite ? { etaSite: opts.etaSite } : {}),
 });
 /** Binary Concrete relaxation (optionally straight-through). */

@@ -9,6 +9,7 @@ export { MAX_WASM_THREADS, availableCores, parseThreads, resolveThreads } from "
 export { broadcast, digamma, lgamma, log1mexp, log1p, logSigmoid, logsumexp, softplus, softplusInverse, stopGradient, trigamma } from "./math/index.js";
 export {
   asSchedule,
+  checkPositiveSchedule,
   constant,
   constantFrom,
   cyclical,

@@ -44,7 +44,7 @@ export type MaskValueType = "real" | "binary" | "cardinality-capped" | "fixed";
 export type EstimatorSpec =
   | { kind: "reparameterised" }
   | { kind: "map" }
-  | { kind: "map-em"; form: "code" | "normalised"; etaSite?: string }
+  | { kind: "map-em"; form?: "code" | "normalised"; etaSite?: string }
   | { kind: "relaxed-bernoulli"; temperature: ScheduleLike; straightThrough: boolean }
   | { kind: "gumbel-softmax"; temperature: ScheduleLike; straightThrough: boolean }
   | { kind: "threshold-sigmoid"; sharpness: ScheduleLike; slabWarmup: ScheduleLike }

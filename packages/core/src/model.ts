@@ -72,7 +72,7 @@ export type GlobalNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] ex
 export type MaskNames<S extends SiteTable> = { [K in keyof S]: S[K]["kind"] extends "mask" ? K : never }[keyof S] & string;
 
 /** `mapEm()`'s spec with its η site typed (`mapEm({ etaSite: "eta" })`). */
-export type MapEmSpec<E extends string = string> = { kind: "map-em"; form: "code" | "normalised"; etaSite?: E };
+export type MapEmSpec<E extends string = string> = { kind: "map-em"; form?: "code" | "normalised"; etaSite?: E };
 
 /** The estimators of a mask of site table S: an EM hook's η site must be one of S's globals. */
 export type MaskEstimator<S extends SiteTable> = Exclude<EstimatorSpec, { kind: "map-em" }> | MapEmSpec<GlobalNames<S>>;

@@ -183,3 +183,31 @@ export function evaluateSchedule(s: ScheduleLike, step: number): number {
     }
   }
 }
+
+/**
+ * A positive number, or a schedule whose values stay positive and finite: checked at its start, at
+ * its end (the step from which it no longer changes, else step 10^9) and, for a cyclical one, at
+ * its minimum (a temperature or sharpness that reaches 0 or grows without bound is refused where it
+ * is declared or compiled, not found as a NaN loss later). Throws `${prefix}${option} ... must be
+ * positive, got v`; returns the number or the parsed schedule.
+ *
+ * @example
+ * ```ts
+ * checkPositiveSchedule({ kind: "exponentialDecay", initial: 5, rate: -1 }, "temperature", "sdlgm: ");
+ * // throws: sdlgm: temperature (a exponentialDecay schedule, at step 1000000000) must be positive, got Infinity
+ * ```
+ */
+export function checkPositiveSchedule(s: unknown, option: string, prefix = ""): ScheduleLike {
+  const check = (where: string, v: number) => {
+    if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${prefix}${option}${where} must be positive, got ${v}`);
+  };
+  if (typeof s === "number") {
+    check("", s);
+    return s;
+  }
+  const x = parseSchedule(s, `${prefix}${option}`);
+  const end = constantFrom(x);
+  for (const step of [0, Number.isFinite(end) ? end : 1e9]) check(` (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
+  if (x.kind === "cyclical") check(" (a cyclical schedule's min)", x.min);
+  return x;
+}

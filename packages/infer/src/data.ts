@@ -110,21 +110,44 @@ export function sideInputNames(ir: ModelIR): string[] {
 
 /**
  * Refuses side data the model does not declare (`.side` or a site's `needs`; the labels a fit
- * balances its minibatches by, `balanceBy`, are the fit's own), a `.side` input without data, and
- * side data whose shape is not [N, ...event], each naming the input.
+ * balances its minibatches by, `balanceBy`, are the fit's own), side data whose shape is not
+ * [N, ...event] (or has not one row per data point), each naming the input; at `fit` also a
+ * `.side` input without data, and an input listed in the `needs` of a factor or observed site
+ * without data (a factor without its input contributes nothing: an independence penalty would
+ * silently be 0). A latent's `needs` may be absent (its guide documents the default, e.g. a
+ * product-of-experts guide without an availability input reads every view).
+ * `what` names the entry point in the message (default "fit"; encode, evaluate, reconstruct and
+ * iwae check the names and shapes of what they are given, and require nothing).
  */
-export function checkSideData(ir: ModelIR, obsName: string, side: Record<string, tf.Tensor>, rows: number, balanceBy?: string): void {
+export function checkSideData(ir: ModelIR, obsName: string, side: Record<string, tf.Tensor>, rows: number, balanceBy?: string, what = "fit"): void {
   const declared = ir.side ?? [];
   const names = sideInputNames(ir);
   for (const k of Object.keys(side)) {
-    if (!names.includes(k) && k !== balanceBy)
+    if (names.includes(k) || k === balanceBy) continue;
+    if (what === "fit")
       throw new Error(`fit: data "${k}" is neither the observed site "${obsName}" nor a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"}; declare one with .side("${k}"))`);
+    throw new Error(`${what}: side data "${k}" is not a side input of model "${ir.name}" (side inputs: ${names.join(", ") || "none"})`);
   }
   for (const s of declared) {
     const t = side[s.name];
-    if (!t) throw new Error(`fit: side input "${s.name}" of model "${ir.name}" has no data; pass fit({ ${obsName}, ${s.name} })`);
+    if (!t) {
+      if (what === "fit") throw new Error(`fit: side input "${s.name}" of model "${ir.name}" has no data; pass fit({ ${obsName}, ${s.name} })`);
+      continue;
+    }
     const want = [rows, ...s.event];
     if (t.rank !== want.length || t.shape.some((d, i) => d !== want[i]))
-      throw new Error(`fit: side input "${s.name}" must have shape [${want.join(", ")}] (one row per data point), got [${t.shape.join(", ")}]`);
+      throw new Error(`${what}: side input "${s.name}" must have shape [${want.join(", ")}] (one row per data point), got [${t.shape.join(", ")}]`);
+  }
+  for (const [k, t] of Object.entries(side)) if (t.shape[0] !== rows) throw new Error(`${what}: side data "${k}" has ${t.shape[0]} rows for ${rows} data rows`);
+  if (what !== "fit") return;
+  for (const site of ir.sites) {
+    if ((site.kind !== "factor" && site.kind !== "observe") || !Array.isArray(site.options.needs)) continue;
+    for (const need of site.options.needs as string[]) {
+      const k = need === "labels" ? "label" : need;
+      if (!side[k])
+        throw new Error(
+          `fit: ${site.kind === "factor" ? "factor" : "observed site"} "${site.name}" of model "${ir.name}" needs side data "${k}", which the fit was not given; pass fit({ ${obsName}, ${k} })`,
+        );
+    }
   }
 }

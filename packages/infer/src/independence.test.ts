@@ -94,6 +94,27 @@ describe("mmdIndependence", () => {
     };
     expect(Math.abs(three - (pair(0, 1) + pair(0, 2) + pair(1, 2)) / 3)).toBeLessThan(0.03);
   });
+  it("W-1: levels come from the data (environments {1, 2} are penalised like {0, 1}); a value ≥ a given levels is refused, never dropped", () => {
+    const B = 40;
+    const key = Key.of(11);
+    const e = key.normalArray(B * 2);
+    // the two environments' codes are N(0, I) and N(5, I): far apart
+    const z = tf.tensor2d(Array.from({ length: B }, (_, i) => [e[2 * i] + (i < B / 2 ? 0 : 5), e[2 * i + 1] + (i < B / 2 ? 0 : 5)]));
+    const lab = (a: number, b: number) => tf.tensor1d(Array.from({ length: B }, (_, i) => (i < B / 2 ? a : b)));
+    const [base] = value(mmdIndependence(z, lab(0, 1)));
+    expect(base).toBeGreaterThan(0.5);
+    // before the fix: 0 (value 2 one-hot to an all-zero row at the default levels 2)
+    const [shifted] = value(mmdIndependence(z, lab(1, 2)));
+    expect(shifted).toBeCloseTo(base, 5);
+    expect(value(mmdIndependence(z, lab(1, 2), { levels: 3 }))[0]).toBeCloseTo(base, 5);
+    expect(() => mmdIndependence(z, lab(1, 2), { levels: 2, names: { attribute: 'side data "environment"' } })).toThrow(
+      /side data "environment" has the value 2, but levels is 2 .*set levels to at least 3/,
+    );
+    // the label too; negative stays "missing"
+    expect(() => mmdIndependence(z, lab(0, 1), { given: lab(0, 3), givenLevels: 2 })).toThrow(/the label has the value 3, but givenLevels is 2/);
+    const withMissing = tf.tensor1d(Array.from({ length: B }, (_, i) => (i < B / 2 ? 1 : i < B - 2 ? 2 : -1)));
+    expect(value(mmdIndependence(z, withMissing))[0]).toBeGreaterThan(0.5);
+  });
   it("per replica: [R, B, D] equals each replica alone; its gradient matches a finite difference", () => {
     const z = tf.tensor3d([
       [[0], [1], [2], [0.5]],

@@ -16,18 +16,25 @@
  * over every such pair and class. The kernel is Gaussian, k = exp(−‖z − z'‖²/(2h²)), averaged over
  * bandwidths h² ∈ {¼, 1, 4}·d̄²/2 where d̄² is the batch's mean squared pairwise distance (no
  * gradient through it), or one fixed h. Rows whose attribute (or label) is negative (missing) are
- * left out.
+ * left out; that is the only drop rule: a value ≥ the number of levels (given, or max + 1 of the
+ * data by default) is an error, never an all-zero one-hot row.
  */
 import { tf, stopGradient, type SiteContext } from "@sparse-dgm/core";
 
 /** Options of {@link mmdIndependence}. */
 export interface MmdOptions {
-  /** Number of attribute values (0 .. levels − 1; default 2). */
+  /**
+   * Number of attribute values (0 .. levels − 1). Default: from the data, max value + 1 (at least 2;
+   * a value absent from the batch is an empty cell and enters no pair, so this equals the full
+   * data's count). A value ≥ a given `levels` is refused, never dropped.
+   */
   levels?: number;
   /** A label to condition on (Z ⊥ S | Y): one value per row, same leading axes as the attribute. */
   given?: tf.Tensor;
-  /** Number of label values (default 2). */
+  /** Number of label values (default: from the data, as `levels`). */
   givenLevels?: number;
+  /** Names the attribute and label in error messages (default "the attribute" / "the label"). */
+  names?: { attribute?: string; given?: string };
   /** A fixed kernel bandwidth h (default: the multi-scale batch heuristic). */
   bandwidth?: number;
   /** Divide each code dimension by its batch SD first (default false). */
@@ -60,11 +67,14 @@ export function mmdIndependence(codes: tf.Tensor, attribute: tf.Tensor, opts: Mm
       if (t.size !== R * B && t.size !== B) throw new Error(`mmdIndependence: ${what} has ${t.size} values for ${R > 1 ? `${R} × ` : ""}${B} rows`);
       return t.size === B && R > 1 ? tf.tile(tf.reshape(t, [1, B]), [R, 1]) : tf.reshape(t, [R, B]);
     };
-    const A = opts.levels ?? 2;
     const onehot = (t: tf.Tensor, depth: number) => tf.oneHot(tf.cast(tf.round(t), "int32"), depth).toFloat(); // -1 → all zeros
-    const S = onehot(flat(attribute, "the attribute"), A); // [R, B, A]
-    const Cc = opts.given ? (opts.givenLevels ?? 2) : 1;
-    const Y = opts.given ? onehot(flat(opts.given, "the label"), Cc) : tf.ones([R, B, 1]);
+    const attrName = opts.names?.attribute ?? "the attribute";
+    const S0 = flat(attribute, attrName);
+    const A = levelsOf(S0, opts.levels, attrName, "levels");
+    const S = onehot(S0, A); // [R, B, A]
+    const Y0 = opts.given ? flat(opts.given, opts.names?.given ?? "the label") : undefined;
+    const Cc = Y0 ? levelsOf(Y0, opts.givenLevels, opts.names?.given ?? "the label", "givenLevels") : 1;
+    const Y = Y0 ? onehot(Y0, Cc) : tf.ones([R, B, 1]);
     const G = Cc * A;
     const M = tf.reshape(tf.mul(tf.expandDims(Y, 3), tf.expandDims(S, 2)), [R, B, G]); // cell (c, a) = c·A + a
     const n = tf.sum(M, 1); // [R, G]
@@ -110,6 +120,25 @@ export function mmdIndependence(codes: tf.Tensor, attribute: tf.Tensor, opts: Mm
   });
 }
 
+/**
+ * The number of values of an integer-coded attribute: `given`, after checking every non-negative
+ * value is below it, or max + 1 of the data (at least 2). Negative = missing.
+ */
+function levelsOf(t: tf.Tensor, given: number | undefined, what: string, option: string): number {
+  if (given !== undefined && !(Number.isInteger(given) && given >= 2)) throw new Error(`mmdIndependence: ${option} must be an integer >= 2, got ${given}`);
+  const v = t.dataSync();
+  let max = -1;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (Number.isNaN(x)) throw new Error(`mmdIndependence: ${what} has NaN at row ${i} (use a negative value for a missing row)`);
+    if (x >= 0 && Math.round(x) > max) max = Math.round(x);
+  }
+  if (given === undefined) return Math.max(max + 1, 2);
+  if (max >= given)
+    throw new Error(`mmdIndependence: ${what} has the value ${max}, but ${option} is ${given} (values 0 .. ${given - 1}; negative = missing): set ${option} to at least ${max + 1} or recode the data`);
+  return given;
+}
+
 /** Options of {@link independencePenalty}. */
 export interface IndependencePenaltyOptions {
   /** The latent site whose (sampled) codes are penalised. */
@@ -118,7 +147,7 @@ export interface IndependencePenaltyOptions {
   attribute: string;
   /** Side data holding a label to condition on (Z ⊥ S | label). */
   given?: string;
-  /** Number of attribute / label values (default 2 each). */
+  /** Number of attribute / label values (default: from the data, max value + 1, at least 2). */
   levels?: number;
   givenLevels?: number;
   /** Only these indices of one of the codes' plates (e.g. the invariant latent group). */
@@ -170,6 +199,7 @@ export function independencePenalty(o: IndependencePenaltyOptions): (sites: Reco
     // canonical layout: [R?, B, ...]: one row of codes per data point
     const B = t.shape[ctx.leading];
     const codes = tf.reshape(t, ctx.leading ? [ctx.replicas!, B, -1] : [B, -1]);
-    return tf.neg(mmdIndependence(codes, attribute, { levels: o.levels, given, givenLevels: o.givenLevels, bandwidth: o.bandwidth, standardize: o.standardize }));
+    const names = { attribute: `side data "${o.attribute}" (independence penalty on "${o.codes}")`, given: `side data "${o.given}" (independence penalty on "${o.codes}")` };
+    return tf.neg(mmdIndependence(codes, attribute, { levels: o.levels, given, givenLevels: o.givenLevels, bandwidth: o.bandwidth, standardize: o.standardize, names }));
   };
 }

@@ -4,9 +4,9 @@
  * family serves), and the warnings a declaration deserves (a mask no observed site reads, an
  * option set but not read by the site's family).
  */
-import { DATA_PLATE, SiteError, type ModelIR, type SiteDecl } from "@sparse-dgm/core";
+import { DATA_PLATE, SiteError, checkPositiveSchedule, type EstimatorSpec, type ModelIR, type SiteDecl } from "@sparse-dgm/core";
 import { families } from "./families/registry.js";
-import { needsFamily, selectFamily, siteFacts } from "./families/select.js";
+import { ESTIMATOR_NAMES, needsFamily, selectFamily, siteFacts } from "./families/select.js";
 import type { Family, FamilyEnv, SiteInference } from "./families/family.js";
 
 /** The compile-time plan of a program. */
@@ -34,6 +34,22 @@ function checkAhead(ir: ModelIR): void {
   const declared = new Set([...ir.sites.map((s) => s.name), ...(ir.side ?? []).map((s) => s.name)]);
   const missing = (ir.ahead ?? []).filter((n) => !declared.has(n));
   if (missing.length) throw new Error(`model "${ir.name}": ${missing.map((n) => `"${n}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} read ahead (.ahead) but never declared`);
+}
+
+/** The estimator fields that must stay positive (a number or a schedule): a relaxation's temperature, a sigmoid's sharpness. */
+const POSITIVE_FIELDS = ["temperature", "sharpness"] as const;
+
+/** Refuses, at compile and naming the site and the option, an estimator temperature or sharpness that is (or becomes) ≤ 0 or infinite. */
+function checkEstimator(site: SiteDecl, est: EstimatorSpec): void {
+  for (const k of POSITIVE_FIELDS) {
+    const v = (est as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    try {
+      checkPositiveSchedule(v, k, `${ESTIMATOR_NAMES[est.kind]}: `);
+    } catch (e) {
+      throw new SiteError(site.name, [], (e as Error).message);
+    }
+  }
 }
 
 /** Options every site may carry, whatever its family. */
@@ -75,7 +91,12 @@ export function planProgram(ir: ModelIR): ProgramPlan {
   const observed = observedSite(ir);
   checkAhead(ir);
   const chosen = new Map<string, Family>();
-  for (const site of ir.sites) if (needsFamily(site)) chosen.set(site.name, selectFamily(families, siteFacts(site), ir));
+  for (const site of ir.sites) {
+    if (!needsFamily(site)) continue;
+    const facts = siteFacts(site);
+    checkEstimator(site, facts.estimator);
+    chosen.set(site.name, selectFamily(families, facts, ir));
+  }
   const read = readSites(ir, chosen);
   const warnings: string[] = [];
   for (const site of ir.sites) {

@@ -946,6 +946,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const xc = this.canonicalDataSized(this.withReplicas(x), n);
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
       const keys = this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode")));
+      this.checkSide("encode", opts.side, n);
       const draws = this.guideRun(xc, n, keys, false, this.stepCount, false, this.sideFor(opts.side, n)).drawAll(true);
       const out: Record<string, Encoded> = {};
       for (const inf of this.inferences().values()) {
@@ -966,6 +967,11 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * Side data of `n` rows ([n, ...] per name) as the model reads it in this program: with a leading
    * replica axis when replicated ([R, n, ...], every replica the same rows), checked for its row count.
    */
+  /** The side data an entry point is given, checked as at fit (names, shapes; {@link checkSideData}), naming the entry point. */
+  private checkSide(what: string, side: SideData | undefined, n: number): void {
+    if (side) checkSideData(this.model.ir, this.observedSite().name, side as Record<string, tf.Tensor>, n, undefined, what);
+  }
+
   private sideFor(side: SideData | undefined, n: number): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
     for (const [name, t] of Object.entries(side ?? {})) {
@@ -988,6 +994,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     this.ensureReady(x);
     return tf.tidy(() => {
       const n = this.rowsOf(x);
+      this.checkSide("reconstruct", opts.side, n);
       const xr = this.withReplicas(x);
       const keys = this.keys.map((k) => k.foldIn("reconstruct").foldIn(opts.seed ?? 0));
       const { messages } = this.forward(this.canonicalDataSized(xr, n), n, keys, opts.sample ?? true, this.stepCount, this.sideFor(opts.side, n));
@@ -1002,6 +1009,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   /** Held-out evaluation on site-layout data (numbers per replica; `iwae` adds the bound with k samples). */
   evaluate(x: tf.Tensor, opts: { seed?: number; side?: SideData } = {}): Evaluation {
     this.ensureReady(x);
+    this.checkSide("evaluate", opts.side, this.rowsOf(x));
     // each number in its own scope: the intermediates of one are freed before the next is computed,
     // so the peak memory is that of the largest, not of all five (same keys, so the same numbers)
     return scoped(() => {
@@ -1088,6 +1096,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const noDensity = [...this.inferences().values()].find((s) => s.local && !s.density);
     if (noDensity) throw new Error(`iwae: needs guides with densities; site "${noDensity.site.name}" has a ${noDensity.family.name} guide (a relaxation, no density)`);
     const n = this.rowsOf(x);
+    this.checkSide("iwae", opts.side, n);
     const perChunk = Math.max(1, Math.floor((opts.chunkRows ?? 50_000) / n));
     const R = this.replicas ?? 1;
     const logW: Float32Array[] = Array.from({ length: R }, () => new Float32Array(k * n));

@@ -7,8 +7,13 @@
  * the negative binomial the mean at the median library size. A feature that a sparse model's mask
  * disconnects from factor k (w_jk = 0) has Δ_j = 0 exactly.
  *
- * With non-negative data, `topicCoherence` is the mean over factors of the NPMI of each factor's
- * top-10 features (coherence.ts), and `randomCoherence` the same for 100 random 10-feature sets
+ * With non-negative data, `topicCoherence` is the mean, over the active factors, of the NPMI of each
+ * factor's top-10 features (coherence.ts): a factor is left out when its code does not vary over the
+ * data (variance of the encoder means ≤ 0.01, when known) or when no feature moves with it (every
+ * |Δ_j| ≤ 1e-6, e.g. a factor the mask disconnects, whose "top features" would be the first ten
+ * columns); `coherenceFactors` says how many entered. `randomCoherence` is the same for 100 random 10-feature sets
+ * drawn in proportion to their document frequency (a baseline that frequent features alone do not
+ * beat). `randomCoherence` the same for 100 random 10-feature sets
  * drawn in proportion to their document frequency (a baseline that frequent features alone do not
  * beat).
  * @module
@@ -43,8 +48,10 @@ export interface TopFeatures {
   /** The code step a. */
   scale: number;
   factors: FactorFeatures[];
-  /** Mean NPMI of the factors' top features. */
+  /** Mean NPMI of the active factors' top features (a factor whose code does not vary, or that moves no feature, is left out). */
   coherence?: number;
+  /** How many factors entered `coherence`. */
+  coherenceFactors?: number;
   /** Mean NPMI of random feature sets of the same size, drawn by document frequency. */
   randomCoherence?: number;
 }
@@ -102,11 +109,12 @@ export function topFeatures(program: Program, ds: Dataset, opts: TopFeaturesOpti
   const randomCoherence = co ? randomBaseline(co, ds.g, Math.min(k, ds.g), opts.seed ?? 0) : undefined;
   return M.map((rows, r) => {
     const base = rows[0];
+    const inert = new Set<number>(); // factors that move no feature
     const factors: FactorFeatures[] = Array.from({ length: K }, (_, f) => {
       const pick = (row: number[]) => {
         const d = row.map((v, j) => v - base[j]);
         const idx = Array.from({ length: G }, (_, j) => j).sort((x, y) => d[y] - d[x] || x - y).slice(0, k);
-        return { idx, eff: idx.map((j) => d[j]), sum: idx.reduce((s, j) => s + d[j], 0) };
+        return { idx, eff: idx.map((j) => d[j]), sum: idx.reduce((s, j) => s + d[j], 0), moves: d.some((v) => Math.abs(v) > MOVES) };
       };
       const up = pick(rows[1 + 2 * f]);
       const down = pick(rows[2 + 2 * f]);
@@ -115,18 +123,22 @@ export function topFeatures(program: Program, ds: Dataset, opts: TopFeaturesOpti
       if (co) out.npmi = co.setNpmi(best.idx);
       const v = opts.codeVariance?.[r]?.[f];
       if (v !== undefined) out.active = v > 0.01;
+      if (!up.moves && !down.moves) inert.add(f);
       return out;
     });
-    const ok = factors.map((f) => f.npmi).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const ok = factors.filter((f) => f.active !== false && !inert.has(f.factor)).map((f) => f.npmi).filter((v): v is number => v !== undefined && Number.isFinite(v));
     return {
       k,
       scale: a,
       factors,
-      ...(ok.length ? { coherence: ok.reduce((s, v) => s + v, 0) / ok.length } : {}),
+      ...(ok.length ? { coherence: ok.reduce((s, v) => s + v, 0) / ok.length, coherenceFactors: ok.length } : {}),
       ...(randomCoherence !== undefined && Number.isFinite(randomCoherence) ? { randomCoherence } : {}),
     };
   });
 }
+
+/** A factor moves a feature when |Δ_j| exceeds this (a disconnected factor's Δ are exactly 0). */
+const MOVES = 1e-6;
 
 /** Mean NPMI of 100 random k-feature sets, features drawn without replacement in proportion to their document frequency. */
 function randomBaseline(co: Cooccurrence, g: number, k: number, seed: number): number {

@@ -171,6 +171,13 @@ export {
   type UserValue,
   warmup,
   withMessenger,
+  type BackendOptions,
+  MAX_WASM_THREADS,
+  availableCores,
+  backendThreads,
+  checkPositiveSchedule,
+  parseThreads,
+  resolveThreads,
 } from "@sparse-dgm/core";
 export {
   asTensor,
@@ -303,6 +310,7 @@ export {
   reduceLeading,
   torchDefaultInit,
   zerosInit,
+  effectiveDecoderWeights,
 } from "@sparse-dgm/nn";
 export {
   applyPreprocess,
@@ -390,6 +398,12 @@ export {
   type TwoViewOptions,
   twoViewParams,
   validate,
+  type FairOptions,
+  type RandomMlp,
+  applyMlp,
+  fair,
+  fairParams,
+  randomMlp,
 } from "@sparse-dgm/data";
 export {
   Adam,
@@ -433,6 +447,14 @@ export {
   totalLoss,
   type TrainData,
   weighted,
+  type IndependencePenaltyOptions,
+  type MmdOptions,
+  type SideData,
+  independencePenalty,
+  mmdIndependence,
+  sideData,
+  sideInputNames,
+  viewAvailability,
 } from "@sparse-dgm/infer";
 export {
   activeSetStats,
@@ -549,6 +571,21 @@ export {
   topK,
   toRows,
   type Vector,
+  type CrossViewInput,
+  type CrossViewResult,
+  type EdgeOptions,
+  type EdgeRecovery,
+  type EnvironmentProbe,
+  type SensitivePredictability,
+  type StructurePanel,
+  crossViewError,
+  demographicParityGap,
+  edgeRecovery,
+  environmentProbe,
+  majorityRate,
+  probeParityGap,
+  sensitivePredictability,
+  topKSets,
 } from "@sparse-dgm/metrics";
 export {
   betaVae,
@@ -606,6 +643,15 @@ export {
   zoo,
   zooEntry,
   type ZooEntry,
+  MAX_SIZE,
+  type MibIndependence,
+  mibConditional,
+  mibFair,
+  mibInvariant,
+  mibMultimodal,
+  positiveIntList,
+  positiveSchedule,
+  sharedPrivate,
 } from "@sparse-dgm/zoo";
 export {
   type AnchorReport,
@@ -703,6 +749,9 @@ export {
   topFeaturesRun,
   trainingCurvesSpec,
   type TrainRecord,
+  type FailedRun,
+  type StructureMask,
+  structureMaskHeatmapSpec,
 } from "@sparse-dgm/viz";
 // Both core (an estimator spec) and distributions (the distribution) name the exports
 // `relaxedBernoulli` and `hardConcrete`; here they are the distributions, and the estimators are

@@ -61,7 +61,7 @@ function priorName(site: SiteDecl): string {
 export function estimatorName(e: EstimatorSpec): string {
   switch (e.kind) {
     case "map-em":
-      return `MAP + closed-form EM (${e.form} p*)`;
+      return `MAP + closed-form EM${e.form ? ` (${e.form} p*)` : ""}`;
     case "relaxed-bernoulli":
       return `relaxed Bernoulli (binary Concrete)${e.straightThrough ? ", straight-through" : ""}`;
     case "gumbel-softmax":

@@ -2,7 +2,7 @@
  * What a zoo entry is: a DSL model factory with the spec's defaults, its reference, and the data
  * and training settings its reproduction uses.
  */
-import { parseSchedule, evaluateSchedule, constantFrom, type Model, type ScheduleLike } from "@sparse-dgm/core";
+import { checkPositiveSchedule, type Model, type ScheduleLike } from "@sparse-dgm/core";
 
 /** Sizes a model takes from the data it is fitted on. */
 export interface DataShape {
@@ -148,18 +148,35 @@ export function positiveNumber(model: string, option: string, v: number): number
  * ```
  */
 export function positiveSchedule(model: string, option: string, s: ScheduleLike): ScheduleLike {
-  if (typeof s === "number") return positiveNumber(model, option, s);
-  const x = parseSchedule(s, `${model}: ${option}`);
-  const end = constantFrom(x);
-  for (const step of [0, Number.isFinite(end) ? end : 1e9]) positiveNumber(model, `${option} (a ${x.kind} schedule, at step ${step})`, evaluateSchedule(x, step));
-  if (x.kind === "cyclical") positiveNumber(model, `${option} (a cyclical schedule's min)`, x.min);
-  return x;
+  return checkPositiveSchedule(s, option, `${model}: `);
 }
 
 /** Validates a probability in the open interval (0, 1). */
 export function openUnit(model: string, option: string, v: number): number {
   if (!(v > 0 && v < 1)) throw new Error(`${model}: ${option} must be in (0, 1), got ${v}`);
   return v;
+}
+
+const TRUE = new Set(["true", "yes", "on", "1"]);
+const FALSE = new Set(["false", "no", "off", "0"]);
+
+/**
+ * Validates a boolean option: true/false, or (as `--set` and JSON configs give them) 1/0 and the
+ * strings true/false, yes/no, on/off, 1/0 in any case; anything else is refused naming the model
+ * and the option (a truthy string such as "no" must never switch an option on).
+ *
+ * @example
+ * ```ts
+ * bool("sdlgm", "straightThrough", "no"); // false
+ * bool("sdlgm", "straightThrough", "abc"); // throws: sdlgm: straightThrough must be true or false (or yes/no, on/off, 1/0), got "abc"
+ * ```
+ */
+export function bool(model: string, option: string, v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === "string" && TRUE.has(v.trim().toLowerCase())) return true;
+  if (typeof v === "string" && FALSE.has(v.trim().toLowerCase())) return false;
+  throw new Error(`${model}: ${option} must be true or false (or yes/no, on/off, 1/0), got ${JSON.stringify(v)}`);
 }
 
 /** Validates one of a set of choices. */

@@ -12,7 +12,7 @@
  */
 import { tf, type Model, type SiteContext } from "@sparse-dgm/core";
 import { normal, bernoulli, multinomial, negativeBinomial, scaledInvChi2 } from "@sparse-dgm/distributions";
-import { oneOf, positiveNumber, likelihoodFor, type DataShape } from "./entry.js";
+import { bool, oneOf, positiveNumber, likelihoodFor, type DataShape } from "./entry.js";
 
 /** The likelihoods of {@link observeLikelihood}. */
 export const LIKELIHOODS = ["gaussian", "bernoulli", "categorical", "negativeBinomial"] as const;
@@ -59,8 +59,7 @@ export function likelihoodConfig(
     if (c.libraryOffset !== undefined) throw new Error(`${name}: libraryOffset applies to likelihood negativeBinomial only (got likelihood ${likelihood})`);
     return { likelihood, encoderInput };
   }
-  const libraryOffset = c.libraryOffset ?? true;
-  if (typeof libraryOffset !== "boolean") throw new Error(`${name}: libraryOffset must be true or false, got ${JSON.stringify(libraryOffset)}`);
+  const libraryOffset = bool(name, "libraryOffset", c.libraryOffset ?? true);
   const librarySize = libraryOffset ? positiveNumber(name, "librarySize", c.librarySize ?? c.stats?.librarySize ?? 1) : undefined;
   return { likelihood, encoderInput, libraryOffset, ...(librarySize !== undefined ? { librarySize } : {}) };
 }

@@ -17,14 +17,28 @@
  * const m = mibFair.build({ features: 10 });
  * ```
  */
-import { buildMibStructured, type MibConfig } from "./mib-structured.js";
-import type { ZooEntry } from "./entry.js";
+import { buildMibStructured, EDGE_DEFAULTS, type MibConfig } from "./mib-structured.js";
+import { bool, type ZooEntry } from "./entry.js";
 
 const reference = "Zhang, Koyama, Ishiguro. Learning Structured Latent Factors from Dependent Data: A Generative Model Framework from Information-Theoretic Perspective. ICML 2020.";
-const common = { beta: 1, hidden: 64, noiseScale: 0.1, edgePenalty: 15, edgeInit: -3, edgeBound: 3, learnEncoderMask: false } as const;
+const common = { beta: 1, hidden: 64, noiseScale: 0.1, learnEncoderMask: false } as const;
+/** The gates' options: listed (for --set) with mibStructured's defaults, passed on only when a mask is learned. */
+const edgeDefaults = EDGE_DEFAULTS;
 const optional: Array<keyof MibConfig | "groups"> = ["decoderMask", "encoderMask", "groups", "parents", "parentLevels", "independence", "probeGroups"];
 /** A single-view instance reads one view of every feature: the data's own groups are not views here. */
 const oneView = ["mibConditional", "mibFair", "mibInvariant"];
+
+/**
+ * The preset under the user's options: learning a mask the preset fixes (`learnDecoderMask: true`
+ * without a `decoderMask`) drops the preset's fixed mask, so the learned one is not refused.
+ */
+function presetFor(name: string, defaults: Partial<MibConfig>, c: Partial<MibConfig> & { features: number }, single: boolean): Parameters<typeof buildMibStructured>[0] {
+  const preset: Partial<MibConfig> = { ...common, ...defaults };
+  const learns = (k: "learnDecoderMask" | "learnEncoderMask") => c[k] !== undefined && bool(name, k, c[k]);
+  if (learns("learnDecoderMask") && c.decoderMask === undefined) delete preset.decoderMask;
+  if (learns("learnEncoderMask") && c.encoderMask === undefined) delete preset.encoderMask;
+  return { ...preset, ...c, ...(single ? { groups: undefined } : {}) };
+}
 
 /** An instance: `mibStructured`'s declaration under its own name with its preset defaults (overridable). */
 function instance(
@@ -40,10 +54,10 @@ function instance(
     title,
     reference,
     spec: "specs/mib-structured.md",
-    defaults: { ...common, ...defaults } as MibConfig,
+    defaults: { ...common, ...edgeDefaults, ...defaults } as MibConfig,
     // a single-view instance has no views to group: `--set groups` is refused, not dropped
     optional: single ? optional.filter((k) => k !== "groups") : optional,
-    build: (c) => buildMibStructured({ ...common, ...defaults, ...c, ...(single ? { groups: undefined } : {}) }, name),
+    build: (c) => buildMibStructured(presetFor(name, defaults, c, single), name),
     defaultData,
     renderShape: single ? { features: 10 } : { features: 20, groups: [Array.from({ length: 10 }, (_, i) => i), Array.from({ length: 10 }, (_, i) => 10 + i)] },
     training: { epochs, batchSize: 128, learningRate: 3e-3, normalisation: "elbo" },

@@ -31,11 +31,11 @@
  * const m = mibStructured.build({ features: 20, groups: [[...10 indices], [...10 indices]] });
  * ```
  */
-import { tf, model, fixed, hardConcrete, type Model, type SiteContext } from "@sparse-dgm/core";
+import { tf, model, fixed, hardConcrete, type SiteContext } from "@sparse-dgm/core";
 import { normal, bernoulli } from "@sparse-dgm/distributions";
 import { independencePenalty } from "@sparse-dgm/infer";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, type ZooEntry } from "./entry.js";
+import { bool, positiveInt, positiveNumber, type ZooEntry } from "./entry.js";
 
 /** An independence penalty on some latent groups' codes: Z ⊥ attribute (| given). */
 export interface MibIndependence {
@@ -47,7 +47,7 @@ export interface MibIndependence {
   groups?: number[];
   /** Weight of the penalty in the loss. */
   weight: number;
-  /** Number of attribute / label values (default 2 each). */
+  /** Number of attribute / label values (default: from the data, max value + 1; a value ≥ a given count is refused). */
   levels?: number;
   givenLevels?: number;
 }
@@ -60,9 +60,9 @@ export interface MibConfig {
   groupDim: number;
   /** β of the MIB objective (loss = distortion + rate / β). */
   beta: number;
-  /** Learn A_out (hard concrete gates with a sparsity prior) or fix it to `decoderMask`. */
+  /** Learn A_out (hard concrete gates with a sparsity prior) or fix it to `decoderMask` (default: false when `decoderMask` is given, else true; true with a `decoderMask` is refused). */
   learnDecoderMask: boolean;
-  /** Learn A_in like A_out, or fix it to `encoderMask`. */
+  /** Learn A_in like A_out, or fix it to `encoderMask` (true with an `encoderMask` is refused). */
   learnEncoderMask: boolean;
   /** Fixed decoder mask (views × groups); default shared/private [[1,1,0],[1,0,1]]. */
   decoderMask?: number[][];
@@ -102,6 +102,9 @@ export interface MibConfig {
   probeGroups?: number[];
 }
 
+/** The learned gates' options' defaults (also the instances' listed defaults). */
+export const EDGE_DEFAULTS = { edgePenalty: 15, edgeInit: -3, edgeBound: 3 } as const;
+
 /** The shared/private pattern: group 0 shared, group v + 1 private to view v (when there are enough groups). */
 export function sharedPrivate(views: number, groups: number): number[][] {
   return Array.from({ length: views }, (_, v) => Array.from({ length: groups }, (_, g) => (g === 0 || g === v + 1 ? 1 : 0)));
@@ -136,7 +139,7 @@ function parentInputs(name: string, parents: string[], levels: number[], ctx: Si
 }
 
 /** The MIB-structured DSL model. */
-export function buildMibStructured(c: Partial<MibConfig> & { features: number; groups?: number[][]; classes?: number }, name = "mibStructured"): Model<any, any> {
+export function buildMibStructured(c: Partial<MibConfig> & { features: number; groups?: number[][]; classes?: number }, name = "mibStructured") {
   const groups = c.groups ?? [Array.from({ length: c.features }, (_, i) => i)];
   if (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => !Array.isArray(g) || g.length === 0 || g.some((j) => !Number.isInteger(j) || j < 0 || j >= c.features))) {
     throw new Error(`${name}: groups must be a non-empty list of views, each a non-empty list of feature indices in [0, ${c.features}), e.g. --set groups=[[0,1],[2,3]]; got ${JSON.stringify(groups)}`);
@@ -149,11 +152,18 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const beta = positiveNumber(name, "beta", c.beta ?? 1);
   const H = positiveInt(name, "hidden", c.hidden ?? 64);
   const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
-  const edgePenalty = c.edgePenalty ?? 15;
+  const edgePenalty = c.edgePenalty ?? EDGE_DEFAULTS.edgePenalty;
   if (!(edgePenalty >= 0 && Number.isFinite(edgePenalty))) throw new Error(`${name}: edgePenalty must be a number >= 0, got ${edgePenalty}`);
-  const learnOut = c.learnDecoderMask ?? true;
-  const learnIn = c.learnEncoderMask ?? false;
-  for (const [k, v] of [["learnDecoderMask", learnOut], ["learnEncoderMask", learnIn]] as const) if (typeof v !== "boolean") throw new Error(`${name}: ${k} must be true or false, got ${JSON.stringify(v)}`);
+  // a given mask is used, fixed: it implies learn*Mask = false, and asking to learn it too is refused
+  const learnOut = bool(name, "learnDecoderMask", c.learnDecoderMask ?? c.decoderMask === undefined);
+  const learnIn = bool(name, "learnEncoderMask", c.learnEncoderMask ?? false);
+  if (learnOut && c.decoderMask !== undefined) throw new Error(`${name}: decoderMask is a fixed A_out, but learnDecoderMask is true (the mask would be learned and decoderMask ignored): set learnDecoderMask=false, or drop decoderMask to learn A_out`);
+  if (learnIn && c.encoderMask !== undefined) throw new Error(`${name}: encoderMask is a fixed A_in, but learnEncoderMask is true (the mask would be learned and encoderMask ignored): set learnEncoderMask=false, or drop encoderMask to learn A_in`);
+  if (!learnOut && !learnIn) {
+    // a default value is harmless (a checkpoint's recorded config carries them); another would be ignored
+    const edge = (["edgePenalty", "edgeInit", "edgeBound"] as const).filter((k) => c[k] !== undefined && c[k] !== EDGE_DEFAULTS[k]);
+    if (edge.length) throw new Error(`${name}: ${edge.join(", ")} ${edge.length > 1 ? "apply" : "applies"} to a learned mask, and neither decoderMask nor encoderMask is learned (learnDecoderMask=false, learnEncoderMask=false)`);
+  }
   const Aout = checkMask(name, "decoderMask", c.decoderMask ?? sharedPrivate(n, m), n, m, "views × latentGroups");
   const Ain = checkMask(name, "encoderMask", c.encoderMask ?? (learnOut ? Array.from({ length: m }, () => new Array(n).fill(1)) : Aout[0].map((_, g) => Aout.map((row) => row[g]))), m, n, "latentGroups × views");
   const parents = c.parents ?? [];
@@ -173,9 +183,9 @@ export function buildMibStructured(c: Partial<MibConfig> & { features: number; g
   const viewDropout = c.viewDropout ?? 0;
   if (!(viewDropout >= 0 && viewDropout < 1)) throw new Error(`${name}: viewDropout must be a probability in [0, 1), got ${viewDropout}`);
   const avail = availability === "none" ? undefined : availability;
-  const edgeInit = c.edgeInit ?? -3;
+  const edgeInit = c.edgeInit ?? EDGE_DEFAULTS.edgeInit;
   if (!Number.isFinite(edgeInit)) throw new Error(`${name}: edgeInit must be a number (the gates' starting log α), got ${edgeInit}`);
-  const edgeBound = positiveNumber(name, "edgeBound", c.edgeBound ?? 3);
+  const edgeBound = positiveNumber(name, "edgeBound", c.edgeBound ?? EDGE_DEFAULTS.edgeBound);
   const learned = { valueType: "binary" as const, estimator: hardConcrete({ penalty: edgePenalty }), init: edgeInit, bound: edgeBound };
   const config = {
     features: c.features,

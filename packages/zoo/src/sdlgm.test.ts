@@ -54,9 +54,47 @@ describe("sdlgm entries", () => {
     expect((sdlgmTags.build({ features: 8, stats }).ir.meta.config as Record<string, unknown>).latents).toBe(12);
     expect((topKTags.build({ features: 8, stats }).ir.meta.config as Record<string, unknown>).fixedLevel).toBe(2);
     expect(() => binaryRelevance.build({ features: 8, latents: 5, stats })).toThrow(/must equal the data's number of tags \(12\)/);
-    const emp = sdlgmTags.build({ features: 8, stats, levelPrior: "empirical", maxActive: 3 });
-    expect((emp.ir.meta.config as Record<string, unknown>).levelPrior).toBe("empirical");
   });
+});
+
+describe("S-1: sdlgmTags' options that act only through the ELBO of x", () => {
+  const stats = { tags: 6, tagCountDistribution: [0, 0.6, 0.3, 0.1] };
+  it("are refused at reconstruction 0, naming them (before: accepted, recorded, and the loss identical)", () => {
+    expect(() => sdlgmTags.build({ features: 8, stats, maxActive: 3, levelPrior: "learned" })).toThrow(
+      /^sdlgmTags: levelPrior="learned" has no effect at reconstruction 0 \(the objective is the tag likelihood alone/,
+    );
+    expect(() => topKTags.build({ features: 8, stats, maxActive: 3, straightThrough: true, temperature: 3, sampling: "withReplacement" })).toThrow(
+      /^topKTags: temperature=3, straightThrough=true, sampling="withReplacement" have no effect at reconstruction 0 .*: set reconstruction > 0 or drop them$/,
+    );
+    // defaults given explicitly are harmless; with reconstruction > 0 they act and are accepted
+    expect(sdlgmTags.build({ features: 8, stats, maxActive: 3, levelPrior: "uniform", straightThrough: false })).toBeDefined();
+    expect((sdlgmTags.build({ features: 8, stats, maxActive: 3, levelPrior: "empirical", reconstruction: 1 }).ir.meta.config as Record<string, unknown>).levelPrior).toBe("empirical");
+  });
+
+  it("at reconstruction > 0: levelPrior learned is a trained param, empirical changes the loss, klWarmupSteps warms the code's KL up to the reconstruction weight", async () => {
+    await initBackend("cpu");
+    const x = tf.randomNormal([64, 8], 0, 1, "float32", 1);
+    const tags = tf.tensor2d(Array.from({ length: 64 * 6 }, (_, i) => ((i * 7) % 5 === 0 ? 1 : 0)), [64, 6]);
+    const run = async (c: Record<string, unknown>) => {
+      const p = compile(sdlgmTags.build({ features: 8, maxActive: 3, hidden: [16], stats, reconstruction: 0.5, ...c }), { seed: 0 });
+      const r = await p.fit({ x, tags }, { epochs: 2, batchSize: 32, learningRate: 1e-2 });
+      return { p, r };
+    };
+    const learned = await run({ levelPrior: "learned" });
+    // before: no levelPrior param was declared (the prior stayed uniform)
+    const logits = Array.from(learned.p.params.get("site/levelPrior").dataSync());
+    expect(logits).toHaveLength(3);
+    expect(logits.some((v) => Math.abs(v) > 1e-4)).toBe(true);
+    const uniform = await run({ levelPrior: "uniform" });
+    const empirical = await run({ levelPrior: "empirical" });
+    // the same draws, a different prior on L: the rate and so the loss differ from the first step
+    expect(Math.abs(empirical.r.history[0] - uniform.r.history[0])).toBeGreaterThan(1e-4);
+    const warm = await run({ klWarmupSteps: 4 });
+    // before: the warm-up was overwritten by the constant weight 0.5; now 0 → 0.5 over 4 steps (the weight at each epoch's last step, steps 1 and 3)
+    expect(warm.r.weights["rate:z"]).toEqual([0.125, 0.375]);
+    for (const o of [learned, uniform, empirical, warm]) o.p.dispose();
+    tf.dispose([x, tags]);
+  }, 60_000);
 });
 
 describe("levelPrior learned", () => {

@@ -23,7 +23,7 @@
 import { tf, model, gumbelSoftmax, exponentialDecay, warmup, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
 import { cappedSparseCode, cappedFixedLevel, normal, bernoulli, poisson, type CappedSparseCode } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveIntList, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
+import { bool, positiveInt, positiveIntList, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of the SDLGM-style models. */
 export interface SdlgmConfig {
@@ -111,7 +111,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? likelihoodFor(c.kind, { real: "gaussian", binary: "bernoulli", counts: "poisson" }), ["gaussian", "bernoulli", "poisson"] as const);
   const noise = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
   const hidden = positiveIntList(name, "hidden", c.hidden ?? [512, 256]);
-  const straightThrough = c.straightThrough ?? false;
+  const straightThrough = bool(name, "straightThrough", c.straightThrough ?? false);
   const sampling = oneOf(name, "sampling", c.sampling ?? "withoutReplacement", ["withoutReplacement", "withReplacement"] as const);
   const levelPrior = oneOf(name, "levelPrior", c.levelPrior ?? "uniform", ["uniform", "learned", "empirical"] as const);
   const temperature = positiveSchedule(name, "temperature", c.temperature ?? DEFAULT_TEMPERATURE);
@@ -173,17 +173,20 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   return { base, prior, mask, observe, L0, K, levelPrior, fixedLevel };
 }
 
+/** The code site z on a model, its prior's level logits a declared param when `levelPrior` is "learned". */
+function withCode(s: ReturnType<typeof sdlgmCore>, base: ReturnType<typeof sdlgmCore>["base"], mask: Omit<ReturnType<typeof sdlgmCore>["mask"], "klWeight"> & { klWeight?: ScheduleLike }) {
+  return s.levelPrior === "learned"
+    ? base
+        .param("levelPrior", () => tf.zeros([s.L0]), { event: [s.L0], doc: "learned logits of the prior on the level L" })
+        // the param's canonical value is [..replicas, 1, 1, 1, L0] (one per plate); the code's batch is [..replicas, B, 1]
+        .mask("z", ({ levelPrior }) => s.prior(tf.reshape(levelPrior, [...levelPrior.shape.slice(0, -4), 1, 1, s.L0])), mask)
+    : base.mask("z", () => s.prior(), mask);
+}
+
 /** `sdlgm` (and `kSparse`): the unsupervised model. */
 export function buildSdlgm(c: Partial<SdlgmConfig> & SdlgmShape, name = "sdlgm") {
   const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING });
-  const withPrior =
-    s.levelPrior === "learned"
-      ? s.base
-          .param("levelPrior", () => tf.zeros([s.L0]), { event: [s.L0], doc: "learned logits of the prior on the level L" })
-          // the param's canonical value is [..replicas, 1, 1, 1, L0] (one per plate); the code's batch is [..replicas, B, 1]
-          .mask("z", ({ levelPrior }) => s.prior(tf.reshape(levelPrior, [...levelPrior.shape.slice(0, -4), 1, 1, s.L0])), s.mask)
-      : s.base.mask("z", () => s.prior(), s.mask);
-  return withPrior.observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"] });
+  return withCode(s, s.base, s.mask).observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"] });
 }
 
 /**
@@ -222,11 +225,22 @@ export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = 
   if (tags !== undefined && s.K !== tags) throw new Error(`${name}: latents (${s.K}) must equal the data's number of tags (${tags})`);
   const rec = c.reconstruction ?? 0;
   if (!(rec >= 0) || !Number.isFinite(rec)) throw new Error(`${name}: reconstruction must be a number >= 0, got ${rec}`);
+  if (rec === 0) {
+    // the objective is then the tag likelihood alone, which reads only the encoder's logits: the
+    // code's prior, its relaxed draw and the decoder enter with weight 0
+    const inert = TAG_INERT.filter((k) => c[k] !== undefined && JSON.stringify(c[k]) !== JSON.stringify(tagsDefaults[k]));
+    if (inert.length)
+      throw new Error(
+        `${name}: ${inert.map((k) => `${k}=${JSON.stringify(c[k])}`).join(", ")} ${inert.length > 1 ? "have" : "has"} no effect at reconstruction 0 (the objective is the tag likelihood alone, which reads only the encoder's level and tag logits; the code's prior, its relaxed draw and the decoder enter with weight 0): set reconstruction > 0 or drop ${inert.length > 1 ? "them" : "it"}`,
+      );
+  }
   const fixed = s.fixedLevel !== undefined;
-  return s.base
-    .meta({ config: { ...(s.base.ir.meta.config as Record<string, unknown>), reconstruction: rec } })
+  // the code's KL: weight rec, warmed up 0 → rec over klWarmupSteps (was overwritten by rec)
+  const klWarm = c.klWarmupSteps ?? 0;
+  const klWeight = klWarm > 0 && rec > 0 ? warmup({ from: 0, to: rec, start: 0, end: klWarm }) : rec;
+  const base = s.base.meta({ config: { ...(s.base.ir.meta.config as Record<string, unknown>), reconstruction: rec } });
+  return withCode(s, base, { ...s.mask, klWeight, doc: "the predicted tag set (the code's support), at most L0 tags per row" })
     .side("tags", { event: [s.K], doc: "the tags of each row (0/1 per tag)" })
-    .mask("z", () => s.prior(), { ...s.mask, klWeight: rec, doc: "the predicted tag set (the code's support), at most L0 tags per row" })
     .factor(
       "tagLikelihood",
       (_sites, ctx) => {
@@ -287,6 +301,8 @@ export const kSparse: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
 };
 
 const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, reconstruction: 0 };
+/** The options of the tag entries that act only through the ELBO of x (reconstruction > 0): refused at reconstruction 0 unless at their defaults. */
+const TAG_INERT = ["levelPrior", "temperature", "straightThrough", "sampling", "klWarmupSteps", "noiseScale", "decoder", "likelihood"] as const;
 
 /** The `sdlgmTags` entry. */
 export const sdlgmTags: ZooEntry<SdlgmTagsConfig, ReturnType<typeof buildSdlgmTags>> = {

@@ -27,10 +27,17 @@ interface EmPrior {
   eta?: { site: SiteDecl; a: number; b: number };
 }
 
+/** The refusal of a mapEm form that is not the prior's (W-2: one form serves the density and the E-step). */
+function formMismatch(estForm: string, priorForm: string): string {
+  return `mapEm({ form: "${estForm}" }) differs from the spikeSlabLasso prior's form "${priorForm}": the prior's form sets the E-step's p*; give both the same form (or leave mapEm's form out)`;
+}
+
 /** Reads the prior's rates and the η site's Beta parameters (host values: once, at the first run). */
-function capture(msg: Message, messages: Message[], etaSite: SiteDecl | undefined): EmPrior {
+function capture(msg: Message, messages: Message[], etaSite: SiteDecl | undefined, estForm: string | undefined): EmPrior {
   const prior = msg.fn as unknown as SpikeSlabLasso;
   if (!(prior instanceof SpikeSlabLasso)) throw new SiteError(msg.name, [], `mapEm() needs a spikeSlabLasso prior, got ${msg.fn!.kind}`);
+  // a prior that depends on the run is first seen here: the same check as at compile
+  if (estForm !== undefined && estForm !== prior.form) throw new SiteError(msg.name, [], formMismatch(estForm, prior.form));
   let a = 1;
   let b = 1;
   if (etaSite) {
@@ -61,7 +68,7 @@ function emUpdate(site: SiteDecl, pr: EmPrior, w: () => tf.Tensor, f: FitContext
 }
 
 function create(site: SiteDecl, env: FamilyEnv): SiteInference<EmDraw> {
-  const est = site.mask!.estimator as { kind: "map-em"; etaSite?: string };
+  const est = site.mask!.estimator as { kind: "map-em"; etaSite?: string; form?: string };
   const etaSite = est.etaSite ? env.ir.sites.find((s) => s.name === est.etaSite) : undefined;
   const w = pointParam(site, env);
   const pstarVar = (f: FitContext) => f.params.getOrCreate(`state/${site.name}/pstar`, canonicalShape(f.ir, site, f.sizes), (_k, sh) => tf.fill(sh, 0.5), { group: "state", trainable: false });
@@ -71,7 +78,7 @@ function create(site: SiteDecl, env: FamilyEnv): SiteInference<EmDraw> {
     family: spikeSlabLassoEm,
     draw: (g) => ({ value: w.value(g), pstar: pstarVar(g) }),
     terms(t) {
-      prior ??= capture(t.msg, t.messages, etaSite);
+      prior ??= capture(t.msg, t.messages, etaSite, est.form);
       const sl = t.msg.fn as unknown as SpikeSlabLasso;
       const ps = t.draw.pstar;
       const weight = tf.add(tf.mul(sl.slab, ps), tf.mul(sl.spike, tf.sub(1, ps)));
@@ -95,7 +102,9 @@ export const spikeSlabLassoEm: Family = {
   selects: { kinds: ["mask"], scope: "global", valueTypes: ["real"], estimators: ["map-em"], priors: ["SpikeSlabLasso"] },
   reads: ["init", "priorWeight", "priorNormalisation"],
   check(f, ir) {
-    const est = f.estimator as { etaSite?: string };
+    const est = f.estimator as { etaSite?: string; form?: string };
+    const priorForm = f.site.prior?.params.form;
+    if (est.form !== undefined && typeof priorForm === "string" && priorForm !== est.form) return formMismatch(est.form, priorForm);
     if (!est.etaSite) return undefined;
     const eta = ir.sites.find((s) => s.name === est.etaSite);
     const emSites = ir.sites.filter((s) => (s.options.estimator as { kind?: string } | undefined)?.kind === "em-update").map((s) => s.name);
