@@ -466,7 +466,9 @@ export async function evalCheckpoint(
       xTest.dispose();
       tf.dispose(Object.values(sideTest));
     }
-    const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
+    const cfg = model.ir.meta.config as { factors?: number; hidden?: number } | undefined;
+    const sizes = `${ds.split.test.length} held-out rows × ${ds.g} features${cfg?.hidden ? `, hidden ${cfg.hidden}` : ""}${cfg?.factors ? `, factors ${cfg.factors}` : ""}`;
+    const rows = await withMemoryContext(`${ckpt.manifest.model} on ${source}: evaluation`, sizes, () => evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics)));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
     return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], metrics: m }));
   } finally {
