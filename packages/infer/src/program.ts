@@ -871,7 +871,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     // a property of the family and its shapes (no constraint reads per-row parameters; the check
     // below runs it on other rows than the forward's), so a whole minibatch would only cost time
     // (at 512 × 10,473 features, hidden 300, one forward is about 10^12 multiply-adds).
-    const { support, kind } = tf.tidy(() => {
+    const { support, kind } = scoped(() => {
       const m = Math.min(N, this.configuredBatch || N, SUPPORT_PROBE_ROWS);
       const rowsX = this.hasReplicaAxis(x) ? tf.squeeze(tf.slice(x, [0, 0], [1, m]), [0]) : tf.slice(x, 0, m);
       // the side data of the same rows that the likelihood and the guide read (a decoder may read a
