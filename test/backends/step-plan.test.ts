@@ -79,6 +79,14 @@ for (const backend of ["wasm", "cpu"] as BackendName[]) {
       expect(planned.status.active, planned.status.reason).toBe(true);
       expectIdentical(engine, planned);
     }, 120_000);
+    it("vae: a fit with too few full minibatches left to repay a plan's proof runs through the engine (3 left: none; 4: a plan)", async () => {
+      const three = await train("vae", true, 1, 3);
+      expect(three.status.active).toBe(false);
+      expect(three.status.reason).toMatch(/too few calls left to repay a plan's proof: 1, fewer than 4/);
+      expectIdentical(await train("vae", false, 1, 3), three);
+      const four = await train("vae", true, 1, 4);
+      expect(four.status.active, four.status.reason).toBe(true);
+    }, 120_000);
     if (backend === "wasm") {
       it("sdlgm: its changing temperature schedule is a per-step input, so the step runs from a plan from the start, bit for bit", async () => {
         const engine = await train("sdlgm", false, 1);

@@ -4,13 +4,13 @@
  * the masked decoder in feature blocks inside a real fit, warm-ups relative to the run, the dense
  * baselines' count likelihoods, and `program.decode`.
  */
-import { describe, it, expect, afterEach } from "vitest";
+import { describe, it, expect, afterEach, vi } from "vitest";
 import { tf, lgamma } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { zoo } from "@sparse-dgm/zoo";
 import { decoderBlocking } from "@sparse-dgm/nn";
 import { loadData, medianLibrarySize } from "@sparse-dgm/data";
-import { evaluateRows, topFeatures } from "@sparse-dgm/metrics";
+import { evaluateRows, rankingSums, topFeatures } from "@sparse-dgm/metrics";
 
 const saved = { ...decoderBlocking };
 afterEach(() => Object.assign(decoderBlocking, saved));
@@ -35,6 +35,29 @@ describe("categorical likelihood: heldoutNll is the reference's loss, heldoutMul
     expect(ev.heldoutNll[0] - ev.exactNll![0]).toBeCloseTo(coef, 1);
     expect(ev.heldoutNll[0]).toBeGreaterThan(ev.exactNll![0]);
     train.dispose();
+  }, 60_000);
+});
+
+describe("evaluateRows decodes each draw once", () => {
+  it("the ranking reuses heldoutMse's x̂ (two reconstructions per chunk, not three), with the numbers of a direct ranking", async () => {
+    const { ds, train } = await topics();
+    const m = zoo.sparseVae.build({ features: ds.g, likelihood: "categorical", factors: 3, hidden: 16 });
+    const p = compile(m, { seed: 0, normalisation: "reference" });
+    await p.fit(train, { epochs: 1, batchSize: 50, learningRate: 1e-2 });
+    const spy = vi.spyOn(p, "reconstruct");
+    const ev = evaluateRows(p, ds, ds.split.test, { recall: [5], ndcg: [10] });
+    expect(spy).toHaveBeenCalledTimes(2); // heldoutMse's sampled z and heldoutMseMean's mean
+    spy.mockRestore();
+    const xTe = observedTensor(m, ds, ds.split.test);
+    const xh = p.reconstruct(xTe, { sample: true, seed: 0 });
+    const direct = rankingSums(
+      xh.arraySync() as number[][],
+      Array.from(ds.split.test, (i) => ds.x.subarray(i * ds.g, (i + 1) * ds.g)),
+      [5],
+      [10],
+    );
+    expect(ev.ranking![0]).toEqual(direct);
+    tf.dispose([xTe, xh, train]);
   }, 60_000);
 });
 

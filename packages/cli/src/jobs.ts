@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { tf, backendThreads, currentBackend } from "@sparse-dgm/core";
+import { tf, backendThreads, currentBackend, noteHeapOverflow } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
@@ -217,6 +217,9 @@ export async function withMemoryContext<T>(what: string, sizes: string, f: () =>
     return await f();
   } catch (e) {
     const msg = (e as Error)?.message ?? String(e);
+    // a replayed step runs its kernels outside the engine's scopes: mark the heap dead here too,
+    // before any disposal on the way out (after an overflow a free deadlocks with threads)
+    noteHeapOverflow(e);
     if (/memory access out of bounds|out of memory|Array buffer allocation failed|Invalid typed array length|Cannot allocate|WebAssembly\.Memory/i.test(msg)) {
       throw new Error(`${what}: ran out of memory on the ${currentBackend()} backend (${sizes}; peak RSS ${Math.round(peakRssMb())} MB): ${MEMORY_ADVICE}. (${msg})`);
     }
@@ -480,7 +483,9 @@ export async function evalCheckpoint(
       xTest.dispose();
       tf.dispose(Object.values(sideTest));
     }
-    const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
+    const cfg = model.ir.meta.config as { factors?: number; hidden?: number } | undefined;
+    const sizes = `${ds.split.test.length} held-out rows × ${ds.g} features${cfg?.hidden ? `, hidden ${cfg.hidden}` : ""}${cfg?.factors ? `, factors ${cfg.factors}` : ""}`;
+    const rows = await withMemoryContext(`${ckpt.manifest.model} on ${source}: evaluation`, sizes, () => evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics)));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
     return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], ...sameFold, metrics: m }));
   } finally {

@@ -10,6 +10,7 @@
  * (wasm-threads.ts); one thread is the package's single-threaded SIMD build. See docs/backends.md.
  */
 import { tf } from "./tf.js";
+import { installHeapGuard } from "./heap-guard.js";
 import { announceBackend } from "./step-hook.js";
 import { resolveThreads, parseThreads, useThreadedWasm, threadedWasmThreads, wasmThreadsInUse } from "./wasm-threads.js";
 
@@ -89,7 +90,10 @@ async function tryBackend(name: BackendName, threads = 1): Promise<boolean> {
       return true;
     });
     if (!ok || tf.getBackend() !== name) return false;
-    if (name === "wasm") wasmThreads ??= await wasmThreadsInUse();
+    if (name === "wasm") {
+      wasmThreads ??= await wasmThreadsInUse();
+      installHeapGuard(); // a heap overflow ends in an error, not in a hang (heap-guard.ts)
+    }
     announceBackend(name);
     return true;
   } catch (e) {

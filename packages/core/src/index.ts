@@ -5,6 +5,7 @@
 export { tf, type Tensor } from "./tf.js";
 export { Key, sizeOf, threefry2x32 } from "./key.js";
 export { MISSING_KERNELS, backendThreads, currentBackend, initBackend, type BackendName, type BackendOptions } from "./backend.js";
+export { noteHeapOverflow, heapOverflow } from "./heap-guard.js";
 export { MAX_WASM_THREADS, availableCores, parseThreads, resolveThreads } from "./wasm-threads.js";
 export { broadcast, digamma, lgamma, log1mexp, log1p, logSigmoid, logsumexp, softplus, softplusInverse, stopGradient, trigamma } from "./math/index.js";
 export {

@@ -20,6 +20,12 @@ export interface StepContext {
   roots: Key[];
   /** Named per-step host values (minibatch indices, ...). */
   inputs: Record<string, Float32Array | Int32Array>;
+  /**
+   * How many calls that may run from a plan are left in this run, this one included (a fit's full
+   * minibatches still to come), when the caller knows: a plan that could run only once or twice
+   * does not repay its proof, which runs one call again.
+   */
+  remaining?: number;
 }
 
 /** Makes a per-step input's values for a step. */

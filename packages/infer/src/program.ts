@@ -219,6 +219,9 @@ export interface Evaluation {
   elboHard?: number[];
 }
 
+/** Rows of the forward pass that tells {@link Program.checkSupport} the observed site's likelihood. */
+const SUPPORT_PROBE_ROWS = 16;
+
 /** One epoch's running sums (mean loss, term values and weights per row). */
 interface EpochSums {
   loss: number;
@@ -632,7 +635,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     this.position = { epoch, batch: s };
     const stepKeys = this.keys.map((k, r) => k.foldIn("step").foldIn(this.stepCount).asRoot(r));
     const step = this.stepCount;
-    const ctx: StepContext = { step, roots: stepKeys, inputs: { idx, rowIdx } };
+    const ctx: StepContext = { step, roots: stepKeys, inputs: { idx, rowIdx }, remaining: this.fullStepsLeft(st, epoch, s) };
     const tGrad = performance.now();
     // The forward and backward pass: from a recorded plan when the speed layer has proven one,
     // else through the engine.
@@ -672,6 +675,13 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     st.stepTimes += ms;
     this.lastTerms = names;
     st.opts.onStep?.({ step, epoch, loss, replicaLoss, terms, weights, msPerStep: ms });
+  }
+
+  /** Full minibatches left in this fit from batch `s` of `epoch` on (those a step plan may run), within `maxSteps`. */
+  private fullStepsLeft(st: FitState, epoch: number, s: number): number {
+    const full = Math.floor(st.trainIdx.length / st.batch);
+    const left = Math.max(0, full - s) + Math.max(0, st.opts.epochs - epoch - 1) * full;
+    return st.opts.maxSteps === undefined ? left : Math.min(left, Math.max(0, st.opts.maxSteps - this.stepCount));
   }
 
   /**
@@ -856,37 +866,43 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     if (this.supportChecked === x) return;
     this.ensureReady(x);
     const N = this.rowsOf(x);
-    const CHUNK = 2000; // a forward on all rows would hold their activations: 2.9 GB for 2000 rows at G = 300
+    const obs = this.observedSite();
+    // The likelihood (and so its support) from one forward pass on the first few rows: a support is
+    // a property of the family and its shapes (no constraint reads per-row parameters; the check
+    // below runs it on other rows than the forward's), so a whole minibatch would only cost time
+    // (at 512 × 10,473 features, hidden 300, one forward is about 10^12 multiply-adds).
+    const { support, kind } = scoped(() => {
+      const m = Math.min(N, this.configuredBatch || N, SUPPORT_PROBE_ROWS);
+      const rowsX = this.hasReplicaAxis(x) ? tf.squeeze(tf.slice(x, [0, 0], [1, m]), [0]) : tf.slice(x, 0, m);
+      // the side data of the same rows that the likelihood and the guide read (a decoder may read a
+      // label or attribute as a parent); not a factor's: this pass is no training step
+      const read = new Set(siteNeeds(this.model.ir, { skipFactors: true }));
+      const sideHead = this.sideFor(
+        Object.fromEntries(
+          Object.entries(side)
+            .filter(([k]) => read.has(k))
+            .map(([k, t]) => [k, tf.slice(t, 0, m)]),
+        ),
+        m,
+      );
+      const { messages } = this.forward(
+        this.canonicalDataSized(this.withReplicas(rowsX), m),
+        m,
+        this.keys.map((k) => k.foldIn("support-check")),
+        false,
+        0,
+        sideHead,
+      );
+      const fn = messages.find((mm) => mm.name === obs.name)!.fn!;
+      return { support: fn.support, kind: fn.kind };
+    });
+    const CHUNK = 2000; // rows checked at once
     for (let start = 0; start < N; start += CHUNK) {
       tf.tidy(() => {
-        const obs = this.observedSite();
         const n = Math.min(CHUNK, N - start);
         const rowsX = this.hasReplicaAxis(x) ? tf.slice(x, [0, start], [1, n]) : tf.slice(x, start, n);
         const xr = this.withReplicas(this.hasReplicaAxis(x) ? tf.squeeze(rowsX, [0]) : rowsX);
-        // The likelihood (and so its support) from a forward pass on one minibatch.
-        const m = Math.min(n, this.configuredBatch || n);
-        const head = this.lead ? tf.slice(xr, [0, 0], [xr.shape[0], m]) : tf.slice(xr, 0, m);
-        // the side data of the same rows that the likelihood and the guide read (a decoder may read a
-        // label or attribute as a parent); not a factor's: this pass is no training step
-        const read = new Set(siteNeeds(this.model.ir, { skipFactors: true }));
-        const sideHead = this.sideFor(
-          Object.fromEntries(
-            Object.entries(side)
-              .filter(([k]) => read.has(k))
-              .map(([k, t]) => [k, tf.slice(t, start, m)]),
-          ),
-          m,
-        );
-        const { messages } = this.forward(
-          this.canonicalDataSized(head, m),
-          m,
-          this.keys.map((k) => k.foldIn("support-check")),
-          false,
-          0,
-          sideHead,
-        );
-        const msg = messages.find((mm) => mm.name === obs.name)!;
-        const ok = msg.fn!.support.check(this.canonicalDataSized(xr, n));
+        const ok = support.check(this.canonicalDataSized(xr, n));
         const okData = ok.dataSync();
         const bad = okData.findIndex((v) => !v);
         if (bad < 0) return;
@@ -895,7 +911,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         const rowI = Math.floor((bad % (n * cells)) / cells);
         const values = (this.hasReplicaAxis(x) ? tf.reshape(tf.gather(rowsX, 0), [n, -1]) : tf.reshape(rowsX, [n, -1])).arraySync() as number[][];
         const where = cells > 1 ? `${cell(start + rowI, bad % cells)} is ${values[rowI][bad % cells]}` : `${cell(start + rowI)} is [${values[rowI].join(", ")}]`;
-        throw new Error(`site "${obs.name}": the data are not in the support of its ${msg.fn!.kind} likelihood (${msg.fn!.support.name}): ${where}`);
+        throw new Error(`site "${obs.name}": the data are not in the support of its ${kind} likelihood (${support.name}): ${where}`);
       });
     }
     this.supportChecked = x;
@@ -1006,37 +1022,50 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     });
   }
 
-  /** Held-out evaluation on site-layout data (numbers per replica; `iwae` adds the bound with k samples). */
-  evaluate(x: tf.Tensor, opts: { seed?: number; side?: SideData } = {}): Evaluation {
+  /**
+   * Held-out evaluation on site-layout data (numbers per replica; `iwae` adds the bound with k
+   * samples). `onReconstruction` receives the x̂ of `heldoutMse` (decoded from a sampled z, site
+   * layout, per replica when replicated; the same tensor as `reconstruct(x, { sample: true, seed })`)
+   * before it is freed, so a caller that also ranks it (recall@R, NDCG@k) does not decode it again.
+   */
+  evaluate(x: tf.Tensor, opts: { seed?: number; side?: SideData; onReconstruction?: (xhat: tf.Tensor) => void } = {}): Evaluation {
     this.ensureReady(x);
     this.checkSide("evaluate", opts.side, this.rowsOf(x));
     // each number in its own scope: the intermediates of one are freed before the next is computed,
-    // so the peak memory is that of the largest, not of all five (same keys, so the same numbers)
+    // so the peak memory is that of the largest, not of all of them (same keys, so the same numbers)
     return scoped(() => {
       const xr = this.withReplicas(x);
       const n = this.rowsOf(x);
       const axes = Array.from({ length: xr.rank - this.lead }, (_, i) => i + this.lead);
       const mse = (xh: tf.Tensor) => Array.from(tf.mean(tf.square(tf.sub(xr, xh)), axes).dataSync());
-      const heldoutMse = scoped(() => mse(this.reconstruct(x, { sample: true, seed: opts.seed, side: opts.side })));
+      const heldoutMse = scoped(() => {
+        const xh = this.reconstruct(x, { sample: true, seed: opts.seed, side: opts.side });
+        opts.onReconstruction?.(xh);
+        return mse(xh);
+      });
       const heldoutMseMean = scoped(() => mse(this.reconstruct(x, { sample: false, side: opts.side })));
       const side = this.sideFor(opts.side, n);
       const keys = this.keys.map((k) => k.foldIn("evaluate").foldIn(opts.seed ?? 0));
       const xc = this.canonicalDataSized(xr, n);
       const elboOf = (terms: Term[]) => Array.from(tf.neg(tf.addN(terms.filter((t) => t.kind === "distortion" || t.kind === "rate").map((t) => t.value))).dataSync());
-      const elbo = scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", false, side)));
+      // the ELBO and the reference's NLL from one forward pass: both draw z from the same keys
+      // (one decoder pass less; at 449 × 10,473 features and hidden 300 a pass is ~10^12 multiply-adds)
+      const { elbo, heldoutNll, exactNll } = scoped(() => {
+        const { terms, messages } = this.forwardWith(xc, n, keys, "elbo", false, side);
+        return { elbo: elboOf(terms), ...this.referenceNll(messages, n) };
+      });
       const hardLimit = [...this.inferences().values()].some((s) => s.hardLimit);
-      const elboHard = hardLimit ? scoped(() => elboOf(this.termsWith(xc, n, keys, "elbo", true, side))) : undefined;
-      const { heldoutNll, exactNll } = scoped(() => this.referenceNll(xc, n, keys, side));
+      const elboHard = hardLimit ? scoped(() => elboOf(this.forwardWith(xc, n, keys, "elbo", true, side).terms)) : undefined;
       return { heldoutMse, heldoutMseMean, heldoutNll, elbo, ...(elboHard ? { elboHard } : {}), ...(exactNll ? { exactNll } : {}) };
     });
   }
 
   /**
    * The reference code's "held-out NLL" (specs/metrics.md §9): its training reconstruction loss on
-   * the test rows with a sampled z, as the observed site's family scores it.
+   * the test rows with a sampled z (the messages of a forward pass), as the observed site's family
+   * scores it.
    */
-  private referenceNll(xc: tf.Tensor, n: number, keys: Key[], side: Record<string, tf.Tensor> = {}): { heldoutNll: number[]; exactNll?: number[] } {
-    const { messages } = this.forward(xc, n, keys, true, this.stepCount, side);
+  private referenceNll(messages: Message[], n: number): { heldoutNll: number[]; exactNll?: number[] } {
     const msg = messages.find((m) => m.type === "observe")!;
     const exact = () => Array.from(tf.div(tf.neg(sumPerReplica(messageLogProb(msg), this.lead)), n).dataSync());
     const nll = this.inferences().get(msg.name)?.heldoutNll;
@@ -1155,11 +1184,12 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return lw;
   }
 
-  private termsWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation, hard = false, side: Record<string, tf.Tensor> = {}): Term[] {
+  /** A sampled forward pass whose terms are normalised as `mode` says. */
+  private forwardWith(xc: tf.Tensor, n: number, keys: Key[], mode: Normalisation, hard = false, side: Record<string, tf.Tensor> = {}): { terms: Term[]; messages: Message[] } {
     const saved = this.normalisation;
     (this as { normalisation: Normalisation }).normalisation = mode;
     try {
-      return this.forward(xc, n, keys, true, this.stepCount, side, hard).terms;
+      return this.forward(xc, n, keys, true, this.stepCount, side, hard);
     } finally {
       (this as { normalisation: Normalisation }).normalisation = saved;
     }

@@ -356,7 +356,15 @@ export function evaluateRows(program: Program, ds: Dataset, idx: Int32Array, ran
     const x = observedTensor(program.model, ds, rowsIdx);
     const side = sideData(program.model, ds, rowsIdx, { evaluation: true });
     try {
-      const ev = program.evaluate(x, { seed: c, side });
+      // ranked: the heldoutMse draw's x̂ itself (program.evaluate hands it over; no second decoding)
+      const rank = (xhat: tf.Tensor) => {
+        const xh = tf.tidy(() => tf.reshape(xhat, [R, rowsIdx.length, -1]));
+        const scores = xh.arraySync() as number[][][];
+        xh.dispose();
+        const xs = Array.from(rowsIdx, (i) => ds.x.subarray(i * ds.g, (i + 1) * ds.g));
+        scores.forEach((sc, r) => rankingSums(sc, xs, ranking!.recall, ranking!.ndcg, sums![r]));
+      };
+      const ev = program.evaluate(x, { seed: c, side, ...(ranking && sums ? { onReconstruction: rank } : {}) });
       const w = n ? rowsIdx.length / n : 1;
       const add = (acc: number[] | undefined, v: number[] | undefined) => (v ? v.map((vi, r) => (acc?.[r] ?? 0) + w * vi) : acc);
       total = {
@@ -367,16 +375,6 @@ export function evaluateRows(program: Program, ds: Dataset, idx: Int32Array, ran
         ...(ev.elboHard ? { elboHard: add(total?.elboHard, ev.elboHard) } : {}),
         ...(ev.exactNll ? { exactNll: add(total?.exactNll, ev.exactNll) } : {}),
       };
-      if (ranking && sums) {
-        const xh = tf.tidy(() => {
-          const t = program.reconstruct(x, { sample: true, seed: c, side });
-          return tf.reshape(t, [R, rowsIdx.length, -1]);
-        });
-        const scores = xh.arraySync() as number[][][];
-        xh.dispose();
-        const xs = Array.from(rowsIdx, (i) => ds.x.subarray(i * ds.g, (i + 1) * ds.g));
-        scores.forEach((sc, r) => rankingSums(sc, xs, ranking.recall, ranking.ndcg, sums[r]));
-      }
     } finally {
       tf.dispose([x, ...Object.values(side)]);
     }

@@ -16,6 +16,7 @@
  * float tolerance (masked-decoder-blocked.test.ts, values and gradients, with replicas).
  */
 import { tf } from "@sparse-dgm/core";
+import { sumRows } from "@sparse-dgm/speed";
 import { product } from "./matmul.js";
 
 /** When the decoder runs in feature blocks, and how large a block's activation may be (floats). */
@@ -36,9 +37,12 @@ const cache = new Map<string, Fn>();
 
 /** relu(h·K + b) for h [R?, N, in] (no bias for the first layer). */
 function layer(h: tf.Tensor, k: tf.Tensor, b: tf.Tensor | undefined): tf.Tensor {
-  let pre = product(h, k);
-  if (b) pre = tf.add(pre, b.rank === 2 ? tf.expandDims(b, 1) : b);
-  return tf.relu(pre);
+  // own scope: the pre-activations (block-sized) are freed at once
+  return tf.tidy(() => {
+    let pre = product(h, k);
+    if (b) pre = tf.add(pre, b.rank === 2 ? tf.expandDims(b, 1) : b);
+    return tf.relu(pre);
+  });
 }
 
 /**
@@ -65,18 +69,23 @@ function blocked(layers: number, replicas: boolean): Fn {
     const Gb = featuresPerBlock(B * R, Math.max(H, ...kernels.map((k) => k.shape[k.rank - 1] as number)), G);
     const sliceG = (t: tf.Tensor, g0: number, n: number) => (replicas ? tf.slice(t, [0, g0], [R, n]) : tf.slice(t, [g0], [n]));
     const zb = tf.expandDims(z, lead + 1); // [R?, B, 1, K]
-    const forwardBlock = (g0: number, n: number) => {
+    /** One block's body (the layer outputs, kept for the backward pass) and head weights. */
+    const bodyBlock = (g0: number, n: number) => {
       const Wb = sliceG(W, g0, n); // [R?, n, K]
       const prod = tf.mul(zb, tf.expandDims(Wb, lead)); // [R?, B, n, K]
       const hs: tf.Tensor[] = [tf.reshape(prod, replicas ? [R, B * n, K] : [B * n, K])];
       for (let l = 0; l < layers; l++) hs.push(layer(hs[l], kernels[l], biases[l]));
       const hid = tf.reshape(hs[layers], replicas ? [R, B, n, H] : [B, n, H]);
       const Vb = sliceG(V, g0, n); // [R?, n, H]
-      const cb = sliceG(c, g0, n); // [R?, n]
-      const out = tf.add(tf.sum(tf.mul(hid, tf.expandDims(Vb, lead)), -1), tf.expandDims(cb, lead)); // [R?, B, n]
-      return { out, hs, hid, Wb, Vb };
+      return { hs, hid, Wb, Vb };
     };
-    return { z, zb, kernels, biases, B, K, G, H, R, Gb, forwardBlock };
+    /** One block's output [R?, B, n]: the heads on its body. */
+    const forwardBlock = (g0: number, n: number) => {
+      const { hid, Vb } = bodyBlock(g0, n);
+      const cb = sliceG(c, g0, n); // [R?, n]
+      return tf.add(tf.sum(tf.mul(hid, tf.expandDims(Vb, lead)), -1), tf.expandDims(cb, lead));
+    };
+    return { z, zb, kernels, biases, B, K, G, H, R, Gb, bodyBlock, forwardBlock };
   };
   const body = (...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
@@ -86,13 +95,13 @@ function blocked(layers: number, replicas: boolean): Fn {
     const parts: tf.Tensor[] = [];
     for (let g0 = 0; g0 < fwd.G; g0 += fwd.Gb) {
       const n = Math.min(fwd.Gb, fwd.G - g0);
-      parts.push(tf.tidy(() => fwd.forwardBlock(g0, n).out));
+      parts.push(tf.tidy(() => fwd.forwardBlock(g0, n)));
     }
     const value = parts.length === 1 ? parts[0] : tf.concat(parts, lead + 1);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const { z, zb, kernels, biases, B, K, G, H, R, Gb, forwardBlock } = unpack(saved);
+        const { z, zb, kernels, biases, B, K, G, H, R, Gb, bodyBlock } = unpack(saved);
         let dz: tf.Tensor = tf.zerosLike(z);
         const dK = kernels.map((k) => tf.zerosLike(k));
         const db = biases.map((b) => (b ? tf.zerosLike(b) : undefined));
@@ -109,23 +118,35 @@ function blocked(layers: number, replicas: boolean): Fn {
           const n = Math.min(Gb, G - g0);
           // each block in its own scope: its recomputed activations are freed before the next
           const grads = tf.tidy(() => {
-            const { hs, hid, Wb, Vb } = forwardBlock(g0, n);
+            // the body recomputed (not the heads' output: the backward pass does not read it)
+            const { hs, hid, Wb, Vb } = bodyBlock(g0, n);
             const dyb = replicas ? tf.slice(dy, [0, 0, g0], [R, B, n]) : tf.slice(dy, [0, g0], [B, n]); // [R?, B, n]
             const d3 = tf.expandDims(dyb, -1); // [R?, B, n, 1]
-            const dVb = tf.sum(tf.mul(d3, hid), lead); // [R?, n, H]
-            const dcb = tf.sum(dyb, lead); // [R?, n]
-            let dh = tf.reshape(tf.mul(d3, tf.expandDims(Vb, lead)), replicas ? [R, B * n, H] : [B * n, H]);
+            // Σ over the batch as one streaming pass over rows (`sumRows`): TF.js's Sum over a
+            // leading axis transposes its operand on wasm (a [512, 54·300] block: 8M floats per sum)
+            const lastTwo = (t: tf.Tensor) => tf.reshape(t, replicas ? [R, B, -1] : [B, -1]); // [R?, B, n·X]
+            const dVb = tf.tidy(() => tf.reshape(sumRows(lastTwo(tf.mul(d3, hid))), replicas ? [R, n, H] : [n, H])); // [R?, n, H]
+            const dcb = sumRows(dyb); // [R?, n]
+            let dh = tf.tidy(() => tf.reshape(tf.mul(d3, tf.expandDims(Vb, lead)), replicas ? [R, B * n, H] : [B * n, H]));
+            hid.dispose();
             const dKb: tf.Tensor[] = [];
             const dbb: Array<tf.Tensor | undefined> = [];
+            // block-sized tensors are freed as soon as they are used up: a block holds its layer
+            // outputs and two or three more of its size, not every intermediate of its backward pass
             for (let l = layers; l >= 1; l--) {
-              const g = tf.mul(dh, tf.step(hs[l]));
+              const hl = hs[l];
+              const g = tf.tidy(() => tf.mul(dh, tf.step(hl)));
+              dh.dispose();
+              hl.dispose();
               dKb[l - 1] = product(hs[l - 1], g, true, false);
-              dbb[l - 1] = biases[l - 1] ? tf.sum(g, lead) : undefined;
+              dbb[l - 1] = biases[l - 1] ? sumRows(g) : undefined; // [R?, B·n, H] -> [R?, H]
               dh = product(g, kernels[l - 1], false, true);
+              g.dispose();
             }
             const dprod = tf.reshape(dh, replicas ? [R, B, n, K] : [B, n, K]);
-            const dzb = tf.sum(tf.mul(dprod, tf.expandDims(Wb, lead)), lead + 1); // [R?, B, K]
-            const dWb = tf.sum(tf.mul(dprod, zb), lead); // [R?, n, K]
+            // Σ over the block's features (the middle axis): rows of [R?·B, n, K]
+            const dzb = tf.reshape(sumRows(tf.reshape(tf.mul(dprod, tf.expandDims(Wb, lead)), [R * B, n, K])), replicas ? [R, B, K] : [B, K]); // [R?, B, K]
+            const dWb = tf.reshape(sumRows(lastTwo(tf.mul(dprod, zb))), replicas ? [R, n, K] : [n, K]); // [R?, n, K]
             return { dVb, dcb, dKb, dbb, dzb, dWb };
           });
           dz = acc(dz, grads.dzb);

@@ -491,6 +491,13 @@ function engineObserved(): boolean {
 }
 
 /**
+ * The fewest calls left (this one included) for which a capture starts: the two captured calls,
+ * then at least two from the plan. The proof runs the second call once more, so a plan that would
+ * run once costs a whole call and saves only the engine's bookkeeping of one.
+ */
+export const MIN_CALLS_TO_PLAN = 4;
+
+/**
  * Runs one recurring function (a training step, an EM update) through the engine until two
  * consecutive calls prove a {@link StepPlan}, then from the plan. `fn` returns the function's
  * outputs; `signature` (optional) describes the host-side result of a call, which must be the same
@@ -523,6 +530,12 @@ export class StepPlanner implements RecurringStep {
     if (!usable || observed || ctx.step < this.retryAt) {
       // a partial batch keeps the pending capture (the next usable call may prove it); the rest start over
       if (usable || observed) this.pending = undefined;
+      return { outputs: fn(), fast: false };
+    }
+    if (!this.pending && ctx.remaining !== undefined && ctx.remaining < MIN_CALLS_TO_PLAN) {
+      // too few calls left to repay a proof (two captured calls and one run again): at 512 rows ×
+      // 10,473 features, hidden 300, one call is minutes of arithmetic and 3 calls make the epoch
+      this.refused = `too few calls left to repay a plan's proof: ${ctx.remaining}, fewer than ${MIN_CALLS_TO_PLAN} (the proof runs one call again)`;
       return { outputs: fn(), fast: false };
     }
     const ext = this.outside();
