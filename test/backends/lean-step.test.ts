@@ -4,7 +4,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { tf } from "@sparse-dgm/core";
-import { contiguousSlice, sumRows, simdKernels, fusedAdam, hasFusedAdam, fusedAdamLoop } from "@sparse-dgm/speed";
+import { contiguousSlice, sumRows, simdKernels, fusedAdam, hasFusedAdam, fusedAdamLoop, installLeanKernels, removeLeanKernels, leanKernelsInstalled } from "@sparse-dgm/speed";
 import { denseActivation, maskedDecoderForward, matMul as nnMatMul, type FusedActivation } from "@sparse-dgm/nn";
 import { useBackend } from "../support/backend.js";
 
@@ -199,6 +199,31 @@ for (const backend of ["cpu", "wasm"] as const) {
         { numRuns: 40 },
       );
     });
+
+    if (backend === "wasm")
+      it("Sum over leading axes (the SIMD row sum) equals wasm's own Sum bit for bit, with and without keepDims (property)", () => {
+        expect(leanKernelsInstalled("wasm")).toBe(true);
+        fc.assert(
+          fc.property(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.boolean(), fc.nat(1000), (rows, cols, depth, lead, keepDims, seed) => {
+            const shape = [rows, cols, depth];
+            const axes = lead === 1 ? [0] : [0, 1];
+            const x = tf.randomNormal(shape, 0, 1, "float32", seed);
+            const got = tf.sum(x, axes, keepDims);
+            removeLeanKernels("wasm");
+            let want: tf.Tensor;
+            try {
+              want = tf.sum(x, axes, keepDims);
+            } finally {
+              installLeanKernels("wasm");
+            }
+            expect(got.shape).toEqual(want.shape);
+            const [a, b] = [got.dataSync(), want.dataSync()];
+            expect(Array.from(a).every((v, i) => Object.is(v, b[i]))).toBe(true);
+            tf.dispose([x, got, want]);
+          }),
+          { numRuns: 40 },
+        );
+      });
 
     it("the one-kernel Adam equals the op-by-op update", () => {
       expect(hasFusedAdam()).toBe(true);
