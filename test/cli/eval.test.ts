@@ -46,6 +46,30 @@ describe("sdgm eval", () => {
     expect(again[0].metrics.heldoutMseMean).toBeCloseTo(fit.rows[0].metrics.heldoutMseMean, 5);
   }, 60_000);
 
+  it("a fold's checkpoint is scored on that fold's held-out rows of its own source (not the default split, which overlaps its training rows), and says so on other data", async () => {
+    const source = "synthetic:moran?rho=0.2&n=300";
+    const ds = await loadData(source);
+    const out = mkdtempSync(join(tmpdir(), "sdgm-eval-"));
+    const metrics = ["heldoutMseMean"];
+    const fold = { k: 3, index: 1 };
+    const fit = await runJob({ model: "vae", source, seeds: [0], epochs: 2, out, checkpointEvery: 0, metrics, fold }, ds);
+    const dir = join(out, "checkpoints", "vae-f1-s0");
+    const again = await evalCheckpoint(dir, ds, source, metrics);
+    expect(again[0].fold).toBe(1);
+    expect(again[0].metrics.heldoutMseMean).toBeCloseTo(fit.rows[0].metrics.heldoutMseMean, 5);
+    const other = "synthetic:moran?rho=0.4&n=300";
+    const notes: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((c: string) => (notes.push(String(c)), true)) as typeof process.stderr.write;
+    try {
+      const elsewhere = await evalCheckpoint(dir, await loadData(other), other, metrics);
+      expect(elsewhere[0].fold).toBeUndefined();
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(notes.join("")).toContain(`was fitted on fold 1 of 3 of ${source}; ${other} is scored on its own test split`);
+  }, 60_000);
+
   it("refuses data with another feature count, naming both", async () => {
     const source = "synthetic:moran?rho=0.2&n=300";
     const ds = await loadData(source);

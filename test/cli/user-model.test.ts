@@ -80,6 +80,7 @@ describe("model references", () => {
     expect(modelEntry("tiny7").training).toEqual(MODULE_TRAINING);
     expect(modelEntry("default-entry").training).toEqual({ epochs: 1, batchSize: 100, learningRate: 1e-2, normalisation: "elbo" });
     expect(() => modelEntry("tiny")).toThrow(`unknown model "tiny"; zoo models: sparseVae, vae`);
+    expect(() => modelEntry("sparsVae")).toThrow(`unknown model "sparsVae" (did you mean sparseVae?); zoo models: sparseVae, vae`);
   });
 
   it("the hash covers the module's local imports", async () => {

@@ -90,8 +90,35 @@ describe("defaults that follow the data", () => {
     }
     expect(c(zoo.sparseVae.build({ features: 4, likelihood: "categorical" }))).toMatchObject({ scaleIn: "network" });
     expect(c(zoo.sparseVae.build({ features: 4, scaleIn: "mask" }))).toMatchObject({ scaleIn: "mask" });
+    expect(c(zoo.sparseVae.build({ features: 4, likelihood: "categorical", scaleIn: "spectral" }))).toMatchObject({ scaleIn: "spectral" });
     expect(() => zoo.sparseVae.build({ features: 4, scaleIn: "layer" as never })).toThrow(/scaleIn/);
   });
+});
+
+describe("the Sparse VAE's KL and mask-prior normalisations (site options klNormalisation, priorNormalisation)", () => {
+  it("inside the reference objective, \"elbo\" sums the KL over the K factors and divides the mask prior by N instead of B", async () => {
+    const { ds, train } = await topics();
+    const N = train.shape[0];
+    const B = 32;
+    const firstTerms = async (cfg: Record<string, unknown>) => {
+      const m = zoo.sparseVae.build({ features: ds.g, likelihood: "categorical", hidden: 8, priorWarmupSteps: 0, klWarmupSteps: 0, ...cfg });
+      const p = compile(m, { seed: 4, normalisation: "reference" });
+      let terms: Record<string, number> = {};
+      await p.fit(train, { epochs: 1, batchSize: B, learningRate: 1e-2, maxSteps: 1, onStep: (i) => (terms = i.terms) });
+      p.dispose();
+      return { terms, config: m.ir.meta.config as Record<string, unknown> };
+    };
+    const ref = await firstTerms({});
+    const elbo = await firstTerms({ klNormalisation: "elbo", priorNormalisation: "elbo" });
+    expect(ref.config).not.toHaveProperty("priorNormalisation");
+    expect(elbo.config).toMatchObject({ klNormalisation: "elbo", priorNormalisation: "elbo" });
+    // same seed, same first batch and weights: only the divisors differ
+    expect(elbo.terms["rate:z"] / ref.terms["rate:z"]).toBeCloseTo(5, 3); // K = 5
+    expect(elbo.terms["maskPrior:W"] / ref.terms["maskPrior:W"]).toBeCloseTo(B / N, 4);
+    expect(elbo.terms["distortion:x"]).toBeCloseTo(ref.terms["distortion:x"], 4);
+    expect(() => zoo.sparseVae.build({ features: 4, priorNormalisation: "batch" as never })).toThrow(/priorNormalisation/);
+    train.dispose();
+  }, 60_000);
 });
 
 describe("warm-ups relative to the run", () => {

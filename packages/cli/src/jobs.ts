@@ -114,7 +114,9 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   const nTrain = ds.split.train.length;
   const run = training && nTrain > 0 ? { run: { steps: training.epochs * Math.ceil(nTrain / Math.min(training.batchSize, nTrain)) } } : {};
   const tagStats = ds.tags ? { tags: ds.tags.names.length, tagCountDistribution: tagCounts(ds, ds.split.train).distribution } : {};
-  const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(ds.kind === "counts" ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
+  // the negative binomial's library-size offset needs l̄ whatever kind the source inferred (a CSV of counts loads as real unless kind=counts)
+  const countModel = ds.kind === "counts" || config.likelihood === "negativeBinomial";
+  const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(countModel ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
   const classes = ds.labels ? ds.labels.reduce((a, l) => Math.max(a, l + 1), 0) : 0;
   // the data's view groups, unless the user set groups: then they must be the data's (never one silently replacing the other)
   if (groups && config.groups !== undefined && JSON.stringify(config.groups) !== JSON.stringify(groups)) {
@@ -307,6 +309,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
         source: spec.source,
         data: fingerprint,
         seeds,
+        ...(spec.fold ? { fold: spec.fold } : {}),
         settings,
         training,
         ...(complete ? { complete: true } : {}),
@@ -447,8 +450,14 @@ export async function evalCheckpoint(
   source: string,
   metrics?: string[],
   options: { module?: string } = {},
-): Promise<Array<{ model: string; data: string; seed: number; metrics: Record<string, number> }>> {
+): Promise<Array<{ model: string; data: string; seed: number; fold?: number; metrics: Record<string, number> }>> {
   const ckpt = readCheckpoint(dir);
+  // a fold's checkpoint is scored on that fold's held-out rows of its own source (the source's
+  // default split would overlap the rows it trained on); on other data, on that data's test split
+  const fold = ckpt.manifest.extra?.fold as JobSpec["fold"];
+  if (fold && ckpt.manifest.extra?.source === source) ds = foldData(ds, fold);
+  else if (fold) process.stderr.write(`note: ${dir} was fitted on fold ${fold.index} of ${fold.k} of ${String(ckpt.manifest.extra?.source)}; ${source} is scored on its own test split\n`);
+  const sameFold = fold && ckpt.manifest.extra?.source === source ? { fold: fold.index } : {};
   const recorded = ckpt.manifest.extra?.modelOrigin as ModelOrigin | undefined;
   if (options.module && !recorded) throw new Error(`--model: ${dir} holds a checkpoint of the zoo's ${ckpt.manifest.model}, not of a model module`);
   if (recorded) await useOrigins([recorded], { at: options.module, why: `the checkpoint in ${dir} was saved` });
@@ -473,7 +482,7 @@ export async function evalCheckpoint(
     }
     const rows = evaluateProgram(program, ds, metricOptions(`${ckpt.manifest.model} on ${source}`, metrics));
     const seeds = (ckpt.manifest.extra?.seeds as number[] | undefined) ?? [0];
-    return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], metrics: m }));
+    return rows.map((m, i) => ({ model: entry.name, data: source, seed: seeds[i], ...sameFold, metrics: m }));
   } finally {
     program.dispose?.();
   }

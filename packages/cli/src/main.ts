@@ -343,7 +343,7 @@ export function cli(): Command {
     .command("eval")
     .description("compute every applicable metric of a saved model on a data source")
     .argument("<checkpoint>", "a checkpoint directory (e.g. runs/<time>/checkpoints/sparseVae-s0)")
-    .requiredOption("--data <source>", "data source (its test split is used for held-out metrics)")
+    .requiredOption("--data <source>", "data source (its test split is used for held-out metrics; a fold's checkpoint on its own source: that fold's held-out rows)")
     .option("--metrics <list>", "only these metrics (comma-separated; default: every applicable one, DCI only when it takes about a minute or less)", listOption(",", "metric"))
     .option("--json", "print JSON")
     .option("--model <file#export>", "where a module model's file is now, when it moved since the fit (its content must be unchanged)")
@@ -356,7 +356,7 @@ export function cli(): Command {
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       else
         for (const r of out) {
-          process.stdout.write(`${r.model} seed ${r.seed} on ${r.data}:\n`);
+          process.stdout.write(`${r.model} seed ${r.seed}${r.fold !== undefined ? ` fold ${r.fold}` : ""} on ${r.data}:\n`);
           for (const [k, v] of Object.entries(r.metrics)) process.stdout.write(`  ${k.padEnd(22)} ${Number(v.toPrecision(5))}\n`);
         }
     });

@@ -27,6 +27,7 @@ import { basename, extname, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Model } from "@sparse-dgm/core";
 import { zoo, type DataShape, type TrainingDefaults, type ZooEntry } from "@sparse-dgm/zoo";
+import { closest, distance } from "fastest-levenshtein";
 import { moduleHash, typeCheck } from "./typecheck.js";
 
 /** Where a user's model came from (recorded in checkpoints and, flattened, in result rows). */
@@ -141,7 +142,9 @@ export function modelEntry(name: string): ZooEntry<any> {
   if (user) return user.entry;
   if (Object.hasOwn(zoo, name)) return zoo[name];
   if (isModuleRef(name)) throw new Error(`model module ${name} is not loaded: pass the model arguments through resolveModels([...]) first and use the names it returns`);
-  throw new Error(`unknown model "${name}"; zoo models: ${Object.keys(zoo).join(", ")}; or a model module: ./file.ts#export`);
+  const near = closest(name, Object.keys(zoo));
+  const hint = distance(name, near) <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean ${near}?)` : "";
+  throw new Error(`unknown model "${name}"${hint}; zoo models: ${Object.keys(zoo).join(", ")}; or a model module: ./file.ts#export`);
 }
 
 /** What a module's export is: a DSL model (fixed shape, no options) or a zoo-style entry; undefined for a zoo model. */

@@ -132,6 +132,12 @@ export interface LatentOptions<S extends SiteTable, P extends string, PL extends
   estimator?: EstimatorSpec;
   /** Weight of the site's rate term (a number or a schedule). */
   klWeight?: ScheduleLike;
+  /**
+   * How the site's KL counts per data point, whatever the objective's normalisation: "elbo", summed
+   * over the point's elements (the ELBO's); "reference", averaged over them (the Sparse VAE code's
+   * KL / (B·K): an effective β of 1/K). Default: the objective's normalisation.
+   */
+  klNormalisation?: "elbo" | "reference";
   /** The guide: encoder widths (mean-field Normal), a full-rank Normal, or a product of experts reading an encoder mask. */
   guide?: AmortisedGuideOptions | FullRankGuideOptions | PoeGuideOptions<S>;
   /** Initial value of a latent outside the data plate (point-estimated). */
@@ -183,6 +189,13 @@ export interface MaskOptions<S extends SiteTable, P extends string> {
   bound?: number;
   /** Weight of the mask's prior term (a number or a schedule). */
   priorWeight?: ScheduleLike;
+  /**
+   * How often one epoch counts the mask's prior, whatever the objective's normalisation: "elbo",
+   * once (the prior divided by the training size N per step, as the per-data-point ELBO requires);
+   * "reference", once per minibatch (divided by the batch size B: N/B times per epoch, the Sparse
+   * VAE code's). Default: the objective's normalisation.
+   */
+  priorNormalisation?: "elbo" | "reference";
   /** Weight of a local mask's rate term. */
   klWeight?: ScheduleLike;
   /** A local mask's amortised guide. */
@@ -206,9 +219,9 @@ export interface ObserveOptions<P extends string, PL extends readonly P[], E ext
 
 /** Every option name a site of each kind accepts (declarations from JavaScript are checked against them). */
 export const SITE_OPTIONS: Record<SiteKind, readonly string[]> = {
-  latent: ["plates", "event", "estimator", "klWeight", "guide", "init", "needs", "doc", "prior"],
+  latent: ["plates", "event", "estimator", "klWeight", "klNormalisation", "guide", "init", "needs", "doc", "prior"],
   global: ["plates", "event", "estimator", "init", "parameterisation", "doc", "prior"],
-  mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "bound", "priorWeight", "klWeight", "guide", "doc", "prior", "plates"],
+  mask: ["rows", "cols", "scope", "valueType", "estimator", "maxActive", "fixedValue", "init", "bound", "priorWeight", "priorNormalisation", "klWeight", "guide", "doc", "prior", "plates"],
   observe: ["plates", "event", "encoderInput", "weight", "needs", "doc"],
   param: ["plates", "event", "constraint", "doc"],
   deterministic: ["plates", "event", "doc"],

@@ -69,11 +69,12 @@ function dataAxisOf(msg: Message, leading: number): number {
 
 /**
  * A local site's rate term `rate:site` from its elementwise KL (or log q − log p): summed per
- * replica and divided by B ("elbo") or by B times the site's elements per data point ("reference").
- * Weighted by the site's `klWeight`.
+ * replica and divided by B ("elbo") or by B times the site's elements per data point ("reference");
+ * the site's `klNormalisation` option overrides the objective's mode. Weighted by the site's `klWeight`.
  */
 export function rateTerm(t: TermContext, perElem: tf.Tensor): Term {
-  const perPoint = t.mode === "reference" ? t.batchSize * elementsPerPoint(perElem.shape, t.leading, dataAxisOf(t.msg, t.leading)) : t.batchSize;
+  const mode = (t.msg.site.options.klNormalisation as Normalisation | undefined) ?? t.mode;
+  const perPoint = mode === "reference" ? t.batchSize * elementsPerPoint(perElem.shape, t.leading, dataAxisOf(t.msg, t.leading)) : t.batchSize;
   const kw = t.msg.site.options.klWeight as ScheduleLike | undefined;
   return { name: `rate:${t.msg.name}`, kind: "rate", site: t.msg.name, value: tf.div(sumPerReplica(perElem, t.leading), perPoint), ...weighted(kw, t.step) };
 }
@@ -81,10 +82,12 @@ export function rateTerm(t: TermContext, perElem: tf.Tensor): Term {
 /**
  * A global site's prior term: `total` (its negative log prior, or a penalty, per replica) divided by
  * the training size N ("elbo": one epoch sees each prior once) or by the configured batch size
- * ("reference"). `name` is the term's prefix ("prior" or "maskPrior"); `weight` its schedule.
+ * ("reference"); a mask's `priorNormalisation` option overrides the objective's mode for its own
+ * prior. `name` is the term's prefix ("prior" or "maskPrior"); `weight` its schedule.
  */
 export function globalTerm(t: TermContext, total: tf.Tensor, name: "prior" | "maskPrior", kind: "prior" | "maskPrior", weight?: ScheduleLike): Term {
-  const scaleBy = t.mode === "reference" ? t.configuredBatchSize : t.trainSize;
+  const mode = (t.msg.site.kind === "mask" ? (t.msg.site.options.priorNormalisation as Normalisation | undefined) : undefined) ?? t.mode;
+  const scaleBy = mode === "reference" ? t.configuredBatchSize : t.trainSize;
   return { name: `${name}:${t.msg.name}`, kind, site: t.msg.name, value: tf.div(total, scaleBy), ...weighted(weight, t.step) };
 }
 

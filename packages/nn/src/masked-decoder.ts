@@ -9,7 +9,7 @@
  * B·G·H is too large for that (the MovieLens and news-corpus sizes of issue 21), the same function
  * runs in blocks of features with recomputation in the backward pass (masked-decoder-blocked.ts).
  */
-import { tf, registerBlock, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
+import { tf, registerBlock, stopGradient, DATA_PLATE, type BlockRuntime } from "@sparse-dgm/core";
 import { sumRows } from "@sparse-dgm/speed";
 import { denseParams, torchDefaultInit } from "./linear.js";
 import { denseActivation } from "./fused-dense.js";
@@ -43,9 +43,14 @@ export interface MaskedDecoderArgs {
    * reparameterised to unit norm (the first layer's factor rows, each later unit's incoming
    * weights, each head's weights), so the decoder's gain is bounded and only a larger |w_jk| can
    * make output j depend more on factor k: W carries the scale, and the prior's shrinkage is real.
-   * Implies `firstLayer: "unitRows"`.
+   * Implies `firstLayer: "unitRows"`. Unit rows bound each unit's gain, not the layer's: aligned
+   * units still multiply it (up to √H per layer), which is how the ratings' mask emptied.
+   * "spectral": every body layer divided by its largest singular value and each head at unit norm,
+   * so the decoder is 1-Lipschitz in w_j ⊙ z: |x̂_j(z) − x̂_j(z')| ≤ ‖w_j ⊙ (z − z')‖. No layer can
+   * add gain, so |w_jk| is the largest effect factor k can have on output j: the scale the
+   * spike-and-slab prior's λ0, λ1 are written for (z ~ N(0, I)).
    */
-  scaleIn?: "network" | "mask";
+  scaleIn?: "network" | "mask" | "spectral";
 }
 
 /** Weights of a masked decoder, as tensors (no replica axis, or all with one). */
@@ -82,11 +87,47 @@ function unitNorm(t: tf.Tensor, axis: number): tf.Tensor {
 }
 
 /**
- * The weights as the forward pass uses them: with `scaleIn: "mask"` every layer at unit norm (the
- * first layer's factor rows, each later unit's incoming weights, each head), else with
+ * A fixed probe vector of n entries, 1 + ½ sin(12.9898 (i + 1)): deterministic, orthogonal to a
+ * singular vector only by accident; made by kernels (no host values inside a recorded step).
+ */
+function probe(n: number): tf.Tensor {
+  return tf.add(tf.mul(tf.sin(tf.mul(tf.range(1, n + 1), 12.9898)), 0.5), 1);
+}
+
+/**
+ * The largest singular value σ of each matrix in `m` [..., a, b], as [..., 1, 1]: power iteration
+ * by repeated squaring of the smaller Gram matrix (m mᵀ or mᵀ m, normalised each time: its 32nd
+ * power after 5 squarings, so the second direction is damped by (σ2/σ1)^64) on a stopped copy, then
+ * σ = ‖mᵀu‖ (or ‖m v‖) with the singular vector held fixed: the gradient of σ is u vᵀ, as in
+ * spectral normalisation (Miyato et al. 2018), without a persistent vector (the step stays a pure
+ * function of the weights, as recorded step plans need). An estimate from below: exact up to
+ * float error unless the top two singular values nearly tie, where either direction serves.
+ */
+export function spectralNorm(m: tf.Tensor): tf.Tensor {
+  const [a, b] = m.shape.slice(-2) as [number, number];
+  const left = a <= b;
+  const sm = stopGradient(m);
+  let g = left ? tf.matMul(sm, sm, false, true) : tf.matMul(sm, sm, true, false); // [..., n, n]
+  for (let s = 0; s < 5; s++) {
+    g = tf.div(g, tf.add(tf.sqrt(tf.sum(tf.square(g), [-2, -1], true)), 1e-30));
+    g = tf.matMul(g, g);
+  }
+  let v = tf.sum(tf.mul(g, probe(left ? a : b)), -1, true); // [..., n, 1]
+  v = tf.div(v, tf.add(tf.sqrt(tf.sum(tf.square(v), -2, true)), 1e-30));
+  const mv = left ? tf.matMul(m, v, true, false) : tf.matMul(m, v); // mᵀu [..., b, 1] or m v [..., a, 1]
+  return tf.sqrt(tf.add(tf.sum(tf.square(mv), [-2, -1], true), 1e-24));
+}
+
+/**
+ * The weights as the forward pass uses them: with `scaleIn: "spectral"` every body layer divided by
+ * its largest singular value and every head at unit norm; with `scaleIn: "mask"` every layer at unit
+ * norm (the first layer's factor rows, each later unit's incoming weights, each head), else with
  * `firstLayer: "unitRows"` the first layer's rows only, else as stored.
  */
 export function effectiveDecoderWeights(w: MaskedDecoderWeights, args: Pick<MaskedDecoderArgs, "firstLayer" | "scaleIn">): MaskedDecoderWeights {
+  if (args.scaleIn === "spectral") {
+    return { ...w, kernels: w.kernels.map((k) => tf.div(k, spectralNorm(k))), headKernel: unitNorm(w.headKernel, -1) };
+  }
   if (args.scaleIn === "mask") {
     return { ...w, kernels: w.kernels.map((k, i) => unitNorm(k, i === 0 ? -1 : -2)), headKernel: unitNorm(w.headKernel, -1) };
   }

@@ -75,6 +75,6 @@ export const binaryConcrete: Family = {
   name: "binaryConcrete",
   summary: "mean-field Bernoulli logits; binary Concrete draw (straight-through optional); analytic KL to the Bernoulli prior; elboHard at the zero-temperature limit",
   selects: { kinds: ["mask"], scope: "global", valueTypes: ["binary"], estimators: ["relaxed-bernoulli", "gumbel-softmax"], supports: ["boolean"] },
-  reads: ["priorWeight"],
+  reads: ["priorWeight", "priorNormalisation"],
   create,
 };

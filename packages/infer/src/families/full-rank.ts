@@ -90,6 +90,6 @@ export const fullRankNormal: Family = {
   name: "fullRankNormal",
   summary: "amortised full-rank Normal over a data point's values, N(loc, L Lᵀ) with a lower-triangular L; drawn pathwise; closed-form KL to a Normal prior, else one-sample log q − log p",
   selects: { kinds: ["latent"], scope: "local", valueTypes: ["real"], estimators: ["reparameterised"], supports: ["real"], guide: "fullRank" },
-  reads: ["klWeight", "guide.hidden"],
+  reads: ["klWeight", "klNormalisation", "guide.hidden"],
   create,
 };

@@ -92,6 +92,6 @@ export const hardConcrete: Family = {
   name: "hardConcrete",
   summary: "log α per entry; hard concrete gates (stretched, clipped: exact zeros); expected-L0 penalty Σ P(M ≠ 0) in closed form, from the Bernoulli prior or `penalty`",
   selects: { kinds: ["mask"], scope: "global", valueTypes: ["binary"], estimators: ["hard-concrete"], supports: ["boolean"] },
-  reads: ["priorWeight", "init", "bound"],
+  reads: ["priorWeight", "priorNormalisation", "init", "bound"],
   create,
 };

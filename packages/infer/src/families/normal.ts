@@ -81,6 +81,6 @@ export const normal: Family = {
       return registeredBijectors().filter((s) => !s.includes(":"));
     },
   },
-  reads: ["klWeight", "guide.hidden"],
+  reads: ["klWeight", "klNormalisation", "guide.hidden"],
   create,
 };

@@ -200,7 +200,7 @@ export const productOfExperts: Family = {
   name: "productOfExperts",
   summary: "one Gaussian expert per view, combined in closed form with the prior expert, each latent group reading the views its encoder-mask row selects; drawn pathwise; analytic KL",
   selects: { kinds: ["latent"], scope: "local", valueTypes: ["real"], estimators: ["reparameterised"], priors: ["Normal"], guide: "poe" },
-  reads: ["klWeight", "guide.encoderMask", "guide.hidden", "guide.availability", "guide.viewDropout"],
+  reads: ["klWeight", "klNormalisation", "guide.encoderMask", "guide.hidden", "guide.availability", "guide.viewDropout"],
   check,
   readsSites: (site) => [(site.options.guide as Partial<PoeGuideOptions>).encoderMask].filter((m): m is string => typeof m === "string"),
   create,

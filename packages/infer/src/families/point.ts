@@ -72,6 +72,6 @@ export const point: Family = {
       return registeredBijectors().filter((s) => !s.includes(":"));
     },
   },
-  reads: ["init", "parameterisation", "priorWeight"],
+  reads: ["init", "parameterisation", "priorWeight", "priorNormalisation"],
   create,
 };

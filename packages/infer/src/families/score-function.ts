@@ -67,6 +67,6 @@ export const scoreFunction: Family = {
   name: "scoreFunction",
   summary: "mean-field Bernoulli logits; exact 0/1 draws; analytic KL to the Bernoulli prior + the score-function surrogate (f − b) ∇ log q with a running-average baseline",
   selects: { kinds: ["mask"], scope: "global", valueTypes: ["binary"], estimators: ["score-function"], supports: ["boolean"] },
-  reads: ["priorWeight"],
+  reads: ["priorWeight", "priorNormalisation"],
   create,
 };

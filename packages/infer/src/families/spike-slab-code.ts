@@ -99,6 +99,6 @@ export const spikeSlabCode: Family = {
   name: "spikeSlabCode",
   summary: "amortised (γ, μ, σ) heads, relu or sigmoid spike head; VSC's threshold-sigmoid draw with slab warm-up; analytic spike-and-slab KL; elboHard at the hard gate",
   selects: { kinds: ["latent", "mask"], scope: "local", valueTypes: ["binary", "real"], estimators: ["threshold-sigmoid", "reparameterised"], priors: ["SpikeAndSlab", "PseudoInputSpikeSlab"] },
-  reads: ["klWeight", "guide.hidden", "guide.spikeHead", "guide.inclusionInit"],
+  reads: ["klWeight", "klNormalisation", "guide.hidden", "guide.spikeHead", "guide.inclusionInit"],
   create,
 };

@@ -93,7 +93,7 @@ export const spikeSlabLassoEm: Family = {
   name: "spikeSlabLassoEm",
   summary: "point mass + the EM surrogate Σ (λ1 p* + λ0 (1 − p*)) |W|; closed-form p* and η update after each step (run from a step plan)",
   selects: { kinds: ["mask"], scope: "global", valueTypes: ["real"], estimators: ["map-em"], priors: ["SpikeSlabLasso"] },
-  reads: ["init", "priorWeight"],
+  reads: ["init", "priorWeight", "priorNormalisation"],
   check(f, ir) {
     const est = f.estimator as { etaSite?: string };
     if (!est.etaSite) return undefined;

@@ -30,3 +30,17 @@ describe("fold summary", () => {
     expect(foldSummaries(rows.map(({ fold, ...r }) => r))).toEqual([]); // rows without folds: no summary
   });
 });
+
+describe("folds in the rest of the report", () => {
+  it("the representative run is a (seed, fold) pair, named with its fold; the comparison table counts runs", async () => {
+    const { representativeSeed, renderReport } = await import("./report.js");
+    const rows = [0, 1, 2].map((f) => ({ ...row("a", f, 0.5, 1), metrics: { heldoutMse: [0.3, 0.1, 0.2][f] } }));
+    const rep = representativeSeed(rows, "a", "ratings:x", rows);
+    expect(rep).toEqual({ seed: 0, fold: 2, reason: "seed 0 fold 2, the median-heldoutMse run (heldoutMse by run: seed 0 fold 0: 0.3, seed 0 fold 1: 0.1, seed 0 fold 2: 0.2)" });
+    // without folds, as before
+    expect(representativeSeed([{ ...rows[0], fold: undefined }], "a", "ratings:x", [0]).reason).toBe("seed 0 (the only seed with this plot; heldoutMse 0.3)");
+    const html = await renderReport({ rows, artifacts: [], config: {} } as never);
+    expect(html).toContain('title="runs: seeds × folds">runs</th>');
+    expect(html).toMatch(/<th scope="row" class="rowhead">a<\/th><td class="num">3<\/td>/);
+  });
+});

@@ -78,46 +78,57 @@ function safeJson(x: unknown): string {
 /** The run chosen to show a per-run plot for a (model, data), and why. */
 export interface RepresentativeRun {
   seed: number;
-  /** A sentence saying which seed and why. */
+  /** The run's fold (rows fitted with `--folds`). */
+  fold?: number;
+  /** A sentence saying which seed (and fold) and why. */
   reason: string;
 }
 
+/** A run's name in the report: `seed 2`, or `seed 2 fold 1` for a fold's row. */
+const runName = (r: { seed: number; fold?: number }) => `seed ${r.seed}${r.fold !== undefined ? ` fold ${r.fold}` : ""}`;
+
 /**
- * Picks the representative seed among `seeds` of (model, data): the seed with the median
- * `heldoutMse` (the lower median for an even count; `heldoutMseMean` when `heldoutMse` is
- * absent, the smallest seed when neither is present).
+ * Picks the representative run among `runs` (seeds, or seeds and folds with `--folds`) of
+ * (model, data): the run with the median `heldoutMse` (the lower median for an even count;
+ * `heldoutMseMean` when `heldoutMse` is absent, the first run when neither is present). Plain
+ * seed numbers are runs without a fold.
  */
 export function representativeSeed(
   rows: readonly ResultRow[],
   model: string,
   data: string,
-  seeds: readonly number[],
+  runs: ReadonlyArray<number | { seed: number; fold?: number }>,
 ): RepresentativeRun {
-  const sorted = [...seeds].sort((a, b) => a - b);
-  const mine = rows.filter((r) => r.model === model && r.data === data && sorted.includes(r.seed));
+  type Run = { seed: number; fold?: number };
+  const key = (r: Run) => `${r.seed}/${r.fold ?? ""}`;
+  const order = (a: Run, b: Run) => a.seed - b.seed || (a.fold ?? -1) - (b.fold ?? -1);
+  const sorted: Run[] = runs.map((r) => (typeof r === "number" ? { seed: r } : { seed: r.seed, ...(r.fold !== undefined ? { fold: r.fold } : {}) })).sort(order);
+  const wanted = new Set(sorted.map(key));
+  const mine = rows.filter((r) => r.model === model && r.data === data && wanted.has(key(r)));
+  const what = sorted.some((r) => r.fold !== undefined) ? "run" : "seed";
   for (const metric of ["heldoutMse", "heldoutMseMean"]) {
     const scored = mine
       .filter((r) => Number.isFinite(r.metrics?.[metric]))
-      .map((r) => ({ seed: r.seed, v: r.metrics[metric] }))
-      .sort((a, b) => a.v - b.v || a.seed - b.seed);
+      .map((r) => ({ run: { seed: r.seed, ...(r.fold !== undefined ? { fold: r.fold } : {}) } as Run, v: r.metrics[metric] }))
+      .sort((a, b) => a.v - b.v || order(a.run, b.run));
     if (scored.length > 0) {
       const pick = scored[Math.floor((scored.length - 1) / 2)];
       const all = scored
         .slice()
-        .sort((a, b) => a.seed - b.seed)
-        .map((s) => `${s.seed}: ${formatNumber(s.v)}`)
+        .sort((a, b) => order(a.run, b.run))
+        .map((s) => `${what === "run" ? runName(s.run) : s.run.seed}: ${formatNumber(s.v)}`)
         .join(", ");
       return {
-        seed: pick.seed,
+        ...pick.run,
         reason:
           scored.length === 1
-            ? `seed ${pick.seed} (the only seed with this plot; ${metric} ${formatNumber(pick.v)})`
-            : `seed ${pick.seed}, the median-${metric} seed (${metric} by seed: ${all})`,
+            ? `${runName(pick.run)} (the only ${what} with this plot; ${metric} ${formatNumber(pick.v)})`
+            : `${runName(pick.run)}, the median-${metric} ${what} (${metric} by ${what}: ${all})`,
       };
     }
   }
-  const seed = sorted[0];
-  return { seed, reason: `seed ${seed} (no heldoutMse to choose by; the smallest seed)` };
+  const first = sorted[0];
+  return { ...first, reason: `${runName(first)} (no heldoutMse to choose by; the smallest ${what === "seed" ? "seed" : "seed and fold"})` };
 }
 
 interface Section {
@@ -174,7 +185,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
   {
     const subs: Section["subs"] = [];
     let html =
-      `<p class="note">Each cell: the <strong>median</strong> across seeds, below it the spread ` +
+      `<p class="note">Each cell: the <strong>median</strong> across seeds (with <code>--folds</code>, across every seed and fold: the fold summary below gives mean ± SD over folds), below it the spread ` +
       `(<abbr title="interquartile range">IQR</abbr> with 4 or more seeds, min–max with fewer). ` +
       `↓ lower is better, ↑ higher is better; the best median of each column is ` +
       `<strong>bold</strong> and marked <span class="mark">★</span>. ` +
@@ -211,9 +222,11 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
         const tol = 1e-12 * Math.max(1, Math.abs(top));
         best.set(c.key, new Set(scored.filter((x) => sign * x.s.median - top <= tol).map((x) => x.m)));
       }
-      const seedsOf = (m: string) => uniq(dRows.filter((r) => r.model === m).map((r) => r.seed)).length;
+      // with --folds a cell pools every (seed, fold) run: the column counts runs, not seeds
+      const folded = dRows.some((r) => r.fold !== undefined);
+      const seedsOf = (m: string) => (folded ? dRows.filter((r) => r.model === m).length : uniq(dRows.filter((r) => r.model === m).map((r) => r.seed)).length);
       html += `<h3 id="${id}">${esc(data)}</h3>`;
-      html += `<div class="table-wrap"><table class="comparison" data-data="${esc(data)}"><thead><tr><th scope="col" class="rowhead">model</th><th scope="col">seeds</th>`;
+      html += `<div class="table-wrap"><table class="comparison" data-data="${esc(data)}"><thead><tr><th scope="col" class="rowhead">model</th><th scope="col"${folded ? ` title="runs: seeds × folds"` : ""}>${folded ? "runs" : "seeds"}</th>`;
       for (const c of cols) {
         const arrow = dir(c.key) === "lower" ? "↓" : "↑";
         const label = esc(c.label).replace(/([a-z0-9])(?=[A-Z])/g, "$1<wbr>");
@@ -344,7 +357,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       html += `<h3 id="${id}">${esc(data)}</h3>`;
       for (const m of models) {
         const arts = artifactsOf(m, data).filter((a) => a.curves || a.weights);
-        html += `<h4>${esc(m)} <span class="muted">· seeds ${esc(arts.map((a) => a.seed).join(", "))}</span></h4>`;
+        html += `<h4>${esc(m)} <span class="muted">· ${arts.some((a) => a.fold !== undefined) ? `runs ${esc(arts.map((a) => `s${a.seed}${a.fold !== undefined ? ` f${a.fold}` : ""}`).join(", "))}` : `seeds ${esc(arts.map((a) => a.seed).join(", "))}`}</span></h4>`;
         html += await plot(trainingCurvesSpec(arts));
       }
     }
@@ -367,8 +380,8 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       html += `<h3 id="${id}">${esc(data)}</h3>`;
       for (const m of models) {
         const arts = artifactsOf(m, data).filter((a) => a.W || a.pstar);
-        const rep = representativeSeed(rows, m, data, arts.map((a) => a.seed));
-        const a = arts.find((x) => x.seed === rep.seed) ?? arts[0];
+        const rep = representativeSeed(rows, m, data, arts);
+        const a = arts.find((x) => x.seed === rep.seed && x.fold === rep.fold) ?? arts[0];
         // The truth belongs to the data: borrow it from another run on the same data when this
         // run lacks it, provided it has as many features.
         const nFeatures = (a.W ?? a.pstar ?? []).length;
@@ -409,8 +422,8 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       html += `<h3 id="${id}">${esc(data)}</h3>`;
       for (const m of models) {
         const arts = artifactsOf(m, data).filter(o.has);
-        const rep = representativeSeed(rows, m, data, arts.map((a) => a.seed));
-        const a = arts.find((x) => x.seed === rep.seed) ?? arts[0];
+        const rep = representativeSeed(rows, m, data, arts);
+        const a = arts.find((x) => x.seed === rep.seed && x.fold === rep.fold) ?? arts[0];
         html += `<h4>${esc(m)}</h4>`;
         html += await plot(o.spec(a), `${esc(rep.reason)}.`);
       }

@@ -1,7 +1,8 @@
-// Review S-5: view groups set by the user are never silently replaced by the data's (or dropped by
-// a single-view MIB instance).
+// buildFor (the CLI's zoo model for a data set): view groups set by the user are never silently
+// replaced by the data's or dropped by a single-view MIB instance (review S-5); the negative
+// binomial's l̄ comes from the data whatever kind the source inferred (new-user review 1).
 import { describe, it, expect } from "vitest";
-import { loadData } from "@sparse-dgm/data";
+import { loadData, medianLibrarySize } from "@sparse-dgm/data";
 import { entryOptions, zoo } from "@sparse-dgm/zoo";
 import { buildFor } from "../../packages/cli/src/jobs.js";
 
@@ -17,5 +18,17 @@ describe("--set groups against the data's view groups", () => {
     expect(() => buildFor("mibMultimodal", ds, { groups })).not.toThrow();
     expect(entryOptions(zoo.mibMultimodal)).toContain("groups");
     for (const name of ["mibConditional", "mibFair", "mibInvariant"] as const) expect(entryOptions(zoo[name])).not.toContain("groups");
+  });
+});
+
+describe("the negative binomial's library size", () => {
+  it("is the data's median library size also when a CSV of counts loaded as kind real", async () => {
+    const counts = await loadData("synthetic:cells?cells=80&genes=40&types=2");
+    const asReal = { ...counts, kind: "real" as const };
+    const l = medianLibrarySize(counts);
+    expect(l).toBeGreaterThan(10);
+    const cfg = (ds: typeof counts) => (buildFor("sparseVae", ds, { likelihood: "negativeBinomial" }).ir.meta.config as { librarySize?: number }).librarySize;
+    expect(cfg(counts)).toBe(l);
+    expect(cfg(asReal)).toBe(l);
   });
 });
