@@ -4,7 +4,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { tf } from "@sparse-dgm/core";
-import { contiguousSlice, sumRows, simdKernels, fusedAdam, hasFusedAdam, fusedAdamLoop } from "@sparse-dgm/speed";
+import { contiguousSlice, sumRows, simdKernels, fusedAdam, hasFusedAdam, fusedAdamLoop, installLeanKernels, removeLeanKernels, leanKernelsInstalled, biasAct, reluGrad } from "@sparse-dgm/speed";
 import { denseActivation, maskedDecoderForward, matMul as nnMatMul, type FusedActivation } from "@sparse-dgm/nn";
 import { useBackend } from "../support/backend.js";
 
@@ -197,6 +197,56 @@ for (const backend of ["cpu", "wasm"] as const) {
           });
         }),
         { numRuns: 40 },
+      );
+    });
+
+    if (backend === "wasm")
+      it("Sum over leading axes (the SIMD row sum) equals wasm's own Sum bit for bit, with and without keepDims (property)", () => {
+        expect(leanKernelsInstalled("wasm")).toBe(true);
+        fc.assert(
+          fc.property(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.boolean(), fc.nat(1000), (rows, cols, depth, lead, keepDims, seed) => {
+            const shape = [rows, cols, depth];
+            const axes = lead === 1 ? [0] : [0, 1];
+            const x = tf.randomNormal(shape, 0, 1, "float32", seed);
+            const got = tf.sum(x, axes, keepDims);
+            removeLeanKernels("wasm");
+            let want: tf.Tensor;
+            try {
+              want = tf.sum(x, axes, keepDims);
+            } finally {
+              installLeanKernels("wasm");
+            }
+            expect(got.shape).toEqual(want.shape);
+            const [a, b] = [got.dataSync(), want.dataSync()];
+            expect(Array.from(a).every((v, i) => Object.is(v, b[i]))).toBe(true);
+            tf.dispose([x, got, want]);
+          }),
+          { numRuns: 40 },
+        );
+      });
+
+    it("biasAct (bias, then ReLU or none, one pass on wasm) and reluGrad equal TF.js's Add, Relu, Step and Multiply bit for bit, with replicas, across lane tails (property)", () => {
+      const same = (a: tf.Tensor, b: tf.Tensor) => {
+        expect(a.shape).toEqual(b.shape);
+        const [x, y] = [a.dataSync(), b.dataSync()];
+        return Array.from(x).every((v, i) => Object.is(v, y[i]));
+      };
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 37 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.nat(1000), (rows, cols, replicas, relu, seed) => {
+          tf.tidy(() => {
+            const x = tf.randomNormal(replicas ? [replicas, rows, cols] : [rows, cols], 0, 1, "float32", seed);
+            const bias = tf.randomNormal(replicas ? [replicas, cols] : [cols], 0, 1, "float32", seed + 1);
+            // a few exact zeros and negative zeros in x and the upstream gradient
+            const zeros = tf.mul(x, tf.cast(tf.greater(tf.randomUniform(x.shape, 0, 1, "float32", seed + 2), 0.1), "float32"));
+            const pre = tf.add(zeros, replicas ? tf.expandDims(bias, 1) : bias);
+            const want = relu ? tf.relu(pre) : pre;
+            const y = biasAct(zeros, bias, relu);
+            expect(same(y, want)).toBe(true);
+            const dy = tf.neg(zeros);
+            expect(same(reluGrad(dy, tf.relu(pre)), tf.mul(dy, tf.step(tf.relu(pre))))).toBe(true);
+          });
+        }),
+        { numRuns: 60 },
       );
     });
 

@@ -279,7 +279,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   private supportChecked?: tf.Tensor;
   private diagnosed = false;
   /** Runners of the training step and of the state updates (core's step hook), and the step's host-side results. */
-  private recurring: { step?: RecurringStep; em?: RecurringStep; meta?: StepMeta } = {};
+  /** The training step's runner for full minibatches, those of partial ones by their size, the EM update's, and the step's host-side result. */
+  private recurring: { step?: RecurringStep; partial?: Map<number, RecurringStep>; em?: RecurringStep; meta?: StepMeta } = {};
 
   constructor(
     readonly model: M,
@@ -536,9 +537,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     this.setup(xAll);
     checkSideData(this.model.ir, obsName, side, this.rowsOf(xAll), opts.balanceBy);
     // A plan reads this fit's data tensors: record afresh.
-    this.recurring.step?.dispose();
-    this.recurring.em?.dispose();
-    this.recurring = {};
+    this.disposeRecurring();
     this.computeStats(xAll);
     const R = this.replicas;
     const N = this.rowsOf(xAll);
@@ -810,15 +809,24 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   /**
    * One forward + backward pass, through the speed layer's runner (core's step hook): through the
    * engine while a plan is recorded and proven (two consecutive full-batch steps, then a
-   * bit-for-bit check of the plan against the second), from the plan afterwards. Partial batches
-   * and `stepPlans: false` use the engine.
+   * bit-for-bit check of the plan against the second), from the plan afterwards. A partial batch
+   * (the last of every epoch: 703 rows in batches of 512 end with 191) has a runner of its own, by
+   * its size, proven on the partial batches of two consecutive epochs (a plan runs one set of
+   * shapes); past {@link MAX_PARTIAL_RUNNERS} sizes, and with `stepPlans: false`, the engine.
    */
   private runStep(ctx: StepContext, b: number, B: number, engineStep: () => StepOutputs, data: tf.Tensor[]): StepOutputs {
     let meta: StepMeta | undefined;
-    const runner = (this.recurring.step ??= recurringStep(() => this.outsideTensors(data)));
+    const outside = () => this.outsideTensors(data);
+    const partial = (this.recurring.partial ??= new Map());
+    const runner = b === B ? (this.recurring.step ??= recurringStep(outside)) : (partial.get(b) ?? (partial.size < MAX_PARTIAL_RUNNERS ? partial.set(b, recurringStep(outside)).get(b)! : undefined));
+    if (!runner) {
+      const out = engineStep();
+      this.recurring.meta = out.meta;
+      return out;
+    }
     const { outputs, fast } = runner.run(
       ctx,
-      this.stepPlansUsable() && b === B && this.params.names().length > 0,
+      this.stepPlansUsable() && this.params.names().length > 0,
       () => {
         const out = engineStep();
         meta = out.meta;
@@ -832,6 +840,14 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     }
     const m = this.recurring.meta!;
     return { meta: { ...m, weights: m.weights.map((w, i) => (m.schedules[i] === undefined ? w : evaluateSchedule(m.schedules[i]!, ctx.step))) }, flat: outputs };
+  }
+
+  /** Frees every recorded plan (a new fit reads other data tensors: record afresh). */
+  private disposeRecurring(): void {
+    this.recurring.step?.dispose();
+    this.recurring.partial?.forEach((r) => r.dispose());
+    this.recurring.em?.dispose();
+    this.recurring = {};
   }
 
   /** Step plans are allowed for this program (the speed layer decides whether it can use them). */
@@ -848,9 +864,12 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /** Whether training steps (and the state updates, e.g. EM) currently run from recorded plans, and why not if they do not. */
-  stepPlanStatus(): RecurringStatus & { em?: RecurringStatus } {
+  stepPlanStatus(): RecurringStatus & { em?: RecurringStatus; partial?: RecurringStatus } {
     if (this.options.stepPlans === false) return { active: false, reason: "stepPlans: false" };
-    const step = this.recurring.step?.status() ?? { active: false, reason: "no step recorded yet" };
+    const full = this.recurring.step?.status() ?? { active: false, reason: "no step recorded yet" };
+    // the partial minibatch's runner (the last one made), when the epochs end with one
+    const last = [...(this.recurring.partial?.values() ?? [])].pop();
+    const step = last ? { ...full, partial: last.status() } : full;
     return this.stateUpdates().length ? { ...step, em: this.recurring.em?.status() ?? { active: false, reason: "no EM update recorded yet" } } : step;
   }
 
@@ -1336,6 +1355,9 @@ function recordEpoch(
   }
   for (const c of [curves, weightCurves]) for (const a of Object.values(c)) while (a.length <= e) a.push(NaN);
 }
+
+/** Partial-batch sizes that get a step runner of their own (one per size; an epoch has at most one partial batch). */
+const MAX_PARTIAL_RUNNERS = 2;
 
 /** How long `fit` may run steps without giving the event loop a turn. */
 const YIELD_EVERY_MS = 200;

@@ -11,7 +11,7 @@
  * or [R, in, out]; bias [out] or [R, out].
  */
 import { tf } from "@sparse-dgm/core";
-import { sumRows } from "@sparse-dgm/speed";
+import { sumRows, biasAct, reluGrad } from "@sparse-dgm/speed";
 import { product, reduceLeading } from "./matmul.js";
 import { activate } from "./linear.js";
 
@@ -27,7 +27,8 @@ function activationGrad(act: FusedActivation, dy: tf.Tensor, y: tf.Tensor): tf.T
 function activationGradRaw(act: FusedActivation, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   switch (act) {
     case "relu":
-      return tf.mul(dy, tf.step(y));
+      // dy · step(y) (one pass on wasm)
+      return reluGrad(dy, y);
     case "tanh":
       return tf.mul(dy, tf.sub(1, tf.square(y)));
     case "sigmoid":
@@ -59,9 +60,12 @@ function fused(act: FusedActivation, hasBias: boolean, inputGrad: boolean): Fn {
   const body = (...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [x, kernel, bias] = args as tf.Tensor[];
-    let pre = product(x, kernel);
-    if (hasBias) pre = tf.add(pre, bias.rank === 2 ? tf.expandDims(bias, 1) : bias);
-    const y = activate(pre, act);
+    const prod = product(x, kernel);
+    // the bias and a ReLU (or none) in one pass on wasm: the same float32 add and max as Add, Relu
+    const y =
+      hasBias && (act === "relu" || act === "linear")
+        ? biasAct(prod, bias, act === "relu")
+        : activate(hasBias ? tf.add(prod, bias.rank === 2 ? tf.expandDims(bias, 1) : bias) : prod, act);
     save(act === "linear" ? [x, kernel] : [x, kernel, y]);
     return {
       value: y,

@@ -15,7 +15,7 @@ import { speedEnabled, onSpeedChange } from "./switch.js";
 export { speedEnabled, setSpeed } from "./switch.js";
 export { StepPlan, StepPlanner, captureStep, sameOutputs, setPlanTimer, type CapturedStep, type PlanTimer } from "./step-plan.js";
 export { installLeanKernels, removeLeanKernels, leanKernelsInstalled, contiguousSlice, transposeTiled } from "./lean-kernels.js";
-export { simdKernels, simdPool, heapOffset, isWasmHeap, sumRows, SUM_ROWS, type SimdKernels, type WasmHeapBackend } from "./simd.js";
+export { simdKernels, simdPool, heapOffset, isWasmHeap, sumRows, SUM_ROWS, biasAct, reluGrad, BIAS_ACT, RELU_GRAD, type SimdKernels, type WasmHeapBackend } from "./simd.js";
 export { SimdPool, type AdamSegment } from "./simd-pool.js";
 export { fusedAdam, hasFusedAdam, fusedAdamLoop, FUSED_ADAM, type FusedAdamAttrs } from "./adam-kernel.js";
 

@@ -88,6 +88,31 @@ export function installLeanKernels(backendName = "wasm"): void {
     transposeTiled(b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(out) as Float32Array, batch, rows, cols);
     return out;
   });
+  // Sum over the leading axes of a float32 tensor ([N, C] over axis 0, [N, G, 1] over axis 0): the
+  // SIMD row sum (sumrows). wasm's kernel first transposes the input so the summed axes come last
+  // (its own transpose, 0.7 ms CPU for the VAE's [512, 300, 1] noise-variance gradient at setting b)
+  // and then adds each column in row order; the row sum adds in the same order, in float32: the
+  // same bits (test/backends/lean-step.test.ts).
+  replaceKernel<{ axis: number | number[]; keepDims: boolean }>("Sum", backendName, (sum) => (args) => {
+    const { x } = args.inputs;
+    const rank = x.shape.length;
+    const axes = (Array.isArray(args.attrs.axis) ? args.attrs.axis : [args.attrs.axis]).map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    const simd = simdKernels(args.backend);
+    if (!leading || !simd || x.dtype !== "float32") return sum(args as never);
+    const rows = x.shape.slice(0, axes.length).reduce((a, c) => a * c, 1);
+    const rest = x.shape.slice(axes.length);
+    const cols = rest.reduce((a, c) => a * c, 1);
+    const b = args.backend as SharedBackend;
+    const out = b.makeOutput(args.attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest, "float32");
+    if (rows * cols === 0) {
+      (b.typedArrayFromHeap(out) as Float32Array).fill(0);
+      return out;
+    }
+    const heap = args.backend as WasmHeapBackend;
+    simd.sumrows(heapOffset(heap, x), heapOffset(heap, out), 1, rows, cols);
+    return out;
+  });
   // SplitV: every piece is a strided copy inside the heap (wasm's kernel runs its Slice per piece,
   // 36-47 us for splitting a [100, 10] guide head into two columns blocks).
   replaceKernel<{ numOrSizeSplits: number | number[]; axis: number }>("SplitV", backendName, (splitV) => (args) => {

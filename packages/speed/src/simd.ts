@@ -10,6 +10,9 @@
  *   product makes XNNPACK pack the whole operand, TF.js's Sum over a leading axis transposes it;
  *   this streams it once).
  * - `transpose`: [batch, rows, cols] → [batch, cols, rows] in 4 × 4 register blocks (lean-kernels.ts).
+ * - `biasact`: a dense layer's bias and ReLU after its product in one pass (TF.js's Add and Relu
+ *   are two, and with threads each is a hand-off to XNNPACK's pool for a memory-bound loop).
+ * - `relugrad`: ReLU's backward dy · step(y) in one pass (TF.js's Step and Multiply).
  *
  * @example
  * ```ts
@@ -26,6 +29,8 @@ export interface SimdKernels {
   adam(g: number, p: number, m: number, v: number, mo: number, vo: number, po: number, n: number, b1: number, b2: number, lr: number, eps: number): void;
   sumrows(x: number, out: number, outer: number, rows: number, cols: number): void;
   transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
+  biasact(x: number, bias: number, out: number, outer: number, rows: number, cols: number, relu: number): void;
+  relugrad(dy: number, y: number, out: number, n: number): void;
 }
 
 /** What the kernels need from a wasm backend. */
@@ -149,4 +154,93 @@ export function sumRows(x: tf.Tensor): tf.Tensor {
     registered.add(backend);
   }
   return tf.engine().runKernel(SUM_ROWS, { x } as never, {}) as tf.Tensor;
+}
+
+/** The kernels' names in TF.js's registry. */
+export const BIAS_ACT = "SparseDgmBiasAct";
+export const RELU_GRAD = "SparseDgmReluGrad";
+
+function biasActKernel(args: { inputs: { x: tf.TensorInfo; bias: tf.TensorInfo }; attrs: { relu: boolean }; backend: unknown }): tf.TensorInfo {
+  const { x, bias } = args.inputs;
+  const b = args.backend as WasmHeapBackend;
+  const cols = x.shape[x.shape.length - 1];
+  const outer = bias.shape.length === 2 ? bias.shape[0] : 1;
+  const rows = x.shape.reduce((a, c) => a * c, 1) / (outer * cols);
+  const out = b.makeOutput(x.shape, "float32");
+  const simd = simdKernels(args.backend);
+  if (simd) simd.biasact(heapOffset(b, x), heapOffset(b, bias), heapOffset(b, out), outer, rows, cols, args.attrs.relu ? 1 : 0);
+  else {
+    // the same float32 add and max in JavaScript (the speed layer switched off under a plan)
+    const [xs, bs, os] = [b.typedArrayFromHeap(x), b.typedArrayFromHeap(bias), b.typedArrayFromHeap(out)];
+    for (let o = 0; o < outer; o++)
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) {
+          const k = (o * rows + i) * cols + j;
+          os[k] = xs[k] + bs[o * cols + j];
+          if (args.attrs.relu) os[k] = Math.max(os[k], 0);
+        }
+  }
+  return out;
+}
+
+function reluGradKernel(args: { inputs: { dy: tf.TensorInfo; y: tf.TensorInfo }; backend: unknown }): tf.TensorInfo {
+  const { dy, y } = args.inputs;
+  const b = args.backend as WasmHeapBackend;
+  const n = y.shape.reduce((a, c) => a * c, 1);
+  const out = b.makeOutput(y.shape, "float32");
+  const simd = simdKernels(args.backend);
+  if (simd) simd.relugrad(heapOffset(b, dy), heapOffset(b, y), heapOffset(b, out), n);
+  else {
+    const [ds, ys, os] = [b.typedArrayFromHeap(dy), b.typedArrayFromHeap(y), b.typedArrayFromHeap(out)];
+    for (let k = 0; k < n; k++) os[k] = ds[k] * (ys[k] > 0 ? 1 : 0);
+  }
+  return out;
+}
+
+/** Registers a kernel of this module on the wasm backend once. */
+function ensureWasmKernel(name: string, kernelFunc: unknown): void {
+  if (registered.has(name)) return;
+  if (!tf.getKernel(name, "wasm")) tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as never });
+  registered.add(name);
+}
+
+/** Whether the one-pass kernels below run here: float32 on wasm with the SIMD kernels (the speed layer on). */
+function onePass(...ts: tf.Tensor[]): boolean {
+  return tf.getBackend() === "wasm" && ts.every((t) => t.dtype === "float32") && simdKernels(tf.backend()) !== null;
+}
+
+/**
+ * x + bias (bias [C] for x [..., C], or [R, C] for x [R, N, C]), then ReLU when `relu`: one pass on
+ * wasm (the SIMD kernel), else TF.js's Add (and Relu). The same float32 operations either way: the
+ * same bits (test/backends/lean-step.test.ts). No gradient: it is used inside hand-written ops.
+ *
+ * @example
+ * ```ts
+ * const h = biasAct(tf.matMul(x, w), b, true);   // relu(x·w + b)
+ * ```
+ */
+export function biasAct(x: tf.Tensor, bias: tf.Tensor, relu: boolean): tf.Tensor {
+  const replicated = bias.rank === 2 && x.rank === 3 && bias.shape[0] === x.shape[0];
+  if (!onePass(x, bias) || x.rank < 1 || !(bias.rank === 1 || replicated) || bias.shape[bias.rank - 1] !== x.shape[x.rank - 1]) {
+    const pre = tf.add(x, replicated ? tf.expandDims(bias, 1) : bias);
+    return relu ? tf.relu(pre) : pre;
+  }
+  ensureWasmKernel(BIAS_ACT, biasActKernel);
+  return tf.engine().runKernel(BIAS_ACT, { x, bias } as never, { relu } as never) as tf.Tensor;
+}
+
+/**
+ * dy · step(y), ReLU's backward from its output y: one pass on wasm (the SIMD kernel), else TF.js's
+ * Step and Multiply; the same bits (y ≥ 0 or NaN as a ReLU's output; a NaN y gives 0 here, where
+ * Step gives its own value: a NaN output has already failed the step's finite-loss guard).
+ *
+ * @example
+ * ```ts
+ * const g = reluGrad(dy, y);
+ * ```
+ */
+export function reluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (!onePass(dy, y) || dy.size !== y.size) return tf.mul(dy, tf.step(y));
+  ensureWasmKernel(RELU_GRAD, reluGradKernel);
+  return tf.engine().runKernel(RELU_GRAD, { dy, y } as never, {}) as tf.Tensor;
 }

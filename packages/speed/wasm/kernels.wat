@@ -9,6 +9,10 @@
 ;; transpose: out[b, j, i] = x[b, i, j] for x [batch, rows, cols] (32-bit elements): 4 x 4 blocks
 ;;          transposed in registers (eight shuffles), in column blocks of 256 so that the 256 output
 ;;          rows a strip of 4 input rows writes to stay in cache; scalar tails. A copy: exact.
+;; biasact: out[o, i, j] = x[o, i, j] + bias[o, j], then max(·, 0) when relu ≠ 0 (a dense layer's
+;;          bias and ReLU in one pass: the same float32 add and max as TF.js's Add and Relu).
+;; relugrad: out = dy · s, s = 1 where y > 0 else 0 (ReLU's backward from its output: TF.js's
+;;          Step then Multiply, one pass; the product keeps the sign of a zero as theirs does).
 (module
   (import "env" "memory" (memory 0))
   (func (export "adam")
@@ -210,4 +214,70 @@
             (br $colBlocks)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $batchLoop))))
+  (func (export "biasact")
+    (param $x i32) (param $bias i32) (param $out i32) (param $outer i32) (param $rows i32) (param $cols i32) (param $relu i32)
+    (local $o i32) (local $i i32) (local $j i32) (local $rowB i32) (local $end4 i32) (local $src i32) (local $dst i32) (local $bo i32)
+    (local $v v128) (local $zero v128) (local $s f32)
+    (local.set $rowB (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (local.set $zero (f32x4.splat (f32.const 0)))
+    (local.set $src (local.get $x))
+    (local.set $dst (local.get $out))
+    (local.set $o (i32.const 0))
+    (block $doneO
+      (loop $outerLoop
+        (br_if $doneO (i32.ge_u (local.get $o) (local.get $outer)))
+        (local.set $bo (i32.add (local.get $bias) (i32.mul (local.get $o) (local.get $rowB))))
+        (local.set $i (i32.const 0))
+        (block $doneR
+          (loop $rowsLoop
+            (br_if $doneR (i32.ge_u (local.get $i) (local.get $rows)))
+            (local.set $j (i32.const 0))
+            (block $doneL
+              (loop $lanes
+                (br_if $doneL (i32.ge_u (local.get $j) (local.get $end4)))
+                (local.set $v (f32x4.add (v128.load (i32.add (local.get $src) (local.get $j))) (v128.load (i32.add (local.get $bo) (local.get $j)))))
+                (if (local.get $relu) (then (local.set $v (f32x4.max (local.get $v) (local.get $zero)))))
+                (v128.store (i32.add (local.get $dst) (local.get $j)) (local.get $v))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $lanes)))
+            (block $doneT
+              (loop $tail
+                (br_if $doneT (i32.ge_u (local.get $j) (local.get $rowB)))
+                (local.set $s (f32.add (f32.load (i32.add (local.get $src) (local.get $j))) (f32.load (i32.add (local.get $bo) (local.get $j)))))
+                (if (local.get $relu) (then (local.set $s (f32.max (local.get $s) (f32.const 0)))))
+                (f32.store (i32.add (local.get $dst) (local.get $j)) (local.get $s))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $tail)))
+            (local.set $src (i32.add (local.get $src) (local.get $rowB)))
+            (local.set $dst (i32.add (local.get $dst) (local.get $rowB)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rowsLoop)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $outerLoop))))
+  (func (export "relugrad")
+    (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
+    (local $off i32) (local $end4 i32) (local $end i32) (local $yv v128) (local $one v128) (local $zero v128)
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $zero (f32x4.splat (f32.const 0)))
+    (local.set $off (i32.const 0))
+    (block $done4
+      (loop $lanes
+        (br_if $done4 (i32.ge_u (local.get $off) (local.get $end4)))
+        (local.set $yv (v128.load (i32.add (local.get $y) (local.get $off))))
+        (v128.store (i32.add (local.get $out) (local.get $off))
+          (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $off)))
+            (v128.bitselect (local.get $one) (local.get $zero) (f32x4.gt (local.get $yv) (local.get $zero)))))
+        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+        (br $lanes)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $off) (local.get $end)))
+        (f32.store (i32.add (local.get $out) (local.get $off))
+          (f32.mul (f32.load (i32.add (local.get $dy) (local.get $off)))
+            (select (f32.const 1) (f32.const 0) (f32.gt (f32.load (i32.add (local.get $y) (local.get $off))) (f32.const 0)))))
+        (local.set $off (i32.add (local.get $off) (i32.const 4)))
+        (br $tail))))
 )
