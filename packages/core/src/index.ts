@@ -16,6 +16,7 @@ export {
   exponentialDecay,
   linear,
   parseSchedule,
+  unitIntervalSchedule,
   scheduleInput,
   scheduleScalar,
   scheduleValue,
