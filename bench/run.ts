@@ -26,15 +26,16 @@ const root = resolve(here, "..");
 
 const program = new Command()
   .option("--vs-torch", "run the PyTorch reference in the same run and print ratios")
-  .option("--quick", "setting a for every model, b for the Sparse VAE and the VAE, the replicas, and (with --vs-torch) the default-threads comparisons; no scaling sweeps")
+  .option("--quick", "the default backend only: setting a for every model, b for the Sparse VAE and the VAE, the replicas, and (with --vs-torch) the default-threads comparisons, with fewer timed steps at b; no scaling sweeps; under 15 minutes")
   .option("--backends <list>", "backends to measure (default: every installed one)")
   .option("--models <list>", "zoo entries (default: every entry that trains)", TRAINABLE.join(","))
   .option("--replicas <n>", "replicas for the seed-grid measurement", "25")
-  .option("--torch-steps <n>", "timed steps of the PyTorch script at setting b (setting a: 40x as many)", "5")
+  .option("--torch-steps <n>", "timed steps of the PyTorch script at setting b (setting a: 40x as many; default 5, --quick 3)")
   .option("--pairs <n>", "same-minute (ours, PyTorch) pairs at settings a and b", "3")
   .option("--out <file>", "JSON output", "bench/results/latest.json")
   .parse();
-const opts = program.opts<{ vsTorch?: boolean; quick?: boolean; backends?: string; models: string; replicas: string; torchSteps: string; pairs: string; out: string }>();
+const opts = program.opts<{ vsTorch?: boolean; quick?: boolean; backends?: string; models: string; replicas: string; torchSteps?: string; pairs: string; out: string }>();
+opts.torchSteps ??= opts.quick ? "3" : "5";
 
 interface Measurement {
   model: string;
@@ -86,7 +87,9 @@ function measure(job: { model: string; size: Size; backend: string; replicas?: n
 function stepsFor(s: Size, backend: string, replicas = 1): { steps: number; warmup: number } {
   const work = s.B * s.G * s.H * s.H * replicas; // ~ FLOPs of the decoder body
   const scale = backend === "cpu" ? 30 : 1;
-  if (work * scale > 5e9) return { steps: 5, warmup: 2 };
+  // --quick: fewer timed steps where a step takes seconds (the median of 3 after 2 warm-ups)
+  if (work * scale > 5e9) return opts.quick ? { steps: 3, warmup: 2 } : { steps: 5, warmup: 2 };
+  if (opts.quick && work * scale > 1e7) return { steps: 40, warmup: 10 };
   if (work * scale > 5e8) return { steps: 10, warmup: 3 };
   if (work * scale > 5e7) return { steps: 40, warmup: 10 };
   return { steps: 200, warmup: 30 };
@@ -97,7 +100,9 @@ function feasible(s: Size, backend: string, replicas = 1): boolean {
   return backend !== "cpu" || s.B * s.G * s.H * s.H * replicas <= 2e8;
 }
 
-const backends = opts.backends ? opts.backends.split(",") : installedBackends();
+// --quick measures the default backend only (wasm when installed) unless --backends names others
+const backends = opts.backends ? opts.backends.split(",") : opts.quick ? installedBackends().filter((b) => b === "wasm").slice(0, 1) : installedBackends();
+if (!backends.length) backends.push("cpu");
 const models = opts.models.split(",");
 const R = Number(opts.replicas);
 const results: Measurement[] = [];
@@ -134,7 +139,10 @@ const defaultEnv = () => Object.fromEntries(Object.entries(process.env).filter((
 /** One run of the PyTorch script for one setting. */
 function runTorch(setting: string, pair: number, mode: "equal" | "default" = "equal"): TorchLine[] {
   const steps = setting === "a" ? 40 * Number(opts.torchSteps) : Number(opts.torchSteps);
-  const r = spawnSync(python!, [torchScript!, "--steps", String(steps), "--settings", setting], {
+  // --quick at b and ml: only the variants a printed ratio needs at that setting (the vectorised
+  // Sparse VAE is compared at setting a), 2 warm-up steps, exactly --torch-steps timed steps
+  const trim = opts.quick && setting !== "a" ? ["--models", "sparse_looped,vae", "--warmup", "2", "--exact-steps"] : [];
+  const r = spawnSync(python!, [torchScript!, "--steps", String(steps), "--settings", setting, ...trim], {
     encoding: "utf8",
     env: mode === "equal" ? { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } : defaultEnv(),
     maxBuffer: 1 << 24,
@@ -198,7 +206,7 @@ if (canTorch) {
     paired.push({ pair: i + 1, setting: "b@default", ours });
   }
   const ml = { size: SETTINGS.b, rows: 703, likelihood: "categorical", steps: 3, warmup: 2 };
-  for (let i = 0; i < Math.min(2, pairsA); i++) {
+  for (let i = 0; i < Math.min(opts.quick ? 1 : 2, pairsA); i++) {
     const ours: Measurement[] = [];
     for (const model of ["sparseVae", "vae"].filter((m) => models.includes(m))) ours.push(measure({ model, backend: def, label: "ml@default", threads: "default", ...ml }));
     ours.forEach(log);

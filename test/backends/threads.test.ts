@@ -70,6 +70,27 @@ describe("wasm threads", () => {
     }
   });
 
+  it("each result row says how many wasm threads it trained on: compare --jobs 2 divides the cores, fit --threads N uses N", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir, availableParallelism } = await import("node:os");
+    const { join } = await import("node:path");
+    const SDGM = fileURLToPath(new URL("../../packages/cli/bin/sdgm.js", import.meta.url));
+    const env: NodeJS.ProcessEnv = { ...process.env, SDGM_BACKEND: "wasm" };
+    delete env.SDGM_THREADS;
+    const run = (args: string[]) => {
+      const out = mkdtempSync(join(tmpdir(), "sdgm-threads-"));
+      const r = spawnSync(process.execPath, [SDGM, ...args, "--out", out], { encoding: "utf8", timeout: 110_000, env });
+      expect(r.status, r.stderr.slice(-2000)).toBe(0);
+      return JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Array<{ train: { backend: string; threads?: number } }>;
+    };
+    // two jobs (one per data source) in two workers; one job alone would get every core
+    const rows = run(["compare", "--models", "vae", "--data", "synthetic:moran?n=200&rho=0;synthetic:moran?n=200&rho=0.4", "--seeds", "1", "--jobs", "2", "--epochs", "1"]);
+    expect(rows.length).toBe(2);
+    for (const r of rows) expect(r.train).toMatchObject({ backend: "wasm", threads: Math.max(1, Math.min(8, Math.floor(availableParallelism() / 2))) });
+    const [fit] = run(["fit", "vae", "--data", "synthetic:moran?n=200", "--epochs", "1", "--threads", "2"]);
+    expect(fit.train).toMatchObject({ backend: "wasm", threads: 2 });
+  }, 240_000);
+
   describe("in this process (wasm started with one thread)", () => {
     useBackend("wasm");
     it("refuses another explicit count once wasm runs, and threads on the cpu backend", async () => {

@@ -115,6 +115,12 @@ describe("inference families", () => {
     tf.dispose(x);
   });
 
+  it("a mask read only by a family (the product-of-experts guide's learned encoder mask) is not called unread: the family's readsSites hook, not the planner, knows it", () => {
+    const warnings: string[] = [];
+    compile(zoo.mibStructured.build({ features: 6, learnEncoderMask: true } as never), { onWarning: (w) => warnings.push(w) });
+    expect(warnings.filter((w) => /no observed site reads/.test(w))).toEqual([]);
+  });
+
   it("refuses what no family serves, in one line naming the site, what it asked for and the choices", () => {
     const relaxedPrior = binaryMaskModel(relaxedBernoulli({ temperature: 0.5 }), {}, () => relaxedBernoulliPrior({ temperature: 0.5, probs: 0.3 }) as never);
     expect(() => compile(relaxedPrior)).toThrow(

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { tf, currentBackend } from "@sparse-dgm/core";
+import { tf, backendThreads, currentBackend } from "@sparse-dgm/core";
 import { compile, deserialize, observedTensor, sideData, type Program, type StepInfo } from "@sparse-dgm/infer";
 import { saveCheckpoint, readCheckpoint, checkpointState } from "@sparse-dgm/infer/node";
 import { modelEntry, originConfig, originExtra, useOrigins, type ModelOrigin } from "./user-model.js";
@@ -116,7 +116,11 @@ export function buildFor(name: string, ds: Dataset, config: Record<string, unkno
   const tagStats = ds.tags ? { tags: ds.tags.names.length, tagCountDistribution: tagCounts(ds, ds.split.train).distribution } : {};
   const stats = { sigmaPriorScale: sigmaPriorScale(ds), ...(ds.kind === "counts" ? { librarySize: medianLibrarySize(ds) } : {}), ...tagStats };
   const classes = ds.labels ? ds.labels.reduce((a, l) => Math.max(a, l + 1), 0) : 0;
-  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups ? { groups } : {}), ...(classes ? { classes } : {}), stats, ...run });
+  // the data's view groups, unless the user set groups: then they must be the data's (never one silently replacing the other)
+  if (groups && config.groups !== undefined && JSON.stringify(config.groups) !== JSON.stringify(groups)) {
+    throw new Error(`${name}: --set groups=${JSON.stringify(config.groups)} disagrees with the data's view groups ${JSON.stringify(groups)} (from the data source); leave groups unset to use the data's`);
+  }
+  return entry.build({ ...config, features: ds.g, kind: ds.kind, ...(groups && config.groups === undefined ? { groups } : {}), ...(classes ? { classes } : {}), stats, ...run });
 }
 
 /**
@@ -364,6 +368,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
             seconds: round(seeds.length > 1 ? seconds / seeds.length : seconds, 2),
             peakRssMb: peakRssMb(),
             backend: currentBackend(),
+            ...(currentBackend() === "wasm" && backendThreads() !== undefined ? { threads: backendThreads() } : {}),
             // a step the non-finite guard skipped is said, never hidden (the CLI and the report warn)
             ...(fit.skippedSteps ? { skippedSteps: fit.skippedSteps, firstSkipped: fit.firstSkipped } : {}),
           },

@@ -57,8 +57,8 @@ function unusedOptions(site: SiteDecl, family: Family): string[] {
   return optionNames(site).filter((k) => !COMMON.has(k) && !family.reads.includes(k));
 }
 
-/** Sites whose values reach an observed site (through the callbacks' dependencies), or that a guide reads. */
-function readSites(ir: ModelIR): Set<string> {
+/** Sites whose values reach an observed site (through the callbacks' dependencies), or that a site's family reads (its `readsSites` hook, e.g. a product-of-experts guide's encoder mask). */
+function readSites(ir: ModelIR, chosen: ReadonlyMap<string, Family>): Set<string> {
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
@@ -66,10 +66,7 @@ function readSites(ir: ModelIR): Set<string> {
     ir.sites.find((s) => s.name === name)?.dependsOn.forEach(visit);
   };
   ir.sites.filter((s) => s.kind === "observe").forEach((s) => visit(s.name));
-  for (const s of ir.sites) {
-    const m = (s.options.guide as { encoderMask?: string } | undefined)?.encoderMask;
-    if (m) seen.add(m);
-  }
+  for (const s of ir.sites) for (const m of chosen.get(s.name)?.readsSites?.(s) ?? []) seen.add(m);
   return seen;
 }
 
@@ -78,12 +75,12 @@ export function planProgram(ir: ModelIR): ProgramPlan {
   const observed = observedSite(ir);
   checkAhead(ir);
   const chosen = new Map<string, Family>();
+  for (const site of ir.sites) if (needsFamily(site)) chosen.set(site.name, selectFamily(families, siteFacts(site), ir));
+  const read = readSites(ir, chosen);
   const warnings: string[] = [];
-  const read = readSites(ir);
   for (const site of ir.sites) {
-    if (!needsFamily(site)) continue;
-    const family = selectFamily(families, siteFacts(site), ir);
-    chosen.set(site.name, family);
+    const family = chosen.get(site.name);
+    if (!family) continue;
     for (const k of unusedOptions(site, family)) warnings.push(`site "${site.name}": option "${k}" is set but the ${family.name} family does not read it`);
     if (site.kind === "mask" && site.mask?.valueType !== "fixed" && !read.has(site.name)) {
       warnings.push(`site "${site.name}": no observed site reads this mask (directly or through other sites); it is fitted to its prior alone`);

@@ -41,7 +41,8 @@ function instance(
     reference,
     spec: "specs/mib-structured.md",
     defaults: { ...common, ...defaults } as MibConfig,
-    optional,
+    // a single-view instance has no views to group: `--set groups` is refused, not dropped
+    optional: single ? optional.filter((k) => k !== "groups") : optional,
     build: (c) => buildMibStructured({ ...common, ...defaults, ...c, ...(single ? { groups: undefined } : {}) }, name),
     defaultData,
     renderShape: single ? { features: 10 } : { features: 20, groups: [Array.from({ length: 10 }, (_, i) => i), Array.from({ length: 10 }, (_, i) => 10 + i)] },

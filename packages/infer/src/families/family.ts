@@ -191,6 +191,8 @@ export interface Family {
   readonly reads: readonly string[];
   /** Compile-time checks beyond selection; return a refusal reason (the site is named by the caller). */
   check?(f: SiteFacts, ir: ModelIR): string | undefined;
+  /** Other sites this family reads for the site beyond the model's own dependencies (e.g. a guide's encoder mask), so that the planner does not call them unread. */
+  readsSites?(site: SiteDecl): readonly string[];
   /** The per-site inference of one program. */
   create(site: SiteDecl, env: FamilyEnv): SiteInference;
 }

@@ -202,5 +202,6 @@ export const productOfExperts: Family = {
   selects: { kinds: ["latent"], scope: "local", valueTypes: ["real"], estimators: ["reparameterised"], priors: ["Normal"], guide: "poe" },
   reads: ["klWeight", "guide.encoderMask", "guide.hidden", "guide.availability", "guide.viewDropout"],
   check,
+  readsSites: (site) => [(site.options.guide as Partial<PoeGuideOptions>).encoderMask].filter((m): m is string => typeof m === "string"),
   create,
 };

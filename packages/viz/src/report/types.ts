@@ -18,6 +18,8 @@ export interface TrainRecord {
   peakRssMb: number;
   /** The TensorFlow.js backend the fit ran on (`cpu`, `wasm`, `tensorflow`, ...). */
   backend: string;
+  /** Threads the wasm backend ran on in this process (wasm only: `--threads`, `SDGM_THREADS`, else the cores divided among `--jobs`). */
+  threads?: number;
   /** Steps the trainer skipped because their loss was not finite (present when any was). */
   skippedSteps?: number;
   /** The first skipped step: site, term and step (present when any was skipped). */
