@@ -51,8 +51,9 @@ describe("sdlgm entries", () => {
     expect(guideOf(sdlgm.build({ features: 20, indexFromSlab: 0 })).indexFromSlab).toBeUndefined();
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).indexFromSlab).toBeUndefined();
     // the level counts the large slab means (not for a fixed level), and the draws turn hard late in the run
-    expect(guideOf(sdlgm.build({ features: 20 })).levelFromSlab).toBe(5);
-    expect(guideOf(kSparse.build({ features: 20 })).levelFromSlab).toBeUndefined();
+    expect(guideOf(sdlgm.build({ features: 20 })).levelFromSlab).toBeUndefined(); // off by default until measured
+    expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBe(5);
+    expect(guideOf(kSparse.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBeUndefined(); // a fixed level has no level logits
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).levelFromSlab).toBeUndefined();
     expect(guideOf(sdlgm.build({ features: 20 })).hardness).toEqual({ kind: "warmup", from: 0, to: 1, start: 2500, end: 3000 });
     expect(guideOf(sdlgm.build({ features: 20, straightThrough: true })).hardness).toBeUndefined();
