@@ -1,7 +1,7 @@
 /**
  * One SDLGM-style fit on synthetic:sparse-linear?n=3000 for a fixed number of steps, printing the
- * objective's terms every 50 steps and the code metrics at the end (the recipe table of
- * docs/zoo/sdlgm.md).
+ * objective's terms every 50 steps and the code metrics at the end, with the held-out level
+ * confusion (the recipe tables of docs/zoo/sdlgm.md).
  *
  *   node packages/cli/bin/run-ts.js bench/sdlgm-recipe.ts [model] [config JSON] [steps] [learning rate] [data source] [seed]
  *   node packages/cli/bin/run-ts.js bench/sdlgm-recipe.ts sdlgm '{"straightThrough":true}' 600 3e-3
@@ -10,7 +10,7 @@ import { initBackend } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { zooEntry } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
-import { evaluateProgram } from "@sparse-dgm/metrics";
+import { evaluateProgram, evaluateProgramWithPanels } from "@sparse-dgm/metrics";
 
 const [name, extra, steps, lr] = [process.argv[2] ?? "sdlgm", process.argv[3] ?? "{}", Number(process.argv[4] ?? 600), Number(process.argv[5] ?? 3e-3)];
 const source = process.argv[6] ?? "synthetic:sparse-linear?n=3000";
@@ -29,8 +29,13 @@ await program.fit(x, {
     if (i.step % 50 === 0) console.log(i.step, JSON.stringify(Object.fromEntries(Object.entries(i.terms).map(([k, v]) => [k, +v.toFixed(2)]))));
   },
 });
-const [r] = evaluateProgram(program, ds, { metrics: ["heldoutMse", "heldoutMseMean", "mcc", "levelAccuracy", "codeSupportF1", "meanActiveSize"] });
+const {
+  metrics: [r],
+  panels: [panel],
+} = evaluateProgramWithPanels(program, ds, { metrics: ["heldoutMse", "heldoutMseMean", "mcc", "levelAccuracy", "codeSupportPrecision", "codeSupportRecall", "codeSupportF1", "meanActiveSize"] });
 console.log(name, extra, steps, lr, source, seed, JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, +v.toFixed(3)]))));
+// the held-out level confusion, rows the true level L = 1..L0, columns the predicted |b̂| = 0.., each row's shares
+if (panel?.levelConfusion) panel.levelConfusion.forEach((row, l) => console.log(`  true L = ${l + 1}: |b̂| shares ${row.map((v) => v.toFixed(2)).join(" ")}`));
 // the same metrics on the training rows (a gap to the held-out ones is overfitting, not the relaxation)
 const [tr] = evaluateProgram(program, { ...ds, split: { train: ds.split.train, test: ds.split.train } }, { metrics: ["heldoutMse", "heldoutMseMean", "codeSupportF1"] });
 console.log("train rows", JSON.stringify(Object.fromEntries(Object.entries(tr).map(([k, v]) => [k, +v.toFixed(3)]))));

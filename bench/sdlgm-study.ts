@@ -31,13 +31,15 @@ const models = arg("models", "sdlgm,kSparse,vsc").split(",");
 const extra = JSON.parse(arg("set", "{}")) as Record<string, Record<string, unknown>>;
 const jobs = Number(arg("jobs", "1"));
 const data = `synthetic:sparse-linear?n=${n}`;
-// sdlgm's temperature reaches its floor at 60 % of the run (the default schedule reaches it at step 2,500 of 3,950)
+// sdlgm's temperature reaches its floor at 60 % of the run and its draws turn hard between 60 % and 75 % (the
+// default schedules: the floor at step 2,500 of 3,950, hard from 2,500 to 3,000)
 const steps = Math.ceil((n - Math.round(n / 6)) / 128) * epochs;
 const temperature = { kind: "exponentialDecay", initial: 5, rate: Math.log(10) / (0.6 * steps), every: 10, min: 0.5 };
+const hardness = { kind: "warmup", from: 0, to: 1, start: Math.round(0.6 * steps), end: Math.round(0.75 * steps) };
 const metrics = ["levelAccuracy", "capViolations", "codeSupportPrecision", "codeSupportRecall", "codeSupportF1", "mcc", "heldoutMse", "heldoutMseMean", "meanActiveSize"];
 const configs: Record<string, Record<string, unknown>> = {
-  sdlgm: { hidden, temperature },
-  kSparse: { hidden, temperature },
+  sdlgm: { hidden, temperature, hardness },
+  kSparse: { hidden, temperature, hardness },
   vsc: { latents: 50, hidden: hidden[0] },
 };
 const out = mkdtempSync(join(tmpdir(), "sdgm-sdlgm-study-"));

@@ -1,9 +1,10 @@
 // SDLGM's cap as a property (specs/sdlgm.md §3 "cap violation rate ... must be 0 by
 // construction"): over random logits (up to ±30), widths, caps, both sampling schemes, with and
-// without straight-through, and temperatures down to 0.1, every hard code (the straight-through
-// draw and the prediction b̂ = top-L̂) has at most L0 units on (capViolations = 0 exactly, with
-// |b| = L exactly without replacement), the relaxed support's mass is at most L0, and a float32
-// loss (decoder MSE + the analytic KL) and its gradients stay finite at temperature 0.1.
+// without straight-through, a share of hard draws (hardness 0, 0.3, 1), and temperatures down to
+// 0.1, every hard code (the straight-through draw and the prediction b̂ = top-L̂) has at most L0
+// units on (capViolations = 0 exactly, with |b| = L exactly without replacement), the relaxed
+// support's mass is at most L0, and a float32 loss (decoder MSE + the analytic KL) and its
+// gradients stay finite at temperature 0.1.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { tf, Key } from "@sparse-dgm/core";
@@ -19,13 +20,14 @@ const caseArb = fc.record({
   temperature: fc.double({ min: 0.1, max: 2, noNaN: true }),
   withoutReplacement: fc.boolean(),
   straightThrough: fc.boolean(),
+  hardness: fc.constantFrom(0, 0.3, 1),
   seed: fc.integer({ min: 0, max: 1e6 }),
 });
 
 describe("the capped code never exceeds its cap (property)", () => {
   it("capViolations = 0 for straight-through draws and predictions; relaxed mass <= L0; finite float32 loss and gradients", () => {
     fc.assert(
-      fc.property(caseArb, ({ K, l0, scale, temperature, withoutReplacement, straightThrough, seed }) =>
+      fc.property(caseArb, ({ K, l0, scale, temperature, withoutReplacement, straightThrough, hardness, seed }) =>
         tf.tidy(() => {
           const L0 = 1 + (l0 % K);
           const key = Key.of(seed);
@@ -36,7 +38,7 @@ describe("the capped code never exceeds its cap (property)", () => {
           const logScale = tf.mul(k4.normal([B, K]), 0.5);
           const target = tf.ones([B, K]);
           const make = (ll: tf.Tensor, il: tf.Tensor, mu: tf.Tensor, ls: tf.Tensor, st: boolean) =>
-            cappedSparseCode({ levelLogits: ll, indexLogits: il, loc: mu, scale: tf.exp(ls), levelTemperature: temperature, indexTemperature: temperature, straightThrough: st, withoutReplacement });
+            cappedSparseCode({ levelLogits: ll, indexLogits: il, loc: mu, scale: tf.exp(ls), levelTemperature: temperature, indexTemperature: temperature, straightThrough: st, withoutReplacement, ...(st ? {} : { hardness }) });
           const q = make(levelLogits, indexLogits, loc, logScale, straightThrough);
           // hard draws (straight-through forward) and the prediction: never more than L0 units on
           const hard = make(levelLogits, indexLogits, loc, logScale, true).sampleWithSupport(key.foldIn("hard"));

@@ -18,6 +18,7 @@ export {
   exponentialDecay,
   linear,
   parseSchedule,
+  unitIntervalSchedule,
   scheduleInput,
   scheduleScalar,
   scheduleValue,

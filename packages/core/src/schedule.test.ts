@@ -1,7 +1,7 @@
 // Schedules: values at known steps, the step from which they stay constant, and schedules given
 // as plain data (JSON on the command line) checked with a message that names what is missing.
 import { describe, it, expect } from "vitest";
-import { constant, linear, warmup, exponentialDecay, cyclical, scheduleValue, constantFrom, parseSchedule } from "./schedule.js";
+import { constant, linear, warmup, exponentialDecay, cyclical, scheduleValue, constantFrom, parseSchedule, unitIntervalSchedule } from "./schedule.js";
 
 describe("schedules", () => {
   it("take their closed-form values", () => {
@@ -21,6 +21,15 @@ describe("schedules", () => {
     // 0.5 = exp(-0.1 · k · 10) from k = ceil(log 2) = 1 → step 10
     expect(constantFrom(exponentialDecay({ initial: 1, rate: 0.1, every: 10, min: 0.5 }))).toBe(10);
     expect(constantFrom(cyclical({ period: 100 }))).toBe(Infinity);
+  });
+
+  it("unitIntervalSchedule keeps schedules whose values stay in [0, 1] and names the step where one leaves it", () => {
+    expect(unitIntervalSchedule(0.5, "h")).toBe(0.5);
+    expect(unitIntervalSchedule({ kind: "warmup", start: 10, end: 20 }, "h")).toEqual(warmup({ start: 10, end: 20 }));
+    expect(() => unitIntervalSchedule(-0.1, "h")).toThrow("h must be in [0, 1], got -0.1");
+    expect(() => unitIntervalSchedule({ kind: "linear", from: 0, to: 2, steps: 5 }, "h")).toThrow("h (a linear schedule, at step 5) must be in [0, 1], got 2");
+    expect(() => unitIntervalSchedule({ kind: "cyclical", min: 0, max: 3, period: 10 }, "h")).toThrow(/h \(a cyclical schedule.* must be in \[0, 1\]/);
+    expect(() => unitIntervalSchedule({ kind: "ramp" }, "h")).toThrow(/^h: expected a number or a schedule/);
   });
 
   it("parseSchedule rebuilds plain data through the constructors and names what is missing", () => {

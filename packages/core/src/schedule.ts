@@ -111,6 +111,32 @@ export function parseSchedule(s: unknown, what = "schedule"): Schedule {
 }
 
 /**
+ * A number or a schedule (checked as {@link parseSchedule} does) whose values stay in [0, 1]: every
+ * kind is monotone between step 0 and the step it turns constant, or cycles between its min and
+ * max, so those are the values checked. `what` names the option in the error.
+ *
+ * @example
+ * ```ts
+ * unitIntervalSchedule({ kind: "warmup", start: 100, end: 200 }, "hardness"); // a warmup 0 → 1
+ * unitIntervalSchedule(1.5, "hardness"); // throws: hardness must be in [0, 1], got 1.5
+ * ```
+ */
+export function unitIntervalSchedule(s: unknown, what = "schedule"): ScheduleLike {
+  const check = (v: number, where: string) => {
+    if (!(v >= 0 && v <= 1)) throw new Error(`${what}${where} must be in [0, 1], got ${v}`);
+  };
+  if (typeof s === "number") {
+    check(s, "");
+    return s;
+  }
+  const x = parseSchedule(s, what);
+  const end = constantFrom(x);
+  for (const step of [0, Number.isFinite(end) ? end : 1e9]) check(evaluateSchedule(x, step), ` (a ${x.kind} schedule, at step ${step})`);
+  if (x.kind === "cyclical") [x.min, x.max].forEach((v) => check(v, " (a cyclical schedule's min and max)"));
+  return x;
+}
+
+/**
  * The first step from which a schedule's value no longer changes (Infinity: it changes forever).
  * Step plans (a speed layer, through step-hook.ts) use it to know when a captured step stays valid.
  */

@@ -122,6 +122,30 @@ describe("CappedSparseCode", () => {
     }
   });
 
+  it("hardness h: h = 0 is the relaxed draw, h = 1 the straight-through forward pass, between them the mix; finite gradients", () => {
+    for (const withoutReplacement of [true, false]) {
+      const key = Key.of(9);
+      const opts = (extra: Partial<CappedSparseCodeOptions>) => (la: tf.Tensor, ia: tf.Tensor, loc: tf.Tensor) =>
+        cappedSparseCode({ levelLogits: la, indexLogits: ia, loc, scale: 0.5, withoutReplacement, levelTemperature: 0.6, indexTemperature: 0.4, ...extra });
+      const args = [tf.tensor([[0.1, 0.4, -0.3], [1, 0, 0]]), tf.tensor([0.5, -1, 0.2, 0.3, 0, 1]), tf.tensor([1, -1, 0.5, 2, -0.5, 0.3])];
+      const draw = (extra: Partial<CappedSparseCodeOptions>) => opts(extra)(args[0], args[1], args[2]).sampleWithSupport(key, [16]);
+      const relaxed = draw({});
+      const hard = draw({ straightThrough: true });
+      expect(vals(draw({ hardness: 0 }).z)).toEqual(vals(relaxed.z));
+      expect(vals(draw({ hardness: 1 }).support)).toEqual(vals(hard.support));
+      const half = draw({ hardness: tf.scalar(0.25) });
+      // the level's one-hot and the picks are the mixes (the support is their soft OR)
+      for (const part of ["levelOneHot", "indices"] as const) vals(half[part]).forEach((v, i) => expect(v).toBeCloseTo(0.75 * vals(relaxed[part])[i] + 0.25 * vals(hard[part])[i], 5));
+      // the hard share passes the relaxed gradient through (straight-through), so every parameter gets one
+      const loss = (la: tf.Tensor, ia: tf.Tensor, loc: tf.Tensor) => tf.sum(tf.mul(opts({ hardness: tf.scalar(0.6) })(la, ia, loc).sample(key, [16]), tf.linspace(-1, 1, 6)));
+      for (const g of tf.grads(loss)(args)) {
+        vals(g).forEach((v) => expect(Number.isFinite(v)).toBe(true));
+        expect(vals(g).some((v) => v !== 0)).toBe(true);
+      }
+    }
+    expect(() => cappedSparseCode({ levelLogits: tf.zeros([2]), indexLogits: tf.zeros([4]), hardness: 1.5 })).toThrow("CappedSparseCode: hardness must be in [0, 1], got 1.5");
+  });
+
   it("KL = 0 for identical q and p, positive otherwise", () => {
     const q = cappedSparseCode({ levelLogits: tf.tensor([0.3, -0.2, 1]), indexLogits: tf.tensor([1, 0, -1, 0.5]), loc: tf.tensor([0.1, 0.2, -0.3, 1]), scale: tf.tensor([1, 0.5, 2, 1]) });
     expect(hasKL(q, q)).toBe(true);

@@ -49,6 +49,12 @@ export interface CappedSparseCodeOptions {
   indexTemperature?: Param;
   /** Hard forward (one-hot level and indices, 0/1 support), soft backward. Default false. */
   straightThrough?: boolean;
+  /**
+   * The share h ∈ [0, 1] of the hard forward pass when `straightThrough` is false (number or scalar
+   * tensor, e.g. a per-step schedule input): the draws are (1 − h)·soft + h·hard with the soft
+   * backward pass, so h = 0 is the relaxed draw and h = 1 the straight-through one. Default 0.
+   */
+  hardness?: Param;
   /** Draw the L0 indices without replacement (Gumbel-top-k), so |b| = L exactly. Default true. */
   withoutReplacement?: boolean;
 }
@@ -111,6 +117,8 @@ export class CappedSparseCode extends Distribution {
   readonly levelTemperature: tf.Tensor;
   readonly indexTemperature: tf.Tensor;
   readonly straightThrough: boolean;
+  /** The share of the hard forward pass (undefined: none, or all of it with `straightThrough`). */
+  readonly hardness?: tf.Tensor;
   readonly withoutReplacement: boolean;
   /** The cap L0. */
   readonly maxLevel: number;
@@ -135,6 +143,12 @@ export class CappedSparseCode extends Distribution {
     this.levelTemperature = scalarParam(options.levelTemperature, "levelTemperature");
     this.indexTemperature = scalarParam(options.indexTemperature, "indexTemperature");
     this.straightThrough = options.straightThrough ?? false;
+    if (options.hardness !== undefined && !this.straightThrough) {
+      if (typeof options.hardness === "number" && !(options.hardness >= 0 && options.hardness <= 1)) {
+        throw new Error(`CappedSparseCode: hardness must be in [0, 1], got ${options.hardness}`);
+      }
+      if (typeof options.hardness !== "number" || options.hardness > 0) this.hardness = scalarParam(options.hardness, "hardness");
+    }
     this.withoutReplacement = options.withoutReplacement ?? true;
     this.levelLogits = tf.tidy(() => tf.logSoftmax(levelLogits));
     this.indexLogits = tf.tidy(() => tf.logSoftmax(indexLogits));
@@ -155,6 +169,7 @@ export class CappedSparseCode extends Distribution {
       levelTemperature: options.levelTemperature ?? 1,
       indexTemperature: options.indexTemperature ?? 1,
       straightThrough: this.straightThrough,
+      ...(this.hardness !== undefined ? { hardness: this.hardness } : {}),
       withoutReplacement: this.withoutReplacement,
       ...(loc !== undefined ? { loc, scale: scale! } : {}),
     };
@@ -227,9 +242,7 @@ export class CappedSparseCode extends Distribution {
       // Level: Gumbel-Softmax over {1..L0}.
       const levelScores = tf.add(this.levelLogits, gLevel);
       const levelSoft = tf.softmax(tf.div(levelScores, this.levelTemperature));
-      const levelOneHot = this.straightThrough
-        ? straightThroughGrad(levelSoft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), L0), levelScores)
-        : levelSoft;
+      const levelOneHot = this.hardOr(levelSoft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), L0), levelScores);
       const level = tf.add(tf.cast(tf.argMax(levelScores, -1), "float32"), 1);
       // Length mask m_l = P(L >= l) under the (relaxed) one-hot level, clipped to [0, 1]: a float32
       // cumsum of a softmax can exceed 1 by an ulp, and 1 − m·c < 0 would push the soft OR out of [0, 1]
@@ -247,15 +260,11 @@ export class CappedSparseCode extends Distribution {
           if (l + 1 < L0) alpha = tf.add(alpha, tf.log(tf.maximum(tf.sub(1, c), MASK_EPS)));
         }
         const soft = tf.stack(rows, scores.rank - 1);
-        indices = this.straightThrough
-          ? straightThroughGrad(soft, (_s, sc) => oneHotAny(tf.topk(sc, L0).indices, K), scores)
-          : soft;
+        indices = this.hardOr(soft, (_s, sc) => oneHotAny(tf.topk(sc, L0).indices, K), scores);
       } else {
         const scores = tf.add(tf.expandDims(this.indexLogits, -2), gIndex); // [..., L0, K]
         const soft = tf.softmax(tf.div(scores, this.indexTemperature));
-        indices = this.straightThrough
-          ? straightThroughGrad(soft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), K), scores)
-          : soft;
+        indices = this.hardOr(soft, (_s, sc) => oneHotAny(tf.argMax(sc, -1), K), scores);
       }
 
       // Support: soft OR, b = 1 - prod_l (1 - m_l c_l).
@@ -275,6 +284,18 @@ export class CappedSparseCode extends Distribution {
     gIndex.dispose();
     eps?.dispose();
     return out;
+  }
+
+  /**
+   * The relaxed draw `soft`, its hard version `hard(soft, scores)` with the soft backward pass
+   * (straight-through), or the mix (1 − h)·soft + h·hard with `hardness` h (the backward pass goes
+   * through the relaxed draw, as straight-through does).
+   */
+  private hardOr(soft: tf.Tensor, hard: (soft: tf.Tensor, scores: tf.Tensor) => tf.Tensor, scores: tf.Tensor): tf.Tensor {
+    if (this.straightThrough) return straightThroughGrad(soft, hard, scores);
+    if (this.hardness === undefined) return soft;
+    const h = this.hardness;
+    return tf.add(tf.mul(tf.sub(1, h), soft), tf.mul(h, straightThroughGrad(soft, hard, scores)));
   }
 
   /**

@@ -39,6 +39,9 @@ describe("sdlgm entries", () => {
     expect(() => sdlgm.build({ features: 20, maxActive: 60 })).toThrow(/maxActive \(60\) must be at most latents \(50\)/);
     expect((kSparse.build({ features: 20 }).ir.meta.config as Record<string, unknown>).fixedLevel).toBe(5);
     expect(() => sdlgm.build({ features: 20, indexFromSlab: -1 })).toThrow("sdlgm: indexFromSlab must be a number >= 0, got -1");
+    expect(() => sdlgm.build({ features: 20, hardness: 2 })).toThrow("sdlgm: hardness must be in [0, 1], got 2");
+    expect(() => sdlgm.build({ features: 20, hardness: { kind: "warmup", from: 0, to: 3, start: 0, end: 10 } })).toThrow("sdlgm: hardness (a warmup schedule, at step 10) must be in [0, 1], got 3");
+    expect(() => sdlgm.build({ features: 20, hardness: 0.5, straightThrough: true })).toThrow(/sdlgm: hardness is the share of the hard forward pass when straightThrough is false/);
   });
 
   it("couples the selection to the slab by default in the unsupervised entries only (guide.indexFromSlab)", () => {
@@ -47,6 +50,16 @@ describe("sdlgm entries", () => {
     expect(guideOf(kSparse.build({ features: 20 })).indexFromSlab).toBe(5);
     expect(guideOf(sdlgm.build({ features: 20, indexFromSlab: 0 })).indexFromSlab).toBeUndefined();
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).indexFromSlab).toBeUndefined();
+    // the level counts the large slab means (not for a fixed level), and the draws turn hard late in the run
+    expect(guideOf(sdlgm.build({ features: 20 })).levelFromSlab).toBeUndefined(); // off by default until measured
+    expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBe(5);
+    expect(guideOf(kSparse.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBeUndefined(); // a fixed level has no level logits
+    expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).levelFromSlab).toBeUndefined();
+    expect(guideOf(sdlgm.build({ features: 20 })).hardness).toEqual({ kind: "warmup", from: 0, to: 1, start: 2500, end: 3000 });
+    expect(guideOf(sdlgm.build({ features: 20, straightThrough: true })).hardness).toBeUndefined();
+    expect(guideOf(sdlgm.build({ features: 20, hardness: 0 })).hardness).toBeUndefined();
+    expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).hardness).toBeUndefined();
+    expect(() => sdlgm.build({ features: 20, levelFromSlab: -2 })).toThrow("sdlgm: levelFromSlab must be a number >= 0, got -2");
   });
 
   it("the multi-label entries take the tag count from the data; topKTags' k is the rounded mean tag count", () => {

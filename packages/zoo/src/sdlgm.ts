@@ -20,7 +20,7 @@
  * const m = sdlgm.build({ features: 100 });      // K = 50, L0 = 5, linear decoder, Gaussian
  * ```
  */
-import { tf, model, gumbelSoftmax, exponentialDecay, warmup, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
+import { tf, model, gumbelSoftmax, exponentialDecay, warmup, unitIntervalSchedule, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
 import { cappedSparseCode, cappedFixedLevel, normal, bernoulli, poisson, type CappedSparseCode } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
 import { bool, positiveInt, positiveIntList, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
@@ -41,6 +41,12 @@ export interface SdlgmConfig {
   noiseScale: number;
   /** Straight-through (hard forward, soft backward) draws of both categoricals. */
   straightThrough: boolean;
+  /**
+   * The share h of the hard forward pass over the optimiser steps, a schedule (or number) in [0, 1],
+   * when `straightThrough` is false: the draws are (1 − h)·relaxed + h·hard with the relaxed
+   * backward pass, so a warm-up of h from 0 to 1 late in the run ends on straight-through draws.
+   */
+  hardness: ScheduleLike;
   /** The L0 indices drawn "withoutReplacement" (|b| = L exactly; default) or "withReplacement" (|b| ≤ L). */
   sampling: "withoutReplacement" | "withReplacement";
   /**
@@ -71,6 +77,12 @@ export interface SdlgmConfig {
    * largest activations. 0 = the separate index head alone.
    */
   indexFromSlab: number;
+  /**
+   * Couples the guide's level to the slab: level logits + w·(a_(1) + … + a_(l)), a_(j) the j-th
+   * largest |μ_k| (w = this), so the level counts the units whose slab means are large, as
+   * `indexFromSlab` selects them. 0 = the separate level head alone.
+   */
+  levelFromSlab: number;
 }
 
 /** The supervised variant's own options. */
@@ -89,7 +101,22 @@ type SdlgmShape = DataShape & { stats?: DataShape["stats"] & { tagCountDistribut
  */
 const SLAB_COUPLING = 5;
 
+/**
+ * The unsupervised entries' default `levelFromSlab`: 0 (off) until it is measured. With the level
+ * head alone q(L | x) hardly depends on the row's true level (docs/zoo/sdlgm.md); the coupling is
+ * the change aimed at that, built and tested, not yet measured on the benchmark.
+ */
+const LEVEL_COUPLING = 0;
+
 const DEFAULT_TEMPERATURE = exponentialDecay({ initial: 5, rate: 9.2e-4, every: 50, min: 0.5 });
+
+/**
+ * The default share of the hard forward pass: 0 until the temperature's floor (step 2,500), rising to
+ * 1 by step 3,000, so the last 950 steps of the default run train on straight-through draws, the
+ * code the prediction uses. Measured (docs/zoo/sdlgm.md): relaxed draws to the end leave the soft
+ * picks leaking mass to every unit, which an extra level partly recovers, so the code over-selects.
+ */
+const DEFAULT_HARDNESS: ScheduleLike = warmup({ from: 0, to: 1, start: 2500, end: 3000 });
 
 function levelPriorLogits(name: string, kind: SdlgmConfig["levelPrior"], L0: number, shape: SdlgmShape): tf.Tensor | undefined {
   if (kind === "uniform" || kind === "learned") return undefined;
@@ -102,7 +129,7 @@ function levelPriorLogits(name: string, kind: SdlgmConfig["levelPrior"], L0: num
 }
 
 /** The declaration shared by every SDLGM-style entry, up to the code site. */
-function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number; indexFromSlab: number }) {
+function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number; indexFromSlab: number; levelFromSlab: number; hardness: ScheduleLike }) {
   const D = positiveInt(name, "features", c.features);
   const K = positiveInt(name, "latents", c.latents ?? defaults.latents);
   const L0 = positiveInt(name, "maxActive", c.maxActive ?? 5);
@@ -115,6 +142,9 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   const sampling = oneOf(name, "sampling", c.sampling ?? "withoutReplacement", ["withoutReplacement", "withReplacement"] as const);
   const levelPrior = oneOf(name, "levelPrior", c.levelPrior ?? "uniform", ["uniform", "learned", "empirical"] as const);
   const temperature = positiveSchedule(name, "temperature", c.temperature ?? DEFAULT_TEMPERATURE);
+  // straight-through draws are all hard: the default share of the hard pass does not apply to them
+  const hardness = unitIntervalSchedule(c.hardness ?? (straightThrough ? 0 : defaults.hardness), `${name}: hardness`);
+  if (straightThrough && hardness !== 0) throw new Error(`${name}: hardness is the share of the hard forward pass when straightThrough is false; with straightThrough true every draw is hard (drop one of the two)`);
   const fixedLevel = c.fixedLevel;
   if (fixedLevel !== undefined && !(Number.isInteger(fixedLevel) && fixedLevel >= 1 && fixedLevel <= L0)) {
     throw new Error(`${name}: fixedLevel must be an integer in [1, maxActive = ${L0}], got ${fixedLevel}`);
@@ -123,6 +153,8 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   const empirical = levelPriorLogits(name, levelPrior, L0, c);
   const indexFromSlab = c.indexFromSlab ?? defaults.indexFromSlab;
   if (!(indexFromSlab >= 0) || !Number.isFinite(indexFromSlab)) throw new Error(`${name}: indexFromSlab must be a number >= 0, got ${indexFromSlab}`);
+  const levelFromSlab = c.levelFromSlab ?? defaults.levelFromSlab;
+  if (!(levelFromSlab >= 0) || !Number.isFinite(levelFromSlab)) throw new Error(`${name}: levelFromSlab must be a number >= 0, got ${levelFromSlab}`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
   const config = {
@@ -137,8 +169,10 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     sampling,
     levelPrior,
     temperature,
+    hardness,
     klWarmupSteps: klWarm,
     indexFromSlab,
+    levelFromSlab,
     ...(fixedLevel !== undefined ? { fixedLevel } : {}),
   };
   const base = model(name)
@@ -162,7 +196,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     valueType: "cardinality-capped" as const,
     maxActive: L0,
     estimator: gumbelSoftmax({ temperature, straightThrough }),
-    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}) },
+    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}), ...(levelFromSlab > 0 && fixedLevel === undefined ? { levelFromSlab } : {}), ...(hardness !== 0 ? { hardness } : {}) },
     ...(klWarm > 0 ? { klWeight: warmup({ from: 0, to: 1, start: 0, end: klWarm }) } : {}),
     doc: "sparse code with at most L0 active latents per observation",
   };
@@ -185,7 +219,7 @@ function withCode(s: ReturnType<typeof sdlgmCore>, base: ReturnType<typeof sdlgm
 
 /** `sdlgm` (and `kSparse`): the unsupervised model. */
 export function buildSdlgm(c: Partial<SdlgmConfig> & SdlgmShape, name = "sdlgm") {
-  const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING });
+  const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING, levelFromSlab: LEVEL_COUPLING, hardness: DEFAULT_HARDNESS });
   return withCode(s, s.base, s.mask).observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"] });
 }
 
@@ -221,7 +255,7 @@ export function tagLogLikelihood(q: CappedSparseCode, y: tf.Tensor, fixedLevel =
 /** `sdlgmTags` (and `topKTags`): the supervised multi-label variant. */
 export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = "sdlgmTags") {
   const tags = c.stats?.tags;
-  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50, indexFromSlab: 0 });
+  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50, indexFromSlab: 0, levelFromSlab: 0, hardness: 0 });
   if (tags !== undefined && s.K !== tags) throw new Error(`${name}: latents (${s.K}) must equal the data's number of tags (${tags})`);
   const rec = c.reconstruction ?? 0;
   if (!(rec >= 0) || !Number.isFinite(rec)) throw new Error(`${name}: reconstruction must be a number >= 0, got ${rec}`);
@@ -271,8 +305,10 @@ const sdlgmDefaults: SdlgmConfig = {
   sampling: "withoutReplacement",
   levelPrior: "uniform",
   temperature: DEFAULT_TEMPERATURE,
+  hardness: DEFAULT_HARDNESS,
   klWarmupSteps: 0,
   indexFromSlab: SLAB_COUPLING,
+  levelFromSlab: LEVEL_COUPLING,
 };
 
 /** The `sdlgm` entry. */
@@ -300,7 +336,7 @@ export const kSparse: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   build: (c) => buildSdlgm({ ...c, fixedLevel: c.fixedLevel ?? c.maxActive ?? 5 }, "kSparse"),
 };
 
-const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, reconstruction: 0 };
+const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, levelFromSlab: 0, hardness: 0, reconstruction: 0 };
 /** The options of the tag entries that act only through the ELBO of x (reconstruction > 0): refused at reconstruction 0 unless at their defaults. */
 const TAG_INERT = ["levelPrior", "temperature", "straightThrough", "sampling", "klWarmupSteps", "noiseScale", "decoder", "likelihood"] as const;
 

@@ -3,13 +3,14 @@
  * amortised guide with level logits [L0] (none for a fixed level, `guide.fixedLevel`: a top-k code),
  * index logits [K] and a Gaussian slab on the shared trunk, drawn by the distribution's two
  * Gumbel-Softmax relaxations (`CappedSparseCode.sampleWithSupport`, indices without replacement
- * unless `guide.withoutReplacement` is false, straight-through when the estimator says), one noise
+ * unless `guide.withoutReplacement` is false, straight-through when the estimator says, or a
+ * scheduled share of the hard forward pass, `guide.hardness`), one noise
  * stream per replica, scored by the registered closed-form KL. The temperature is read as a per-step
  * input, so a step plan replays it. `encode` reports the distribution's deterministic prediction
  * (`predict()`: L̂ = argmax q(L), the top-L̂ indices): mean b̂ ⊙ μ, activity the 0/1 support b̂, and
  * the index probabilities as per-unit scores.
  */
-import { tf, type SiteDecl } from "@sparse-dgm/core";
+import { tf, unitIntervalSchedule, type ScheduleLike, type SiteDecl } from "@sparse-dgm/core";
 import { CappedSparseCode, cappedFixedLevel } from "@sparse-dgm/distributions";
 import { siteHeads, type HeadSpec } from "../guide.js";
 import { rateTerm } from "../objective.js";
@@ -23,6 +24,9 @@ interface CappedGuideOptions {
   withoutReplacement?: boolean;
   slabScaleInit?: number;
   indexFromSlab?: number;
+  /** The share of the hard (straight-through) forward pass over the steps, a schedule in [0, 1]. */
+  hardness?: ScheduleLike;
+  levelFromSlab?: number;
 }
 
 /** The site's guide options, checked (a bad value names the site). */
@@ -38,6 +42,10 @@ function cappedOptions(site: SiteDecl): CappedGuideOptions {
   if (o.indexFromSlab !== undefined && !(o.indexFromSlab >= 0 && Number.isFinite(o.indexFromSlab))) {
     throw new Error(`site "${site.name}": guide.indexFromSlab must be a number >= 0, got ${o.indexFromSlab}`);
   }
+  if (o.levelFromSlab !== undefined && !(o.levelFromSlab >= 0 && Number.isFinite(o.levelFromSlab))) {
+    throw new Error(`site "${site.name}": guide.levelFromSlab must be a number >= 0, got ${o.levelFromSlab}`);
+  }
+  if (o.hardness !== undefined) unitIntervalSchedule(o.hardness, `site "${site.name}": guide.hardness`);
   return o;
 }
 
@@ -46,6 +54,33 @@ function cappedHeads(o: CappedGuideOptions, L0: number, K: number): HeadSpec[] {
   const logVar0 = o.slabScaleInit === undefined ? undefined : 2 * Math.log(o.slabScaleInit);
   const level: HeadSpec[] = o.fixedLevel ? [] : [["levelLogits", L0]];
   return [...level, ["indexLogits", K], ["loc", K], ["logVariance", K, logVar0]];
+}
+
+/**
+ * `guide.levelFromSlab` = w: the level logits plus w·(a_(1) + … + a_(l)), a_(j) the j-th largest slab
+ * magnitude |μ|, so that going from level l to l + 1 gains w·a_(l+1): the level counts the units
+ * whose slab means are large (the head's per-level biases set the threshold), as `indexFromSlab`
+ * selects them (the sorted magnitudes' gradient reaches the units they came from).
+ */
+export function levelFromSlab(levelLogits: tf.Tensor, loc: tf.Tensor, L0: number, w: number): tf.Tensor {
+  return tf.add(levelLogits, tf.mul(w, tf.cumsum(largest(tf.abs(loc), L0), loc.rank - 1)));
+}
+
+/** The L largest entries of the last axis, descending; the gradient goes back to where they came from (TF.js's TopK has none). */
+function largest(a: tf.Tensor, L: number): tf.Tensor {
+  const f = tf.customGrad(((x: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    const { values, indices } = tf.topk(x, L);
+    save([indices]);
+    return {
+      value: values,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const K = x.shape[x.rank - 1];
+        const picks = tf.cast(tf.equal(tf.expandDims(saved[0], -1), tf.range(0, K, 1, "int32")), "float32"); // [..., L, K]
+        return tf.sum(tf.mul(tf.expandDims(dy, -1), picks), -2);
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(a) as tf.Tensor;
 }
 
 function create(site: SiteDecl): SiteInference {
@@ -58,7 +93,7 @@ function create(site: SiteDecl): SiteInference {
     const temperature = est && "temperature" in est ? g.scheduleInput(est.temperature) : 0.5;
     const lead = full.slice(0, full.length - 1);
     return new CappedSparseCode({
-      levelLogits: o.fixedLevel ? cappedFixedLevel(o.fixedLevel, L0, lead) : tf.reshape(hd.levelLogits, [...lead, L0]),
+      levelLogits: o.fixedLevel ? cappedFixedLevel(o.fixedLevel, L0, lead) : tf.reshape(o.levelFromSlab ? levelFromSlab(hd.levelLogits, hd.loc, L0, o.levelFromSlab) : hd.levelLogits, [...lead, L0]),
       // guide.indexFromSlab = w couples the selection to the slab's magnitude, logits + w·|μ| (as a k-sparse autoencoder selects its largest activations)
       indexLogits: tf.reshape(o.indexFromSlab ? tf.add(hd.indexLogits, tf.mul(o.indexFromSlab, tf.abs(hd.loc))) : hd.indexLogits, [...lead, K]),
       loc: tf.reshape(hd.loc, [...lead, K]),
@@ -66,6 +101,7 @@ function create(site: SiteDecl): SiteInference {
       levelTemperature: temperature,
       indexTemperature: temperature,
       straightThrough: est && "straightThrough" in est ? est.straightThrough : false,
+      ...(o.hardness !== undefined ? { hardness: g.scheduleInput(o.hardness) } : {}),
       withoutReplacement: o.withoutReplacement ?? true,
     });
   };
@@ -92,6 +128,6 @@ export const cappedCode: Family = {
   summary:
     "amortised level and index logits + Gaussian slab; two Gumbel-Softmax draws (without replacement by default, straight-through optional), |b| ≤ L0; closed-form KL; encode predicts L̂ = argmax q(L) and the top-L̂ indices",
   selects: { kinds: ["mask"], scope: "local", valueTypes: ["cardinality-capped"], estimators: ["gumbel-softmax"], priors: ["CappedSparseCode"] },
-  reads: ["klWeight", "klNormalisation", "guide.hidden", "guide.fixedLevel", "guide.withoutReplacement", "guide.slabScaleInit", "guide.indexFromSlab"],
+  reads: ["klWeight", "klNormalisation", "guide.hidden", "guide.fixedLevel", "guide.withoutReplacement", "guide.slabScaleInit", "guide.indexFromSlab", "guide.levelFromSlab", "guide.hardness"],
   create,
 };
