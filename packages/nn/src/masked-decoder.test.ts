@@ -57,7 +57,7 @@ describe("masked decoder scaleIn", () => {
 
 /** The largest singular value by plain power iteration in float64 (the test's own reference). */
 function sigmaMax(m: number[][]): number {
-  const [a, b] = [m.length, m[0].length];
+  const b = m[0].length;
   let v = Array.from({ length: b }, (_, i) => Math.cos(i + 0.3));
   for (let t = 0; t < 2000; t++) {
     const mv = m.map((row) => row.reduce((s, x, j) => s + x * v[j], 0));

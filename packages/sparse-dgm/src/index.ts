@@ -176,6 +176,9 @@ export {
   availableCores,
   backendThreads,
   checkPositiveSchedule,
+  heapOverflow,
+  noteHeapOverflow,
+  unitIntervalSchedule,
   parseThreads,
   resolveThreads,
 } from "@sparse-dgm/core";
