@@ -458,9 +458,10 @@ export async function evalCheckpoint(
   // a fold's checkpoint is scored on that fold's held-out rows of its own source (the source's
   // default split would overlap the rows it trained on); on other data, on that data's test split
   const fold = ckpt.manifest.extra?.fold as JobSpec["fold"];
-  if (fold && ckpt.manifest.extra?.source === source) ds = foldData(ds, fold);
+  const ownFold = fold && ckpt.manifest.extra?.source === source ? fold : undefined;
+  if (ownFold) ds = foldData(ds, ownFold);
   else if (fold) process.stderr.write(`note: ${dir} was fitted on fold ${fold.index} of ${fold.k} of ${String(ckpt.manifest.extra?.source)}; ${source} is scored on its own test split\n`);
-  const sameFold = fold && ckpt.manifest.extra?.source === source ? { fold: fold.index } : {};
+  const sameFold = ownFold ? { fold: ownFold.index } : {};
   const recorded = ckpt.manifest.extra?.modelOrigin as ModelOrigin | undefined;
   if (options.module && !recorded) throw new Error(`--model: ${dir} holds a checkpoint of the zoo's ${ckpt.manifest.model}, not of a model module`);
   if (recorded) await useOrigins([recorded], { at: options.module, why: `the checkpoint in ${dir} was saved` });
