@@ -7,6 +7,7 @@
  *
  *   node packages/cli/bin/run-ts.js bench/sdlgm-study.ts [--n 3000] [--seeds 5] [--epochs 100]
  *        [--hidden 256,128] [--models sdlgm,kSparse,vsc] [--set '{"sdlgm":{...}}'] [--jobs 2] [--no-replicas] [--smoke]
+ *        [--out dir (default: a new directory under the system's tmpdir)]
  *
  * The defaults are the reduced size measured on a shared 2-core machine (n = 3,000 rows, encoder
  * [256, 128], 100 epochs = 2,000 steps); `--n 12000 --epochs 50 --hidden 512,256` is the
@@ -42,7 +43,7 @@ const configs: Record<string, Record<string, unknown>> = {
   kSparse: { hidden, temperature, hardness },
   vsc: { latents: 50, hidden: hidden[0] },
 };
-const out = mkdtempSync(join(tmpdir(), "sdgm-sdlgm-study-"));
+const out = arg("out", "") || mkdtempSync(join(tmpdir(), "sdgm-sdlgm-study-"));
 const rows = await runCompare({
   entries: models.map((model) => ({ model, data, config: { ...configs[model], ...extra[model] }, ...(model === "vsc" ? { epochs: Math.max(1, Math.round(epochs * 0.3)) } : { epochs }), metrics })),
   seeds: Array.from({ length: seeds }, (_, s) => s),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { tf, initBackend } from "@sparse-dgm/core";
 import { compile } from "@sparse-dgm/infer";
-import { cappedSparseCode } from "@sparse-dgm/distributions";
+import { cappedSparseCode, type CappedSparseCode } from "@sparse-dgm/distributions";
 import { sdlgm, kSparse, sdlgmTags, topKTags, tagLogLikelihood } from "./sdlgm.js";
 import { binaryRelevance, tagCrossEntropy } from "./binary-relevance.js";
 
@@ -51,7 +51,8 @@ describe("sdlgm entries", () => {
     expect(guideOf(sdlgm.build({ features: 20, indexFromSlab: 0 })).indexFromSlab).toBeUndefined();
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).indexFromSlab).toBeUndefined();
     // the level counts the large slab means (not for a fixed level), and the draws turn hard late in the run
-    expect(guideOf(sdlgm.build({ features: 20 })).levelFromSlab).toBeUndefined(); // off by default until measured
+    expect(guideOf(sdlgm.build({ features: 20 })).levelFromSlab).toBe(5);
+    expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 0 })).levelFromSlab).toBeUndefined();
     expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBe(5);
     expect(guideOf(kSparse.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBeUndefined(); // a fixed level has no level logits
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).levelFromSlab).toBeUndefined();
@@ -60,6 +61,47 @@ describe("sdlgm entries", () => {
     expect(guideOf(sdlgm.build({ features: 20, hardness: 0 })).hardness).toBeUndefined();
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).hardness).toBeUndefined();
     expect(() => sdlgm.build({ features: 20, levelFromSlab: -2 })).toThrow("sdlgm: levelFromSlab must be a number >= 0, got -2");
+  });
+
+  it("levelFromSlab and indexFromSlab reach the guide's code as documented: logits + w·(a_(1) + … + a_(l)) and + w·|μ|", async () => {
+    await initBackend("cpu");
+    const x = tf.randomNormal([16, 12], 0, 1, "float32", 3);
+    const L0 = 3;
+    // the guide's code at the first step (the same initial weights for every w: the heads do not depend on it)
+    const peek = async (c: Record<string, number>) => {
+      let got: { level: number[]; index: number[]; loc: number[] } | undefined;
+      const m = sdlgm.build({ features: 12, latents: 6, maxActive: L0, hidden: [8], ...c }).factor(
+        "peek",
+        (_s, ctx) => {
+          const q = ctx.posterior("z") as unknown as CappedSparseCode | undefined;
+          if (q && !got) got = { level: Array.from(q.levelLogits.dataSync()), index: Array.from(q.indexLogits.dataSync()), loc: Array.from(q.loc!.dataSync()) };
+          return tf.scalar(0);
+        },
+        { term: "auxiliary", doc: "reads the guide's code" },
+      );
+      const p = compile(m, { seed: 0 });
+      await p.fit(x, { epochs: 1, maxSteps: 1, batchSize: 16, learningRate: 1e-3 });
+      p.dispose();
+      return got!;
+    };
+    const logSoftmax = (v: number[]) => {
+      const mx = Math.max(...v);
+      const lse = mx + Math.log(v.reduce((a, b) => a + Math.exp(b - mx), 0));
+      return v.map((u) => u - lse);
+    };
+    const base = await peek({ levelFromSlab: 0, indexFromSlab: 0 });
+    const both = await peek({ levelFromSlab: 2, indexFromSlab: 3 });
+    expect(both.loc).toEqual(base.loc);
+    for (let r = 0; r < 16; r++) {
+      const mu = base.loc.slice(r * 6, r * 6 + 6);
+      const top = mu.map(Math.abs).sort((a, b) => b - a);
+      const level = base.level.slice(r * L0, r * L0 + L0).map((v, l) => v + 2 * top.slice(0, l + 1).reduce((a, b) => a + b, 0));
+      logSoftmax(level).forEach((v, l) => expect(both.level[r * L0 + l]).toBeCloseTo(v, 4));
+      const index = base.index.slice(r * 6, r * 6 + 6).map((v, k) => v + 3 * Math.abs(mu[k]));
+      logSoftmax(index).forEach((v, k) => expect(both.index[r * 6 + k]).toBeCloseTo(v, 4));
+    }
+    // not vacuous: the coupling moved the level logits
+    expect(both.level).not.toEqual(base.level);
   });
 
   it("the multi-label entries take the tag count from the data; topKTags' k is the rounded mean tag count", () => {
