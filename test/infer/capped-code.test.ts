@@ -3,7 +3,7 @@
 // back to the units the sorted magnitudes came from (TF.js's TopK has no gradient of its own).
 import { describe, it, expect } from "vitest";
 import { tf } from "@sparse-dgm/core";
-import { levelFromSlab } from "../../packages/infer/src/families/capped-code.js";
+import { levelFromSlab, levelByThreshold } from "../../packages/infer/src/families/capped-code.js";
 
 const vals = (t: tf.Tensor) => Array.from(t.dataSync());
 
@@ -22,5 +22,23 @@ describe("capped code: levelFromSlab", () => {
     // d Σ_l logits_l / dμ_k = w · sign(μ_k) · (the number of levels l whose running sum includes unit k)
     const g = tf.grad((m: tf.Tensor) => tf.sum(levelFromSlab(head, m, 3, 5)))(loc);
     vals(g).forEach((v, i) => expect(v).toBeCloseTo([5, -15, 10, 0, 15, 5, 0, -10][i], 5));
+  });
+
+  it("levelByThreshold: w·Σ_{j ≤ l} (a_(j) − θ), concave in l, its argmax the count of |μ| above θ; the gradient reaches θ and the units", () => {
+    const loc = tf.tensor2d([
+      [0.1, -2, 0.5, 0],
+      [3, 0.2, 0.05, -1],
+    ]);
+    const theta = tf.tensor2d([[0.3], [1.5]]);
+    // row 1: sorted 2, 0.5, 0.1, θ 0.3 → 5·(1.7, 1.9, 1.7); row 2: 3, 1, 0.2, θ 1.5 → 5·(1.5, 1, −0.3)
+    const out = levelByThreshold(theta, loc, 3, 5);
+    vals(out).forEach((v, i) => expect(v).toBeCloseTo([8.5, 9.5, 8.5, 7.5, 5, -1.5][i], 5));
+    // the argmax is the number of |μ| above θ: 2 (2 and 0.5 > 0.3) and 1 (only 3 > 1.5)
+    expect(Array.from(tf.argMax(out, -1).dataSync())).toEqual([1, 0]);
+    // d Σ_l logits_l / dθ = −w·(1 + 2 + 3) = −30 per row
+    const gt = tf.grad((t: tf.Tensor) => tf.sum(levelByThreshold(t, loc, 3, 5)))(theta);
+    vals(gt).forEach((v) => expect(v).toBeCloseTo(-30, 5));
+    const gm = tf.grad((m: tf.Tensor) => tf.sum(levelByThreshold(theta, m, 3, 5)))(loc);
+    vals(gm).forEach((v, i) => expect(v).toBeCloseTo([5, -15, 10, 0, 15, 5, 0, -10][i], 5));
   });
 });

@@ -104,6 +104,39 @@ describe("sdlgm entries", () => {
     expect(both.level).not.toEqual(base.level);
   });
 
+  it("levelThreshold: the guide's level logits are w·Σ_{j ≤ l} (a_(j) − θ) for one θ per row; refused without levelFromSlab", async () => {
+    await initBackend("cpu");
+    const guideOf = (m: { ir: { sites: Array<{ name: string; options: Record<string, unknown> }> } }) => m.ir.sites.find((s) => s.name === "z")!.options.guide as Record<string, unknown>;
+    expect(guideOf(sdlgm.build({ features: 20 })).levelThreshold).toBeUndefined();
+    expect(guideOf(sdlgm.build({ features: 20, levelThreshold: true })).levelThreshold).toBe(true);
+    expect(guideOf(kSparse.build({ features: 20, levelThreshold: true })).levelThreshold).toBeUndefined(); // a fixed level
+    expect(() => sdlgm.build({ features: 20, levelThreshold: true, levelFromSlab: 0 })).toThrow(/^sdlgm: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0/);
+    expect(() => sdlgmTags.build({ features: 8, stats: { tags: 12 }, levelThreshold: true })).toThrow(/^sdlgmTags: levelThreshold counts the slab magnitudes/);
+    const x = tf.randomNormal([16, 12], 0, 1, "float32", 4);
+    const L0 = 4;
+    const w = 2;
+    let got: { level: number[]; loc: number[] } | undefined;
+    const m = sdlgm.build({ features: 12, latents: 6, maxActive: L0, hidden: [8], levelFromSlab: w, levelThreshold: true }).factor(
+      "peek",
+      (_s, ctx) => {
+        const q = ctx.posterior("z") as unknown as CappedSparseCode | undefined;
+        if (q && !got) got = { level: Array.from(q.levelLogits.dataSync()), loc: Array.from(q.loc!.dataSync()) };
+        return tf.scalar(0);
+      },
+      { term: "auxiliary", doc: "reads the guide's code" },
+    );
+    const p = compile(m, { seed: 0 });
+    await p.fit(x, { epochs: 1, maxSteps: 1, batchSize: 16, learningRate: 1e-3 });
+    p.dispose();
+    for (let r = 0; r < 16; r++) {
+      const a = got!.loc.slice(r * 6, r * 6 + 6).map(Math.abs).sort((u, v) => v - u);
+      const lg = got!.level.slice(r * L0, r * L0 + L0);
+      // logit_{l+1} − logit_l = w·(a_(l+1) − θ): the same θ from every step
+      const thetas = [0, 1, 2].map((l) => a[l + 1] - (lg[l + 1] - lg[l]) / w);
+      thetas.forEach((t) => expect(t).toBeCloseTo(thetas[0], 4));
+    }
+  });
+
   it("the multi-label entries take the tag count from the data; topKTags' k is the rounded mean tag count", () => {
     const stats = { tags: 12, tagCountDistribution: [0, 0.2, 0.5, 0.3] }; // mean 2.1
     expect((sdlgmTags.build({ features: 8, stats }).ir.meta.config as Record<string, unknown>).latents).toBe(12);

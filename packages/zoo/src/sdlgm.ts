@@ -83,6 +83,12 @@ export interface SdlgmConfig {
    * `indexFromSlab` selects them. 0 = the separate level head alone.
    */
   levelFromSlab: number;
+  /**
+   * The level counts the slab magnitudes above one learned per-row threshold θ: level logits
+   * w·Σ_{j ≤ l} (a_(j) − θ) with w = `levelFromSlab` (> 0), concave in l, so no level can be skipped;
+   * false: the level head's free per-level logits plus the `levelFromSlab` term.
+   */
+  levelThreshold: boolean;
 }
 
 /** The supervised variant's own options. */
@@ -110,6 +116,9 @@ const SLAB_COUPLING = 5;
  */
 const LEVEL_COUPLING = 5;
 
+/** The unsupervised entries' default `levelThreshold`: false until measured against the free per-level logits. */
+const LEVEL_THRESHOLD = false;
+
 const DEFAULT_TEMPERATURE = exponentialDecay({ initial: 5, rate: 9.2e-4, every: 50, min: 0.5 });
 
 /**
@@ -131,7 +140,7 @@ function levelPriorLogits(name: string, kind: SdlgmConfig["levelPrior"], L0: num
 }
 
 /** The declaration shared by every SDLGM-style entry, up to the code site. */
-function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number; indexFromSlab: number; levelFromSlab: number; hardness: ScheduleLike }) {
+function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number; indexFromSlab: number; levelFromSlab: number; levelThreshold: boolean; hardness: ScheduleLike }) {
   const D = positiveInt(name, "features", c.features);
   const K = positiveInt(name, "latents", c.latents ?? defaults.latents);
   const L0 = positiveInt(name, "maxActive", c.maxActive ?? 5);
@@ -157,6 +166,8 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   if (!(indexFromSlab >= 0) || !Number.isFinite(indexFromSlab)) throw new Error(`${name}: indexFromSlab must be a number >= 0, got ${indexFromSlab}`);
   const levelFromSlab = c.levelFromSlab ?? defaults.levelFromSlab;
   if (!(levelFromSlab >= 0) || !Number.isFinite(levelFromSlab)) throw new Error(`${name}: levelFromSlab must be a number >= 0, got ${levelFromSlab}`);
+  const levelThreshold = bool(name, "levelThreshold", c.levelThreshold ?? defaults.levelThreshold);
+  if (levelThreshold && !(levelFromSlab > 0)) throw new Error(`${name}: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0: set levelFromSlab > 0 or levelThreshold false`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
   const config = {
@@ -175,6 +186,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     klWarmupSteps: klWarm,
     indexFromSlab,
     levelFromSlab,
+    levelThreshold,
     ...(fixedLevel !== undefined ? { fixedLevel } : {}),
   };
   const base = model(name)
@@ -198,7 +210,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     valueType: "cardinality-capped" as const,
     maxActive: L0,
     estimator: gumbelSoftmax({ temperature, straightThrough }),
-    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}), ...(levelFromSlab > 0 && fixedLevel === undefined ? { levelFromSlab } : {}), ...(hardness !== 0 ? { hardness } : {}) },
+    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}), ...(levelFromSlab > 0 && fixedLevel === undefined ? { levelFromSlab } : {}), ...(levelThreshold && fixedLevel === undefined ? { levelThreshold } : {}), ...(hardness !== 0 ? { hardness } : {}) },
     ...(klWarm > 0 ? { klWeight: warmup({ from: 0, to: 1, start: 0, end: klWarm }) } : {}),
     doc: "sparse code with at most L0 active latents per observation",
   };
@@ -221,7 +233,7 @@ function withCode(s: ReturnType<typeof sdlgmCore>, base: ReturnType<typeof sdlgm
 
 /** `sdlgm` (and `kSparse`): the unsupervised model. */
 export function buildSdlgm(c: Partial<SdlgmConfig> & SdlgmShape, name = "sdlgm") {
-  const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING, levelFromSlab: LEVEL_COUPLING, hardness: DEFAULT_HARDNESS });
+  const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING, levelFromSlab: LEVEL_COUPLING, levelThreshold: LEVEL_THRESHOLD, hardness: DEFAULT_HARDNESS });
   return withCode(s, s.base, s.mask).observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"] });
 }
 
@@ -257,7 +269,7 @@ export function tagLogLikelihood(q: CappedSparseCode, y: tf.Tensor, fixedLevel =
 /** `sdlgmTags` (and `topKTags`): the supervised multi-label variant. */
 export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = "sdlgmTags") {
   const tags = c.stats?.tags;
-  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50, indexFromSlab: 0, levelFromSlab: 0, hardness: 0 });
+  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50, indexFromSlab: 0, levelFromSlab: 0, levelThreshold: false, hardness: 0 });
   if (tags !== undefined && s.K !== tags) throw new Error(`${name}: latents (${s.K}) must equal the data's number of tags (${tags})`);
   const rec = c.reconstruction ?? 0;
   if (!(rec >= 0) || !Number.isFinite(rec)) throw new Error(`${name}: reconstruction must be a number >= 0, got ${rec}`);
@@ -311,6 +323,7 @@ const sdlgmDefaults: SdlgmConfig = {
   klWarmupSteps: 0,
   indexFromSlab: SLAB_COUPLING,
   levelFromSlab: LEVEL_COUPLING,
+  levelThreshold: LEVEL_THRESHOLD,
 };
 
 /** The `sdlgm` entry. */
@@ -338,7 +351,7 @@ export const kSparse: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   build: (c) => buildSdlgm({ ...c, fixedLevel: c.fixedLevel ?? c.maxActive ?? 5 }, "kSparse"),
 };
 
-const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, levelFromSlab: 0, hardness: 0, reconstruction: 0 };
+const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, levelFromSlab: 0, levelThreshold: false, hardness: 0, reconstruction: 0 };
 /** The options of the tag entries that act only through the ELBO of x (reconstruction > 0): refused at reconstruction 0 unless at their defaults. */
 const TAG_INERT = ["levelPrior", "temperature", "straightThrough", "sampling", "klWarmupSteps", "noiseScale", "decoder", "likelihood"] as const;
 

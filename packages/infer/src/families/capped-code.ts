@@ -27,6 +27,8 @@ interface CappedGuideOptions {
   /** The share of the hard (straight-through) forward pass over the steps, a schedule in [0, 1]. */
   hardness?: ScheduleLike;
   levelFromSlab?: number;
+  /** The level counts the slab magnitudes above one learned per-row threshold ({@link levelByThreshold}); needs `levelFromSlab` > 0. */
+  levelThreshold?: boolean;
 }
 
 /** The site's guide options, checked (a bad value names the site). */
@@ -46,13 +48,16 @@ function cappedOptions(site: SiteDecl): CappedGuideOptions {
     throw new Error(`site "${site.name}": guide.levelFromSlab must be a number >= 0, got ${o.levelFromSlab}`);
   }
   if (o.hardness !== undefined) unitIntervalSchedule(o.hardness, `site "${site.name}": guide.hardness`);
+  if (o.levelThreshold !== undefined && typeof o.levelThreshold !== "boolean") throw new Error(`site "${site.name}": guide.levelThreshold must be true or false, got ${JSON.stringify(o.levelThreshold)}`);
+  if (o.levelThreshold && !(o.levelFromSlab! > 0)) throw new Error(`site "${site.name}": guide.levelThreshold needs guide.levelFromSlab > 0 (the weight w of the count), got ${o.levelFromSlab ?? "none"}`);
+  if (o.levelThreshold && o.fixedLevel) throw new Error(`site "${site.name}": guide.levelThreshold has no level to set with guide.fixedLevel`);
   return o;
 }
 
 /** The heads: level logits (unless the level is fixed), index logits, slab mean and log-variance (its bias at 2 log σ0 with `slabScaleInit`). */
 function cappedHeads(o: CappedGuideOptions, L0: number, K: number): HeadSpec[] {
   const logVar0 = o.slabScaleInit === undefined ? undefined : 2 * Math.log(o.slabScaleInit);
-  const level: HeadSpec[] = o.fixedLevel ? [] : [["levelLogits", L0]];
+  const level: HeadSpec[] = o.fixedLevel ? [] : o.levelThreshold ? [["levelThreshold", 1]] : [["levelLogits", L0]];
   return [...level, ["indexLogits", K], ["loc", K], ["logVariance", K, logVar0]];
 }
 
@@ -64,6 +69,21 @@ function cappedHeads(o: CappedGuideOptions, L0: number, K: number): HeadSpec[] {
  */
 export function levelFromSlab(levelLogits: tf.Tensor, loc: tf.Tensor, L0: number, w: number): tf.Tensor {
   return tf.add(levelLogits, tf.mul(w, tf.cumsum(largest(tf.abs(loc), L0), loc.rank - 1)));
+}
+
+/**
+ * `guide.levelThreshold` (with `guide.levelFromSlab` = w): the level logits w·Σ_{j ≤ l} (a_(j) − θ),
+ * a_(j) the j-th largest slab magnitude |μ| and θ one learned value per row (`threshold`, [..., 1]).
+ * The increments w·(a_(l+1) − θ) fall with l (the a_(j) are sorted), so the logits are concave in l
+ * and the most likely level is the number of |μ| above θ: every level is reachable, none can be
+ * skipped by a per-level bias that fell behind (with free per-level logits, {@link levelFromSlab},
+ * some levels were never predicted at the benchmark's full size).
+ */
+export function levelByThreshold(threshold: tf.Tensor, loc: tf.Tensor, L0: number, w: number): tf.Tensor {
+  return tf.tidy(() => {
+    const counts = tf.range(1, L0 + 1); // l = 1..L0
+    return tf.mul(w, tf.sub(tf.cumsum(largest(tf.abs(loc), L0), loc.rank - 1), tf.mul(threshold, counts)));
+  });
 }
 
 /** The L largest entries of the last axis, descending; the gradient goes back to where they came from (TF.js's TopK has none). */
@@ -93,7 +113,9 @@ function create(site: SiteDecl): SiteInference {
     const temperature = est && "temperature" in est ? g.scheduleInput(est.temperature) : 0.5;
     const lead = full.slice(0, full.length - 1);
     return new CappedSparseCode({
-      levelLogits: o.fixedLevel ? cappedFixedLevel(o.fixedLevel, L0, lead) : tf.reshape(o.levelFromSlab ? levelFromSlab(hd.levelLogits, hd.loc, L0, o.levelFromSlab) : hd.levelLogits, [...lead, L0]),
+      levelLogits: o.fixedLevel
+        ? cappedFixedLevel(o.fixedLevel, L0, lead)
+        : tf.reshape(o.levelThreshold ? levelByThreshold(hd.levelThreshold, hd.loc, L0, o.levelFromSlab!) : o.levelFromSlab ? levelFromSlab(hd.levelLogits, hd.loc, L0, o.levelFromSlab) : hd.levelLogits, [...lead, L0]),
       // guide.indexFromSlab = w couples the selection to the slab's magnitude, logits + w·|μ| (as a k-sparse autoencoder selects its largest activations)
       indexLogits: tf.reshape(o.indexFromSlab ? tf.add(hd.indexLogits, tf.mul(o.indexFromSlab, tf.abs(hd.loc))) : hd.indexLogits, [...lead, K]),
       loc: tf.reshape(hd.loc, [...lead, K]),
@@ -128,6 +150,6 @@ export const cappedCode: Family = {
   summary:
     "amortised level and index logits + Gaussian slab; two Gumbel-Softmax draws (without replacement by default, straight-through optional), |b| ≤ L0; closed-form KL; encode predicts L̂ = argmax q(L) and the top-L̂ indices",
   selects: { kinds: ["mask"], scope: "local", valueTypes: ["cardinality-capped"], estimators: ["gumbel-softmax"], priors: ["CappedSparseCode"] },
-  reads: ["klWeight", "klNormalisation", "guide.hidden", "guide.fixedLevel", "guide.withoutReplacement", "guide.slabScaleInit", "guide.indexFromSlab", "guide.levelFromSlab", "guide.hardness"],
+  reads: ["klWeight", "klNormalisation", "guide.hidden", "guide.fixedLevel", "guide.withoutReplacement", "guide.slabScaleInit", "guide.indexFromSlab", "guide.levelFromSlab", "guide.levelThreshold", "guide.hardness"],
   create,
 };
