@@ -166,7 +166,8 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   if (!(indexFromSlab >= 0) || !Number.isFinite(indexFromSlab)) throw new Error(`${name}: indexFromSlab must be a number >= 0, got ${indexFromSlab}`);
   const levelFromSlab = c.levelFromSlab ?? defaults.levelFromSlab;
   if (!(levelFromSlab >= 0) || !Number.isFinite(levelFromSlab)) throw new Error(`${name}: levelFromSlab must be a number >= 0, got ${levelFromSlab}`);
-  const levelThreshold = bool(name, "levelThreshold", c.levelThreshold ?? defaults.levelThreshold);
+  // the default applies where there is a count to threshold (levelFromSlab > 0); asked for explicitly without one, it is refused below
+  const levelThreshold = bool(name, "levelThreshold", c.levelThreshold ?? (defaults.levelThreshold && levelFromSlab > 0));
   if (levelThreshold && !(levelFromSlab > 0)) throw new Error(`${name}: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0: set levelFromSlab > 0 or levelThreshold false`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
