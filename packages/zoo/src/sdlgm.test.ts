@@ -90,7 +90,7 @@ describe("sdlgm entries", () => {
       return v.map((u) => u - lse);
     };
     const base = await peek({ levelFromSlab: 0, indexFromSlab: 0 });
-    const both = await peek({ levelFromSlab: 2, indexFromSlab: 3 });
+    const both = await peek({ levelFromSlab: 2, indexFromSlab: 3, levelThreshold: false });
     expect(both.loc).toEqual(base.loc);
     for (let r = 0; r < 16; r++) {
       const mu = base.loc.slice(r * 6, r * 6 + 6);
@@ -107,8 +107,9 @@ describe("sdlgm entries", () => {
   it("levelThreshold: the guide's level logits are w·Σ_{j ≤ l} (a_(j) − θ) for one θ per row; refused without levelFromSlab", async () => {
     await initBackend("cpu");
     const guideOf = (m: { ir: { sites: Array<{ name: string; options: Record<string, unknown> }> } }) => m.ir.sites.find((s) => s.name === "z")!.options.guide as Record<string, unknown>;
-    expect(guideOf(sdlgm.build({ features: 20 })).levelThreshold).toBeUndefined();
-    expect(guideOf(sdlgm.build({ features: 20, levelThreshold: true })).levelThreshold).toBe(true);
+    expect(guideOf(sdlgm.build({ features: 20 })).levelThreshold).toBe(true); // the default where levelFromSlab > 0
+    expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 0 })).levelThreshold).toBeUndefined(); // nothing to count: the default does not apply
+    expect(guideOf(sdlgm.build({ features: 20, levelThreshold: false })).levelThreshold).toBeUndefined();
     expect(guideOf(kSparse.build({ features: 20, levelThreshold: true })).levelThreshold).toBeUndefined(); // a fixed level
     expect(() => sdlgm.build({ features: 20, levelThreshold: true, levelFromSlab: 0 })).toThrow(/^sdlgm: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0/);
     expect(() => sdlgmTags.build({ features: 8, stats: { tags: 12 }, levelThreshold: true })).toThrow(/^sdlgmTags: levelThreshold counts the slab magnitudes/);
