@@ -68,7 +68,7 @@ describe("sdlgm entries", () => {
     const x = tf.randomNormal([16, 12], 0, 1, "float32", 3);
     const L0 = 3;
     // the guide's code at the first step (the same initial weights for every w: the heads do not depend on it)
-    const peek = async (c: Record<string, number>) => {
+    const peek = async (c: Record<string, number | boolean>) => {
       let got: { level: number[]; index: number[]; loc: number[] } | undefined;
       const m = sdlgm.build({ features: 12, latents: 6, maxActive: L0, hidden: [8], ...c }).factor(
         "peek",
