@@ -15,7 +15,7 @@ const METRICS = ["elbo", "withinClassJaccard", "betweenClassJaccard", "meanActiv
 
 async function fitScores(weight: number, classWarmup = 0) {
   const ds = partsData();
-  const model = weight === 0 ? zoo.vsc.build(small as never) : zoo.vscClass.build({ ...small, classWeight: weight, classWarmup } as never);
+  const model = weight === 0 ? zoo.vsc.build(small as never) : zoo.vscClass.build({ ...small, classWeight: weight, classWarmupSteps: classWarmup } as never);
   const program = compile(model, { seed: 0, replicas: 3, normalisation: "elbo" });
   const train = { x: observedTensor(model, ds, ds.split.train), label: tf.tensor1d(ds.labels!, "int32") };
   // the same class-balanced minibatches for every weight (vsc ignores the labels otherwise)
