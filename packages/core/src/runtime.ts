@@ -73,6 +73,12 @@ export interface RunOptions {
   training?: boolean;
   /** Extra context members (the compiler supplies `posterior` and `recognition`). */
   context?: Partial<SiteContext>;
+  /**
+   * Leave the `.factor` sites out: their callbacks are not called and they leave no message. For
+   * passes that score no objective (held-out evaluation, reconstruction, IWAE): a factor is an
+   * extra term of the training objective, and one over pairs of rows costs O(rows²) memory.
+   */
+  skipFactors?: boolean;
 }
 
 /** The state of one run, shared by its messages. */
@@ -335,6 +341,7 @@ export function run(m: Model<any, any> | Runnable, opts: RunOptions = {}): RunRe
   for (const h of r.messengers) h.enter?.(state);
   const messages: Message[] = [];
   for (const site of ir.sites) {
+    if (opts.skipFactors && site.kind === "factor") continue;
     const msg: Message = {
       type: site.kind,
       name: site.name,

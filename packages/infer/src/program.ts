@@ -420,7 +420,12 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return inf.recognise(h, g.context(site));
   }
 
-  /** Runs guide + model on a batch (canonical layout) and returns the objective's terms. */
+  /**
+   * Runs guide + model on a batch (canonical layout) and returns the objective's terms. `factors`:
+   * whether the `.factor` sites are evaluated (the training step and the validation loss, whose
+   * objective they are part of); every other pass leaves them out (their terms would be dropped, and
+   * a factor over pairs of rows costs O(rows²) memory on a held-out set).
+   */
   private forward(
     xc: tf.Tensor,
     batchSize: number,
@@ -430,6 +435,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     side: Record<string, tf.Tensor> = {},
     hard = false,
     training = false,
+    factors = training,
   ): { terms: Term[]; messages: Message[]; draws: Map<string, GuideDraw> } {
     const g = this.guideRun(xc, batchSize, keys, sample, step, hard, side, training);
     const draws = g.drawAll();
@@ -441,6 +447,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         params: this.params,
         step,
         training: sample,
+        skipFactors: !factors,
         context: {
           posterior: (site: string) => {
             if (!this.model.ir.sites.some((s) => s.name === site)) throw new Error(`ctx.posterior("${site}"): model "${this.model.ir.name}" has no site "${site}"`);
@@ -944,21 +951,39 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return toCanonical(this.model.ir, site, { ...this.sizes, [DATA_PLATE]: b }, xb, this.lead);
   }
 
-  /** Mean loss (first replica) on site-layout data, without sampling noise beyond one draw. */
+  /**
+   * Mean loss (first replica) on site-layout data, without sampling noise beyond one draw: the
+   * training objective, `.factor` terms included. A model with factor sites is scored in chunks of
+   * the training minibatch's size, averaged by rows: a factor is defined on a minibatch (a term over
+   * its pairs of rows, an MMD between its groups), and one over every held-out row at once would
+   * cost O(rows²) memory. Without factors, one pass over all rows, as before.
+   */
   private lossOn(x: tf.Tensor, side: Record<string, tf.Tensor> = {}): number {
-    return tf.tidy(() => {
-      const n = this.rowsOf(x);
-      const xb = this.withReplicas(x);
-      const { terms } = this.forward(
-        this.canonicalDataSized(xb, n),
-        n,
-        this.keys.map((k) => k.foldIn("validation-loss")),
-        true,
-        this.stepCount,
-        this.sideFor(side, n),
-      );
-      return totalLoss(terms).dataSync()[0];
-    });
+    const n = this.rowsOf(x);
+    const hasFactors = this.model.ir.sites.some((s) => s.kind === "factor");
+    const per = hasFactors && this.configuredBatch > 0 ? this.configuredBatch : n;
+    let total = 0;
+    for (let a = 0; a < n; a += per) {
+      const m = Math.min(per, n - a);
+      total += tf.tidy(() => {
+        const rows = m === n ? x : tf.slice(x, a, m);
+        const sideRows = m === n ? side : Object.fromEntries(Object.entries(side).map(([k, t]) => [k, tf.slice(t, a, m)]));
+        const xb = this.withReplicas(rows);
+        const { terms } = this.forward(
+          this.canonicalDataSized(xb, m),
+          m,
+          this.keys.map((k) => (m === n ? k.foldIn("validation-loss") : k.foldIn("validation-loss").foldIn(a / per))),
+          true,
+          this.stepCount,
+          this.sideFor(sideRows, m),
+          false,
+          false,
+          true,
+        );
+        return (totalLoss(terms).dataSync()[0] * m) / n;
+      });
+    }
+    return total;
   }
 
   private ensureReady(x: tf.Tensor): void {
