@@ -4,7 +4,7 @@
 // epochs prints the mask's state: support F1 (P, R) against the genres with p* ≥ 0.5, max |W|, η,
 // the share of p* ≥ 0.5; at the end the held-out metrics.
 // usage: node packages/cli/bin/run-ts.js bench/ratings-genres.ts <epochs> <fold> [every] [key=value ...]
-//   keys: any sparseVae/vae config, plus data= (a synthetic:ratings source, "," for "&"), model=, batchSize=, learningRate=, seeds= (replicas), normalisation=, backend=
+//   keys: any sparseVae/vae config, plus dump= (write the final W, p* and the truth as JSON there), data= (a synthetic:ratings source, "," for "&"), model=, batchSize=, learningRate=, seeds= (replicas), normalisation=, backend=
 import { tf, initBackend } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { loadData, kFoldSplit } from "@sparse-dgm/data";
@@ -18,7 +18,7 @@ for (const s of sets) {
   const v = s.slice(s.indexOf("=") + 1);
   config[k] = v === "true" ? true : v === "false" ? false : Number.isNaN(Number(v)) ? v : Number(v);
 }
-const { model: name = "sparseVae", batchSize: bs, learningRate: lr, seeds: seedsArg, backend = "wasm", normalisation: norm, data = "synthetic:ratings?min=4&minUserPositives=20&topItems=300&seed=0", ...modelConfig } = config as Record<string, never>;
+const { dump, model: name = "sparseVae", batchSize: bs, learningRate: lr, seeds: seedsArg, backend = "wasm", normalisation: norm, data = "synthetic:ratings?min=4&minUserPositives=20&topItems=300&seed=0", ...modelConfig } = config as Record<string, never>;
 await initBackend(backend);
 const base = await loadData(String(data).replaceAll(",", "&"));
 const ds = { ...base, split: kFoldSplit(base.n, 5, Number(foldArg), 0) };
@@ -59,6 +59,12 @@ await p.fit(xTrain, {
   },
 });
 const secs = (Date.now() - t0) / 1000;
+if (dump) {
+  const g = p.globals();
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(String(dump), JSON.stringify({ config: modelConfig, fold: Number(foldArg), epochs: training.epochs, W: g.W ? Array.from(g.W.dataSync()) : null, pstar: g["W.pstar"] ? Array.from(g["W.pstar"].dataSync()) : null, g: ds.g, k: ds.truth!.k, truth: Array.from(ds.truth!.W!), itemGenres: ds.meta.itemGenres }));
+  tf.dispose(Object.values(g));
+}
 const ms = evaluateProgram(p, ds);
 for (const m of ms) {
   const pick = ["recallAt5", "ndcgAt10", "heldoutNll", "supportF1", "supportPrecision", "supportRecall", "activeUnits"].map((k) => `${k} ${m[k] === undefined ? "-" : +m[k].toFixed(4)}`);

@@ -119,8 +119,12 @@ export interface FullRankGuideOptions {
   hidden?: readonly number[];
 }
 
-/** How a point-estimated site starts: a standard-normal draw, the data's column variances, or a constant. */
-export type PointInit = "standardNormal" | "columnVariance" | number;
+/**
+ * How a point-estimated site starts: a standard-normal draw, a normal draw with the given SD
+ * (`{ normalSd: 0.1 }`: a sparse prior then starts near its spike, so entries enter one by one as
+ * their likelihood pulls them out, as on a lasso path), the data's column variances, or a constant.
+ */
+export type PointInit = "standardNormal" | { normalSd: number } | "columnVariance" | number;
 
 /** Options of a latent random site (closed: a misspelled option is a type error). */
 export interface LatentOptions<S extends SiteTable, P extends string, PL extends readonly P[], E extends readonly number[]> {

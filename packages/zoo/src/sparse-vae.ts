@@ -72,6 +72,12 @@ export interface SparseVaeConfig {
    * (default: the training normalisation's).
    */
   priorNormalisation?: "elbo" | "reference" | "objective";
+  /**
+   * SD of the mask's starting draw W_jk ~ N(0, sd²) (default 1, the reference's). A small SD starts
+   * every entry near the spike, so entries leave it only where the likelihood pulls them: from a
+   * dense N(0, 1) start the spike-and-slab lasso settles in a dense mode (docs/data/ratings.md).
+   */
+  maskInitSd?: number;
   /** Fraction of the run over which the mask prior's weight rises from 0 to 1 (variant "default"; 0.5 = 600 steps = 100 epochs of the synthetic study). */
   priorWarmup: number;
   /** Fraction of the run over which the KL weight rises from 0 to 1 (variant "default"; Bowman et al. 2016; 0.25 = 300 steps = 50 epochs). */
@@ -108,9 +114,10 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const scaleIn = oneOf(name, "scaleIn", c.scaleIn ?? "network", ["network", "mask", "spectral"] as const);
   const klNormalisation = oneOf(name, "klNormalisation", c.klNormalisation ?? "objective", ["elbo", "reference", "objective"] as const);
   const priorNormalisation = oneOf(name, "priorNormalisation", c.priorNormalisation ?? "objective", ["elbo", "reference", "objective"] as const);
+  const maskInitSd = positiveNumber(name, "maskInitSd", c.maskInitSd ?? 1);
 
   const base = model(name)
-    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, scaleIn, ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}), ...(klNormalisation !== "objective" ? { klNormalisation } : {}), ...(variant === "default" ? { priorWarmup, klWarmup } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
+    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, scaleIn, ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}), ...(klNormalisation !== "objective" ? { klNormalisation } : {}), ...(maskInitSd !== 1 ? { maskInitSd } : {}), ...(variant === "default" ? { priorWarmup, klWarmup } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
@@ -120,7 +127,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
       cols: "factor",
       valueType: "real",
       estimator: mapEm({ form, etaSite: "eta" }),
-      init: "standardNormal",
+      init: maskInitSd === 1 ? "standardNormal" : { normalSd: maskInitSd },
       ...(warm > 0 ? { priorWeight: warmup({ start: 0, end: warm }) } : {}),
       ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}),
       doc: "which factors reach which features",
@@ -139,7 +146,7 @@ export const sparseVae: ZooEntry<SparseVaeConfig, ReturnType<typeof buildSparseV
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",
   spec: "specs/sparse-vae.md",
   defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "normalised", variant: "default", priorWarmup: 0.5, klWarmup: 0.25 },
-  optional: ["etaB", "sigmaScale", "encoderInput", "scaleIn", "priorNormalisation", "klNormalisation", "libraryOffset", "librarySize", "priorWarmupSteps", "klWarmupSteps"],
+  optional: ["etaB", "sigmaScale", "encoderInput", "scaleIn", "priorNormalisation", "klNormalisation", "maskInitSd", "libraryOffset", "librarySize", "priorWarmupSteps", "klWarmupSteps"],
   build: buildSparseVae,
   defaultData: "synthetic:moran?rho=0.6",
   renderShape: { features: 7 },

@@ -30,6 +30,11 @@ function pointBijector(site: SiteDecl): Bijector {
 function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: number[]): tf.Tensor {
   const init = site.options.init;
   if (init === "standardNormal") return key.normal(s);
+  if (typeof init === "object" && init !== null && "normalSd" in init) {
+    const sd = (init as { normalSd: unknown }).normalSd;
+    if (typeof sd !== "number" || !(Number.isFinite(sd) && sd > 0)) throw new Error(`site "${site.name}": init normalSd must be a number > 0, got ${JSON.stringify(sd)}`);
+    return tf.mul(key.normal(s), sd);
+  }
   if (init === "columnVariance") {
     const v = env.stats().columnVariance;
     if (!v || v.length !== s.reduce((a, c) => a * c, 1)) throw new Error(`site "${site.name}": init "columnVariance" needs one value per feature`);
