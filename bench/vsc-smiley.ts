@@ -54,8 +54,8 @@ const config = {
   // "50" or "50:200" (linear over the run, the paper's schedule)
   sharpness: a.sharpness!.includes(":") ? linear({ from: Number(a.sharpness!.split(":")[0]), to: Number(a.sharpness!.split(":")[1]), steps }) : Number(a.sharpness),
   ...(a.init ? { inclusionInit: Number(a.init) } : {}),
-  warmupStart: Math.round(ws * steps),
-  warmupEnd: Math.round(we * steps),
+  warmupStartSteps: Math.round(ws * steps),
+  warmupEndSteps: Math.round(we * steps),
 };
 const model = zoo[a.model!].build(config as never);
 const program = compile(model, { seed: Number(a.seed), normalisation: "elbo", encoderHidden: [Number(a.hidden)] });

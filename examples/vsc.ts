@@ -23,7 +23,9 @@ const ds = await loadData(`synthetic:smiley?n=${smoke ? 400 : opt("--n", "6000")
 const epochs = smoke ? 1 : Number(opt("--epochs", "10"));
 const labelsOf = (idx: ArrayLike<number>) => tf.tensor1d(Array.from(idx, (i) => ds.labels![i]), "int32");
 for (const name of ["vsc", "vscVampPrior", "vscClass"]) {
-  const model = zoo[name].build({ features: ds.g, latents: 40, hidden: smoke ? 64 : 400, ...(name === "vscVampPrior" ? { pseudoInputs: 10 } : {}) } as never);
+  // run: this fit's optimiser steps, which vsc's and vscClass's c schedule and class warm-up span
+  const run = { steps: epochs * Math.ceil(ds.split.train.length / 100) };
+  const model = zoo[name].build({ features: ds.g, latents: 40, hidden: smoke ? 64 : 400, run, ...(name === "vscVampPrior" ? { pseudoInputs: 10 } : {}) } as never);
   const program = compile(model, { seed: 0, normalisation: "elbo" });
   const x = observedTensor(model, ds, ds.split.train);
   const data = name === "vscClass" ? { x, label: labelsOf(ds.split.train) } : x;

@@ -9,7 +9,7 @@ import { evaluateProgram, evaluateProgramWithPanels, classJaccard } from "@spars
 import type { Dataset } from "@sparse-dgm/data";
 import { partsData } from "../support/parts-data.js";
 
-const small = { features: 36, latents: 12, hidden: 32, alpha: 0.2, spikeHead: "sigmoid", sharpness: 50 } as const;
+const small = { features: 36, latents: 12, hidden: 32, alpha: 0.2, spikeHead: "sigmoid", sharpness: 50, warmupStart: 0, warmupEnd: 0, klWarmup: 0 } as const;
 
 describe("evaluateProgramWithPanels", () => {
   let ds: Dataset;

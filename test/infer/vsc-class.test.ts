@@ -10,12 +10,12 @@ import { zoo } from "@sparse-dgm/zoo";
 import { evaluateProgram, degenerateCode } from "@sparse-dgm/metrics";
 import { partsData } from "../support/parts-data.js";
 
-const small = { features: 36, latents: 12, hidden: 32, alpha: 0.2, spikeHead: "sigmoid", sharpness: 50, classWarmup: 0 } as const;
+const small = { features: 36, latents: 12, hidden: 32, alpha: 0.2, spikeHead: "sigmoid", sharpness: 50, warmupStart: 0, warmupEnd: 0, klWarmup: 0, classWarmup: 0 } as const;
 const METRICS = ["elbo", "withinClassJaccard", "betweenClassJaccard", "meanActiveSize", "emptyCodeFraction", "distinctActiveSets", "modalActiveSetFraction"];
 
 async function fitScores(weight: number, classWarmup = 0) {
   const ds = partsData();
-  const model = weight === 0 ? zoo.vsc.build(small as never) : zoo.vscClass.build({ ...small, classWeight: weight, classWarmup } as never);
+  const model = weight === 0 ? zoo.vsc.build(small as never) : zoo.vscClass.build({ ...small, classWeight: weight, classWarmupSteps: classWarmup } as never);
   const program = compile(model, { seed: 0, replicas: 3, normalisation: "elbo" });
   const train = { x: observedTensor(model, ds, ds.split.train), label: tf.tensor1d(ds.labels!, "int32") };
   // the same class-balanced minibatches for every weight (vsc ignores the labels otherwise)

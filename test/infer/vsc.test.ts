@@ -28,18 +28,20 @@ describe("vsc: compiled", () => {
     tf.dispose(x);
   });
 
-  it("inclusionInit starts every unit at γ ≈ γ0 < 1, where its gradient flows; the default init leaves units at γ = 1", async () => {
+  it("inclusionInit starts every unit at γ ≈ γ0 < 1, where its gradient flows; the relu head's default init leaves units at γ = 1", async () => {
     const x = data();
     const gammaAtInit = (extra: object) => {
       const p = compile(zoo.vsc.build({ ...small, latents: 40, ...extra } as never), { seed: 4 });
       return Array.from(p.encode(x).z.activity!.dataSync());
     };
-    const g0 = gammaAtInit({ inclusionInit: 0.3 });
+    const g0 = gammaAtInit({ variant: "reference", inclusionInit: 0.3 });
     expect(Math.max(...g0)).toBeLessThan(1);
     const mean = g0.reduce((a, b) => a + b, 0) / g0.length;
     expect(Math.abs(Math.log(mean) - Math.log(0.3))).toBeLessThan(0.3);
-    const dflt = gammaAtInit({});
+    const dflt = gammaAtInit({ variant: "reference" });
     expect(dflt.filter((g) => g === 1).length).toBeGreaterThan(0.2 * dflt.length);
+    // the default sigmoid head has no unit at γ = 1
+    expect(Math.max(...gammaAtInit({}))).toBeLessThan(1);
     expect(() => zoo.vsc.build({ ...small, inclusionInit: 1.5 } as never)).toThrow("vsc: inclusionInit must be in (0, 1), got 1.5");
     tf.dispose(x);
   });
@@ -83,12 +85,41 @@ describe("vsc: compiled", () => {
 
   it("records every option in the model's config (results rows, checkpoints), vscClass's own defaults included", () => {
     const cls = zoo.vscClass.build({ ...small, classWeight: 10 } as never).ir.meta.config as Record<string, unknown>;
-    expect(cls).toMatchObject({ classWeight: 10, classVariant: "pairs", classWarmup: 3750, spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
+    // without the run's length the run-relative schedules resolve against Fashion-MNIST's 9,375 steps
+    expect(cls).toMatchObject({ classWeight: 10, classVariant: "pairs", classWarmup: 0.4, classWarmupSteps: 3750, variant: "default", spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
     // rebuilding from the recorded config gives the same config
     expect(zoo.vscClass.build(cls as never).ir.meta.config).toEqual(cls);
     const vamp = zoo.vscVampPrior.build({ ...small, pseudoInputs: 7 } as never).ir.meta.config as Record<string, unknown>;
     expect(vamp).toMatchObject({ pseudoInputs: 7, sharpen: 10, spikeHead: "relu" });
-    expect(zoo.vsc.build(small as never).ir.meta.config).toMatchObject({ spikeHead: "relu", sharpness: 50 });
-    expect(() => zoo.vscClass.build({ ...small, classWarmup: -1 } as never)).toThrow("vscClass: classWarmup must be a number of steps >= 0, got -1");
+    // vsc's defaults are vscClass's but the class term; its reference variant is the papers' relu head and c = 50
+    expect(zoo.vsc.build(small as never).ir.meta.config).toMatchObject({ variant: "default", spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
+    const ref = zoo.vsc.build({ ...small, variant: "reference" } as never).ir.meta.config as Record<string, unknown>;
+    expect(ref).toMatchObject({ variant: "reference", spikeHead: "relu", sharpness: 50 });
+    expect(zoo.vsc.build(ref as never).ir.meta.config).toEqual(ref);
+    expect(() => zoo.vsc.build({ ...small, variant: "reference", spikeHead: "sigmoid" } as never)).toThrow('vsc: variant "reference" uses the papers\' relu spike head; spikeHead "sigmoid" contradicts it');
+    expect(() => zoo.vsc.build({ ...small, variant: "paper" } as never)).toThrow('vsc: variant must be one of default, reference, got "paper"');
+    expect(() => zoo.vscClass.build({ ...small, classWarmupSteps: -1 } as never)).toThrow("vscClass: classWarmupSteps must be >= 0, got -1");
+    expect(() => zoo.vscClass.build({ ...small, classWarmup: 3750 } as never)).toThrow("vscClass: classWarmup is a fraction of the run in [0, 1], got 3750; give a number of steps as classWarmupSteps");
+  });
+
+  it("resolves the default c schedule and the class warm-up against the run's length", () => {
+    const run = { steps: 2345 };
+    const cls = zoo.vscClass.build({ ...small, run } as never).ir.meta.config as Record<string, unknown>;
+    // the slab warm-up over 20-30 % of the run, then λ over the next 40 %
+    expect(cls).toMatchObject({ warmupStart: 0.2, warmupEnd: 0.3, warmupStartSteps: 469, warmupEndSteps: 704, classWarmup: 0.4, classWarmupSteps: 938, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
+    const weight = zoo.vscClass.build({ ...small, run } as never).ir.sites.find((x) => x.name === "classConsistency")!;
+    expect(weight.options.weight).toMatchObject({ kind: "warmup", from: 0, to: 1, start: 704, end: 704 + 938 });
+    // the code's KL weight ramps from 0 to 1 over the first half of the run
+    const vsc = zoo.vsc.build({ ...small, run } as never);
+    expect(vsc.ir.meta.config).toMatchObject({ warmupStartSteps: 469, warmupEndSteps: 704, klWarmup: 0.5, klWarmupSteps: 1173, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
+    expect(vsc.ir.sites.find((x) => x.name === "z")!.options.klWeight).toMatchObject({ kind: "warmup", from: 0, to: 1, start: 0, end: 1173 });
+    // the reference variant: no slab or KL warm-up, c = 50, whatever the run
+    const ref = zoo.vsc.build({ ...small, run, variant: "reference" } as never);
+    expect(ref.ir.meta.config).toMatchObject({ warmupStartSteps: 0, warmupEndSteps: 0, klWarmupSteps: 0, sharpness: 50, spikeHead: "relu" });
+    expect(ref.ir.sites.find((x) => x.name === "z")!.options.klWeight).toBeUndefined();
+    expect(() => zoo.vsc.build({ ...small, run, warmupStart: 0.5, warmupEnd: 0.3 } as never)).toThrow("vsc: the slab warm-up ends (step 704) before it starts (step 1173); give warmupEnd >= warmupStart");
+    expect(() => zoo.vsc.build({ ...small, run, warmupStart: 600 } as never)).toThrow("vsc: warmupStart is a fraction of the run in [0, 1], got 600; give a number of steps as warmupStartSteps");
+    // given values win over the run-relative defaults
+    expect(zoo.vscClass.build({ ...small, run, sharpness: 80, classWarmupSteps: 10 } as never).ir.meta.config).toMatchObject({ sharpness: 80, classWarmupSteps: 10 });
   });
 });

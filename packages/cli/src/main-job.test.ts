@@ -14,7 +14,7 @@ describe("main job", () => {
     const effective = (e: typeof vsc) => ({ ...(zooEntry(e.model).defaults as Record<string, unknown>), ...e.config });
     const a = effective(vsc);
     const b = effective(cls);
-    const classKeys = ["classWeight", "classVariant", "classWarmup"];
+    const classKeys = ["classWeight", "classVariant", "classWarmup", "classWarmupSteps"];
     const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => !classKeys.includes(k)));
     for (const k of keys) expect(b[k], k).toEqual(a[k]);
     expect(b.classWeight).toBeGreaterThan(0);

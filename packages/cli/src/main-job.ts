@@ -53,8 +53,8 @@ const SMILEY_VSC = {
   likelihood: "gaussianHeads",
   noiseScale: 0.03,
   inclusionInit: 0.5,
-  warmupStart: 75,
-  warmupEnd: 113,
+  warmupStart: 0.2, // of the 376 steps: 75
+  warmupEnd: 0.3, // 113
   spikeHead: "sigmoid",
   sharpness: 50,
 };
@@ -66,7 +66,7 @@ export const MAIN_JOB: { entries: CompareEntry[]; seeds: number } = {
     { model: "vae", data: "synthetic:moran?rho=0.6" },
     { model: "betaVae", data: "synthetic:moran?rho=0.6" },
     { model: "vsc", data: "synthetic:smiley?n=2000", config: SMILEY_VSC, epochs: 8, metrics: SPARSE_CODE_METRICS },
-    { model: "vscClass", data: "synthetic:smiley?n=2000", config: { ...SMILEY_VSC, classWeight: 1, classWarmup: 100 }, epochs: 8, metrics: SPARSE_CODE_METRICS },
+    { model: "vscClass", data: "synthetic:smiley?n=2000", config: { ...SMILEY_VSC, classWeight: 1, classWarmupSteps: 100 }, epochs: 8, metrics: SPARSE_CODE_METRICS },
     {
       model: "sdlgm",
       data: "synthetic:sparse-linear?n=2000",

@@ -32,7 +32,7 @@ describe("--set", () => {
     expect(() => modelConfigs(["vscClass"], ["classWieght=10"])).toThrow(
       '--set classWieght: vscClass has no option "classWieght"',
     );
-    expect(() => modelConfigs(["vscClass"], ["classWieght=10"])).toThrow(/vscClass has no option "classWieght" \(did you mean classWeight\?\); the options are latents, hidden, .*classWeight.*, inclusionInit$/);
+    expect(() => modelConfigs(["vscClass"], ["classWieght=10"])).toThrow(/vscClass has no option "classWieght" \(did you mean classWeight\?\); the options are latents, hidden, .*classWeight.*, inclusionInit, warmupStartSteps, warmupEndSteps, klWarmupSteps, classWarmupSteps$/);
     expect(() => modelConfigs(["vsc", "vscClass"], ["vscClass.clasWeight=10"])).toThrow('--set vscClass.clasWeight: vscClass has no option "clasWeight" (did you mean classWeight?)');
     expect(() => modelConfigs(["vae", "sdlgm"], ["nosuchoption=3"])).toThrow(/^--set nosuchoption: none of vae, sdlgm has an option "nosuchoption"; the options are vae: factors, .*; sdlgm: latents, /);
   });

@@ -16,7 +16,7 @@
 import { tf, Key, model, thresholdSigmoid, warmup, linear, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, positiveSchedule, openUnit, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, positiveSchedule, openUnit, oneOf, likelihoodFor, warmupSteps, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of VSC. */
 export interface VscConfig {
@@ -27,14 +27,33 @@ export interface VscConfig {
   /** Prior spike (inclusion) probability α. */
   alpha: number;
   /**
-   * Threshold-sigmoid sharpness c: a number, or a schedule over optimiser steps (the paper raises c
-   * from 50 to 200: `linear({ from: 50, to: 200, steps })`). The PyTorch reproduction keeps
-   * c ≈ 50; the TF code uses 100.
+   * Threshold-sigmoid sharpness c: a number, or a schedule over optimiser steps. Unset, `vsc` and
+   * `vscClass` raise c linearly from 50 to 200 over the whole run (the UAI paper's "gradually from
+   * 50 to 200", supp. B.2; the run's steps from {@link DataShape.run}, else {@link VSC_RUN_STEPS}),
+   * and `vscVampPrior` and `variant: "reference"` keep c = 50 (the PyTorch reproduction's; the TF
+   * code uses 100).
    */
   sharpness: ScheduleLike;
-  /** Slab warm-up: λ = 0 until `warmupStart` steps, linear to 1 at `warmupEnd`. */
+  /**
+   * Slab warm-up ("spike pre-training", the UAI paper's supp. D): λ = 0 until `warmupStart` of the
+   * run, linear to 1 at `warmupEnd`, as fractions of the run's steps. While λ = 0 the slab is noise
+   * and the gates alone carry information, so the code forms as a binary, sample-specific one.
+   * Default 0.2 and 0.3 for `vsc` and `vscClass` (the paper's 15,000 and 20,000 of about 70,000
+   * iterations); 0 (off) for `vscVampPrior` and `variant: "reference"` (the PyTorch reproduction has none).
+   */
   warmupStart: number;
   warmupEnd: number;
+  /** The slab warm-up's start in steps (overrides `warmupStart`). */
+  warmupStartSteps?: number;
+  /** The slab warm-up's end in steps (overrides `warmupEnd`). */
+  warmupEndSteps?: number;
+  /**
+   * Fraction of the run over which the code's KL weight rises from 0 to 1 (Bowman et al. 2016, as
+   * `vae`'s `klWarmup`); 0: the full KL from the first step (the papers').
+   */
+  klWarmup: number;
+  /** The KL warm-up in steps (overrides `klWarmup`). */
+  klWarmupSteps?: number;
   /**
    * "bernoulli" (cross-entropy on grey levels, the PyTorch reproduction), "gaussian" (mean
    * sigmoid(out), fixed scale `noiseScale`) or "gaussianHeads" (the UAI paper's decoder, supp. A.1:
@@ -57,19 +76,36 @@ export interface VscConfig {
   inclusionInit?: number;
   /**
    * The spike head: "relu" (log γ = −relu(−v), the VSC papers' and the reference codes'; a unit
-   * at γ = 1 gets no gradient) or "sigmoid" (γ = sigmoid(v), a gradient everywhere).
+   * at γ = 1 gets no gradient) or "sigmoid" (γ = sigmoid(v), a gradient everywhere). Default:
+   * "sigmoid" for `vsc` and `vscClass`, "relu" for `vscVampPrior` and `variant: "reference"`.
    */
   spikeHead: "relu" | "sigmoid";
 }
 
+/** `vsc` and `vscClass`: which settings the unset spike head and sharpness take. */
+export interface VscFixedConfig extends VscConfig {
+  /**
+   * "default": the sigmoid spike head and c rising from 50 to 200 over the run, the settings whose
+   * codes are sample-specific on Smiley and Fashion-MNIST (docs/zoo/vsc.md, "Defaults"); or
+   * "reference": the papers' relu head and c = 50 (the PyTorch reproduction's, whose Fashion-MNIST
+   * ELBO the project matches), under which most runs on Smiley give every image the same code.
+   */
+  variant: "default" | "reference";
+}
+
 /** Weight and variant of the class-consistency term. */
-export interface VscClassConfig extends VscConfig {
+export interface VscClassConfig extends VscFixedConfig {
   /** λ of L_JSD (swept over 0.1, 1, 10). */
   classWeight: number;
   /** "pairs" (same-class pairs, default) or "centroid". */
   classVariant: "pairs" | "centroid";
-  /** Steps over which λ warms up after the VSC warm-up ends (default 3750: two Fashion-MNIST epochs at batch 32). */
+  /**
+   * Fraction of the run over which λ warms up from 0 after the VSC warm-up ends (default 0.4: 3,750
+   * of Fashion-MNIST's 9,375 steps, 938 of Smiley's 2,345 at the defaults).
+   */
   classWarmup: number;
+  /** The class warm-up in steps (overrides `classWarmup`). */
+  classWarmupSteps?: number;
 }
 
 /** Pseudo-input settings of the UAI version. */
@@ -80,21 +116,67 @@ export interface VscVampConfig extends VscConfig {
   sharpen: number;
 }
 
+/**
+ * The run length `vsc`'s and `vscClass`'s run-relative schedules resolve against when the build is
+ * not told the run's steps: five Fashion-MNIST epochs at batch 32 (the papers' benchmark).
+ */
+export const VSC_RUN_STEPS = 9375;
+
+/** `vsc`'s and `vscClass`'s default slab warm-up, as fractions of the run: λ = 0 until 20 %, 1 from 30 %. */
+export const SLAB_WARMUP = [0.2, 0.3] as const;
+
+/** `vsc`'s and `vscClass`'s default KL warm-up: the code's KL weight rises from 0 to 1 over the first half of the run. */
+export const KL_WARMUP = 0.5;
+
+/** The papers' spike head and sharpness (the PyTorch reproduction's): `variant: "reference"`, and `vscVampPrior`'s. */
+export const vscReferenceSettings = { spikeHead: "relu", sharpness: 50 } as const satisfies Partial<VscConfig>;
+
+/**
+ * The spike head and sharpness an entry builds with: those given, else its variant's. "default":
+ * the sigmoid head and c linear from 50 to 200 over the run's steps; "reference": the papers'.
+ */
+function fixedSettings(name: string, c: Partial<VscFixedConfig> & DataShape): Partial<VscConfig> {
+  const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
+  if (variant === "reference") {
+    if (c.spikeHead !== undefined && c.spikeHead !== vscReferenceSettings.spikeHead) {
+      throw new Error(`${name}: variant "reference" uses the papers' relu spike head; spikeHead ${JSON.stringify(c.spikeHead)} contradicts it`);
+    }
+    return { spikeHead: vscReferenceSettings.spikeHead, sharpness: c.sharpness ?? vscReferenceSettings.sharpness };
+  }
+  const steps = c.run?.steps ?? VSC_RUN_STEPS;
+  return {
+    spikeHead: c.spikeHead ?? "sigmoid",
+    sharpness: c.sharpness ?? linear({ from: 50, to: 200, steps: Math.max(1, steps) }),
+    warmupStart: c.warmupStart ?? SLAB_WARMUP[0],
+    warmupEnd: c.warmupEnd ?? SLAB_WARMUP[1],
+    klWarmup: c.klWarmup ?? KL_WARMUP,
+  };
+}
+
+/** {@link warmupSteps}, and a fraction above 1 (a count of steps, as these options were before) refused naming the `...Steps` option. */
+function runSteps(name: string, option: string, fraction: number, steps: number | undefined, run: { steps: number }): number {
+  if (steps === undefined && fraction > 1) throw new Error(`${name}: ${option} is a fraction of the run in [0, 1], got ${fraction}; give a number of steps as ${option}Steps`);
+  return warmupSteps(name, option, fraction, steps, run);
+}
+
 function vscCore(name: string, c: Partial<VscConfig> & DataShape) {
   const D = positiveInt(name, "features", c.features);
   const J = positiveInt(name, "latents", c.latents ?? 200);
   const H = positiveInt(name, "hidden", c.hidden ?? 400);
   const alpha = openUnit(name, "alpha", c.alpha ?? 0.01);
-  const sharpness = positiveSchedule(name, "sharpness", c.sharpness ?? 50);
-  const start = c.warmupStart ?? 0;
-  const end = c.warmupEnd ?? 0;
+  const sharpness = positiveSchedule(name, "sharpness", c.sharpness ?? vscReferenceSettings.sharpness);
+  const run = c.run ?? { steps: VSC_RUN_STEPS };
+  const start = runSteps(name, "warmupStart", c.warmupStart ?? 0, c.warmupStartSteps, run);
+  const end = runSteps(name, "warmupEnd", c.warmupEnd ?? 0, c.warmupEndSteps, run);
+  const klWarm = runSteps(name, "klWarmup", c.klWarmup ?? 0, c.klWarmupSteps, run);
+  if (end < start) throw new Error(`${name}: the slab warm-up ends (step ${end}) before it starts (step ${start}); give warmupEnd >= warmupStart`);
   // the default likelihood follows the data: Bernoulli for binary (and unknown) data, a Gaussian with an identity mean for real data
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? (c.kind === undefined ? "bernoulli" : likelihoodFor(c.kind, { real: "gaussian", binary: "bernoulli", counts: "gaussian" })), ["bernoulli", "gaussian", "gaussianHeads"] as const);
   const outputMean = oneOf(name, "outputMean", c.outputMean ?? (c.kind === undefined || c.kind === "binary" ? "sigmoid" : "identity"), ["sigmoid", "identity"] as const);
   const meanOf = (out: tf.Tensor) => (outputMean === "sigmoid" ? tf.sigmoid(out) : out);
   const noiseScale = positiveNumber(name, "noiseScale", c.noiseScale ?? 0.1);
   const inclusionInit = c.inclusionInit === undefined ? undefined : openUnit(name, "inclusionInit", c.inclusionInit);
-  const spikeHead = oneOf(name, "spikeHead", c.spikeHead ?? "relu", ["relu", "sigmoid"] as const);
+  const spikeHead = oneOf(name, "spikeHead", c.spikeHead ?? vscReferenceSettings.spikeHead, ["relu", "sigmoid"] as const);
   const slabWarmup = end > 0 ? warmup({ start, end }) : 1;
   const heads = likelihood === "gaussianHeads" ? 2 : 1;
   const decode = (z: tf.Tensor, ctx: SiteContext) => {
@@ -113,11 +195,12 @@ function vscCore(name: string, c: Partial<VscConfig> & DataShape) {
     cols: "latent",
     valueType: "binary",
     estimator: thresholdSigmoid({ sharpness, slabWarmup }),
+    ...(klWarm > 0 ? { klWeight: warmup({ from: 0, to: 1, start: 0, end: klWarm }) } : {}),
     guide: { hidden: [H], spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) },
   } as const;
   const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, noiseScale, decode, observe, codeMask };
   const m = model(name)
-    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: start, warmupEnd: end, likelihood, outputMean, noiseScale, spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
+    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: c.warmupStart ?? 0, warmupEnd: c.warmupEnd ?? 0, warmupStartSteps: start, warmupEndSteps: end, klWarmup: c.klWarmup ?? 0, klWarmupSteps: klWarm, likelihood, outputMean, noiseScale, spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
     .plate("data")
     .plate("feature", D)
     .plate("latent", J);
@@ -130,13 +213,14 @@ function withConfig<M extends { ir: { meta: Record<string, unknown> }; meta(e: R
 }
 
 /** `vsc`: the fixed-α spike-and-slab prior. */
-export function buildVsc(c: Partial<VscConfig> & DataShape) {
+export function buildVsc(c: Partial<VscFixedConfig> & DataShape) {
   return fixedPriorVsc("vsc", c);
 }
 
-/** The fixed-α VSC declaration under the name of the entry that builds it (`vsc`, `vscClass`). */
-function fixedPriorVsc(name: string, c: Partial<VscConfig> & DataShape) {
-  const { m, settings: s } = vscCore(name, c);
+/** The fixed-α VSC declaration under the name of the entry that builds it (`vsc`, `vscClass`), its variant's settings filled in. */
+function fixedPriorVsc(name: string, c: Partial<VscFixedConfig> & DataShape) {
+  const { m: core, settings: s } = vscCore(name, { ...c, ...fixedSettings(name, c) });
+  const m = withConfig(core, { variant: c.variant ?? "default" });
   return m
     .mask("z", () => spikeAndSlab({ inclusion: s.alpha, loc: 0, scale: 1 }), {
       ...s.codeMask,
@@ -172,18 +256,15 @@ export function buildVscVampPrior(c: Partial<VscVampConfig> & DataShape) {
 }
 
 /**
- * vscClass's own defaults where they differ from `vsc` (docs/zoo/vsc.md, "vscClass"): with the
- * relu spike head a unit at γ = 1 gets no gradient, so the JSD can only switch units on and the
- * codes become one fixed set; with a sigmoid head and the paper's c schedule (50 → 200 over 9375
- * steps, five Fashion-MNIST epochs at batch 32) the class term sharpens the codes instead. The
- * class weight warms up over 3750 steps after the VSC warm-up (the spec's mitigation of collapse).
+ * vscClass's own defaults (docs/zoo/vsc.md, "vscClass"): λ = 1 over same-class pairs, warmed up
+ * over 40 % of the run after the VSC warm-up (the spec's mitigation of collapse; 3,750 of
+ * Fashion-MNIST's 9,375 steps). Its spike head and sharpness are `vsc`'s (the sigmoid head, c from
+ * 50 to 200 over the run), so that the class term is the only difference between the two entries.
  */
 export const vscClassDefaults = {
-  spikeHead: "sigmoid",
-  sharpness: linear({ from: 50, to: 200, steps: 9375 }),
   classWeight: 1,
   classVariant: "pairs",
-  classWarmup: 3750,
+  classWarmup: 0.4,
 } as const satisfies Partial<VscClassConfig>;
 
 /** `vscClass`: `vsc` + the class-consistency Jensen-Shannon term over same-class pairs. */
@@ -191,16 +272,11 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
   const weight = c.classWeight ?? vscClassDefaults.classWeight;
   if (!(weight >= 0) || !Number.isFinite(weight)) throw new Error(`vscClass: classWeight must be >= 0, got ${weight}`);
   const variant = oneOf("vscClass", "classVariant", c.classVariant ?? vscClassDefaults.classVariant, ["pairs", "centroid"] as const);
-  const classWarmup = c.classWarmup ?? vscClassDefaults.classWarmup;
-  if (!(classWarmup >= 0) || !Number.isFinite(classWarmup)) throw new Error(`vscClass: classWarmup must be a number of steps >= 0, got ${classWarmup}`);
-  const base = fixedPriorVsc("vscClass", {
-    ...c,
-    features: c.features,
-    spikeHead: c.spikeHead ?? vscClassDefaults.spikeHead,
-    sharpness: c.sharpness ?? vscClassDefaults.sharpness,
-  });
-  const end = c.warmupEnd ?? 0;
-  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup })
+  const classWarmupFraction = c.classWarmup ?? vscClassDefaults.classWarmup;
+  const classWarmup = runSteps("vscClass", "classWarmup", classWarmupFraction, c.classWarmupSteps, c.run ?? { steps: VSC_RUN_STEPS });
+  const base = fixedPriorVsc("vscClass", c);
+  const end = (base.ir.meta.config as { warmupEndSteps: number }).warmupEndSteps;
+  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup: classWarmupFraction, classWarmupSteps: classWarmup })
     .side("label", { doc: "class label per row (an integer; negative: unlabelled)" })
     .factor(
     "classConsistency",
@@ -312,16 +388,18 @@ export function classJsd(gamma: tf.Tensor, labels: tf.Tensor, variant: "pairs" |
 }
 
 const vscTraining = { epochs: 5, batchSize: 32, learningRate: 1e-3, normalisation: "elbo" as const };
-const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, sharpness: 50, warmupStart: 0, warmupEnd: 0, likelihood: "bernoulli", noiseScale: 0.1, outputMean: "sigmoid", spikeHead: "relu" };
+const vscDefaults: VscConfig = { latents: 200, hidden: 400, alpha: 0.01, ...vscReferenceSettings, warmupStart: 0, warmupEnd: 0, klWarmup: 0, likelihood: "bernoulli", noiseScale: 0.1, outputMean: "sigmoid" };
+/** `vsc`'s and `vscClass`'s defaults as the run of Fashion-MNIST's 9,375 steps resolves them (a different run: c rises over its own steps). */
+const fixedDefaults: VscFixedConfig = { ...vscDefaults, spikeHead: "sigmoid", sharpness: linear({ from: 50, to: 200, steps: VSC_RUN_STEPS }), warmupStart: SLAB_WARMUP[0], warmupEnd: SLAB_WARMUP[1], klWarmup: KL_WARMUP, variant: "default" };
 
-/** The `vsc` entry (ICLR version, the PyTorch reproduction's settings). */
-export const vsc: ZooEntry<VscConfig, ReturnType<typeof buildVsc>> = {
+/** The `vsc` entry (ICLR version; `variant: "reference"` for the PyTorch reproduction's spike head and c). */
+export const vsc: ZooEntry<VscFixedConfig, ReturnType<typeof buildVsc>> = {
   name: "vsc",
   title: "Variational Sparse Coding with a fixed spike-and-slab prior",
   reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019 (ICLR 2019 submission version).",
   spec: "specs/vsc.md part b0",
-  defaults: vscDefaults,
-  optional: ["inclusionInit"],
+  defaults: fixedDefaults,
+  optional: ["inclusionInit", "warmupStartSteps", "warmupEndSteps", "klWarmupSteps"],
   build: buildVsc,
   defaultData: "synthetic:smiley",
   renderShape: { features: 1024 },
@@ -335,7 +413,7 @@ export const vscVampPrior: ZooEntry<VscVampConfig, ReturnType<typeof buildVscVam
   reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.",
   spec: "specs/vsc.md part b0 §2",
   defaults: { ...vscDefaults, pseudoInputs: 20, sharpen: 10 },
-  optional: ["inclusionInit"],
+  optional: ["inclusionInit", "warmupStartSteps", "warmupEndSteps", "klWarmupSteps"],
   build: buildVscVampPrior,
   defaultData: "synthetic:smiley",
   renderShape: { features: 1024 },
@@ -349,8 +427,8 @@ export const vscClass: ZooEntry<VscClassConfig, ReturnType<typeof buildVscClass>
   reference:
     "Sangari Abiz, Hosseini, Araabi. Enhancing Interpretability of Sparse Latent Representations with Class Information. arXiv 2505.14476, 2025.",
   spec: "specs/vsc.md part b1",
-  defaults: { ...vscDefaults, ...vscClassDefaults },
-  optional: ["inclusionInit"],
+  defaults: { ...fixedDefaults, ...vscClassDefaults },
+  optional: ["inclusionInit", "warmupStartSteps", "warmupEndSteps", "klWarmupSteps", "classWarmupSteps"],
   build: buildVscClass,
   defaultData: "synthetic:smiley",
   renderShape: { features: 1024 },
