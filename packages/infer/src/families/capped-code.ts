@@ -48,8 +48,10 @@ function cappedOptions(site: SiteDecl): CappedGuideOptions {
     throw new Error(`site "${site.name}": guide.levelFromSlab must be a number >= 0, got ${o.levelFromSlab}`);
   }
   if (o.hardness !== undefined) unitIntervalSchedule(o.hardness, `site "${site.name}": guide.hardness`);
-  if (o.levelThreshold !== undefined && typeof o.levelThreshold !== "boolean") throw new Error(`site "${site.name}": guide.levelThreshold must be true or false, got ${JSON.stringify(o.levelThreshold)}`);
-  if (o.levelThreshold && !(o.levelFromSlab! > 0)) throw new Error(`site "${site.name}": guide.levelThreshold needs guide.levelFromSlab > 0 (the weight w of the count), got ${o.levelFromSlab ?? "none"}`);
+  if (o.levelThreshold !== undefined && typeof o.levelThreshold !== "boolean")
+    throw new Error(`site "${site.name}": guide.levelThreshold must be true or false, got ${JSON.stringify(o.levelThreshold)}`);
+  if (o.levelThreshold && !(o.levelFromSlab! > 0))
+    throw new Error(`site "${site.name}": guide.levelThreshold needs guide.levelFromSlab > 0 (the weight w of the count), got ${o.levelFromSlab ?? "none"}`);
   if (o.levelThreshold && o.fixedLevel) throw new Error(`site "${site.name}": guide.levelThreshold has no level to set with guide.fixedLevel`);
   return o;
 }
@@ -115,7 +117,10 @@ function create(site: SiteDecl): SiteInference {
     return new CappedSparseCode({
       levelLogits: o.fixedLevel
         ? cappedFixedLevel(o.fixedLevel, L0, lead)
-        : tf.reshape(o.levelThreshold ? levelByThreshold(hd.levelThreshold, hd.loc, L0, o.levelFromSlab!) : o.levelFromSlab ? levelFromSlab(hd.levelLogits, hd.loc, L0, o.levelFromSlab) : hd.levelLogits, [...lead, L0]),
+        : tf.reshape(
+            o.levelThreshold ? levelByThreshold(hd.levelThreshold, hd.loc, L0, o.levelFromSlab!) : o.levelFromSlab ? levelFromSlab(hd.levelLogits, hd.loc, L0, o.levelFromSlab) : hd.levelLogits,
+            [...lead, L0],
+          ),
       // guide.indexFromSlab = w couples the selection to the slab's magnitude, logits + w·|μ| (as a k-sparse autoencoder selects its largest activations)
       indexLogits: tf.reshape(o.indexFromSlab ? tf.add(hd.indexLogits, tf.mul(o.indexFromSlab, tf.abs(hd.loc))) : hd.indexLogits, [...lead, K]),
       loc: tf.reshape(hd.loc, [...lead, K]),
@@ -150,6 +155,17 @@ export const cappedCode: Family = {
   summary:
     "amortised level and index logits + Gaussian slab; two Gumbel-Softmax draws (without replacement by default, straight-through optional), |b| ≤ L0; closed-form KL; encode predicts L̂ = argmax q(L) and the top-L̂ indices",
   selects: { kinds: ["mask"], scope: "local", valueTypes: ["cardinality-capped"], estimators: ["gumbel-softmax"], priors: ["CappedSparseCode"] },
-  reads: ["klWeight", "klNormalisation", "guide.hidden", "guide.fixedLevel", "guide.withoutReplacement", "guide.slabScaleInit", "guide.indexFromSlab", "guide.levelFromSlab", "guide.levelThreshold", "guide.hardness"],
+  reads: [
+    "klWeight",
+    "klNormalisation",
+    "guide.hidden",
+    "guide.fixedLevel",
+    "guide.withoutReplacement",
+    "guide.slabScaleInit",
+    "guide.indexFromSlab",
+    "guide.levelFromSlab",
+    "guide.levelThreshold",
+    "guide.hardness",
+  ],
   create,
 };
