@@ -54,13 +54,30 @@ describe("sdlgm entries", () => {
     expect(guideOf(sdlgm.build({ features: 20 })).levelFromSlab).toBe(5);
     expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 0 })).levelFromSlab).toBeUndefined();
     expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBe(5);
-    expect(guideOf(kSparse.build({ features: 20, levelFromSlab: 5 })).levelFromSlab).toBeUndefined(); // a fixed level has no level logits
+    expect(guideOf(kSparse.build({ features: 20 })).levelFromSlab).toBeUndefined(); // a fixed level has no level logits
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).levelFromSlab).toBeUndefined();
     expect(guideOf(sdlgm.build({ features: 20 })).hardness).toEqual({ kind: "warmup", from: 0, to: 1, start: 2500, end: 3000 });
     expect(guideOf(sdlgm.build({ features: 20, straightThrough: true })).hardness).toBeUndefined();
     expect(guideOf(sdlgm.build({ features: 20, hardness: 0 })).hardness).toBeUndefined();
     expect(guideOf(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).hardness).toBeUndefined();
     expect(() => sdlgm.build({ features: 20, levelFromSlab: -2 })).toThrow("sdlgm: levelFromSlab must be a number >= 0, got -2");
+  });
+
+  it("a fixed level (kSparse, topKTags, fixedLevel) neither records nor accepts levelFromSlab and levelThreshold: it has no level logits", () => {
+    const cfg = kSparse.build({ features: 20 }).ir.meta.config as Record<string, unknown>;
+    // was: levelThreshold true, levelFromSlab 5 recorded (and shown in results rows) though the guide used neither
+    expect(cfg).not.toHaveProperty("levelThreshold");
+    expect(cfg).not.toHaveProperty("levelFromSlab");
+    expect(cfg.fixedLevel).toBe(5);
+    expect(kSparse.build(cfg as never).ir.meta.config).toEqual(cfg); // rebuilds from its recorded config
+    expect(kSparse.defaults).not.toHaveProperty("levelThreshold");
+    expect(topKTags.defaults).not.toHaveProperty("levelFromSlab");
+    // given explicitly: refused naming the option and why (was: accepted and ignored; levelFromSlab 0 refused for a reason that does not apply)
+    expect(() => kSparse.build({ features: 20, levelThreshold: true })).toThrow("kSparse: levelThreshold (true) has no effect with a fixed level (fixedLevel = 5: a fixed level has no level logits to shape); drop it");
+    expect(() => kSparse.build({ features: 20, levelThreshold: true, levelFromSlab: 0 })).toThrow(/^kSparse: levelFromSlab \(0\) and levelThreshold \(true\) have no effect with a fixed level/);
+    expect(() => sdlgm.build({ features: 20, fixedLevel: 3, levelFromSlab: 5 })).toThrow(/^sdlgm: levelFromSlab \(5\) has no effect with a fixed level \(fixedLevel = 3/);
+    expect(() => topKTags.build({ features: 8, stats: { tags: 12 }, levelThreshold: false })).toThrow(/^topKTags: levelThreshold \(false\) has no effect with a fixed level/);
+    expect(kSparse.optional).toEqual(expect.arrayContaining(["levelFromSlab", "levelThreshold"])); // so --set reaches this refusal, not "no option"
   });
 
   it("levelFromSlab and indexFromSlab reach the guide's code as documented: logits + w·(a_(1) + … + a_(l)) and + w·|μ|", async () => {
@@ -110,7 +127,7 @@ describe("sdlgm entries", () => {
     expect(guideOf(sdlgm.build({ features: 20 })).levelThreshold).toBe(true); // the default where levelFromSlab > 0
     expect(guideOf(sdlgm.build({ features: 20, levelFromSlab: 0 })).levelThreshold).toBeUndefined(); // nothing to count: the default does not apply
     expect(guideOf(sdlgm.build({ features: 20, levelThreshold: false })).levelThreshold).toBeUndefined();
-    expect(guideOf(kSparse.build({ features: 20, levelThreshold: true })).levelThreshold).toBeUndefined(); // a fixed level
+    expect(guideOf(kSparse.build({ features: 20 })).levelThreshold).toBeUndefined(); // a fixed level
     expect(() => sdlgm.build({ features: 20, levelThreshold: true, levelFromSlab: 0 })).toThrow(/^sdlgm: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0/);
     expect(() => sdlgmTags.build({ features: 8, stats: { tags: 12 }, levelThreshold: true })).toThrow(/^sdlgmTags: levelThreshold counts the slab magnitudes/);
     const x = tf.randomNormal([16, 12], 0, 1, "float32", 4);

@@ -170,10 +170,18 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   const empirical = levelPriorLogits(name, levelPrior, L0, c);
   const indexFromSlab = c.indexFromSlab ?? defaults.indexFromSlab;
   if (!(indexFromSlab >= 0) || !Number.isFinite(indexFromSlab)) throw new Error(`${name}: indexFromSlab must be a number >= 0, got ${indexFromSlab}`);
-  const levelFromSlab = c.levelFromSlab ?? defaults.levelFromSlab;
+  // a fixed level has no level logits: levelFromSlab and levelThreshold (which shape them) have
+  // nothing to act on, so they are refused when given and left out of the recorded config
+  if (fixedLevel !== undefined) {
+    const given = (["levelFromSlab", "levelThreshold"] as const).filter((k) => c[k] !== undefined);
+    if (given.length) {
+      throw new Error(`${name}: ${given.map((k) => `${k} (${JSON.stringify(c[k])})`).join(" and ")} ${given.length > 1 ? "have" : "has"} no effect with a fixed level (fixedLevel = ${fixedLevel}: a fixed level has no level logits to shape); drop ${given.length > 1 ? "them" : "it"}`);
+    }
+  }
+  const levelFromSlab = fixedLevel !== undefined ? 0 : (c.levelFromSlab ?? defaults.levelFromSlab);
   if (!(levelFromSlab >= 0) || !Number.isFinite(levelFromSlab)) throw new Error(`${name}: levelFromSlab must be a number >= 0, got ${levelFromSlab}`);
   // the default applies where there is a count to threshold (levelFromSlab > 0); asked for explicitly without one, it is refused below
-  const levelThreshold = bool(name, "levelThreshold", c.levelThreshold ?? (defaults.levelThreshold && levelFromSlab > 0));
+  const levelThreshold = fixedLevel !== undefined ? false : bool(name, "levelThreshold", c.levelThreshold ?? (defaults.levelThreshold && levelFromSlab > 0));
   if (levelThreshold && !(levelFromSlab > 0)) throw new Error(`${name}: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0: set levelFromSlab > 0 or levelThreshold false`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
@@ -192,9 +200,8 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     hardness,
     klWarmupSteps: klWarm,
     indexFromSlab,
-    levelFromSlab,
-    levelThreshold,
-    ...(fixedLevel !== undefined ? { fixedLevel } : {}),
+    // a fixed level: neither is recorded (they have no level logits to act on)
+    ...(fixedLevel !== undefined ? { fixedLevel } : { levelFromSlab, levelThreshold }),
   };
   const base = model(name)
     .meta({ reference: "Xu et al. IJCNN 2021 (SDLGM-style, reconstructed)", maxActive: L0, likelihood, config })
@@ -217,7 +224,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     valueType: "cardinality-capped" as const,
     maxActive: L0,
     estimator: gumbelSoftmax({ temperature, straightThrough }),
-    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}), ...(levelFromSlab > 0 && fixedLevel === undefined ? { levelFromSlab } : {}), ...(levelThreshold && fixedLevel === undefined ? { levelThreshold } : {}), ...(hardness !== 0 ? { hardness } : {}) },
+    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}), ...(levelFromSlab > 0 ? { levelFromSlab } : {}), ...(levelThreshold ? { levelThreshold } : {}), ...(hardness !== 0 ? { hardness } : {}) },
     ...(klWarm > 0 ? { klWeight: warmup({ from: 0, to: 1, start: 0, end: klWarm }) } : {}),
     doc: "sparse code with at most L0 active latents per observation",
   };
@@ -347,14 +354,26 @@ export const sdlgm: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   training,
 };
 
+/**
+ * The options of a fixed-level entry (`kSparse`, `topKTags`): its variable-level entry's, without
+ * `levelFromSlab` and `levelThreshold`, which act on the level logits a fixed level does not have
+ * (given, they are refused).
+ */
+function withoutLevelOptions<C extends SdlgmConfig>(defaults: C): Omit<C, "levelFromSlab" | "levelThreshold"> {
+  const { levelFromSlab: _w, levelThreshold: _t, ...rest } = defaults;
+  return rest;
+}
+
 /** The `kSparse` entry: `sdlgm` with every row using exactly L0 units (a fixed top-k code). */
 export const kSparse: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   ...sdlgm,
+  defaults: withoutLevelOptions(sdlgmDefaults) as SdlgmConfig,
   name: "kSparse",
   title: "Fixed top-k sparse code (k = L0): SDLGM's baseline without the per-row level",
   reference: "The k-sparse / fixed top-k baseline of specs/sdlgm.md §3 (cf. Makhzani & Frey, k-Sparse Autoencoders, ICLR 2014).",
   spec: "specs/sdlgm.md §3",
-  optional: [],
+  // accepted as options so that giving one is refused with the reason (a fixed level), not as unknown
+  optional: ["levelFromSlab", "levelThreshold"],
   build: (c) => buildSdlgm({ ...c, fixedLevel: c.fixedLevel ?? c.maxActive ?? 5 }, "kSparse"),
 };
 
@@ -379,11 +398,12 @@ export const sdlgmTags: ZooEntry<SdlgmTagsConfig, ReturnType<typeof buildSdlgmTa
 /** The `topKTags` entry: `sdlgmTags` predicting a fixed number of tags k for every row (default: the mean training tag count, rounded). */
 export const topKTags: ZooEntry<SdlgmTagsConfig, ReturnType<typeof buildSdlgmTags>> = {
   ...sdlgmTags,
+  defaults: withoutLevelOptions(tagsDefaults) as SdlgmTagsConfig,
   name: "topKTags",
   title: "Fixed top-k multi-label prediction (k = the rounded mean tag count): the baseline of the adaptive tag count",
   reference: "The fixed top-k baseline of specs/sdlgm.md §3.",
   spec: "specs/sdlgm.md §3",
-  optional: ["fixedLevel"],
+  optional: ["fixedLevel", "levelFromSlab", "levelThreshold"],
   build: (c) => {
     const dist = (c as SdlgmShape).stats?.tagCountDistribution;
     const mean = dist ? dist.reduce((a, p, l) => a + p * l, 0) : 1;
