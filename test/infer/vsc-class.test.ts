@@ -10,7 +10,7 @@ import { zoo } from "@sparse-dgm/zoo";
 import { evaluateProgram, degenerateCode } from "@sparse-dgm/metrics";
 import { partsData } from "../support/parts-data.js";
 
-const small = { features: 36, latents: 12, hidden: 32, alpha: 0.2, spikeHead: "sigmoid", sharpness: 50, warmupStart: 0, warmupEnd: 0, klWarmup: 0, classWarmup: 0 } as const;
+const small = { features: 36, latents: 12, hidden: 32, alpha: 0.2, spikeHead: "sigmoid", sharpness: 50, warmupStart: 0, warmupEnd: 0, klWarmup: 0 } as const; // the class warm-up: classWarmupSteps (below)
 const METRICS = ["elbo", "withinClassJaccard", "betweenClassJaccard", "meanActiveSize", "emptyCodeFraction", "distinctActiveSets", "modalActiveSetFraction"];
 
 async function fitScores(weight: number, classWarmup = 0) {

@@ -86,7 +86,7 @@ describe("vsc: compiled", () => {
   it("records every option in the model's config (results rows, checkpoints), vscClass's own defaults included", () => {
     const cls = zoo.vscClass.build({ ...small, classWeight: 10 } as never).ir.meta.config as Record<string, unknown>;
     // without the run's length the run-relative schedules resolve against Fashion-MNIST's 9,375 steps
-    expect(cls).toMatchObject({ classWeight: 10, classVariant: "pairs", classWarmup: 0.4, classWarmupSteps: 3750, variant: "default", spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
+    expect(cls).toMatchObject({ classWeight: 10, classVariant: "pairs", classWarmupSteps: 3750, variant: "default", spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
     // rebuilding from the recorded config gives the same config
     expect(zoo.vscClass.build(cls as never).ir.meta.config).toEqual(cls);
     const vamp = zoo.vscVampPrior.build({ ...small, pseudoInputs: 7 } as never).ir.meta.config as Record<string, unknown>;
@@ -106,20 +106,58 @@ describe("vsc: compiled", () => {
     const run = { steps: 2345 };
     const cls = zoo.vscClass.build({ ...small, run } as never).ir.meta.config as Record<string, unknown>;
     // the slab warm-up over 20-30 % of the run, then λ over the next 40 %
-    expect(cls).toMatchObject({ warmupStart: 0.2, warmupEnd: 0.3, warmupStartSteps: 469, warmupEndSteps: 704, classWarmup: 0.4, classWarmupSteps: 938, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
+    expect(cls).toMatchObject({ warmupStartSteps: 469, warmupEndSteps: 704, classWarmupSteps: 938, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
     const weight = zoo.vscClass.build({ ...small, run } as never).ir.sites.find((x) => x.name === "classConsistency")!;
     expect(weight.options.weight).toMatchObject({ kind: "warmup", from: 0, to: 1, start: 704, end: 704 + 938 });
     // the code's KL weight ramps from 0 to 1 over the first half of the run
     const vsc = zoo.vsc.build({ ...small, run } as never);
-    expect(vsc.ir.meta.config).toMatchObject({ warmupStartSteps: 469, warmupEndSteps: 704, klWarmup: 0.5, klWarmupSteps: 1173, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
+    expect(vsc.ir.meta.config).toMatchObject({ warmupStartSteps: 469, warmupEndSteps: 704, klWarmupSteps: 1173, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
     expect(vsc.ir.sites.find((x) => x.name === "z")!.options.klWeight).toMatchObject({ kind: "warmup", from: 0, to: 1, start: 0, end: 1173 });
     // the reference variant: no slab or KL warm-up, c = 50, whatever the run
     const ref = zoo.vsc.build({ ...small, run, variant: "reference" } as never);
     expect(ref.ir.meta.config).toMatchObject({ warmupStartSteps: 0, warmupEndSteps: 0, klWarmupSteps: 0, sharpness: 50, spikeHead: "relu" });
     expect(ref.ir.sites.find((x) => x.name === "z")!.options.klWeight).toBeUndefined();
-    expect(() => zoo.vsc.build({ ...small, run, warmupStart: 0.5, warmupEnd: 0.3 } as never)).toThrow("vsc: the slab warm-up ends (step 704) before it starts (step 1173); give warmupEnd >= warmupStart");
+    expect(() => zoo.vsc.build({ ...small, run, warmupStart: 0.5, warmupEnd: 0.3 } as never)).toThrow("vsc: the slab warm-up ends (step 704) before it starts (step 1173); give warmupEnd >= warmupStart (to switch it off: warmupStart 0 and warmupEnd 0)");
     expect(() => zoo.vsc.build({ ...small, run, warmupStart: 600 } as never)).toThrow("vsc: warmupStart is a fraction of the run in [0, 1], got 600; give a number of steps as warmupStartSteps");
     // given values win over the run-relative defaults
     expect(zoo.vscClass.build({ ...small, run, sharpness: 80, classWarmupSteps: 10 } as never).ir.meta.config).toMatchObject({ sharpness: 80, classWarmupSteps: 10 });
+  });
+
+  it("records only the warm-up steps that acted, and refuses a fraction given together with its ...Steps option", () => {
+    const run = { steps: 94 };
+    // a ...Steps option given: no fraction is recorded beside it (was warmupStart 0.2 beside warmupStartSteps 10, and 0.2 of 94 is 19)
+    const cfg = zoo.vsc.build({ ...small, run, warmupStartSteps: 10 } as never).ir.meta.config as Record<string, unknown>;
+    expect(cfg).toMatchObject({ warmupStartSteps: 10, warmupEndSteps: 28, klWarmupSteps: 47 });
+    for (const k of ["warmupStart", "warmupEnd", "klWarmup"]) expect(cfg, k).not.toHaveProperty(k);
+    const cls = zoo.vscClass.build({ ...small, run, classWarmupSteps: 100 } as never).ir.meta.config as Record<string, unknown>;
+    expect(cls.classWarmupSteps).toBe(100);
+    expect(cls).not.toHaveProperty("classWarmup");
+    // the recorded config rebuilds the same model for any run (steps, not fractions)
+    expect(zoo.vscClass.build({ ...(cls as object), run: { steps: 5000 } } as never).ir.meta.config).toEqual(cls);
+    // both given: refused naming both (was: the Steps option silently won)
+    expect(() => zoo.vsc.build({ ...small, run, warmupStart: 0.1, warmupStartSteps: 10 } as never)).toThrow(/^vsc: warmupStart \(0\.1\) and warmupStartSteps \(10\) are both given; give one/);
+    expect(() => zoo.vsc.build({ ...small, run, warmupEnd: 0.3, warmupEndSteps: 30 } as never)).toThrow(/^vsc: warmupEnd \(0\.3\) and warmupEndSteps \(30\) are both given/);
+    expect(() => zoo.vsc.build({ ...small, run, klWarmup: 0, klWarmupSteps: 5 } as never)).toThrow(/^vsc: klWarmup \(0\) and klWarmupSteps \(5\) are both given/);
+    expect(() => zoo.vscClass.build({ ...small, run, classWarmup: 0.4, classWarmupSteps: 100 } as never)).toThrow(/^vscClass: classWarmup \(0\.4\) and classWarmupSteps \(100\) are both given/);
+    // the shared helper: the VAEs behave the same
+    expect(() => zoo.vae.build({ features: 7, run, klWarmup: 0.5, klWarmupSteps: 3 })).toThrow(/^vae: klWarmup \(0\.5\) and klWarmupSteps \(3\) are both given/);
+    expect(() => zoo.sparseVae.build({ features: 7, run, priorWarmup: 0.5, priorWarmupSteps: 3 })).toThrow(/^sparseVae: priorWarmup \(0\.5\) and priorWarmupSteps \(3\) are both given/);
+    const svae = zoo.sparseVae.build({ features: 7, run, klWarmupSteps: 3 }).ir.meta.config as Record<string, unknown>;
+    expect(svae).toMatchObject({ klWarmupSteps: 3, priorWarmupSteps: 47 });
+    expect(svae).not.toHaveProperty("klWarmup");
+    expect(svae).not.toHaveProperty("priorWarmup");
+    expect(zoo.vae.build({ features: 7, run }).ir.meta.config).not.toHaveProperty("klWarmup");
+  });
+
+  it("variant reference: a slab warm-up start alone is refused saying the variant has none (warmupEnd 0)", () => {
+    const run = { steps: 47 };
+    // was: "the slab warm-up ends (step 0) before it starts (step 9); give warmupEnd >= warmupStart" (the user never gave warmupEnd)
+    expect(() => zoo.vsc.build({ ...small, run, variant: "reference", warmupStart: 0.2 } as never)).toThrow(
+      'vsc: variant "reference" has no slab warm-up (warmupEnd 0), so a warm-up starting at step 9 would end before it starts: give warmupEnd (a fraction >= warmupStart) or warmupEndSteps too, or leave variant reference (--set variant=default)',
+    );
+    // following the advice works
+    expect(zoo.vsc.build({ ...small, run, variant: "reference", warmupStart: 0.2, warmupEnd: 0.3 } as never).ir.meta.config).toMatchObject({ warmupStartSteps: 9, warmupEndSteps: 14 });
+    // and the relu-head warning's inclusionInit advice is accepted under variant reference
+    expect(zoo.vsc.build({ ...small, run, variant: "reference", inclusionInit: 0.1 } as never).ir.meta.config).toMatchObject({ spikeHead: "relu", inclusionInit: 0.1 });
   });
 });

@@ -56,21 +56,28 @@ export function likelihoodFor<T extends string>(kind: DataShape["kind"], choices
 export const DEFAULT_RUN_STEPS = 1200;
 
 /**
- * A warm-up's length in steps: `steps` when given, else `fraction` of the run's steps (rounded),
- * validated, naming the model and options.
+ * A warm-up's length in steps: `steps` when given, else the `fraction` given (or `fallback`, the
+ * entry's default fraction) of the run's steps (rounded), validated, naming the model and options.
+ * Giving both the fraction and its `...Steps` option is refused (one of them would be ignored).
+ * Entries record only the resolved steps in their config (`<option>Steps`): that is what acted, and
+ * a build from the recorded config gives the same model whatever run it is told.
  *
  * @example
  * ```ts
  * warmupSteps("sparseVae", "klWarmup", 0.25, undefined, { steps: 200 }); // 50
+ * warmupSteps("sparseVae", "klWarmup", undefined, 30, { steps: 200 }, 0.25); // 30
+ * warmupSteps("sparseVae", "klWarmup", 0.25, 30); // throws: sparseVae: klWarmup (0.25) and klWarmupSteps (30) are both given; give one (a fraction of the run, or a number of steps)
  * ```
  */
-export function warmupSteps(model: string, option: string, fraction: number, steps: number | undefined, run?: { steps: number }): number {
+export function warmupSteps(model: string, option: string, fraction: number | undefined, steps: number | undefined, run?: { steps: number }, fallback = 0): number {
   if (steps !== undefined) {
-    if (!(Number.isFinite(steps) && steps >= 0)) throw new Error(`${model}: ${option}Steps must be >= 0, got ${steps}`);
+    if (fraction !== undefined) throw new Error(`${model}: ${option} (${JSON.stringify(fraction)}) and ${option}Steps (${JSON.stringify(steps)}) are both given; give one (a fraction of the run, or a number of steps)`);
+    if (!(typeof steps === "number" && Number.isFinite(steps) && steps >= 0)) throw new Error(`${model}: ${option}Steps must be >= 0, got ${JSON.stringify(steps)}`);
     return steps;
   }
-  if (!(Number.isFinite(fraction) && fraction >= 0 && fraction <= 1)) throw new Error(`${model}: ${option} must be a fraction of the run in [0, 1], got ${fraction}`);
-  return Math.round(fraction * (run?.steps ?? DEFAULT_RUN_STEPS));
+  const f = fraction ?? fallback;
+  if (!(typeof f === "number" && Number.isFinite(f) && f >= 0 && f <= 1)) throw new Error(`${model}: ${option} must be a fraction of the run in [0, 1], got ${JSON.stringify(f)}`);
+  return Math.round(f * (run?.steps ?? DEFAULT_RUN_STEPS));
 }
 
 /** Training settings of an entry's reproduction (the spec's). */

@@ -82,9 +82,9 @@ export interface SparseVaeConfig {
   priorWarmup: number;
   /** Fraction of the run over which the KL weight rises from 0 to 1 (variant "default"; Bowman et al. 2016; 0.25 = 300 steps = 50 epochs). */
   klWarmup: number;
-  /** The prior warm-up in steps (overrides `priorWarmup`). */
+  /** The prior warm-up in steps, instead of `priorWarmup` (giving both is refused); the recorded config holds these steps only. */
   priorWarmupSteps?: number;
-  /** The KL warm-up in steps (overrides `klWarmup`). */
+  /** The KL warm-up in steps, instead of `klWarmup` (giving both is refused); the recorded config holds these steps only. */
   klWarmupSteps?: number;
 }
 
@@ -105,10 +105,9 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const likelihood = lik.likelihood;
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
   const form = oneOf(name, "form", c.form ?? (variant === "default" ? "normalised" : "code"), ["code", "normalised"] as const);
-  const priorWarmup = c.priorWarmup ?? 0.5;
-  const klWarmup = c.klWarmup ?? 0.25;
-  const warm = variant === "default" ? warmupSteps(name, "priorWarmup", priorWarmup, c.priorWarmupSteps, c.run) : 0;
-  const klWarm = variant === "default" ? warmupSteps(name, "klWarmup", klWarmup, c.klWarmupSteps, c.run) : 0;
+  // the recorded config holds the resolved steps only (warmupSteps): the fractions are not what acted
+  const warm = variant === "default" ? warmupSteps(name, "priorWarmup", c.priorWarmup, c.priorWarmupSteps, c.run, 0.5) : 0;
+  const klWarm = variant === "default" ? warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, 0.25) : 0;
   const firstLayer = variant === "default" ? ("unitRows" as const) : ("none" as const);
   // opt-in: on the ratings' genres none of these recovered the support within the run (docs/data/ratings.md)
   const scaleIn = oneOf(name, "scaleIn", c.scaleIn ?? "network", ["network", "mask", "spectral"] as const);
@@ -117,7 +116,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const maskInitSd = positiveNumber(name, "maskInitSd", c.maskInitSd ?? 1);
 
   const base = model(name)
-    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, scaleIn, ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}), ...(klNormalisation !== "objective" ? { klNormalisation } : {}), ...(maskInitSd !== 1 ? { maskInitSd } : {}), ...(variant === "default" ? { priorWarmup, klWarmup } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
+    .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, scaleIn, ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}), ...(klNormalisation !== "objective" ? { klNormalisation } : {}), ...(maskInitSd !== 1 ? { maskInitSd } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)

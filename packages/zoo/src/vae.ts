@@ -41,7 +41,7 @@ export interface VaeConfig {
    * (docs/zoo/vae.md). 0, or `variant: "reference"`, gives the released code's recipe.
    */
   klWarmup: number;
-  /** The KL warm-up in steps (overrides `klWarmup`). */
+  /** The KL warm-up in steps, instead of `klWarmup` (giving both is refused); the recorded config holds these steps only. */
   klWarmupSteps?: number;
   /**
    * "default" (the KL warm-up) or "reference" (the released code's recipe: no warm-up), as the
@@ -65,14 +65,14 @@ function buildDenseVae(name: string, c: Partial<VaeConfig> & DataShape) {
   if (variant === "reference" && ((c.klWarmupSteps !== undefined && c.klWarmupSteps !== 0) || (c.klWarmup !== undefined && c.klWarmup !== 0))) {
     throw new Error(`${name}: variant "reference" trains without a KL warm-up; klWarmup${c.klWarmupSteps !== undefined ? `Steps ${c.klWarmupSteps}` : ` ${c.klWarmup}`} contradicts it`);
   }
-  const klWarmup = variant === "reference" ? 0 : (c.klWarmup ?? 0.5);
-  const klWarm = variant === "reference" ? 0 : warmupSteps(name, "klWarmup", klWarmup, c.klWarmupSteps, c.run);
+  // the recorded config holds the resolved steps only (warmupSteps): the fraction is not what acted
+  const klWarm = variant === "reference" ? 0 : warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, 0.5);
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
   const lik = likelihoodConfig(name, c);
   const likelihood = lik.likelihood;
   if (noise !== "learned" && likelihood !== "gaussian") throw new Error(`${name}: noise applies to likelihood gaussian only (got likelihood ${likelihood})`);
   const base = model(name)
-    .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, variant, klWarmup, klWarmupSteps: klWarm, noise, sigmaDf: df, sigmaScale: s, ...lik } })
+    .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, variant, klWarmupSteps: klWarm, noise, sigmaDf: df, sigmaScale: s, ...lik } })
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)

@@ -43,16 +43,20 @@ export interface VscConfig {
    */
   warmupStart: number;
   warmupEnd: number;
-  /** The slab warm-up's start in steps (overrides `warmupStart`). */
+  /**
+   * The slab warm-up's start in steps, instead of `warmupStart` (giving both is refused). The
+   * recorded config holds the resolved steps of every warm-up (`...Steps`) and no fractions: the
+   * steps are what acted, and a build from the recorded config is the same model for any run.
+   */
   warmupStartSteps?: number;
-  /** The slab warm-up's end in steps (overrides `warmupEnd`). */
+  /** The slab warm-up's end in steps, instead of `warmupEnd` (giving both is refused). */
   warmupEndSteps?: number;
   /**
    * Fraction of the run over which the code's KL weight rises from 0 to 1 (Bowman et al. 2016, as
    * `vae`'s `klWarmup`); 0: the full KL from the first step (the papers').
    */
   klWarmup: number;
-  /** The KL warm-up in steps (overrides `klWarmup`). */
+  /** The KL warm-up in steps, instead of `klWarmup` (giving both is refused). */
   klWarmupSteps?: number;
   /**
    * "bernoulli" (cross-entropy on grey levels, the PyTorch reproduction), "gaussian" (mean
@@ -104,7 +108,7 @@ export interface VscClassConfig extends VscFixedConfig {
    * of Fashion-MNIST's 9,375 steps, 938 of Smiley's 2,345 at the defaults).
    */
   classWarmup: number;
-  /** The class warm-up in steps (overrides `classWarmup`). */
+  /** The class warm-up in steps, instead of `classWarmup` (giving both is refused; the recorded config holds the steps only). */
   classWarmupSteps?: number;
 }
 
@@ -135,41 +139,57 @@ export const vscReferenceSettings = { spikeHead: "relu", sharpness: 50 } as cons
  * The spike head and sharpness an entry builds with: those given, else its variant's. "default":
  * the sigmoid head and c linear from 50 to 200 over the run's steps; "reference": the papers'.
  */
-function fixedSettings(name: string, c: Partial<VscFixedConfig> & DataShape): Partial<VscConfig> {
+function fixedSettings(name: string, c: Partial<VscFixedConfig> & DataShape): { given: Partial<VscConfig>; fallbacks: WarmupFallbacks; variant: "default" | "reference" } {
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
   if (variant === "reference") {
     if (c.spikeHead !== undefined && c.spikeHead !== vscReferenceSettings.spikeHead) {
       throw new Error(`${name}: variant "reference" uses the papers' relu spike head; spikeHead ${JSON.stringify(c.spikeHead)} contradicts it`);
     }
-    return { spikeHead: vscReferenceSettings.spikeHead, sharpness: c.sharpness ?? vscReferenceSettings.sharpness };
+    return { given: { spikeHead: vscReferenceSettings.spikeHead, sharpness: c.sharpness ?? vscReferenceSettings.sharpness }, fallbacks: NO_WARMUPS, variant };
   }
   const steps = c.run?.steps ?? VSC_RUN_STEPS;
   return {
-    spikeHead: c.spikeHead ?? "sigmoid",
-    sharpness: c.sharpness ?? linear({ from: 50, to: 200, steps: Math.max(1, steps) }),
-    warmupStart: c.warmupStart ?? SLAB_WARMUP[0],
-    warmupEnd: c.warmupEnd ?? SLAB_WARMUP[1],
-    klWarmup: c.klWarmup ?? KL_WARMUP,
+    given: { spikeHead: c.spikeHead ?? "sigmoid", sharpness: c.sharpness ?? linear({ from: 50, to: 200, steps: Math.max(1, steps) }) },
+    fallbacks: { warmupStart: SLAB_WARMUP[0], warmupEnd: SLAB_WARMUP[1], klWarmup: KL_WARMUP },
+    variant,
   };
 }
 
-/** {@link warmupSteps}, and a fraction above 1 (a count of steps, as these options were before) refused naming the `...Steps` option. */
-function runSteps(name: string, option: string, fraction: number, steps: number | undefined, run: { steps: number }): number {
-  if (steps === undefined && fraction > 1) throw new Error(`${name}: ${option} is a fraction of the run in [0, 1], got ${fraction}; give a number of steps as ${option}Steps`);
-  return warmupSteps(name, option, fraction, steps, run);
+/** The warm-up fractions an entry (or variant) uses for those not given. */
+interface WarmupFallbacks {
+  warmupStart: number;
+  warmupEnd: number;
+  klWarmup: number;
 }
 
-function vscCore(name: string, c: Partial<VscConfig> & DataShape) {
+/** No warm-ups: `vscVampPrior`'s and `variant: "reference"`'s (the PyTorch reproduction has none). */
+const NO_WARMUPS: WarmupFallbacks = { warmupStart: 0, warmupEnd: 0, klWarmup: 0 };
+
+/** {@link warmupSteps}, and a fraction above 1 (a count of steps, as these options were before) refused naming the `...Steps` option. */
+function runSteps(name: string, option: string, fraction: number | undefined, steps: number | undefined, run: { steps: number }, fallback: number): number {
+  if (steps === undefined && fraction !== undefined && fraction > 1) throw new Error(`${name}: ${option} is a fraction of the run in [0, 1], got ${fraction}; give a number of steps as ${option}Steps`);
+  return warmupSteps(name, option, fraction, steps, run, fallback);
+}
+
+function vscCore(name: string, c: Partial<VscConfig> & DataShape, fallbacks: WarmupFallbacks = NO_WARMUPS, variant?: "default" | "reference") {
   const D = positiveInt(name, "features", c.features);
   const J = positiveInt(name, "latents", c.latents ?? 200);
   const H = positiveInt(name, "hidden", c.hidden ?? 400);
   const alpha = openUnit(name, "alpha", c.alpha ?? 0.01);
   const sharpness = positiveSchedule(name, "sharpness", c.sharpness ?? vscReferenceSettings.sharpness);
   const run = c.run ?? { steps: VSC_RUN_STEPS };
-  const start = runSteps(name, "warmupStart", c.warmupStart ?? 0, c.warmupStartSteps, run);
-  const end = runSteps(name, "warmupEnd", c.warmupEnd ?? 0, c.warmupEndSteps, run);
-  const klWarm = runSteps(name, "klWarmup", c.klWarmup ?? 0, c.klWarmupSteps, run);
-  if (end < start) throw new Error(`${name}: the slab warm-up ends (step ${end}) before it starts (step ${start}); give warmupEnd >= warmupStart`);
+  const start = runSteps(name, "warmupStart", c.warmupStart, c.warmupStartSteps, run, fallbacks.warmupStart);
+  const end = runSteps(name, "warmupEnd", c.warmupEnd, c.warmupEndSteps, run, fallbacks.warmupEnd);
+  const klWarm = runSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, run, fallbacks.klWarmup);
+  if (end < start) {
+    // an end the user did not give is the entry's (variant's) default: say where the 0 came from
+    const endGiven = c.warmupEnd !== undefined || c.warmupEndSteps !== undefined;
+    if (!endGiven && fallbacks.warmupEnd === 0) {
+      const why = variant === "reference" ? `variant "reference" has no slab warm-up (warmupEnd 0)` : `${name} has no slab warm-up by default (warmupEnd 0)`;
+      throw new Error(`${name}: ${why}, so a warm-up starting at step ${start} would end before it starts: give warmupEnd (a fraction >= warmupStart) or warmupEndSteps too${variant === "reference" ? ", or leave variant reference (--set variant=default)" : ""}`);
+    }
+    throw new Error(`${name}: the slab warm-up ends (step ${end}) before it starts (step ${start}); give warmupEnd >= warmupStart (to switch it off: warmupStart 0 and warmupEnd 0)`);
+  }
   // the default likelihood follows the data: Bernoulli for binary (and unknown) data, a Gaussian with an identity mean for real data
   const likelihood = oneOf(name, "likelihood", c.likelihood ?? (c.kind === undefined ? "bernoulli" : likelihoodFor(c.kind, { real: "gaussian", binary: "bernoulli", counts: "gaussian" })), ["bernoulli", "gaussian", "gaussianHeads"] as const);
   const outputMean = oneOf(name, "outputMean", c.outputMean ?? (c.kind === undefined || c.kind === "binary" ? "sigmoid" : "identity"), ["sigmoid", "identity"] as const);
@@ -200,7 +220,7 @@ function vscCore(name: string, c: Partial<VscConfig> & DataShape) {
   } as const;
   const settings = { D, J, H, alpha, sharpness, slabWarmup, likelihood, noiseScale, decode, observe, codeMask };
   const m = model(name)
-    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStart: c.warmupStart ?? 0, warmupEnd: c.warmupEnd ?? 0, warmupStartSteps: start, warmupEndSteps: end, klWarmup: c.klWarmup ?? 0, klWarmupSteps: klWarm, likelihood, outputMean, noiseScale, spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
+    .meta({ reference: "Tonolini, Jensen, Murray-Smith. Variational Sparse Coding. UAI 2019.", likelihood, alpha, config: { features: D, latents: J, hidden: H, alpha, sharpness, warmupStartSteps: start, warmupEndSteps: end, klWarmupSteps: klWarm, likelihood, outputMean, noiseScale, spikeHead, ...(inclusionInit === undefined ? {} : { inclusionInit }) } })
     .plate("data")
     .plate("feature", D)
     .plate("latent", J);
@@ -219,8 +239,9 @@ export function buildVsc(c: Partial<VscFixedConfig> & DataShape) {
 
 /** The fixed-α VSC declaration under the name of the entry that builds it (`vsc`, `vscClass`), its variant's settings filled in. */
 function fixedPriorVsc(name: string, c: Partial<VscFixedConfig> & DataShape) {
-  const { m: core, settings: s } = vscCore(name, { ...c, ...fixedSettings(name, c) });
-  const m = withConfig(core, { variant: c.variant ?? "default" });
+  const fixed = fixedSettings(name, c);
+  const { m: core, settings: s } = vscCore(name, { ...c, ...fixed.given }, fixed.fallbacks, fixed.variant);
+  const m = withConfig(core, { variant: fixed.variant });
   return m
     .mask("z", () => spikeAndSlab({ inclusion: s.alpha, loc: 0, scale: 1 }), {
       ...s.codeMask,
@@ -272,11 +293,10 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
   const weight = c.classWeight ?? vscClassDefaults.classWeight;
   if (!(weight >= 0) || !Number.isFinite(weight)) throw new Error(`vscClass: classWeight must be >= 0, got ${weight}`);
   const variant = oneOf("vscClass", "classVariant", c.classVariant ?? vscClassDefaults.classVariant, ["pairs", "centroid"] as const);
-  const classWarmupFraction = c.classWarmup ?? vscClassDefaults.classWarmup;
-  const classWarmup = runSteps("vscClass", "classWarmup", classWarmupFraction, c.classWarmupSteps, c.run ?? { steps: VSC_RUN_STEPS });
+  const classWarmup = runSteps("vscClass", "classWarmup", c.classWarmup, c.classWarmupSteps, c.run ?? { steps: VSC_RUN_STEPS }, vscClassDefaults.classWarmup);
   const base = fixedPriorVsc("vscClass", c);
   const end = (base.ir.meta.config as { warmupEndSteps: number }).warmupEndSteps;
-  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmup: classWarmupFraction, classWarmupSteps: classWarmup })
+  return withConfig(base, { classWeight: weight, classVariant: variant, classWarmupSteps: classWarmup })
     .side("label", { doc: "class label per row (an integer; negative: unlabelled)" })
     .factor(
     "classConsistency",
