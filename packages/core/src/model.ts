@@ -123,6 +123,10 @@ export interface FullRankGuideOptions {
  * How a point-estimated site starts: a standard-normal draw, a normal draw with the given SD
  * (`{ normalSd: 0.1 }`: a sparse prior then starts near its spike, so entries enter one by one as
  * their likelihood pulls them out, as on a lasso path), the data's column variances, or a constant.
+ * The two draws act in the site's unconstrained space (the same as its support on a real site; on
+ * a positive site, the exp of the draw: log-normal around 1); the column variances and a constant
+ * are values on the support. Unset: zeros in the unconstrained space. Any other value is refused
+ * when the site's parameter is created, naming the site.
  */
 export type PointInit = "standardNormal" | { normalSd: number } | "columnVariance" | number;
 

@@ -135,9 +135,17 @@ export function positiveIntList(model: string, option: string, v: unknown): numb
   return v.map((h) => positiveInt(model, option, h));
 }
 
-/** Validates a positive number. */
+/**
+ * Validates a positive finite number, naming the model and the option; the refused value is quoted
+ * as given (`--set` passes a non-number through as its string).
+ *
+ * @example
+ * ```ts
+ * positiveNumber("sparseVae", "maskInitSd", "abc" as never); // throws: sparseVae: maskInitSd must be a positive number, got "abc"
+ * ```
+ */
 export function positiveNumber(model: string, option: string, v: number): number {
-  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${model}: ${option} must be positive, got ${v}`);
+  if (!(typeof v === "number" && v > 0 && Number.isFinite(v))) throw new Error(`${model}: ${option} must be a positive number, got ${typeof v === "number" ? String(v) : JSON.stringify(v)}`);
   return v;
 }
 

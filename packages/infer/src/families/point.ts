@@ -26,11 +26,21 @@ function pointBijector(site: SiteDecl): Bijector {
   return variant && support === "positive" ? bijectTo(support, variant) : bijectTo(support);
 }
 
-/** The initial unconstrained value of one replica from the site's `init` option. */
+/** The forms a point site's `init` accepts, for the refusal of any other. */
+const INIT_FORMS = `"standardNormal", { normalSd: <number > 0> }, "columnVariance", a number, or unset (zeros)`;
+
+/**
+ * The initial unconstrained value of one replica from the site's `init` option. A number and
+ * "columnVariance" are values on the site's support (mapped through the bijector's inverse);
+ * "standardNormal" and `{ normalSd }` are draws in the unconstrained space (on a positive site,
+ * a log-normal start around 1). Anything else (a misspelled string or key) is refused naming the
+ * site and these forms, as a JS or JSON caller is not protected by the types.
+ */
 function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: number[]): tf.Tensor {
   const init = site.options.init;
+  if (init === undefined) return tf.zeros(s);
   if (init === "standardNormal") return key.normal(s);
-  if (typeof init === "object" && init !== null && "normalSd" in init) {
+  if (typeof init === "object" && init !== null && !Array.isArray(init) && Object.keys(init).length === 1 && "normalSd" in init) {
     const sd = (init as { normalSd: unknown }).normalSd;
     if (typeof sd !== "number" || !(Number.isFinite(sd) && sd > 0)) throw new Error(`site "${site.name}": init normalSd must be a number > 0, got ${JSON.stringify(sd)}`);
     return tf.mul(key.normal(s), sd);
@@ -40,8 +50,8 @@ function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: 
     if (!v || v.length !== s.reduce((a, c) => a * c, 1)) throw new Error(`site "${site.name}": init "columnVariance" needs one value per feature`);
     return b.inverse(tf.reshape(tf.tensor(v.map((x) => Math.max(x, 1e-6))), s));
   }
-  if (typeof init === "number") return b.inverse(tf.fill(s, init));
-  return tf.zeros(s);
+  if (typeof init === "number" && Number.isFinite(init)) return b.inverse(tf.fill(s, init));
+  throw new Error(`site "${site.name}": init must be one of ${INIT_FORMS}; got ${JSON.stringify(init)}`);
 }
 
 /** The parameter of a point-estimated site. */
