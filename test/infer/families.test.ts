@@ -112,6 +112,10 @@ describe("inference families", () => {
     const x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([64, 12], 0, 1, "float32", 3), 0.6), "float32"));
     await vsc.fit(x, { epochs: 1, batchSize: 32 });
     expect(vsc.warnings.join("\n")).toMatch(/^site "z": \d+ of 40 units of the relu spike head are at γ = 1 for every row after the first epoch/);
+    // its advice must work under that variant: inclusionInit first (accepted with the relu head), the sigmoid head only by leaving the variant
+    // (was: '{ spikeHead: "sigmoid" } or { inclusionInit: 0.1 } avoids it', and spikeHead sigmoid is refused under variant reference)
+    expect(vsc.warnings.join("\n")).toContain('guide: { inclusionInit: 0.1 } (--set inclusionInit=0.1) avoids it with this head; or { spikeHead: "sigmoid" } (--set spikeHead=sigmoid), which a variant that fixes the papers\' relu head refuses (leave it: --set variant=default)');
+    expect(() => zoo.vsc.build({ features: 12, latents: 40, hidden: 10, variant: "reference", inclusionInit: 0.1 } as never)).not.toThrow();
     tf.dispose(x);
   });
 

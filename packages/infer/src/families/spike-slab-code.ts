@@ -89,7 +89,8 @@ function create(site: SiteDecl): SiteInference {
       if (!stuck) return [];
       return [
         `site "${site.name}": ${stuck} of ${gamma.shape[gamma.rank - 1]} units of the relu spike head are at γ = 1 for every row after the first epoch ` +
-          `(log γ = −relu(−v) passes no gradient there, so they stay on); guide: { spikeHead: "sigmoid" } or { inclusionInit: 0.1 } avoids it`,
+          `(log γ = −relu(−v) passes no gradient there, so they stay on); guide: { inclusionInit: 0.1 } (--set inclusionInit=0.1) avoids it with this head; ` +
+          `or { spikeHead: "sigmoid" } (--set spikeHead=sigmoid), which a variant that fixes the papers' relu head refuses (leave it: --set variant=default)`,
       ];
     },
   };
