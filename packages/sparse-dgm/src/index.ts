@@ -643,6 +643,7 @@ export {
   type VscVampConfig,
   vscVampPrior,
   warmupSteps,
+  runMeta,
   zoo,
   zooEntry,
   type ZooEntry,
