@@ -66,12 +66,16 @@ function fnv1a64(text: string): string {
 
 /**
  * A hash of a model's declaration: plates, sites (kinds, plates, events, masks, options) and the
- * source of every callback. A changed model no longer matches its old checkpoints.
+ * source of every callback. A changed model no longer matches its old checkpoints. The metadata's
+ * `run` (the run length a build resolved its run-relative schedules against, for `fit`'s check) is
+ * left out: what it changed is in the resolved options the metadata's config records, and a
+ * rebuild from that config (`sdgm eval`) is not told the run again.
  */
 export function declarationHash(ir: ModelIR): string {
+  const { run: _run, ...meta } = ir.meta;
   const canon = JSON.stringify({
     name: ir.name,
-    meta: ir.meta,
+    meta,
     plates: ir.plates,
     sites: ir.sites.map((s) => ({
       kind: s.kind,

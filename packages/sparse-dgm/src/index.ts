@@ -645,6 +645,7 @@ export {
   type VscVampConfig,
   vscVampPrior,
   warmupSteps,
+  runMeta,
   zoo,
   zooEntry,
   type ZooEntry,
