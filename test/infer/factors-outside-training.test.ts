@@ -42,6 +42,28 @@ describe("factor sites outside training", () => {
     expect([...ev.elbo, ...ev.heldoutMse, ...iw].every(Number.isFinite)).toBe(true);
     tf.dispose([x, label]);
   }, 60_000);
+
+  it("the validation loss includes the factor's term: a constant log-factor shifts it by the same amount in every epoch and chunk", async () => {
+    const build = (logFactor: number) =>
+      model("shifted")
+        .plate("data")
+        .plate("feature", 3)
+        .latent("z", () => normal(0, 1), { plates: ["data"] })
+        .factor("constant", () => tf.scalar(logFactor))
+        .observe("x", ({ z }) => normal(z, 1), { plates: ["data", "feature"] });
+    const x = tf.randomNormal([50, 3], 0, 1, "float32", 2);
+    const losses = async (logFactor: number) => {
+      const out: number[] = [];
+      // a vanishing learning rate: the same parameters in both programs, so only the factor's term differs
+      await compile(build(logFactor), { seed: 0, stepPlans: false }).fit(x, { epochs: 2, batchSize: 8, learningRate: 1e-12, validationFraction: 0.4, onEpoch: (e) => out.push(e.validationLoss!) });
+      return out;
+    };
+    const [without, withFactor] = [await losses(0), await losses(-2)];
+    const shift = withFactor.map((v, i) => v - without[i]);
+    expect(Math.abs(shift[0])).toBeGreaterThan(1e-3);
+    expect(shift[1]).toBeCloseTo(shift[0], 5);
+    x.dispose();
+  }, 60_000);
 });
 
 describe("factor sites outside training, at a real size on wasm", () => {

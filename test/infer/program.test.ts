@@ -124,7 +124,12 @@ describe("compile: the trainer", () => {
     await p.fit(train, { epochs: 1, batchSize: 100, maxSteps: 2 });
     const ck = serialize(p);
     expect(() => deserialize(zoo.sparseVae.build({ features: 7 }), ck)).toThrow(/checkpoint is of model "vae", not "sparseVae"/);
-    expect(() => deserialize(zoo.vae.build({ features: 7, hidden: 30, stats: { sigmaPriorScale: s } }), ck)).toThrow(/different declaration/);
+    // the mismatch names what changed: the recorded hyperparameter (the sites read it through a closure: their source is the same)
+    expect(() => deserialize(zoo.vae.build({ features: 7, hidden: 30, stats: { sigmaPriorScale: s } }), ck)).toThrow(/different declaration .*: changed: hidden 50 → 30$/);
+    // an older checkpoint without the summary still says that something changed
+    expect(() => deserialize(zoo.vae.build({ features: 7, hidden: 30, stats: { sigmaPriorScale: s } }), { ...ck, manifest: { ...ck.manifest, declaration: undefined } })).toThrow(
+      /different declaration .*: hyperparameters or code changed$/,
+    );
     expect(() => deserialize(zoo.vae.build({ features: 7, stats: { sigmaPriorScale: s } }), { ...ck, weights: ck.weights.subarray(0, 10) })).toThrow(
       /truncated/,
     );

@@ -31,6 +31,8 @@ export interface CheckpointManifest {
   version: number;
   model: string;
   declarationHash: string;
+  /** The declaration's recorded hyperparameters and per-site hashes, to name what changed on a mismatch (absent in older checkpoints). */
+  declaration?: DeclarationSummary;
   compile: CompileOptions;
   keys: Array<[number, number]>;
   progress: { step: number; position: { epoch: number; batch: number } };
@@ -66,12 +68,21 @@ function fnv1a64(text: string): string {
 
 /**
  * A hash of a model's declaration: plates, sites (kinds, plates, events, masks, options) and the
- * source of every callback. A changed model no longer matches its old checkpoints.
+ * source of every callback. A changed model no longer matches its old checkpoints. The metadata's
+ * `run` (the run length a build resolved its run-relative schedules against, for `fit`'s check) is
+ * left out: what it changed is in the resolved options the metadata's config records, and a
+ * rebuild from that config (`sdgm eval`) is not told the run again.
  */
 export function declarationHash(ir: ModelIR): string {
-  const canon = JSON.stringify({
+  return fnv1a64(JSON.stringify(declarationParts(ir)));
+}
+
+/** The parts {@link declarationHash} hashes: the name, the metadata (without `run`), the plates and each site's canonical form. */
+function declarationParts(ir: ModelIR) {
+  const { run: _run, ...meta } = ir.meta;
+  return {
     name: ir.name,
-    meta: ir.meta,
+    meta,
     plates: ir.plates,
     sites: ir.sites.map((s) => ({
       kind: s.kind,
@@ -82,8 +93,51 @@ export function declarationHash(ir: ModelIR): string {
       options: JSON.parse(JSON.stringify(s.options, (_k, v) => (typeof v === "function" ? String(v) : v))),
       fn: String(s.fn),
     })),
-  });
-  return fnv1a64(canon);
+  };
+}
+
+/**
+ * What a checkpoint records of its declaration beside the hash, so that a mismatch can say what
+ * changed: the recorded hyperparameters (`meta.config`, as zoo entries record them) and one hash per
+ * site and for the plates.
+ */
+export interface DeclarationSummary {
+  config?: Record<string, unknown>;
+  plates: string;
+  sites: Record<string, string>;
+}
+
+function declarationSummary(ir: ModelIR): DeclarationSummary {
+  const parts = declarationParts(ir);
+  const config = parts.meta.config as Record<string, unknown> | undefined;
+  return {
+    ...(config && typeof config === "object" ? { config: JSON.parse(JSON.stringify(config)) as Record<string, unknown> } : {}),
+    plates: fnv1a64(JSON.stringify(parts.plates)),
+    sites: Object.fromEntries(parts.sites.map((s) => [s.name, fnv1a64(JSON.stringify(s))])),
+  };
+}
+
+/**
+ * What differs between a checkpoint's declaration and a model's, in words: the hyperparameters
+ * (`spikeHead "relu" → "sigmoid"`), then the plates and the sites whose declaration changed, added or
+ * removed; empty when the checkpoint predates the summary or nothing it records differs.
+ */
+export function declarationDiff(saved: DeclarationSummary | undefined, ir: ModelIR): string[] {
+  if (!saved) return [];
+  const now = declarationSummary(ir);
+  const show = (v: unknown) => (v === undefined ? "unset" : JSON.stringify(v));
+  const out: string[] = [];
+  const a = saved.config ?? {};
+  const b = now.config ?? {};
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${k} ${show(a[k])} → ${show(b[k])}`);
+  }
+  if (saved.plates !== now.plates) out.push("the plates");
+  const sites = [...new Set([...Object.keys(saved.sites), ...Object.keys(now.sites)])];
+  const changed = sites.filter((n) => saved.sites[n] !== now.sites[n]);
+  if (changed.length)
+    out.push(`site${changed.length === 1 ? "" : "s"} ${changed.map((n) => (saved.sites[n] === undefined ? `${n} (new)` : now.sites[n] === undefined ? `${n} (gone)` : n)).join(", ")}`);
+  return out;
 }
 
 /** Serialises a program (weights, optimiser moments, progress, RNG keys). */
@@ -130,6 +184,7 @@ export function serialize(program: Program, extra?: Record<string, unknown>): Ch
     version: CHECKPOINT_VERSION,
     model: program.model.name,
     declarationHash: declarationHash(program.model.ir),
+    declaration: declarationSummary(program.model.ir),
     compile: program.options,
     keys: program.keys.map((k) => k.words()),
     progress: { step: internals.stepCount, position: { ...internals.position } },
@@ -201,7 +256,10 @@ export function deserialize<M extends Model<any, any>>(model: M, ckpt: Checkpoin
   if (m.model !== model.name) throw new Error(`checkpoint is of model "${m.model}", not "${model.name}"`);
   const hash = declarationHash(model.ir);
   if (m.declarationHash !== hash) {
-    throw new Error(`checkpoint of "${m.model}" was saved from a different declaration (hash ${m.declarationHash}, this model ${hash}): hyperparameters or code changed`);
+    const diff = declarationDiff(m.declaration, model.ir);
+    throw new Error(
+      `checkpoint of "${m.model}"${where} was saved from a different declaration (hash ${m.declarationHash}, this model ${hash}): ${diff.length ? `changed: ${diff.join("; ")}` : "hyperparameters or code changed"}`,
+    );
   }
   if (ckpt.weights.length !== m.totalLength) {
     throw new Error(`checkpoint${where}: weights are truncated or corrupt: ${ckpt.weights.length} float32 values, the manifest lists ${m.totalLength}`);

@@ -274,6 +274,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   private sizes: Record<string, number> = {};
   private trainSize = 0;
   private configuredBatch = 0;
+  /** Whether the run length the model's schedules were resolved against has been checked ({@link checkRunLength}). */
+  private runLengthChecked = false;
   private stats: { columnVariance?: number[] } = {};
   private lastTerms: string[] = [];
   private supportChecked?: tf.Tensor;
@@ -561,6 +563,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       trainIdx = Array.from(perm.slice(nv));
     }
     this.trainSize = trainIdx.length;
+    this.checkRunLength(opts.epochs * Math.ceil(trainIdx.length / B));
     this.checkSupport(xAll, opts.supportCell, side);
     for (const c of opts.checkSupportOf ?? []) this.checkSupport(c.x, c.cell, c.side);
     const xFlat = this.lead && perReplicaData ? tf.reshape(xAll, [R! * N, ...xAll.shape.slice(2)]) : xAll;
@@ -588,6 +591,22 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       phase: { gradients: 0, optimiser: 0, em: 0 },
       lastYield: 0,
     };
+  }
+
+  /**
+   * Warns (once per program) when the model says it spread run-relative schedules over another run
+   * length than this fit's: metadata `run: { steps, told }` (the zoo's `runMeta`: warm-ups given as
+   * fractions of the run, a sharpness rising over the run), more than 1.5x away from `planned`, the
+   * fit's total optimiser steps. A warm-up sized for 9,375 steps never finishes in a 376-step fit.
+   */
+  private checkRunLength(planned: number): void {
+    const run = this.model.ir.meta.run as { steps: number; told: boolean } | undefined;
+    if (!run || this.runLengthChecked) return;
+    this.runLengthChecked = true;
+    if (planned <= run.steps * 1.5 && planned >= run.steps / 1.5) return;
+    this.warn(
+      `model "${this.model.ir.name}" spreads its run-relative schedules (warm-ups given as fractions of the run) over ${run.steps} steps${run.told ? "" : " (assumed: it was built without run)"}, but this fit runs ${planned}; build it with run: { steps: ${planned} } (sdgm fit and compare do), or give the warm-ups in steps`,
+    );
   }
 
   /** Class labels for balanced minibatches (host values, read once per fit), one per training position. */

@@ -150,6 +150,8 @@ export {
   type MetricInfo,
   type MetricInput,
   type MetricInputs,
+  metricDirection,
+  type MetricDirection,
   metricNames,
   METRICS,
   MOSTLY_EMPTY,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as metrics from "./index.js";
-import { computeMetrics, getMetric, METRICS, metricNames } from "./registry.js";
+import { computeMetrics, getMetric, metricDirection, METRICS, metricNames } from "./registry.js";
 
 const DESIGN_KEYS = [
   "heldoutMse", "heldoutMseMean", "heldoutNll", "elbo", "iwae",
@@ -19,6 +19,19 @@ describe("metric registry", () => {
     }
     expect(metricNames()).toEqual(Object.keys(METRICS));
   });
+  it("gives each metric's direction from higherIsBetter, undefined for no better end or an unknown name", () => {
+    expect(metricDirection("heldoutMse")).toBe("lower");
+    expect(metricDirection("emptyCodeFraction")).toBe("lower");
+    expect(metricDirection("betweenClassJaccard")).toBe("lower");
+    expect(metricDirection("mcc")).toBe("higher");
+    expect(metricDirection("recallAt20")).toBe("higher");
+    expect(getMetric("meanActiveSize").higherIsBetter).toBeUndefined();
+    expect(metricDirection("meanActiveSize")).toBeUndefined();
+    expect(metricDirection("usedLatents")).toBeUndefined();
+    expect(metricDirection("notAMetric")).toBeUndefined();
+    expect(metricDirection("toString")).toBeUndefined(); // not an Object.prototype key
+  });
+
   it("gives a clear error listing valid names for an unknown metric", () => {
     expect(() => getMetric("MCC")).toThrow(/Unknown metric "MCC"\. Valid metrics: .*mcc/);
     expect(() => getMetric("toString")).toThrow(/Unknown metric/);

@@ -44,8 +44,13 @@ export interface MetricInfo {
   name: string;
   description: string;
   needs: MetricInput[];
-  /** Whether larger values are better. */
-  higherIsBetter: boolean;
+  /**
+   * Whether larger values are better: `true` higher is better, `false` lower is better,
+   * `undefined` neither (a descriptive count or rate whose good value is not at one end, such as
+   * `meanActiveSize`, or a property of the data such as `meanTrueTags`). A metric with no
+   * direction gets no ↑/↓ and no "best" mark in the report (see {@link metricDirection}).
+   */
+  higherIsBetter: boolean | undefined;
   /** `"metrics"` if {@link computeMetrics} computes it; `"model"` if the training/eval code must (ELBO, IWAE, ...). */
   computedBy: "metrics" | "model";
   /** A family of names with a number (a cut-off): `recallAt5` stands for every `recallAt<k>`. */
@@ -73,11 +78,11 @@ const entries: MetricInfo[] = [
   { name: "activeUnits", description: "Number of latent units with encoder-mean variance over data > 0.01 (Burda et al. 2016)", needs: ["codes"], higherIsBetter: true, computedBy: "metrics" },
   { name: "withinClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over same-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: true, computedBy: "metrics" },
   { name: "betweenClassJaccard", description: "Mean Jaccard of active sets (γ > 0.5) over different-class pairs (absent if all sets are empty)", needs: ["gamma", "labels"], higherIsBetter: false, computedBy: "metrics" },
-  { name: "distinctActiveSets", description: "Number of distinct active sets (γ > 0.5) among the test points: 1 means a fixed set of always-on units (not sample-specific); the Jaccard scores are then absent", needs: ["gamma"], higherIsBetter: true, computedBy: "metrics" },
+  { name: "distinctActiveSets", description: "Number of distinct active sets (γ > 0.5) among the test points: 1 means a fixed set of always-on units (not sample-specific); the Jaccard scores are then absent", needs: ["gamma"], higherIsBetter: undefined, computedBy: "metrics" },
   { name: "modalActiveSetFraction", description: "Fraction of test points whose active set (γ > 0.5) is the most common one; near 1 the code is nearly fixed (the same units on for almost every point), and class Jaccard scores near 1 say little", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
   { name: "emptyCodeFraction", description: "Fraction of test points whose active set (γ > 0.5) is empty; 1 = the code collapsed to all-inactive (the trivial minimiser of the class-consistency loss), and the Jaccard scores are absent", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
-  { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
-  { name: "usedLatents", description: "Number of latent units active (γ > 0.5) for at least 1% of the test points: the VSC paper's count of active latents (about 18 on Smiley)", needs: ["gamma"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "meanActiveSize", description: "Mean number of active dimensions (γ > 0.5) per data point", needs: ["gamma"], higherIsBetter: undefined, computedBy: "metrics" },
+  { name: "usedLatents", description: "Number of latent units active (γ > 0.5) for at least 1% of the test points: the VSC paper's count of active latents (about 18 on Smiley)", needs: ["gamma"], higherIsBetter: undefined, computedBy: "metrics" },
   { name: "levelAccuracy", description: "Sparsity-level accuracy: mean 1[|b̂_i| = L_i], the predicted number of active units (γ > 0.5) against the true level (chance 1/L0); its confusion matrix is in the report", needs: ["gamma", "truthRowSupport"], higherIsBetter: true, computedBy: "metrics" },
   { name: "capViolations", description: "Cap violation rate: mean 1[|b̂_i| > L0], L0 the model's cap (else the data's); 0 by construction for SDLGM", needs: ["gamma", "cap"], higherIsBetter: false, computedBy: "metrics" },
   { name: "codeSupportPrecision", description: "Per-row precision of the active units (γ > 0.5) against the true row support b_i, units aligned to true dimensions by Hungarian matching on |corr| of held-out codes; macro-averaged", needs: ["gamma", "codes", "truthRowSupport", "truthZ"], higherIsBetter: true, computedBy: "metrics" },
@@ -89,8 +94,8 @@ const entries: MetricInfo[] = [
   { name: "exampleF1", description: "Example-based F1 of the predicted tag sets: mean_i 2|ŷ_i ∩ y_i| / (|ŷ_i| + |y_i|)", needs: ["tags", "gamma"], higherIsBetter: true, computedBy: "metrics" },
   { name: "topKExampleF1", description: "Example-based F1 of the fixed top-k of the per-tag scores, k = the rounded mean training tag count (the fixed top-k baseline of any model's ranking, e.g. binary relevance's sigmoids)", needs: ["tags"], higherIsBetter: true, computedBy: "metrics" },
   { name: "hammingLoss", description: "Fraction of (row, tag) entries predicted wrongly", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
-  { name: "meanPredictedTags", description: "Mean number of predicted tags per held-out row (compare with meanTrueTags)", needs: ["tags", "gamma"], higherIsBetter: false, computedBy: "metrics" },
-  { name: "meanTrueTags", description: "Mean number of true tags per held-out row", needs: ["tags"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "meanPredictedTags", description: "Mean number of predicted tags per held-out row (compare with meanTrueTags)", needs: ["tags", "gamma"], higherIsBetter: undefined, computedBy: "metrics" },
+  { name: "meanTrueTags", description: "Mean number of true tags per held-out row", needs: ["tags"], higherIsBetter: undefined, computedBy: "metrics" },
   { name: "linearProbeAccuracy", description: "Test accuracy of a multinomial logistic regression from codes to labels (sklearn LogisticRegression() defaults)", needs: ["codes", "labels"], higherIsBetter: true, computedBy: "metrics" },
   { name: "heldoutMultinomialNll", description: "Held-out −log Multinomial(x | n, p̂) per row with a sampled z, including the coefficient log n!/Π x_j! that heldoutNll (the reference's loss) leaves out; categorical likelihood only", needs: ["model"], higherIsBetter: false, computedBy: "model" },
   { name: "recallAt5", description: "recall@5 on held-out rows: |top-5 of x̂ ∩ positives| / min(5, #positives), mean over rows (reference recall_at_R; x̂ from a sampled z of the row itself); any cut-off by name: recallAt20", needs: ["model"], higherIsBetter: true, computedBy: "model", pattern: /^recallAt([1-9]\d*)$/ },
@@ -102,7 +107,7 @@ const entries: MetricInfo[] = [
   { name: "crossViewBaselineMse", description: "MSE of the prior-mean prediction of each view (the decoder at the prior mean of z, every view switched off), the no-information baseline of crossViewMse", needs: ["crossView"], higherIsBetter: false, computedBy: "metrics" },
   { name: "sensitiveProbeAccuracy", description: "S-predictability: test accuracy of a logistic-regression probe from the codes to the sensitive attribute (ideally sensitiveMajorityRate)", needs: ["codes", "sensitive"], higherIsBetter: false, computedBy: "metrics" },
   { name: "sensitiveTreeAccuracy", description: "S-predictability by a boosted-tree probe (sklearn GBT defaults on 0/1 s): catches a non-linear leak the linear probe misses", needs: ["codes", "sensitive"], higherIsBetter: false, computedBy: "metrics" },
-  { name: "sensitiveMajorityRate", description: "Rate of the most common sensitive-attribute value among the test points: what a probe that learned nothing scores", needs: ["sensitive"], higherIsBetter: false, computedBy: "metrics" },
+  { name: "sensitiveMajorityRate", description: "Rate of the most common sensitive-attribute value among the test points: what a probe that learned nothing scores", needs: ["sensitive"], higherIsBetter: undefined, computedBy: "metrics" },
   { name: "demographicParityGap", description: "|P(ŷ=1|s=0) − P(ŷ=1|s=1)| of a logistic-regression target probe on the codes, on the test points (largest over pairs of s values)", needs: ["codes", "labels", "sensitive"], higherIsBetter: false, computedBy: "metrics" },
   { name: "inEnvProbeAccuracy", description: "Accuracy of a logistic-regression label probe on the codes (fitted on the training environments) on test points of the training environments", needs: ["codes", "labels", "environment"], higherIsBetter: true, computedBy: "metrics" },
   { name: "oodProbeAccuracy", description: "The same probe's accuracy on test points of environments with no training point (out of environment)", needs: ["codes", "labels", "environment"], higherIsBetter: true, computedBy: "metrics" },
@@ -139,6 +144,33 @@ export function getMetric(name: string): MetricInfo {
   if (family) return Object.freeze({ ...family, name });
   const families = entries.filter((e) => e.pattern).map((e) => `${e.name.replace(/\d+$/, "")}<k>`);
   throw new Error(`Unknown metric "${name}". Valid metrics: ${metricNames().join(", ")} (cut-offs by name: ${families.join(", ")})`);
+}
+
+/** Which end of a metric's scale is better. */
+export type MetricDirection = "higher" | "lower";
+
+/**
+ * The direction of a registered metric (cut-off families included) from its `higherIsBetter`:
+ * `"higher"`, `"lower"`, or `undefined` when the metric has no better end or is not registered.
+ * The single source of the report's ↑/↓ and "best" marks; nothing guesses a direction.
+ *
+ * Metrics with no direction: `meanActiveSize` and `usedLatents` (0 is a collapsed code, the
+ * maximum a dense one), `distinctActiveSets` (1 is a fixed code, one set per point is noise),
+ * `meanPredictedTags` (to be compared with `meanTrueTags`), and the data's own `meanTrueTags`
+ * and `sensitiveMajorityRate` (baselines, not scores of the model).
+ *
+ * @example
+ * ```ts
+ * metricDirection("heldoutMse");     // "lower"
+ * metricDirection("ndcgAt100");      // "higher"
+ * metricDirection("meanActiveSize"); // undefined (no better end)
+ * metricDirection("myScore");        // undefined (not registered)
+ * ```
+ */
+export function metricDirection(name: string): MetricDirection | undefined {
+  const m = Object.prototype.hasOwnProperty.call(METRICS, name) ? METRICS[name] : entries.find((e) => e.pattern?.test(name));
+  if (m?.higherIsBetter === undefined) return undefined;
+  return m.higherIsBetter ? "higher" : "lower";
 }
 
 /**

@@ -80,6 +80,22 @@ export function warmupSteps(model: string, option: string, fraction: number | un
   return Math.round(f * (run?.steps ?? DEFAULT_RUN_STEPS));
 }
 
+/**
+ * The model metadata that says which run length an entry resolved its run-relative schedules
+ * (warm-ups as fractions of the run, a schedule spread over the run) against: `run.steps`, and
+ * `run.told` (false: the build was not told and assumed `assumed` steps). `compile`'s `fit` warns
+ * when its own length differs (packages/infer, `RUN_META`), so a model built without `run` and fitted
+ * for another length is never silently trained on a schedule that does not finish (or starts late).
+ *
+ * @example
+ * ```ts
+ * model("m").meta(runMeta(c.run, DEFAULT_RUN_STEPS)); // { run: { steps: 1200, told: false } } without c.run
+ * ```
+ */
+export function runMeta(run: { steps: number } | undefined, assumed: number): { run: { steps: number; told: boolean } } {
+  return { run: run ? { steps: run.steps, told: true } : { steps: assumed, told: false } };
+}
+
 /** Training settings of an entry's reproduction (the spec's). */
 export interface TrainingDefaults {
   epochs: number;

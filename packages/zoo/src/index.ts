@@ -16,6 +16,7 @@ export {
   positiveSchedule,
   type TrainingDefaults,
   warmupSteps,
+  runMeta,
   type ZooEntry,
 } from "./entry.js";
 export {

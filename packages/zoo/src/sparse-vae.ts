@@ -12,7 +12,7 @@
 import { tf, model, mapEm, emUpdate, warmup, type SiteContext } from "@sparse-dgm/core";
 import { normal, beta, spikeSlabLasso } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, warmupSteps, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, oneOf, warmupSteps, runMeta, DEFAULT_RUN_STEPS, type DataShape, type ZooEntry } from "./entry.js";
 import { likelihoodConfig, observeLikelihood, type EncoderInput, type Likelihood } from "./likelihoods.js";
 
 /** Likelihoods of the Sparse VAE. */
@@ -117,6 +117,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
 
   const base = model(name)
     .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, scaleIn, ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}), ...(klNormalisation !== "objective" ? { klNormalisation } : {}), ...(maskInitSd !== 1 ? { maskInitSd } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
+    .meta(variant === "default" && ((c.priorWarmupSteps === undefined && (c.priorWarmup ?? 0.5) > 0) || (c.klWarmupSteps === undefined && (c.klWarmup ?? 0.25) > 0)) ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)

@@ -12,7 +12,7 @@ import { model } from "@sparse-dgm/core";
 import { tf, warmup, type SiteContext } from "@sparse-dgm/core";
 import { normal } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, warmupSteps, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, oneOf, warmupSteps, runMeta, DEFAULT_RUN_STEPS, type DataShape, type ZooEntry } from "./entry.js";
 import { likelihoodConfig, observeLikelihood, type EncoderInput, type Likelihood } from "./likelihoods.js";
 
 /** Hyperparameters of the VAE / β-VAE. */
@@ -73,6 +73,7 @@ function buildDenseVae(name: string, c: Partial<VaeConfig> & DataShape) {
   if (noise !== "learned" && likelihood !== "gaussian") throw new Error(`${name}: noise applies to likelihood gaussian only (got likelihood ${likelihood})`);
   const base = model(name)
     .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, variant, klWarmupSteps: klWarm, noise, sigmaDf: df, sigmaScale: s, ...lik } })
+    .meta(variant === "default" && c.klWarmupSteps === undefined && (c.klWarmup ?? 0.5) > 0 ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)

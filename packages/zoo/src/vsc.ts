@@ -16,7 +16,7 @@
 import { tf, Key, model, thresholdSigmoid, warmup, linear, type SiteContext, type ScheduleLike } from "@sparse-dgm/core";
 import { spikeAndSlab, bernoulli, normal, pseudoInputSpikeSlab, type SpikeAndSlab } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, positiveSchedule, openUnit, oneOf, likelihoodFor, warmupSteps, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, positiveSchedule, openUnit, oneOf, likelihoodFor, warmupSteps, runMeta, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of VSC. */
 export interface VscConfig {
@@ -241,7 +241,8 @@ export function buildVsc(c: Partial<VscFixedConfig> & DataShape) {
 function fixedPriorVsc(name: string, c: Partial<VscFixedConfig> & DataShape) {
   const fixed = fixedSettings(name, c);
   const { m: core, settings: s } = vscCore(name, { ...c, ...fixed.given }, fixed.fallbacks, fixed.variant);
-  const m = withConfig(core, { variant: fixed.variant });
+  // the default variant spreads c and the warm-ups over the run: say which run (fit warns if its own differs)
+  const m = withConfig(core, { variant: fixed.variant }).meta(fixed.variant === "default" ? runMeta(c.run, VSC_RUN_STEPS) : {});
   return m
     .mask("z", () => spikeAndSlab({ inclusion: s.alpha, loc: 0, scale: 1 }), {
       ...s.codeMask,

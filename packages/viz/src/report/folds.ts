@@ -5,7 +5,7 @@
  * better. Used by the report and by `sdgm fit/compare`'s terminal summary.
  */
 import type { ResultRow } from "./types.js";
-import { formatNumber, metricDirection, sortMetrics } from "./metrics.js";
+import { directionArrow, formatNumber, reportDirection, sortMetrics } from "./metrics.js";
 import { escapeHtml as esc } from "./html.js";
 
 /** Mean and SD (n − 1 in the denominator; 0 for one value) of finite values. */
@@ -35,8 +35,8 @@ export interface PairedDifference {
   mean: number;
   sd: number;
   n: number;
-  /** Folds where a is better than b (by the metric's direction). */
-  aBetter: number;
+  /** Folds where a is better than b (by the metric's direction); `undefined` for a metric with no direction. */
+  aBetter: number | undefined;
 }
 
 /** The fold summary of one data source. */
@@ -80,6 +80,7 @@ export function foldSummaries(rows: readonly ResultRow[]): FoldSummary[] {
         const b = dRows.filter((r) => r.model === models[j]);
         for (const metric of metrics) {
           const diffs: number[] = [];
+          const direction = reportDirection(metric);
           let aBetter = 0;
           for (const rb of b) {
             const ra = a.get(key(rb));
@@ -87,9 +88,9 @@ export function foldSummaries(rows: readonly ResultRow[]): FoldSummary[] {
             const vb = rb.metrics?.[metric];
             if (typeof va !== "number" || typeof vb !== "number" || !Number.isFinite(va) || !Number.isFinite(vb)) continue;
             diffs.push(va - vb);
-            if (metricDirection(metric) === "lower" ? va < vb : va > vb) aBetter++;
+            if (direction === "lower" ? va < vb : va > vb) aBetter++;
           }
-          if (diffs.length) pairs.push({ metric, a: models[i], b: models[j], ...meanSd(diffs), aBetter });
+          if (diffs.length) pairs.push({ metric, a: models[i], b: models[j], ...meanSd(diffs), aBetter: direction === undefined ? undefined : aBetter });
         }
       }
     }
@@ -120,7 +121,7 @@ export function formatFoldSummaries(summaries: readonly FoldSummary[], only?: re
       lines.push(`  ${m}: ${parts.join(", ")}`);
     }
     for (const p of s.pairs.filter((p) => metrics.includes(p.metric))) {
-      lines.push(`  ${p.a} − ${p.b} ${p.metric}: ${pm(p.mean, p.sd)} (${p.a} better in ${p.aBetter} of ${p.n})`);
+      lines.push(`  ${p.a} − ${p.b} ${p.metric}: ${pm(p.mean, p.sd)}${p.aBetter === undefined ? ` (n ${p.n})` : ` (${p.a} better in ${p.aBetter} of ${p.n})`}`);
     }
   }
   return lines.length ? lines.join("\n") + "\n" : "";
@@ -128,7 +129,7 @@ export function formatFoldSummaries(summaries: readonly FoldSummary[], only?: re
 
 /** The report's fold summary tables of one data source (HTML). */
 export function foldSummaryHtml(s: FoldSummary): string {
-  const arrow = (m: string) => (metricDirection(m) === "lower" ? "↓" : "↑");
+  const arrow = (m: string) => directionArrow(reportDirection(m));
   let html = `<div class="table-wrap"><table class="folds" data-data="${esc(s.data)}"><thead><tr><th scope="col" class="rowhead">model</th><th scope="col">rows</th>`;
   for (const m of s.metrics) html += `<th scope="col" title="${esc(m)}">${esc(m).replace(/([a-z0-9])(?=[A-Z])/g, "$1<wbr>")}&nbsp;<span class="dir">${arrow(m)}</span></th>`;
   html += `</tr></thead><tbody>`;
@@ -147,7 +148,7 @@ export function foldSummaryHtml(s: FoldSummary): string {
   if (s.pairs.length) {
     html += `<h4>Paired differences per fold</h4><div class="table-wrap"><table class="paired" data-data="${esc(s.data)}"><thead><tr><th scope="col" class="text">metric</th><th scope="col" class="text">pair</th><th scope="col">mean ± SD of the difference</th><th scope="col">first better</th></tr></thead><tbody>`;
     for (const p of s.pairs) {
-      html += `<tr><td class="text">${esc(p.metric)} <span class="dir">${arrow(p.metric)}</span></td><td class="text">${esc(p.a)} − ${esc(p.b)}</td><td class="num">${esc(pm(p.mean, p.sd))}</td><td class="num">${p.aBetter} of ${p.n}</td></tr>`;
+      html += `<tr><td class="text">${esc(p.metric)} <span class="dir">${arrow(p.metric)}</span></td><td class="text">${esc(p.a)} − ${esc(p.b)}</td><td class="num">${esc(pm(p.mean, p.sd))}</td><td class="num">${p.aBetter === undefined ? "—" : `${p.aBetter} of ${p.n}`}</td></tr>`;
     }
     html += `</tbody></table></div>`;
   }

@@ -14,10 +14,11 @@ export {
 } from "./types.js";
 export {
   formatNumber,
-  METRIC_DIRECTIONS,
+  directionArrow,
   METRIC_ORDER,
-  metricDirection,
   type MetricDirection,
+  reportDirection,
+  RUN_COST_DIRECTIONS,
   quantileSorted,
   sortMetrics,
   summarize,

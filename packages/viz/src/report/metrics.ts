@@ -1,46 +1,46 @@
 /**
  * Metric order, direction ("is lower better?") and number formatting for the report.
  */
+import { metricDirection, type MetricDirection } from "@sparse-dgm/metrics";
 
-/** Whether larger or smaller values of a metric are better. */
-export type MetricDirection = "higher" | "lower";
+export type { MetricDirection };
 
 /**
- * The direction of the metrics for which lower is better; every metric not listed here is
- * higher-is-better (see {@link metricDirection}).
+ * The directions of the run-cost columns the report shows beside the metrics (they come from a
+ * row's `train` record and are not metrics, so the metrics registry does not list them).
  */
-export const METRIC_DIRECTIONS: Readonly<Record<string, MetricDirection>> = {
-  heldoutMse: "lower",
-  heldoutMseMean: "lower",
-  heldoutNll: "lower",
-  heldoutMultinomialNll: "lower",
-  supportHamming: "lower",
-  capViolations: "lower",
-  edgeDensity: "lower",
-  crossViewMse: "lower",
-  crossViewBaselineMse: "lower",
-  sensitiveProbeAccuracy: "lower",
-  sensitiveTreeAccuracy: "lower",
-  demographicParityGap: "lower",
+export const RUN_COST_DIRECTIONS: Readonly<Record<string, MetricDirection>> = {
   msPerStep: "lower",
   seconds: "lower",
   peakRssMb: "lower",
 };
 
 /**
- * The direction of a metric: from {@link METRIC_DIRECTIONS} (or `overrides`), default `higher`.
+ * The direction of a report column: `overrides` first, then {@link RUN_COST_DIRECTIONS}, then the
+ * metrics registry's `higherIsBetter` ({@link metricDirection} of `@sparse-dgm/metrics`).
+ * `undefined` when none of them gives one (a metric with no better end, or one the registry does
+ * not know): such a column gets no ↑/↓ and no "best" mark, never a guessed direction.
  *
  * @example
  * ```ts
- * metricDirection("heldoutMse"); // "lower"
- * metricDirection("supportF1");  // "higher"
+ * reportDirection("heldoutMse");        // "lower"
+ * reportDirection("emptyCodeFraction"); // "lower"
+ * reportDirection("meanActiveSize");    // undefined
+ * reportDirection("seconds");           // "lower"
  * ```
  */
-export function metricDirection(
+export function reportDirection(
   metric: string,
   overrides?: Readonly<Record<string, MetricDirection>>,
-): MetricDirection {
-  return overrides?.[metric] ?? METRIC_DIRECTIONS[metric] ?? "higher";
+): MetricDirection | undefined {
+  if (overrides && Object.prototype.hasOwnProperty.call(overrides, metric)) return overrides[metric];
+  if (Object.prototype.hasOwnProperty.call(RUN_COST_DIRECTIONS, metric)) return RUN_COST_DIRECTIONS[metric];
+  return metricDirection(metric);
+}
+
+/** The arrow of a direction: ↓ lower is better, ↑ higher is better, "" none. */
+export function directionArrow(direction: MetricDirection | undefined): string {
+  return direction === "lower" ? "↓" : direction === "higher" ? "↑" : "";
 }
 
 /** The fixed metric keys of DESIGN §7, in the order the report shows them. */

@@ -5,10 +5,11 @@ import { join } from "node:path";
 import { renderReport } from "./report.js";
 import { resultsCsv } from "./csv.js";
 import { escapeHtml, inlineSvg } from "./html.js";
-import { formatNumber, metricDirection, summarize } from "./metrics.js";
+import { formatNumber, reportDirection, summarize } from "./metrics.js";
+import { getMetric, METRICS } from "@sparse-dgm/metrics";
 import { exampleReportInput, EXAMPLE_DATA, EXAMPLE_MODELS } from "./example.js";
 import type { ResultRow } from "./types.js";
-import { activityHeatmapSpec, structureMaskHeatmapSpec } from "./specs.js";
+import { activityHeatmapSpec, metricBoxplotSpec, structureMaskHeatmapSpec } from "./specs.js";
 
 /** A minimal RFC 4180 parser for the round trip. */
 function parseCsv(text: string): string[][] {
@@ -72,8 +73,100 @@ describe("renderReport", async () => {
     // higher is better: mcc -> the local model
     expect(cell(html, EXAMPLE_MODELS.local, "mcc")).toMatch(/class="num best"[\s\S]*<strong>0\.9<\/strong>[\s\S]*★/);
     expect(cell(html, EXAMPLE_MODELS.global, "mcc")).not.toContain("★");
-    expect(metricDirection("supportHamming")).toBe("lower");
-    expect(metricDirection("withinClassJaccard")).toBe("higher");
+    expect(reportDirection("supportHamming")).toBe("lower");
+    expect(reportDirection("withinClassJaccard")).toBe("higher");
+  });
+
+  /** The header cell of a metric column of the comparison table. */
+  const header = (h: string, metric: string): string => {
+    const m = h.match(new RegExp(`<th scope="col" title="${metric}:[^"]*">[\\s\\S]*?</th>`));
+    if (!m) throw new Error(`no header ${metric}`);
+    return m[0];
+  };
+  const train = { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" };
+
+  it("takes every direction from the metrics registry: each registered direction matches its higherIsBetter", () => {
+    for (const info of Object.values(METRICS)) {
+      const expected = info.higherIsBetter === undefined ? undefined : info.higherIsBetter ? "higher" : "lower";
+      expect(reportDirection(info.name), info.name).toBe(expected);
+    }
+    // the registry's lower-is-better code metrics the report used to call higher-is-better
+    for (const m of ["emptyCodeFraction", "modalActiveSetFraction", "betweenClassJaccard", "dciInformativeness", "hammingLoss"]) {
+      expect(getMetric(m).higherIsBetter, m).toBe(false);
+      expect(reportDirection(m), m).toBe("lower");
+    }
+    expect(reportDirection("ndcgAt100")).toBe("higher"); // a cut-off family
+    expect(reportDirection("meanActiveSize")).toBeUndefined(); // no better end
+    expect(reportDirection("someUnknownScore")).toBeUndefined(); // never a guessed "higher"
+    expect(reportDirection("seconds")).toBe("lower"); // a run-cost column, not a metric
+    expect(reportDirection("meanActiveSize", { meanActiveSize: "lower" })).toBe("lower"); // a caller's override
+  });
+
+  it("shows ↓ on a registry lower-is-better metric and stars its minimum", async () => {
+    const rows: ResultRow[] = [
+      { model: "a", data: "d", seed: 0, metrics: { emptyCodeFraction: 0.2, betweenClassJaccard: 0.3, dciInformativeness: 0.5 }, train, config: {} },
+      { model: "b", data: "d", seed: 0, metrics: { emptyCodeFraction: 0.1, betweenClassJaccard: 0.4, dciInformativeness: 0.2 }, train, config: {} },
+    ];
+    const h = await renderReport({ rows, artifacts: [] } as never);
+    for (const m of ["emptyCodeFraction", "betweenClassJaccard", "dciInformativeness"]) {
+      expect(header(h, m), m).toContain('<span class="dir">↓</span>');
+      expect(header(h, m), m).not.toContain("↑");
+    }
+    expect(cell(h, "b", "emptyCodeFraction")).toMatch(/class="num best"[\s\S]*★/);
+    expect(cell(h, "a", "emptyCodeFraction")).not.toContain("★");
+    expect(cell(h, "a", "betweenClassJaccard")).toMatch(/class="num best"[\s\S]*★/);
+    expect(cell(h, "b", "betweenClassJaccard")).not.toContain("★");
+    expect(cell(h, "b", "dciInformativeness")).toContain("★");
+    expect(cell(h, "a", "dciInformativeness")).not.toContain("★");
+  });
+
+  it("gives an unknown metric and one with no better end neither an arrow nor a ★", async () => {
+    const rows: ResultRow[] = [
+      { model: "a", data: "d", seed: 0, metrics: { someUnknownScore: 1, meanActiveSize: 2, usedLatents: 5, mcc: 0.5 }, train, config: {} },
+      { model: "b", data: "d", seed: 0, metrics: { someUnknownScore: 2, meanActiveSize: 4, usedLatents: 9, mcc: 0.7 }, train, config: {} },
+    ];
+    const h = await renderReport({ rows, artifacts: [] } as never);
+    for (const m of ["someUnknownScore", "meanActiveSize", "usedLatents"]) {
+      expect(header(h, m), m).not.toMatch(/[↑↓]/);
+      expect(header(h, m), m).toContain("no better direction");
+      for (const model of ["a", "b"]) expect(cell(h, model, m), `${model} ${m}`).not.toContain("★");
+    }
+    expect(header(h, "mcc")).toContain("↑"); // a directed column beside them still has its arrow and ★
+    expect(cell(h, "b", "mcc")).toContain("★");
+    // the box plots' panel titles follow the same rule
+    const spec = metricBoxplotSpec(rows) as unknown as { concat?: Array<{ title: { text: string } }> };
+    const titles = (spec.concat ?? []).map((p) => p.title.text);
+    expect(titles).toContain("someUnknownScore");
+    expect(titles).toContain("meanActiveSize");
+    expect(titles).toContain("mcc ↑");
+  });
+
+  it("never gives a ★ to a model whose code is degenerate", async () => {
+    // vsc collapsed (every active set empty): extreme code metrics and a high noisy dci16 / mcc
+    const rows: ResultRow[] = [
+      { model: "vsc", data: "d", seed: 0, metrics: { emptyCodeFraction: 1, modalActiveSetFraction: 1, distinctActiveSets: 1, meanActiveSize: 0, usedLatents: 0, dciDisentanglement16: 0.76, mig: 0.3, mcc: 0.9 }, train, config: {} },
+      { model: "kSparse", data: "d", seed: 0, metrics: { emptyCodeFraction: 0, modalActiveSetFraction: 0.2, distinctActiveSets: 40, meanActiveSize: 5, usedLatents: 43, dciDisentanglement16: 0.4, mig: 0.1, mcc: 0.6 }, train, config: {} },
+      { model: "sdlgm", data: "d", seed: 0, metrics: { emptyCodeFraction: 0.1, modalActiveSetFraction: 0.3, distinctActiveSets: 30, meanActiveSize: 3, usedLatents: 10, dciDisentanglement16: 0.5, mig: 0.2, mcc: 0.7 }, train, config: {} },
+    ];
+    const h = await renderReport({ rows, artifacts: [] } as never);
+    for (const m of ["emptyCodeFraction", "modalActiveSetFraction", "dciDisentanglement16", "mig", "mcc"]) {
+      expect(cell(h, "vsc", m), m).not.toContain("★");
+      expect(cell(h, "vsc", m), m).not.toContain("best");
+    }
+    expect(cell(h, "kSparse", "emptyCodeFraction")).toContain("★"); // the best healthy code
+    expect(cell(h, "sdlgm", "dciDisentanglement16")).toContain("★");
+    expect(cell(h, "sdlgm", "mig")).toContain("★");
+    expect(cell(h, "sdlgm", "mcc")).toContain("★");
+    expect(h).toContain("Degenerate codes (Jaccard scores not reported): vsc seed 0: code collapsed");
+    // a mostly collapsed seed of a model also costs it the ★ (its cell's median includes that seed)
+    const mixed: ResultRow[] = [
+      { model: "x", data: "d", seed: 0, metrics: { mcc: 0.9, emptyCodeFraction: 0 }, train, config: {} },
+      { model: "x", data: "d", seed: 1, metrics: { mcc: 0.9, emptyCodeFraction: 0.6 }, train, config: {} },
+      { model: "y", data: "d", seed: 0, metrics: { mcc: 0.5, emptyCodeFraction: 0.1 }, train, config: {} },
+    ];
+    const hm = await renderReport({ rows: mixed, artifacts: [] } as never);
+    expect(cell(hm, "x", "mcc")).not.toContain("★");
+    expect(cell(hm, "y", "mcc")).toContain("★");
   });
 
   it("shows — for an absent metric, never 0", () => {

@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { ReportInput, ResultRow, RunArtifacts } from "./types.js";
 import { escapeHtml as esc, inlineSvg } from "./html.js";
-import { formatNumber, metricDirection, sortMetrics, summarize, type MetricDirection, type Summary } from "./metrics.js";
+import { directionArrow, formatNumber, reportDirection, sortMetrics, summarize, type MetricDirection, type Summary } from "./metrics.js";
 import { activityHeatmapSpec, factorCorrHeatmapSpec, levelConfusionHeatmapSpec, maskHeatmapSpec, metricBoxplotSpec, structureMaskHeatmapSpec, trainingCurvesSpec } from "./specs.js";
 import { renderSpecToSvg } from "./svg.js";
 import { resultsCsv } from "./csv.js";
@@ -15,7 +15,10 @@ import { topFeaturesHtml, topFeaturesRun } from "./top-features.js";
 
 /** Options of {@link renderReport}. */
 export interface RenderReportOptions {
-  /** Overrides of the metric directions (default {@link METRIC_DIRECTIONS}, else higher is better). */
+  /**
+   * Overrides of the column directions; by default {@link reportDirection}: the metrics registry's
+   * `higherIsBetter` (and the run-cost columns'), no direction for a metric it does not give one.
+   */
   directions?: Record<string, MetricDirection>;
   /** Renders a Vega-Lite spec to SVG (default {@link renderSpecToSvg}). */
   renderSpec?: (spec: TopLevelSpec) => Promise<string>;
@@ -152,7 +155,7 @@ interface Section {
  */
 export async function renderReport(input: ReportInput, opts: RenderReportOptions = {}): Promise<string> {
   const render = opts.renderSpec ?? renderSpecToSvg;
-  const dir = (m: string) => metricDirection(m, opts.directions);
+  const dir = (m: string) => reportDirection(m, opts.directions);
   const rows = input.rows ?? [];
   const artifacts = input.artifacts ?? [];
   const usedIds = new Set<string>();
@@ -188,7 +191,9 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       `<p class="note">Each cell: the <strong>median</strong> across seeds (with <code>--folds</code>, across every seed and fold: the fold summary below gives mean ± SD over folds), below it the spread ` +
       `(<abbr title="interquartile range">IQR</abbr> with 4 or more seeds, min–max with fewer). ` +
       `↓ lower is better, ↑ higher is better; the best median of each column is ` +
-      `<strong>bold</strong> and marked <span class="mark">★</span>. ` +
+      `<strong>bold</strong> and marked <span class="mark">★</span>. A column without an arrow has no better end ` +
+      `(e.g. <code>meanActiveSize</code>) or no known direction, and no ★. A model with a degenerate code ` +
+      `(named under the table) gets no ★ in any column. ` +
       `“—” means the metric does not apply to that model.</p>`;
     for (const data of dataSources) {
       const dRows = rows.filter((r) => r.data === data);
@@ -211,13 +216,20 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
           summaries.set(`${m}\u0000${c.key}`, summarize(vals));
         }
       }
+      // A degenerate code (collapsed, one fixed set, ...) is never "best": its empty or fixed code
+      // scores extreme values of the code metrics and noisy ones of the disentanglement scores.
+      const degenerate = degenerateRows(dRows);
+      const degenerateModels = new Set(degenerate.map((d) => d.row.model));
       const best = new Map<string, Set<string>>();
       for (const c of cols) {
-        const scored = models
+        const d = dir(c.key);
+        if (d === undefined) continue;
+        const withValue = models
           .map((m) => ({ m, s: summaries.get(`${m}\u0000${c.key}`) }))
           .filter((x): x is { m: string; s: Summary } => x.s !== undefined);
-        if (scored.length < 2) continue;
-        const sign = dir(c.key) === "lower" ? 1 : -1;
+        const scored = withValue.filter((x) => !degenerateModels.has(x.m));
+        if (withValue.length < 2 || scored.length === 0) continue;
+        const sign = d === "lower" ? 1 : -1;
         const top = Math.min(...scored.map((x) => sign * x.s.median));
         const tol = 1e-12 * Math.max(1, Math.abs(top));
         best.set(c.key, new Set(scored.filter((x) => sign * x.s.median - top <= tol).map((x) => x.m)));
@@ -228,9 +240,12 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       html += `<h3 id="${id}">${esc(data)}</h3>`;
       html += `<div class="table-wrap"><table class="comparison" data-data="${esc(data)}"><thead><tr><th scope="col" class="rowhead">model</th><th scope="col"${folded ? ` title="runs: seeds × folds"` : ""}>${folded ? "runs" : "seeds"}</th>`;
       for (const c of cols) {
-        const arrow = dir(c.key) === "lower" ? "↓" : "↑";
+        const d = dir(c.key);
         const label = esc(c.label).replace(/([a-z0-9])(?=[A-Z])/g, "$1<wbr>");
-        html += `<th scope="col" title="${esc(c.key)}: ${dir(c.key)} is better">${label}&nbsp;<span class="dir">${arrow}</span></th>`;
+        html +=
+          d === undefined
+            ? `<th scope="col" title="${esc(c.key)}: no better direction">${label}</th>`
+            : `<th scope="col" title="${esc(c.key)}: ${d} is better">${label}&nbsp;<span class="dir">${directionArrow(d)}</span></th>`;
       }
       html += `</tr></thead><tbody>`;
       for (const m of models) {
@@ -259,7 +274,6 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
       // Which training recipe each row used (fair baselines: warm-ups, likelihood, scaling, run length).
       html += `<ul class="recipes" data-data="${esc(data)}">${models.map((m) => `<li><strong>${esc(m)}</strong>: ${esc(recipeOf(dRows.find((r) => r.model === m)?.config ?? {}))}</li>`).join("")}</ul>`;
       // Degenerate binary codes are named, never left as a blank or read as a perfect Jaccard score.
-      const degenerate = degenerateRows(dRows);
       const named = (d: typeof degenerate) => d.map(({ row: r, why }) => `${esc(r.model)} seed ${r.seed}: code ${esc(why)}`).join("; ");
       const dropped = degenerate.filter((d) => d.jaccard === "not reported");
       const kept = degenerate.filter((d) => d.jaccard === "kept");
@@ -299,7 +313,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
     const summaries = foldSummaries(rows);
     if (summaries.length) {
       const subs: Section["subs"] = [];
-      let html = `<p class="note">Rows fitted with <code>--folds</code>: each cell is the <strong>mean ± SD</strong> (n − 1) over folds (and seeds); the paired differences compare two models on the same fold and seed. ↓ lower is better, ↑ higher is better.</p>`;
+      let html = `<p class="note">Rows fitted with <code>--folds</code>: each cell is the <strong>mean ± SD</strong> (n − 1) over folds (and seeds); the paired differences compare two models on the same fold and seed. ↓ lower is better, ↑ higher is better, no arrow: no better end or no known direction.</p>`;
       for (const s of summaries) {
         const id = anchor(`folds ${s.data}`);
         subs.push({ id, title: s.data });
@@ -328,7 +342,7 @@ export async function renderReport(input: ReportInput, opts: RenderReportOptions
   // 2. Boxplots.
   {
     const subs: Section["subs"] = [];
-    let html = `<p class="note">Each metric across seeds: one box per model (whiskers min–max), every seed a point; ↓ lower is better, ↑ higher is better.</p>`;
+    let html = `<p class="note">Each metric across seeds: one box per model (whiskers min–max), every seed a point; ↓ lower is better, ↑ higher is better, no arrow: no better end or no known direction.</p>`;
     for (const data of dataSources) {
       const dRows = rows.filter((r) => r.data === data);
       if (!dRows.some((r) => Object.values(r.metrics ?? {}).some((v) => Number.isFinite(v)))) continue;

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { ResultRow, RunArtifacts } from "./types.js";
-import { metricDirection, sortMetrics } from "./metrics.js";
+import { directionArrow, reportDirection, sortMetrics } from "./metrics.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
@@ -42,7 +42,8 @@ export interface BoxplotOptions {
 /**
  * Boxplots of each metric across seeds, one panel per metric (independent y scales), models
  * on the x axis and coloured by model, every seed drawn as a point over its box; panel titles
- * carry ↓ (lower is better) or ↑ (higher is better). Pass the rows of one data source.
+ * carry ↓ (lower is better) or ↑ (higher is better) from the metrics registry, no arrow for a metric
+ * with no better end or no known direction. Pass the rows of one data source.
  */
 export function metricBoxplotSpec(rows: readonly ResultRow[], opts: BoxplotOptions = {}): TopLevelSpec {
   const models = opts.models ?? [...new Set(rows.map((r) => r.model))];
@@ -63,7 +64,7 @@ export function metricBoxplotSpec(rows: readonly ResultRow[], opts: BoxplotOptio
   const panels = metrics
     .filter((m) => values.some((v) => v.metric === m))
     .map((m) => ({
-      title: { text: `${m} ${metricDirection(m) === "lower" ? "↓" : "↑"}`, limit: 400 },
+      title: { text: `${m} ${directionArrow(reportDirection(m))}`.trimEnd(), limit: 400 },
       width: Math.max(150, 36 * models.length),
       height: 160,
       transform: [{ filter: { field: "metric", equal: m } }],
