@@ -55,6 +55,9 @@ const SMILEY_VSC = {
   inclusionInit: 0.5,
   warmupStart: 0.2, // of the 376 steps: 75
   warmupEnd: 0.3, // 113
+  // klWarmup is not set: the entries' default (the code's KL weight rising over the first half of
+  // the run, 188 of the 376 steps) applies since 2026-12-07, when it became vsc's and vscClass's
+  // default (docs/zoo/vsc.md, "Defaults on Smiley"); the main job's numbers in the docs predate it
   spikeHead: "sigmoid",
   sharpness: 50,
 };

@@ -77,7 +77,8 @@ export function levelFromSlab(levelLogits: tf.Tensor, loc: tf.Tensor, L0: number
  * `guide.levelThreshold` (with `guide.levelFromSlab` = w): the level logits w·Σ_{j ≤ l} (a_(j) − θ),
  * a_(j) the j-th largest slab magnitude |μ| and θ one learned value per row (`threshold`, [..., 1]).
  * The increments w·(a_(l+1) − θ) fall with l (the a_(j) are sorted), so the logits are concave in l
- * and the most likely level is the number of |μ| above θ: every level is reachable, none can be
+ * and the most likely level is the number of |μ| above θ, clamped to 1..L0 (1 when none is above
+ * it: levels start at 1): every level is reachable, none can be
  * skipped by a per-level bias that fell behind (with free per-level logits, {@link levelFromSlab},
  * some levels were never predicted at the benchmark's full size).
  */
