@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { zoo } from "../../packages/zoo/src/index.js";
 import { loadData } from "../../packages/data/src/index.js";
 import { buildFor, evalCheckpoint, runJob } from "../../packages/cli/src/jobs.js";
+import { main } from "../../packages/cli/src/main.js";
+import { degenerateWarnings } from "../../packages/cli/src/results.js";
+import { vi } from "vitest";
 
 const small = (source: string) => `${source}${source.includes("?") ? "&" : "?"}n=300`;
 
@@ -79,5 +82,28 @@ describe("sdgm eval", () => {
     await expect(evalCheckpoint(join(out, "checkpoints", "vae-s0"), await loadData(other), other)).rejects.toThrow(
       `the checkpoint's model has ${ds.g} features; ${other} has`,
     );
+  }, 60_000);
+
+  it("sdgm eval prints the degenerate-code warnings fit prints (on stderr; --json stays parseable)", async () => {
+    const source = "synthetic:smiley?n=300";
+    const ds = await loadData(source);
+    const out = mkdtempSync(join(tmpdir(), "sdgm-eval-"));
+    const metrics = ["emptyCodeFraction", "distinctActiveSets", "modalActiveSetFraction", "meanActiveSize"];
+    // one epoch of 7 steps: far too short for vsc's defaults, so its code is degenerate
+    const fit = await runJob({ model: "vsc", source, seeds: [0], epochs: 1, out, checkpointEvery: 0, metrics, config: { latents: 8, hidden: 32 } }, ds);
+    const expected = degenerateWarnings(fit.rows);
+    expect(expected.length).toBe(1);
+    const err: string[] = [];
+    const outLines: string[] = [];
+    const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+    const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => (outLines.push(String(c)), true));
+    try {
+      await main(["node", "sdgm", "eval", join(out, "checkpoints", "vsc-s0"), "--data", source, "--metrics", metrics.join(","), "--json"]);
+    } finally {
+      e.mockRestore();
+      o.mockRestore();
+    }
+    expect(err.join("").trim().split("\n").filter((l) => l.startsWith("warning:"))).toEqual(expected);
+    expect(JSON.parse(outLines.join(""))[0].metrics).toEqual(fit.rows[0].metrics);
   }, 60_000);
 });

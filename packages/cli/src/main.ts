@@ -354,6 +354,8 @@ export function cli(): Command {
       await initBackend(opts.backend, { threads: opts.threads });
       const data = await import("@sparse-dgm/data");
       const out = await evalCheckpoint(dir, await data.loadData(opts.data), opts.data, await parseMetrics(opts.metrics), { module: opts.model });
+      // the degenerate-code warnings `fit` prints, on stderr (the JSON on stdout stays parseable)
+      for (const w of degenerateWarnings(out)) process.stderr.write(`${w}\n`);
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       else
         for (const r of out) {

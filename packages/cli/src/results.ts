@@ -270,7 +270,7 @@ export function writeResults(out: string, rows: ResultRow[], order?: (a: ResultR
  * empty, or nearly fixed), so it is never read as a perfect score; it says whether the Jaccard scores were dropped
  * or kept.
  */
-export function degenerateWarnings(rows: readonly ResultRow[]): string[] {
+export function degenerateWarnings(rows: readonly Pick<ResultRow, "model" | "data" | "seed" | "metrics">[]): string[] {
   return degenerateRows(rows).map(({ row: r, why, jaccard }) => {
     const scores =
       jaccard === "not reported"
