@@ -264,10 +264,16 @@ function specOrder(spec: Pick<CompareSpec, "entries">): (a: ResultRow, b: Result
   return (a, b) => at(a) - at(b) || (at(a) < spec.entries.length ? (a.fold ?? -1) - (b.fold ?? -1) || a.seed - b.seed : byKey(a, b));
 }
 
-function label(j: { entry: CompareEntry; seeds: number[]; fold?: number }): string {
+/**
+ * A job's progress-bar label, 28 characters: model, source (without `synthetic:`), fold and seeds; a
+ * source too long for it ends in "…", so a cut `n=1000` never reads as `n=100`.
+ */
+export function label(j: { entry: Pick<CompareEntry, "model" | "data">; seeds: number[]; fold?: number }): string {
   const s = j.seeds.length === 1 ? `s${j.seeds[0]}` : `s${j.seeds[0]}-${j.seeds[j.seeds.length - 1]}`;
   const f = j.fold === undefined ? "" : ` f${j.fold}`;
-  const name = `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")}`.slice(0, 28 - s.length - f.length - 1);
+  const full = `${j.entry.model} ${j.entry.data.replace(/^synthetic:/, "")}`;
+  const room = 28 - s.length - f.length - 1;
+  const name = full.length > room ? `${full.slice(0, room - 1)}…` : full;
   return `${name}${f} ${s}`.padEnd(28);
 }
 
