@@ -1042,15 +1042,15 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     });
   }
 
-  /**
-   * Side data of `n` rows ([n, ...] per name) as the model reads it in this program: with a leading
-   * replica axis when replicated ([R, n, ...], every replica the same rows), checked for its row count.
-   */
   /** The side data an entry point is given, checked as at fit (names, shapes; {@link checkSideData}), naming the entry point. */
   private checkSide(what: string, side: SideData | undefined, n: number): void {
     if (side) checkSideData(this.model.ir, this.observedSite().name, side as Record<string, tf.Tensor>, n, undefined, what);
   }
 
+  /**
+   * Side data of `n` rows ([n, ...] per name) as the model reads it in this program: with a leading
+   * replica axis when replicated ([R, n, ...], every replica the same rows), checked for its row count.
+   */
   private sideFor(side: SideData | undefined, n: number): Record<string, tf.Tensor> {
     const out: Record<string, tf.Tensor> = {};
     for (const [name, t] of Object.entries(side ?? {})) {

@@ -83,9 +83,10 @@ export function warmupSteps(model: string, option: string, fraction: number | un
 /**
  * The model metadata that says which run length an entry resolved its run-relative schedules
  * (warm-ups as fractions of the run, a schedule spread over the run) against: `run.steps`, and
- * `run.told` (false: the build was not told and assumed `assumed` steps). `compile`'s `fit` warns
- * when its own length differs (packages/infer, `RUN_META`), so a model built without `run` and fitted
- * for another length is never silently trained on a schedule that does not finish (or starts late).
+ * `run.told` (false: the build was not told and assumed `assumed` steps). A compiled program's
+ * `fit` warns when its own length is more than 1.5x away (packages/infer, `Program.checkRunLength`),
+ * so a model built without `run` and fitted for another length is never silently trained on a
+ * schedule that does not finish (or starts late).
  *
  * @example
  * ```ts
