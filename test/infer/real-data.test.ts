@@ -152,7 +152,7 @@ describe("warm-ups relative to the run", () => {
     expect(c(zoo.sparseVae.build({ features: 7, run: { steps: 200 }, klWarmupSteps: 10 }))).toMatchObject({ klWarmupSteps: 10 });
     expect(c(zoo.vae.build({ features: 7, run: { steps: 80 } }))).toMatchObject({ klWarmupSteps: 40 }); // half the run (docs/zoo/vae.md)
     expect(c(zoo.betaVae.build({ features: 7, run: { steps: 80 }, klWarmup: 0 }))).toMatchObject({ klWarmupSteps: 0 });
-    expect(() => zoo.vae.build({ features: 7, klWarmup: 2 })).toThrow("vae: klWarmup must be a fraction of the run in [0, 1], got 2");
+    expect(() => zoo.vae.build({ features: 7, klWarmup: 2 })).toThrow("vae: klWarmup is a fraction of the run in [0, 1], got 2; give a number of steps as klWarmupSteps");
   });
 });
 

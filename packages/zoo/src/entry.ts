@@ -58,7 +58,8 @@ export const DEFAULT_RUN_STEPS = 1200;
 /**
  * A warm-up's length in steps: `steps` when given, else the `fraction` given (or `fallback`, the
  * entry's default fraction) of the run's steps (rounded), validated, naming the model and options.
- * Giving both the fraction and its `...Steps` option is refused (one of them would be ignored).
+ * Giving both the fraction and its `...Steps` option is refused (one of them would be ignored), and
+ * a fraction above 1 (a count of steps) is refused naming the `...Steps` option.
  * Entries record only the resolved steps in their config (`<option>Steps`): that is what acted, and
  * a build from the recorded config gives the same model whatever run it is told.
  *
@@ -76,7 +77,9 @@ export function warmupSteps(model: string, option: string, fraction: number | un
     return steps;
   }
   const f = fraction ?? fallback;
-  if (!(typeof f === "number" && Number.isFinite(f) && f >= 0 && f <= 1)) throw new Error(`${model}: ${option} must be a fraction of the run in [0, 1], got ${JSON.stringify(f)}`);
+  // a value above 1 is most likely a count of steps (what several of these options took before): say which option takes one
+  if (typeof f === "number" && f > 1) throw new Error(`${model}: ${option} is a fraction of the run in [0, 1], got ${f}; give a number of steps as ${option}Steps`);
+  if (!(typeof f === "number" && Number.isFinite(f) && f >= 0)) throw new Error(`${model}: ${option} must be a fraction of the run in [0, 1], got ${JSON.stringify(f)}`);
   return Math.round(f * (run?.steps ?? DEFAULT_RUN_STEPS));
 }
 

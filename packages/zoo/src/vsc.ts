@@ -165,12 +165,6 @@ interface WarmupFallbacks {
 /** No warm-ups: `vscVampPrior`'s and `variant: "reference"`'s (the PyTorch reproduction has none). */
 const NO_WARMUPS: WarmupFallbacks = { warmupStart: 0, warmupEnd: 0, klWarmup: 0 };
 
-/** {@link warmupSteps}, and a fraction above 1 (a count of steps, as these options were before) refused naming the `...Steps` option. */
-function runSteps(name: string, option: string, fraction: number | undefined, steps: number | undefined, run: { steps: number }, fallback: number): number {
-  if (steps === undefined && fraction !== undefined && fraction > 1) throw new Error(`${name}: ${option} is a fraction of the run in [0, 1], got ${fraction}; give a number of steps as ${option}Steps`);
-  return warmupSteps(name, option, fraction, steps, run, fallback);
-}
-
 function vscCore(name: string, c: Partial<VscConfig> & DataShape, fallbacks: WarmupFallbacks = NO_WARMUPS, variant?: "default" | "reference") {
   const D = positiveInt(name, "features", c.features);
   const J = positiveInt(name, "latents", c.latents ?? 200);
@@ -178,9 +172,9 @@ function vscCore(name: string, c: Partial<VscConfig> & DataShape, fallbacks: War
   const alpha = openUnit(name, "alpha", c.alpha ?? 0.01);
   const sharpness = positiveSchedule(name, "sharpness", c.sharpness ?? vscReferenceSettings.sharpness);
   const run = c.run ?? { steps: VSC_RUN_STEPS };
-  const start = runSteps(name, "warmupStart", c.warmupStart, c.warmupStartSteps, run, fallbacks.warmupStart);
-  const end = runSteps(name, "warmupEnd", c.warmupEnd, c.warmupEndSteps, run, fallbacks.warmupEnd);
-  const klWarm = runSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, run, fallbacks.klWarmup);
+  const start = warmupSteps(name, "warmupStart", c.warmupStart, c.warmupStartSteps, run, fallbacks.warmupStart);
+  const end = warmupSteps(name, "warmupEnd", c.warmupEnd, c.warmupEndSteps, run, fallbacks.warmupEnd);
+  const klWarm = warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, run, fallbacks.klWarmup);
   if (end < start) {
     // an end the user did not give is the entry's (variant's) default: say where the 0 came from
     const endGiven = c.warmupEnd !== undefined || c.warmupEndSteps !== undefined;
@@ -294,7 +288,7 @@ export function buildVscClass(c: Partial<VscClassConfig> & DataShape & { classes
   const weight = c.classWeight ?? vscClassDefaults.classWeight;
   if (!(weight >= 0) || !Number.isFinite(weight)) throw new Error(`vscClass: classWeight must be >= 0, got ${weight}`);
   const variant = oneOf("vscClass", "classVariant", c.classVariant ?? vscClassDefaults.classVariant, ["pairs", "centroid"] as const);
-  const classWarmup = runSteps("vscClass", "classWarmup", c.classWarmup, c.classWarmupSteps, c.run ?? { steps: VSC_RUN_STEPS }, vscClassDefaults.classWarmup);
+  const classWarmup = warmupSteps("vscClass", "classWarmup", c.classWarmup, c.classWarmupSteps, c.run ?? { steps: VSC_RUN_STEPS }, vscClassDefaults.classWarmup);
   const base = fixedPriorVsc("vscClass", c);
   const end = (base.ir.meta.config as { warmupEndSteps: number }).warmupEndSteps;
   return withConfig(base, { classWeight: weight, classVariant: variant, classWarmupSteps: classWarmup })
