@@ -646,6 +646,7 @@ export {
   vscVampPrior,
   warmupSteps,
   runMeta,
+  warmupFromRun,
   zoo,
   zooEntry,
   type ZooEntry,

@@ -84,6 +84,21 @@ export function warmupSteps(model: string, option: string, fraction: number | un
 }
 
 /**
+ * Whether {@link warmupSteps} resolves a warm-up against the run's length: no `...Steps` given and a
+ * fraction (given, else the entry's `fallback`) above 0. An entry with such a warm-up records
+ * {@link runMeta}.
+ *
+ * @example
+ * ```ts
+ * warmupFromRun(undefined, undefined, 0.5); // true: the default fraction of the run
+ * warmupFromRun(undefined, 300, 0.5);       // false: given in steps
+ * ```
+ */
+export function warmupFromRun(fraction: number | undefined, steps: number | undefined, fallback: number): boolean {
+  return steps === undefined && (fraction ?? fallback) > 0;
+}
+
+/**
  * The model metadata that says which run length an entry resolved its run-relative schedules
  * (warm-ups as fractions of the run, a schedule spread over the run) against: `run.steps`, and
  * `run.told` (false: the build was not told and assumed `assumed` steps). A compiled program's

@@ -17,6 +17,7 @@ export {
   type TrainingDefaults,
   warmupSteps,
   runMeta,
+  warmupFromRun,
   type ZooEntry,
 } from "./entry.js";
 export {

@@ -12,7 +12,7 @@
 import { tf, model, mapEm, emUpdate, warmup, type SiteContext } from "@sparse-dgm/core";
 import { normal, beta, spikeSlabLasso } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, warmupSteps, runMeta, DEFAULT_RUN_STEPS, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, oneOf, warmupSteps, warmupFromRun, runMeta, DEFAULT_RUN_STEPS, type DataShape, type ZooEntry } from "./entry.js";
 import { likelihoodConfig, observeLikelihood, type EncoderInput, type Likelihood } from "./likelihoods.js";
 
 /** Likelihoods of the Sparse VAE. */
@@ -88,6 +88,11 @@ export interface SparseVaeConfig {
   klWarmupSteps?: number;
 }
 
+/** The default variant's mask-prior warm-up, as a fraction of the run (600 of the synthetic study's 1,200 steps). */
+const PRIOR_WARMUP = 0.5;
+/** The default variant's KL warm-up, as a fraction of the run (300 of the synthetic study's 1,200 steps). */
+const KL_WARMUP = 0.25;
+
 /** The Sparse VAE's DSL model. */
 export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const name = "sparseVae";
@@ -106,8 +111,8 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
   const form = oneOf(name, "form", c.form ?? (variant === "default" ? "normalised" : "code"), ["code", "normalised"] as const);
   // the recorded config holds the resolved steps only (warmupSteps): the fractions are not what acted
-  const warm = variant === "default" ? warmupSteps(name, "priorWarmup", c.priorWarmup, c.priorWarmupSteps, c.run, 0.5) : 0;
-  const klWarm = variant === "default" ? warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, 0.25) : 0;
+  const warm = variant === "default" ? warmupSteps(name, "priorWarmup", c.priorWarmup, c.priorWarmupSteps, c.run, PRIOR_WARMUP) : 0;
+  const klWarm = variant === "default" ? warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, KL_WARMUP) : 0;
   const firstLayer = variant === "default" ? ("unitRows" as const) : ("none" as const);
   // opt-in: on the ratings' genres none of these recovered the support within the run (docs/data/ratings.md)
   const scaleIn = oneOf(name, "scaleIn", c.scaleIn ?? "network", ["network", "mask", "spectral"] as const);
@@ -117,7 +122,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
 
   const base = model(name)
     .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, scaleIn, ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}), ...(klNormalisation !== "objective" ? { klNormalisation } : {}), ...(maskInitSd !== 1 ? { maskInitSd } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
-    .meta(variant === "default" && ((c.priorWarmupSteps === undefined && (c.priorWarmup ?? 0.5) > 0) || (c.klWarmupSteps === undefined && (c.klWarmup ?? 0.25) > 0)) ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
+    .meta(variant === "default" && (warmupFromRun(c.priorWarmup, c.priorWarmupSteps, PRIOR_WARMUP) || warmupFromRun(c.klWarmup, c.klWarmupSteps, KL_WARMUP)) ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
@@ -145,7 +150,7 @@ export const sparseVae: ZooEntry<SparseVaeConfig, ReturnType<typeof buildSparseV
   title: "Sparse VAE: spike-and-slab-lasso mask between factors and features",
   reference: "Moran, Sridhar, Wang, Blei. Identifiable Deep Generative Models via Sparse Decoding. TMLR 2022.",
   spec: "specs/sparse-vae.md",
-  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "normalised", variant: "default", priorWarmup: 0.5, klWarmup: 0.25 },
+  defaults: { factors: 5, hidden: 50, spike: 10, slab: 1, etaA: 1, sigmaDf: 3, likelihood: "gaussian", form: "normalised", variant: "default", priorWarmup: PRIOR_WARMUP, klWarmup: KL_WARMUP },
   optional: ["etaB", "sigmaScale", "encoderInput", "scaleIn", "priorNormalisation", "klNormalisation", "maskInitSd", "libraryOffset", "librarySize", "priorWarmupSteps", "klWarmupSteps"],
   build: buildSparseVae,
   defaultData: "synthetic:moran?rho=0.6",

@@ -12,8 +12,11 @@ import { model } from "@sparse-dgm/core";
 import { tf, warmup, type SiteContext } from "@sparse-dgm/core";
 import { normal } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
-import { positiveInt, positiveNumber, oneOf, warmupSteps, runMeta, DEFAULT_RUN_STEPS, type DataShape, type ZooEntry } from "./entry.js";
+import { positiveInt, positiveNumber, oneOf, warmupSteps, warmupFromRun, runMeta, DEFAULT_RUN_STEPS, type DataShape, type ZooEntry } from "./entry.js";
 import { likelihoodConfig, observeLikelihood, type EncoderInput, type Likelihood } from "./likelihoods.js";
+
+/** The default variant's KL warm-up, as a fraction of the run (600 of the synthetic study's 1,200 steps). */
+const KL_WARMUP = 0.5;
 
 /** Hyperparameters of the VAE / β-VAE. */
 export interface VaeConfig {
@@ -66,14 +69,14 @@ function buildDenseVae(name: string, c: Partial<VaeConfig> & DataShape) {
     throw new Error(`${name}: variant "reference" trains without a KL warm-up; klWarmup${c.klWarmupSteps !== undefined ? `Steps ${c.klWarmupSteps}` : ` ${c.klWarmup}`} contradicts it`);
   }
   // the recorded config holds the resolved steps only (warmupSteps): the fraction is not what acted
-  const klWarm = variant === "reference" ? 0 : warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, 0.5);
+  const klWarm = variant === "reference" ? 0 : warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, KL_WARMUP);
   const s = positiveNumber(name, "sigmaScale", c.sigmaScale ?? c.stats?.sigmaPriorScale ?? 0.36);
   const lik = likelihoodConfig(name, c);
   const likelihood = lik.likelihood;
   if (noise !== "learned" && likelihood !== "gaussian") throw new Error(`${name}: noise applies to likelihood gaussian only (got likelihood ${likelihood})`);
   const base = model(name)
     .meta({ reference: name === "betaVae" ? "Higgins et al. 2017, ICLR" : "Kingma & Welling 2014, ICLR", likelihood, beta, config: { features: G, factors: K, hidden: H, beta, variant, klWarmupSteps: klWarm, noise, sigmaDf: df, sigmaScale: s, ...lik } })
-    .meta(variant === "default" && c.klWarmupSteps === undefined && (c.klWarmup ?? 0.5) > 0 ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
+    .meta(variant === "default" && warmupFromRun(c.klWarmup, c.klWarmupSteps, KL_WARMUP) ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
@@ -96,7 +99,7 @@ export const vae: ZooEntry<VaeConfig, ReturnType<typeof buildDenseVae>> = {
   ...common,
   name: "vae",
   title: "VAE with the Sparse VAE study's encoder and a dense decoder",
-  defaults: { factors: 5, hidden: 50, beta: 1, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmup: 0.5, variant: "default" },
+  defaults: { factors: 5, hidden: 50, beta: 1, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmup: KL_WARMUP, variant: "default" },
   optional: ["sigmaScale", "encoderInput", "libraryOffset", "librarySize", "klWarmupSteps"],
   build: (c) => buildDenseVae("vae", c),
 };
@@ -107,7 +110,7 @@ export const betaVae: ZooEntry<VaeConfig, ReturnType<typeof buildDenseVae>> = {
   name: "betaVae",
   title: "β-VAE: the VAE with its KL weighted by β",
   reference: "Higgins et al. β-VAE: Learning Basic Visual Concepts with a Constrained Variational Framework. ICLR 2017.",
-  defaults: { factors: 5, hidden: 50, beta: 4, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmup: 0.5, variant: "default" },
+  defaults: { factors: 5, hidden: 50, beta: 4, likelihood: "gaussian", noise: "learned", sigmaDf: 3, klWarmup: KL_WARMUP, variant: "default" },
   optional: ["sigmaScale", "encoderInput", "libraryOffset", "librarySize", "klWarmupSteps"],
   build: (c) => buildDenseVae("betaVae", c),
 };
