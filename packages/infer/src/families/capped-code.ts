@@ -70,7 +70,7 @@ function cappedHeads(o: CappedGuideOptions, L0: number, K: number): HeadSpec[] {
  * selects them (the sorted magnitudes' gradient reaches the units they came from).
  */
 export function levelFromSlab(levelLogits: tf.Tensor, loc: tf.Tensor, L0: number, w: number): tf.Tensor {
-  return tf.add(levelLogits, tf.mul(w, tf.cumsum(largest(tf.abs(loc), L0), loc.rank - 1)));
+  return tf.add(levelLogits, tf.mul(w, topMagnitudeSums(loc, L0)));
 }
 
 /**
@@ -78,15 +78,20 @@ export function levelFromSlab(levelLogits: tf.Tensor, loc: tf.Tensor, L0: number
  * a_(j) the j-th largest slab magnitude |μ| and θ one learned value per row (`threshold`, [..., 1]).
  * The increments w·(a_(l+1) − θ) fall with l (the a_(j) are sorted), so the logits are concave in l
  * and the most likely level is the number of |μ| above θ, clamped to 1..L0 (1 when none is above
- * it: levels start at 1): every level is reachable, none can be
- * skipped by a per-level bias that fell behind (with free per-level logits, {@link levelFromSlab},
- * some levels were never predicted at the benchmark's full size).
+ * it: levels start at 1): every level is reachable, none can be skipped by a per-level bias that
+ * fell behind (with free per-level logits, {@link levelFromSlab}, some levels were never predicted
+ * at the benchmark's full size).
  */
 export function levelByThreshold(threshold: tf.Tensor, loc: tf.Tensor, L0: number, w: number): tf.Tensor {
   return tf.tidy(() => {
     const counts = tf.range(1, L0 + 1); // l = 1..L0
-    return tf.mul(w, tf.sub(tf.cumsum(largest(tf.abs(loc), L0), loc.rank - 1), tf.mul(threshold, counts)));
+    return tf.mul(w, tf.sub(topMagnitudeSums(loc, L0), tf.mul(threshold, counts)));
   });
+}
+
+/** a_(1) + … + a_(l) for l = 1..L0, a_(j) the j-th largest slab magnitude |μ| (the count both level couplings read). */
+function topMagnitudeSums(loc: tf.Tensor, L0: number): tf.Tensor {
+  return tf.cumsum(largest(tf.abs(loc), L0), loc.rank - 1);
 }
 
 /** The L largest entries of the last axis, descending; the gradient goes back to where they came from (TF.js's TopK has none). */
