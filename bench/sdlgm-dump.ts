@@ -20,7 +20,15 @@ const model = zooEntry("sdlgm").build({ features: ds.g, kind: ds.kind, ...JSON.p
 const program = compile(model, { seed });
 const x = observedTensor(model, ds, ds.split.train);
 const t0 = Date.now();
-await program.fit(x, { epochs: 1000, maxSteps: steps, batchSize: 128, learningRate: lr, onStep: (i) => { if (i.step % 500 === 0) console.log(i.step, ((Date.now() - t0) / 1000).toFixed(0), "s"); } });
+await program.fit(x, {
+  epochs: 1000,
+  maxSteps: steps,
+  batchSize: 128,
+  learningRate: lr,
+  onStep: (i) => {
+    if (i.step % 500 === 0) console.log(i.step, ((Date.now() - t0) / 1000).toFixed(0), "s");
+  },
+});
 const cfg = model.ir.meta.config as { latents: number };
 const [K, D] = [cfg.latents, ds.g];
 const { manifest, weights } = program.save();
@@ -32,7 +40,14 @@ const c = Array.from(weights.subarray(bE.offset, bE.offset + D));
 const dump = (rows: number[]) => {
   const xt = observedTensor(model, ds, rows);
   const enc = program.encode(xt).z;
-  const r = { x: rows.map((i) => Array.from(ds.x.subarray(i * D, (i + 1) * D))), mean: Array.from(enc.mean.dataSync()), activity: Array.from(enc.activity!.dataSync()), scores: Array.from(enc.scores!.dataSync()), levels: rows.map((i) => ds.truth!.levels![i]), support: rows.map((i) => Array.from(ds.truth!.rowSupport!.subarray(i * K, (i + 1) * K))) };
+  const r = {
+    x: rows.map((i) => Array.from(ds.x.subarray(i * D, (i + 1) * D))),
+    mean: Array.from(enc.mean.dataSync()),
+    activity: Array.from(enc.activity!.dataSync()),
+    scores: Array.from(enc.scores!.dataSync()),
+    levels: rows.map((i) => ds.truth!.levels![i]),
+    support: rows.map((i) => Array.from(ds.truth!.rowSupport!.subarray(i * K, (i + 1) * K))),
+  };
   tf.dispose([xt, enc.mean, enc.activity!, enc.scores!]);
   return r;
 };

@@ -95,8 +95,14 @@ describe("exact inference of a capped code under a linear-Gaussian decoder", () 
   it("refineSupport reaches the brute-force posterior mode from every start, on rows drawn from the model", () => {
     for (const [units, values] of [
       [[2], [1.5]],
-      [[0, 3], [-1, 1.4]],
-      [[1, 2, 5], [0.9, -1.1, 1.3]],
+      [
+        [0, 3],
+        [-1, 1.4],
+      ],
+      [
+        [1, 2, 5],
+        [0.9, -1.1, 1.3],
+      ],
     ] as const) {
       const x = rowFrom([...units], [...values]);
       const p = problem(x);

@@ -204,7 +204,8 @@ export function linearGaussianRefiner(m: LinearGaussianModel): CappedRefiner {
       const W = g.params.get(m.kernel).dataSync();
       const c = g.params.get(m.bias).dataSync();
       const D = W.length / (R * K);
-      if (!Number.isInteger(D) || c.length !== R * D) throw new Error(`refine: "${m.kernel}" (${W.length} values) and "${m.bias}" (${c.length}) are not a dense layer from K = ${K} to D features over ${R} replica(s)`);
+      if (!Number.isInteger(D) || c.length !== R * D)
+        throw new Error(`refine: "${m.kernel}" (${W.length} values) and "${m.bias}" (${c.length}) are not a dense layer from K = ${K} to D features over ${R} replica(s)`);
       const xt = g.observed[m.observed];
       if (!xt) throw new Error(`refine: no observed data for site "${m.observed}"`);
       const x = xt.dataSync();

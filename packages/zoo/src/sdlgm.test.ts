@@ -272,8 +272,17 @@ function residualOnColumns(kernel: ArrayLike<number>, D: number, units: number[]
 describe("refine: the code's posterior mode under the linear-Gaussian decoder", () => {
   it("is recorded, and refused (one line naming what is missing) without a linear decoder, a Gaussian likelihood, indices without replacement, or in the tag entries", () => {
     const cfg = (m: { ir: { meta: Record<string, unknown> } }) => m.ir.meta.config as Record<string, unknown>;
-    expect(cfg(sdlgm.build({ features: 20 })).refine).toBe(false);
-    expect(cfg(sdlgm.build({ features: 20, refine: true })).refine).toBe(true);
+    // the default: on where the posterior is closed form, off elsewhere
+    expect(cfg(sdlgm.build({ features: 20 })).refine).toBe(true);
+    expect(cfg(kSparse.build({ features: 20 })).refine).toBe(true);
+    expect(cfg(sdlgm.build({ features: 20, kind: "binary" })).refine).toBe(false);
+    expect(cfg(sdlgm.build({ features: 20, decoder: "mlp" })).refine).toBe(false);
+    expect(cfg(sdlgm.build({ features: 20, sampling: "withReplacement" })).refine).toBe(false);
+    expect(cfg(sdlgm.build({ features: 20, refine: false })).refine).toBe(false);
+    expect(cfg(sdlgmTags.build({ features: 8, stats: { tags: 12 } })).refine).toBe(false);
+    const guideOf = (m: { ir: { sites: Array<{ name: string; options: Record<string, unknown> }> } }) => m.ir.sites.find((s) => s.name === "z")!.options.guide as Record<string, unknown>;
+    expect(guideOf(sdlgm.build({ features: 20 })).refine).toBeDefined();
+    expect(guideOf(sdlgm.build({ features: 20, refine: false })).refine).toBeUndefined();
     expect(cfg(kSparse.build({ features: 20, refine: true })).refine).toBe(true);
     expect(() => sdlgm.build({ features: 20, refine: true, decoder: "mlp" })).toThrow('sdlgm: refine computes the support\'s posterior in closed form under a linear decoder with a Gaussian likelihood and indices drawn without replacement; not with decoder "mlp" (needs "linear"): set refine false');
     expect(() => sdlgm.build({ features: 20, refine: true, kind: "binary" })).toThrow(/not with likelihood "bernoulli" \(needs "gaussian"\)/);

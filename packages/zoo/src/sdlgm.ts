@@ -135,8 +135,14 @@ const LEVEL_COUPLING = 5;
  */
 const LEVEL_THRESHOLD = true;
 
-/** The unsupervised entries' default `refine` (docs/zoo/sdlgm.md, "Inference under the model"). */
-const REFINE = false;
+/**
+ * The unsupervised entries' default `refine`, where it applies (a linear decoder, a Gaussian
+ * likelihood, indices without replacement; elsewhere false). Measured in docs/zoo/sdlgm.md ("Inference
+ * under the model"): at the benchmark's full size the amortised encoder's code reconstructs the
+ * held-out rows with MSE 0.028 (5 seeds), the model's own posterior mode on the same fitted decoder
+ * with 0.014; training is the same.
+ */
+const REFINE = true;
 
 const DEFAULT_TEMPERATURE = exponentialDecay({ initial: 5, rate: 9.2e-4, every: 50, min: 0.5 });
 
@@ -198,7 +204,8 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   if (levelThreshold && !(levelFromSlab > 0)) throw new Error(`${name}: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0: set levelFromSlab > 0 or levelThreshold false`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
-  const refine = bool(name, "refine", c.refine ?? defaults.refine);
+  // the default applies where the support's posterior is closed form; asked for explicitly elsewhere, it is refused below
+  const refine = bool(name, "refine", c.refine ?? (defaults.refine && decoder === "linear" && likelihood === "gaussian" && sampling === "withoutReplacement"));
   if (refine) {
     const unmet = [decoder !== "linear" && `decoder "${decoder}" (needs "linear")`, likelihood !== "gaussian" && `likelihood "${likelihood}" (needs "gaussian")`, sampling !== "withoutReplacement" && `sampling "${sampling}" (needs "withoutReplacement")`].filter(Boolean);
     if (unmet.length) throw new Error(`${name}: refine computes the support's posterior in closed form under a linear decoder with a Gaussian likelihood and indices drawn without replacement; not with ${unmet.join(", ")}: set refine false`);
