@@ -15,6 +15,10 @@
  *   prediction is L̂ = argmax q(L | x) and the top-L̂ tags, an adaptive number of tags per row.
  * - `topKTags`: `sdlgmTags` with the number of tags fixed at k (the fixed top-k baseline).
  *
+ * With a linear decoder and a Gaussian likelihood, `refine` (default there) makes evaluation infer
+ * the code under the fitted model: the support's posterior mode by local moves from the encoder's
+ * prediction, the slab's exact conditional mean (./linear-gaussian-support.ts).
+ *
  * @example
  * ```ts
  * const m = sdlgm.build({ features: 100 });      // K = 50, L0 = 5, linear decoder, Gaussian
