@@ -142,9 +142,10 @@ const LEVEL_THRESHOLD = true;
 /**
  * The unsupervised entries' default `refine`, where it applies (a linear decoder, a Gaussian
  * likelihood, indices without replacement; elsewhere false). Measured in docs/zoo/sdlgm.md ("Inference
- * under the model"): at the benchmark's full size the amortised encoder's code reconstructs the
- * held-out rows with MSE 0.028 (5 seeds), the model's own posterior mode on the same fitted decoder
- * with 0.014; training is the same.
+ * under the model"): at the benchmark's full size (5 seeds, the same fits) the amortised encoder's
+ * code reconstructs the held-out rows with MSE 0.0280 (sampled 0.0316), the model's own posterior
+ * mode on the fitted decoder with 0.0132 (sampled 0.0135), level accuracy 0.53 → 0.70, support F1
+ * 0.83 → 0.92; training is the same.
  */
 const REFINE = true;
 
