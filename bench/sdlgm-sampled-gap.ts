@@ -11,7 +11,7 @@
 import { initBackend, tf } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import type { CappedSparseCode } from "@sparse-dgm/distributions";
-import { zooEntry } from "@sparse-dgm/zoo";
+import { sdlgm } from "@sparse-dgm/zoo";
 import { loadData } from "@sparse-dgm/data";
 
 const steps = Number(process.argv[2] ?? 3950);
@@ -21,7 +21,7 @@ await initBackend("wasm");
 const ds = await loadData(source);
 const seen: Array<{ x: Float32Array; level: Float32Array; index: Float32Array; loc: Float32Array; scale: Float32Array }> = [];
 let peek = false;
-const model = zooEntry("sdlgm")
+const model = sdlgm
   .build({ features: ds.g, kind: ds.kind, refine: false })
   .factor(
     "peek",
