@@ -21,29 +21,27 @@ await initBackend("wasm");
 const ds = await loadData(source);
 const seen: Array<{ x: Float32Array; level: Float32Array; index: Float32Array; loc: Float32Array; scale: Float32Array }> = [];
 let peek = false;
-const model = sdlgm
-  .build({ features: ds.g, kind: ds.kind, refine: false })
-  .factor(
-    "peek",
-    (_s, ctx) => {
-      const q = ctx.posterior("z") as unknown as CappedSparseCode | undefined;
-      const x = ctx.observed("x");
-      if (peek && !(q && x)) console.log("peek: q", !!q, "x", !!x);
-      if (peek && q && x) {
-        const scale = tf.add(q.scale!, tf.zerosLike(q.loc!));
-        seen.push({
-          x: x.dataSync() as Float32Array,
-          level: q.levelLogits.dataSync() as Float32Array,
-          index: q.indexLogits.dataSync() as Float32Array,
-          loc: q.loc!.dataSync() as Float32Array,
-          scale: scale.dataSync() as Float32Array,
-        });
-        scale.dispose();
-      }
-      return tf.scalar(0);
-    },
-    { term: "auxiliary", doc: "reads the guide's code (bench)" },
-  );
+const model = sdlgm.build({ features: ds.g, kind: ds.kind, refine: false }).factor(
+  "peek",
+  (_s, ctx) => {
+    const q = ctx.posterior("z") as unknown as CappedSparseCode | undefined;
+    const x = ctx.observed("x");
+    if (peek && !(q && x)) console.log("peek: q", !!q, "x", !!x);
+    if (peek && q && x) {
+      const scale = tf.add(q.scale!, tf.zerosLike(q.loc!));
+      seen.push({
+        x: x.dataSync() as Float32Array,
+        level: q.levelLogits.dataSync() as Float32Array,
+        index: q.indexLogits.dataSync() as Float32Array,
+        loc: q.loc!.dataSync() as Float32Array,
+        scale: scale.dataSync() as Float32Array,
+      });
+      scale.dispose();
+    }
+    return tf.scalar(0);
+  },
+  { term: "auxiliary", doc: "reads the guide's code (bench)" },
+);
 // step plans replay recorded kernels without calling the factor: off, so that the peek runs
 const program = compile(model, { seed, stepPlans: false });
 const x = observedTensor(model, ds, ds.split.train);
