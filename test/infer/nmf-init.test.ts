@@ -82,7 +82,7 @@ describe("sparseVae on 0/1 data with the categorical likelihood (ratings): the d
     expect(groupRatesFor({ groupLearningRates: { network: 1e-3 } }, built)).toEqual({ network: 1e-3, globals: 0.002 });
   });
   it("every other case keeps the earlier defaults (Gaussian: the Moran study; categorical counts: the topic corpus)", () => {
-    for (const c of [{}, { likelihood: "gaussian", kind: "real" }, { likelihood: "categorical", kind: "counts" }]) {
+    for (const c of [{}, { likelihood: "gaussian", kind: "real" }, { likelihood: "categorical", kind: "counts" }] as const) {
       const k = cfg(c);
       expect(k, JSON.stringify(c)).toMatchObject({ maskInit: "normal", scaleIn: "network" });
       expect(k.priorNormalisation, JSON.stringify(c)).toBeUndefined();
