@@ -7,7 +7,9 @@ step), full-batch Adam (lr 0.01). Prints support F1 (p* >= 0.5, best column perm
         [warm=0] [ladder=F] [fixz=s] [seed=0] [a=1] [b=G] [nonneg=1] [free=t]
 
 weight: the prior counted weight times per pass over the data (1 = the ELBO; N/B ~ 7 = the reference);
-init: SD of the starting W; warm: fraction of the run over which the prior rises from 0; ladder: lambda0 rises
+init: SD of the starting W, or "varimax" (the top-K principal axes, varimax-rotated) or "nmf" (a rank-K NMF's item
+loadings, each factor's largest 1, and its user factors standardised x zscale=0.5 as Z); nonneg=1: W projected onto
+W >= 0 after every step; the objective printed is the multinomial NLL + the z prior + the weighted penalty; warm: fraction of the run over which the prior rises from 0; ladder: lambda0 rises
 from lambda1 to spike over that fraction (Rockova and George dynamic posterior exploration); fixz=s: Z fixed at
 s times the TRUE z (only W and b fitted; free=t: z fitted too after step t); a, b: the Beta(a, b) prior on eta
 (eta = (sum_j p* + a - 1)/(a + b + G - 2), the library's update).
