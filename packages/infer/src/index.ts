@@ -12,3 +12,4 @@ export { RunningBaseline, scoreFunctionSurrogate } from "./estimators.js";
 export { independencePenalty, type IndependencePenaltyOptions, mmdIndependence, type MmdOptions } from "./independence.js";
 export { type CappedRefiner } from "./families/capped-code.js";
 export { type DrawContext } from "./families/family.js";
+export { nmfLoadings, NMF_ITERATIONS } from "./nmf.js";
