@@ -154,6 +154,19 @@ describe("warm-ups relative to the run", () => {
     expect(c(zoo.betaVae.build({ features: 7, run: { steps: 80 }, klWarmup: 0 }))).toMatchObject({ klWarmupSteps: 0 });
     expect(() => zoo.vae.build({ features: 7, klWarmup: 2 })).toThrow("vae: klWarmup is a fraction of the run in [0, 1], got 2; give a number of steps as klWarmupSteps");
   });
+
+  it("the Sparse VAE's reference variant has none by default and honours one given (never ignores it)", () => {
+    const c = (m: { ir: { meta: Record<string, unknown> } }) => m.ir.meta.config as Record<string, number>;
+    const ref = zoo.sparseVae.build({ features: 7, variant: "reference", run: { steps: 200 } });
+    expect(c(ref)).toMatchObject({ klWarmupSteps: 0, priorWarmupSteps: 0 });
+    expect(ref.ir.meta.run).toBeUndefined(); // nothing resolved against the run
+    const given = zoo.sparseVae.build({ features: 7, variant: "reference", run: { steps: 200 }, klWarmup: 0.5, priorWarmupSteps: 30 });
+    expect(c(given)).toMatchObject({ klWarmupSteps: 100, priorWarmupSteps: 30 });
+    expect(given.ir.meta.run).toEqual({ steps: 200, told: true });
+    const weights = (m: typeof given) => m.ir.sites.filter((s) => s.options.klWeight !== undefined || ("priorWeight" in s.options && s.options.priorWeight !== undefined)).length;
+    expect(weights(given)).toBe(2); // both warm-ups reach the sites
+    expect(weights(ref)).toBe(0);
+  });
 });
 
 describe("program.decode and top features", () => {

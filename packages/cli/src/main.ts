@@ -161,6 +161,27 @@ export function cli(): Command {
     });
 
   program
+    .command("models")
+    .description("list the zoo's models, or one model's options (--set) with their defaults and its training settings")
+    .argument("[model]", "a zoo model")
+    .option("--json", "print JSON")
+    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+      const { describeModel, formatModel, formatModelList } = await import("./models.js");
+      if (name === undefined) {
+        const entries = Object.values(zoo);
+        process.stdout.write((opts.json ? JSON.stringify(entries.map(describeModel), null, 2) : formatModelList(entries)) + "\n");
+        return;
+      }
+      const entry = zoo[name];
+      if (!entry) {
+        const names = Object.keys(zoo);
+        throw new Error(`models: unknown model "${name}"${distance(closest(name, names), name) <= 3 ? ` (did you mean ${closest(name, names)}?)` : ""}; the zoo holds ${names.join(", ")}`);
+      }
+      const d = describeModel(entry);
+      process.stdout.write((opts.json ? JSON.stringify(d, null, 2) : formatModel(d)) + "\n");
+    });
+
+  program
     .command("data")
     .description("describe a data source: shape, kind, split sizes, a preview")
     .argument("<source>", "e.g. synthetic:moran?rho=0.6, csv:path.csv, idx:images.gz?labels=labels.gz")

@@ -13,7 +13,7 @@ const row = (seed: number, metrics: Record<string, number>): ResultRow => ({ mod
 describe("degenerateWarnings", () => {
   it("says dropped scores are not reported, kept ones overstate consistency, and leaves healthy rows alone", () => {
     const w = degenerateWarnings([
-      row(0, { emptyCodeFraction: 1, distinctActiveSets: 1, meanActiveSize: 0 }),
+      row(0, { emptyCodeFraction: 1, distinctActiveSets: 1, meanActiveSize: 0, linearProbeAccuracy: 0.5 }),
       row(1, { emptyCodeFraction: 0.6, distinctActiveSets: 5, meanActiveSize: 0.4, withinClassJaccard: 0.8, betweenClassJaccard: 0.7 }),
       row(2, { emptyCodeFraction: 0.6, distinctActiveSets: 5, meanActiveSize: 0.4 }),
       row(3, { emptyCodeFraction: 0, distinctActiveSets: 9, meanActiveSize: 3, withinClassJaccard: 0.5 }),
@@ -21,8 +21,23 @@ describe("degenerateWarnings", () => {
     expect(w).toEqual([
       "warning: vscClass on synthetic:smiley, seed 0: code collapsed: every active set (γ > 0.5) is empty; withinClassJaccard and betweenClassJaccard are not reported",
       "warning: vscClass on synthetic:smiley, seed 1: code mostly collapsed: 60% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores; withinClassJaccard and betweenClassJaccard are kept but overstate how consistent the codes are",
-      "warning: vscClass on synthetic:smiley, seed 2: code mostly collapsed: 60% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores",
+      "warning: vscClass on synthetic:smiley, seed 2: code mostly collapsed: 60% of active sets (γ > 0.5) are empty",
     ]);
+  });
+
+  it("on data without labels says nothing of class Jaccard scores the row never had", () => {
+    const w = degenerateWarnings([
+      row(0, { emptyCodeFraction: 1, distinctActiveSets: 1, meanActiveSize: 0, heldoutMse: 1 }),
+      row(1, { emptyCodeFraction: 0, distinctActiveSets: 1, meanActiveSize: 2 }),
+      row(2, { emptyCodeFraction: 0, distinctActiveSets: 3, meanActiveSize: 2, modalActiveSetFraction: 0.95 }),
+    ]);
+    expect(w).toEqual([
+      "warning: vscClass on synthetic:smiley, seed 0: code collapsed: every active set (γ > 0.5) is empty",
+      "warning: vscClass on synthetic:smiley, seed 1: code not sample-specific: every point has the same 2 active units",
+      "warning: vscClass on synthetic:smiley, seed 2: code nearly fixed: 95% of points have the same active set (γ > 0.5)",
+    ]);
+    // the same one-set code on labelled data (a label metric in the row): the dropped scores are named
+    expect(degenerateWarnings([row(1, { emptyCodeFraction: 0, distinctActiveSets: 1, meanActiveSize: 2, linearProbeAccuracy: 0.4 })])[0]).toMatch(/; withinClassJaccard and betweenClassJaccard are not reported$/);
   });
 });
 

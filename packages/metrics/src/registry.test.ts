@@ -147,9 +147,12 @@ describe("metric registry", () => {
     expect(told).toEqual(["withinClassJaccard,betweenClassJaccard: every labelled test point has the same active set (γ > 0.5)"]);
     const unlabelled = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.1], [0, 0]] });
     const healthy = computeMetrics({ gamma: [[0.9, 0.2], [0.1, 0.8], [0.7, 0]], labelsTest: [0, 1, 0] });
-    const rows = [collapsed, mostly, unlabelled, healthy].map((metrics, seed) => ({ seed, metrics }));
+    // the command line's rows of labelled data hold the label probe beside the code metrics: that is how a row says it had labels
+    const collapsedLabelled = { ...collapsed, linearProbeAccuracy: 0.5 };
+    const rows = [collapsedLabelled, mostly, unlabelled, healthy, collapsed].map((metrics, seed) => ({ seed, metrics }));
     const d = metrics.degenerateRows(rows);
-    expect(d.map((x) => [x.row.seed, x.jaccard])).toEqual([[0, "not reported"], [1, "kept"], [2, undefined]]);
+    expect(d.map((x) => [x.row.seed, x.jaccard])).toEqual([[0, "not reported"], [1, "kept"], [2, undefined], [4, undefined]]);
+    expect(d[2].why).toBe("mostly collapsed: 67% of active sets (γ > 0.5) are empty"); // no labels: nothing said of class Jaccard scores
     expect(d[1].why).toBe(metrics.degenerateCode(mostly));
     expect(metrics.degenerateRows([{ seed: 9 } as { seed: number; metrics?: Record<string, number> }])).toEqual([]);
   });

@@ -506,22 +506,33 @@ export function degenerateCode(metrics: Readonly<Record<string, number>>): strin
  */
 function classifyCode(metrics: Readonly<Record<string, number>>): { why: string; dropsJaccard: boolean } | undefined {
   const empty = metrics.emptyCodeFraction;
+  // the class-overlap consequences are said only for labelled data (no labels, no Jaccard scores)
+  const labelled = hasLabelMetric(metrics);
   if (empty === 1) return { why: "collapsed: every active set (γ > 0.5) is empty", dropsJaccard: true };
   if (metrics.distinctActiveSets === 1)
     return { why: `not sample-specific: every point has the same ${metrics.meanActiveSize ?? "?"} active units`, dropsJaccard: true };
   // two empty sets count as equal, so a mostly empty code inflates the within-class Jaccard
   if (empty !== undefined && empty >= MOSTLY_EMPTY)
     return {
-      why: `mostly collapsed: ${(100 * empty).toFixed(0)}% of active sets (γ > 0.5) are empty, so pairs of empty sets dominate the Jaccard scores`,
+      why: `mostly collapsed: ${(100 * empty).toFixed(0)}% of active sets (γ > 0.5) are empty${labelled ? ", so pairs of empty sets dominate the Jaccard scores" : ""}`,
       dropsJaccard: false,
     };
   const modal = metrics.modalActiveSetFraction;
   if (modal !== undefined && modal >= NEARLY_FIXED)
     return {
-      why: `nearly fixed: ${(100 * modal).toFixed(0)}% of points have the same active set (γ > 0.5), so Jaccard scores near 1 say little about classes`,
+      why: `nearly fixed: ${(100 * modal).toFixed(0)}% of points have the same active set (γ > 0.5)${labelled ? ", so Jaccard scores near 1 say little about classes" : ""}`,
       dropsJaccard: false,
     };
   return undefined;
+}
+
+/**
+ * Whether a result row's metrics came from labelled data: it holds a metric the registry computes
+ * from labels (a row of unlabelled data has none, so its degenerate-code warning says nothing of
+ * class Jaccard scores it never had).
+ */
+function hasLabelMetric(metrics: Readonly<Record<string, number>>): boolean {
+  return entries.some((m) => m.needs.includes("labels") && metrics[m.name] !== undefined);
 }
 
 /** The share of points with the most common active set from which {@link degenerateCode} calls a code nearly fixed. */
@@ -536,10 +547,10 @@ export interface DegenerateRow<R> {
   /** {@link degenerateCode}'s reason. */
   why: string;
   /**
-   * `"not reported"`: the row has no Jaccard scores and never gets them for this code (a collapsed or
-   * one-set code would score a trivial 1; with labels they are dropped, without labels never computed);
-   * `"kept"`: they are in the row but inflated by pairs of empty sets (a mostly collapsed code);
-   * `undefined`: the row never had them (no labels).
+   * `"not reported"`: labelled data (the row holds a metric computed from labels) whose Jaccard scores
+   * were dropped (a collapsed or one-set code would score a trivial 1);
+   * `"kept"`: they are in the row but inflated by pairs of empty sets or one common set;
+   * `undefined`: the row never had them (no labels: its reason says nothing of classes either).
    */
   jaccard: "not reported" | "kept" | undefined;
 }
@@ -553,7 +564,7 @@ export function degenerateRows<R extends { metrics?: Readonly<Record<string, num
     const m = row.metrics ?? {};
     const c = classifyCode(m);
     if (!c) return [];
-    const jaccard = c.dropsJaccard ? "not reported" : m.withinClassJaccard !== undefined ? "kept" : undefined;
+    const jaccard = m.withinClassJaccard !== undefined ? "kept" : c.dropsJaccard && hasLabelMetric(m) ? "not reported" : undefined;
     return [{ row, why: c.why, jaccard }];
   });
 }

@@ -78,9 +78,9 @@ export interface SparseVaeConfig {
    * dense N(0, 1) start the spike-and-slab lasso settles in a dense mode (docs/data/ratings.md).
    */
   maskInitSd?: number;
-  /** Fraction of the run over which the mask prior's weight rises from 0 to 1 (variant "default"; 0.5 = 600 steps = 100 epochs of the synthetic study). */
+  /** Fraction of the run over which the mask prior's weight rises from 0 to 1 (variant "default": 0.5 = 600 steps = 100 epochs of the synthetic study; variant "reference": 0 unless given). */
   priorWarmup: number;
-  /** Fraction of the run over which the KL weight rises from 0 to 1 (variant "default"; Bowman et al. 2016; 0.25 = 300 steps = 50 epochs). */
+  /** Fraction of the run over which the KL weight rises from 0 to 1 (variant "default": Bowman et al. 2016, 0.25 = 300 steps = 50 epochs; variant "reference": 0 unless given). */
   klWarmup: number;
   /** The prior warm-up in steps, instead of `priorWarmup` (giving both is refused); the recorded config holds these steps only. */
   priorWarmupSteps?: number;
@@ -111,8 +111,11 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
   const variant = oneOf(name, "variant", c.variant ?? "default", ["default", "reference"] as const);
   const form = oneOf(name, "form", c.form ?? (variant === "default" ? "normalised" : "code"), ["code", "normalised"] as const);
   // the recorded config holds the resolved steps only (warmupSteps): the fractions are not what acted
-  const warm = variant === "default" ? warmupSteps(name, "priorWarmup", c.priorWarmup, c.priorWarmupSteps, c.run, PRIOR_WARMUP) : 0;
-  const klWarm = variant === "default" ? warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, KL_WARMUP) : 0;
+  // the reference variant has no warm-ups by default; one given explicitly is honoured (never ignored)
+  const priorFallback = variant === "default" ? PRIOR_WARMUP : 0;
+  const klFallback = variant === "default" ? KL_WARMUP : 0;
+  const warm = warmupSteps(name, "priorWarmup", c.priorWarmup, c.priorWarmupSteps, c.run, priorFallback);
+  const klWarm = warmupSteps(name, "klWarmup", c.klWarmup, c.klWarmupSteps, c.run, klFallback);
   const firstLayer = variant === "default" ? ("unitRows" as const) : ("none" as const);
   // opt-in: on the ratings' genres none of these recovered the support within the run (docs/data/ratings.md)
   const scaleIn = oneOf(name, "scaleIn", c.scaleIn ?? "network", ["network", "mask", "spectral"] as const);
@@ -122,7 +125,7 @@ export function buildSparseVae(c: Partial<SparseVaeConfig> & DataShape) {
 
   const base = model(name)
     .meta({ reference: "Moran et al. 2022, TMLR (arXiv 2110.10804)", likelihood, config: { features: G, factors: K, hidden: H, spike, slab, etaA: a, etaB: b, sigmaDf: df, sigmaScale: s, ...lik, form, variant, scaleIn, ...(priorNormalisation !== "objective" ? { priorNormalisation } : {}), ...(klNormalisation !== "objective" ? { klNormalisation } : {}), ...(maskInitSd !== 1 ? { maskInitSd } : {}), priorWarmupSteps: warm, klWarmupSteps: klWarm } })
-    .meta(variant === "default" && (warmupFromRun(c.priorWarmup, c.priorWarmupSteps, PRIOR_WARMUP) || warmupFromRun(c.klWarmup, c.klWarmupSteps, KL_WARMUP)) ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
+    .meta(warmupFromRun(c.priorWarmup, c.priorWarmupSteps, priorFallback) || warmupFromRun(c.klWarmup, c.klWarmupSteps, klFallback) ? runMeta(c.run, DEFAULT_RUN_STEPS) : {})
     .plate("data")
     .plate("feature", G)
     .plate("factor", K)
