@@ -4,12 +4,12 @@
 // epochs prints the mask's state: support F1 (P, R) against the genres with p* ≥ 0.5, max |W|, η,
 // the share of p* ≥ 0.5; at the end the held-out metrics.
 // usage: node packages/cli/bin/run-ts.js bench/ratings-genres.ts <epochs> <fold> [every] [key=value ...]
-//   keys: any sparseVae/vae config, plus dump= (write the final W, p* and the truth as JSON there), data= (a synthetic:ratings source, "," for "&"), model=, batchSize=, learningRate=, seeds= (replicas), normalisation=, backend=
+//   keys: any sparseVae/vae config, plus dump= (write the final W, p* and the truth as JSON there), data= (a synthetic:ratings source, "," for "&"), model=, batchSize=, learningRate=, globalsLr= (the globals group's rate: the mask), seeds= (replicas), normalisation=, backend=
 import { tf, initBackend } from "@sparse-dgm/core";
 import { compile, observedTensor } from "@sparse-dgm/infer";
 import { loadData, kFoldSplit } from "@sparse-dgm/data";
 import { evaluateProgram, loadingAlignment, supportRecovery } from "@sparse-dgm/metrics";
-import { buildFor, trainingFor } from "../packages/cli/src/jobs.js";
+import { buildFor, groupRatesFor, trainingFor } from "../packages/cli/src/jobs.js";
 
 const [epochsArg = "200", foldArg = "0", everyArg = "20", ...sets] = process.argv.slice(2);
 const config: Record<string, unknown> = {};
@@ -18,7 +18,7 @@ for (const s of sets) {
   const v = s.slice(s.indexOf("=") + 1);
   config[k] = v === "true" ? true : v === "false" ? false : Number.isNaN(Number(v)) ? v : Number(v);
 }
-const { dump, model: name = "sparseVae", batchSize: bs, learningRate: lr, seeds: seedsArg, backend = "wasm", normalisation: norm, data = "synthetic:ratings?min=4&minUserPositives=20&topItems=300&seed=0", ...modelConfig } = config as Record<string, never>;
+const { dump, model: name = "sparseVae", batchSize: bs, learningRate: lr, globalsLr, seeds: seedsArg, backend = "wasm", normalisation: norm, data = "synthetic:ratings?min=4&minUserPositives=20&topItems=300&seed=0", ...modelConfig } = config as Record<string, never>;
 await initBackend(backend);
 const base = await loadData(String(data).replaceAll(",", "&"));
 const ds = { ...base, split: kFoldSplit(base.n, 5, Number(foldArg), 0) };
@@ -54,6 +54,7 @@ await p.fit(xTrain, {
   epochs: training.epochs,
   batchSize: training.batchSize,
   learningRate: training.learningRate,
+  ...(globalsLr ? { groupLearningRates: { globals: Number(globalsLr) } } : groupRatesFor(training, model) ? { groupLearningRates: groupRatesFor(training, model) } : {}),
   onEpoch: (e) => {
     if ((e.epoch + 1) % Number(everyArg) === 0) report(e.epoch + 1);
   },

@@ -51,7 +51,7 @@ async function startW(init: unknown, prior: () => ReturnType<typeof normal> | Re
 describe("a point site's init: the forms it accepts, and any other refused naming the site", () => {
   it("refuses a misspelled object key or string, naming the site and the allowed forms (was: silently zeros)", async () => {
     for (const bad of [{ normalSD: 0.1 }, { sd: 0.1 }, "standardnormal", { normalSd: 0.1, extra: 1 }, Number.NaN]) {
-      await expect(startW(bad), JSON.stringify(bad)).rejects.toThrow(/^site "W": init must be one of "standardNormal", \{ normalSd: <number > 0> \}, "columnVariance", a number, or unset \(zeros\); got /);
+      await expect(startW(bad), JSON.stringify(bad)).rejects.toThrow(/^site "W": init must be one of "standardNormal", \{ normalSd: <number > 0> \}, "columnVariance", "nmf" \(a mask\), a number, or unset \(zeros\); got /);
     }
   });
   it("still accepts the documented forms: unset (zeros), a constant, a normal draw", async () => {

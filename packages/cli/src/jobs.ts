@@ -95,6 +95,16 @@ function topFeaturesRecord(t: TopFeatures): TopFeaturesRecord {
   };
 }
 
+/**
+ * The per-group Adam rates of a fit: the entry's (kept only when no learning rate was given, see
+ * {@link trainingFor}) and, over them, those the built model declares in `meta.groupLearningRates`
+ * (a model hyperparameter recorded in its config, e.g. the Sparse VAE's `maskLearningRate`).
+ */
+export function groupRatesFor(training: { groupLearningRates?: Record<string, number> }, built: { ir: { meta: Record<string, unknown> } }): Record<string, number> | undefined {
+  const declared = built.ir.meta.groupLearningRates as Record<string, number> | undefined;
+  return training.groupLearningRates || declared ? { ...training.groupLearningRates, ...declared } : undefined;
+}
+
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
 export function trainingFor(model: string, given: { epochs?: number; batchSize?: number; learningRate?: number } = {}) {
   const t = modelEntry(model).training;
@@ -244,7 +254,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
   // (values and split, so the same fold), seeds, batch size, learning rate, normalisation and module
   // (a comparison also asks for the same epochs; sdgm fit may extend a run with more epochs)
   const training = trainingFor(spec.model, spec);
-  const { epochs, batchSize, learningRate, normalisation, groupLearningRates } = training;
+  const { epochs, batchSize, learningRate, normalisation } = training;
   requireSplits(ds, spec.source, "a fit needs at least one row in each (the held-out metrics are computed on the test rows)");
   const fingerprint = dataFingerprint(ds);
   const settings = { batchSize, learningRate, normalisation };
@@ -252,6 +262,7 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
   const built = buildFor(spec.model, ds, spec.config, training);
+  const groupLearningRates = groupRatesFor(training, built);
   const xTrain = observedTensor(built, ds, ds.split.train);
   const xTest = observedTensor(built, ds, ds.split.test);
   const cellOf = (split: Int32Array, part: string) => dataCell(ds, spec.source, split, part);

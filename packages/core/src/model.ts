@@ -125,10 +125,14 @@ export interface FullRankGuideOptions {
  * their likelihood pulls them out, as on a lasso path), the data's column variances, or a constant.
  * The two draws act in the site's unconstrained space (the same as its support on a real site; on
  * a positive site, the exp of the draw: log-normal around 1); the column variances and a constant
- * are values on the support. Unset: zeros in the unconstrained space. Any other value is refused
+ * are values on the support. "nmf" (a mask only, on non-negative data): the mask starts at its rows'
+ * loadings in a rank-K non-negative factorisation of the training data (rows = the data's columns,
+ * K = the mask's columns), each row scaled to a maximum of 1: a sparse, data-aligned start where
+ * a random one settles in another mode of equal objective (docs/data/ratings.md).
+ * Unset: zeros in the unconstrained space. Any other value is refused
  * when the site's parameter is created, naming the site.
  */
-export type PointInit = "standardNormal" | { normalSd: number } | "columnVariance" | number;
+export type PointInit = "standardNormal" | { normalSd: number } | "columnVariance" | "nmf" | number;
 
 /** Options of a latent random site (closed: a misspelled option is a type error). */
 export interface LatentOptions<S extends SiteTable, P extends string, PL extends readonly P[], E extends readonly number[]> {

@@ -7,6 +7,7 @@
 import { tf, type Model, type ModelIR } from "@sparse-dgm/core";
 import { Program, type CompileOptions } from "./program.js";
 import type { AdamState } from "./optim.js";
+import type { DataStats } from "./families/family.js";
 
 /**
  * The manifest format version. 2: the manifest names its weights file by generation, size and
@@ -38,7 +39,7 @@ export interface CheckpointManifest {
   progress: { step: number; position: { epoch: number; batch: number } };
   sizes: Record<string, number>;
   trainSize: number;
-  stats: { columnVariance?: number[] };
+  stats: DataStats;
   params: TensorEntry[];
   optimizers: Record<string, { learningRate: number; t: number; m: TensorEntry[]; v: TensorEntry[] }>;
   /** Anything else the caller wants kept (run config, data source). */

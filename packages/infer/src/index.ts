@@ -10,3 +10,6 @@ export { type Checkpoint, CHECKPOINT_VERSION, type CheckpointManifest, declarati
 export { checkSideData, observedTensor, sideData, sideInputNames, viewAvailability } from "./data.js";
 export { RunningBaseline, scoreFunctionSurrogate } from "./estimators.js";
 export { independencePenalty, type IndependencePenaltyOptions, mmdIndependence, type MmdOptions } from "./independence.js";
+export { type CappedRefiner } from "./families/capped-code.js";
+export { type DrawContext } from "./families/family.js";
+export { nmfLoadings, NMF_ITERATIONS } from "./nmf.js";

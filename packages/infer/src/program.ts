@@ -50,7 +50,8 @@ import { checkSideData } from "./data.js";
 import { serialize, type Checkpoint } from "./checkpoint.js";
 import { NonFiniteGuard } from "./nonfinite-guard.js";
 import { planProgram, createInferences, type ProgramPlan } from "./plan.js";
-import type { FitContext, GuideDraw, SiteInference, StateUpdate } from "./families/family.js";
+import type { DataStats, FitContext, GuideDraw, SiteInference, StateUpdate } from "./families/family.js";
+import { nmfLoadings } from "./nmf.js";
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -276,7 +277,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   private configuredBatch = 0;
   /** Whether the run length the model's schedules were resolved against has been checked ({@link checkRunLength}). */
   private runLengthChecked = false;
-  private stats: { columnVariance?: number[] } = {};
+  private stats: DataStats = {};
   private lastTerms: string[] = [];
   private supportChecked?: tf.Tensor;
   private diagnosed = false;
@@ -365,14 +366,22 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return hidden;
   }
 
-  /** Per-column variance of the (first replica's) data, for `init: "columnVariance"`. */
+  /** Per-column variance of the (first replica's) data, for `init: "columnVariance"`; the NMF loadings of each `init: "nmf"` mask. */
   private computeStats(x: tf.Tensor): void {
     if (this.stats.columnVariance) return;
-    this.stats.columnVariance = tf.tidy(() => {
+    const flat = tf.tidy(() => {
       const x0 = this.hasReplicaAxis(x) ? tf.gather(x, 0) : x;
-      const flat = tf.reshape(x0, [x0.shape[0], -1]);
-      return Array.from(tf.moments(flat, 0).variance.dataSync());
+      return tf.reshape(x0, [x0.shape[0], -1]) as tf.Tensor2D;
     });
+    this.stats.columnVariance = tf.tidy(() => Array.from(tf.moments(flat, 0).variance.dataSync()));
+    for (const site of this.model.ir.sites) {
+      if (site.options.init !== "nmf") continue;
+      if (!site.mask) throw new Error(`site "${site.name}": init "nmf" is for a mask (features × factors); this site is a ${site.kind}`);
+      const rows = this.sizes[site.mask.rows];
+      if (rows !== flat.shape[1]) throw new Error(`site "${site.name}": init "nmf" needs the mask's rows (${site.mask.rows}: ${rows}) to be the data's columns (${flat.shape[1]})`);
+      this.stats.nmf = { ...this.stats.nmf, [site.name]: nmfLoadings(flat, this.sizes[site.mask.cols], this.keys[0].foldIn(site.name)) };
+    }
+    flat.dispose();
   }
 
   /** The messenger that puts guide values and data into the model run. */
@@ -1348,7 +1357,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
         this.position = { ...position };
       },
       setup: (x: tf.Tensor) => this.ensureReady(x),
-      restore: (r: { sizes: Record<string, number>; trainSize: number; stats: { columnVariance?: number[] } }) => {
+      restore: (r: { sizes: Record<string, number>; trainSize: number; stats: DataStats }) => {
         this.sizes = { ...r.sizes };
         this.trainSize = r.trainSize;
         this.stats = { ...r.stats };

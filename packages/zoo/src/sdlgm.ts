@@ -15,6 +15,10 @@
  *   prediction is L̂ = argmax q(L | x) and the top-L̂ tags, an adaptive number of tags per row.
  * - `topKTags`: `sdlgmTags` with the number of tags fixed at k (the fixed top-k baseline).
  *
+ * With a linear decoder and a Gaussian likelihood, `refine` (default there) makes evaluation infer
+ * the code under the fitted model: the support's posterior mode by local moves from the encoder's
+ * prediction, the slab's exact conditional mean (./linear-gaussian-support.ts).
+ *
  * @example
  * ```ts
  * const m = sdlgm.build({ features: 100 });      // K = 50, L0 = 5, linear decoder, Gaussian
@@ -23,6 +27,7 @@
 import { tf, model, gumbelSoftmax, exponentialDecay, warmup, unitIntervalSchedule, type ScheduleLike, type SiteContext } from "@sparse-dgm/core";
 import { cappedSparseCode, cappedFixedLevel, normal, bernoulli, poisson, type CappedSparseCode } from "@sparse-dgm/distributions";
 import "@sparse-dgm/nn";
+import { linearGaussianRefiner } from "./linear-gaussian-support.js";
 import { bool, positiveInt, positiveIntList, positiveNumber, positiveSchedule, oneOf, likelihoodFor, type DataShape, type ZooEntry } from "./entry.js";
 
 /** Hyperparameters of the SDLGM-style models. */
@@ -89,6 +94,15 @@ export interface SdlgmConfig {
    * false: the level head's free per-level logits plus the `levelFromSlab` term.
    */
   levelThreshold: boolean;
+  /**
+   * Inference at evaluation (the predicted code, the sampled code, the held-out ELBO's rate):
+   * false = the amortised encoder's prediction; true = the model's own posterior mode over supports,
+   * found by single-unit moves (add, drop, swap) from the encoder's predicted support, scored in
+   * closed form by log p(x | S) + log p(S), with the slab's exact conditional posterior mean on it
+   * (`linearGaussianRefiner`, packages/zoo/src/linear-gaussian-support.ts). Needs the linear decoder,
+   * the Gaussian likelihood and indices drawn without replacement. Training is the same either way.
+   */
+  refine: boolean;
 }
 
 /** The supervised variant's own options. */
@@ -125,6 +139,16 @@ const LEVEL_COUPLING = 5;
  */
 const LEVEL_THRESHOLD = true;
 
+/**
+ * The unsupervised entries' default `refine`, where it applies (a linear decoder, a Gaussian
+ * likelihood, indices without replacement; elsewhere false). Measured in docs/zoo/sdlgm.md ("Inference
+ * under the model"): at the benchmark's full size (5 seeds, the same fits) the amortised encoder's
+ * code reconstructs the held-out rows with MSE 0.0280 (sampled 0.0316), the model's own posterior
+ * mode on the fitted decoder with 0.0132 (sampled 0.0135), level accuracy 0.53 → 0.70, support F1
+ * 0.83 → 0.92; training is the same.
+ */
+const REFINE = true;
+
 const DEFAULT_TEMPERATURE = exponentialDecay({ initial: 5, rate: 9.2e-4, every: 50, min: 0.5 });
 
 /**
@@ -146,7 +170,7 @@ function levelPriorLogits(name: string, kind: SdlgmConfig["levelPrior"], L0: num
 }
 
 /** The declaration shared by every SDLGM-style entry, up to the code site. */
-function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number; indexFromSlab: number; levelFromSlab: number; levelThreshold: boolean; hardness: ScheduleLike }) {
+function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults: { latents: number; indexFromSlab: number; levelFromSlab: number; levelThreshold: boolean; hardness: ScheduleLike; refine: boolean }) {
   const D = positiveInt(name, "features", c.features);
   const K = positiveInt(name, "latents", c.latents ?? defaults.latents);
   const L0 = positiveInt(name, "maxActive", c.maxActive ?? 5);
@@ -185,6 +209,12 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
   if (levelThreshold && !(levelFromSlab > 0)) throw new Error(`${name}: levelThreshold counts the slab magnitudes with weight levelFromSlab, which is 0: set levelFromSlab > 0 or levelThreshold false`);
   const klWarm = c.klWarmupSteps ?? 0;
   if (!(klWarm >= 0) || !Number.isFinite(klWarm)) throw new Error(`${name}: klWarmupSteps must be a number of steps >= 0, got ${klWarm}`);
+  // the default applies where the support's posterior is closed form; asked for explicitly elsewhere, it is refused below
+  const refine = bool(name, "refine", c.refine ?? (defaults.refine && decoder === "linear" && likelihood === "gaussian" && sampling === "withoutReplacement"));
+  if (refine) {
+    const unmet = [decoder !== "linear" && `decoder "${decoder}" (needs "linear")`, likelihood !== "gaussian" && `likelihood "${likelihood}" (needs "gaussian")`, sampling !== "withoutReplacement" && `sampling "${sampling}" (needs "withoutReplacement")`].filter(Boolean);
+    if (unmet.length) throw new Error(`${name}: refine computes the support's posterior in closed form under a linear decoder with a Gaussian likelihood and indices drawn without replacement; not with ${unmet.join(", ")}: set refine false`);
+  }
   const config = {
     features: D,
     latents: K,
@@ -200,6 +230,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     hardness,
     klWarmupSteps: klWarm,
     indexFromSlab,
+    refine,
     // a fixed level: neither is recorded (they have no level logits to act on)
     ...(fixedLevel !== undefined ? { fixedLevel } : { levelFromSlab, levelThreshold }),
   };
@@ -224,7 +255,7 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     valueType: "cardinality-capped" as const,
     maxActive: L0,
     estimator: gumbelSoftmax({ temperature, straightThrough }),
-    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}), ...(levelFromSlab > 0 ? { levelFromSlab } : {}), ...(levelThreshold ? { levelThreshold } : {}), ...(hardness !== 0 ? { hardness } : {}) },
+    guide: { hidden, withoutReplacement: sampling === "withoutReplacement", ...(fixedLevel !== undefined ? { fixedLevel } : {}), ...(c.slabScaleInit !== undefined ? { slabScaleInit: positiveNumber(name, "slabScaleInit", c.slabScaleInit) } : {}), ...(indexFromSlab > 0 ? { indexFromSlab } : {}), ...(levelFromSlab > 0 ? { levelFromSlab } : {}), ...(levelThreshold ? { levelThreshold } : {}), ...(hardness !== 0 ? { hardness } : {}), ...(refine ? { refine: refiner(L0, noise, levelPrior, fixedLevel, empirical) } : {}) },
     ...(klWarm > 0 ? { klWeight: warmup({ from: 0, to: 1, start: 0, end: klWarm }) } : {}),
     doc: "sparse code with at most L0 active latents per observation",
   };
@@ -233,6 +264,34 @@ function sdlgmCore(name: string, c: Partial<SdlgmConfig> & SdlgmShape, defaults:
     return likelihood === "bernoulli" ? bernoulli({ logits: out }) : likelihood === "poisson" ? poisson(tf.exp(tf.clipByValue(out, -20, 20))) : normal(out, noise);
   };
   return { base, prior, mask, observe, L0, K, levelPrior, fixedLevel };
+}
+
+/** The decoder's dense layer in the parameter store (`ctx.mlp("decoder")` with no hidden layer). */
+const DECODER_KERNEL = "mlp/decoder/0/kernel";
+const DECODER_BIAS = "mlp/decoder/0/bias";
+
+/** `refine`: the linear-Gaussian refiner of the code, with the model's prior on the level (uniform, learned, empirical or fixed). */
+function refiner(L0: number, noiseScale: number, levelPrior: SdlgmConfig["levelPrior"], fixedLevel: number | undefined, empirical: tf.Tensor | undefined) {
+  const logSoftmax = (v: ArrayLike<number>) => {
+    const top = Math.max(...Array.from(v));
+    const lse = top + Math.log(Array.from(v).reduce((a, b) => a + Math.exp(b - top), 0));
+    return Array.from(v, (u) => u - lse);
+  };
+  const fixed = fixedLevel !== undefined ? [Array.from({ length: L0 }, (_, l) => (l + 1 === fixedLevel ? 0 : -Infinity))] : undefined;
+  const given = empirical ? [logSoftmax(empirical.dataSync())] : [Array.from({ length: L0 }, () => -Math.log(L0))];
+  return linearGaussianRefiner({
+    observed: "x",
+    kernel: DECODER_KERNEL,
+    bias: DECODER_BIAS,
+    noiseScale,
+    levelLogProbs: (g) => {
+      if (fixed) return fixed;
+      if (levelPrior !== "learned") return given;
+      // the learned logits, [(R,) 1, 1, 1, L0]: one row of L0 per replica
+      const v = g.params.get("site/levelPrior").dataSync();
+      return Array.from({ length: v.length / L0 }, (_, r) => logSoftmax(v.subarray(r * L0, (r + 1) * L0)));
+    },
+  });
 }
 
 /** The code site z on a model, its prior's level logits a declared param when `levelPrior` is "learned". */
@@ -247,7 +306,7 @@ function withCode(s: ReturnType<typeof sdlgmCore>, base: ReturnType<typeof sdlgm
 
 /** `sdlgm` (and `kSparse`): the unsupervised model. */
 export function buildSdlgm(c: Partial<SdlgmConfig> & SdlgmShape, name = "sdlgm") {
-  const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING, levelFromSlab: LEVEL_COUPLING, levelThreshold: LEVEL_THRESHOLD, hardness: DEFAULT_HARDNESS });
+  const s = sdlgmCore(name, c, { latents: 50, indexFromSlab: SLAB_COUPLING, levelFromSlab: LEVEL_COUPLING, levelThreshold: LEVEL_THRESHOLD, hardness: DEFAULT_HARDNESS, refine: REFINE });
   return withCode(s, s.base, s.mask).observe("x", ({ z }, ctx) => s.observe(z, ctx), { plates: ["data", "feature"] });
 }
 
@@ -283,7 +342,8 @@ export function tagLogLikelihood(q: CappedSparseCode, y: tf.Tensor, fixedLevel =
 /** `sdlgmTags` (and `topKTags`): the supervised multi-label variant. */
 export function buildSdlgmTags(c: Partial<SdlgmTagsConfig> & SdlgmShape, name = "sdlgmTags") {
   const tags = c.stats?.tags;
-  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50, indexFromSlab: 0, levelFromSlab: 0, levelThreshold: false, hardness: 0 });
+  if (c.refine) throw new Error(`${name}: refine infers the code under the decoder of x; the tag entries predict tags from the encoder: set refine false`);
+  const s = sdlgmCore(name, { ...c, latents: c.latents ?? tags }, { latents: tags ?? 50, indexFromSlab: 0, levelFromSlab: 0, levelThreshold: false, hardness: 0, refine: false });
   if (tags !== undefined && s.K !== tags) throw new Error(`${name}: latents (${s.K}) must equal the data's number of tags (${tags})`);
   const rec = c.reconstruction ?? 0;
   if (!(rec >= 0) || !Number.isFinite(rec)) throw new Error(`${name}: reconstruction must be a number >= 0, got ${rec}`);
@@ -338,6 +398,7 @@ const sdlgmDefaults: SdlgmConfig = {
   indexFromSlab: SLAB_COUPLING,
   levelFromSlab: LEVEL_COUPLING,
   levelThreshold: LEVEL_THRESHOLD,
+  refine: REFINE,
 };
 
 /** The `sdlgm` entry. */
@@ -377,7 +438,7 @@ export const kSparse: ZooEntry<SdlgmConfig, ReturnType<typeof buildSdlgm>> = {
   build: (c) => buildSdlgm({ ...c, fixedLevel: c.fixedLevel ?? c.maxActive ?? 5 }, "kSparse"),
 };
 
-const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, levelFromSlab: 0, levelThreshold: false, hardness: 0, reconstruction: 0 };
+const tagsDefaults: SdlgmTagsConfig = { ...sdlgmDefaults, indexFromSlab: 0, levelFromSlab: 0, levelThreshold: false, hardness: 0, refine: false, reconstruction: 0 };
 /** The options of the tag entries that act only through the ELBO of x (reconstruction > 0): refused at reconstruction 0 unless at their defaults. */
 const TAG_INERT = ["levelPrior", "temperature", "straightThrough", "sampling", "klWarmupSteps", "noiseScale", "decoder", "likelihood"] as const;
 

@@ -8,7 +8,8 @@
  * stream per replica, scored by the registered closed-form KL. The temperature is read as a per-step
  * input, so a step plan replays it. `encode` reports the distribution's deterministic prediction
  * (`predict()`: L̂ = argmax q(L), the top-L̂ indices): mean b̂ ⊙ μ, activity the 0/1 support b̂, and
- * the index probabilities as per-unit scores.
+ * the index probabilities as per-unit scores. `guide.refine` replaces the amortised guide outside
+ * training steps ({@link CappedRefiner}).
  */
 import { tf, unitIntervalSchedule, type ScheduleLike, type SiteDecl } from "@sparse-dgm/core";
 import { CappedSparseCode, cappedFixedLevel } from "@sparse-dgm/distributions";
@@ -18,8 +19,24 @@ import { klOrMonteCarlo } from "./rate.js";
 import { localLayout } from "./layout.js";
 import type { DrawContext, Family, GuideDraw, SiteInference } from "./family.js";
 
+/**
+ * Inference beyond the amortised guide (`guide.refine`): in every run that is not a training step
+ * (encode, reconstruct, evaluate, the validation loss), the site's guide distribution is the one
+ * `refine` returns from the amortised one and the run's data and parameters, e.g. the model's own
+ * posterior mode under a decoder whose marginal likelihood is closed form. The predicted code, the
+ * sampled code and the ELBO's rate are all read from it. Training steps use the amortised guide.
+ */
+export interface CappedRefiner {
+  /** What the refinement is (one line, for errors and reports). */
+  readonly name: string;
+  /** The refined guide of one evaluation run (same batch shape, width and cap as `q`). */
+  refine(q: CappedSparseCode, g: DrawContext): CappedSparseCode;
+}
+
 /** The capped code's guide options (`guide: { ... }` on the mask site). */
 interface CappedGuideOptions {
+  /** Inference at evaluation beyond the amortised guide ({@link CappedRefiner}). */
+  refine?: CappedRefiner;
   fixedLevel?: number;
   withoutReplacement?: boolean;
   slabScaleInit?: number;
@@ -52,6 +69,8 @@ function cappedOptions(site: SiteDecl): CappedGuideOptions {
     throw new Error(`site "${site.name}": guide.levelThreshold must be true or false, got ${JSON.stringify(o.levelThreshold)}`);
   if (o.levelThreshold && !(o.levelFromSlab! > 0))
     throw new Error(`site "${site.name}": guide.levelThreshold needs guide.levelFromSlab > 0 (the weight w of the count), got ${o.levelFromSlab ?? "none"}`);
+  if (o.refine !== undefined && !(typeof o.refine === "object" && typeof o.refine.refine === "function" && typeof o.refine.name === "string"))
+    throw new Error(`site "${site.name}": guide.refine must be a refiner { name, refine(q, g) }, got ${JSON.stringify(o.refine)}`);
   if (o.levelThreshold && o.fixedLevel) throw new Error(`site "${site.name}": guide.levelThreshold has no level to set with guide.fixedLevel`);
   return o;
 }
@@ -143,7 +162,8 @@ function create(site: SiteDecl): SiteInference {
     family: cappedCode,
     local: true,
     draw(g): GuideDraw {
-      const q = guide(g.trunk(), g);
+      const amortised = guide(g.trunk(), g);
+      const q = o.refine && !g.training ? o.refine.refine(amortised, g) : amortised;
       const pred = q.predict();
       const scores = tf.exp(q.indexLogits);
       if (!g.sample) return { q, value: pred.z, mean: pred.z, activity: pred.support, scores };
@@ -172,6 +192,7 @@ export const cappedCode: Family = {
     "guide.levelFromSlab",
     "guide.levelThreshold",
     "guide.hardness",
+    "guide.refine",
   ],
   create,
 };

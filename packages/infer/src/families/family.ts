@@ -169,12 +169,20 @@ export interface SiteInference<D extends GuideDraw = GuideDraw> {
   heldoutNll?(msg: Message, rows: number, lead: number): number[];
 }
 
+/** Statistics of the training data that a site's `init` reads, computed once per fit (and kept in checkpoints). */
+export interface DataStats {
+  /** Per-column variance (`init: "columnVariance"`). */
+  columnVariance?: number[];
+  /** Per `init: "nmf"` mask site: its rows' NMF loadings, rows × factors row-major, each row's maximum 1. */
+  nmf?: Record<string, number[]>;
+}
+
 /** What a family's `create` gets. */
 export interface FamilyEnv extends FitContext {
   /** Encoder trunk widths (compile option or a site's `guide.hidden`). */
   encoderHidden: number[];
-  /** Data statistics of the fit (for `init: "columnVariance"`), once computed. */
-  stats(): { columnVariance?: number[] };
+  /** Data statistics of the fit (for `init: "columnVariance"` and `init: "nmf"`), once computed. */
+  stats(): DataStats;
   /** Another site's inference (an EM hook writes its η site's state). */
   inference(site: string): SiteInference | undefined;
 }

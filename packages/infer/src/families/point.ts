@@ -5,7 +5,7 @@
  * through half its log). Term: the negative log prior, divided by N ("elbo") or the configured
  * batch size ("reference"), weighted by `priorWeight` on masks. `init` sets the starting value.
  */
-import { tf, messageLogProb, canonicalShape, type SiteDecl, type ScheduleLike, type Key } from "@sparse-dgm/core";
+import { tf, messageLogProb, canonicalShape, canonicalPlates, type SiteDecl, type ScheduleLike, type Key } from "@sparse-dgm/core";
 import { bijectTo, registeredBijectors, type Bijector } from "@sparse-dgm/distributions";
 import { globalTerm, sumPerReplica } from "../objective.js";
 import type { Family, FamilyEnv, FitContext, SiteInference } from "./family.js";
@@ -27,11 +27,12 @@ function pointBijector(site: SiteDecl): Bijector {
 }
 
 /** The forms a point site's `init` accepts, for the refusal of any other. */
-const INIT_FORMS = `"standardNormal", { normalSd: <number > 0> }, "columnVariance", a number, or unset (zeros)`;
+const INIT_FORMS = `"standardNormal", { normalSd: <number > 0> }, "columnVariance", "nmf" (a mask), a number, or unset (zeros)`;
 
 /**
  * The initial unconstrained value of one replica from the site's `init` option. A number and
- * "columnVariance" are values on the site's support (mapped through the bijector's inverse);
+ * "columnVariance" are values on the site's support (mapped through the bijector's inverse), as
+ * is "nmf" (a mask: its rows' loadings in a rank-K NMF of the training data, nmf.ts);
  * "standardNormal" and `{ normalSd }` are draws in the unconstrained space (on a positive site,
  * a log-normal start around 1). Anything else (a misspelled string or key) is refused naming the
  * site and these forms, as a JS or JSON caller is not protected by the types.
@@ -49,6 +50,14 @@ function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: 
     const v = env.stats().columnVariance;
     if (!v || v.length !== s.reduce((a, c) => a * c, 1)) throw new Error(`site "${site.name}": init "columnVariance" needs one value per feature`);
     return b.inverse(tf.reshape(tf.tensor(v.map((x) => Math.max(x, 1e-6))), s));
+  }
+  if (init === "nmf") {
+    const v = env.stats().nmf?.[site.name];
+    if (!site.mask || !v || v.length !== s.reduce((a, c) => a * c, 1)) throw new Error(`site "${site.name}": init "nmf" needs a mask whose rows are the data's columns (computed when the fit starts)`);
+    // the loadings are rows × factors; the canonical layout orders the two plates as the model declared them
+    const order = canonicalPlates(env.ir).filter((p) => p === site.mask!.rows || p === site.mask!.cols);
+    const m = tf.tensor2d(v, [env.sizes[site.mask.rows], env.sizes[site.mask.cols]]);
+    return b.inverse(tf.reshape(order[0] === site.mask.rows ? m : tf.transpose(m), s));
   }
   if (typeof init === "number" && Number.isFinite(init)) return b.inverse(tf.fill(s, init));
   throw new Error(`site "${site.name}": init must be one of ${INIT_FORMS}; got ${JSON.stringify(init)}`);
