@@ -58,5 +58,11 @@ describe("sdgm fit: kill and resume", () => {
     expect(Buffer.compare(Buffer.from(a.buffer), Buffer.from(b.buffer))).toBe(0);
     const rows = JSON.parse(readFileSync(join(cut, "results.json"), "utf8"));
     expect(rows[0].config.resumed).toBe(true);
+    // the resume is said on stderr, with where it picked up (never silent)
+    expect(again.stderr).toMatch(/note: vae on .*, seeds 0: resuming the checkpoint in .*checkpoints\/vae-s0 at epoch \d+ of \d+ \(same data and settings\)/);
+    // run once more: nothing left, evaluating only, said too
+    const third = spawnSync("node", [SDGM, ...args(cut)], { encoding: "utf8" });
+    expect(third.status, third.stderr).toBe(0);
+    expect(third.stderr).toContain("nothing left to train: evaluating only");
   }, 300_000);
 });
