@@ -475,7 +475,6 @@ export class CappedSupportMass extends CappedSparseCode {
       ...(o.hardness !== undefined ? { hardness: o.hardness } : {}),
       withoutReplacement: true,
     });
-    tf.dispose([levelLogits, indexLogits]);
     this.supportMask = o.support;
     this.level = counts;
   }
