@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { tf, Key } from "@sparse-dgm/core";
-import { cappedSparseCode, type CappedSparseCodeOptions } from "./capped-sparse-code.js";
+import { cappedSparseCode, cappedSparseCodeKL, CappedSupportMass, type CappedSparseCodeOptions } from "./capped-sparse-code.js";
 import { kl, hasKL } from "./kl.js";
 
 const vals = (t: tf.Tensor) => Array.from(t.dataSync());
@@ -204,5 +204,65 @@ describe("CappedSparseCode", () => {
     tf.dispose([z, support, level, levelOneHot, indices]);
     kl(d, d).dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("CappedSupportMass: the point mass on a support, with its exact KL", () => {
+  // K = 5, L0 = 3; the prior: level probabilities 0.5 / 0.3 / 0.2, uniform indices drawn without replacement, slab N(0, 1)
+  const pLevel = [0.5, 0.3, 0.2];
+  const prior = () => cappedSparseCode({ levelLogits: tf.tensor(pLevel.map(Math.log)), indexLogits: tf.zeros([5]), loc: tf.zeros([5]), scale: 1 });
+
+  it("KL = −log p(L = |S|) + log C(K, |S|) + the slab's KL, by hand (two rows: S = {1, 3} and S = {0, 2, 4})", () => {
+    const q = new CappedSupportMass({
+      support: tf.tensor([
+        [0, 1, 0, 1, 0],
+        [1, 0, 1, 0, 1],
+      ]),
+      maxLevel: 3,
+      loc: tf.tensor([
+        [0, 0.5, 0, -1, 0],
+        [0.2, 0, 1, 0, -0.5],
+      ]),
+      scale: tf.tensor([
+        [1, 0.8, 1, 0.5, 1],
+        [0.9, 1, 0.4, 1, 1],
+      ]),
+    });
+    expect(q.kind).toBe("CappedSupportMass");
+    const nkl = (m: number, s: number) => 0.5 * (s * s + m * m - 1 - 2 * Math.log(s));
+    // row 0: p(L = 2) = 0.3, C(5, 2) = 10; row 1: p(L = 3) = 0.2, C(5, 3) = 10
+    const want0 = -Math.log(0.3) + Math.log(10) + nkl(0.5, 0.8) + nkl(-1, 0.5);
+    const want1 = -Math.log(0.2) + Math.log(10) + nkl(0.2, 0.9) + nkl(1, 0.4) + nkl(-0.5, 1);
+    const p = prior();
+    const k = vals(kl(q, p));
+    expect(k[0]).toBeCloseTo(want0, 4);
+    expect(k[1]).toBeCloseTo(want1, 4);
+    // the plain capped code with the same logits charges L·log(K/L) for the indices instead: less
+    const plain = vals(cappedSparseCodeKL(q, p));
+    expect(plain[0]).toBeCloseTo(want0 - Math.log(10) + 2 * Math.log(5 / 2), 3);
+    expect(plain[1]).toBeCloseTo(want1 - Math.log(10) + 3 * Math.log(5 / 3), 3);
+  });
+
+  it("predicts its support and its hard draws are the support", () => {
+    const support = tf.tensor([
+      [0, 1, 0, 1, 0],
+      [1, 0, 1, 0, 1],
+    ]);
+    const q = new CappedSupportMass({ support, maxLevel: 3, loc: tf.ones([2, 5]), scale: tf.ones([2, 5]), straightThrough: true });
+    const pred = q.predict();
+    expect(vals(pred.support)).toEqual(vals(support));
+    expect(vals(pred.level)).toEqual([2, 3]);
+    for (let s = 0; s < 5; s++) expect(vals(q.sampleWithSupport(Key.of(s)).support)).toEqual(vals(support));
+  });
+
+  it("refuses a support of an impossible size, and a prior whose p(S) is not p(L) / C(K, L), naming why", () => {
+    expect(() => new CappedSupportMass({ support: tf.tensor([[0, 0, 0, 0, 0]]), maxLevel: 3 })).toThrow("CappedSupportMass: row 0 has a support of 0 units; every row needs 1..3 (0/1 values)");
+    expect(() => new CappedSupportMass({ support: tf.tensor([[1, 1, 1, 1, 0]]), maxLevel: 3 })).toThrow(/row 0 has a support of 4 units/);
+    const q = new CappedSupportMass({ support: tf.tensor([[1, 1, 0, 0, 0]]), maxLevel: 3 });
+    const withReplacement = cappedSparseCode({ levelLogits: tf.zeros([3]), indexLogits: tf.zeros([5]), withoutReplacement: false });
+    expect(() => kl(q, withReplacement)).toThrow(/the prior draws its indices with replacement/);
+    const skewed = cappedSparseCode({ levelLogits: tf.zeros([3]), indexLogits: tf.tensor([1, 0, 0, 0, 0]) });
+    expect(() => kl(q, skewed)).toThrow(/the prior's index logits are not uniform/);
+    expect(vals(kl(q, cappedSparseCode({ levelLogits: tf.zeros([3]), indexLogits: tf.zeros([5]) })))[0]).toBeCloseTo(Math.log(3) + Math.log(10), 4);
   });
 });

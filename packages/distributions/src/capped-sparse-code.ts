@@ -100,7 +100,7 @@ function scalarParam(p: Param | undefined, name: string): tf.Tensor {
  * ```
  */
 export class CappedSparseCode extends Distribution {
-  readonly kind = "CappedSparseCode";
+  readonly kind: string = "CappedSparseCode";
   readonly support = real;
   readonly hasRsample = true;
   override readonly isRelaxed = true;
@@ -362,10 +362,23 @@ function categoricalKL(qLog: tf.Tensor, pLog: tf.Tensor): tf.Tensor {
   return tf.sum(tf.mul(tf.exp(qLog), tf.sub(qLog, pLog)), -1);
 }
 
+/** Σ_k KL(N(q.loc_k, q.scale_k²) ‖ N(p.loc_k, p.scale_k²)) over the last axis (the slab's part of every capped code's KL). */
+function slabKL(q: CappedSparseCode, p: CappedSparseCode): tf.Tensor {
+  const r = tf.div(q.scale!, p.scale!);
+  const d = tf.div(tf.sub(q.loc!, p.loc!), p.scale!);
+  const nkl = tf.mul(0.5, tf.sub(tf.add(tf.square(r), tf.square(d)), tf.add(1, tf.mul(2, tf.log(r)))));
+  return tf.sum(broadcast(nkl, broadcastShapes(nkl.shape, [q.width])), -1);
+}
+
 /**
  * KL(q ‖ p) between two capped sparse codes (sdlgm.md §2):
  * KL_cat(level) + Σ_l P_q(L ≥ l) KL_cat(index) + Σ_k KL_normal(slab_k).
  * The index term is the spec's factorisation (L0 iid positions, the first L counted); batch-shaped.
+ * It is the exact KL of the (level, ordered indices, slab) draws when both codes draw their indices
+ * iid (with replacement); for indices drawn without replacement (the default) it is the spec's
+ * approximation, not a bound: for a point mass on a support S of size L under uniform prior
+ * indices its index term is L·log(K/L), below the exact log C(K, L). Training keeps it (the spec's
+ * ELBO); {@link CappedSupportMass} carries the exact KL of a point mass on a support.
  *
  * @example
  * ```ts
@@ -384,15 +397,115 @@ export function cappedSparseCodeKL(q: CappedSparseCode, p: CappedSparseCode): tf
     const ranks = tf.range(1, q.maxLevel + 1);
     const expectedLevel = tf.sum(tf.mul(q.levelProbs(), ranks), -1); // Σ_l P(L ≥ l) = E[L]
     let out = tf.add(levelKL, tf.mul(expectedLevel, categoricalKL(q.indexLogits, p.indexLogits)));
-    if (q.hasSlab()) {
-      const r = tf.div(q.scale!, p.scale!);
-      const d = tf.div(tf.sub(q.loc!, p.loc!), p.scale!);
-      const nkl = tf.mul(0.5, tf.sub(tf.add(tf.square(r), tf.square(d)), tf.add(1, tf.mul(2, tf.log(r)))));
-      out = tf.add(out, tf.sum(broadcast(nkl, broadcastShapes(nkl.shape, [q.width])), -1));
-    }
+    if (q.hasSlab()) out = tf.add(out, slabKL(q, p));
     return broadcast(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
   });
 }
 
 registerKL("CappedSparseCode", "CappedSparseCode", cappedSparseCodeKL);
+
+/** The log-probability a {@link CappedSupportMass} gives a level or an index outside its point mass (its draws' representation; its KL treats the mass as exact). */
+const OFF_MASS = -50;
+
+/** Options of {@link CappedSupportMass}. */
+export interface CappedSupportMassOptions {
+  /** The support S of each row, 0/1: [..., K], with 1 ≤ |S| ≤ `maxLevel` in every row. */
+  support: tf.Tensor;
+  /** The cap L0. */
+  maxLevel: number;
+  /** Slab mean [..., K] (read on S; elsewhere give the prior's); omit both `loc` and `scale` for binary codes. */
+  loc?: tf.Tensor;
+  /** Slab standard deviation [..., K] (> 0). */
+  scale?: tf.Tensor;
+  /** As in {@link CappedSparseCodeOptions}: how the (hard) draws are relaxed. */
+  levelTemperature?: Param;
+  indexTemperature?: Param;
+  straightThrough?: boolean;
+  hardness?: Param;
+}
+
+/**
+ * A capped code that knows its support: the point mass on the level L = |S| and on the support S
+ * (its L indices drawn without replacement, so in uniformly random order), with a Gaussian slab.
+ * As a {@link CappedSparseCode} it predicts S and its hard draws are S (levels and indices outside
+ * the mass have log-probability −50 in its logits); its registered KL against a capped code whose
+ * indices are uniform and drawn without replacement is the exact one (kind `CappedSupportMass`):
+ *
+ *   KL = −log p(L = |S|) + log C(K, |S|) + Σ_k KL_normal(slab_k),
+ *
+ * since p(S) = p(L = |S|) / C(K, |S|) (and on the ordered draws q = 1/L!, p = p(L) (K − L)!/K!).
+ * The registered KL of a plain capped code charges L·log(K/L) for the same support.
+ *
+ * @example
+ * ```ts
+ * const q = new CappedSupportMass({ support: tf.tensor2d([[0, 1, 0, 1, 0]]), maxLevel: 3 });
+ * kl(q, prior);            // −log p(L = 2) + log C(5, 2) (binary codes)
+ * ```
+ */
+export class CappedSupportMass extends CappedSparseCode {
+  override readonly kind: string = "CappedSupportMass";
+  /** The support, 0/1 [..., K]. */
+  readonly supportMask: tf.Tensor;
+  /** |S| per row, float32 [...]. */
+  readonly level: tf.Tensor;
+
+  constructor(o: CappedSupportMassOptions) {
+    const K = lastDim(o.support, "support");
+    const L0 = o.maxLevel;
+    if (!(Number.isInteger(L0) && L0 >= 1 && L0 <= K)) throw new Error(`CappedSupportMass: maxLevel must be an integer in [1, K = ${K}], got ${L0}`);
+    const counts = tf.tidy(() => tf.sum(o.support, -1));
+    const c = counts.dataSync();
+    const bad = c.findIndex((v) => !(Number.isInteger(v) && v >= 1 && v <= L0));
+    if (bad >= 0) {
+      counts.dispose();
+      throw new Error(`CappedSupportMass: row ${bad} has a support of ${c[bad]} units; every row needs 1..${L0} (0/1 values)`);
+    }
+    const [levelLogits, indexLogits] = tf.tidy(() => {
+      const shape = [...counts.shape, L0];
+      const at = broadcast(tf.equal(tf.expandDims(counts, -1), tf.range(1, L0 + 1)), shape);
+      return [tf.where(at, tf.zeros(shape), tf.fill(shape, OFF_MASS)), tf.where(tf.greater(o.support, 0.5), tf.zeros(o.support.shape), tf.fill(o.support.shape, OFF_MASS))];
+    });
+    super({
+      levelLogits,
+      indexLogits,
+      ...(o.loc !== undefined ? { loc: o.loc, scale: o.scale! } : {}),
+      ...(o.levelTemperature !== undefined ? { levelTemperature: o.levelTemperature } : {}),
+      ...(o.indexTemperature !== undefined ? { indexTemperature: o.indexTemperature } : {}),
+      ...(o.straightThrough !== undefined ? { straightThrough: o.straightThrough } : {}),
+      ...(o.hardness !== undefined ? { hardness: o.hardness } : {}),
+      withoutReplacement: true,
+    });
+    this.supportMask = o.support;
+    this.level = counts;
+  }
+}
+
+/**
+ * The exact KL(q ‖ p) of a point mass on a support (q a {@link CappedSupportMass}) against a capped
+ * code whose indices are uniform and drawn without replacement: −log p(L = |S|) + log C(K, |S|) +
+ * the slab's KL; batch-shaped. Refuses (naming the reason) a prior with replacement or non-uniform
+ * index logits, where p(S) has no such closed form.
+ */
+export function cappedSupportMassKL(q: CappedSupportMass, p: CappedSparseCode): tf.Tensor {
+  if (q.maxLevel !== p.maxLevel || q.width !== p.width) {
+    throw new Error(`KL(CappedSupportMass || CappedSparseCode): caps/widths differ (L0 ${q.maxLevel} vs ${p.maxLevel}, K ${q.width} vs ${p.width})`);
+  }
+  if (q.hasSlab() !== p.hasSlab()) throw new Error("KL(CappedSupportMass || CappedSparseCode): one has real-valued slabs and the other binary codes");
+  if (!p.withoutReplacement) throw new Error("KL(CappedSupportMass || CappedSparseCode): the prior draws its indices with replacement; the exact KL of a support needs indices drawn without replacement");
+  const spread = tf.tidy(() => tf.sub(tf.max(p.indexLogits), tf.min(p.indexLogits)).dataSync()[0]);
+  if (!(spread < 1e-6)) throw new Error(`KL(CappedSupportMass || CappedSparseCode): the prior's index logits are not uniform (spread ${spread}); p(S) = p(L) / C(K, L) needs uniform indices`);
+  return tf.tidy(() => {
+    const K = q.width;
+    const logChoose: number[] = [];
+    for (let l = 1, acc = 0; l <= q.maxLevel; l++) logChoose.push((acc += Math.log(K - l + 1) - Math.log(l)));
+    const at = tf.equal(tf.expandDims(q.level, -1), tf.range(1, q.maxLevel + 1)); // [..., L0], one true per row
+    const pLevel = broadcast(p.levelLogits, broadcastShapes(at.shape, p.levelLogits.shape));
+    const perLevel = tf.sub(tf.tensor1d(logChoose), pLevel);
+    let out = tf.sum(tf.where(broadcast(at, perLevel.shape), perLevel, tf.zerosLike(perLevel)), -1);
+    if (q.hasSlab()) out = tf.add(out, slabKL(q, p));
+    return broadcast(out, broadcastShapes(q.batchShape, p.batchShape, out.shape));
+  });
+}
+
+registerKL("CappedSupportMass", "CappedSparseCode", cappedSupportMassKL);
 // No registerDistribution case: the generic suites evaluate logProb, which a relaxed code must not have.

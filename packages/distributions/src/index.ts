@@ -139,6 +139,9 @@ export {
   cappedSparseCode,
   CappedSparseCode,
   cappedSparseCodeKL,
+  CappedSupportMass,
+  cappedSupportMassKL,
+  type CappedSupportMassOptions,
   type CappedSparseCodeOptions,
   type CappedSparseDraw,
 } from "./capped-sparse-code.js";

@@ -110,8 +110,8 @@ export function recognitionTrunk(params: ParamStore, siteName: string, inputs: t
   return mlpForward(params, "guide/encoder", x, { hidden });
 }
 
-/** What one run of the guide needs besides the site inferences: the draw context's run-wide parts (`training`: an optimiser step's run, where training-only augmentation applies), the encoder's inputs and widths. */
-export type GuideRunArgs = Pick<DrawContext, "ir" | "params" | "replicas" | "lead" | "sizes" | "keys" | "sample" | "hard" | "training" | "step" | "observed"> & {
+/** What one run of the guide needs besides the site inferences: the draw context's run-wide parts (`training`: an optimiser step's run, where training-only augmentation applies; `evaluation`: a run of the fitted model, where evaluation-only inference applies), the encoder's inputs and widths. */
+export type GuideRunArgs = Pick<DrawContext, "ir" | "params" | "replicas" | "lead" | "sizes" | "keys" | "sample" | "hard" | "training" | "evaluation" | "step" | "observed"> & {
   /** The observed sites the encoder reads, and its trunk widths. */
   observedSites: readonly SiteDecl[];
   hidden: number[];
@@ -155,6 +155,7 @@ export class GuideRun {
       sample: a.sample,
       hard: a.hard,
       training: a.training,
+      evaluation: a.evaluation,
       step: a.step,
       scheduleAt: (s) => scheduleValue(s as never, a.step),
       scheduleInput: (s) => scheduleInput(s as ScheduleLike, a.step),

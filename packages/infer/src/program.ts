@@ -403,7 +403,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
   }
 
   /** A run of the guide on a batch of canonical data. */
-  private guideRun(xc: tf.Tensor, batchSize: number, keys: Key[], sample: boolean, step: number, hard = false, side: Record<string, tf.Tensor> = {}, training = false): GuideRun {
+  private guideRun(xc: tf.Tensor, batchSize: number, keys: Key[], sample: boolean, step: number, hard = false, side: Record<string, tf.Tensor> = {}, training = false, evaluation = false): GuideRun {
     return new GuideRun(this.inferences(), {
       ir: this.model.ir,
       params: this.params,
@@ -414,6 +414,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       sample,
       hard,
       training,
+      evaluation,
       step,
       // side data too: a family may read one (a product-of-experts guide's per-row view availability)
       observed: { ...side, [this.observedSite().name]: xc },
@@ -435,7 +436,9 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
    * Runs guide + model on a batch (canonical layout) and returns the objective's terms. `factors`:
    * whether the `.factor` sites are evaluated (the training step and the validation loss, whose
    * objective they are part of); every other pass leaves them out (their terms would be dropped, and
-   * a factor over pairs of rows costs O(rows²) memory on a held-out set).
+   * a factor over pairs of rows costs O(rows²) memory on a held-out set). `evaluation`: a run of the
+   * fitted model (encode, reconstruct, evaluate), where evaluation-only inference (`guide.refine`)
+   * applies; never in the training step or the validation loss.
    */
   private forward(
     xc: tf.Tensor,
@@ -447,8 +450,9 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     hard = false,
     training = false,
     factors = training,
+    evaluation = false,
   ): { terms: Term[]; messages: Message[]; draws: Map<string, GuideDraw> } {
-    const g = this.guideRun(xc, batchSize, keys, sample, step, hard, side, training);
+    const g = this.guideRun(xc, batchSize, keys, sample, step, hard, side, training, evaluation);
     const draws = g.drawAll();
     const observed = { ...side, [this.observedSite().name]: xc };
     const { messages } = run(
@@ -1035,7 +1039,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       const sizes = { ...this.sizes, [DATA_PLATE]: n };
       const keys = this.keys.map((k) => (opts.offset ? k.foldIn("encode").foldIn(opts.offset) : k.foldIn("encode")));
       this.checkSide("encode", opts.side, n);
-      const draws = this.guideRun(xc, n, keys, false, this.stepCount, false, this.sideFor(opts.side, n)).drawAll(true);
+      const draws = this.guideRun(xc, n, keys, false, this.stepCount, false, this.sideFor(opts.side, n), false, true).drawAll(true);
       const out: Record<string, Encoded> = {};
       for (const inf of this.inferences().values()) {
         const d = draws.get(inf.site.name);
@@ -1085,7 +1089,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       this.checkSide("reconstruct", opts.side, n);
       const xr = this.withReplicas(x);
       const keys = this.keys.map((k) => k.foldIn("reconstruct").foldIn(opts.seed ?? 0));
-      const { messages } = this.forward(this.canonicalDataSized(xr, n), n, keys, opts.sample ?? true, this.stepCount, this.sideFor(opts.side, n));
+      const { messages } = this.forward(this.canonicalDataSized(xr, n), n, keys, opts.sample ?? true, this.stepCount, this.sideFor(opts.side, n), false, false, false, true);
       const obs = this.observedSite();
       const msg = messages.find((m) => m.name === obs.name)!;
       const mean = (msg.fn as unknown as { mean(): tf.Tensor }).mean();
@@ -1240,7 +1244,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const rep = this.lead ? tf.reshape(tf.tile(tf.expandDims(xr, 1), [1, kk, ...Array(x.rank - 1).fill(1)]), [R, kk * n, ...xr.shape.slice(2)]) : tf.tile(xr, [kk, ...Array(x.rank - 1).fill(1)]);
     // side rows repeated like the data rows (sample-major)
     const sideRep = Object.fromEntries(Object.entries(side ?? {}).map(([name, t]) => [name, tf.tile(t, [kk, ...Array(t.rank - 1).fill(1)])]));
-    const { messages, draws } = this.forward(this.canonicalDataSized(rep, kk * n), kk * n, keys, true, this.stepCount, this.sideFor(sideRep, kk * n));
+    const { messages, draws } = this.forward(this.canonicalDataSized(rep, kk * n), kk * n, keys, true, this.stepCount, this.sideFor(sideRep, kk * n), false, false, false, true);
     const lead = this.lead;
     const perPoint = (t: tf.Tensor) => {
       const axes = Array.from({ length: t.rank }, (_, i) => i).filter((i) => i >= lead && i !== lead);
@@ -1261,7 +1265,7 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const saved = this.normalisation;
     (this as { normalisation: Normalisation }).normalisation = mode;
     try {
-      return this.forward(xc, n, keys, true, this.stepCount, side, hard);
+      return this.forward(xc, n, keys, true, this.stepCount, side, hard, false, false, true);
     } finally {
       (this as { normalisation: Normalisation }).normalisation = saved;
     }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { correlationsOf, gramOf, logPriorOfSize, refineSupport, supportLogPosterior, type SupportProblem } from "./linear-gaussian-support.js";
+import { tf } from "@sparse-dgm/core";
+import { cappedSparseCode, kl } from "@sparse-dgm/distributions";
+import type { DrawContext } from "@sparse-dgm/infer";
+import { correlationsOf, gramOf, linearGaussianRefiner, logPriorOfSize, refineSupport, supportLogPosterior, type SupportProblem } from "./linear-gaussian-support.js";
 
 /** A small deterministic pseudo-random stream (a linear congruential generator), N(0, 1) by Box-Muller. */
 function normals(seed: number): () => number {
@@ -126,6 +129,50 @@ describe("exact inference of a capped code under a linear-Gaussian decoder", () 
       expect(near.length).toBeGreaterThan(0);
       for (const S of near) expect(supportLogPosterior(p, S).score).toBeLessThanOrEqual(r.score + 1e-9);
     }
+  });
+
+  it("the refined guide's rate is its exact KL under the prior the search scores: −log p(L*) + log C(K, L*) + the slab's KL, by hand", () => {
+    const truths: Array<[number[], number[]]> = [
+      [
+        [1, 2, 5],
+        [0.9, -1.1, 1.3],
+      ],
+      [
+        [0, 4],
+        [1.2, -0.8],
+      ],
+      [[3], [-1.5]],
+    ];
+    const xs = truths.flatMap(([u, v]) => rowFrom(u, v));
+    const rows = truths.length;
+    // the amortised proposal: unit 0 alone in every row, slab N(0, 1)
+    const q = cappedSparseCode({
+      levelLogits: tf.tensor(Array.from({ length: rows }, () => [5, 0, 0]).flat(), [rows, L0]),
+      indexLogits: tf.tensor(Array.from({ length: rows }, () => [5, 0, 0, 0, 0, 0]).flat(), [rows, K]),
+      loc: tf.zeros([rows, K]),
+      scale: tf.ones([rows, K]),
+    });
+    const store = new Map([
+      ["W", tf.tensor(kernel)],
+      ["c", tf.tensor(bias)],
+    ]);
+    const g = { params: { has: (n: string) => store.has(n), get: (n: string) => store.get(n)! }, step: 1, replicas: undefined, observed: { x: tf.tensor(xs, [rows, D]) } } as unknown as DrawContext;
+    const refiner = linearGaussianRefiner({ observed: "x", kernel: "W", bias: "c", noiseScale: noise, levelLogProbs: () => [levelLogProbs] });
+    const refined = refiner.refine(q, g);
+    expect(refined.kind).toBe("CappedSupportMass");
+    const prior = cappedSparseCode({ levelLogits: tf.tensor(levelLogProbs), indexLogits: tf.zeros([K]), loc: tf.zeros([K]), scale: 1 });
+    const got = Array.from(kl(refined, prior).dataSync());
+    const logChoose = (n: number, k: number) => Array.from({ length: k }, (_, i) => Math.log(n - i) - Math.log(i + 1)).reduce((a, b) => a + b, 0);
+    truths.forEach(([units], i) => {
+      const best = refineSupport(problem(xs.slice(i * D, (i + 1) * D)), [0]);
+      expect(best.units).toEqual(units); // the rows are clear: the search finds the generating support
+      const L = best.units.length;
+      const slab = best.units.reduce((a, _, j) => {
+        const v = 1 / best.precision[j];
+        return a + 0.5 * (v + best.mean[j] ** 2 - 1 - Math.log(v));
+      }, 0);
+      expect(got[i]).toBeCloseTo(-levelLogProbs[L - 1] + logChoose(K, L) + slab, 3);
+    });
   });
 
   it("stops after maxMoves", () => {

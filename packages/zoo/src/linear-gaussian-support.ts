@@ -17,11 +17,12 @@
  * data's truth. Everything runs in float64 on the host: |S| ≤ L0 is small.
  *
  * {@link linearGaussianRefiner} makes it the capped code's `guide.refine` (packages/infer, family
- * `cappedCode`): at evaluation the guide becomes the point mass on the refined support with the
- * slab's mean-field posterior on it.
+ * `cappedCode`): at evaluation (encode, reconstruct, evaluate; not the validation loss) the guide
+ * becomes the point mass on the refined support with the slab's mean-field posterior on it, whose
+ * rate is its exact KL under the same prior p(S) ({@link CappedSupportMass}).
  */
 import { tf } from "@sparse-dgm/core";
-import { CappedSparseCode } from "@sparse-dgm/distributions";
+import { CappedSupportMass, type CappedSparseCode } from "@sparse-dgm/distributions";
 import type { CappedRefiner, DrawContext } from "@sparse-dgm/infer";
 
 /** One row's problem: the Gram matrix and the correlations with the residual, precomputed. */
@@ -178,16 +179,15 @@ export interface LinearGaussianModel {
   maxMoves?: number;
 }
 
-/** Log-probability of an index or level outside the refined support: a point mass up to e^(−50). */
-const OFF = -50;
-
 /**
  * The capped code's refiner for a linear decoder with a Gaussian likelihood (the model's own
  * posterior mode over supports, {@link refineSupport}, started at the amortised guide's predicted
- * support): the refined guide puts (up to e^(−50)) all its mass on the level |S*| and on the units
- * S* (so its prediction and its hard draws are S*), with slab mean the exact conditional posterior
- * mean on S* and scale the mean-field posterior's, 1/√A_kk (elsewhere the prior's 0 and 1). Before
- * the decoder exists (a probe before the first training step) the amortised guide is returned.
+ * support): the refined guide is the point mass on the support S* ({@link CappedSupportMass}: its
+ * prediction and its hard draws are S*), with slab mean the exact conditional posterior mean on S*
+ * and scale the mean-field posterior's, 1/√A_kk (elsewhere the prior's 0 and 1). Its rate is the
+ * exact KL of that distribution, −log p(L*) + log C(K, L*) + the slab's KL: the prior p(S) the
+ * search scores. Before the decoder exists (a probe before the first training step) the amortised
+ * guide is returned.
  */
 export function linearGaussianRefiner(m: LinearGaussianModel): CappedRefiner {
   return {
@@ -217,7 +217,7 @@ export function linearGaussianRefiner(m: LinearGaussianModel): CappedRefiner {
       tf.dispose([pred.z, pred.support, pred.level]);
       const priors = m.levelLogProbs(g);
       const s2 = m.noiseScale * m.noiseScale;
-      const [lvl, idx, loc, scale] = [new Float32Array(rows * L0).fill(OFF), new Float32Array(rows * K).fill(OFF), new Float32Array(rows * K), new Float32Array(rows * K).fill(1)];
+      const [sup, loc, scale] = [new Float32Array(rows * K), new Float32Array(rows * K), new Float32Array(rows * K).fill(1)];
       for (let r = 0; r < R; r++) {
         const kr = W.subarray(r * K * D, (r + 1) * K * D);
         const cr = c.subarray(r * D, (r + 1) * D);
@@ -229,25 +229,23 @@ export function linearGaussianRefiner(m: LinearGaussianModel): CappedRefiner {
           for (let k = 0; k < K; k++) if (start[i * K + k] > 0.5) units.push(k);
           const best = refineSupport({ ...base, corr: correlationsOf(kr, cr, x, i * D, K, D, s2) }, units, m.maxMoves);
           if (best.score === -Infinity) throw new Error(`refine: no support of a possible size (level prior ${prior.join(", ")})`);
-          lvl[i * L0 + best.units.length - 1] = 0;
           best.units.forEach((k, j) => {
-            idx[i * K + k] = 0;
+            sup[i * K + k] = 1;
             loc[i * K + k] = best.mean[j];
             scale[i * K + k] = 1 / Math.sqrt(best.precision[j]);
           });
         }
       }
       const shape = q.batchShape;
-      return new CappedSparseCode({
-        levelLogits: tf.tensor(lvl, [...shape, L0]),
-        indexLogits: tf.tensor(idx, [...shape, K]),
+      return new CappedSupportMass({
+        support: tf.tensor(sup, [...shape, K]),
+        maxLevel: L0,
         loc: tf.tensor(loc, [...shape, K]),
         scale: tf.tensor(scale, [...shape, K]),
         levelTemperature: q.levelTemperature,
         indexTemperature: q.indexTemperature,
         straightThrough: q.straightThrough,
         ...(q.hardness !== undefined ? { hardness: q.hardness } : {}),
-        withoutReplacement: true,
       });
     },
   };

@@ -290,6 +290,24 @@ describe("refine: the code's posterior mode under the linear-Gaussian decoder", 
     expect(() => sdlgmTags.build({ features: 8, stats: { tags: 12 }, refine: true })).toThrow("sdlgmTags: refine infers the code under the decoder of x; the tag entries predict tags from the encoder: set refine false");
   });
 
+  it("the validation loss (early stopping's) is the amortised guide's: the same with refine on and off on the same fit (before: the refined guide's)", async () => {
+    await initBackend("cpu");
+    const [D, K, L0] = [12, 6, 3];
+    const x = tf.randomNormal([60, D], 0, 1, "float32", 6);
+    const curves: number[][] = [];
+    for (const refine of [false, true]) {
+      const p = compile(sdlgm.build({ features: D, latents: K, maxActive: L0, hidden: [8], hardness: 1, refine }), { seed: 2 });
+      const seen: number[] = [];
+      await p.fit(x, { epochs: 3, batchSize: 15, learningRate: 1e-2, validationFraction: 0.25, onEpoch: ({ validationLoss }) => seen.push(validationLoss!) });
+      curves.push(seen);
+      p.dispose();
+    }
+    expect(curves[0]).toHaveLength(3);
+    expect(curves[0].every(Number.isFinite)).toBe(true);
+    expect(curves[1]).toEqual(curves[0]);
+    x.dispose();
+  }, 60_000);
+
   it("encode, reconstruct and the sampled code use the refined support: the local search from the amortised support on the fitted decoder, computed here on the host (alone, with replicas, a learned level prior, a fixed level)", async () => {
     await initBackend("cpu");
     const [D, K, L0] = [12, 6, 3];

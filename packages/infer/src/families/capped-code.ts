@@ -8,8 +8,8 @@
  * stream per replica, scored by the registered closed-form KL. The temperature is read as a per-step
  * input, so a step plan replays it. `encode` reports the distribution's deterministic prediction
  * (`predict()`: L̂ = argmax q(L), the top-L̂ indices): mean b̂ ⊙ μ, activity the 0/1 support b̂, and
- * the index probabilities as per-unit scores. `guide.refine` replaces the amortised guide outside
- * training steps ({@link CappedRefiner}).
+ * the index probabilities as per-unit scores. `guide.refine` replaces the amortised guide in the
+ * evaluation runs (encode, reconstruct, evaluate; {@link CappedRefiner}).
  */
 import { tf, unitIntervalSchedule, type ScheduleLike, type SiteDecl } from "@sparse-dgm/core";
 import { CappedSparseCode, cappedFixedLevel } from "@sparse-dgm/distributions";
@@ -20,11 +20,14 @@ import { localLayout } from "./layout.js";
 import type { DrawContext, Family, GuideDraw, SiteInference } from "./family.js";
 
 /**
- * Inference beyond the amortised guide (`guide.refine`): in every run that is not a training step
- * (encode, reconstruct, evaluate, the validation loss), the site's guide distribution is the one
+ * Inference beyond the amortised guide (`guide.refine`): in the evaluation runs of the fitted model
+ * (`DrawContext.evaluation`: encode, reconstruct, evaluate), the site's guide distribution is the one
  * `refine` returns from the amortised one and the run's data and parameters, e.g. the model's own
  * posterior mode under a decoder whose marginal likelihood is closed form. The predicted code, the
- * sampled code and the ELBO's rate are all read from it. Training steps use the amortised guide.
+ * sampled code and the ELBO's rate are all read from it (the rate is the registered KL of the
+ * returned distribution's kind against the prior, so a refiner returns a distribution whose KL is
+ * exact for it). The training steps and the runs that track the training objective (the validation
+ * loss that early stopping watches, the first-epoch diagnostics) use the amortised guide.
  */
 export interface CappedRefiner {
   /** What the refinement is (one line, for errors and reports). */
@@ -163,7 +166,7 @@ function create(site: SiteDecl): SiteInference {
     local: true,
     draw(g): GuideDraw {
       const amortised = guide(g.trunk(), g);
-      const q = o.refine && !g.training ? o.refine.refine(amortised, g) : amortised;
+      const q = o.refine && g.evaluation ? o.refine.refine(amortised, g) : amortised;
       const pred = q.predict();
       const scores = tf.exp(q.indexLogits);
       if (!g.sample) return { q, value: pred.z, mean: pred.z, activity: pred.support, scores };

@@ -68,6 +68,13 @@ export interface DrawContext {
   hard: boolean;
   /** A training step's run (the optimiser's): training-only augmentation, e.g. a product-of-experts view dropout, applies. */
   training: boolean;
+  /**
+   * An evaluation run of the fitted model (encode, reconstruct, evaluate): inference beyond the
+   * amortised guide, e.g. the capped code's `guide.refine`, applies. False in the training steps and
+   * in the runs that track the training objective (the validation loss, the first-epoch
+   * diagnostics, the data's support check), which measure the guide being trained.
+   */
+  evaluation: boolean;
   step: number;
   /** A schedule's value at this step. */
   scheduleAt(s: ScheduleLike | undefined): number;
