@@ -25,8 +25,8 @@ describe("sdgm models", () => {
     expect(text).toContain("  training: 50 epochs, batch 128, learning rate 0.003, normalisation elbo");
     expect(text).toMatch(/\n {4}maxActive +5\n/);
     expect(text).toMatch(/\n {4}hidden +\[512,256\]\n/);
-    expect(text).toMatch(/\n {4}fixedLevel +\(unset unless given\)/);
-    expect(text).toContain("it follows the data's kind");
+    expect(text).toMatch(/\n {4}fixedLevel +\(no fixed default: unset, or set from the data or other options\)/);
+    expect(text).toContain("--data <source> [--set k=v ...]` prints the config as built");
   });
 
   it("runs from the command line, as text and JSON, and names the zoo on an unknown model", () => {
@@ -34,6 +34,10 @@ describe("sdgm models", () => {
     const json = JSON.parse(execFileSync("node", [bin, "models", "vsc", "--json"], { encoding: "utf8" }));
     expect(json.name).toBe("vsc");
     expect(json.options.map((o: { name: string }) => o.name)).toEqual(entryOptions(zoo.vsc));
+    // resolved on data: the defaults that follow the data's kind (binary data: a Bernoulli likelihood, no refine) are what the build gives
+    const built = JSON.parse(execFileSync("node", [bin, "models", "sdlgm", "--json", "--data", "synthetic:smiley?n=60", "--set", "latents=7"], { encoding: "utf8" }));
+    expect(built.resolved.source).toBe("synthetic:smiley?n=60");
+    expect(built.resolved.config).toMatchObject({ latents: 7, likelihood: "bernoulli", refine: false });
     let err = "";
     try {
       execFileSync("node", [bin, "models", "vcsClass"], { encoding: "utf8", stdio: "pipe" });

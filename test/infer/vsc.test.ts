@@ -86,7 +86,7 @@ describe("vsc: compiled", () => {
   it("records every option in the model's config (results rows, checkpoints), vscClass's own defaults included", () => {
     const cls = zoo.vscClass.build({ ...small, classWeight: 10 } as never).ir.meta.config as Record<string, unknown>;
     // without the run's length the run-relative schedules resolve against Fashion-MNIST's 9,375 steps
-    expect(cls).toMatchObject({ classWeight: 10, classVariant: "pairs", classWarmupSteps: 3750, variant: "default", spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
+    expect(cls).toMatchObject({ classWeight: 10, classVariant: "pairs", classWarmupSteps: 0, variant: "default", spikeHead: "sigmoid", sharpness: { kind: "linear", from: 50, to: 200, steps: 9375 } });
     // rebuilding from the recorded config gives the same config
     expect(zoo.vscClass.build(cls as never).ir.meta.config).toEqual(cls);
     const vamp = zoo.vscVampPrior.build({ ...small, pseudoInputs: 7 } as never).ir.meta.config as Record<string, unknown>;
@@ -105,10 +105,13 @@ describe("vsc: compiled", () => {
   it("resolves the default c schedule and the class warm-up against the run's length", () => {
     const run = { steps: 2345 };
     const cls = zoo.vscClass.build({ ...small, run } as never).ir.meta.config as Record<string, unknown>;
-    // the slab warm-up over 20-30 % of the run, then λ over the next 40 %
-    expect(cls).toMatchObject({ warmupStartSteps: 469, warmupEndSteps: 704, classWarmupSteps: 938, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
+    // the slab warm-up over 20-30 % of the run; λ = 3 from the first step (no class warm-up by default)
+    expect(cls).toMatchObject({ warmupStartSteps: 469, warmupEndSteps: 704, classWarmupSteps: 0, classWeight: 3, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });
     const weight = zoo.vscClass.build({ ...small, run } as never).ir.sites.find((x) => x.name === "classConsistency")!;
-    expect(weight.options.weight).toMatchObject({ kind: "warmup", from: 0, to: 1, start: 704, end: 704 + 938 });
+    expect(weight.options.weight).toBe(3);
+    // a class warm-up given as a fraction still ramps λ in after the slab warm-up
+    const ramped = zoo.vscClass.build({ ...small, run, classWarmup: 0.4 } as never).ir.sites.find((x) => x.name === "classConsistency")!;
+    expect(ramped.options.weight).toMatchObject({ kind: "warmup", from: 0, to: 3, start: 704, end: 704 + 938 });
     // the code's KL weight ramps from 0 to 1 over the first half of the run
     const vsc = zoo.vsc.build({ ...small, run } as never);
     expect(vsc.ir.meta.config).toMatchObject({ warmupStartSteps: 469, warmupEndSteps: 704, klWarmupSteps: 1173, sharpness: { kind: "linear", from: 50, to: 200, steps: 2345 } });

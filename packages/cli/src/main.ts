@@ -7,7 +7,7 @@ import { initBackend, parseThreads, type BackendName } from "@sparse-dgm/core";
 import { zoo, entryOptions } from "@sparse-dgm/zoo";
 import { closest, distance } from "fastest-levenshtein";
 import { renderModel, foldSummaries, formatFoldSummaries, type ResultRow, type RunArtifacts } from "@sparse-dgm/viz";
-import { runJob, evalCheckpoint } from "./jobs.js";
+import { runJob, evalCheckpoint, buildFor, trainingFor } from "./jobs.js";
 import { ResultStore, atomicWrite, degenerateWarnings, skippedStepWarnings } from "./results.js";
 import { runCompare, type CompareEntry } from "./compare.js";
 import { MAIN_JOB } from "./main-job.js";
@@ -165,11 +165,13 @@ export function cli(): Command {
     .description("list the zoo's models, or one model's options (--set) with their defaults and its training settings")
     .argument("[model]", "a zoo model")
     .option("--json", "print JSON")
-    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+    .option("--data <source>", "also print the config the model is built with on this data (defaults that follow the data's kind, size and statistics resolved)")
+    .option("--set <key=value...>", "with --data: hyperparameters, as for fit")
+    .action(async (name: string | undefined, opts: { json?: boolean; data?: string; set?: string[] }) => {
       const { describeModel, formatModel, formatModelList } = await import("./models.js");
       if (name === undefined) {
         const entries = Object.values(zoo);
-        process.stdout.write((opts.json ? JSON.stringify(entries.map(describeModel), null, 2) : formatModelList(entries)) + "\n");
+        process.stdout.write((opts.json ? JSON.stringify(entries.map((e) => describeModel(e)), null, 2) : formatModelList(entries)) + "\n");
         return;
       }
       const entry = zoo[name];
@@ -177,7 +179,16 @@ export function cli(): Command {
         const names = Object.keys(zoo);
         throw new Error(`models: unknown model "${name}"${distance(closest(name, names), name) <= 3 ? ` (did you mean ${closest(name, names)}?)` : ""}; the zoo holds ${names.join(", ")}`);
       }
-      const d = describeModel(entry);
+      if (opts.set && !opts.data) throw new Error("models: --set needs --data <source> (the config is resolved on data)");
+      let resolved: { source: string; config: Record<string, unknown> } | undefined;
+      if (opts.data) {
+        const config = modelConfigs([name], opts.set)[name];
+        const data = await import("@sparse-dgm/data");
+        const ds = await data.loadData(opts.data);
+        const built = buildFor(name, ds, config, trainingFor(name));
+        resolved = { source: opts.data, config: built.ir.meta.config as Record<string, unknown> };
+      }
+      const d = describeModel(entry, resolved);
       process.stdout.write((opts.json ? JSON.stringify(d, null, 2) : formatModel(d)) + "\n");
     });
 

@@ -14,12 +14,18 @@ export interface ModelDescription {
   spec: string;
   defaultData: string;
   training: ZooEntry["training"];
-  /** Every option `--set` accepts, with its default (`undefined`: unset unless given). */
+  /**
+   * Every option `--set` accepts, with its declared default; an option without one is unset unless
+   * given, or set by the build from the data or another option (the Sparse VAE's `maskInit` on 0/1
+   * ratings, `sdlgm`'s `refine` for a linear-Gaussian decoder): `resolved` says which.
+   */
   options: Array<{ name: string; default?: unknown }>;
+  /** With `--data`: the config the model is built with on that data (its `meta.config`: what a results row records). */
+  resolved?: { source: string; config: Record<string, unknown> };
 }
 
 /** The description of one entry: its options in the order `--set`'s refusal lists them. */
-export function describeModel(entry: ZooEntry<any>): ModelDescription {
+export function describeModel(entry: ZooEntry<any>, resolved?: ModelDescription["resolved"]): ModelDescription {
   const defaults = entry.defaults as Record<string, unknown>;
   return {
     name: entry.name,
@@ -29,6 +35,7 @@ export function describeModel(entry: ZooEntry<any>): ModelDescription {
     defaultData: entry.defaultData,
     training: entry.training,
     options: entryOptions(entry).map((name) => (name in defaults ? { name, default: defaults[name] } : { name })),
+    ...(resolved ? { resolved } : {}),
   };
 }
 
@@ -56,9 +63,12 @@ export function formatModel(d: ModelDescription): string {
     `  default data: ${d.defaultData}`,
     `  training: ${t.epochs} epochs, batch ${t.batchSize}, learning rate ${lr}, normalisation ${t.normalisation}${t.balanceBy ? `, class-balanced batches by ${t.balanceBy}` : ""}`,
     `  options (--set name=value, or --set ${d.name}.name=value in compare):`,
-    ...d.options.map((o) => `    ${o.name.padEnd(width)}  ${"default" in o ? shown(o.default) : "(unset unless given)"}`),
-    // every entry with a likelihood option resolves it from the data's kind when it is not set (likelihoodFor)
-    ...(d.options.some((o) => o.name === "likelihood") ? [`  likelihood: when not set, it follows the data's kind (real, binary, counts); the value above is ${d.defaultData}'s`] : []),
+    ...d.options.map((o) => `    ${o.name.padEnd(width)}  ${"default" in o ? shown(o.default) : "(no fixed default: unset, or set from the data or other options)"}`),
+    "  The defaults above are declared ones: several follow the data (the likelihood its kind, warm-ups the run's length, some",
+    "  options the likelihood or variant). `sdgm models <model> --data <source> [--set k=v ...]` prints the config as built.",
+    ...(d.resolved
+      ? [`  config as built on ${d.resolved.source} (what a results row records):`, ...Object.entries(d.resolved.config).map(([k, v]) => `    ${k.padEnd(width)}  ${shown(v)}`)]
+      : []),
   ].join("\n");
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderReport } from "./report.js";
+import { recipeOf, renderReport } from "./report.js";
 import { resultsCsv } from "./csv.js";
 import { escapeHtml, inlineSvg } from "./html.js";
 import { formatNumber, reportDirection, summarize } from "./metrics.js";
@@ -314,5 +314,14 @@ describe("helpers", () => {
   it("renders an empty comparison without failing", async () => {
     const html = await renderReport({ title: "empty", generatedAt: "now", rows: [] as ResultRow[], artifacts: [], graphs: {}, data: [], config: {} });
     expect(html).toContain("No results.");
+  });
+});
+
+describe("recipeOf (each model's recipe line)", () => {
+  it("names what decides a row's numbers beside the run: inference at evaluation, the mask's start and rate", () => {
+    const line = recipeOf({ likelihood: "gaussian", refine: false, maskInit: "nmf", maskLearningRate: 0.002, hidden: 50, epochs: 3 });
+    expect(line).toBe("likelihood gaussian, refine false, maskInit nmf, maskLearningRate 0.002, epochs 3"); // architecture (hidden) left to results.json
+    expect(recipeOf({ refine: true })).not.toBe(recipeOf({ refine: false }));
+    expect(recipeOf({ hidden: 50 })).toBe("not recorded");
   });
 });

@@ -30,7 +30,12 @@ const TIMING_COLUMNS: Array<{ key: "msPerStep" | "seconds"; label: string }> = [
   { key: "seconds", label: "seconds" },
 ];
 
-/** Config keys that describe how a row was trained (beside its architecture), in the order shown. */
+/**
+ * Config keys that describe how a row was trained and evaluated (beside its architecture), in the
+ * order shown: the likelihood, warm-ups, relaxation schedules, the code's coupling and inference at
+ * evaluation (`refine`), the mask's start, scaling and learning rate, the objective's scaling, the
+ * run. The full config of each row is in results.json and the report's last section.
+ */
 const RECIPE_KEYS = [
   "likelihood",
   "variant",
@@ -44,6 +49,20 @@ const RECIPE_KEYS = [
   "straightThrough",
   "levelPrior",
   "indexFromSlab",
+  "levelFromSlab",
+  "levelThreshold",
+  "hardness",
+  "refine",
+  "spikeHead",
+  "alpha",
+  "classWeight",
+  "form",
+  "maskInit",
+  "scaleIn",
+  "encoderInput",
+  "priorNormalisation",
+  "klNormalisation",
+  "maskLearningRate",
   "normalisation",
   "epochs",
   "batchSize",
