@@ -61,20 +61,23 @@ export interface JobResult {
 
 /**
  * A result row's `config`: the model's hyperparameters as built (defaults, overrides and what the
- * build derived from the data), the training settings, and for a module model (`name` given) where
+ * build derived from the data), the training settings with the per-group rates that act
+ * (`groupLearningRates`: the entry's and those the model declares), and for a module model (`name` given) where
  * it came from (`modelModule`, `modelSha256`). `sdgm compare` compares it with an entry's settings
  * to tell a saved row that is still valid from one to fit again.
  */
 export function runConfig(
   model: { ir: { meta: Record<string, unknown> } },
-  training: { epochs: number; batchSize: number; learningRate: number; normalisation?: string; replicas: number; resumed: boolean },
+  training: { epochs: number; batchSize: number; learningRate: number; normalisation?: string; groupLearningRates?: Record<string, number>; replicas: number; resumed: boolean },
   ds?: Pick<Dataset, "meta">,
   fold?: JobSpec["fold"],
   name?: string,
 ): Record<string, unknown> {
   // what the data went through (filters, vocabulary, preprocess= steps) and the folds, so a row says what it was fitted on
   const steps = ds?.meta.preprocessing as string[] | undefined;
-  return { ...(model.ir.meta.config as Record<string, unknown>), ...training, ...(steps?.length ? { preprocessing: steps } : {}), ...(fold ? { folds: fold.k } : {}), ...(name ? originConfig(name) : {}) };
+  // the per-group rates that act (the entry's and the model's declared ones), never only the entry's
+  const groupLearningRates = groupRatesFor(training, model);
+  return { ...(model.ir.meta.config as Record<string, unknown>), ...training, ...(groupLearningRates ? { groupLearningRates } : {}), ...(steps?.length ? { preprocessing: steps } : {}), ...(fold ? { folds: fold.k } : {}), ...(name ? originConfig(name) : {}) };
 }
 
 /** The compact top-features record of a result row (effects to 4 significant digits). */
@@ -103,6 +106,22 @@ function topFeaturesRecord(t: TopFeatures): TopFeaturesRecord {
 export function groupRatesFor(training: { groupLearningRates?: Record<string, number> }, built: { ir: { meta: Record<string, unknown> } }): Record<string, number> | undefined {
   const declared = built.ir.meta.groupLearningRates as Record<string, number> | undefined;
   return training.groupLearningRates || declared ? { ...training.groupLearningRates, ...declared } : undefined;
+}
+
+/** The models whose `--lr` note was printed (once per model per process). */
+const lrNoted = new Set<string>();
+
+/**
+ * The one rule for `--lr` with a model that declares group rates: `--lr` sets the network's rate
+ * (and that of every group with no declared rate); the declared ones still apply (a model option
+ * sets them, e.g. the Sparse VAE's `maskLearningRate`). Said once on stderr per model.
+ */
+export function noteDeclaredRates(model: string, given: number | undefined, built: { ir: { meta: Record<string, unknown> } }): void {
+  const declared = built.ir.meta.groupLearningRates as Record<string, number> | undefined;
+  if (given === undefined || !declared || lrNoted.has(model)) return;
+  lrNoted.add(model);
+  const list = Object.entries(declared).map(([g, v]) => `${g} ${v}`).join(", ");
+  process.stderr.write(`note: ${model}: --lr ${given} sets the network's rate; the model's declared group rates still apply (${list}); set them with the model's option (--set)\n`);
 }
 
 /** The training settings a job runs with: those given, else the zoo entry's reproduction settings. */
@@ -262,7 +281,9 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
   const rowsOut: ResultRow[] = [];
   const artifacts: RunArtifacts[] = [];
   const built = buildFor(spec.model, ds, spec.config, training);
+  // the rates that act (Program.fit applies the declared ones too): recorded in each row's config
   const groupLearningRates = groupRatesFor(training, built);
+  noteDeclaredRates(spec.model, spec.learningRate, built);
   const xTrain = observedTensor(built, ds, ds.split.train);
   const xTest = observedTensor(built, ds, ds.split.test);
   const cellOf = (split: Int32Array, part: string) => dataCell(ds, spec.source, split, part);

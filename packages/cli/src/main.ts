@@ -222,7 +222,7 @@ export function cli(): Command {
     .option("--seed <s>", "seed", intOption(0), 0)
     .option("--seeds <n>", "fit seeds seed..seed+n-1 (as replicas of one program)", intOption(1))
     .option("--batch-size <n>", "minibatch size", intOption(1))
-    .option("--lr <x>", "learning rate", positiveOption)
+    .option("--lr <x>", "learning rate (of the network; a model's declared group rates, e.g. sparseVae's maskLearningRate, still apply)", positiveOption)
     .option("--out <dir>", "output directory (default runs/<timestamp>)")
     .option("--checkpoint-every <n>", "checkpoint every n epochs (0: only at the end)", intOption(0), 10)
     .option("--no-replicas", "fit the seeds one after another instead of as replicas")

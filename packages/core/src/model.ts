@@ -127,8 +127,9 @@ export interface FullRankGuideOptions {
  * a positive site, the exp of the draw: log-normal around 1); the column variances and a constant
  * are values on the support. "nmf" (a mask only, on non-negative data): the mask starts at its rows'
  * loadings in a rank-K non-negative factorisation of the training data (rows = the data's columns,
- * K = the mask's columns), each row scaled to a maximum of 1: a sparse, data-aligned start where
- * a random one settles in another mode of equal objective (docs/data/ratings.md).
+ * K = the mask's columns), each row scaled to a maximum of 1, one per replica from its own key
+ * (and its own dataset): a sparse, data-aligned start where a random one can settle in another
+ * mode of equal objective.
  * Unset: zeros in the unconstrained space. Any other value is refused
  * when the site's parameter is created, naming the site.
  */

@@ -18,8 +18,8 @@ export interface ParamMeta {
   shape: number[];
 }
 
-/** Initialiser: one replica's initial value from its key. */
-export type ParamInit = (key: Key, shape: number[]) => tf.Tensor;
+/** Initialiser: one replica's initial value from its key (and its index, 0 without replicas, for a start computed per replica from its data). */
+export type ParamInit = (key: Key, shape: number[], replica: number) => tf.Tensor;
 
 /** A store of named variables, optionally with a leading replica axis. */
 export class ParamStore {
@@ -75,8 +75,8 @@ export class ParamStore {
     }
     const trainable = opts.trainable ?? true;
     const value = tf.tidy(() => {
-      const per = this.keys.map((k) => {
-        const v = init(k.foldIn(name), shape);
+      const per = this.keys.map((k, r) => {
+        const v = init(k.foldIn(name), shape, r);
         if (v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i])) {
           throw new Error(`initialiser of "${name}" returned shape [${v.shape.join(", ")}], expected [${shape.join(", ")}]`);
         }

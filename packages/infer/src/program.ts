@@ -127,7 +127,11 @@ export interface FitOptions {
   epochs: number;
   batchSize: number;
   learningRate?: number;
-  /** Learning rate per parameter group ("network", "globals"), overriding `learningRate`. */
+  /**
+   * Learning rate per parameter group ("network", "globals"), overriding `learningRate`. Over the
+   * model's declared rates (`meta.groupLearningRates`, e.g. the Sparse VAE's `maskLearningRate`),
+   * which apply when a group is not given here; a group the model does not have is refused.
+   */
   groupLearningRates?: Record<string, number>;
   /** Called after every step. */
   onStep?: (info: StepInfo) => void;
@@ -256,6 +260,10 @@ interface FitState {
   stepTimes: number;
   phase: { gradients: number; optimiser: number; em: number };
   lastYield: number;
+  /** The per-group rates that act: the model's declared ones under the fit's `groupLearningRates`. */
+  groupRates: Record<string, number>;
+  /** Whether the rates' groups have been checked against the parameters' (once they exist). */
+  groupsChecked: boolean;
 }
 
 /** A compiled program of model M (its site table types `program.model`). */
@@ -366,22 +374,42 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     return hidden;
   }
 
-  /** Per-column variance of the (first replica's) data, for `init: "columnVariance"`; the NMF loadings of each `init: "nmf"` mask. */
-  private computeStats(x: tf.Tensor): void {
+  /**
+   * The data statistics of the sites' `init`s, computed once (a checkpoint restores them): the
+   * per-column variance of the (first replica's) data, for `init: "columnVariance"`; for each
+   * `init: "nmf"` mask, one NMF per replica, from that replica's key and (per-replica data) its own
+   * dataset, on the training rows `rows` only (all rows when not given). Computed into locals and
+   * assigned at the end, so a refusal leaves no partial statistics and no tensors behind.
+   */
+  private computeStats(x: tf.Tensor, rows?: number[]): void {
     if (this.stats.columnVariance) return;
-    const flat = tf.tidy(() => {
-      const x0 = this.hasReplicaAxis(x) ? tf.gather(x, 0) : x;
-      return tf.reshape(x0, [x0.shape[0], -1]) as tf.Tensor2D;
-    });
-    this.stats.columnVariance = tf.tidy(() => Array.from(tf.moments(flat, 0).variance.dataSync()));
-    for (const site of this.model.ir.sites) {
-      if (site.options.init !== "nmf") continue;
+    const nmfSites = this.model.ir.sites.filter((site) => site.options.init === "nmf");
+    const perReplica = this.hasReplicaAxis(x);
+    const replicas = this.replicas ?? 1;
+    /** One replica's data as rows × columns (the training rows only when `train`). */
+    const flatOf = (r: number, train: boolean) =>
+      tf.tidy(() => {
+        const xr = perReplica ? tf.gather(x, r) : x;
+        const kept = train && rows ? tf.gather(xr, tf.tensor1d(rows, "int32")) : xr;
+        return tf.reshape(kept, [kept.shape[0], -1]) as tf.Tensor2D;
+      });
+    const columnVariance = tf.tidy(() => Array.from(tf.moments(flatOf(0, false), 0).variance.dataSync()));
+    const nmf: Record<string, number[][]> = {};
+    for (const site of nmfSites) {
       if (!site.mask) throw new Error(`site "${site.name}": init "nmf" is for a mask (features × factors); this site is a ${site.kind}`);
-      const rows = this.sizes[site.mask.rows];
-      if (rows !== flat.shape[1]) throw new Error(`site "${site.name}": init "nmf" needs the mask's rows (${site.mask.rows}: ${rows}) to be the data's columns (${flat.shape[1]})`);
-      this.stats.nmf = { ...this.stats.nmf, [site.name]: nmfLoadings(flat, this.sizes[site.mask.cols], this.keys[0].foldIn(site.name)) };
+      const maskRows = this.sizes[site.mask.rows];
+      const columns = x.shape.slice((perReplica ? 1 : 0) + 1).reduce((a, c) => a * c, 1);
+      if (maskRows !== columns) throw new Error(`site "${site.name}": init "nmf" needs the mask's rows (${site.mask.rows}: ${maskRows}) to be the data's columns (${columns})`);
+      nmf[site.name] = Array.from({ length: replicas }, (_, r) => {
+        const flat = flatOf(perReplica ? r : 0, true);
+        try {
+          return nmfLoadings(flat, this.sizes[site.mask!.cols], this.keys[r].foldIn(site.name));
+        } finally {
+          flat.dispose();
+        }
+      });
     }
-    flat.dispose();
+    this.stats = { columnVariance, ...(nmfSites.length ? { nmf } : {}) };
   }
 
   /** The messenger that puts guide values and data into the model run. */
@@ -551,8 +579,28 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     };
   }
 
+  /**
+   * The per-group learning rates of a fit: the model's declared `meta.groupLearningRates` under the
+   * fit's `groupLearningRates` (the fit's win). Each must be a positive finite number.
+   */
+  private groupRates(opts: FitOptions): Record<string, number> {
+    const declared = this.model.ir.meta.groupLearningRates;
+    if (declared !== undefined && (typeof declared !== "object" || declared === null || Array.isArray(declared))) {
+      throw new Error(`model "${this.model.ir.name}": meta.groupLearningRates must be an object of group → rate, got ${JSON.stringify(declared)}`);
+    }
+    const rates: Record<string, unknown> = { ...(declared as Record<string, unknown> | undefined), ...opts.groupLearningRates };
+    for (const [g, v] of Object.entries(rates)) {
+      if (typeof v !== "number" || !(Number.isFinite(v) && v > 0)) {
+        const from = opts.groupLearningRates && g in opts.groupLearningRates ? "fit option groupLearningRates" : `model "${this.model.ir.name}" meta.groupLearningRates`;
+        throw new Error(`${from}: the rate of group "${g}" must be a positive number, got ${JSON.stringify(v)}`);
+      }
+    }
+    return rates as Record<string, number>;
+  }
+
   /** Checks the data and options of a fit and lays out its rows (training, validation, balanced classes). */
   private prepareFit(data: TrainData, opts: FitOptions): FitState {
+    const groupRates = this.groupRates(opts);
     const xAll = this.dataTensor(data);
     const obsName = this.observedSite().name;
     const side = data instanceof tf.Tensor ? {} : Object.fromEntries(Object.entries(data).filter(([k]) => k !== obsName));
@@ -560,7 +608,6 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     checkSideData(this.model.ir, obsName, side, this.rowsOf(xAll), opts.balanceBy);
     // A plan reads this fit's data tensors: record afresh.
     this.disposeRecurring();
-    this.computeStats(xAll);
     const R = this.replicas;
     const N = this.rowsOf(xAll);
     const perReplicaData = this.hasReplicaAxis(xAll);
@@ -575,6 +622,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       valIdx = Array.from(perm.slice(0, nv));
       trainIdx = Array.from(perm.slice(nv));
     }
+    // the sites' init statistics: the training rows only
+    this.computeStats(xAll, trainIdx);
     this.trainSize = trainIdx.length;
     this.checkRunLength(opts.epochs * Math.ceil(trainIdx.length / B));
     this.checkSupport(xAll, opts.supportCell, side);
@@ -603,6 +652,8 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
       stepTimes: 0,
       phase: { gradients: 0, optimiser: 0, em: 0 },
       lastYield: 0,
+      groupRates,
+      groupsChecked: false,
     };
   }
 
@@ -755,7 +806,17 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     }
     const tOpt = performance.now();
     const lr = st.opts.learningRate ?? 1e-3;
-    for (const [group, g] of groups) this.optimizer(group, st.opts.groupLearningRates?.[group] ?? lr).step(g, keep);
+    if (!st.groupsChecked) {
+      const known = [...new Set(this.params.all().map((e) => e.meta.group))];
+      const unknown = Object.keys(st.groupRates).find((g) => !known.includes(g));
+      if (unknown !== undefined) {
+        tf.dispose(grads);
+        keep?.dispose();
+        throw new Error(`fit: groupLearningRates: no parameter group "${unknown}"; this model's groups: ${known.join(", ")}`);
+      }
+      st.groupsChecked = true;
+    }
+    for (const [group, g] of groups) this.optimizer(group, st.groupRates[group] ?? lr).step(g, keep);
     tf.dispose(grads);
     keep?.dispose();
     st.phase.optimiser += performance.now() - tOpt;

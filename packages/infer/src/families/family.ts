@@ -180,8 +180,12 @@ export interface SiteInference<D extends GuideDraw = GuideDraw> {
 export interface DataStats {
   /** Per-column variance (`init: "columnVariance"`). */
   columnVariance?: number[];
-  /** Per `init: "nmf"` mask site: its rows' NMF loadings, rows × factors row-major, each row's maximum 1. */
-  nmf?: Record<string, number[]>;
+  /**
+   * Per `init: "nmf"` mask site, one entry per replica (one without replicas): that replica's NMF
+   * loadings of its rows (from its own key and, for per-replica data, its own dataset's training
+   * rows), rows × factors row-major, each row's maximum 1.
+   */
+  nmf?: Record<string, number[][]>;
 }
 
 /** What a family's `create` gets. */

@@ -32,12 +32,13 @@ const INIT_FORMS = `"standardNormal", { normalSd: <number > 0> }, "columnVarianc
 /**
  * The initial unconstrained value of one replica from the site's `init` option. A number and
  * "columnVariance" are values on the site's support (mapped through the bijector's inverse), as
- * is "nmf" (a mask: its rows' loadings in a rank-K NMF of the training data, nmf.ts);
+ * is "nmf" (a mask: its rows' loadings in a rank-K NMF of the replica's training data from the
+ * replica's key, nmf.ts);
  * "standardNormal" and `{ normalSd }` are draws in the unconstrained space (on a positive site,
  * a log-normal start around 1). Anything else (a misspelled string or key) is refused naming the
  * site and these forms, as a JS or JSON caller is not protected by the types.
  */
-function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: number[]): tf.Tensor {
+function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: number[], replica: number): tf.Tensor {
   const init = site.options.init;
   if (init === undefined) return tf.zeros(s);
   if (init === "standardNormal") return key.normal(s);
@@ -52,7 +53,7 @@ function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: 
     return b.inverse(tf.reshape(tf.tensor(v.map((x) => Math.max(x, 1e-6))), s));
   }
   if (init === "nmf") {
-    const v = env.stats().nmf?.[site.name];
+    const v = env.stats().nmf?.[site.name]?.[replica];
     if (!site.mask || !v || v.length !== s.reduce((a, c) => a * c, 1)) throw new Error(`site "${site.name}": init "nmf" needs a mask whose rows are the data's columns (computed when the fit starts)`);
     // the loadings are rows × factors; the canonical layout orders the two plates as the model declared them
     const order = canonicalPlates(env.ir).filter((p) => p === site.mask!.rows || p === site.mask!.cols);
@@ -67,7 +68,7 @@ function initialValue(site: SiteDecl, b: Bijector, env: FamilyEnv, key: Key, s: 
 export function pointParam(site: SiteDecl, env: FamilyEnv): PointParam {
   const bijector = pointBijector(site);
   const name = `global/${site.name}`;
-  const variable = (f: FitContext) => f.params.getOrCreate(name, canonicalShape(f.ir, site, f.sizes), (key, s) => tf.tidy(() => initialValue(site, bijector, env, key, s)), { group: "globals" });
+  const variable = (f: FitContext) => f.params.getOrCreate(name, canonicalShape(f.ir, site, f.sizes), (key, s, r) => tf.tidy(() => initialValue(site, bijector, env, key, s, r)), { group: "globals" });
   return { bijector, variable, value: (f) => bijector.forward(variable(f)) };
 }
 
