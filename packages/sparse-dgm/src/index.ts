@@ -461,6 +461,10 @@ export {
   sideData,
   sideInputNames,
   viewAvailability,
+  nmfLoadings,
+  NMF_ITERATIONS,
+  type CappedRefiner,
+  type DrawContext,
 } from "@sparse-dgm/infer";
 export {
   activeSetStats,

@@ -157,7 +157,7 @@ describe("renderReport", async () => {
     expect(cell(h, "sdlgm", "dciDisentanglement16")).toContain("★");
     expect(cell(h, "sdlgm", "mig")).toContain("★");
     expect(cell(h, "sdlgm", "mcc")).toContain("★");
-    expect(h).toContain("Degenerate codes (Jaccard scores not reported): vsc seed 0: code collapsed");
+    expect(h).toContain("Degenerate codes: vsc seed 0: code collapsed"); // no labels (no label metric in the row): nothing said of Jaccard scores
     // a mostly collapsed seed of a model also costs it the ★ (its cell's median includes that seed)
     const mixed: ResultRow[] = [
       { model: "x", data: "d", seed: 0, metrics: { mcc: 0.9, emptyCodeFraction: 0 }, train, config: {} },
@@ -176,7 +176,7 @@ describe("renderReport", async () => {
 
   it("names rows whose binary code collapsed instead of leaving a blank", async () => {
     const rows: ResultRow[] = [
-      { model: "vscClass", data: "synthetic:smiley", seed: 3, metrics: { elbo: -80, meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1 }, train: { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" }, config: {} },
+      { model: "vscClass", data: "synthetic:smiley", seed: 3, metrics: { elbo: -80, meanActiveSize: 0, emptyCodeFraction: 1, distinctActiveSets: 1, linearProbeAccuracy: 0.3 }, train: { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" }, config: {} },
       { model: "vsc", data: "synthetic:smiley", seed: 0, metrics: { elbo: -70, meanActiveSize: 3, emptyCodeFraction: 0, distinctActiveSets: 9, withinClassJaccard: 0.8 }, train: { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" }, config: {} },
     ];
     const h = await renderReport({ rows, artifacts: [] } as never);
@@ -188,7 +188,7 @@ describe("renderReport", async () => {
     const train = { epochs: 1, steps: 1, msPerStep: 1, seconds: 1, peakRssMb: 1, backend: "cpu" };
     const rows: ResultRow[] = [
       { model: "vscClass", data: "synthetic:smiley", seed: 1, metrics: { elbo: -80, meanActiveSize: 0.5, emptyCodeFraction: 0.75, distinctActiveSets: 4, withinClassJaccard: 0.9 }, train, config: {} },
-      { model: "vscClass", data: "synthetic:smiley", seed: 2, metrics: { elbo: -80, meanActiveSize: 3, emptyCodeFraction: 0, distinctActiveSets: 1 }, train, config: {} },
+      { model: "vscClass", data: "synthetic:smiley", seed: 2, metrics: { elbo: -80, meanActiveSize: 3, emptyCodeFraction: 0, distinctActiveSets: 1, linearProbeAccuracy: 0.3 }, train, config: {} },
     ];
     const h = await renderReport({ rows, artifacts: [] } as never);
     expect(h).toContain("Degenerate codes (Jaccard scores not reported): vscClass seed 2: code not sample-specific: every point has the same 3 active units.");
