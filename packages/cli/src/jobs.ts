@@ -324,8 +324,9 @@ export async function runJob(spec: JobSpec, data: Dataset): Promise<JobResult> {
       if (program.position.epoch > epochs) {
         throw new Error(`the checkpoint in ${dir} has trained ${program.position.epoch} epochs, more than the ${epochs} asked: ask for ${program.position.epoch} or more, use another --out, or remove ${dir}`);
       }
-      // a resumed run is said, never silent: its timing covers only the epochs trained now
-      if (resumed && !spec.quietRestart) {
+      // sdgm fit's resumed run is said, never silent: its timing covers only the epochs trained now
+      // (a comparison resumes its interrupted jobs as a matter of course; its progress shows the epochs)
+      if (resumed && !spec.restartChanged) {
         const left = epochs - program.position.epoch;
         process.stderr.write(`note: ${spec.model} on ${spec.source}, seeds ${seeds.join(",")}: resuming the checkpoint in ${dir} at epoch ${program.position.epoch} of ${epochs} (same data and settings)${left === 0 ? "; nothing left to train: evaluating only" : ""}; use another --out or remove it to train afresh\n`);
       }

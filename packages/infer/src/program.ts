@@ -267,6 +267,10 @@ interface FitState {
 }
 
 /** A compiled program of model M (its site table types `program.model`). */
+
+/** The parameter groups the library itself creates (sites' globals and params, the networks, optimiser-free state). */
+const LIBRARY_GROUPS: readonly string[] = ["network", "globals", "params", "state"];
+
 export class Program<M extends Model<any, any> = Model<any, any>> {
   readonly params: ParamStore;
   readonly replicas: number | undefined;
@@ -808,11 +812,14 @@ export class Program<M extends Model<any, any> = Model<any, any>> {
     const lr = st.opts.learningRate ?? 1e-3;
     if (!st.groupsChecked) {
       const known = [...new Set(this.params.all().map((e) => e.meta.group))];
-      const unknown = Object.keys(st.groupRates).find((g) => !known.includes(g));
+      // a group the library creates but this model has no parameter in (an entry's rate for "globals"
+      // on a variant without global sites) is no error: the rate has nothing to act on; a name that is
+      // no group at all (a misspelling) is refused
+      const unknown = Object.keys(st.groupRates).find((g) => !known.includes(g) && !LIBRARY_GROUPS.includes(g));
       if (unknown !== undefined) {
         tf.dispose(grads);
         keep?.dispose();
-        throw new Error(`fit: groupLearningRates: no parameter group "${unknown}"; this model's groups: ${known.join(", ")}`);
+        throw new Error(`fit: groupLearningRates: no parameter group "${unknown}"; this model's groups: ${known.join(", ")} (any of ${LIBRARY_GROUPS.join(", ")} may be given)`);
       }
       st.groupsChecked = true;
     }
