@@ -105,9 +105,9 @@ describe("sparseVae on 0/1 data with the categorical likelihood (ratings): the d
   });
 });
 
-/** A mask model as in startMask, compiled with `seed` (one seed, or seeds as replicas); W's start after one step at a negligible rate. */
-async function maskStart(seed: number | number[], x: tf.Tensor, fit: { validationFraction?: number } = {}) {
-  const m = model("nmfMask")
+/** A 10-feature, 2-factor spike-and-slab-lasso mask model whose mask starts at the data's NMF. */
+function nmfMaskModel() {
+  return model("nmfMask")
     .plate("data")
     .plate("feature", 10)
     .plate("factor", 2)
@@ -115,6 +115,11 @@ async function maskStart(seed: number | number[], x: tf.Tensor, fit: { validatio
     .mask("W", ({ eta }) => spikeSlabLasso({ spike: 10, slab: 1, inclusion: eta }), { rows: "feature", cols: "factor", valueType: "real", estimator: mapEm({ etaSite: "eta" }), init: "nmf" })
     .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
     .observe("x", (v, ctx) => normal(ctx.maskedDecoder("dec", { input: v.z, mask: v.W, hidden: [4] }), 1), { plates: ["data", "feature"] });
+}
+
+/** A mask model as in startMask, compiled with `seed` (one seed, or seeds as replicas); W's start after one step at a negligible rate. */
+async function maskStart(seed: number | number[], x: tf.Tensor, fit: { validationFraction?: number } = {}) {
+  const m = nmfMaskModel();
   const p = Array.isArray(seed) ? compile(m, { seed, replicas: seed.length }) : compile(m, { seed });
   await p.fit(x, { epochs: 1, batchSize: 60, learningRate: 1e-12, ...fit });
   return { w: Array.from(p.globals().W.dataSync()), p };
@@ -153,14 +158,7 @@ describe('init "nmf" on the training rows only, and a failed fit leaves nothing 
     w.forEach((v, i) => expect(v, `entry ${i}`).toBeCloseTo(Math.max(expected[i], 0), 4));
   });
   it("a fit on negative data fails with the clear error; the same program then fits valid data, starting at its NMF", async () => {
-    const m = model("nmfMask")
-      .plate("data")
-      .plate("feature", 10)
-      .plate("factor", 2)
-      .global("eta", () => beta(1, 10), { plates: ["factor"], estimator: emUpdate() })
-      .mask("W", ({ eta }) => spikeSlabLasso({ spike: 10, slab: 1, inclusion: eta }), { rows: "feature", cols: "factor", valueType: "real", estimator: mapEm({ etaSite: "eta" }), init: "nmf" })
-      .latent("z", () => normal(0, 1), { plates: ["data", "factor"] })
-      .observe("x", (v, ctx) => normal(ctx.maskedDecoder("dec", { input: v.z, mask: v.W, hidden: [4] }), 1), { plates: ["data", "feature"] });
+    const m = nmfMaskModel();
     const p = compile(m, { seed: 2 });
     const negative = tf.sub(blocks(), 1);
     const before = tf.memory().numTensors;
