@@ -27,9 +27,14 @@ describe("ratings loader", () => {
   });
   it("names the row and column of bad values", () => {
     const W = "ratings:r.csv";
-    expect(() => parseRatingsText("1,2,5\n1,3,x\n", {}, W)).toThrow('ratings:r.csv: row 2, column 3 ("rating"): "x" is not a number');
-    expect(() => parseRatingsText("1,2,5\n1,3,nan\n", {}, W)).toThrow('ratings:r.csv: row 2, column 3 ("rating"): value NaN is not finite');
-    expect(() => parseRatingsText("1,2\n", {}, W)).toThrow("ratings:r.csv: row 1: expected user, item, rating[, time], got 2 fields");
-    expect(() => parseRatingsText("1,2,3\n,2,3\n", {}, W)).toThrow('ratings:r.csv: row 2, column 1 ("user"): empty cell (missing value)');
+    expect(() => parseRatingsText("1,2,5\n1,3,x\n", {}, W)).toThrow('ratings:r.csv: line 2, column 3 ("rating"): "x" is not a number');
+    expect(() => parseRatingsText("1,2,5\n1,3,nan\n", {}, W)).toThrow('ratings:r.csv: line 2, column 3 ("rating"): value NaN is not finite');
+    expect(() => parseRatingsText("1,2\n", {}, W)).toThrow("ratings:r.csv: line 1: expected user, item, rating[, time], got 2 fields");
+    expect(() => parseRatingsText("1,2,3\n,2,3\n", {}, W)).toThrow('ratings:r.csv: line 2, column 1 ("user"): empty cell (missing value)');
+    // lines as an editor counts them: a header and an empty line count
+    expect(() => parseRatingsText("user,item,rating\n1,2,5\n\n1,3,x\n", {}, W)).toThrow('ratings:r.csv: line 4, column 3 ("rating"): "x" is not a number');
+    expect(() => parseRatingsText("1\n", {}, W)).toThrow("ratings:r.csv: line 1: expected user, item, rating[, time], got 1 field");
+    // a repeated (user, item) pair: which rating counts would be a guess
+    expect(() => parseRatingsText("user,item,rating\n1,10,5\n2,10,4\n1,10,3\n", {}, W)).toThrow('ratings:r.csv: line 4: user "1" rates item "10" again (first on line 2); keep one rating per user and item');
   });
 });

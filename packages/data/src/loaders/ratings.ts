@@ -31,8 +31,9 @@ export interface RatingsOptions extends RatingsFilter {
 const COLS = ["user", "item", "rating", "time"];
 
 /**
- * Parses ratings text. Errors name the 1-based data row and the column:
- * `ratings:r.csv: row 4, column 3 ("rating"): "x" is not a number`.
+ * Parses ratings text. Errors name the file's 1-based line (a header counts) and the column:
+ * `ratings:r.csv: line 4, column 3 ("rating"): "x" is not a number`. A user rating the same item
+ * twice is refused, naming both lines.
  *
  * @example
  * ```ts
@@ -41,36 +42,43 @@ const COLS = ["user", "item", "rating", "time"];
  */
 export function parseRatingsText(text: string, opts: RatingsOptions = {}, where = "ratings:<text>"): Dataset {
   const delimiter = opts.delimiter ?? sniffDelimiter(text, ["::", "\t", ","]);
-  let records: string[][];
+  // each record with the file line it ends on (csv-parse's info), so errors name the line an editor shows
+  let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { delimiter, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+    records = parse(text, { delimiter, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }) as unknown as typeof records;
   } catch (e) {
     throw new DataError(`${where}: syntax error: ${(e as Error).message}`);
   }
-  if (records.length && records[0].length >= 3 && parseNumber(records[0][2]) === undefined) records = records.slice(1);
+  if (records.length && records[0].record.length >= 3 && parseNumber(records[0].record[2]) === undefined) records = records.slice(1);
   const users = new Map<string, number>();
   const items = new Map<string, number>();
   const triples: Array<[number, number, number]> = [];
-  for (let r = 0; r < records.length; r++) {
-    const rec = records[r];
+  // the line of each (user, item) pair seen: a repeated pair is refused (which rating would count is a guess)
+  const seen = new Map<string, number>();
+  for (const { record: rec, info } of records) {
+    const at = `line ${info.lines}`;
     if (rec.length !== 3 && rec.length !== 4) {
-      throw new DataError(`${where}: row ${r + 1}: expected user, item, rating[, time], got ${rec.length} fields`);
+      throw new DataError(`${where}: ${at}: expected user, item, rating[, time], got ${rec.length} field${rec.length === 1 ? "" : "s"}`);
     }
     for (const c of [0, 1]) {
-      if (rec[c] === "") throw new DataError(`${where}: row ${r + 1}, column ${c + 1} ("${COLS[c]}"): empty cell (missing value)`);
+      if (rec[c] === "") throw new DataError(`${where}: ${at}, column ${c + 1} ("${COLS[c]}"): empty cell (missing value)`);
     }
     const v = parseNumber(rec[2]);
     if (v === undefined || !Number.isFinite(v)) {
-      throw new DataError(
-        `${where}: row ${r + 1}, column 3 ("rating"): ${v === undefined ? `${JSON.stringify(rec[2])} is not a number` : `value ${v} is not finite`}`,
-      );
+      throw new DataError(`${where}: ${at}, column 3 ("rating"): ${v === undefined ? `${JSON.stringify(rec[2])} is not a number` : `value ${v} is not finite`}`);
     }
+    const pair = JSON.stringify([rec[0], rec[1]]);
+    const first = seen.get(pair);
+    if (first !== undefined) {
+      throw new DataError(`${where}: ${at}: user ${JSON.stringify(rec[0])} rates item ${JSON.stringify(rec[1])} again (first on line ${first}); keep one rating per user and item`);
+    }
+    seen.set(pair, info.lines);
     if (!users.has(rec[0])) {
       if (opts.limit !== undefined && users.size >= opts.limit) continue;
       users.set(rec[0], users.size);
     }
     if (!items.has(rec[1])) items.set(rec[1], items.size);
-    triples.push([users.get(rec[0])!, items.get(rec[1])!, checkFloat32(where, `row ${r + 1}, column 3 ("rating")`, v)]);
+    triples.push([users.get(rec[0])!, items.get(rec[1])!, checkFloat32(where, `${at}, column 3 ("rating")`, v)]);
   }
   const m = ratingsMatrix(
     where,
