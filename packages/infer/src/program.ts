@@ -266,11 +266,10 @@ interface FitState {
   groupsChecked: boolean;
 }
 
-/** A compiled program of model M (its site table types `program.model`). */
-
 /** The parameter groups the library itself creates (sites' globals and params, the networks, optimiser-free state). */
 const LIBRARY_GROUPS: readonly string[] = ["network", "globals", "params", "state"];
 
+/** A compiled program of model M (its site table types `program.model`). */
 export class Program<M extends Model<any, any> = Model<any, any>> {
   readonly params: ParamStore;
   readonly replicas: number | undefined;
